@@ -1,0 +1,861 @@
+#include "store/event_log.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+#include "rocksdb/slice.h"
+#include "rocksdb/table.h"
+#include "rocksdb/utilities/options_util.h"
+#include "rocksdb/write_batch.h"
+#include "store/fold.h"
+#include "store/keys.h"
+#include "store/record_validation.h"
+
+namespace doris_operator::store {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr char kFormatKey[] = "format";
+constexpr char kFormatValue[] = "doris-operator/event-log";
+constexpr char kFormatVersionKey[] = "format_version";
+constexpr char kFormatVersion[] = "1";
+constexpr char kFirstSeqKey[] = "first_seq";
+constexpr char kLastSeqKey[] = "last_seq";
+
+// Column families, in the order handles are kept.
+enum Cf { kMeta, kRecords, kByObject, kByCluster, kByTime, kCursors, kSnapshots, kNumCf };
+const char* const kCfNames[kNumCf] = {
+    "default", "records", "by_object", "by_cluster", "by_time", "cursors", "snapshots"};
+
+// A group never grows past this many records, so one leader's write stays
+// short and the followers' latency bounded.
+constexpr size_t kMaxGroupRecords = 4096;
+
+absl::Status FromRocks(const rocksdb::Status& s, const std::string& path,
+                       const std::string& doing) {
+  if (s.ok()) return absl::OkStatus();
+  std::string msg = absl::StrCat("event log ", path, ": ", doing, ": ", s.ToString());
+  if (s.IsCorruption()) return absl::DataLossError(msg);
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
+  if (s.IsIOError()) return absl::UnavailableError(msg);
+  return absl::InternalError(msg);
+}
+
+int64_t MicrosOf(const log::v1::LogRecord& r) {
+  return r.observed_at().seconds() * 1000000 + r.observed_at().nanos() / 1000;
+}
+
+// Adds the index entries and cursor update of one record (already carrying
+// its seq) to `batch` — or their deletions, when `remove` is set.
+void IndexRecord(const log::v1::LogRecord& r,
+                 rocksdb::ColumnFamilyHandle* const* cf, bool remove,
+                 rocksdb::WriteBatch* batch) {
+  const std::string seq = keys::Seq(r.seq());
+  auto put = [&](int which, const std::string& key) {
+    if (remove) {
+      batch->Delete(cf[which], key);
+    } else {
+      batch->Put(cf[which], key, rocksdb::Slice());
+    }
+  };
+  put(kByTime, keys::Time(MicrosOf(r), r.seq()));
+  if (!r.cluster().name().empty()) {
+    put(kByCluster, keys::ClusterPrefix(ClusterKey::From(r.cluster())) + seq);
+  }
+  if (r.body_case() == log::v1::LogRecord::kWatch &&
+      !r.watch().object().name().empty()) {
+    put(kByObject, keys::ObjectPrefix(ObjectId::From(r.watch().object())) + seq);
+  }
+  if (remove) return;
+  if (r.body_case() == log::v1::LogRecord::kWatch && !r.watch().stream().empty() &&
+      !r.watch().resource_version().empty()) {
+    batch->Put(cf[kCursors], r.watch().stream(), r.watch().resource_version());
+  }
+  if (r.body_case() == log::v1::LogRecord::kLifecycle &&
+      r.lifecycle().kind() == log::v1::Lifecycle::WATCH_CURSOR_RESET &&
+      !r.lifecycle().stream().empty()) {
+    batch->Delete(cf[kCursors], r.lifecycle().stream());
+  }
+}
+
+}  // namespace
+
+struct EventLog::Handles {
+  std::unique_ptr<rocksdb::DB> db;
+  rocksdb::ColumnFamilyHandle* cf[kNumCf] = {};
+  std::shared_ptr<rocksdb::Cache> cache;
+
+  ~Handles() {
+    if (db == nullptr) return;
+    for (auto* h : cf) {
+      if (h != nullptr) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    }
+    db->Close().PermitUncheckedError();
+  }
+};
+
+struct EventLog::Writer {
+  std::vector<log::v1::LogRecord>* records = nullptr;
+  absl::Status status;
+  AppendResult result;
+  bool done = false;
+  absl::CondVar cv;
+};
+
+namespace {
+
+class RocksRecordIterator : public RecordIterator {
+ public:
+  RocksRecordIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                      std::string path, uint64_t from, uint64_t to)
+      : path_(std::move(path)), from_(from), to_(to) {
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;
+    ro.readahead_size = 2 << 20;
+    it_.reset(db->NewIterator(ro, cf));
+    it_->Seek(keys::Seq(from));
+    Load();
+  }
+
+  bool Valid() const override { return valid_; }
+  const log::v1::LogRecord& record() const override { return record_; }
+  absl::Status status() const override { return status_; }
+  void Next() override {
+    it_->Next();
+    Load();
+  }
+
+ private:
+  void Load() {
+    valid_ = false;
+    if (!it_->Valid()) {
+      status_ = FromRocks(it_->status(), path_, "reading records");
+      return;
+    }
+    std::optional<uint64_t> seq = keys::ParseSeq(
+        std::string_view(it_->key().data(), it_->key().size()));
+    if (!seq) {
+      status_ = absl::DataLossError(
+          absl::StrCat("event log ", path_, ": malformed record key"));
+      return;
+    }
+    if (*seq > to_) return;
+    if (!record_.ParseFromArray(it_->value().data(),
+                                static_cast<int>(it_->value().size())) ||
+        record_.seq() != *seq) {
+      status_ = absl::DataLossError(absl::StrCat(
+          "event log ", path_, ": record ", *seq, " is damaged (does not parse)"));
+      return;
+    }
+    if (expected_ != 0 && *seq != expected_) {
+      status_ = absl::DataLossError(absl::StrCat(
+          "event log ", path_, ": records ", expected_, "..", *seq - 1,
+          " are missing (the log has a gap)"));
+      return;
+    }
+    expected_ = *seq + 1;
+    valid_ = true;
+  }
+
+  std::unique_ptr<rocksdb::Iterator> it_;
+  const std::string path_;
+  const uint64_t from_;
+  const uint64_t to_;
+  uint64_t expected_ = 0;
+  bool valid_ = false;
+  log::v1::LogRecord record_;
+  absl::Status status_;
+};
+
+}  // namespace
+
+EventLog::EventLog(std::string path, EventLogOptions options)
+    : path_(std::move(path)), options_(options), h_(std::make_unique<Handles>()) {}
+
+EventLog::~EventLog() { Close().IgnoreError(); }
+
+absl::Status EventLog::Corrupt(const std::string& what) const {
+  return absl::DataLossError(absl::StrCat("event log ", path_, ": ", what));
+}
+
+absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
+    const std::string& path, const EventLogOptions& options) {
+  if (options.snapshot_every == 0) {
+    return absl::InvalidArgumentError("EventLogOptions.snapshot_every must be > 0");
+  }
+  std::unique_ptr<EventLog> log(new EventLog(path, options));
+  absl::Status s = log->Init();
+  if (!s.ok()) return s;
+  return log;
+}
+
+absl::Status EventLog::Init() {
+  std::error_code ec;
+  const fs::path dir(path_);
+  const bool exists = fs::exists(dir, ec);
+  if (exists && !fs::is_directory(dir, ec)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "event log ", path_, ": exists but is not a directory"));
+  }
+  const bool has_db = exists && fs::exists(dir / "CURRENT", ec);
+  if (exists && !has_db && !fs::is_empty(dir, ec)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "event log ", path_,
+        ": directory is not empty and holds no database (no CURRENT file); "
+        "point the operator at an empty or existing event-log directory"));
+  }
+  if (!has_db && !options_.create_if_missing) {
+    return absl::NotFoundError(absl::StrCat("event log ", path_, ": no log here"));
+  }
+  if (!exists && !fs::create_directories(dir, ec) && ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("event log ", path_, ": cannot create directory: ", ec.message()));
+  }
+
+  if (has_db) {
+    std::vector<std::string> found;
+    rocksdb::Status ls =
+        rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path_, &found);
+    if (!ls.ok()) return FromRocks(ls, path_, "reading the database manifest");
+    std::vector<std::string> want(kCfNames, kCfNames + kNumCf);
+    std::sort(found.begin(), found.end());
+    std::sort(want.begin(), want.end());
+    if (found != want) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "event log ", path_,
+          ": is a RocksDB database but not a doris-operator event log "
+          "(column families: ", absl::StrJoin(found, ","), ")"));
+    }
+  }
+
+  h_->cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = h_->cache;
+  table.block_size = 16 << 10;
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options_.create_if_missing;
+  db_options.create_missing_column_families = options_.create_if_missing;
+  db_options.paranoid_checks = true;
+  db_options.max_total_wal_size = 64 << 20;
+  db_options.keep_log_file_num = 3;
+  db_options.max_background_jobs = 2;
+  // The WAL is the durability boundary: recover every complete record,
+  // drop only a torn tail that was never acknowledged.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+
+  const auto supported = rocksdb::GetSupportedCompressions();
+  const bool lz4 = std::find(supported.begin(), supported.end(),
+                             rocksdb::kLZ4Compression) != supported.end();
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (int i = 0; i < kNumCf; ++i) {
+    rocksdb::ColumnFamilyOptions cf_options;
+    cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    cf_options.compression = lz4 ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
+    cf_options.write_buffer_size = (i == kRecords) ? (32 << 20) : (8 << 20);
+    descriptors.emplace_back(kCfNames[i], cf_options);
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status st =
+      rocksdb::DB::Open(db_options, path_, descriptors, &handles, &raw);
+  if (!st.ok()) return FromRocks(st, path_, "opening");
+  h_->db.reset(raw);
+  for (int i = 0; i < kNumCf; ++i) h_->cf[i] = handles[i];
+
+  rocksdb::DB* db = h_->db.get();
+  std::string format, version;
+  rocksdb::Status fst = db->Get(rocksdb::ReadOptions(), h_->cf[kMeta], kFormatKey, &format);
+  if (fst.IsNotFound()) {
+    std::unique_ptr<rocksdb::Iterator> any(
+        db->NewIterator(rocksdb::ReadOptions(), h_->cf[kRecords]));
+    any->SeekToFirst();
+    if (any->Valid()) {
+      return Corrupt("holds records but no format marker; refusing to guess");
+    }
+    rocksdb::WriteBatch init;
+    init.Put(h_->cf[kMeta], kFormatKey, kFormatValue);
+    init.Put(h_->cf[kMeta], kFormatVersionKey, kFormatVersion);
+    init.Put(h_->cf[kMeta], kFirstSeqKey, keys::Seq(1));
+    init.Put(h_->cf[kMeta], kLastSeqKey, keys::Seq(0));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    absl::Status s = FromRocks(db->Write(wo, &init), path_, "initialising");
+    if (!s.ok()) return s;
+    format = kFormatValue;
+  } else if (!fst.ok()) {
+    return FromRocks(fst, path_, "reading the format marker");
+  }
+  if (format != kFormatValue) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "event log ", path_, ": not a doris-operator event log (format marker \"",
+        format, "\")"));
+  }
+  absl::Status vs = FromRocks(
+      db->Get(rocksdb::ReadOptions(), h_->cf[kMeta], kFormatVersionKey, &version),
+      path_, "reading the format version");
+  if (!vs.ok()) return vs;
+  if (version != kFormatVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "event log ", path_, ": format version ", version,
+        " is not one this binary reads (it reads ", kFormatVersion,
+        "); use a matching operator version"));
+  }
+
+  auto read_seq = [&](const char* key) -> absl::StatusOr<uint64_t> {
+    std::string v;
+    absl::Status s = FromRocks(db->Get(rocksdb::ReadOptions(), h_->cf[kMeta], key, &v),
+                               path_, absl::StrCat("reading ", key));
+    if (!s.ok()) return s;
+    std::optional<uint64_t> seq = keys::ParseSeq(v);
+    if (!seq) return Corrupt(absl::StrCat("meta key ", key, " is malformed"));
+    return *seq;
+  };
+  absl::StatusOr<uint64_t> first = read_seq(kFirstSeqKey);
+  if (!first.ok()) return first.status();
+  absl::StatusOr<uint64_t> last = read_seq(kLastSeqKey);
+  if (!last.ok()) return last.status();
+  if (*first > *last + 1) {
+    return Corrupt(absl::StrCat("first_seq ", *first, " is past last_seq ", *last));
+  }
+
+  // The newest record must be exactly last_seq: meta and records are written
+  // in one batch, so anything else means the files were damaged or mixed.
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(), h_->cf[kRecords]));
+    it->SeekToLast();
+    if (!it->status().ok()) return FromRocks(it->status(), path_, "reading records");
+    const uint64_t newest =
+        it->Valid() ? keys::ParseSeq(std::string_view(it->key().data(), it->key().size()))
+                          .value_or(UINT64_MAX)
+                    : 0;
+    if (*first <= *last && newest != *last) {
+      return Corrupt(absl::StrCat("last_seq is ", *last, " but the newest record is ",
+                                  newest == 0 ? std::string("none")
+                                              : absl::StrCat(newest)));
+    }
+    if (*first > *last && newest > *last) {
+      return Corrupt(absl::StrCat("record ", newest, " is past last_seq ", *last));
+    }
+  }
+
+  {
+    absl::MutexLock l(&state_mu_);
+    first_seq_ = *first;
+    last_seq_ = *last;
+  }
+  {
+    absl::MutexLock l(&mu_);
+    next_seq_ = *last + 1;
+  }
+
+  // Finish a retention pass that was interrupted after moving first_seq.
+  absl::Status ds = DeleteRecordsUpTo(*first - 1);
+  if (!ds.ok()) return ds;
+
+  if (options_.paranoid_open && *first <= *last) {
+    auto it = Read(*first, *last);
+    uint64_t n = 0;
+    for (; it->Valid(); it->Next()) ++n;
+    if (!it->status().ok()) return it->status();
+    if (n != *last - *first + 1) {
+      return Corrupt(absl::StrCat("expected ", *last - *first + 1, " records, found ", n));
+    }
+  }
+
+  absl::StatusOr<State> state = FoldFromSnapshot(*last);
+  if (!state.ok()) return state.status();
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(), h_->cf[kSnapshots]));
+    it->SeekToLast();
+    absl::MutexLock l(&mu_);
+    last_snapshot_seq_ =
+        it->Valid() ? keys::ParseSeq(std::string_view(it->key().data(), it->key().size()))
+                          .value_or(0)
+                    : 0;
+  }
+  {
+    absl::MutexLock l(&state_mu_);
+    state_ = *std::move(state);
+  }
+  {
+    absl::MutexLock l(&mu_);
+    absl::Status s = MaybeSnapshot();
+    if (!s.ok()) return s;
+  }
+
+  if (options_.durability == Durability::kGroupCommit) {
+    syncer_ = std::thread([this] { SyncLoop(); });
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EventLog::Close() {
+  {
+    absl::MutexLock l(&mu_);
+    if (closed_) return absl::OkStatus();
+    closed_ = true;
+  }
+  if (syncer_.joinable()) syncer_.join();
+  absl::Status s;
+  if (h_->db != nullptr) {
+    s = FromRocks(h_->db->SyncWAL(), path_, "syncing the write-ahead log");
+  }
+  h_.reset();
+  return s;
+}
+
+void EventLog::SyncLoop() {
+  absl::MutexLock l(&mu_);
+  while (!closed_) {
+    mu_.AwaitWithTimeout(absl::Condition(&closed_), options_.group_commit_interval);
+    if (!unsynced_) continue;
+    unsynced_ = false;
+    mu_.Unlock();
+    rocksdb::Status s = h_->db->SyncWAL();
+    mu_.Lock();
+    if (!s.ok() && broken_.ok()) {
+      broken_ = FromRocks(s, path_, "syncing the write-ahead log");
+    }
+  }
+}
+
+absl::StatusOr<AppendResult> EventLog::Append(std::vector<log::v1::LogRecord> records) {
+  if (records.empty()) return absl::InvalidArgumentError("Append: no records");
+  const absl::Time now = absl::Now();
+  for (size_t i = 0; i < records.size(); ++i) {
+    absl::Status s = ValidateRecord(records[i]);
+    if (!s.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("record ", i, " of ", records.size(), ": ", s.message()));
+    }
+    if (!records[i].has_observed_at()) {
+      const int64_t ns = absl::ToUnixNanos(now);
+      records[i].mutable_observed_at()->set_seconds(ns / 1000000000);
+      records[i].mutable_observed_at()->set_nanos(static_cast<int32_t>(ns % 1000000000));
+    }
+  }
+
+  Writer w;
+  w.records = &records;
+  absl::MutexLock l(&mu_);
+  writers_.push_back(&w);
+  while (!w.done && writers_.front() != &w) w.cv.Wait(&mu_);
+  if (w.done) {
+    if (!w.status.ok()) return w.status;
+    return w.result;
+  }
+
+  // Leader: commit the writers queued so far as one batch.
+  std::vector<Writer*> group;
+  size_t n = 0;
+  for (Writer* x : writers_) {
+    if (!group.empty() && n + x->records->size() > kMaxGroupRecords) break;
+    group.push_back(x);
+    n += x->records->size();
+  }
+  absl::Status s = CommitGroup(group);
+  for (Writer* x : group) {
+    writers_.erase(writers_.begin());
+    x->status = s;
+    x->done = true;
+    if (x != &w) x->cv.Signal();
+  }
+  if (!writers_.empty()) writers_.front()->cv.Signal();
+  if (!s.ok()) return s;
+  return w.result;
+}
+
+absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
+  if (closed_) return absl::FailedPreconditionError(absl::StrCat("event log ", path_, " is closed"));
+  if (!broken_.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "event log ", path_, " refused the append: an earlier write failed (",
+        broken_.message(), "); restart the operator to reopen the log"));
+  }
+  rocksdb::WriteBatch batch;
+  uint64_t seq = next_seq_;
+  std::string bytes;
+  for (Writer* w : group) {
+    w->result.first_seq = seq;
+    for (log::v1::LogRecord& r : *w->records) {
+      r.set_seq(seq);
+      bytes.clear();
+      r.SerializeToString(&bytes);
+      batch.Put(h_->cf[kRecords], keys::Seq(seq), bytes);
+      IndexRecord(r, h_->cf, /*remove=*/false, &batch);
+      ++seq;
+    }
+    w->result.last_seq = seq - 1;
+  }
+  const uint64_t last = seq - 1;
+  batch.Put(h_->cf[kMeta], kLastSeqKey, keys::Seq(last));
+
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.durability == Durability::kSyncEachAppend;
+  mu_.Unlock();
+  rocksdb::Status st = h_->db->Write(wo, &batch);
+  if (st.ok()) {
+    absl::MutexLock l(&state_mu_);
+    for (Writer* w : group) {
+      for (const log::v1::LogRecord& r : *w->records) state_ = Fold(std::move(state_), r);
+    }
+    last_seq_ = last;
+    appended_.SignalAll();
+  }
+  mu_.Lock();
+  if (!st.ok()) {
+    broken_ = FromRocks(st, path_, "appending");
+    return broken_;
+  }
+  next_seq_ = last + 1;
+  unsynced_ = true;
+  return MaybeSnapshot();
+}
+
+absl::Status EventLog::MaybeSnapshot() {
+  const uint64_t last = next_seq_ - 1;
+  if (last < last_snapshot_seq_ + options_.snapshot_every) return absl::OkStatus();
+  std::string bytes;
+  {
+    absl::MutexLock l(&state_mu_);
+    bytes = state_.Serialize();
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.durability == Durability::kSyncEachAppend;
+  absl::Status s = FromRocks(
+      h_->db->Put(wo, h_->cf[kSnapshots], keys::Seq(last), bytes), path_,
+      "writing a snapshot");
+  if (!s.ok()) {
+    broken_ = s;
+    return s;
+  }
+  last_snapshot_seq_ = last;
+  return absl::OkStatus();
+}
+
+uint64_t EventLog::first_seq() const {
+  absl::MutexLock l(&state_mu_);
+  return first_seq_;
+}
+
+uint64_t EventLog::last_seq() const {
+  absl::MutexLock l(&state_mu_);
+  return last_seq_;
+}
+
+uint64_t EventLog::WaitForAppend(uint64_t after_seq, absl::Duration timeout) const {
+  const absl::Time deadline = absl::Now() + timeout;
+  absl::MutexLock l(&state_mu_);
+  while (last_seq_ <= after_seq) {
+    if (appended_.WaitWithDeadline(&state_mu_, deadline)) break;
+  }
+  return last_seq_;
+}
+
+absl::StatusOr<log::v1::LogRecord> EventLog::Get(uint64_t seq) const {
+  const uint64_t first = first_seq();
+  const uint64_t last = last_seq();
+  if (seq < first || seq > last) {
+    return absl::NotFoundError(absl::StrCat(
+        "event log ", path_, ": record ", seq, " is not in the log (it holds ",
+        first, "..", last, ")"));
+  }
+  std::string bytes;
+  rocksdb::Status st =
+      h_->db->Get(rocksdb::ReadOptions(), h_->cf[kRecords], keys::Seq(seq), &bytes);
+  if (st.IsNotFound()) return Corrupt(absl::StrCat("record ", seq, " is missing"));
+  if (!st.ok()) return FromRocks(st, path_, absl::StrCat("reading record ", seq));
+  log::v1::LogRecord r;
+  if (!r.ParseFromString(bytes) || r.seq() != seq) {
+    return Corrupt(absl::StrCat("record ", seq, " is damaged (does not parse)"));
+  }
+  return r;
+}
+
+std::unique_ptr<RecordIterator> EventLog::Read(uint64_t from_seq, uint64_t to_seq) const {
+  const uint64_t from = std::max(from_seq, first_seq());
+  const uint64_t to = std::min(to_seq, last_seq());
+  return std::make_unique<RocksRecordIterator>(h_->db.get(), h_->cf[kRecords], path_,
+                                               from, to);
+}
+
+absl::StatusOr<std::vector<uint64_t>> EventLog::ScanIndex(
+    rocksdb::ColumnFamilyHandle* cf, const std::string& prefix,
+    const IndexQuery& query) const {
+  if (query.from_seq > query.to_seq) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "index query: from_seq ", query.from_seq, " is after to_seq ", query.to_seq));
+  }
+  const uint64_t from = std::max(query.from_seq, first_seq());
+  const uint64_t to = std::min(query.to_seq, last_seq());
+  std::vector<uint64_t> out;
+  if (from > to || query.limit == 0) return out;
+  std::unique_ptr<rocksdb::Iterator> it(h_->db->NewIterator(rocksdb::ReadOptions(), cf));
+  auto seq_here = [&]() -> std::optional<uint64_t> {
+    if (!it->Valid() || !it->key().starts_with(prefix)) return std::nullopt;
+    return keys::SeqOfIndexKey(std::string_view(it->key().data(), it->key().size()),
+                               prefix.size());
+  };
+  if (query.newest_first) {
+    for (it->SeekForPrev(prefix + keys::Seq(to)); out.size() < query.limit; it->Prev()) {
+      std::optional<uint64_t> seq = seq_here();
+      if (!seq || *seq < from) break;
+      out.push_back(*seq);
+    }
+  } else {
+    for (it->Seek(prefix + keys::Seq(from)); out.size() < query.limit; it->Next()) {
+      std::optional<uint64_t> seq = seq_here();
+      if (!seq || *seq > to) break;
+      out.push_back(*seq);
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), path_, "reading an index");
+  return out;
+}
+
+absl::StatusOr<std::vector<uint64_t>> EventLog::SeqsForObject(
+    const ObjectId& id, const IndexQuery& query) const {
+  return ScanIndex(h_->cf[kByObject], keys::ObjectPrefix(id), query);
+}
+
+absl::StatusOr<std::vector<uint64_t>> EventLog::SeqsForCluster(
+    const ClusterKey& cluster, const IndexQuery& query) const {
+  return ScanIndex(h_->cf[kByCluster], keys::ClusterPrefix(cluster), query);
+}
+
+absl::StatusOr<uint64_t> EventLog::SeqAtTime(absl::Time t) const {
+  const int64_t micros = absl::ToUnixMicros(t);
+  std::unique_ptr<rocksdb::Iterator> it(
+      h_->db->NewIterator(rocksdb::ReadOptions(), h_->cf[kByTime]));
+  const uint64_t first = first_seq();
+  for (it->SeekForPrev(keys::Time(micros, UINT64_MAX)); it->Valid(); it->Prev()) {
+    std::optional<uint64_t> seq = keys::SeqOfIndexKey(
+        std::string_view(it->key().data(), it->key().size()), 8);
+    if (!seq) return Corrupt("malformed time index key");
+    if (*seq >= first) return *seq;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), path_, "reading the time index");
+  return 0;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> EventLog::WatchCursors() const {
+  std::map<std::string, std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      h_->db->NewIterator(rocksdb::ReadOptions(), h_->cf[kCursors]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    out.emplace(it->key().ToString(), it->value().ToString());
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), path_, "reading cursors");
+  return out;
+}
+
+absl::StatusOr<State> EventLog::FoldFromSnapshot(uint64_t seq) const {
+  State state;
+  uint64_t base = 0;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        h_->db->NewIterator(rocksdb::ReadOptions(), h_->cf[kSnapshots]));
+    it->SeekForPrev(keys::Seq(seq));
+    if (!it->status().ok()) return FromRocks(it->status(), path_, "reading snapshots");
+    if (it->Valid()) {
+      base = keys::ParseSeq(std::string_view(it->key().data(), it->key().size())).value_or(0);
+      absl::StatusOr<State> parsed =
+          State::Parse(std::string_view(it->value().data(), it->value().size()));
+      if (!parsed.ok() || parsed->last_seq() != base) {
+        return Corrupt(absl::StrCat("snapshot at ", base, " is damaged"));
+      }
+      state = *std::move(parsed);
+    }
+  }
+  uint64_t first;
+  {
+    absl::MutexLock l(&state_mu_);
+    first = first_seq_;
+  }
+  if (base + 1 < first && seq >= first - 1) {
+    return Corrupt(absl::StrCat("no snapshot at or after ", first - 1,
+                                " although records before ", first, " were removed"));
+  }
+  if (seq == base) return state;
+  auto it = std::make_unique<RocksRecordIterator>(h_->db.get(), h_->cf[kRecords], path_,
+                                                  base + 1, seq);
+  uint64_t expect = base + 1;
+  for (; it->Valid(); it->Next()) {
+    if (it->record().seq() != expect) break;
+    state = Fold(std::move(state), it->record());
+    ++expect;
+  }
+  if (!it->status().ok()) return it->status();
+  if (expect != seq + 1) {
+    return Corrupt(absl::StrCat("record ", expect, " is missing while folding to ", seq));
+  }
+  return state;
+}
+
+absl::StatusOr<State> EventLog::StateAt(uint64_t seq) const {
+  uint64_t first, last;
+  {
+    absl::MutexLock l(&state_mu_);
+    first = first_seq_;
+    last = last_seq_;
+    if (seq == last) return state_;
+  }
+  if (seq > last) {
+    return absl::OutOfRangeError(absl::StrCat("event log ", path_, ": seq ", seq,
+                                              " is past the last record ", last));
+  }
+  if (seq + 1 < first) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "event log ", path_, ": records up to ", first - 1,
+        " were removed by retention; the oldest state available is at seq ", first - 1));
+  }
+  return FoldFromSnapshot(seq);
+}
+
+State EventLog::CurrentState() const {
+  absl::MutexLock l(&state_mu_);
+  return state_;
+}
+
+ClusterObjects EventLog::CurrentObjectsOf(const ClusterKey& cluster) const {
+  absl::MutexLock l(&state_mu_);
+  return state_.ObjectsOf(cluster);
+}
+
+uint64_t EventLog::ApproximateBytes() const {
+  uint64_t total = 0;
+  for (auto* cf : h_->cf) {
+    uint64_t v = 0;
+    if (h_->db->GetIntProperty(cf, "rocksdb.total-sst-files-size", &v)) total += v;
+    if (h_->db->GetIntProperty(cf, "rocksdb.cur-size-all-mem-tables", &v)) total += v;
+  }
+  return total;
+}
+
+absl::Status EventLog::DeleteRecordsUpTo(uint64_t cut) {
+  if (cut == 0) return absl::OkStatus();
+  rocksdb::DB* db = h_->db.get();
+  // Index entries first (they are found through the records), then records.
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->NewIterator(rocksdb::ReadOptions(), h_->cf[kRecords]));
+  rocksdb::WriteBatch batch;
+  bool any = false;
+  log::v1::LogRecord r;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::optional<uint64_t> seq =
+        keys::ParseSeq(std::string_view(it->key().data(), it->key().size()));
+    if (!seq) return Corrupt("malformed record key");
+    if (*seq > cut) break;
+    any = true;
+    if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return Corrupt(absl::StrCat("record ", *seq, " is damaged (does not parse)"));
+    }
+    IndexRecord(r, h_->cf, /*remove=*/true, &batch);
+    if (batch.Count() >= 20000) {
+      absl::Status s = FromRocks(db->Write(rocksdb::WriteOptions(), &batch), path_,
+                                 "removing index entries");
+      if (!s.ok()) return s;
+      batch.Clear();
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), path_, "reading records");
+  if (!any) return absl::OkStatus();
+  const std::string begin = keys::Seq(0);
+  const std::string end = keys::Seq(cut + 1);
+  batch.DeleteRange(h_->cf[kRecords], begin, end);
+  // Snapshots older than the cut can no longer be folded forward from.
+  batch.DeleteRange(h_->cf[kSnapshots], begin, keys::Seq(cut));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  absl::Status s = FromRocks(db->Write(wo, &batch), path_, "removing old records");
+  if (!s.ok()) return s;
+  // Reclaim the space now rather than whenever compaction gets there.
+  rocksdb::CompactRangeOptions co;
+  const rocksdb::Slice lo(begin), hi(end);
+  for (int cf : {kRecords, kSnapshots}) {
+    absl::Status cs =
+        FromRocks(db->CompactRange(co, h_->cf[cf], &lo, &hi), path_, "compacting");
+    if (!cs.ok()) return cs;
+  }
+  for (int cf : {kByObject, kByCluster, kByTime}) {
+    absl::Status cs =
+        FromRocks(db->CompactRange(co, h_->cf[cf], nullptr, nullptr), path_, "compacting");
+    if (!cs.ok()) return cs;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RetentionResult> EventLog::ApplyRetention(const RetentionPolicy& policy,
+                                                         absl::Time now) {
+  absl::MutexLock retention(&retention_mu_);
+  const uint64_t first = first_seq();
+  const uint64_t last = last_seq();
+  RetentionResult result;
+  result.first_seq = first;
+  if (last < first || last <= policy.keep_at_least) return result;
+  const uint64_t max_cut = last - policy.keep_at_least;
+
+  uint64_t cut = 0;
+  if (policy.max_age > absl::ZeroDuration()) {
+    // Everything before the oldest-numbered record that is still young.
+    const int64_t cutoff = absl::ToUnixMicros(now - policy.max_age);
+    std::unique_ptr<rocksdb::Iterator> it(
+        h_->db->NewIterator(rocksdb::ReadOptions(), h_->cf[kByTime]));
+    uint64_t min_young = last + 1;
+    for (it->Seek(keys::Time(cutoff, 0)); it->Valid(); it->Next()) {
+      std::optional<uint64_t> seq = keys::SeqOfIndexKey(
+          std::string_view(it->key().data(), it->key().size()), 8);
+      if (seq && *seq >= first) min_young = std::min(min_young, *seq);
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), path_, "reading the time index");
+    cut = std::max(cut, min_young - 1);
+  }
+  if (policy.max_bytes > 0) {
+    const uint64_t bytes = ApproximateBytes();
+    if (bytes > policy.max_bytes) {
+      const uint64_t count = last - first + 1;
+      const uint64_t per_record = std::max<uint64_t>(1, bytes / count);
+      const uint64_t excess = (bytes - policy.max_bytes + per_record - 1) / per_record;
+      cut = std::max(cut, first - 1 + excess);
+    }
+  }
+  cut = std::min(cut, max_cut);
+  if (cut < first) return result;
+
+  // Snapshot at the cut first, so the state stays rebuildable, then move
+  // first_seq; only then delete. A crash in between is finished on Open.
+  absl::StatusOr<State> state = StateAt(cut);
+  if (!state.ok()) return state.status();
+  rocksdb::WriteBatch batch;
+  batch.Put(h_->cf[kSnapshots], keys::Seq(cut), state->Serialize());
+  batch.Put(h_->cf[kMeta], kFirstSeqKey, keys::Seq(cut + 1));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  absl::Status s = FromRocks(h_->db->Write(wo, &batch), path_, "writing the retention snapshot");
+  if (!s.ok()) return s;
+  {
+    absl::MutexLock l(&state_mu_);
+    first_seq_ = cut + 1;
+  }
+  s = DeleteRecordsUpTo(cut);
+  if (!s.ok()) return s;
+  result.removed_records = cut + 1 - first;
+  result.first_seq = cut + 1;
+  return result;
+}
+
+}  // namespace doris_operator::store

@@ -1,0 +1,196 @@
+#ifndef DORIS_OPERATOR_STORE_EVENT_LOG_H_
+#define DORIS_OPERATOR_STORE_EVENT_LOG_H_
+
+// The operator's memory: an append-only, gapless log of LogRecords in RocksDB,
+// with indexes by object, by DorisCluster and by time, the watch cursor of
+// every stream, and periodic snapshots of the folded State.
+//
+// Thread-safe. Appends from many threads are committed in order by one leader
+// at a time (group commit); reads never block appends.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "proto/log.pb.h"
+#include "store/object_id.h"
+#include "store/state.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+class Iterator;
+}  // namespace rocksdb
+
+namespace doris_operator::store {
+
+enum class Durability {
+  // Every Append returns after its records are fsync'd. Survives kill -9 and
+  // power loss.
+  kSyncEachAppend,
+  // Append returns after its records reached the write-ahead log in the OS
+  // (survives kill -9); the WAL is fsync'd at least every
+  // `group_commit_interval`, covering every append since the last sync. On
+  // power loss, appends acknowledged within the last interval may be lost.
+  kGroupCommit,
+};
+
+struct EventLogOptions {
+  Durability durability = Durability::kGroupCommit;
+  absl::Duration group_commit_interval = absl::Milliseconds(20);
+  // A snapshot of the folded State is written every this many records;
+  // StateAt folds at most this many records after loading one.
+  uint64_t snapshot_every = 10000;
+  bool create_if_missing = true;
+  // Scan every record on Open to check gaplessness and parseability. O(log).
+  bool paranoid_open = false;
+  size_t block_cache_bytes = 64 << 20;
+};
+
+struct AppendResult {
+  uint64_t first_seq = 0;
+  uint64_t last_seq = 0;
+};
+
+// Bounds for index look-ups; both ends inclusive.
+struct IndexQuery {
+  uint64_t from_seq = 0;
+  uint64_t to_seq = UINT64_MAX;
+  size_t limit = 100;
+  bool newest_first = false;
+};
+
+struct RetentionPolicy {
+  // Records observed before now - max_age may go (0: no age limit).
+  absl::Duration max_age = absl::ZeroDuration();
+  // Records may go while the log's live data exceeds this (0: no size limit).
+  uint64_t max_bytes = 0;
+  // Never remove any of the newest `keep_at_least` records.
+  uint64_t keep_at_least = 1000;
+};
+
+struct RetentionResult {
+  uint64_t removed_records = 0;
+  uint64_t first_seq = 0;  // the oldest record still readable
+};
+
+// Reads records [from, to] in order. Invalidated by nothing: it reads a
+// consistent RocksDB snapshot taken when it was created.
+class RecordIterator {
+ public:
+  virtual ~RecordIterator() = default;
+  virtual bool Valid() const = 0;
+  virtual void Next() = 0;
+  virtual const log::v1::LogRecord& record() const = 0;
+  // Non-OK when iteration stopped on an error (not at the end of the range).
+  virtual absl::Status status() const = 0;
+};
+
+class EventLog {
+ public:
+  // Opens (or creates) the log in directory `path`. A directory holding
+  // anything else, or a damaged log, is an error naming the path and problem.
+  static absl::StatusOr<std::unique_ptr<EventLog>> Open(
+      const std::string& path, const EventLogOptions& options);
+  ~EventLog();
+
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
+
+  // Validates and appends `records` atomically, assigning consecutive
+  // sequence numbers (any `seq` set by the caller is replaced), together with
+  // their index entries and watch cursors. Stamps `observed_at` when unset.
+  // OK means durable per EventLogOptions::durability.
+  absl::StatusOr<AppendResult> Append(std::vector<log::v1::LogRecord> records);
+
+  uint64_t first_seq() const;  // oldest readable record (last_seq+1 if none)
+  uint64_t last_seq() const;   // 0 when nothing was ever appended
+  const std::string& path() const { return path_; }
+
+  // Blocks until last_seq() > after_seq or the timeout passes; returns
+  // last_seq(). For tailing readers.
+  uint64_t WaitForAppend(uint64_t after_seq, absl::Duration timeout) const;
+
+  absl::StatusOr<log::v1::LogRecord> Get(uint64_t seq) const;
+  std::unique_ptr<RecordIterator> Read(uint64_t from_seq,
+                                       uint64_t to_seq = UINT64_MAX) const;
+
+  // Sequence numbers of records about one object / one DorisCluster.
+  absl::StatusOr<std::vector<uint64_t>> SeqsForObject(
+      const ObjectId& id, const IndexQuery& query) const;
+  absl::StatusOr<std::vector<uint64_t>> SeqsForCluster(
+      const ClusterKey& cluster, const IndexQuery& query) const;
+  // The last record observed at or before `t`; 0 when none is.
+  absl::StatusOr<uint64_t> SeqAtTime(absl::Time t) const;
+
+  // Last resourceVersion seen per watch stream.
+  absl::StatusOr<std::map<std::string, std::string>> WatchCursors() const;
+
+  // The folded state after record `seq` (nearest snapshot + fold of the
+  // rest). OutOfRange when `seq` is beyond the log or before retention's cut.
+  absl::StatusOr<State> StateAt(uint64_t seq) const;
+  // The folded state after the last record. Cheap to call per cluster.
+  State CurrentState() const;
+  ClusterObjects CurrentObjectsOf(const ClusterKey& cluster) const;
+
+  // Removes old records per `policy`, first making sure a snapshot lets the
+  // current state be rebuilt without them; then compacts to free disk.
+  absl::StatusOr<RetentionResult> ApplyRetention(const RetentionPolicy& policy,
+                                                 absl::Time now);
+
+  // Bytes on disk for the log's live data (SST + WAL estimate).
+  uint64_t ApproximateBytes() const;
+
+  // Flushes and syncs everything; further calls fail. Also done by the
+  // destructor.
+  absl::Status Close();
+
+ private:
+  struct Writer;
+  struct Handles;
+  EventLog(std::string path, EventLogOptions options);
+
+  absl::Status Init();
+  absl::Status CommitGroup(const std::vector<Writer*>& group)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status MaybeSnapshot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<State> FoldFromSnapshot(uint64_t seq) const;
+  absl::StatusOr<std::vector<uint64_t>> ScanIndex(
+      rocksdb::ColumnFamilyHandle* cf, const std::string& prefix,
+      const IndexQuery& query) const;
+  absl::Status DeleteRecordsUpTo(uint64_t cut);
+  void SyncLoop();
+  absl::Status Corrupt(const std::string& what) const;
+
+  const std::string path_;
+  const EventLogOptions options_;
+  std::unique_ptr<Handles> h_;
+
+  mutable absl::Mutex mu_;  // writer queue and bookkeeping below
+  std::vector<Writer*> writers_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
+  uint64_t last_snapshot_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Status broken_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  bool unsynced_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread syncer_;
+
+  absl::Mutex retention_mu_;  // one retention pass at a time
+
+  mutable absl::Mutex state_mu_;
+  mutable absl::CondVar appended_;  // signalled with state_mu_ on each commit
+  State state_ ABSL_GUARDED_BY(state_mu_);
+  uint64_t first_seq_ ABSL_GUARDED_BY(state_mu_) = 1;
+  uint64_t last_seq_ ABSL_GUARDED_BY(state_mu_) = 0;
+};
+
+}  // namespace doris_operator::store
+
+#endif  // DORIS_OPERATOR_STORE_EVENT_LOG_H_

@@ -1,0 +1,44 @@
+#include "store/fold.h"
+
+#include <utility>
+
+namespace doris_operator::store {
+
+State Fold(State state, const log::v1::LogRecord& record) {
+  if (record.seq() != 0 && record.seq() <= state.last_seq_) return state;
+  state.last_seq_ = record.seq();
+  if (record.body_case() != log::v1::LogRecord::kWatch) return state;
+
+  const log::v1::WatchEvent& ev = record.watch();
+  if (ev.object().name().empty()) return state;  // bookmarks, re-list markers
+  const ObjectId id = ObjectId::From(ev.object());
+
+  // Remove the previous version wherever it was filed.
+  if (auto it = state.owner_.find(id); it != state.owner_.end()) {
+    auto cit = state.clusters_.find(it->second);
+    if (cit != state.clusters_.end()) {
+      cit->second.erase(id);
+      if (cit->second.empty()) state.clusters_.erase(cit);
+    }
+    state.owner_.erase(it);
+  }
+
+  switch (ev.type()) {
+    case log::v1::ADDED:
+    case log::v1::MODIFIED: {
+      ClusterKey cluster = ClusterKey::From(record.cluster());
+      log::v1::StoredObject& obj = state.clusters_[cluster][id];
+      *obj.mutable_ref() = ev.object();
+      obj.set_resource_version(ev.resource_version());
+      obj.set_object_json(ev.object_json());
+      obj.set_seq(record.seq());
+      state.owner_.emplace(id, std::move(cluster));
+      break;
+    }
+    default:  // DELETED, and types this binary does not know: not live.
+      break;
+  }
+  return state;
+}
+
+}  // namespace doris_operator::store

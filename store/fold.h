@@ -1,0 +1,21 @@
+#ifndef DORIS_OPERATOR_STORE_FOLD_H_
+#define DORIS_OPERATOR_STORE_FOLD_H_
+
+// The pure fold of the event log: State' = Fold(State, record). No clock, no
+// I/O, no randomness; the same records always give the same state bytes.
+// Pass the state by move to fold in place: `s = Fold(std::move(s), r)`.
+
+#include "proto/log.pb.h"
+#include "store/state.h"
+
+namespace doris_operator::store {
+
+// ADDED/MODIFIED (and re-list differences) store the object's new version
+// under the record's cluster; DELETED removes it; every other record only
+// advances last_seq. Records at or below state.last_seq() are ignored, so
+// folding is idempotent over overlapping ranges.
+State Fold(State state, const log::v1::LogRecord& record);
+
+}  // namespace doris_operator::store
+
+#endif  // DORIS_OPERATOR_STORE_FOLD_H_
