@@ -11,6 +11,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/options_util.h"
 #include "rocksdb/write_batch.h"
@@ -29,12 +30,11 @@ constexpr char kFormatValue[] = "doris-operator/event-log";
 constexpr char kFormatVersionKey[] = "format_version";
 constexpr char kFormatVersion[] = "1";
 constexpr char kFirstSeqKey[] = "first_seq";
-constexpr char kLastSeqKey[] = "last_seq";
 
 // Column families, in the order handles are kept.
-enum Cf { kMeta, kRecords, kByObject, kByCluster, kByTime, kCursors, kSnapshots, kNumCf };
-const char* const kCfNames[kNumCf] = {
-    "default", "records", "by_object", "by_cluster", "by_time", "cursors", "snapshots"};
+enum Cf { kMeta, kRecords, kByObject, kByCluster, kSnapshots, kNumCf };
+const char* const kCfNames[kNumCf] = {"default", "records", "by_object", "by_cluster",
+                                      "snapshots"};
 
 // A group never grows past this many records, so one leader's write stays
 // short and the followers' latency bounded.
@@ -55,8 +55,9 @@ int64_t MicrosOf(const log::v1::LogRecord& r) {
   return r.observed_at().seconds() * 1000000 + r.observed_at().nanos() / 1000;
 }
 
-// Adds the index entries and cursor update of one record (already carrying
-// its seq) to `batch` — or their deletions, when `remove` is set.
+// Adds the index entries of one record (already carrying its seq) to
+// `batch` — or their deletions, when `remove` is set. Kept to two small
+// entries: each costs about as much to insert as the record itself.
 void IndexRecord(const log::v1::LogRecord& r,
                  rocksdb::ColumnFamilyHandle* const* cf, bool remove,
                  rocksdb::WriteBatch* batch) {
@@ -68,7 +69,6 @@ void IndexRecord(const log::v1::LogRecord& r,
       batch->Put(cf[which], key, rocksdb::Slice());
     }
   };
-  put(kByTime, keys::Time(MicrosOf(r), r.seq()));
   if (!r.cluster().name().empty()) {
     put(kByCluster, keys::ClusterPrefix(ClusterKey::From(r.cluster())) + seq);
   }
@@ -76,17 +76,19 @@ void IndexRecord(const log::v1::LogRecord& r,
       !r.watch().object().name().empty()) {
     put(kByObject, keys::ObjectPrefix(ObjectId::From(r.watch().object())) + seq);
   }
-  if (remove) return;
-  if (r.body_case() == log::v1::LogRecord::kWatch && !r.watch().stream().empty() &&
-      !r.watch().resource_version().empty()) {
-    batch->Put(cf[kCursors], r.watch().stream(), r.watch().resource_version());
-  }
-  if (r.body_case() == log::v1::LogRecord::kLifecycle &&
-      r.lifecycle().kind() == log::v1::Lifecycle::WATCH_CURSOR_RESET &&
-      !r.lifecycle().stream().empty()) {
-    batch->Delete(cf[kCursors], r.lifecycle().stream());
-  }
 }
+
+// Index keys are <prefix><8-byte seq>, and each prefix gets keys in
+// increasing order: RocksDB can remember where it inserted the last key of a
+// prefix and skip the skip-list search.
+class IndexPrefix : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "doris-operator.IndexPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), key.size() - 8);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override { return key.size() >= 8; }
+};
 
 }  // namespace
 
@@ -263,7 +265,10 @@ absl::Status EventLog::Init() {
     rocksdb::ColumnFamilyOptions cf_options;
     cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     cf_options.compression = lz4 ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
-    cf_options.write_buffer_size = (i == kRecords) ? (32 << 20) : (8 << 20);
+    cf_options.write_buffer_size = (i == kRecords) ? (64 << 20) : (16 << 20);
+    if (i == kByObject || i == kByCluster) {
+      cf_options.memtable_insert_with_hint_prefix_extractor = std::make_shared<IndexPrefix>();
+    }
     descriptors.emplace_back(kCfNames[i], cf_options);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -288,7 +293,6 @@ absl::Status EventLog::Init() {
     init.Put(h_->cf[kMeta], kFormatKey, kFormatValue);
     init.Put(h_->cf[kMeta], kFormatVersionKey, kFormatVersion);
     init.Put(h_->cf[kMeta], kFirstSeqKey, keys::Seq(1));
-    init.Put(h_->cf[kMeta], kLastSeqKey, keys::Seq(0));
     rocksdb::WriteOptions wo;
     wo.sync = true;
     absl::Status s = FromRocks(db->Write(wo, &init), path_, "initialising");
@@ -324,33 +328,35 @@ absl::Status EventLog::Init() {
   };
   absl::StatusOr<uint64_t> first = read_seq(kFirstSeqKey);
   if (!first.ok()) return first.status();
-  absl::StatusOr<uint64_t> last = read_seq(kLastSeqKey);
-  if (!last.ok()) return last.status();
-  if (*first > *last + 1) {
-    return Corrupt(absl::StrCat("first_seq ", *first, " is past last_seq ", *last));
-  }
+  if (*first == 0) return Corrupt("first_seq is 0");
 
-  // The newest record must be exactly last_seq: meta and records are written
-  // in one batch, so anything else means the files were damaged or mixed.
+  // The newest record is the last sequence number; with none (a new log, or
+  // retention removed them all) it is first_seq - 1.
+  absl::StatusOr<uint64_t> last;
   {
     std::unique_ptr<rocksdb::Iterator> it(
         db->NewIterator(rocksdb::ReadOptions(), h_->cf[kRecords]));
     it->SeekToLast();
     if (!it->status().ok()) return FromRocks(it->status(), path_, "reading records");
-    const uint64_t newest =
-        it->Valid() ? keys::ParseSeq(std::string_view(it->key().data(), it->key().size()))
-                          .value_or(UINT64_MAX)
-                    : 0;
-    if (*first <= *last && newest != *last) {
-      return Corrupt(absl::StrCat("last_seq is ", *last, " but the newest record is ",
-                                  newest == 0 ? std::string("none")
-                                              : absl::StrCat(newest)));
-    }
-    if (*first > *last && newest > *last) {
-      return Corrupt(absl::StrCat("record ", newest, " is past last_seq ", *last));
+    if (!it->Valid()) {
+      last = *first - 1;
+    } else {
+      std::optional<uint64_t> newest =
+          keys::ParseSeq(std::string_view(it->key().data(), it->key().size()));
+      if (!newest) return Corrupt("malformed record key");
+      if (*newest < *first) {
+        return Corrupt(absl::StrCat("newest record ", *newest, " is before first_seq ", *first));
+      }
+      log::v1::LogRecord r;
+      if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) ||
+          r.seq() != *newest) {
+        return Corrupt(absl::StrCat("record ", *newest, " is damaged (does not parse)"));
+      }
+      last = *newest;
+      absl::MutexLock l(&mu_);
+      last_observed_micros_ = MicrosOf(r);
     }
   }
-
   {
     absl::MutexLock l(&state_mu_);
     first_seq_ = *first;
@@ -489,10 +495,23 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
   rocksdb::WriteBatch batch;
   uint64_t seq = next_seq_;
   std::string bytes;
+  int64_t observed_floor = last_observed_micros_;
+  google::protobuf::Timestamp last_observed;
+  if (observed_floor != INT64_MIN) {
+    last_observed.set_seconds(observed_floor / 1000000);
+    last_observed.set_nanos(static_cast<int32_t>(observed_floor % 1000000) * 1000);
+  }
   for (Writer* w : group) {
     w->result.first_seq = seq;
     for (log::v1::LogRecord& r : *w->records) {
       r.set_seq(seq);
+      const int64_t micros = MicrosOf(r);
+      if (micros < observed_floor) {
+        *r.mutable_observed_at() = last_observed;
+      } else {
+        observed_floor = micros;
+        last_observed = r.observed_at();
+      }
       bytes.clear();
       r.SerializeToString(&bytes);
       batch.Put(h_->cf[kRecords], keys::Seq(seq), bytes);
@@ -502,7 +521,6 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
     w->result.last_seq = seq - 1;
   }
   const uint64_t last = seq - 1;
-  batch.Put(h_->cf[kMeta], kLastSeqKey, keys::Seq(last));
 
   rocksdb::WriteOptions wo;
   wo.sync = options_.durability == Durability::kSyncEachAppend;
@@ -511,7 +529,8 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
   if (st.ok()) {
     absl::MutexLock l(&state_mu_);
     for (Writer* w : group) {
-      for (const log::v1::LogRecord& r : *w->records) state_ = Fold(std::move(state_), r);
+      // The records are ours now: fold by moving their objects' bytes.
+      for (log::v1::LogRecord& r : *w->records) state_ = Fold(std::move(state_), std::move(r));
     }
     last_seq_ = last;
     appended_.SignalAll();
@@ -522,6 +541,7 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
     return broken_;
   }
   next_seq_ = last + 1;
+  last_observed_micros_ = observed_floor;
   unsynced_ = true;
   return MaybeSnapshot();
 }
@@ -638,29 +658,27 @@ absl::StatusOr<std::vector<uint64_t>> EventLog::SeqsForCluster(
 }
 
 absl::StatusOr<uint64_t> EventLog::SeqAtTime(absl::Time t) const {
+  // observed_at never decreases along the log, so binary search.
   const int64_t micros = absl::ToUnixMicros(t);
-  std::unique_ptr<rocksdb::Iterator> it(
-      h_->db->NewIterator(rocksdb::ReadOptions(), h_->cf[kByTime]));
-  const uint64_t first = first_seq();
-  for (it->SeekForPrev(keys::Time(micros, UINT64_MAX)); it->Valid(); it->Prev()) {
-    std::optional<uint64_t> seq = keys::SeqOfIndexKey(
-        std::string_view(it->key().data(), it->key().size()), 8);
-    if (!seq) return Corrupt("malformed time index key");
-    if (*seq >= first) return *seq;
+  uint64_t lo = first_seq(), hi = last_seq();
+  uint64_t found = 0;
+  while (lo <= hi) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    absl::StatusOr<log::v1::LogRecord> r = Get(mid);
+    if (!r.ok()) return r.status();
+    if (MicrosOf(*r) <= micros) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;  // mid >= first_seq >= 1, so no wrap-around
+    }
   }
-  if (!it->status().ok()) return FromRocks(it->status(), path_, "reading the time index");
-  return 0;
+  return found;
 }
 
 absl::StatusOr<std::map<std::string, std::string>> EventLog::WatchCursors() const {
-  std::map<std::string, std::string> out;
-  std::unique_ptr<rocksdb::Iterator> it(
-      h_->db->NewIterator(rocksdb::ReadOptions(), h_->cf[kCursors]));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    out.emplace(it->key().ToString(), it->value().ToString());
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), path_, "reading cursors");
-  return out;
+  absl::MutexLock l(&state_mu_);
+  return state_.cursors();
 }
 
 absl::StatusOr<State> EventLog::FoldFromSnapshot(uint64_t seq) const {
@@ -791,7 +809,7 @@ absl::Status EventLog::DeleteRecordsUpTo(uint64_t cut) {
         FromRocks(db->CompactRange(co, h_->cf[cf], &lo, &hi), path_, "compacting");
     if (!cs.ok()) return cs;
   }
-  for (int cf : {kByObject, kByCluster, kByTime}) {
+  for (int cf : {kByObject, kByCluster}) {
     absl::Status cs =
         FromRocks(db->CompactRange(co, h_->cf[cf], nullptr, nullptr), path_, "compacting");
     if (!cs.ok()) return cs;
@@ -811,17 +829,10 @@ absl::StatusOr<RetentionResult> EventLog::ApplyRetention(const RetentionPolicy& 
 
   uint64_t cut = 0;
   if (policy.max_age > absl::ZeroDuration()) {
-    // Everything before the oldest-numbered record that is still young.
-    const int64_t cutoff = absl::ToUnixMicros(now - policy.max_age);
-    std::unique_ptr<rocksdb::Iterator> it(
-        h_->db->NewIterator(rocksdb::ReadOptions(), h_->cf[kByTime]));
-    uint64_t min_young = last + 1;
-    for (it->Seek(keys::Time(cutoff, 0)); it->Valid(); it->Next()) {
-      std::optional<uint64_t> seq = keys::SeqOfIndexKey(
-          std::string_view(it->key().data(), it->key().size()), 8);
-      if (seq && *seq >= first) min_young = std::min(min_young, *seq);
-    }
-    if (!it->status().ok()) return FromRocks(it->status(), path_, "reading the time index");
+    // Everything observed before the cutoff (times never decrease).
+    absl::StatusOr<uint64_t> old = SeqAtTime(now - policy.max_age - absl::Microseconds(1));
+    if (!old.ok()) return old.status();
+    const uint64_t min_young = std::max(*old, first - 1) + 1;
     cut = std::max(cut, min_young - 1);
   }
   if (policy.max_bytes > 0) {

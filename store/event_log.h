@@ -2,8 +2,8 @@
 #define DORIS_OPERATOR_STORE_EVENT_LOG_H_
 
 // The operator's memory: an append-only, gapless log of LogRecords in RocksDB,
-// with indexes by object, by DorisCluster and by time, the watch cursor of
-// every stream, and periodic snapshots of the folded State.
+// with indexes by object and by DorisCluster, and periodic snapshots of the
+// folded State (which also holds the watch cursor of every stream).
 //
 // Thread-safe. Appends from many threads are committed in order by one leader
 // at a time (group commit); reads never block appends.
@@ -106,7 +106,8 @@ class EventLog {
 
   // Validates and appends `records` atomically, assigning consecutive
   // sequence numbers (any `seq` set by the caller is replaced), together with
-  // their index entries and watch cursors. Stamps `observed_at` when unset.
+  // their index entries. Stamps `observed_at` when unset and raises it to the
+  // previous record's when earlier, so times never decrease along the log.
   // OK means durable per EventLogOptions::durability.
   absl::StatusOr<AppendResult> Append(std::vector<log::v1::LogRecord> records);
 
@@ -130,7 +131,8 @@ class EventLog {
   // The last record observed at or before `t`; 0 when none is.
   absl::StatusOr<uint64_t> SeqAtTime(absl::Time t) const;
 
-  // Last resourceVersion seen per watch stream.
+  // Last resourceVersion seen per watch stream (part of the folded state, so
+  // always in step with the records).
   absl::StatusOr<std::map<std::string, std::string>> WatchCursors() const;
 
   // The folded state after record `seq` (nearest snapshot + fold of the
@@ -177,6 +179,7 @@ class EventLog {
   std::vector<Writer*> writers_ ABSL_GUARDED_BY(mu_);
   uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
   uint64_t last_snapshot_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t last_observed_micros_ ABSL_GUARDED_BY(mu_) = INT64_MIN;
   absl::Status broken_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool unsynced_ ABSL_GUARDED_BY(mu_) = false;

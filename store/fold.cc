@@ -1,15 +1,33 @@
 #include "store/fold.h"
 
+#include <string>
 #include <utility>
 
 namespace doris_operator::store {
 
-State Fold(State state, const log::v1::LogRecord& record) {
+// Shared by both overloads; `take_json` moves the object's bytes out of the
+// record when the caller gave the record away.
+class Folder {
+ public:
+  static State Apply(State state, const log::v1::LogRecord& record, std::string* take_json);
+};
+
+State Folder::Apply(State state, const log::v1::LogRecord& record, std::string* take_json) {
   if (record.seq() != 0 && record.seq() <= state.last_seq_) return state;
   state.last_seq_ = record.seq();
+  if (record.body_case() == log::v1::LogRecord::kLifecycle) {
+    if (record.lifecycle().kind() == log::v1::Lifecycle::WATCH_CURSOR_RESET) {
+      state.cursors_.erase(record.lifecycle().stream());
+    }
+    return state;
+  }
   if (record.body_case() != log::v1::LogRecord::kWatch) return state;
 
   const log::v1::WatchEvent& ev = record.watch();
+  if (!ev.stream().empty() && !ev.resource_version().empty()) {
+    std::string& cursor = state.cursors_[ev.stream()];
+    if (cursor != ev.resource_version()) cursor = ev.resource_version();
+  }
   if (ev.object().name().empty()) return state;  // bookmarks, re-list markers
   const ObjectId id = ObjectId::From(ev.object());
 
@@ -30,7 +48,11 @@ State Fold(State state, const log::v1::LogRecord& record) {
       log::v1::StoredObject& obj = state.clusters_[cluster][id];
       *obj.mutable_ref() = ev.object();
       obj.set_resource_version(ev.resource_version());
-      obj.set_object_json(ev.object_json());
+      if (take_json != nullptr) {
+        obj.set_object_json(std::move(*take_json));
+      } else {
+        obj.set_object_json(ev.object_json());
+      }
       obj.set_seq(record.seq());
       state.owner_.emplace(id, std::move(cluster));
       break;
@@ -39,6 +61,15 @@ State Fold(State state, const log::v1::LogRecord& record) {
       break;
   }
   return state;
+}
+
+State Fold(State state, const log::v1::LogRecord& record) {
+  return Folder::Apply(std::move(state), record, nullptr);
+}
+
+State Fold(State state, log::v1::LogRecord&& record) {
+  std::string* json = record.has_watch() ? record.mutable_watch()->mutable_object_json() : nullptr;
+  return Folder::Apply(std::move(state), record, json);
 }
 
 }  // namespace doris_operator::store

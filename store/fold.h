@@ -11,10 +11,13 @@
 namespace doris_operator::store {
 
 // ADDED/MODIFIED (and re-list differences) store the object's new version
-// under the record's cluster; DELETED removes it; every other record only
-// advances last_seq. Records at or below state.last_seq() are ignored, so
+// under the record's cluster; DELETED removes it. Every watch record moves its
+// stream's cursor to its resourceVersion; a WATCH_CURSOR_RESET drops it.
+// Other records only advance last_seq. Records at or below state.last_seq() are ignored, so
 // folding is idempotent over overlapping ranges.
 State Fold(State state, const log::v1::LogRecord& record);
+// Same result; takes the object's bytes from `record` instead of copying them.
+State Fold(State state, log::v1::LogRecord&& record);
 
 }  // namespace doris_operator::store
 

@@ -56,22 +56,9 @@ std::string ClusterPrefix(const ClusterKey& cluster) {
   return out;
 }
 
-std::string Time(int64_t unix_micros, uint64_t seq) {
-  std::string out;
-  out.reserve(16);
-  PutFixed64BE(&out, static_cast<uint64_t>(unix_micros) ^ (uint64_t{1} << 63));
-  PutFixed64BE(&out, seq);
-  return out;
-}
-
 std::optional<uint64_t> SeqOfIndexKey(std::string_view key, size_t prefix_len) {
   if (key.size() != prefix_len + 8) return std::nullopt;
   return GetFixed64BE(key.substr(prefix_len));
-}
-
-std::optional<int64_t> MicrosOfTimeKey(std::string_view key) {
-  if (key.size() != 16) return std::nullopt;
-  return static_cast<int64_t>(GetFixed64BE(key) ^ (uint64_t{1} << 63));
 }
 
 }  // namespace doris_operator::store::keys

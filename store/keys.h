@@ -1,7 +1,7 @@
 #ifndef DORIS_OPERATOR_STORE_KEYS_H_
 #define DORIS_OPERATOR_STORE_KEYS_H_
 
-// Byte layout of the event log's RocksDB keys. Sequence numbers and times are
+// Byte layout of the event log's RocksDB keys. Sequence numbers are
 // fixed-width big-endian so lexicographic order is numeric order; string
 // components are length-prefixed so no key is a prefix of another's.
 
@@ -20,10 +20,7 @@ std::optional<uint64_t> ParseSeq(std::string_view key);
 // Index prefixes; an index key is prefix + Seq(seq).
 std::string ObjectPrefix(const ObjectId& id);
 std::string ClusterPrefix(const ClusterKey& cluster);
-// Time index key: micros since the epoch (offset to sort negatives first) + seq.
-std::string Time(int64_t unix_micros, uint64_t seq);
 std::optional<uint64_t> SeqOfIndexKey(std::string_view key, size_t prefix_len);
-std::optional<int64_t> MicrosOfTimeKey(std::string_view key);
 
 }  // namespace doris_operator::store::keys
 

@@ -32,6 +32,11 @@ std::string State::Serialize() const {
     *c->mutable_cluster() = cluster.ToRef();
     for (const auto& [id, obj] : objects) *c->add_objects() = obj;
   }
+  for (const auto& [stream, rv] : cursors_) {
+    log::v1::StreamCursor* c = proto.add_cursors();
+    c->set_stream(stream);
+    c->set_resource_version(rv);
+  }
   std::string out;
   proto.SerializeToString(&out);
   return out;
@@ -57,6 +62,9 @@ absl::StatusOr<State> State::Parse(std::string_view bytes) {
       objects.emplace(id, obj);
     }
     if (objects.empty()) state.clusters_.erase(cluster);
+  }
+  for (const log::v1::StreamCursor& c : proto.cursors()) {
+    state.cursors_[c.stream()] = c.resource_version();
   }
   return state;
 }

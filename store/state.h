@@ -28,6 +28,8 @@ class State {
   // Empty map when the cluster has no live objects.
   const ClusterObjects& ObjectsOf(const ClusterKey& cluster) const;
   size_t object_count() const { return owner_.size(); }
+  // Last resourceVersion per watch stream.
+  const std::map<std::string, std::string>& cursors() const { return cursors_; }
 
   // Deterministic bytes: equal states give equal bytes.
   std::string Serialize() const;
@@ -36,13 +38,14 @@ class State {
   bool operator==(const State& other) const;
 
  private:
-  friend State Fold(State state, const log::v1::LogRecord& record);
+  friend class Folder;  // fold.cc
 
   uint64_t last_seq_ = 0;
   std::map<ClusterKey, ClusterObjects> clusters_;
   // Which cluster each live object is filed under, so an object whose owning
   // cluster changes (relabelled) moves instead of being duplicated.
   std::map<ObjectId, ClusterKey> owner_;
+  std::map<std::string, std::string> cursors_;
 };
 
 }  // namespace doris_operator::store

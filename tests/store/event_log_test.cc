@@ -228,6 +228,22 @@ TEST_F(EventLogTest, SeqAtTime) {
   EXPECT_EQ(*log->SeqAtTime(absl::FromUnixSeconds(1800000000)), 10u);
 }
 
+TEST_F(EventLogTest, ObservedTimeNeverGoesBackwards) {
+  auto log = OpenLog();
+  log::v1::LogRecord late = Watch({.name = "a"});
+  late.mutable_observed_at()->set_seconds(2000);
+  log::v1::LogRecord early = Watch({.name = "b"});
+  early.mutable_observed_at()->set_seconds(1000);
+  AppendOk(*log, {late, early});
+  AppendOk(*log, {early});
+  EXPECT_EQ(log->Get(2)->observed_at().seconds(), 2000);
+  EXPECT_EQ(log->Get(3)->observed_at().seconds(), 2000);
+  log.reset();
+  log = OpenLog();  // the floor survives a reopen
+  AppendOk(*log, {early});
+  EXPECT_EQ(log->Get(4)->observed_at().seconds(), 2000);
+}
+
 TEST_F(EventLogTest, RetentionByAgeKeepsStateRebuildable) {
   auto log = OpenLog({.snapshot_every = 64});
   AppendSynthetic(*log, 1, 500);

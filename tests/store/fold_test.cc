@@ -78,6 +78,37 @@ TEST(Fold, NonObjectRecordsOnlyAdvanceSeq) {
   EXPECT_NE(s.Serialize(), before);  // last_seq is part of the state
 }
 
+TEST(Fold, CursorsFollowWatchRecordsAndResets) {
+  State s;
+  s = Fold(std::move(s), WithSeq(Watch({.resource_version = "10", .stream = "sts"}), 1));
+  s = Fold(std::move(s), WithSeq(Watch({.resource_version = "11", .stream = "pods"}), 2));
+  log::v1::LogRecord bookmark;
+  bookmark.mutable_watch()->set_type(log::v1::BOOKMARK);
+  bookmark.mutable_watch()->set_stream("sts");
+  bookmark.mutable_watch()->set_resource_version("15");
+  s = Fold(std::move(s), WithSeq(bookmark, 3));
+  EXPECT_EQ(s.cursors(), (std::map<std::string, std::string>{{"pods", "11"}, {"sts", "15"}}));
+  log::v1::LogRecord reset;
+  reset.mutable_lifecycle()->set_kind(log::v1::Lifecycle::WATCH_CURSOR_RESET);
+  reset.mutable_lifecycle()->set_stream("pods");
+  s = Fold(std::move(s), WithSeq(reset, 4));
+  EXPECT_EQ(s.cursors(), (std::map<std::string, std::string>{{"sts", "15"}}));
+  // Cursors are part of the state's bytes.
+  absl::StatusOr<State> parsed = State::Parse(s.Serialize());
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->cursors(), s.cursors());
+}
+
+TEST(Fold, MovingFoldEqualsCopyingFold) {
+  State a, b;
+  for (uint64_t n = 1; n <= 300; ++n) {
+    log::v1::LogRecord r = WithSeq(Synthetic(n, 20, 2, 128), n);
+    a = Fold(std::move(a), r);
+    b = Fold(std::move(b), log::v1::LogRecord(r));
+  }
+  EXPECT_EQ(a.Serialize(), b.Serialize());
+}
+
 TEST(Fold, RecordsAtOrBelowLastSeqAreIgnored) {
   State s;
   s = Fold(std::move(s), WithSeq(Watch({.name = "a", .resource_version = "5"}), 5));

@@ -13,14 +13,6 @@ TEST(Keys, SeqOrderIsNumericOrder) {
   EXPECT_FALSE(ParseSeq("short").has_value());
 }
 
-TEST(Keys, TimeKeysSortNegativeBeforePositive) {
-  EXPECT_LT(Time(-5, 9), Time(0, 1));
-  EXPECT_LT(Time(0, 1), Time(1, 0));
-  EXPECT_LT(Time(7, 1), Time(7, 2));
-  EXPECT_EQ(MicrosOfTimeKey(Time(-42, 3)), -42);
-  EXPECT_EQ(SeqOfIndexKey(Time(-42, 3), 8), 3u);
-}
-
 TEST(Keys, ObjectPrefixesNeverPrefixEachOther) {
   const std::string a = ObjectPrefix({"apps", "StatefulSet", "ns", "a"});
   const std::string ab = ObjectPrefix({"apps", "StatefulSet", "ns", "ab"});
