@@ -131,6 +131,8 @@ class RocksRecordIterator : public RecordIterator {
 
   bool Valid() const override { return valid_; }
   const log::v1::LogRecord& record() const override { return record_; }
+  // Gives the current record away (for folding without copying).
+  log::v1::LogRecord&& TakeRecord() { return std::move(record_); }
   absl::Status status() const override { return status_; }
   void Next() override {
     it_->Next();
@@ -714,7 +716,7 @@ absl::StatusOr<State> EventLog::FoldFromSnapshot(uint64_t seq) const {
   uint64_t expect = base + 1;
   for (; it->Valid(); it->Next()) {
     if (it->record().seq() != expect) break;
-    state = Fold(std::move(state), it->record());
+    state = Fold(std::move(state), it->TakeRecord());
     ++expect;
   }
   if (!it->status().ok()) return it->status();

@@ -47,7 +47,7 @@ struct EventLogOptions {
   absl::Duration group_commit_interval = absl::Milliseconds(20);
   // A snapshot of the folded State is written every this many records;
   // StateAt folds at most this many records after loading one.
-  uint64_t snapshot_every = 10000;
+  uint64_t snapshot_every = 2048;
   bool create_if_missing = true;
   // Scan every record on Open to check gaplessness and parseability. O(log).
   bool paranoid_open = false;
