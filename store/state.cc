@@ -24,21 +24,75 @@ const ClusterObjects& State::ObjectsOf(const ClusterKey& cluster) const {
   return it == clusters_.end() ? EmptyObjects() : it->second;
 }
 
+// Serialize writes FoldedState's wire format directly instead of building a
+// FoldedState: snapshots are taken on the append path, and copying every
+// object into a temporary message would double their cost. Fields go out in
+// ascending number order, as protobuf itself writes them, so the bytes equal
+// FoldedState::SerializeAsString() of the same content.
+namespace {
+
+void AppendVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+size_t VarintSize(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+void AppendTag(std::string* out, int field, int wire_type) {
+  AppendVarint(out, static_cast<uint64_t>(field) << 3 | wire_type);
+}
+
+// Writes a length-delimited field holding `m`, whose size is already cached
+// (ByteSizeLong() was called and `m` not changed since).
+void AppendCachedMessage(std::string* out, int field, const google::protobuf::MessageLite& m,
+                         size_t size) {
+  AppendTag(out, field, 2);
+  AppendVarint(out, size);
+  const size_t at = out->size();
+  out->resize(at + size);
+  m.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(out->data() + at));
+}
+
+}  // namespace
+
 std::string State::Serialize() const {
-  log::v1::FoldedState proto;
-  proto.set_last_seq(last_seq_);
+  std::string out;
+  if (last_seq_ != 0) {
+    AppendTag(&out, log::v1::FoldedState::kLastSeqFieldNumber, 0);
+    AppendVarint(&out, last_seq_);
+  }
   for (const auto& [cluster, objects] : clusters_) {
-    log::v1::ClusterObjects* c = proto.add_clusters();
-    *c->mutable_cluster() = cluster.ToRef();
-    for (const auto& [id, obj] : objects) *c->add_objects() = obj;
+    const log::v1::ClusterRef ref = cluster.ToRef();
+    const size_t ref_size = ref.ByteSizeLong();
+    size_t inner = 1 + VarintSize(ref_size) + ref_size;
+    for (const auto& [id, obj] : objects) {
+      const size_t n = obj.ByteSizeLong();
+      inner += 1 + VarintSize(n) + n;
+    }
+    AppendTag(&out, log::v1::FoldedState::kClustersFieldNumber, 2);
+    AppendVarint(&out, inner);
+    AppendCachedMessage(&out, log::v1::ClusterObjects::kClusterFieldNumber, ref, ref_size);
+    for (const auto& [id, obj] : objects) {
+      AppendCachedMessage(&out, log::v1::ClusterObjects::kObjectsFieldNumber, obj,
+                          obj.GetCachedSize());
+    }
   }
   for (const auto& [stream, rv] : cursors_) {
-    log::v1::StreamCursor* c = proto.add_cursors();
-    c->set_stream(stream);
-    c->set_resource_version(rv);
+    log::v1::StreamCursor c;
+    c.set_stream(stream);
+    c.set_resource_version(rv);
+    AppendCachedMessage(&out, log::v1::FoldedState::kCursorsFieldNumber, c, c.ByteSizeLong());
   }
-  std::string out;
-  proto.SerializeToString(&out);
   return out;
 }
 

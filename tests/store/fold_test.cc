@@ -130,6 +130,15 @@ TEST(Fold, SameRecordsGiveSameBytesAndStateRoundTrips) {
   EXPECT_EQ(parsed->Serialize(), a.Serialize());
   EXPECT_EQ(parsed->object_count(), a.object_count());
   EXPECT_GT(a.object_count(), 30u);
+  // The hand-written wire format is exactly protobuf's.
+  log::v1::FoldedState proto;
+  ASSERT_TRUE(proto.ParseFromString(a.Serialize()));
+  EXPECT_EQ(proto.SerializeAsString(), a.Serialize());
+  EXPECT_EQ(proto.last_seq(), 2000u);
+  size_t objects = 0;
+  for (const auto& c : proto.clusters()) objects += c.objects_size();
+  EXPECT_EQ(objects, a.object_count());
+  EXPECT_EQ(static_cast<size_t>(proto.cursors_size()), a.cursors().size());
 }
 
 TEST(Fold, SplitFoldEqualsFullFold) {
