@@ -402,6 +402,30 @@ TEST_F(EventLogTest, SyncModeRoundTrips) {
   EXPECT_EQ(log->last_seq(), 20u);
 }
 
+TEST_F(EventLogTest, CloseIsIdempotentAndStopsAppends) {
+  auto log = OpenLog();
+  AppendOk(*log, {Watch({})});
+  EXPECT_TRUE(log->Close().ok());
+  EXPECT_TRUE(log->Close().ok());
+  EXPECT_EQ(log->path(), dir_.string());
+  // Reopening sees what was appended before Close.
+  log.reset();
+  log = OpenLog();
+  EXPECT_EQ(log->last_seq(), 1u);
+}
+
+TEST_F(EventLogTest, SnapshotsAreWrittenEveryNRecordsAndUsedOnReopen) {
+  {
+    auto log = OpenLog({.snapshot_every = 10});
+    AppendSynthetic(*log, 1, 95);
+  }
+  // A reopen with paranoid checks agrees, and a fresh log with a different
+  // snapshot interval still folds the same state from the same records.
+  auto log = OpenLog({.snapshot_every = 1000, .paranoid_open = true});
+  EXPECT_EQ(log->StateAt(57)->Serialize(), FoldAll(57).Serialize());
+  EXPECT_EQ(log->CurrentState().Serialize(), FoldAll(95).Serialize());
+}
+
 // ---- damaged and foreign directories ----
 
 TEST_F(EventLogTest, PathThatIsAFileIsAnError) {

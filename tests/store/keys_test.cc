@@ -26,6 +26,21 @@ TEST(Keys, ObjectPrefixesNeverPrefixEachOther) {
   EXPECT_FALSE(SeqOfIndexKey(key, a.size() + 1).has_value());
 }
 
+TEST(ObjectIds, GroupIsTheApiVersionWithoutItsVersion) {
+  EXPECT_EQ(GroupOf("apps/v1"), "apps");
+  EXPECT_EQ(GroupOf("v1"), "");
+  EXPECT_EQ(GroupOf("doris.selectdb.com/v1"), "doris.selectdb.com");
+  log::v1::ObjectRef ref;
+  ref.set_api_version("autoscaling/v2");
+  ref.set_kind("HorizontalPodAutoscaler");
+  ref.set_namespace_("ns");
+  ref.set_name("h");
+  EXPECT_EQ(ObjectId::From(ref), (ObjectId{"autoscaling", "HorizontalPodAutoscaler", "ns", "h"}));
+  log::v1::ClusterRef c = ClusterKey{"ns", "dc"}.ToRef();
+  EXPECT_EQ(ClusterKey::From(c), (ClusterKey{"ns", "dc"}));
+  EXPECT_TRUE(ClusterKey{}.empty());
+}
+
 TEST(Keys, LongComponentsUseMultiByteLengths) {
   const std::string long_name(300, 'x');
   const std::string p1 = ClusterPrefix({"ns", long_name});
