@@ -90,6 +90,25 @@ class IndexPrefix : public rocksdb::SliceTransform {
   bool InDomain(const rocksdb::Slice& key) const override { return key.size() >= 8; }
 };
 
+// True when every file in `dir` is one RocksDB itself creates: a directory
+// left by a first Open that was killed before it wrote CURRENT.
+bool OnlyRocksDbFiles(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    auto starts = [&](std::string_view p) { return name.rfind(p, 0) == 0; };
+    auto ends = [&](std::string_view x) {
+      return name.size() >= x.size() && name.compare(name.size() - x.size(), x.size(), x) == 0;
+    };
+    if (name == "LOCK" || name == "IDENTITY" || starts("LOG") || starts("MANIFEST-") ||
+        starts("OPTIONS-") || ends(".log") || ends(".dbtmp")) {
+      continue;
+    }
+    return false;
+  }
+  return !ec;
+}
+
 }  // namespace
 
 struct EventLog::Handles {
@@ -212,7 +231,7 @@ absl::Status EventLog::Init() {
         "event log ", path_, ": exists but is not a directory"));
   }
   const bool has_db = exists && fs::exists(dir / "CURRENT", ec);
-  if (exists && !has_db && !fs::is_empty(dir, ec)) {
+  if (exists && !has_db && !OnlyRocksDbFiles(dir)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "event log ", path_,
         ": directory is not empty and holds no database (no CURRENT file); "
@@ -234,11 +253,32 @@ absl::Status EventLog::Init() {
     std::vector<std::string> want(kCfNames, kCfNames + kNumCf);
     std::sort(found.begin(), found.end());
     std::sort(want.begin(), want.end());
+    // A subset of ours is a log whose creation was interrupted (RocksDB adds
+    // column families one by one); Open finishes it. Anything else is foreign.
+    const bool ours = std::includes(want.begin(), want.end(), found.begin(), found.end());
+    const absl::Status foreign = absl::FailedPreconditionError(absl::StrCat(
+        "event log ", path_,
+        ": is a RocksDB database but not a doris-operator event log "
+        "(column families: ", absl::StrJoin(found, ","), ")"));
+    if (!ours || (found != want && !options_.create_if_missing)) return foreign;
     if (found != want) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "event log ", path_,
-          ": is a RocksDB database but not a doris-operator event log "
-          "(column families: ", absl::StrJoin(found, ","), ")"));
+      // Only an empty database may be finished; look without writing.
+      std::vector<rocksdb::ColumnFamilyDescriptor> present;
+      for (const std::string& name : found) present.emplace_back(name, rocksdb::ColumnFamilyOptions());
+      std::vector<rocksdb::ColumnFamilyHandle*> handles;
+      rocksdb::DB* ro = nullptr;
+      rocksdb::Status st = rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path_, present,
+                                                        &handles, &ro);
+      if (!st.ok()) return FromRocks(st, path_, "opening read-only");
+      bool empty = true;
+      for (auto* h : handles) {
+        std::unique_ptr<rocksdb::Iterator> it(ro->NewIterator(rocksdb::ReadOptions(), h));
+        it->SeekToFirst();
+        if (it->Valid() || !it->status().ok()) empty = false;
+      }
+      for (auto* h : handles) ro->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+      delete ro;
+      if (!empty) return foreign;
     }
   }
 

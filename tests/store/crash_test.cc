@@ -156,6 +156,38 @@ TEST(CrashTest, AcknowledgedAppendsSurviveKill9) {
   EXPECT_GT(total_acked, 0u) << "the child never acknowledged an append";
 }
 
+// kill -9 while the very first Open is creating the log: the next Open must
+// finish the job, never call the directory foreign or damaged.
+TEST(CrashTest, KilledFirstOpenIsFinishedByTheNext) {
+  std::mt19937 rng(77);
+  for (int round = 0; round < 15; ++round) {
+    const std::string dir =
+        (fs::path(::testing::TempDir()) / ("first_open_" + std::to_string(round))).string();
+    fs::remove_all(dir);
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      close(fds[0]);
+      const std::string fd_arg = std::to_string(fds[1]);
+      execl("/proc/self/exe", "crash_child", "--crash-child", dir.c_str(), "0", fd_arg.c_str(),
+            static_cast<char*>(nullptr));
+      _exit(6);
+    }
+    close(fds[1]);
+    usleep(rng() % 8000);
+    kill(pid, SIGKILL);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    const uint64_t max_ack = DrainAcks(fds[0]);
+    close(fds[0]);
+    SCOPED_TRACE("round " + std::to_string(round));
+    VerifyLog(dir, max_ack);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
 }  // namespace
 }  // namespace doris_operator::store
 

@@ -460,6 +460,36 @@ TEST_F(EventLogTest, ForeignRocksDbIsAnError) {
       << log.status();
 }
 
+TEST_F(EventLogTest, InterruptedCreationIsFinishedOnOpen) {
+  {
+    // What a kill -9 during the first Open can leave: some of our column
+    // families and no format marker yet.
+    rocksdb::Options o;
+    o.create_if_missing = true;
+    o.create_missing_column_families = true;
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+        {rocksdb::kDefaultColumnFamilyName, o}, {"records", o}};
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(o), dir_.string(), cfs, &handles, &db).ok());
+    for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+    delete db;
+  }
+  auto log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(AppendOk(*log, {Watch({})}).first_seq, 1u);
+}
+
+TEST_F(EventLogTest, CreationKilledBeforeCurrentIsFinishedOnOpen) {
+  fs::create_directories(dir_);
+  std::ofstream((dir_ / "IDENTITY").string()) << "x";
+  std::ofstream((dir_ / "LOG").string()) << "started";
+  std::ofstream((dir_ / "MANIFEST-000001").string()) << "";
+  auto log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(AppendOk(*log, {Watch({})}).first_seq, 1u);
+}
+
 TEST_F(EventLogTest, MissingLogWithoutCreateIsNotFound) {
   absl::StatusOr<std::unique_ptr<EventLog>> log =
       EventLog::Open(dir_.string(), {.create_if_missing = false});
