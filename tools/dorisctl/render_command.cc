@@ -1,0 +1,161 @@
+#include "tools/dorisctl/render_command.h"
+
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "tools/dorisctl/yaml_json.h"
+#include "translator/canonical_json.h"
+#include "translator/component.h"
+#include "translator/model_json.h"
+#include "translator/translator.h"
+
+namespace doris_operator::dorisctl {
+
+namespace {
+
+using nlohmann::json;
+using translator::Component;
+
+constexpr char kUsage[] =
+    "usage: dorisctl render -f CLUSTER.yaml [--configmap KEY=PATH ...] [-o yaml|json]\n"
+    "\n"
+    "Prints the Kubernetes objects the operator would create for a DorisCluster,\n"
+    "without contacting a cluster. ConfigMaps in the same file are used to resolve\n"
+    "ports and paths; --configmap fe.conf=./fe.conf supplies a config file for every\n"
+    "component whose core ConfigMap should hold that key.\n";
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+}  // namespace
+
+int RunRender(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::string file, format = "yaml";
+  std::vector<std::pair<std::string, std::string>> conf_files;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto next = [&](std::string* dst) {
+      if (i + 1 >= args.size()) return false;
+      *dst = args[++i];
+      return true;
+    };
+    if (a == "-h" || a == "--help") {
+      out << kUsage;
+      return 0;
+    } else if (a == "-f" || a == "--filename") {
+      if (!next(&file)) return err << kUsage, 2;
+    } else if (a == "-o" || a == "--output") {
+      if (!next(&format) || (format != "yaml" && format != "json")) {
+        err << "dorisctl render: -o must be yaml or json\n";
+        return 2;
+      }
+    } else if (a == "--configmap") {
+      std::string kv;
+      if (!next(&kv) || kv.find('=') == std::string::npos) {
+        err << "dorisctl render: --configmap takes KEY=PATH, e.g. fe.conf=./fe.conf\n";
+        return 2;
+      }
+      conf_files.emplace_back(kv.substr(0, kv.find('=')), kv.substr(kv.find('=') + 1));
+    } else {
+      err << "dorisctl render: unexpected argument \"" << a << "\"\n" << kUsage;
+      return 2;
+    }
+  }
+  if (file.empty()) {
+    err << kUsage;
+    return 2;
+  }
+  std::string text;
+  if (!ReadFile(file, &text)) {
+    err << "dorisctl render: cannot read " << file << "\n";
+    return 1;
+  }
+  absl::StatusOr<std::vector<json>> docs = ParseYamlDocuments(text);
+  if (!docs.ok()) {
+    err << file << ": " << docs.status().message() << "\n";
+    return 1;
+  }
+  const json* cluster_doc = nullptr;
+  translator::TranslateInputs inputs;
+  for (const json& d : *docs) {
+    const std::string kind = d.is_object() && d.contains("kind") && d["kind"].is_string()
+                                 ? d["kind"].get<std::string>()
+                                 : "";
+    if (kind == "DorisCluster") {
+      if (cluster_doc != nullptr) {
+        err << file << ": holds more than one DorisCluster; render one at a time\n";
+        return 1;
+      }
+      cluster_doc = &d;
+    } else if (kind == "ConfigMap" && d.contains("data") && d["data"].is_object()) {
+      const std::string name = d["metadata"].value("name", "");
+      for (const auto& [k, v] : d["data"].items()) {
+        if (v.is_string()) inputs.config_maps[name][k] = v.get<std::string>();
+      }
+    }
+  }
+  if (cluster_doc == nullptr) {
+    err << file << ": no DorisCluster (kind: DorisCluster) in the file\n";
+    return 1;
+  }
+  translator::ModelFromJsonResult model = translator::ModelFromJson(*cluster_doc);
+  for (const auto& w : model.warnings) err << "warning: " << w.ToString() << "\n";
+  if (!model.errors.empty()) {
+    for (const auto& e : model.errors) err << "error: " << e.ToString() << "\n";
+    return 1;
+  }
+  // Rendering needs names; default the namespace like kubectl would.
+  if (model.cluster.metadata().namespace_().empty()) {
+    model.cluster.mutable_metadata()->set_namespace_("default");
+  }
+  for (const auto& [key, path] : conf_files) {
+    std::string content;
+    if (!ReadFile(path, &content)) {
+      err << "dorisctl render: cannot read " << path << "\n";
+      return 1;
+    }
+    bool used = false;
+    for (Component c : translator::kAllComponents) {
+      const auto* base = translator::BaseOf(model.cluster.spec(), c);
+      if (base == nullptr || key != translator::ConfFileKey(c)) continue;
+      const std::string cm = translator::CoreConfigMapName(*base);
+      if (cm.empty()) continue;
+      inputs.config_maps[cm][key] = content;
+      used = true;
+    }
+    if (!used) {
+      err << "warning: --configmap " << key
+          << " is not the core config of any component with configMapInfo; ignored\n";
+    }
+  }
+  absl::StatusOr<translator::DesiredSet> set = translator::Translate(model.cluster, inputs);
+  if (!set.ok()) {
+    std::istringstream lines{std::string(set.status().message())};
+    for (std::string line; std::getline(lines, line);) err << "error: " << line << "\n";
+    return 1;
+  }
+  for (const auto& w : set->warnings) err << "warning: " << w.ToString() << "\n";
+  if (format == "json") {
+    json list = {{"apiVersion", "v1"}, {"kind", "List"}, {"items", json::array()}};
+    for (const auto& o : set->objects) list["items"].push_back(json::parse(o.json));
+    out << list.dump(2) << "\n";
+    return 0;
+  }
+  bool first = true;
+  for (const auto& o : set->objects) {
+    if (!first) out << "---\n";
+    first = false;
+    out << ToYaml(json::parse(o.json));
+  }
+  return 0;
+}
+
+}  // namespace doris_operator::dorisctl

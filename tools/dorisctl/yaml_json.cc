@@ -1,0 +1,155 @@
+#include "tools/dorisctl/yaml_json.h"
+
+#include <cmath>
+#include <cstdlib>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "yaml-cpp/yaml.h"
+
+namespace doris_operator::dorisctl {
+
+namespace {
+
+using Json = nlohmann::json;
+
+// Plain (unquoted) scalars follow YAML 1.2's core schema, as Kubernetes'
+// YAML decoder does: null, booleans, integers, floats, else string.
+Json Scalar(const YAML::Node& node) {
+  const std::string& s = node.Scalar();
+  if (node.Tag() == "!") return s;  // quoted: always a string
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  int64_t i = 0;
+  if (absl::SimpleAtoi(s, &i) && s.find_first_of("+") == std::string::npos) return i;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
+    char* end = nullptr;
+    const long long v = std::strtoll(s.c_str() + 2, &end, s[1] == 'x' ? 16 : 8);
+    if (end != nullptr && *end == '\0') return static_cast<int64_t>(v);
+  }
+  double d = 0;
+  if (s.find_first_of(".eE") != std::string::npos && absl::SimpleAtod(s, &d) && std::isfinite(d) &&
+      s.find_first_not_of("0123456789+-.eE") == std::string::npos) {
+    return d;
+  }
+  return s;
+}
+
+Json ToJson(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      return nullptr;
+    case YAML::NodeType::Scalar:
+      return Scalar(node);
+    case YAML::NodeType::Sequence: {
+      Json out = Json::array();
+      for (const auto& item : node) out.push_back(ToJson(item));
+      return out;
+    }
+    case YAML::NodeType::Map: {
+      Json out = Json::object();
+      for (const auto& kv : node) out[kv.first.as<std::string>()] = ToJson(kv.second);
+      return out;
+    }
+  }
+  return nullptr;
+}
+
+bool NeedsQuotes(const std::string& s) {
+  if (s.empty()) return true;
+  const Json as_plain = [&] {
+    try {
+      return Scalar(YAML::Load(s));
+    } catch (...) {
+      return Json();
+    }
+  }();
+  if (!as_plain.is_string() || as_plain.get<std::string>() != s) return true;
+  if (absl::ascii_isspace(s.front()) || absl::ascii_isspace(s.back())) return true;
+  if (std::string("-?:,[]{}#&*!|>'\"%@`").find(s.front()) != std::string::npos) return true;
+  if (s.find(": ") != std::string::npos || s.find(" #") != std::string::npos) return true;
+  if (s.find('\n') != std::string::npos || s.find('\t') != std::string::npos) return true;
+  return s.back() == ':';
+}
+
+std::string ScalarText(const Json& v) {
+  if (v.is_string()) {
+    const std::string& s = v.get_ref<const std::string&>();
+    return NeedsQuotes(s) ? v.dump() : s;  // JSON string syntax is valid YAML
+  }
+  return v.dump();
+}
+
+bool IsEmptyCollection(const Json& v) {
+  return (v.is_object() || v.is_array()) && v.empty();
+}
+
+void Emit(const Json& v, int indent, std::string* out);
+
+void EmitObject(const Json& v, int indent, std::string* out) {
+  const std::string pad(indent, ' ');
+  for (const auto& [key, value] : v.items()) {
+    absl::StrAppend(out, pad, NeedsQuotes(key) ? Json(key).dump() : key, ":");
+    if (value.is_object() && !value.empty()) {
+      out->append("\n");
+      EmitObject(value, indent + 2, out);
+    } else if (value.is_array() && !value.empty()) {
+      out->append("\n");
+      Emit(value, indent, out);
+    } else {
+      absl::StrAppend(out, " ", IsEmptyCollection(value) ? value.dump() : ScalarText(value), "\n");
+    }
+  }
+}
+
+void Emit(const Json& v, int indent, std::string* out) {
+  const std::string pad(indent, ' ');
+  if (v.is_object() && !v.empty()) {
+    EmitObject(v, indent, out);
+    return;
+  }
+  if (v.is_array() && !v.empty()) {
+    for (const Json& item : v) {
+      if (item.is_object() && !item.empty()) {
+        std::string inner;
+        EmitObject(item, indent + 2, &inner);
+        // "- " replaces the first line's indentation.
+        absl::StrAppend(out, pad, "- ", inner.substr(indent + 2));
+      } else if (item.is_array() && !item.empty()) {
+        absl::StrAppend(out, pad, "-\n");
+        Emit(item, indent + 2, out);
+      } else {
+        absl::StrAppend(out, pad, "- ",
+                        IsEmptyCollection(item) ? item.dump() : ScalarText(item), "\n");
+      }
+    }
+    return;
+  }
+  absl::StrAppend(out, pad, IsEmptyCollection(v) ? v.dump() : ScalarText(v), "\n");
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Json>> ParseYamlDocuments(std::string_view text) {
+  std::vector<Json> docs;
+  try {
+    for (const YAML::Node& node : YAML::LoadAll(std::string(text))) {
+      if (node.IsNull()) continue;
+      docs.push_back(ToJson(node));
+    }
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid YAML: ", e.what()));
+  }
+  return docs;
+}
+
+std::string ToYaml(const Json& value) {
+  std::string out;
+  Emit(value, 0, &out);
+  return out;
+}
+
+}  // namespace doris_operator::dorisctl

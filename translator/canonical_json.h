@@ -1,0 +1,27 @@
+#ifndef DORIS_OPERATOR_TRANSLATOR_CANONICAL_JSON_H_
+#define DORIS_OPERATOR_TRANSLATOR_CANONICAL_JSON_H_
+
+// Canonical JSON: object keys sorted, no insignificant whitespace, integers
+// as integers, so equal values always have equal bytes. The form every
+// desired object, hash and log record uses.
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
+
+namespace doris_operator::translator {
+
+// nlohmann::json keeps object keys in a std::map, so dump() is sorted.
+using Json = nlohmann::json;
+
+std::string Canonical(const Json& value);
+// Parses JSON text (never throws); InvalidArgument with the parser's message.
+absl::StatusOr<Json> ParseJson(std::string_view text);
+// Parses and re-emits canonically.
+absl::StatusOr<std::string> Canonicalize(std::string_view text);
+
+}  // namespace doris_operator::translator
+
+#endif  // DORIS_OPERATOR_TRANSLATOR_CANONICAL_JSON_H_

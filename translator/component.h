@@ -1,0 +1,51 @@
+#ifndef DORIS_OPERATOR_TRANSLATOR_COMPONENT_H_
+#define DORIS_OPERATOR_TRANSLATOR_COMPONENT_H_
+
+// The four Doris components and the fixed facts about each: names of the
+// objects generated for it, its home directory, config file, ports and
+// defaults (doris-contract.md §2–§3).
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proto/doris_cluster.pb.h"
+
+namespace doris_operator::translator {
+
+enum class Component { kFe, kBe, kCn, kBroker };
+
+inline constexpr Component kAllComponents[] = {Component::kFe, Component::kBe, Component::kCn,
+                                               Component::kBroker};
+
+const char* ComponentName(Component c);  // "fe", "be", "cn", "broker"
+const char* DorisHome(Component c);
+const char* ConfFileKey(Component c);     // "fe.conf", "be.conf", ...
+const char* ContainerCommand(Component c);
+const char* PreStopScript(Component c);
+
+// The component's spec inside the cluster, or null when absent.
+const model::v1::BaseSpec* BaseOf(const model::v1::DorisClusterSpec& spec, Component c);
+
+// The ConfigMap holding the component's core config file: configMapInfo's
+// configMapName, else the first of its configMaps mounted at /etc/doris.
+std::string CoreConfigMapName(const model::v1::BaseSpec& base);
+
+std::string StatefulSetName(const std::string& cluster, Component c);
+std::string InternalServiceName(const std::string& cluster, Component c);
+std::string ExternalServiceName(const std::string& cluster, Component c);
+std::string AutoscalerName(const std::string& cluster);
+
+struct PortDef {
+  std::string conf_key;
+  int default_port;
+  std::string name;  // Kubernetes port name
+};
+
+// Ports the component's container declares, in contract order (without
+// arrow-flight, which is added only when configured).
+const std::vector<PortDef>& ContainerPorts(Component c);
+
+}  // namespace doris_operator::translator
+
+#endif  // DORIS_OPERATOR_TRANSLATOR_COMPONENT_H_

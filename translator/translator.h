@@ -1,0 +1,57 @@
+#ifndef DORIS_OPERATOR_TRANSLATOR_TRANSLATOR_H_
+#define DORIS_OPERATOR_TRANSLATOR_TRANSLATOR_H_
+
+// The pure translation of a DorisCluster into the Kubernetes objects that
+// should exist for it. No clock, no I/O, no randomness, no environment: the
+// same cluster and inputs give the same bytes on any machine, which is what
+// makes replay and drift reports trustworthy.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "proto/doris_cluster.pb.h"
+#include "translator/field_problem.h"
+
+namespace doris_operator::translator {
+
+// Observed facts the translation depends on, besides the cluster itself.
+struct TranslateInputs {
+  // Data of the ConfigMaps the spec references (same namespace), by
+  // ConfigMap name: file key ("fe.conf") -> content. A missing ConfigMap or
+  // key means defaults, as in the reference operator.
+  std::map<std::string, std::map<std::string, std::string>> config_maps;
+  // RollingUpdate partition per component ("fe", "be", "cn", "broker"), set
+  // by the operator while it steps a rollout one pod at a time; absent = 0.
+  std::map<std::string, int32_t> partitions;
+};
+
+// One object as canonical JSON, carrying annotation
+// `app.doris.components/hash` = `hash` (SHA-256 of the object without it).
+struct DesiredObject {
+  std::string api_version;
+  std::string kind;
+  std::string name;
+  std::string json;
+  std::string hash;
+};
+
+struct DesiredSet {
+  std::vector<DesiredObject> objects;  // in apply order: FE first
+  std::string hash;                    // over every object's hash, in order
+  FieldProblems warnings;              // e.g. a referenced ConfigMap lacks its key
+};
+
+// InvalidArgument listing every validation problem ("path: message", one per
+// line) when the cluster is not valid.
+absl::StatusOr<DesiredSet> Translate(const model::v1::DorisCluster& cluster,
+                                     const TranslateInputs& inputs);
+
+// The annotation that carries each object's content hash.
+inline constexpr char kHashAnnotation[] = "app.doris.components/hash";
+
+}  // namespace doris_operator::translator
+
+#endif  // DORIS_OPERATOR_TRANSLATOR_TRANSLATOR_H_

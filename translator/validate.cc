@@ -1,0 +1,246 @@
+#include "translator/validate.h"
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "translator/component.h"
+
+namespace doris_operator::translator {
+
+namespace {
+
+// RFC 1123 label: lower-case alphanumerics and '-', alphanumeric at both ends.
+bool IsDns1123Label(const std::string& s) {
+  if (s.empty() || s.size() > 63) return false;
+  for (char ch : s) {
+    if (!(absl::ascii_islower(ch) || absl::ascii_isdigit(ch) || ch == '-')) return false;
+  }
+  return s.front() != '-' && s.back() != '-';
+}
+
+bool IsDns1123Subdomain(const std::string& s) {
+  if (s.empty() || s.size() > 253) return false;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = s.find('.', start);
+    if (!IsDns1123Label(s.substr(start, dot - start))) return false;
+    if (dot == std::string::npos) return true;
+    start = dot + 1;
+  }
+}
+
+// Service names are DNS-1035 labels: they must also start with a letter.
+constexpr size_t kMaxClusterName = 63 - sizeof("-broker-internal") + 1;
+
+class Validator {
+ public:
+  explicit Validator(FieldProblems* out) : out_(out) {}
+
+  void Add(std::string path, std::string msg) { out_->push_back({std::move(path), std::move(msg)}); }
+
+  void Cluster(const model::v1::DorisCluster& c) {
+    const std::string& name = c.metadata().name();
+    if (name.empty()) {
+      Add("metadata.name", "required");
+    } else if (!IsDns1123Label(name) || !absl::ascii_isalpha(name[0])) {
+      Add("metadata.name", absl::StrCat("\"", name,
+                                        "\" must start with a letter and contain only lower-case "
+                                        "letters, digits and '-' (it names Services)"));
+    } else if (name.size() > kMaxClusterName) {
+      Add("metadata.name",
+          absl::StrCat("must be at most ", kMaxClusterName,
+                       " characters so that \"<name>-broker-internal\" fits in 63"));
+    }
+    const auto& spec = c.spec();
+    if (!spec.has_fe_spec() && !spec.has_be_spec() && !spec.has_cn_spec() &&
+        !spec.has_broker_spec()) {
+      Add("spec", "at least one of feSpec, beSpec, cnSpec, brokerSpec is required");
+    }
+    if (!spec.auth_secret().empty() && !IsDns1123Subdomain(spec.auth_secret())) {
+      Add("spec.authSecret", "must be a valid Secret name (DNS-1123 subdomain)");
+    }
+    if (spec.has_admin_user() && absl::AsciiStrToLower(spec.admin_user().name()) == "admin") {
+      Add("spec.adminUser.name", "\"admin\" is reserved by Doris; use another user name");
+    }
+    if (spec.has_kerberos_info()) {
+      if (spec.kerberos_info().krb5_config_map().empty()) {
+        Add("spec.kerberosInfo.krb5ConfigMap", "required when kerberosInfo is set");
+      }
+      if (spec.kerberos_info().keytab_secret_name().empty()) {
+        Add("spec.kerberosInfo.keytabSecretName", "required when kerberosInfo is set");
+      }
+    }
+    for (int i = 0; i < spec.shared_persistent_volume_claims_size(); ++i) {
+      const auto& s = spec.shared_persistent_volume_claims(i);
+      const std::string p = absl::StrCat("spec.sharedPersistentVolumeClaims[", i, "]");
+      if (s.persistent_volume_claim_name().empty()) {
+        Add(p + ".persistentVolumeClaimName", "required");
+      }
+      if (s.mount_path().empty()) {
+        Add(p + ".mountPath", "required");
+      } else if (s.mount_path()[0] != '/' && s.mount_path().rfind("$DORIS_HOME", 0) != 0) {
+        Add(p + ".mountPath", "must be an absolute path (or start with $DORIS_HOME)");
+      }
+      for (int j = 0; j < s.support_components_size(); ++j) {
+        const std::string& comp = s.support_components(j);
+        if (comp != "fe" && comp != "be" && comp != "cn" && comp != "broker") {
+          Add(absl::StrCat(p, ".supportComponents[", j, "]"),
+              absl::StrCat("\"", comp, "\" is not one of fe, be, cn, broker"));
+        }
+      }
+    }
+    if (spec.has_fe_spec()) {
+      Base(spec.fe_spec().base(), "spec.feSpec", Component::kFe);
+      if (spec.fe_spec().has_election_number()) {
+        const int32_t e = spec.fe_spec().election_number();
+        const int32_t replicas = Replicas(spec.fe_spec().base());
+        if (e < 1 || e % 2 == 0) {
+          Add("spec.feSpec.electionNumber",
+              absl::StrCat("must be a positive odd number (a quorum needs a majority), got ", e));
+        } else if (e > replicas) {
+          Add("spec.feSpec.electionNumber",
+              absl::StrCat("must not exceed spec.feSpec.replicas (", replicas, "), got ", e));
+        }
+      }
+    }
+    if (spec.has_be_spec()) Base(spec.be_spec().base(), "spec.beSpec", Component::kBe);
+    if (spec.has_cn_spec()) {
+      Base(spec.cn_spec().base(), "spec.cnSpec", Component::kCn);
+      if (spec.cn_spec().has_auto_scaling_policy()) {
+        const auto& a = spec.cn_spec().auto_scaling_policy();
+        const std::string p = "spec.cnSpec.autoScalingPolicy";
+        if (!a.version().empty() && a.version() != "v1" && a.version() != "v2") {
+          Add(p + ".version", absl::StrCat("must be v1 or v2, got \"", a.version(), "\""));
+        }
+        const int32_t min = a.has_min_replicas() ? a.min_replicas() : 1;
+        if (min < 1) Add(p + ".minReplicas", "must be at least 1");
+        if (a.max_replicas() < 1) {
+          Add(p + ".maxReplicas", "must be at least 1");
+        } else if (a.max_replicas() < min) {
+          Add(p + ".maxReplicas", absl::StrCat("must be at least minReplicas (", min, ")"));
+        }
+      }
+    }
+    if (spec.has_broker_spec()) Base(spec.broker_spec().base(), "spec.brokerSpec", Component::kBroker);
+  }
+
+ private:
+  static int32_t Replicas(const model::v1::BaseSpec& b) { return b.has_replicas() ? b.replicas() : 1; }
+
+  void MountPath(const std::string& path, const std::string& field,
+                 std::map<std::string, std::string>* seen) {
+    if (path.empty()) return;
+    if (path[0] != '/') {
+      Add(field, absl::StrCat("\"", path, "\" must be an absolute path"));
+      return;
+    }
+    std::string key = path;
+    while (key.size() > 1 && key.back() == '/') key.pop_back();
+    auto [it, inserted] = seen->emplace(key, field);
+    if (!inserted) {
+      Add(field, absl::StrCat("mount path \"", key, "\" is already used by ", it->second));
+    }
+  }
+
+  void Base(const model::v1::BaseSpec& b, const std::string& p, Component c) {
+    if (b.image().empty()) Add(p + ".image", "required");
+    if (b.has_replicas() && b.replicas() < 0) {
+      Add(p + ".replicas", absl::StrCat("must be >= 0, got ", b.replicas()));
+    }
+    if (b.start_timeout() < 0) Add(p + ".startTimeout", "must be >= 0");
+    if (b.live_timeout() < 0) Add(p + ".liveTimeout", "must be >= 0");
+    if (b.has_readiness_probe_policy()) {
+      const auto& r = b.readiness_probe_policy();
+      if (r.timeout_seconds() < 0) Add(p + ".readinessProbePolicy.timeoutSeconds", "must be >= 0");
+      if (r.failure_threshold() < 0) {
+        Add(p + ".readinessProbePolicy.failureThreshold", "must be >= 0");
+      }
+      if (r.period_seconds() < 0) Add(p + ".readinessProbePolicy.periodSeconds", "must be >= 0");
+    }
+    if (b.has_service()) {
+      const auto& s = b.service();
+      static const std::set<std::string> kTypes = {"", "ClusterIP", "NodePort", "LoadBalancer",
+                                                   "ExternalName"};
+      if (!kTypes.count(s.type())) {
+        Add(p + ".service.type",
+            absl::StrCat("\"", s.type(), "\" is not one of ClusterIP, NodePort, LoadBalancer, "
+                                         "ExternalName"));
+      }
+      for (int i = 0; i < s.service_ports_size(); ++i) {
+        const auto& sp = s.service_ports(i);
+        const std::string pp = absl::StrCat(p, ".service.servicePorts[", i, "]");
+        if (sp.target_port() < 1 || sp.target_port() > 65535) {
+          Add(pp + ".targetPort", absl::StrCat("must be a port (1-65535), got ", sp.target_port()));
+        }
+        if (sp.node_port() != 0 && (sp.node_port() < 1 || sp.node_port() > 65535)) {
+          Add(pp + ".nodePort", absl::StrCat("must be a port (1-65535), got ", sp.node_port()));
+        }
+      }
+    }
+    std::map<std::string, std::string> mounts = {
+        {"/etc/podinfo", "the operator's downward-API volume"}};
+    std::set<std::string> volume_names;
+    int templates = 0;
+    for (int i = 0; i < b.persistent_volumes_size(); ++i) {
+      const auto& v = b.persistent_volumes(i);
+      const std::string pp = absl::StrCat(p, ".persistentVolumes[", i, "]");
+      if (!v.name().empty() && !IsDns1123Label(v.name())) {
+        Add(pp + ".name", absl::StrCat("\"", v.name(),
+                                       "\" must be a DNS-1123 label (lower-case letters, digits, "
+                                       "'-', at most 63)"));
+      }
+      if (!v.name().empty() && !volume_names.insert(v.name()).second) {
+        Add(pp + ".name", absl::StrCat("volume name \"", v.name(), "\" is used twice"));
+      }
+      if (v.mount_path().empty()) {
+        ++templates;
+        if (v.name().empty()) Add(pp + ".name", "required for a template entry (no mountPath)");
+      }
+      MountPath(v.mount_path(), pp + ".mountPath", &mounts);
+      if (!v.has_persistent_volume_claim_spec()) {
+        Add(pp + ".persistentVolumeClaimSpec", "required");
+      }
+      if (!v.provisioner().empty() && v.provisioner() != "StatefulSet" &&
+          v.provisioner() != "Operator") {
+        Add(pp + ".provisioner",
+            absl::StrCat("\"", v.provisioner(), "\" is not one of StatefulSet, Operator"));
+      }
+    }
+    if (templates > 1) {
+      Add(p + ".persistentVolumes", "at most one entry may omit mountPath (the storage template)");
+    }
+    if (b.has_config_map_info()) {
+      const auto& ci = b.config_map_info();
+      for (int i = 0; i < ci.config_maps_size(); ++i) {
+        const std::string pp = absl::StrCat(p, ".configMapInfo.configMaps[", i, "]");
+        if (ci.config_maps(i).config_map_name().empty()) Add(pp + ".configMapName", "required");
+        MountPath(ci.config_maps(i).mount_path(), pp + ".mountPath", &mounts);
+      }
+    }
+    for (int i = 0; i < b.secrets_size(); ++i) {
+      const std::string pp = absl::StrCat(p, ".secrets[", i, "]");
+      if (b.secrets(i).secret_name().empty()) Add(pp + ".secretName", "required");
+      MountPath(b.secrets(i).mount_path(), pp + ".mountPath", &mounts);
+    }
+    if (b.has_system_initialization() && b.system_initialization().command_size() == 0 &&
+        b.system_initialization().args_size() == 0) {
+      Add(p + ".systemInitialization.command", "required (what should the init container run?)");
+    }
+    (void)c;
+  }
+
+  FieldProblems* out_;
+};
+
+}  // namespace
+
+FieldProblems Validate(const model::v1::DorisCluster& cluster) {
+  FieldProblems out;
+  Validator(&out).Cluster(cluster);
+  return out;
+}
+
+}  // namespace doris_operator::translator
