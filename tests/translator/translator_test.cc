@@ -1,0 +1,265 @@
+#include "translator/translator.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+
+#include "gtest/gtest.h"
+#include "translator/canonical_json.h"
+#include "translator/hash.h"
+#include "translator/model_json.h"
+#include "tools/dorisctl/render_command.h"
+
+namespace doris_operator::translator {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+model::v1::DorisCluster Model(const json& j) {
+  ModelFromJsonResult r = ModelFromJson(j);
+  EXPECT_TRUE(r.errors.empty()) << r.errors[0].ToString();
+  return r.cluster;
+}
+
+json Base() {
+  return {{"apiVersion", "doris.selectdb.com/v1"},
+          {"kind", "DorisCluster"},
+          {"metadata", {{"name", "t"}, {"namespace", "ns"}, {"uid", "u1"}}},
+          {"spec",
+           {{"feSpec", {{"image", "fe:1"}, {"replicas", 3}}},
+            {"beSpec", {{"image", "be:1"}, {"replicas", 3}}}}}};
+}
+
+DesiredSet Tr(const json& j, const TranslateInputs& in = {}) {
+  absl::StatusOr<DesiredSet> s = Translate(Model(j), in);
+  EXPECT_TRUE(s.ok()) << s.status();
+  return s.ok() ? *s : DesiredSet();
+}
+
+std::map<std::string, DesiredObject> ByName(const DesiredSet& s) {
+  std::map<std::string, DesiredObject> out;
+  for (const auto& o : s.objects) out[o.kind + "/" + o.name] = o;
+  return out;
+}
+
+json Sts(const DesiredSet& s, const std::string& name) {
+  return json::parse(ByName(s).at("StatefulSet/" + name).json);
+}
+
+TEST(Hash, Sha256KnownVector) {
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(CanonicalJson, SortedCompactStable) {
+  EXPECT_EQ(*Canonicalize(R"({ "b": 1, "a": [ 2, {"d": 1, "c": "x"} ] })"),
+            R"({"a":[2,{"c":"x","d":1}],"b":1})");
+  EXPECT_FALSE(Canonicalize("{").ok());
+}
+
+TEST(Translate, OrderFeFirstAndHashAnnotationMatchesContent) {
+  DesiredSet s = Tr(Base());
+  std::vector<std::string> names;
+  for (const auto& o : s.objects) names.push_back(o.kind + "/" + o.name);
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "Service/t-fe-internal", "Service/t-fe-service", "StatefulSet/t-fe",
+                       "Service/t-be-internal", "Service/t-be-service", "StatefulSet/t-be"}));
+  for (const auto& o : s.objects) {
+    json j = json::parse(o.json);
+    EXPECT_EQ(j["metadata"]["annotations"][kHashAnnotation], o.hash);
+    j["metadata"]["annotations"].erase(kHashAnnotation);
+    if (j["metadata"]["annotations"].empty()) j["metadata"].erase("annotations");
+    EXPECT_EQ(Sha256Hex(Canonical(j)), o.hash) << o.name;
+    EXPECT_EQ(Canonical(json::parse(o.json)), o.json) << "not canonical: " << o.name;
+  }
+}
+
+TEST(Translate, InvalidSpecIsAnErrorListingEveryProblem) {
+  json j = Base();
+  j["spec"]["beSpec"]["replicas"] = -2;
+  j["spec"]["feSpec"].erase("image");
+  absl::StatusOr<DesiredSet> s = Translate(Model(j), {});
+  ASSERT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.status().message().find("spec.feSpec.image: required"), std::string::npos);
+  EXPECT_NE(s.status().message().find("spec.beSpec.replicas: must be >= 0"), std::string::npos);
+}
+
+TEST(Translate, PartitionInputMovesOnlyThatStatefulSet) {
+  const DesiredSet a = Tr(Base());
+  TranslateInputs in;
+  in.partitions["be"] = 2;
+  const DesiredSet b = Tr(Base(), in);
+  EXPECT_EQ(Sts(b, "t-be")["spec"]["updateStrategy"]["rollingUpdate"]["partition"], 2);
+  auto an = ByName(a), bn = ByName(b);
+  for (const auto& [name, obj] : an) {
+    EXPECT_EQ(obj.hash == bn.at(name).hash, name != "StatefulSet/t-be") << name;
+  }
+}
+
+TEST(Translate, AbsentReplicasIsOneExceptUnderAnAutoscaler) {
+  json j = Base();
+  j["spec"]["beSpec"].erase("replicas");
+  j["spec"]["cnSpec"] = {{"image", "be:1"}, {"autoScalingPolicy", {{"maxReplicas", 4}}}};
+  DesiredSet s = Tr(j);
+  EXPECT_EQ(Sts(s, "t-be")["spec"]["replicas"], 1);
+  EXPECT_FALSE(Sts(s, "t-cn")["spec"].contains("replicas"));
+  EXPECT_EQ(json::parse(ByName(s).at("HorizontalPodAutoscaler/t-cn-autoscaler").json)["apiVersion"],
+            "autoscaling/v2");
+}
+
+TEST(Translate, DebugModeKeepsContainersUpWithoutLivenessProbes) {
+  json j = Base();
+  j["metadata"]["annotations"] = {{"apache.org/doris-unrelated", "x"},
+                                  {"apache.org.doris/runmode", "debug"}};
+  DesiredSet s = Tr(j);
+  for (const char* sts : {"t-fe", "t-be"}) {
+    json c = Sts(s, sts)["spec"]["template"];
+    EXPECT_EQ(c["metadata"]["annotations"]["apache.org.doris/runmode"], "debug");
+    EXPECT_FALSE(c["spec"]["containers"][0].contains("livenessProbe"));
+    EXPECT_FALSE(c["spec"]["containers"][0].contains("startupProbe"));
+    EXPECT_TRUE(c["spec"]["containers"][0].contains("readinessProbe"));
+  }
+  // Removing the annotation returns to normal.
+  EXPECT_TRUE(Sts(Tr(Base()), "t-fe")["spec"]["template"]["spec"]["containers"][0].contains(
+      "livenessProbe"));
+}
+
+TEST(Translate, RestartAnnotationReachesFeAndBePodTemplates) {
+  json j = Base();
+  j["metadata"]["annotations"] = {{"apache.doris.be/restartedAt", "2026-11-25T10:00:00+00:00"}};
+  DesiredSet s = Tr(j);
+  EXPECT_EQ(Sts(s, "t-be")["spec"]["template"]["metadata"]["annotations"]
+                ["apache.doris.be/restartedAt"],
+            "2026-11-25T10:00:00+00:00");
+  EXPECT_FALSE(Sts(s, "t-fe")["spec"]["template"]["metadata"].contains("annotations"));
+}
+
+TEST(Translate, ConfigMapContentChangesPortsAndWarnsWhenMissing) {
+  json j = Base();
+  j["spec"]["feSpec"]["configMapInfo"] = {{"configMapName", "fe-cm"}};
+  DesiredSet missing = Tr(j);
+  ASSERT_EQ(missing.warnings.size(), 1u);
+  EXPECT_EQ(missing.warnings[0].path, "spec.feSpec.configMapInfo");
+  TranslateInputs in;
+  in.config_maps["fe-cm"]["fe.conf"] = "query_port=19030\n";
+  DesiredSet s = Tr(j, in);
+  EXPECT_TRUE(s.warnings.empty());
+  json svc = json::parse(ByName(s).at("Service/t-fe-internal").json);
+  EXPECT_EQ(svc["spec"]["ports"][0]["port"], 19030);
+  // BE dials the FE query port from FE's config.
+  bool found = false;
+  const json be = Sts(s, "t-be");
+  for (const json& e : be["spec"]["template"]["spec"]["containers"][0]["env"]) {
+    if (e["name"] == "FE_QUERY_PORT") found = e["value"] == "19030";
+  }
+  EXPECT_TRUE(found);
+}
+
+// ---- determinism ----
+
+std::string ReversedText(const json& v) {
+  std::function<nlohmann::ordered_json(const json&)> rev = [&](const json& x) {
+    if (x.is_object()) {
+      nlohmann::ordered_json o = nlohmann::ordered_json::object();
+      std::vector<std::string> keys;
+      for (const auto& [k, _] : x.items()) keys.push_back(k);
+      for (auto it = keys.rbegin(); it != keys.rend(); ++it) o[*it] = rev(x.at(*it));
+      return o;
+    }
+    if (x.is_array()) {
+      nlohmann::ordered_json a = nlohmann::ordered_json::array();
+      for (const json& e : x) a.push_back(rev(e));
+      return a;
+    }
+    return nlohmann::ordered_json::parse(x.dump());
+  };
+  return rev(v).dump(1);
+}
+
+std::string RenderFile(const std::string& path) {
+  std::ostringstream out, err;
+  EXPECT_EQ(dorisctl::RunRender({"-f", path}, out, err), 0) << err.str();
+  return out.str();
+}
+
+std::string RunProcess(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return "";
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof(buf), p)) > 0;) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+TEST(Determinism, KeyOrderOfTheInputDoesNotMatter) {
+  const fs::path tmp = fs::path(::testing::TempDir()) / "reversed.yaml";
+  json j = Base();
+  j["spec"]["beSpec"]["persistentVolumes"] = {
+      {{"name", "data"}, {"mountPath", "/d"},
+       {"persistentVolumeClaimSpec",
+        {{"accessModes", {"ReadWriteOnce"}}, {"resources", {{"requests", {{"storage", "1Gi"}}}}}}}}};
+  j["spec"]["feSpec"]["nodeSelector"] = {{"z", "1"}, {"a", "2"}};
+  const fs::path straight = fs::path(::testing::TempDir()) / "straight.yaml";
+  std::ofstream(straight) << j.dump(1);
+  std::ofstream(tmp) << ReversedText(j);
+  ASSERT_NE(j.dump(1), ReversedText(j));
+  EXPECT_EQ(RenderFile(straight.string()), RenderFile(tmp.string()));
+}
+
+TEST(Determinism, TwoProcessesProduceTheSameBytes) {
+  const std::string cmd =
+      "tools/dorisctl/dorisctl render -f tests/translator/testdata/storage.yaml 2>&1";
+  const std::string a = RunProcess(cmd);
+  const std::string b = RunProcess(cmd);
+  ASSERT_GT(a.size(), 1000u);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a, RenderFile("tests/translator/testdata/storage.yaml"));
+}
+
+// Generated specs: translating twice gives identical bytes, and an object's
+// hash changes exactly when its content does.
+TEST(Determinism, GeneratedSpecsAreStableAndHashesTrackContent) {
+  std::mt19937 rng(20261125);
+  auto pick = [&](int n) { return static_cast<int>(rng() % n); };
+  const char* types[] = {"ClusterIP", "NodePort", "LoadBalancer"};
+  for (int i = 0; i < 150; ++i) {
+    json j = Base();
+    json& spec = j["spec"];
+    spec["feSpec"]["replicas"] = 1 + 2 * pick(3);
+    if (pick(2)) spec["feSpec"]["service"] = {{"type", types[pick(3)]}};
+    if (pick(2)) spec["beSpec"]["configMapInfo"] = {{"configMapName", "be-cm"}};
+    if (pick(2)) spec["cnSpec"] = {{"image", "be:1"}, {"replicas", pick(5)}};
+    if (pick(2)) spec["brokerSpec"] = {{"image", "broker:1"}};
+    if (pick(2)) spec["authSecret"] = "auth";
+    if (pick(2)) spec["beSpec"]["podLabels"] = {{"team", "t" + std::to_string(pick(9))}};
+    TranslateInputs in;
+    if (pick(2)) in.config_maps["be-cm"]["be.conf"] = "be_port=" + std::to_string(9000 + pick(900));
+
+    const DesiredSet a = Tr(j, in);
+    const DesiredSet b = Tr(j, in);
+    ASSERT_EQ(a.objects.size(), b.objects.size());
+    for (size_t k = 0; k < a.objects.size(); ++k) ASSERT_EQ(a.objects[k].json, b.objects[k].json);
+    ASSERT_EQ(a.hash, b.hash);
+
+    // Change only the BE image: exactly the BE StatefulSet changes.
+    json changed = j;
+    changed["spec"]["beSpec"]["image"] = "be:2";
+    const DesiredSet c = Tr(changed, in);
+    auto an = ByName(a), cn = ByName(c);
+    ASSERT_EQ(an.size(), cn.size());
+    for (const auto& [name, obj] : an) {
+      const bool same_json = obj.json == cn.at(name).json;
+      EXPECT_EQ(same_json, obj.hash == cn.at(name).hash) << name;
+      EXPECT_EQ(same_json, name != "StatefulSet/t-be") << name;
+    }
+    EXPECT_NE(a.hash, c.hash);
+  }
+}
+
+}  // namespace
+}  // namespace doris_operator::translator
