@@ -1,0 +1,122 @@
+#include "tools/dorisctl/render_command.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "gtest/gtest.h"
+#include "tools/dorisctl/yaml_json.h"
+
+namespace doris_operator::dorisctl {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RenderRun {
+  int code;
+  std::string out, err;
+};
+
+RenderRun Render(const std::string& yaml, std::vector<std::string> extra = {}) {
+  const fs::path file = fs::path(::testing::TempDir()) / "in.yaml";
+  std::ofstream(file) << yaml;
+  std::vector<std::string> args = {"-f", file.string()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  std::ostringstream out, err;
+  const int code = RunRender(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+TEST(Render, BadInputPrintsEveryErrorWithItsPathAndExits1) {
+  RenderRun r = Render(R"(apiVersion: doris.selectdb.com/v1
+kind: DorisCluster
+metadata: {name: c}
+spec:
+  beSpec:
+    replicas: three
+  feSpec:
+    image: fe
+    replicas: 2
+    electionNumber: 2
+)");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "error: spec.beSpec.replicas: expected integer, got \"three\"\n");
+  // Once types are right, semantic problems are all reported together.
+  r = Render(R"(apiVersion: doris.selectdb.com/v1
+kind: DorisCluster
+metadata: {name: c}
+spec:
+  beSpec: {replicas: -1}
+  feSpec: {image: fe, replicas: 2, electionNumber: 2}
+)");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err,
+            "error: spec.feSpec.electionNumber: must be a positive odd number (a quorum needs a "
+            "majority), got 2\n"
+            "error: spec.beSpec.image: required\n"
+            "error: spec.beSpec.replicas: must be >= 0, got -1\n");
+}
+
+TEST(Render, WarningsGoToStderrAndRenderingContinues) {
+  RenderRun r = Render(R"(apiVersion: doris.selectdb.com/v1
+kind: DorisCluster
+metadata: {name: c}
+spec:
+  feSpec: {image: fe, replicas: 1, replica: 3, configMapInfo: {configMapName: fe-cm}}
+)");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.err.find("warning: spec.feSpec.replica: unknown field"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("warning: spec.feSpec.configMapInfo: ConfigMap \"fe-cm\" was not found"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.out.find("name: c-fe\n"), std::string::npos);
+}
+
+TEST(Render, ConfigMapFlagSuppliesTheCoreConfig) {
+  const fs::path conf = fs::path(::testing::TempDir()) / "fe.conf";
+  std::ofstream(conf) << "query_port = 19999\n";
+  RenderRun r = Render(R"(apiVersion: doris.selectdb.com/v1
+kind: DorisCluster
+metadata: {name: c}
+spec:
+  feSpec: {image: fe, replicas: 1, configMapInfo: {configMapName: fe-cm}}
+)",
+                 {"--configmap", "fe.conf=" + conf.string(), "-o", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_NE(r.out.find("19999"), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(r.out)["kind"], "List");
+}
+
+TEST(Render, UsageAndUnreadableInput) {
+  std::ostringstream out, err;
+  EXPECT_EQ(RunRender({}, out, err), 2);
+  EXPECT_EQ(RunRender({"-f", "/nonexistent/x.yaml"}, out, err), 1);
+  EXPECT_EQ(RunRender({"-f", "x", "-o", "xml"}, out, err), 2);
+  EXPECT_EQ(Render("kind: ConfigMap\n").code, 1);
+  EXPECT_EQ(Render("a: [unclosed\n").code, 1);
+}
+
+TEST(YamlJson, ScalarsFollowKubernetesRulesAndOutputReadsBack) {
+  auto docs = ParseYamlDocuments("a: 1\nb: '1'\nc: true\nd: ~\ne: 1.5\nf: \"yes\"\ng: 0x1f\n---\nx: y\n");
+  ASSERT_TRUE(docs.ok());
+  ASSERT_EQ(docs->size(), 2u);
+  const nlohmann::json& d = (*docs)[0];
+  EXPECT_EQ(d["a"], 1);
+  EXPECT_EQ(d["b"], "1");
+  EXPECT_EQ(d["c"], true);
+  EXPECT_TRUE(d["d"].is_null());
+  EXPECT_EQ(d["e"], 1.5);
+  EXPECT_EQ(d["f"], "yes");
+  EXPECT_EQ(d["g"], 31);
+  // Strings that look like other types are quoted on the way out.
+  nlohmann::json tricky = {{"n", "123"}, {"b", "true"}, {"e", ""}, {"c", "a: b"}, {"l", {"-x", "ok"}},
+                           {"m", nlohmann::json::object()}, {"v", "$(ENV_FE_ADDR)"}};
+  auto back = ParseYamlDocuments(ToYaml(tricky));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ((*back)[0], tricky);
+}
+
+}  // namespace
+}  // namespace doris_operator::dorisctl
