@@ -4,10 +4,82 @@
 
 namespace doris_operator::translator {
 
+namespace {
+
+// nlohmann's serializer inspects strings byte by byte; most of ours need no
+// escaping at all, so copy those whole and defer to it only when needed.
+// Output is byte-identical to dump() (checked by tests/translator).
+void AppendString(const std::string& s, std::string* out) {
+  bool plain = true;
+  for (unsigned char ch : s) {
+    if (ch < 0x20 || ch == '"' || ch == '\\' || ch >= 0x80) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    out->push_back('"');
+    out->append(s);
+    out->push_back('"');
+  } else {
+    out->append(Json(s).dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace));
+  }
+}
+
+void Append(const Json& v, std::string* out) {
+  switch (v.type()) {
+    case Json::value_t::object: {
+      out->push_back('{');
+      bool first = true;
+      for (const auto& [key, item] : v.get_ref<const Json::object_t&>()) {
+        if (!first) out->push_back(',');
+        first = false;
+        AppendString(key, out);
+        out->push_back(':');
+        Append(item, out);
+      }
+      out->push_back('}');
+      return;
+    }
+    case Json::value_t::array: {
+      out->push_back('[');
+      bool first = true;
+      for (const Json& item : v.get_ref<const Json::array_t&>()) {
+        if (!first) out->push_back(',');
+        first = false;
+        Append(item, out);
+      }
+      out->push_back(']');
+      return;
+    }
+    case Json::value_t::string:
+      AppendString(v.get_ref<const std::string&>(), out);
+      return;
+    case Json::value_t::boolean:
+      out->append(v.get<bool>() ? "true" : "false");
+      return;
+    case Json::value_t::null:
+      out->append("null");
+      return;
+    case Json::value_t::number_integer:
+      out->append(std::to_string(v.get<int64_t>()));
+      return;
+    case Json::value_t::number_unsigned:
+      out->append(std::to_string(v.get<uint64_t>()));
+      return;
+    default:  // floats and binary: nlohmann's exact formatting
+      out->append(v.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace));
+      return;
+  }
+}
+
+}  // namespace
+
 std::string Canonical(const Json& value) {
-  // Replace invalid UTF-8 instead of throwing: input was validated upstream,
-  // and a canonical form must exist for every value.
-  return value.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
+  std::string out;
+  out.reserve(1024);
+  Append(value, &out);
+  return out;
 }
 
 absl::StatusOr<Json> ParseJson(std::string_view text) {

@@ -61,6 +61,12 @@ TEST(CanonicalJson, SortedCompactStable) {
   EXPECT_FALSE(Canonicalize("{").ok());
 }
 
+TEST(CanonicalJson, SameBytesAsNlohmannDump) {
+  const json v = json::parse(R"({"s":"plain","e":"q\"uote\\back\nline\u0001","u":"h\u00e9llo",
+      "n":[-3,0,18446744073709551615,1.5,1e300,-0.0],"b":[true,false,null],"o":{},"a":[]})");
+  EXPECT_EQ(Canonical(v), v.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
 TEST(Translate, OrderFeFirstAndHashAnnotationMatchesContent) {
   DesiredSet s = Tr(Base());
   std::vector<std::string> names;
