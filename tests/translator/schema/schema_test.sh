@@ -30,4 +30,12 @@ for sample in tests/translator/testdata/*.yaml; do
     failed=1
   fi
 done
+# The generated DorisCluster CRD is a valid CustomResourceDefinition.
+out=$(tools/crdgen/crdgen -o json | validate)
+rc=$?
+echo "crds/doris.selectdb.com_dorisclusters.yaml: ${out##*$'\n'}"
+if [[ $rc -ne 0 ]]; then
+  echo "$out" >&2
+  failed=1
+fi
 exit $failed

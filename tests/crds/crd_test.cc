@@ -1,0 +1,99 @@
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "google/protobuf/descriptor.h"
+#include "gtest/gtest.h"
+#include "proto/doris_cluster.pb.h"
+#include "tools/crdgen/crd_schema.h"
+#include "tools/dorisctl/yaml_json.h"
+
+namespace doris_operator::crdgen {
+namespace {
+
+namespace pb = google::protobuf;
+using Json = nlohmann::json;
+
+Json CommittedCrd() {
+  std::ifstream in("crds/doris.selectdb.com_dorisclusters.yaml");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  auto docs = dorisctl::ParseYamlDocuments(ss.str());
+  EXPECT_TRUE(docs.ok()) << docs.status();
+  return docs.ok() && docs->size() == 1 ? (*docs)[0] : Json();
+}
+
+TEST(Crd, CommittedFileIsTheGeneratedOne) {
+  EXPECT_EQ(CommittedCrd(), DorisClusterCrd())
+      << "crds/ is stale: bazel run //tools/crdgen > crds/doris.selectdb.com_dorisclusters.yaml";
+}
+
+std::string ExpectedType(const pb::FieldDescriptor* f) {
+  if (f->is_map() || f->is_repeated()) return f->is_map() ? "object" : "array";
+  switch (f->cpp_type()) {
+    case pb::FieldDescriptor::CPPTYPE_MESSAGE: return "";  // object or array (RawJson)
+    case pb::FieldDescriptor::CPPTYPE_INT32:
+    case pb::FieldDescriptor::CPPTYPE_INT64: return "integer";
+    case pb::FieldDescriptor::CPPTYPE_BOOL: return "boolean";
+    default: return "string";
+  }
+}
+
+// Walks the proto message and the schema together: every field is a
+// property of the right type, and every property is a field.
+void Agree(const pb::Descriptor* d, const Json& schema, const std::string& path) {
+  ASSERT_TRUE(schema.contains("properties")) << path;
+  std::set<std::string> fields;
+  std::function<void(const pb::Descriptor*)> collect = [&](const pb::Descriptor* m) {
+    for (int i = 0; i < m->field_count(); ++i) {
+      const pb::FieldDescriptor* f = m->field(i);
+      if (f->name() == "base") {
+        collect(f->message_type());
+        continue;
+      }
+      fields.insert(f->json_name());
+      const std::string p = path + "." + f->json_name();
+      ASSERT_TRUE(schema["properties"].contains(f->json_name())) << p << " missing from the CRD";
+      const Json& s = schema["properties"][f->json_name()];
+      const std::string want = ExpectedType(f);
+      if (!want.empty()) {
+        EXPECT_EQ(s["type"], want) << p;
+      }
+      if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE && !f->is_map() &&
+          f->message_type()->full_name() != "doris_operator.model.v1.RawJson") {
+        Agree(f->message_type(), f->is_repeated() ? s["items"] : s, p);
+      }
+    }
+  };
+  collect(d);
+  for (const auto& [name, _] : schema["properties"].items()) {
+    EXPECT_TRUE(fields.count(name)) << path << "." << name << " is in the CRD but not the model";
+  }
+}
+
+TEST(Crd, SchemaAndModelAgreeFieldByField) {
+  const Json crd = DorisClusterCrd();
+  const Json& schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
+  Agree(model::v1::DorisClusterSpec::descriptor(), schema["properties"]["spec"], "spec");
+  Agree(model::v1::DorisClusterStatus::descriptor(), schema["properties"]["status"], "status");
+}
+
+TEST(Crd, IdentityMatchesTheReference) {
+  const Json crd = DorisClusterCrd();
+  EXPECT_EQ(crd["metadata"]["name"], "dorisclusters.doris.selectdb.com");
+  EXPECT_EQ(crd["spec"]["group"], "doris.selectdb.com");
+  EXPECT_EQ(crd["spec"]["names"]["shortNames"], Json::array({"dcr"}));
+  EXPECT_EQ(crd["spec"]["versions"][0]["subresources"], Json({{"status", Json::object()}}));
+  const Json& props = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"];
+  // Inlined BaseSpec fields and the few odd JSON names.
+  EXPECT_TRUE(props["spec"]["properties"]["feSpec"]["properties"].contains("requests"));
+  EXPECT_TRUE(props["spec"]["properties"]["feSpec"]["properties"]["feAddress"]["properties"]
+                  .contains("ServiceName"));
+  EXPECT_TRUE(props["spec"]["properties"]["beSpec"]["properties"].contains("autoResolveLimitCPU"));
+  EXPECT_EQ(props["spec"]["properties"]["beSpec"]["required"], Json::array({"image"}));
+}
+
+}  // namespace
+}  // namespace doris_operator::crdgen
