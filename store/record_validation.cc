@@ -50,6 +50,15 @@ absl::Status ValidateWatch(const log::v1::WatchEvent& ev) {
           "`; remove Secret data before logging (only references may be stored)"));
     }
   }
+  // kubectl's last-applied annotation holds the whole Secret, data included.
+  const auto meta = obj.find("metadata");
+  if (meta != obj.end() && meta->is_object() && meta->contains("annotations") &&
+      (*meta)["annotations"].is_object() &&
+      (*meta)["annotations"].contains("kubectl.kubernetes.io/last-applied-configuration")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "watch record: Secret ", ref.namespace_(), "/", ref.name(),
+        " still carries the kubectl last-applied annotation, which holds its data"));
+  }
   return absl::OkStatus();
 }
 

@@ -19,6 +19,12 @@ TEST(RecordValidation, SecretWithDataIsRejected) {
   }
 }
 
+TEST(RecordValidation, SecretWithLastAppliedAnnotationIsRejected) {
+  log::v1::LogRecord r = Watch({.api_version = "v1", .kind = "Secret", .name = "auth",
+                                .json = R"({"metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"data\":{}}"}}})"});
+  EXPECT_EQ(ValidateRecord(r).code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(RecordValidation, SecretMetadataOnlyIsAccepted) {
   log::v1::LogRecord r = Watch({.api_version = "v1", .kind = "Secret", .name = "auth",
                                 .json = "{\"metadata\":{\"name\":\"auth\"},\"type\":\"kubernetes.io/basic-auth\"}"});

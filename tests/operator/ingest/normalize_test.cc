@@ -1,0 +1,94 @@
+#include "operator/ingest/normalize.h"
+
+#include "gtest/gtest.h"
+#include "store/record_validation.h"
+
+namespace doris_operator::ingest {
+namespace {
+
+using Json = nlohmann::json;
+
+TEST(Sanitize, SecretsKeepOnlyMetadataAndType) {
+  Json secret = {{"apiVersion", "v1"},
+                 {"kind", "Secret"},
+                 {"type", "kubernetes.io/basic-auth"},
+                 {"metadata",
+                  {{"name", "auth"},
+                   {"annotations",
+                    {{"kubectl.kubernetes.io/last-applied-configuration",
+                      R"({"data":{"password":"c2VjcmV0"}})"}}},
+                   {"managedFields", Json::array({{{"manager", "kubectl"}}})}}},
+                 {"data", {{"password", "c2VjcmV0"}}},
+                 {"stringData", {{"username", "root"}}}};
+  const Json clean = Sanitize(secret);
+  const std::string text = clean.dump();
+  EXPECT_EQ(text.find("c2VjcmV0"), std::string::npos) << text;
+  EXPECT_EQ(text.find("root"), std::string::npos) << text;
+  EXPECT_EQ(clean["type"], "kubernetes.io/basic-auth");
+  EXPECT_FALSE(clean["metadata"].contains("managedFields"));
+  EXPECT_FALSE(clean["metadata"].contains("annotations"));
+}
+
+TEST(Sanitize, OtherKindsKeepTheirDataButLoseManagedFields) {
+  Json cm = {{"apiVersion", "v1"},
+             {"kind", "ConfigMap"},
+             {"metadata", {{"name", "fe"}, {"managedFields", Json::array()}}},
+             {"data", {{"fe.conf", "http_port=8030"}}}};
+  const Json clean = Sanitize(cm);
+  EXPECT_EQ(clean["data"]["fe.conf"], "http_port=8030");
+  EXPECT_FALSE(clean["metadata"].contains("managedFields"));
+}
+
+TEST(OwningCluster, ResolutionOrder) {
+  Json dcr = {{"apiVersion", "doris.selectdb.com/v1"}, {"kind", "DorisCluster"},
+              {"metadata", {{"name", "c1"}, {"namespace", "ns"}}}};
+  EXPECT_EQ(OwningCluster(dcr)->name(), "c1");
+  Json sts = {{"apiVersion", "apps/v1"}, {"kind", "StatefulSet"},
+              {"metadata", {{"name", "c1-fe"}, {"namespace", "ns"},
+                            {"labels", {{"app.doris.cluster", "wrong"}}},
+                            {"ownerReferences", Json::array({{{"apiVersion", "doris.selectdb.com/v1"},
+                                                              {"kind", "DorisCluster"},
+                                                              {"name", "c2"}}})}}}};
+  EXPECT_EQ(OwningCluster(sts)->name(), "c2");
+  EXPECT_EQ(OwningCluster(sts)->namespace_(), "ns");
+  Json pod = {{"apiVersion", "v1"}, {"kind", "Pod"},
+              {"metadata", {{"name", "c3-be-0"}, {"namespace", "ns"},
+                            {"labels", {{"app.doris.cluster", "c3"}}}}}};
+  EXPECT_EQ(OwningCluster(pod)->name(), "c3");
+  Json cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "fe-conf"}}}};
+  EXPECT_FALSE(OwningCluster(cm).has_value());
+  auto resolver = [](const log::v1::ObjectRef& ref) -> std::optional<log::v1::ClusterRef> {
+    if (ref.name() != "fe-conf") return std::nullopt;
+    log::v1::ClusterRef c;
+    c.set_name("c4");
+    return c;
+  };
+  EXPECT_EQ(OwningCluster(cm, resolver)->name(), "c4");
+}
+
+TEST(RecordForObject, BuildsAValidCanonicalRecord) {
+  Json secret = {{"kind", "Secret"}, {"apiVersion", "v1"},
+                 {"metadata", {{"uid", "u"}, {"resourceVersion", "42"}, {"namespace", "ns"},
+                               {"name", "auth"}, {"labels", {{"app.doris.cluster", "c"}}}}},
+                 {"data", {{"password", "c2VjcmV0"}}}};
+  absl::StatusOr<log::v1::LogRecord> r =
+      RecordForObject(secret, {.type = log::v1::ADDED, .stream = "v1/secrets"});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(store::ValidateRecord(*r).ok()) << store::ValidateRecord(*r);
+  EXPECT_EQ(r->cluster().name(), "c");
+  EXPECT_EQ(r->watch().resource_version(), "42");
+  EXPECT_EQ(r->watch().object().uid(), "u");
+  EXPECT_EQ(r->watch().stream(), "v1/secrets");
+  EXPECT_EQ(r->watch().object_json(),
+            R"({"apiVersion":"v1","kind":"Secret","metadata":{"labels":{"app.doris.cluster":"c"},)"
+            R"("name":"auth","namespace":"ns","resourceVersion":"42","uid":"u"}})");
+}
+
+TEST(RecordForObject, RejectsObjectsWithoutIdentity) {
+  EXPECT_EQ(RecordForObject(Json{{"kind", "Pod"}}, {.stream = "v1/pods"}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(RecordForObject(Json::array(), {}).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace doris_operator::ingest
