@@ -1,0 +1,109 @@
+#include "operator/reconcile/diff.h"
+
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "absl/strings/str_cat.h"
+#include "store/object_id.h"
+#include "translator/canonical_json.h"
+
+namespace doris_operator::reconcile {
+
+namespace {
+
+using Json = nlohmann::json;
+
+// Objects are matched by group, kind and name: an HPA read as autoscaling/v1
+// is the one desired as autoscaling/v2.
+using Key = std::tuple<std::string, std::string, std::string>;
+
+Key KeyOf(const std::string& api_version, const std::string& kind, const std::string& name) {
+  return {std::string(store::GroupOf(api_version)), kind, name};
+}
+
+std::string LiveHash(const Json& object) {
+  const Json* ann = nullptr;
+  if (object.contains("metadata") && object["metadata"].contains("annotations")) {
+    ann = &object["metadata"]["annotations"];
+  }
+  if (ann == nullptr || !ann->contains(translator::kHashAnnotation) ||
+      !(*ann)[translator::kHashAnnotation].is_string()) {
+    return "";
+  }
+  return (*ann)[translator::kHashAnnotation].get<std::string>();
+}
+
+}  // namespace
+
+DiffResult Diff(const translator::DesiredSet& desired, const std::vector<LiveObject>& live) {
+  DiffResult out;
+  std::map<Key, const LiveObject*> by_key;
+  for (const LiveObject& l : live) by_key[KeyOf(l.api_version, l.kind, l.name)] = &l;
+
+  std::set<Key> wanted;
+  for (const translator::DesiredObject& d : desired.objects) {
+    const Key key = KeyOf(d.api_version, d.kind, d.name);
+    wanted.insert(key);
+    auto it = by_key.find(key);
+    if (it == by_key.end()) {
+      out.writes.push_back({Verb::kCreate, d.api_version, d.kind, d.name, d.json,
+                            absl::StrCat(d.kind, " ", d.name, " does not exist")});
+      continue;
+    }
+    const std::string live_hash = LiveHash(it->second->object);
+    if (live_hash == d.hash) continue;  // ours and unchanged: leave it be
+    std::string body = d.json;
+    if (d.kind == "StatefulSet") {
+      // volumeClaimTemplates cannot change after creation; keep the live
+      // ones so the rest of the change can still be applied.
+      const Json& live_obj = it->second->object;
+      Json want = Json::parse(d.json);
+      const Json live_vct = live_obj.contains("spec") && live_obj["spec"].contains("volumeClaimTemplates")
+                                ? live_obj["spec"]["volumeClaimTemplates"]
+                                : Json();
+      const Json want_vct = want["spec"].contains("volumeClaimTemplates")
+                                ? want["spec"]["volumeClaimTemplates"]
+                                : Json();
+      if (!live_vct.is_null() || !want_vct.is_null()) {
+        auto strip = [](Json v) {
+          // Compare what the user controls, not server-filled status/defaults.
+          if (v.is_array()) {
+            for (Json& t : v) {
+              t.erase("status");
+              if (t.contains("metadata")) t["metadata"].erase("creationTimestamp");
+              if (t.contains("spec")) t["spec"].erase("volumeMode");
+            }
+          }
+          return v;
+        };
+        if (strip(live_vct) != strip(want_vct)) {
+          if (live_vct.is_null()) {
+            want["spec"].erase("volumeClaimTemplates");
+          } else {
+            want["spec"]["volumeClaimTemplates"] = live_vct;
+          }
+          body = translator::Canonical(want);
+          out.notes.push_back(absl::StrCat(
+              "StatefulSet ", d.name,
+              ": volumeClaimTemplates cannot be changed on an existing StatefulSet; kept the live "
+              "ones (resize PVCs or recreate the StatefulSet to change storage)"));
+        }
+      }
+    }
+    out.writes.push_back(
+        {Verb::kApply, d.api_version, d.kind, d.name, std::move(body),
+         live_hash.empty() ? absl::StrCat(d.kind, " ", d.name, " has no content hash (not written by us)")
+                           : absl::StrCat(d.kind, " ", d.name, " content hash ",
+                                          live_hash.substr(0, 12), " != desired ",
+                                          d.hash.substr(0, 12))});
+  }
+  for (const LiveObject& l : live) {
+    if (wanted.count(KeyOf(l.api_version, l.kind, l.name))) continue;
+    out.writes.push_back({Verb::kDelete, l.api_version, l.kind, l.name, "",
+                          absl::StrCat(l.kind, " ", l.name, " is no longer desired")});
+  }
+  return out;
+}
+
+}  // namespace doris_operator::reconcile

@@ -1,0 +1,127 @@
+#include "operator/reconcile/diff.h"
+
+#include <set>
+
+#include "gtest/gtest.h"
+#include "translator/model_json.h"
+
+namespace doris_operator::reconcile {
+namespace {
+
+using Json = nlohmann::json;
+
+translator::DesiredSet Desired(Json spec) {
+  Json j = {{"apiVersion", "doris.selectdb.com/v1"},
+            {"kind", "DorisCluster"},
+            {"metadata", {{"name", "c"}, {"namespace", "ns"}, {"uid", "u"}}},
+            {"spec", spec}};
+  auto m = translator::ModelFromJson(j);
+  auto s = translator::Translate(m.cluster, {});
+  EXPECT_TRUE(s.ok()) << s.status();
+  return *s;
+}
+
+const Json kSpec = {{"feSpec", {{"image", "fe:1"}, {"replicas", 1}}},
+                    {"cnSpec", {{"image", "be:1"}, {"autoScalingPolicy", {{"maxReplicas", 3}}}}}};
+
+// What the API server returns for an object we created: ours plus defaults,
+// uid, resourceVersion and status.
+std::vector<LiveObject> AsLive(const translator::DesiredSet& set) {
+  std::vector<LiveObject> out;
+  for (const auto& d : set.objects) {
+    Json o = Json::parse(d.json);
+    o["metadata"]["uid"] = "live-" + d.name;
+    o["metadata"]["resourceVersion"] = "7";
+    o["status"] = {{"observedGeneration", 1}};
+    if (d.kind == "StatefulSet") o["spec"]["replicas"] = 4;  // e.g. set by the HPA
+    if (d.kind == "Service") o["spec"]["clusterIPs"] = Json::array({"10.0.0.1"});
+    out.push_back({d.api_version, d.kind, d.name, o});
+  }
+  return out;
+}
+
+TEST(Diff, CreatesWhatIsMissingInDesiredOrder) {
+  const auto desired = Desired(kSpec);
+  DiffResult r = Diff(desired, {});
+  ASSERT_EQ(r.writes.size(), desired.objects.size());
+  for (size_t i = 0; i < r.writes.size(); ++i) {
+    EXPECT_EQ(r.writes[i].verb, Verb::kCreate);
+    EXPECT_EQ(r.writes[i].name, desired.objects[i].name);
+    EXPECT_EQ(r.writes[i].body, desired.objects[i].json);
+  }
+}
+
+TEST(Diff, NothingToDoWhenHashesMatchWhateverTheServerAdded) {
+  const auto desired = Desired(kSpec);
+  DiffResult r = Diff(desired, AsLive(desired));
+  EXPECT_TRUE(r.writes.empty());
+  EXPECT_TRUE(r.notes.empty());
+}
+
+TEST(Diff, AppliesChangedObjectsOnly) {
+  const auto before = Desired(kSpec);
+  Json changed = kSpec;
+  changed["feSpec"]["image"] = "fe:2";
+  const auto after = Desired(changed);
+  DiffResult r = Diff(after, AsLive(before));
+  ASSERT_EQ(r.writes.size(), 1u);
+  EXPECT_EQ(r.writes[0].verb, Verb::kApply);
+  EXPECT_EQ(r.writes[0].name, "c-fe");
+  EXPECT_NE(r.writes[0].body.find("fe:2"), std::string::npos);
+  EXPECT_NE(r.writes[0].reason.find("content hash"), std::string::npos);
+}
+
+TEST(Diff, ObjectWithoutOurHashIsTakenOver) {
+  const auto desired = Desired(kSpec);
+  auto live = AsLive(desired);
+  live[0].object["metadata"].erase("annotations");
+  DiffResult r = Diff(desired, live);
+  ASSERT_EQ(r.writes.size(), 1u);
+  EXPECT_EQ(r.writes[0].verb, Verb::kApply);
+  EXPECT_NE(r.writes[0].reason.find("no content hash"), std::string::npos);
+}
+
+TEST(Diff, DeletesOwnedObjectsNoLongerDesired) {
+  const auto with_cn = Desired(kSpec);
+  Json no_cn = kSpec;
+  no_cn.erase("cnSpec");
+  DiffResult r = Diff(Desired(no_cn), AsLive(with_cn));
+  std::set<std::string> deleted;
+  for (const auto& w : r.writes) {
+    EXPECT_EQ(w.verb, Verb::kDelete) << w.name;
+    deleted.insert(w.kind + "/" + w.name);
+  }
+  EXPECT_EQ(deleted, (std::set<std::string>{"Service/c-cn-internal", "Service/c-cn-service",
+                                            "StatefulSet/c-cn",
+                                            "HorizontalPodAutoscaler/c-cn-autoscaler"}));
+}
+
+TEST(Diff, HpaReadThroughAnotherVersionIsTheSameObject) {
+  const auto desired = Desired(kSpec);
+  auto live = AsLive(desired);
+  for (auto& l : live) {
+    if (l.kind == "HorizontalPodAutoscaler") l.api_version = "autoscaling/v1";
+  }
+  EXPECT_TRUE(Diff(desired, live).writes.empty());
+}
+
+TEST(Diff, StatefulSetKeepsItsLiveVolumeClaimTemplates) {
+  Json spec = kSpec;
+  spec["feSpec"]["persistentVolumes"] = {
+      {{"name", "meta"}, {"mountPath", "/m"},
+       {"persistentVolumeClaimSpec", {{"resources", {{"requests", {{"storage", "10Gi"}}}}}}}}};
+  const auto before = Desired(spec);
+  spec["feSpec"]["persistentVolumes"][0]["persistentVolumeClaimSpec"]["resources"]["requests"]
+      ["storage"] = "20Gi";
+  spec["feSpec"]["image"] = "fe:2";
+  DiffResult r = Diff(Desired(spec), AsLive(before));
+  ASSERT_EQ(r.writes.size(), 1u);
+  EXPECT_NE(r.writes[0].body.find("10Gi"), std::string::npos);
+  EXPECT_EQ(r.writes[0].body.find("20Gi"), std::string::npos);
+  EXPECT_NE(r.writes[0].body.find("fe:2"), std::string::npos);
+  ASSERT_EQ(r.notes.size(), 1u);
+  EXPECT_NE(r.notes[0].find("volumeClaimTemplates"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace doris_operator::reconcile
