@@ -1,0 +1,48 @@
+#ifndef DORIS_OPERATOR_OPERATOR_RECONCILE_ROLLOUT_H_
+#define DORIS_OPERATOR_OPERATOR_RECONCILE_ROLLOUT_H_
+
+// Plans rolling changes the way an SRE would do them by hand: FE first, then
+// BE, CN, broker; within a component one pod at a time through the
+// StatefulSet's RollingUpdate partition, the next pod only once the previous
+// one is Ready and Doris reports it alive again. Pure: observed facts in,
+// partitions out.
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace doris_operator::reconcile {
+
+struct PodView {
+  int ordinal = 0;
+  bool updated = false;      // runs the StatefulSet's update revision
+  bool ready = false;        // Kubernetes readiness
+  bool doris_alive = false;  // the FE reports the node Alive
+};
+
+struct ComponentView {
+  std::string component;  // "fe", "be", "cn", "broker", in rollout order
+  bool exists = true;     // the StatefulSet is live
+  // The desired pod template differs from the live one: applying it starts
+  // a rollout, so every pod counts as outdated.
+  bool template_changed = false;
+  int replicas = 0;
+  std::vector<PodView> pods;
+  int partition = 0;  // the live StatefulSet's partition
+};
+
+struct RolloutPlan {
+  // The partition to write for each component: replicas = hold every pod,
+  // 0 = no restriction.
+  std::map<std::string, int> partitions;
+  // The component and pod the rollout is waiting for, for status and Events
+  // ("" when nothing is rolling).
+  std::string waiting_on;
+  bool rolling = false;
+};
+
+RolloutPlan PlanRollout(const std::vector<ComponentView>& components);
+
+}  // namespace doris_operator::reconcile
+
+#endif  // DORIS_OPERATOR_OPERATOR_RECONCILE_ROLLOUT_H_

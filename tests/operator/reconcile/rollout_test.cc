@@ -1,0 +1,113 @@
+#include "operator/reconcile/rollout.h"
+
+#include "gtest/gtest.h"
+
+namespace doris_operator::reconcile {
+namespace {
+
+ComponentView Settled(const std::string& name, int replicas) {
+  ComponentView c{.component = name, .replicas = replicas};
+  for (int i = 0; i < replicas; ++i) c.pods.push_back({i, true, true, true});
+  return c;
+}
+
+TEST(Rollout, NothingToRollMeansNoPartition) {
+  RolloutPlan p = PlanRollout({Settled("fe", 3), Settled("be", 3)});
+  EXPECT_FALSE(p.rolling);
+  EXPECT_EQ(p.partitions, (std::map<std::string, int>{{"be", 0}, {"fe", 0}}));
+  EXPECT_EQ(p.waiting_on, "");
+}
+
+TEST(Rollout, NewTemplateReleasesOnlyTheHighestPod) {
+  ComponentView fe = Settled("fe", 3);
+  fe.template_changed = true;
+  RolloutPlan p = PlanRollout({fe, Settled("be", 3)});
+  EXPECT_TRUE(p.rolling);
+  EXPECT_EQ(p.partitions["fe"], 2);
+  EXPECT_EQ(p.waiting_on, "fe-2 to restart");
+}
+
+TEST(Rollout, NextPodOnlyWhenThePreviousServesAgain) {
+  ComponentView fe = Settled("fe", 3);
+  fe.partition = 2;
+  fe.pods[0].updated = false;
+  fe.pods[1].updated = false;
+  fe.pods[2] = {2, /*updated=*/true, /*ready=*/true, /*doris_alive=*/false};
+  RolloutPlan p = PlanRollout({fe});
+  EXPECT_EQ(p.partitions["fe"], 2);  // Ready is not enough: Doris must see it alive
+  EXPECT_EQ(p.waiting_on, "fe-2 to serve again");
+  fe.pods[2].doris_alive = true;
+  p = PlanRollout({fe});
+  EXPECT_EQ(p.partitions["fe"], 1);
+  EXPECT_EQ(p.waiting_on, "fe-1 to restart");
+}
+
+TEST(Rollout, LaterComponentsWaitForEarlierOnes) {
+  ComponentView fe = Settled("fe", 3);
+  fe.partition = 1;
+  fe.pods[0].updated = false;  // fe-0 still to go
+  ComponentView be = Settled("be", 3);
+  be.template_changed = true;
+  RolloutPlan p = PlanRollout({fe, be, Settled("broker", 1)});
+  EXPECT_EQ(p.partitions["fe"], 0);
+  EXPECT_EQ(p.partitions["be"], 3);      // held: no BE pod restarts yet
+  EXPECT_EQ(p.partitions["broker"], 1);  // held too
+  // FE finished: BE starts from its highest pod.
+  p = PlanRollout({Settled("fe", 3), be, Settled("broker", 1)});
+  EXPECT_EQ(p.partitions["be"], 2);
+  EXPECT_EQ(p.partitions["broker"], 1);
+}
+
+TEST(Rollout, AnUnhealthySettledComponentHoldsTheOnesAfterIt) {
+  ComponentView fe = Settled("fe", 3);
+  fe.pods[1].ready = false;
+  ComponentView be = Settled("be", 2);
+  be.template_changed = true;
+  RolloutPlan p = PlanRollout({fe, be});
+  EXPECT_EQ(p.partitions["be"], 2);
+  EXPECT_EQ(p.waiting_on, "fe-1 to serve again");
+}
+
+TEST(Rollout, NewStatefulSetsStartAllPodsAtOnce) {
+  ComponentView cn{.component = "cn", .exists = false, .replicas = 4};
+  RolloutPlan p = PlanRollout({Settled("fe", 1), cn});
+  EXPECT_EQ(p.partitions["cn"], 0);
+  EXPECT_FALSE(p.rolling);
+}
+
+TEST(Rollout, ARolloutStartedWithoutPartitionIsTakenInHand) {
+  // Kubernetes began updating everything (partition 0) before we stepped in:
+  // hold the pods that have not restarted yet.
+  ComponentView be = Settled("be", 3);
+  be.pods[0].updated = false;
+  be.pods[1].updated = false;
+  RolloutPlan p = PlanRollout({be});
+  EXPECT_EQ(p.partitions["be"], 2);
+}
+
+TEST(Rollout, FullWalkThroughRollsEveryPodExactlyOnce) {
+  ComponentView be = Settled("be", 4);
+  be.template_changed = true;
+  std::vector<int> released;
+  for (int step = 0; step < 20; ++step) {
+    RolloutPlan p = PlanRollout({be});
+    if (!p.rolling) break;
+    const int partition = p.partitions["be"];
+    be.template_changed = false;
+    be.partition = partition;
+    // Kubernetes restarts pods >= partition that are outdated; they come back.
+    for (PodView& pod : be.pods) {
+      if (pod.ordinal >= partition && (step == 0 || !pod.updated)) {
+        if (step == 0 || !pod.updated) released.push_back(pod.ordinal);
+        pod = {pod.ordinal, true, true, true};
+      } else if (step == 0) {
+        pod.updated = false;  // the new template makes the others outdated
+      }
+    }
+  }
+  EXPECT_EQ(released, (std::vector<int>{3, 2, 1, 0}));
+  for (const PodView& pod : be.pods) EXPECT_TRUE(pod.updated);
+}
+
+}  // namespace
+}  // namespace doris_operator::reconcile
