@@ -1,0 +1,88 @@
+#include "operator/doris/node_list.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "translator/canonical_json.h"
+
+namespace doris_operator::doris {
+
+namespace {
+
+using translator::Json;
+
+std::string Cell(const Json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "";
+  return translator::Canonical(v);
+}
+
+const std::string* Get(const NodeRow& row, const char* column) {
+  auto it = row.find(column);
+  return it == row.end() ? nullptr : &it->second;
+}
+
+bool IsTrue(const std::string* v) { return v != nullptr && absl::AsciiStrToLower(*v) == "true"; }
+
+}  // namespace
+
+absl::StatusOr<std::vector<NodeRow>> ParseNodeList(std::string_view body) {
+  absl::StatusOr<Json> parsed = translator::ParseJson(body);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("FE node list: ", parsed.status().message()));
+  }
+  const Json& j = *parsed;
+  if (!j.is_object() || !j.contains("code")) {
+    return absl::InvalidArgumentError("FE node list: not a Doris API envelope (no \"code\")");
+  }
+  if (!j["code"].is_number_integer() || j["code"].get<int>() != 0) {
+    const std::string detail = j.contains("data") ? Cell(j["data"]) : Cell(j.value("msg", Json()));
+    return absl::FailedPreconditionError(absl::StrCat("FE answered an error: ", detail));
+  }
+  const Json& data = j.contains("data") ? j["data"] : Json();
+  if (!data.is_object() || !data.contains("column_names") || !data["column_names"].is_array() ||
+      !data.contains("rows") || !data["rows"].is_array()) {
+    return absl::InvalidArgumentError("FE node list: data lacks column_names/rows");
+  }
+  std::vector<std::string> columns;
+  for (const Json& c : data["column_names"]) columns.push_back(Cell(c));
+  std::vector<NodeRow> out;
+  for (const Json& r : data["rows"]) {
+    if (!r.is_array() || r.size() != columns.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("FE node list: a row has ", r.is_array() ? r.size() : 0, " cells for ",
+                       columns.size(), " columns"));
+    }
+    NodeRow row;
+    for (size_t i = 0; i < columns.size(); ++i) row[columns[i]] = Cell(r[i]);
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<reconcile::BackendView>> BackendsOf(const std::vector<NodeRow>& rows,
+                                                                const std::string& statefulset) {
+  std::vector<reconcile::BackendView> out;
+  for (const NodeRow& row : rows) {
+    const std::string* host = Get(row, "Host");
+    if (host == nullptr) host = Get(row, "IP");
+    const std::string* port = Get(row, "HeartbeatPort");
+    if (host == nullptr || port == nullptr) {
+      return absl::InvalidArgumentError("FE backends list lacks Host or HeartbeatPort");
+    }
+    reconcile::BackendView b;
+    b.host_port = absl::StrCat(*host, ":", *port);
+    b.ordinal = reconcile::OrdinalOf(*host, statefulset);
+    b.alive = IsTrue(Get(row, "Alive"));
+    b.decommissioned = IsTrue(Get(row, "SystemDecommissioned"));
+    const std::string* tablets = Get(row, "TabletNum");
+    if (tablets != nullptr && !absl::SimpleAtoi(*tablets, &b.tablets)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("FE backends list: TabletNum \"", *tablets, "\" is not a number"));
+    }
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+}  // namespace doris_operator::doris
