@@ -12,14 +12,14 @@ const ClusterObjects& EmptyObjects() {
 }
 }  // namespace
 
-const log::v1::StoredObject* State::Find(const ObjectId& id) const {
+const log::v1::StoredObject* State::Find(const ObjectId& id) const& {
   auto it = owner_.find(id);
   if (it == owner_.end()) return nullptr;
   const ClusterObjects& objects = clusters_.at(it->second);
   return &objects.at(id);
 }
 
-const ClusterObjects& State::ObjectsOf(const ClusterKey& cluster) const {
+const ClusterObjects& State::ObjectsOf(const ClusterKey& cluster) const& {
   auto it = clusters_.find(cluster);
   return it == clusters_.end() ? EmptyObjects() : it->second;
 }

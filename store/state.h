@@ -21,15 +21,21 @@ using ClusterObjects = std::map<ObjectId, log::v1::StoredObject>;
 class State {
  public:
   uint64_t last_seq() const { return last_seq_; }
-  const std::map<ClusterKey, ClusterObjects>& clusters() const { return clusters_; }
+  // Accessors that return references into the state are lvalue-only, so
+  // `log.CurrentState().clusters()` (a dangling reference) does not compile.
+  const std::map<ClusterKey, ClusterObjects>& clusters() const& { return clusters_; }
+  const std::map<ClusterKey, ClusterObjects>& clusters() && = delete;
 
   // Null when the object is not live (never seen, or deleted).
-  const log::v1::StoredObject* Find(const ObjectId& id) const;
+  const log::v1::StoredObject* Find(const ObjectId& id) const&;
+  const log::v1::StoredObject* Find(const ObjectId& id) && = delete;
   // Empty map when the cluster has no live objects.
-  const ClusterObjects& ObjectsOf(const ClusterKey& cluster) const;
+  const ClusterObjects& ObjectsOf(const ClusterKey& cluster) const&;
+  const ClusterObjects& ObjectsOf(const ClusterKey& cluster) && = delete;
   size_t object_count() const { return owner_.size(); }
   // Last resourceVersion per watch stream.
-  const std::map<std::string, std::string>& cursors() const { return cursors_; }
+  const std::map<std::string, std::string>& cursors() const& { return cursors_; }
+  const std::map<std::string, std::string>& cursors() && = delete;
 
   // Deterministic bytes: equal states give equal bytes.
   std::string Serialize() const;

@@ -211,7 +211,8 @@ TEST_F(EventLogTest, CurrentStateSurvivesReopen) {
   auto log = OpenLog({.snapshot_every = 50, .paranoid_open = true});
   EXPECT_EQ(log->CurrentState().Serialize(), FoldAll(321).Serialize());
   const ClusterObjects got = log->CurrentObjectsOf({"default", "c1"});
-  const ClusterObjects want = FoldAll(321).ObjectsOf({"default", "c1"});
+  const State all = FoldAll(321);
+  const ClusterObjects want = all.ObjectsOf({"default", "c1"});
   ASSERT_EQ(got.size(), want.size());
   ASSERT_FALSE(got.empty());
   for (const auto& [id, obj] : want) {
