@@ -690,10 +690,17 @@ Json StatefulSet(const Ctx& x) {
       }
     }
   }
-  if (x.c == Component::kFe || x.c == Component::kBe) {
+  {
+    // The reference only restarts FE and BE by annotation; config-change
+    // restarts decided by the operator apply to every component.
     const std::string key = absl::StrCat("apache.doris.", x.comp(), "/restartedAt");
     auto it = x.cluster->metadata().annotations().find(key);
-    if (it != x.cluster->metadata().annotations().end()) pod_annotations[key] = it->second;
+    if ((x.c == Component::kFe || x.c == Component::kBe) &&
+        it != x.cluster->metadata().annotations().end()) {
+      pod_annotations[key] = it->second;
+    }
+    auto stamp = x.inputs->restarted_at.find(x.comp());
+    if (stamp != x.inputs->restarted_at.end()) pod_annotations[key] = stamp->second;
   }
 
   Json pod_spec = Json::object();

@@ -26,6 +26,10 @@ struct TranslateInputs {
   // RollingUpdate partition per component ("fe", "be", "cn", "broker"), set
   // by the operator while it steps a rollout one pod at a time; absent = 0.
   std::map<std::string, int32_t> partitions;
+  // Restart stamps the operator decided (config change), per component; they
+  // win over the DorisCluster's own restartedAt annotations and land in the
+  // pod template's `apache.doris.<c>/restartedAt`, which rolls the pods.
+  std::map<std::string, std::string> restarted_at;
 };
 
 // One object as canonical JSON, carrying annotation

@@ -144,6 +144,22 @@ TEST(Translate, RestartAnnotationReachesFeAndBePodTemplates) {
   EXPECT_FALSE(Sts(s, "t-fe")["spec"]["template"]["metadata"].contains("annotations"));
 }
 
+TEST(Translate, OperatorRestartStampsWinAndReachEveryComponent) {
+  json j = Base();
+  j["metadata"]["annotations"] = {{"apache.doris.fe/restartedAt", "user-time"}};
+  j["spec"]["cnSpec"] = {{"image", "be:1"}};
+  TranslateInputs in;
+  in.restarted_at["fe"] = "operator-time";
+  in.restarted_at["cn"] = "cn-time";
+  DesiredSet s = Tr(j, in);
+  EXPECT_EQ(Sts(s, "t-fe")["spec"]["template"]["metadata"]["annotations"]
+                ["apache.doris.fe/restartedAt"],
+            "operator-time");
+  EXPECT_EQ(Sts(s, "t-cn")["spec"]["template"]["metadata"]["annotations"]
+                ["apache.doris.cn/restartedAt"],
+            "cn-time");
+}
+
 TEST(Translate, ConfigMapContentChangesPortsAndWarnsWhenMissing) {
   json j = Base();
   j["spec"]["feSpec"]["configMapInfo"] = {{"configMapName", "fe-cm"}};
