@@ -1,0 +1,504 @@
+#include "tools/kubesim/api_server.h"
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <variant>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace doris_operator::kubesim {
+
+namespace {
+
+const char* const kVerbs[] = {"create", "delete", "deletecollection", "get",
+                              "list",   "patch",  "update",           "watch"};
+
+std::vector<ResourceType> BuiltIns() {
+  auto t = [](std::string g, std::string v, std::string r, std::string s, std::string k, bool ns,
+              std::vector<std::string> shorts = {}, bool status = false, bool scale = false) {
+    ResourceType rt;
+    rt.group = std::move(g);
+    rt.version = std::move(v);
+    rt.resource = std::move(r);
+    rt.singular = std::move(s);
+    rt.kind = std::move(k);
+    rt.namespaced = ns;
+    rt.short_names = std::move(shorts);
+    rt.status_subresource = status;
+    rt.scale_subresource = scale;
+    return rt;
+  };
+  return {
+      t("", "v1", "namespaces", "namespace", "Namespace", false, {"ns"}, true),
+      t("", "v1", "pods", "pod", "Pod", true, {"po"}, true),
+      t("", "v1", "services", "service", "Service", true, {"svc"}, true),
+      t("", "v1", "endpoints", "endpoints", "Endpoints", true, {"ep"}),
+      t("", "v1", "configmaps", "configmap", "ConfigMap", true, {"cm"}),
+      t("", "v1", "secrets", "secret", "Secret", true),
+      t("", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", true,
+        {"pvc"}, true),
+      t("", "v1", "persistentvolumes", "persistentvolume", "PersistentVolume", false, {"pv"}, true),
+      t("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", true, {"sa"}),
+      t("", "v1", "events", "event", "Event", true, {"ev"}),
+      t("apps", "v1", "statefulsets", "statefulset", "StatefulSet", true, {"sts"}, true, true),
+      t("apps", "v1", "controllerrevisions", "controllerrevision", "ControllerRevision", true),
+      t("coordination.k8s.io", "v1", "leases", "lease", "Lease", true),
+      t("events.k8s.io", "v1", "events", "event", "Event", true, {"ev"}),
+      t("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true,
+        {"pdb"}, true),
+      t("autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler",
+        "HorizontalPodAutoscaler", true, {"hpa"}, true),
+      t("autoscaling", "v1", "horizontalpodautoscalers", "horizontalpodautoscaler",
+        "HorizontalPodAutoscaler", true, {"hpa"}, true),
+      t("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition",
+        "CustomResourceDefinition", false, {"crd", "crds"}, true),
+  };
+}
+
+HttpResponse JsonResponse(int status, const Json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = body.dump();
+  return r;
+}
+
+HttpResponse StatusResponse(const ApiError& e, const ResourceType* t = nullptr,
+                            const std::string& name = "") {
+  Json details = Json::object();
+  if (!name.empty()) details["name"] = name;
+  if (t != nullptr) {
+    details["kind"] = t->resource;
+    if (!t->group.empty()) details["group"] = t->group;
+  }
+  return JsonResponse(e.code, {{"kind", "Status"},
+                               {"apiVersion", "v1"},
+                               {"metadata", Json::object()},
+                               {"status", "Failure"},
+                               {"message", e.message},
+                               {"reason", e.reason},
+                               {"details", details},
+                               {"code", e.code}});
+}
+
+// RFC 7386.
+Json MergePatch(Json target, const Json& patch) {
+  if (!patch.is_object()) return patch;
+  if (!target.is_object()) target = Json::object();
+  for (const auto& [k, v] : patch.items()) {
+    if (v.is_null()) {
+      target.erase(k);
+    } else {
+      target[k] = MergePatch(target.contains(k) ? target[k] : Json(), v);
+    }
+  }
+  return target;
+}
+
+// Strategic merge for the common built-in case: lists of objects with a
+// `name` (containers, env, ports, volumes) merge by name; other lists
+// replace. `$patch: delete` entries remove by name.
+Json StrategicMerge(Json target, const Json& patch) {
+  if (!patch.is_object()) return patch;
+  if (!target.is_object()) target = Json::object();
+  for (const auto& [k, v] : patch.items()) {
+    if (k.rfind("$setElementOrder/", 0) == 0 || k == "$patch" || k == "$retainKeys") continue;
+    if (v.is_null()) {
+      target.erase(k);
+    } else if (v.is_array() && target.contains(k) && target[k].is_array() && !v.empty() &&
+               v[0].is_object() && v[0].contains("name")) {
+      Json merged = target[k];
+      for (const Json& item : v) {
+        bool found = false;
+        for (size_t i = 0; i < merged.size(); ++i) {
+          if (merged[i].is_object() && merged[i].value("name", Json()) == item["name"]) {
+            found = true;
+            if (item.value("$patch", "") == "delete") {
+              merged.erase(merged.begin() + static_cast<long>(i));
+            } else {
+              merged[i] = StrategicMerge(merged[i], item);
+            }
+            break;
+          }
+        }
+        if (!found && item.value("$patch", "") != "delete") merged.push_back(item);
+      }
+      target[k] = merged;
+    } else {
+      target[k] = StrategicMerge(target.contains(k) ? target[k] : Json(), v);
+    }
+  }
+  return target;
+}
+
+// RFC 6902 (add, remove, replace, test, copy, move) via nlohmann.
+std::variant<Json, ApiError> JsonPatch(const Json& target, const Json& patch) {
+  try {
+    return target.patch(patch);
+  } catch (const Json::exception& e) {
+    return ApiError{422, "Invalid", absl::StrCat("the JSON patch could not be applied: ", e.what())};
+  }
+}
+
+std::variant<Json, ApiError> ParseBody(const HttpRequest& req) {
+  if (req.Header("content-type").find("protobuf") != std::string::npos) {
+    return ApiError{415, "UnsupportedMediaType",
+                    "kubesim speaks JSON only; use `kubectl apply -f` or `--dry-run=client -o yaml "
+                    "| kubectl apply -f -`"};
+  }
+  try {
+    return Json::parse(req.body);
+  } catch (const Json::exception& e) {
+    return ApiError{400, "BadRequest", absl::StrCat("the request body is not JSON: ", e.what())};
+  }
+}
+
+Json ResourceEntry(const ResourceType& t, const std::string& name_suffix = "") {
+  Json e = {{"name", t.resource + name_suffix},
+            {"singularName", name_suffix.empty() ? t.singular : ""},
+            {"namespaced", t.namespaced},
+            {"kind", t.kind},
+            {"verbs", name_suffix.empty() ? Json(kVerbs) : Json::array({"get", "patch", "update"})}};
+  if (name_suffix.empty() && !t.short_names.empty()) e["shortNames"] = t.short_names;
+  return e;
+}
+
+}  // namespace
+
+ApiServer::ApiServer() {
+  for (const ResourceType& t : BuiltIns()) store_.Register(t);
+  ResourceType ns;
+  for (const ResourceType& t : store_.Types()) {
+    if (t.resource == "namespaces") ns = t;
+  }
+  for (const char* name : {"default", "kube-system", "kube-public"}) {
+    store_.Create(ns, "", Json{{"metadata", {{"name", name}}}, {"status", {{"phase", "Active"}}}});
+  }
+}
+
+HttpResponse ApiServer::Handle(const HttpRequest& req) {
+  const std::string& p = req.path;
+  if (p == "/version") {
+    return JsonResponse(200, {{"major", "1"},
+                              {"minor", "32"},
+                              {"gitVersion", "v1.32.0-kubesim"},
+                              {"platform", "linux/amd64"}});
+  }
+  if (p == "/healthz" || p == "/readyz" || p == "/livez") {
+    HttpResponse r;
+    r.content_type = "text/plain";
+    r.body = "ok";
+    return r;
+  }
+  if (p.rfind("/openapi/", 0) == 0) return OpenApi(req);
+  std::vector<std::string> seg = absl::StrSplit(p, '/', absl::SkipEmpty());
+  if (seg.empty()) return StatusResponse({404, "NotFound", "the server could not find the requested resource"});
+  std::string group, version;
+  size_t i;
+  if (seg[0] == "api") {
+    if (seg.size() <= 2) return Discovery(req);
+    version = seg[1];
+    i = 2;
+  } else if (seg[0] == "apis") {
+    if (seg.size() <= 3) return Discovery(req);
+    group = seg[1];
+    version = seg[2];
+    i = 3;
+  } else {
+    return StatusResponse({404, "NotFound", "the server could not find the requested resource"});
+  }
+  std::string ns;
+  if (seg.size() > i + 2 && seg[i] == "namespaces") {
+    if (store_.Find(group, version, seg[i + 2]).has_value() &&
+        store_.Find(group, version, seg[i + 2])->namespaced) {
+      ns = seg[i + 1];
+      i += 2;
+    }
+  }
+  const std::optional<ResourceType> t = store_.Find(group, version, seg[i]);
+  if (!t) {
+    return StatusResponse({404, "NotFound", "the server could not find the requested resource"});
+  }
+  const std::string name = seg.size() > i + 1 ? seg[i + 1] : "";
+  const std::string sub = seg.size() > i + 2 ? seg[i + 2] : "";
+  return Resource(req, *t, ns, name, sub);
+}
+
+HttpResponse ApiServer::Discovery(const HttpRequest& req) {
+  std::vector<std::string> seg = absl::StrSplit(req.path, '/', absl::SkipEmpty());
+  const std::vector<ResourceType> types = store_.Types();
+  if (seg.size() == 1 && seg[0] == "api") {
+    return JsonResponse(200, {{"kind", "APIVersions"},
+                              {"versions", Json::array({"v1"})},
+                              {"serverAddressByClientCIDRs",
+                               Json::array({{{"clientCIDR", "0.0.0.0/0"},
+                                             {"serverAddress", "127.0.0.1"}}})}});
+  }
+  if (seg.size() == 1) {  // /apis
+    std::map<std::string, std::set<std::string>> groups;
+    for (const ResourceType& t : types) {
+      if (!t.group.empty()) groups[t.group].insert(t.version);
+    }
+    Json list = Json::array();
+    for (const auto& [g, versions] : groups) {
+      Json vs = Json::array();
+      // Highest version first is the preferred one (v2 over v1, v1 over v1beta1).
+      std::vector<std::string> ordered(versions.rbegin(), versions.rend());
+      for (const std::string& v : ordered) vs.push_back({{"groupVersion", g + "/" + v}, {"version", v}});
+      list.push_back({{"name", g}, {"versions", vs}, {"preferredVersion", vs[0]}});
+    }
+    return JsonResponse(200, {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", list}});
+  }
+  const std::string group = seg[0] == "api" ? "" : seg[1];
+  const std::string version = seg[0] == "api" ? seg[1] : seg[2];
+  Json resources = Json::array();
+  bool any = false;
+  for (const ResourceType& t : types) {
+    if (t.group != group || t.version != version) continue;
+    any = true;
+    resources.push_back(ResourceEntry(t));
+    if (t.status_subresource) resources.push_back(ResourceEntry(t, "/status"));
+    if (t.scale_subresource) {
+      Json scale = ResourceEntry(t, "/scale");
+      scale["kind"] = "Scale";
+      scale["group"] = "autoscaling";
+      scale["version"] = "v1";
+      resources.push_back(scale);
+    }
+  }
+  if (!any) return StatusResponse({404, "NotFound", "the server could not find the requested resource"});
+  return JsonResponse(200, {{"kind", "APIResourceList"},
+                            {"apiVersion", "v1"},
+                            {"groupVersion", group.empty() ? version : group + "/" + version},
+                            {"resources", resources}});
+}
+
+HttpResponse ApiServer::OpenApi(const HttpRequest& req) {
+  // Just enough for kubectl: every PATCH operation declares the
+  // fieldValidation parameter, so kubectl leaves validation to the server.
+  const std::vector<ResourceType> types = store_.Types();
+  if (req.path == "/openapi/v3" || req.path == "/openapi/v3/") {
+    Json paths = Json::object();
+    for (const ResourceType& t : types) {
+      const std::string gv = t.group.empty() ? "api/" + t.version : "apis/" + t.api_version();
+      paths[gv] = {{"serverRelativeURL", "/openapi/v3/" + gv + "?hash=" + std::to_string(store_.CurrentRv())}};
+    }
+    return JsonResponse(200, {{"paths", paths}});
+  }
+  if (req.path.rfind("/openapi/v3/", 0) != 0) {
+    return StatusResponse({404, "NotFound", "the server could not find the requested resource"});
+  }
+  const std::string gv = req.path.substr(std::string("/openapi/v3/").size());
+  Json paths = Json::object();
+  for (const ResourceType& t : types) {
+    const std::string mine = t.group.empty() ? "api/" + t.version : "apis/" + t.api_version();
+    if (mine != gv) continue;
+    const std::string base = "/" + mine + (t.namespaced ? "/namespaces/{namespace}/" : "/") + t.resource + "/{name}";
+    paths[base] = {{"patch",
+                    {{"x-kubernetes-group-version-kind",
+                      {{"group", t.group}, {"version", t.version}, {"kind", t.kind}}},
+                     {"parameters", Json::array({{{"name", "fieldValidation"}, {"in", "query"}},
+                                                 {{"name", "fieldManager"}, {"in", "query"}}})}}}};
+  }
+  if (paths.empty()) return StatusResponse({404, "NotFound", "the server could not find the requested resource"});
+  return JsonResponse(200, {{"openapi", "3.0.0"}, {"info", {{"title", "kubesim"}, {"version", "v1.32"}}},
+                            {"paths", paths}});
+}
+
+void ApiServer::AfterWrite(const ResourceType& t, const Json& obj, bool deleted) {
+  if (t.resource != "customresourcedefinitions" || !obj.contains("spec")) return;
+  const Json& spec = obj["spec"];
+  const std::string group = spec.value("group", "");
+  const Json names = spec.value("names", Json::object());
+  if (deleted) {
+    store_.Unregister(group, names.value("plural", ""));
+    return;
+  }
+  for (const Json& v : spec.value("versions", Json::array())) {
+    if (!v.value("served", false)) continue;
+    ResourceType rt;
+    rt.group = group;
+    rt.version = v.value("name", "");
+    rt.resource = names.value("plural", "");
+    rt.singular = names.value("singular", absl::AsciiStrToLower(names.value("kind", "")));
+    rt.kind = names.value("kind", "");
+    rt.namespaced = spec.value("scope", "Namespaced") == "Namespaced";
+    for (const Json& s : names.value("shortNames", Json::array())) rt.short_names.push_back(s);
+    const Json subs = v.value("subresources", Json::object());
+    rt.status_subresource = subs.contains("status");
+    rt.scale_subresource = subs.contains("scale");
+    rt.printer_columns = v.value("additionalPrinterColumns", Json::array());
+    store_.Register(rt);
+  }
+}
+
+HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
+                                 const std::string& ns, const std::string& name,
+                                 const std::string& sub) {
+  const std::string& m = req.method;
+  auto result = [&](std::variant<Json, ApiError> r, int ok_status, bool deleted = false) {
+    if (auto* e = std::get_if<ApiError>(&r)) return StatusResponse(*e, &t, name);
+    const Json& obj = std::get<Json>(r);
+    AfterWrite(t, obj, deleted);
+    return JsonResponse(ok_status, obj);
+  };
+  if (!sub.empty() && sub != "status" && sub != "scale") {
+    return StatusResponse({404, "NotFound", "the server could not find the requested resource"}, &t, name);
+  }
+  if (name.empty()) {
+    if (m == "GET") {
+      const std::string watch = req.query.count("watch") ? req.query.at("watch") : "";
+      if (watch == "true" || watch == "1") return Watch(req, t, ns);
+      size_t limit = 0;
+      if (req.query.count("limit")) absl::SimpleAtoi(req.query.at("limit"), &limit);
+      ObjectStore::ListResult list = store_.List(
+          t, ns, req.query.count("labelSelector") ? req.query.at("labelSelector") : "",
+          req.query.count("fieldSelector") ? req.query.at("fieldSelector") : "", limit,
+          req.query.count("continue") ? req.query.at("continue") : "");
+      Json meta = {{"resourceVersion", std::to_string(list.rv)}};
+      if (!list.continue_token.empty()) meta["continue"] = list.continue_token;
+      return JsonResponse(200, {{"apiVersion", t.api_version()},
+                                {"kind", t.kind + "List"},
+                                {"metadata", meta},
+                                {"items", list.items}});
+    }
+    if (m == "POST") {
+      auto body = ParseBody(req);
+      if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t);
+      return result(store_.Create(t, ns, std::get<Json>(body)), 201);
+    }
+    return StatusResponse({405, "MethodNotAllowed", "the server does not allow this method"}, &t);
+  }
+  const bool status_only = sub == "status";
+  if (sub == "scale") {
+    auto cur = store_.Get(t, ns, name);
+    if (auto* e = std::get_if<ApiError>(&cur)) return StatusResponse(*e, &t, name);
+    Json obj = std::get<Json>(cur);
+    auto to_scale = [&](const Json& o) {
+      return Json{{"apiVersion", "autoscaling/v1"},
+                  {"kind", "Scale"},
+                  {"metadata", {{"name", name}, {"namespace", ns},
+                                {"resourceVersion", o["metadata"]["resourceVersion"]}}},
+                  {"spec", {{"replicas", o.contains("spec") ? o["spec"].value("replicas", 1) : 1}}},
+                  {"status", {{"replicas", o.contains("status") ? o["status"].value("replicas", 0) : 0}}}};
+    };
+    if (m == "GET") return JsonResponse(200, to_scale(obj));
+    auto body = ParseBody(req);
+    if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t, name);
+    Json scale = m == "PUT" ? std::get<Json>(body) : MergePatch(to_scale(obj), std::get<Json>(body));
+    obj["spec"]["replicas"] = scale["spec"].value("replicas", 1);
+    auto r = store_.Update(t, ns, obj, false);
+    if (auto* e = std::get_if<ApiError>(&r)) return StatusResponse(*e, &t, name);
+    return JsonResponse(200, to_scale(std::get<Json>(r)));
+  }
+  if (m == "GET") return result(store_.Get(t, ns, name), 200);
+  if (m == "DELETE") return result(store_.Delete(t, ns, name), 200, /*deleted=*/true);
+  if (m == "PUT") {
+    auto body = ParseBody(req);
+    if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t, name);
+    Json obj = std::get<Json>(body);
+    if (!obj.is_object()) return StatusResponse({400, "BadRequest", "the body is not a JSON object"}, &t, name);
+    obj["metadata"]["name"] = name;
+    return result(store_.Update(t, ns, obj, status_only), 200);
+  }
+  if (m == "PATCH") {
+    auto body = ParseBody(req);
+    const std::string ct = req.Header("content-type");
+    if (ct.find("apply-patch") != std::string::npos) {
+      // Server-side apply: the body is YAML, which kubectl sends as JSON.
+      if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t, name);
+      auto cur = store_.Get(t, ns, name);
+      if (std::holds_alternative<ApiError>(cur)) {
+        Json obj = std::get<Json>(body);
+        obj["metadata"]["name"] = name;
+        return result(store_.Create(t, ns, obj), 201);
+      }
+      Json merged = MergePatch(std::get<Json>(cur), std::get<Json>(body));
+      merged["metadata"].erase("resourceVersion");
+      return result(store_.Update(t, ns, merged, status_only), 200);
+    }
+    if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t, name);
+    auto cur = store_.Get(t, ns, name);
+    if (auto* e = std::get_if<ApiError>(&cur)) return StatusResponse(*e, &t, name);
+    Json next;
+    if (ct.find("json-patch") != std::string::npos) {
+      auto patched = JsonPatch(std::get<Json>(cur), std::get<Json>(body));
+      if (auto* e = std::get_if<ApiError>(&patched)) return StatusResponse(*e, &t, name);
+      next = std::get<Json>(patched);
+    } else if (ct.find("strategic-merge") != std::string::npos) {
+      next = StrategicMerge(std::get<Json>(cur), std::get<Json>(body));
+    } else {
+      next = MergePatch(std::get<Json>(cur), std::get<Json>(body));
+    }
+    // A patch carrying no resourceVersion applies to whatever is current.
+    if (!std::get<Json>(body).contains("metadata") ||
+        !std::get<Json>(body)["metadata"].contains("resourceVersion")) {
+      next["metadata"].erase("resourceVersion");
+    }
+    return result(store_.Update(t, ns, next, status_only), 200);
+  }
+  return StatusResponse({405, "MethodNotAllowed", "the server does not allow this method"}, &t, name);
+}
+
+HttpResponse ApiServer::Watch(const HttpRequest& req, const ResourceType& t, const std::string& ns) {
+  const std::string rv_text = req.query.count("resourceVersion") ? req.query.at("resourceVersion") : "";
+  int64_t rv = 0;
+  absl::SimpleAtoi(rv_text, &rv);
+  const std::string fields = req.query.count("fieldSelector") ? req.query.at("fieldSelector") : "";
+  const std::string labels = req.query.count("labelSelector") ? req.query.at("labelSelector") : "";
+  const bool bookmarks = req.query.count("allowWatchBookmarks") &&
+                         req.query.at("allowWatchBookmarks") == "true";
+  int timeout_s = 1800;
+  if (req.query.count("timeoutSeconds")) absl::SimpleAtoi(req.query.at("timeoutSeconds"), &timeout_s);
+  HttpResponse r;
+  r.stream = [this, t, ns, rv, rv_text, fields, labels, bookmarks, timeout_s](ChunkWriter& out) {
+    int64_t from = rv;
+    std::string name_filter;
+    if (fields.rfind("metadata.name=", 0) == 0) name_filter = fields.substr(14);
+    auto wanted = [&](const Json& obj) {
+      if (!name_filter.empty() && obj["metadata"].value("name", "") != name_filter) return false;
+      return MatchesLabels(obj, labels);
+    };
+    if (rv_text.empty() || rv_text == "0") {
+      // Start with the current state as ADDED events, as the API server does.
+      ObjectStore::ListResult list = store_.List(t, ns, labels, fields, 0, "");
+      for (const Json& obj : list.items) {
+        if (!wanted(obj)) continue;
+        if (!out.Write(Json{{"type", "ADDED"}, {"object", obj}}.dump() + "\n")) return;
+      }
+      from = list.rv;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+    auto last_bookmark = std::chrono::steady_clock::now();
+    while (!out.Stopping() && std::chrono::steady_clock::now() < deadline) {
+      auto events = store_.EventsSince(t, ns, from, 200);
+      if (auto* e = std::get_if<ApiError>(&events)) {
+        out.Write(Json{{"type", "ERROR"},
+                       {"object", {{"kind", "Status"}, {"apiVersion", "v1"}, {"status", "Failure"},
+                                   {"message", e->message}, {"reason", e->reason}, {"code", e->code}}}}
+                      .dump() + "\n");
+        return;
+      }
+      for (const WatchEvent& ev : std::get<std::vector<WatchEvent>>(events)) {
+        from = ev.rv;
+        if (!wanted(ev.object)) continue;
+        if (!out.Write(Json{{"type", ev.type}, {"object", ev.object}}.dump() + "\n")) return;
+      }
+      if (bookmarks && std::chrono::steady_clock::now() - last_bookmark > std::chrono::seconds(1)) {
+        last_bookmark = std::chrono::steady_clock::now();
+        if (!out.Write(Json{{"type", "BOOKMARK"},
+                            {"object", {{"apiVersion", t.api_version()}, {"kind", t.kind},
+                                        {"metadata", {{"resourceVersion", std::to_string(from)}}}}}}
+                           .dump() + "\n")) {
+          return;
+        }
+      }
+    }
+  };
+  return r;
+}
+
+}  // namespace doris_operator::kubesim

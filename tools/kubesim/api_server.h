@@ -1,0 +1,35 @@
+#ifndef DORIS_OPERATOR_TOOLS_KUBESIM_API_SERVER_H_
+#define DORIS_OPERATOR_TOOLS_KUBESIM_API_SERVER_H_
+
+// The Kubernetes REST API over the object store: discovery, OpenAPI (enough
+// for kubectl's validation), CRUD, patch (merge, JSON patch, strategic merge
+// as merge, server-side apply), watch, and CRDs that make new resources
+// appear.
+
+#include <memory>
+
+#include "tools/kubesim/http_server.h"
+#include "tools/kubesim/object_store.h"
+
+namespace doris_operator::kubesim {
+
+class ApiServer {
+ public:
+  ApiServer();
+  HttpResponse Handle(const HttpRequest& req);
+  ObjectStore& store() { return store_; }
+
+ private:
+  HttpResponse Discovery(const HttpRequest& req);
+  HttpResponse OpenApi(const HttpRequest& req);
+  HttpResponse Resource(const HttpRequest& req, const ResourceType& t, const std::string& ns,
+                        const std::string& name, const std::string& sub);
+  HttpResponse Watch(const HttpRequest& req, const ResourceType& t, const std::string& ns);
+  void AfterWrite(const ResourceType& t, const Json& obj, bool deleted);
+
+  ObjectStore store_;
+};
+
+}  // namespace doris_operator::kubesim
+
+#endif  // DORIS_OPERATOR_TOOLS_KUBESIM_API_SERVER_H_
