@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Drives kubesim with the real kubectl (the preinstalled v1.32 dispatcher):
+# every step asserts what kubectl printed, so a simulator that answers
+# wrongly fails here, not in the operator's tests.
+set -uo pipefail
+
+kubesim="$PWD/tools/kubesim/kubesim"
+crd="$PWD/crds/doris.selectdb.com_dorisclusters.yaml"
+work="$(mktemp -d "${TEST_TMPDIR:-/tmp}/kubectl.XXXX")"
+export KUBECONFIG="$work/kubeconfig"
+cache="$work/cache"
+k() { kubectl --cache-dir "$cache" "$@"; }
+
+"$kubesim" --port 0 --kubeconfig-out "$KUBECONFIG" >"$work/kubesim.out" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
+for _ in $(seq 100); do grep -q "serving on" "$work/kubesim.out" && break; sleep 0.05; done
+grep -q "serving on" "$work/kubesim.out" || { echo "kubesim did not start"; cat "$work/kubesim.out"; exit 1; }
+
+failures=0
+check() {  # check NAME EXPECTED-REGEX ACTUAL
+  if [[ "$3" =~ $2 ]]; then
+    echo "ok   $1"
+  else
+    echo "FAIL $1: expected /$2/, got:"; echo "$3" | sed 's/^/     /'
+    failures=$((failures + 1))
+  fi
+}
+
+check "version" "Server Version: v1.32" "$(k version 2>&1)"
+check "api-resources lists statefulsets" "statefulsets +sts +apps/v1 +true +StatefulSet" "$(k api-resources 2>&1)"
+
+cat >"$work/cm.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: fe-conf
+data:
+  fe.conf: |
+    http_port = 8030
+YAML
+check "apply creates" "configmap/fe-conf created" "$(k apply -f "$work/cm.yaml" 2>&1)"
+check "apply again is unchanged" "configmap/fe-conf unchanged" "$(k apply -f "$work/cm.yaml" 2>&1)"
+sed -i 's/8030/18030/' "$work/cm.yaml"
+check "apply a change configures" "configmap/fe-conf configured" "$(k apply -f "$work/cm.yaml" 2>&1)"
+check "get -o jsonpath" "http_port = 18030" "$(k get cm fe-conf -o jsonpath='{.data.fe\.conf}' 2>&1)"
+check "get lists" "fe-conf" "$(k get cm 2>&1)"
+check "NotFound is reported like the API server" 'Error from server \(NotFound\): configmaps "nope" not found' "$(k get cm nope 2>&1)"
+check "label selector" "No resources found" "$(k get cm -l app=other 2>&1)"
+
+echo "x = 1" >"$work/be.conf"
+check "create configmap --from-file (via apply)" "configmap/be-conf created" \
+  "$(k create configmap be-conf --from-file="$work/be.conf" --dry-run=client -o yaml | k apply -f - 2>&1)"
+
+check "server-side apply" "configmap/ssa serverside-applied" \
+  "$(printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa}\ndata: {a: "1"}\n' | k apply --server-side -f - 2>&1)"
+
+check "patch (merge)" "configmap/ssa patched" "$(k patch cm ssa --type merge -p '{"data":{"b":"2"}}' 2>&1)"
+check "patch (json)" "configmap/ssa patched" "$(k patch cm ssa --type json -p '[{"op":"remove","path":"/data/a"}]' 2>&1)"
+check "patched content" '^\{"b":"2"\}$' "$(k get cm ssa -o jsonpath='{.data}' 2>&1)"
+
+# A CRD makes a new resource appear, with its short name.
+check "apply CRD" "customresourcedefinition.apiextensions.k8s.io/dorisclusters.doris.selectdb.com created" \
+  "$(k apply -f "$crd" 2>&1)"
+check "CRD resource in discovery" "dorisclusters +dcr +doris.selectdb.com/v1 +true +DorisCluster" "$(k api-resources 2>&1)"
+cat >"$work/dcr.yaml" <<'YAML'
+apiVersion: doris.selectdb.com/v1
+kind: DorisCluster
+metadata:
+  name: sample
+spec:
+  feSpec: {replicas: 3, image: apache/doris:fe-2.1.8}
+  beSpec: {replicas: 3, image: apache/doris:be-2.1.8}
+YAML
+check "apply DorisCluster" "doriscluster.doris.selectdb.com/sample created" "$(k apply -f "$work/dcr.yaml" 2>&1)"
+check "get dcr by short name" "sample" "$(k get dcr 2>&1)"
+check "patch spec bumps generation" "5 2" \
+  "$(k patch dcr sample --type merge -p '{"spec":{"beSpec":{"replicas":5}}}' >/dev/null 2>&1; k get dcr sample -o jsonpath='{.spec.beSpec.replicas} {.metadata.generation}' 2>&1)"
+
+# Watch: an object created while `get -w` runs is printed.
+(timeout 4 kubectl --cache-dir "$cache" get cm -w >"$work/watch.out" 2>&1 &)
+sleep 1
+k create configmap watched --dry-run=client -o yaml | k apply -f - >/dev/null 2>&1
+sleep 1.5
+check "get -w sees a new object" "watched" "$(cat "$work/watch.out")"
+
+# wait --for=jsonpath uses a field-selected watch.
+(sleep 1; k patch cm ssa --type merge -p '{"data":{"ready":"yes"}}' >/dev/null 2>&1) &
+check "wait --for=jsonpath" "condition met" "$(k wait --for=jsonpath='{.data.ready}'=yes cm/ssa --timeout=10s 2>&1)"
+
+# StatefulSet scale subresource.
+cat >"$work/sts.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: web}
+spec:
+  replicas: 1
+  serviceName: web
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx}]}
+YAML
+k apply -f "$work/sts.yaml" >/dev/null 2>&1
+check "scale" "statefulset.apps/web scaled" "$(k scale sts web --replicas=3 2>&1)"
+check "scaled replicas" "^3$" "$(k get sts web -o jsonpath='{.spec.replicas}' 2>&1)"
+
+check "delete" 'configmap "fe-conf" deleted' "$(k delete cm fe-conf 2>&1)"
+check "deleted is gone" "NotFound" "$(k get cm fe-conf 2>&1)"
+check "create in a missing namespace is refused" 'namespaces "nowhere" not found' \
+  "$(k -n nowhere create configmap z --dry-run=client -o yaml | k apply -n nowhere -f - 2>&1)"
+
+echo
+echo "$failures failed"
+exit $((failures > 0))
