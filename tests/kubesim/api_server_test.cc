@@ -1,0 +1,195 @@
+#include "tools/kubesim/api_server.h"
+
+#include <thread>
+
+#include "gtest/gtest.h"
+
+namespace doris_operator::kubesim {
+namespace {
+
+struct Result {
+  int status;
+  Json body;
+};
+
+class ApiServerTest : public ::testing::Test {
+ protected:
+  Result Call(const std::string& method, const std::string& path_and_query,
+              const Json& body = Json(), const std::string& content_type = "application/json") {
+    HttpRequest req;
+    req.method = method;
+    const size_t q = path_and_query.find('?');
+    req.path = path_and_query.substr(0, q);
+    if (q != std::string::npos) {
+      std::string query = path_and_query.substr(q + 1);
+      size_t start = 0;
+      while (start <= query.size()) {
+        size_t amp = query.find('&', start);
+        std::string kv = query.substr(start, amp - start);
+        const size_t eq = kv.find('=');
+        req.query[UrlDecode(kv.substr(0, eq))] = eq == std::string::npos ? "" : UrlDecode(kv.substr(eq + 1));
+        if (amp == std::string::npos) break;
+        start = amp + 1;
+      }
+    }
+    req.headers["content-type"] = content_type;
+    if (!body.is_null()) req.body = body.dump();
+    HttpResponse resp = api_.Handle(req);
+    return {resp.status, resp.body.empty() ? Json() : Json::parse(resp.body)};
+  }
+
+  Json Cm(const std::string& name, Json labels = Json::object()) {
+    return {{"apiVersion", "v1"}, {"kind", "ConfigMap"},
+            {"metadata", {{"name", name}, {"labels", labels}}}, {"data", {{"k", "v"}}}};
+  }
+
+  ApiServer api_;
+  const std::string cms_ = "/api/v1/namespaces/default/configmaps";
+};
+
+TEST_F(ApiServerTest, CreateGetAndBookkeeping) {
+  Result r = Call("POST", cms_, Cm("a"));
+  ASSERT_EQ(r.status, 201);
+  EXPECT_FALSE(r.body["metadata"]["uid"].get<std::string>().empty());
+  EXPECT_EQ(r.body["metadata"]["namespace"], "default");
+  EXPECT_EQ(r.body["metadata"]["generation"], 1);
+  Result dup = Call("POST", cms_, Cm("a"));
+  EXPECT_EQ(dup.status, 409);
+  EXPECT_EQ(dup.body["reason"], "AlreadyExists");
+  EXPECT_EQ(dup.body["details"]["kind"], "configmaps");
+  Result missing = Call("GET", cms_ + "/nope");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.body["message"], "configmaps \"nope\" not found");
+}
+
+TEST_F(ApiServerTest, OptimisticConcurrencyAndGenerationOnSpecOnly) {
+  Json created = Call("POST", "/apis/apps/v1/namespaces/default/statefulsets",
+                      {{"metadata", {{"name", "s"}}}, {"spec", {{"replicas", 1}}}}).body;
+  Json stale = created;
+  created["spec"]["replicas"] = 2;
+  Result ok = Call("PUT", "/apis/apps/v1/namespaces/default/statefulsets/s", created);
+  ASSERT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body["metadata"]["generation"], 2);
+  stale["spec"]["replicas"] = 5;
+  Result conflict = Call("PUT", "/apis/apps/v1/namespaces/default/statefulsets/s", stale);
+  EXPECT_EQ(conflict.status, 409);
+  EXPECT_EQ(conflict.body["reason"], "Conflict");
+  // Status writes do not bump generation and do not touch spec.
+  Json st = ok.body;
+  st["status"] = {{"replicas", 2}};
+  st["spec"]["replicas"] = 9;
+  Result status = Call("PUT", "/apis/apps/v1/namespaces/default/statefulsets/s/status", st);
+  ASSERT_EQ(status.status, 200);
+  EXPECT_EQ(status.body["metadata"]["generation"], 2);
+  EXPECT_EQ(status.body["spec"]["replicas"], 2);
+  EXPECT_EQ(status.body["status"]["replicas"], 2);
+  // And a spec update keeps status (status subresource).
+  Json spec = status.body;
+  spec.erase("status");
+  spec["spec"]["replicas"] = 3;
+  EXPECT_EQ(Call("PUT", "/apis/apps/v1/namespaces/default/statefulsets/s", spec).body["status"]["replicas"], 2);
+}
+
+TEST_F(ApiServerTest, StrategicMergeMergesNamedListEntries) {
+  Call("POST", "/apis/apps/v1/namespaces/default/statefulsets",
+       {{"metadata", {{"name", "s"}}},
+        {"spec", {{"template", {{"spec", {{"containers", Json::array({{{"name", "a"}, {"image", "1"}},
+                                                                      {{"name", "b"}, {"image", "1"}}})}}}}}}}});
+  Result r = Call("PATCH", "/apis/apps/v1/namespaces/default/statefulsets/s",
+                  {{"spec", {{"template", {{"spec", {{"containers", Json::array({{{"name", "b"}, {"image", "2"}}})}}}}}}}},
+                  "application/strategic-merge-patch+json");
+  ASSERT_EQ(r.status, 200);
+  const Json& c = r.body["spec"]["template"]["spec"]["containers"];
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0]["image"], "1");
+  EXPECT_EQ(c[1]["image"], "2");
+  // Merge patch replaces the list.
+  r = Call("PATCH", "/apis/apps/v1/namespaces/default/statefulsets/s",
+           {{"spec", {{"template", {{"spec", {{"containers", Json::array({{{"name", "b"}}})}}}}}}}},
+           "application/merge-patch+json");
+  EXPECT_EQ(r.body["spec"]["template"]["spec"]["containers"].size(), 1u);
+}
+
+TEST_F(ApiServerTest, FinalizersDelayDeletion) {
+  Json cm = Cm("f");
+  cm["metadata"]["finalizers"] = {"example.com/keep"};
+  Call("POST", cms_, cm);
+  Result del = Call("DELETE", cms_ + "/f");
+  ASSERT_EQ(del.status, 200);
+  EXPECT_TRUE(del.body["metadata"].contains("deletionTimestamp"));
+  EXPECT_EQ(Call("GET", cms_ + "/f").status, 200);
+  Result cleared = Call("PATCH", cms_ + "/f", {{"metadata", {{"finalizers", nullptr}}}},
+                        "application/merge-patch+json");
+  EXPECT_EQ(cleared.status, 200);
+  EXPECT_EQ(Call("GET", cms_ + "/f").status, 404);
+}
+
+TEST_F(ApiServerTest, ListSelectorsAndPaging) {
+  for (int i = 0; i < 5; ++i) {
+    Call("POST", cms_, Cm("c" + std::to_string(i), {{"tier", i % 2 ? "odd" : "even"}}));
+  }
+  EXPECT_EQ(Call("GET", cms_ + "?labelSelector=tier%3Deven").body["items"].size(), 3u);
+  EXPECT_EQ(Call("GET", cms_ + "?labelSelector=tier!%3Deven").body["items"].size(), 2u);
+  EXPECT_EQ(Call("GET", cms_ + "?labelSelector=tier%20in%20(odd)").body["items"].size(), 2u);
+  EXPECT_EQ(Call("GET", cms_ + "?fieldSelector=metadata.name%3Dc3").body["items"].size(), 1u);
+  Result page = Call("GET", cms_ + "?limit=2");
+  ASSERT_EQ(page.body["items"].size(), 2u);
+  const std::string cont = page.body["metadata"]["continue"];
+  Result rest = Call("GET", cms_ + "?limit=10&continue=" + cont);
+  EXPECT_EQ(rest.body["items"].size(), 3u);
+  EXPECT_FALSE(rest.body["metadata"].contains("continue"));
+  EXPECT_EQ(Call("GET", "/api/v1/configmaps").body["items"].size(), 5u);  // all namespaces
+}
+
+TEST_F(ApiServerTest, WatchFromAVersionAndGoneWhenExpired) {
+  const std::string rv = Call("GET", cms_).body["metadata"]["resourceVersion"];
+  Call("POST", cms_, Cm("w1"));
+  Call("DELETE", cms_ + "/w1");
+  auto events = api_.store().EventsSince(*api_.store().Find("", "v1", "configmaps"), "default",
+                                         std::stoll(rv), 0);
+  ASSERT_TRUE(std::holds_alternative<std::vector<WatchEvent>>(events));
+  const auto& list = std::get<std::vector<WatchEvent>>(events);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].type, "ADDED");
+  EXPECT_EQ(list[1].type, "DELETED");
+  api_.store().ExpireHistory();
+  auto gone = api_.store().EventsSince(*api_.store().Find("", "v1", "configmaps"), "default",
+                                       std::stoll(rv), 0);
+  ASSERT_TRUE(std::holds_alternative<ApiError>(gone));
+  EXPECT_EQ(std::get<ApiError>(gone).code, 410);
+}
+
+TEST_F(ApiServerTest, DeletingACrdRemovesItsResource) {
+  Json crd = {{"apiVersion", "apiextensions.k8s.io/v1"}, {"kind", "CustomResourceDefinition"},
+              {"metadata", {{"name", "widgets.example.com"}}},
+              {"spec", {{"group", "example.com"}, {"scope", "Namespaced"},
+                        {"names", {{"plural", "widgets"}, {"kind", "Widget"}}},
+                        {"versions", Json::array({{{"name", "v1"}, {"served", true}, {"storage", true}}})}}}};
+  ASSERT_EQ(Call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd).status, 201);
+  EXPECT_EQ(Call("POST", "/apis/example.com/v1/namespaces/default/widgets",
+                 {{"metadata", {{"name", "w"}}}}).status, 201);
+  EXPECT_EQ(Call("GET", "/apis/example.com/v1").status, 200);
+  Call("DELETE", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com");
+  EXPECT_EQ(Call("GET", "/apis/example.com/v1/namespaces/default/widgets/w").status, 404);
+  EXPECT_EQ(Call("GET", "/apis/example.com/v1").status, 404);
+}
+
+TEST_F(ApiServerTest, BadInputIsAStatusNotACrash) {
+  HttpRequest req;
+  req.method = "POST";
+  req.path = cms_;
+  req.body = "{not json";
+  HttpResponse r = api_.Handle(req);
+  EXPECT_EQ(r.status, 400);
+  req.headers["content-type"] = "application/vnd.kubernetes.protobuf";
+  EXPECT_EQ(api_.Handle(req).status, 415);
+  EXPECT_EQ(Call("PATCH", cms_ + "/x", Json::array(), "application/json-patch+json").status, 404);
+  Call("POST", cms_, Cm("p"));
+  EXPECT_EQ(Call("PATCH", cms_ + "/p", Json::array({{{"op", "remove"}, {"path", "/nope/x"}}}),
+                 "application/json-patch+json").status,
+            422);
+  EXPECT_EQ(Call("GET", "/apis/nothing/v1/things").status, 404);
+}
+
+}  // namespace
+}  // namespace doris_operator::kubesim
