@@ -1,0 +1,111 @@
+// kubesim_bench: requests per second against a kubesim started in-process,
+// over keep-alive connections from 1 and 4 client threads.
+//
+//   bazel run -c opt //tests/bench:kubesim_bench
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tools/kubesim/api_server.h"
+#include "tools/kubesim/http_server.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int Connect(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return -1;
+  const int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  return fd;
+}
+
+// Sends `request` and reads one Content-Length response; false on error.
+bool RoundTrip(int fd, const std::string& request, std::string* buf) {
+  if (send(fd, request.data(), request.size(), 0) != static_cast<ssize_t>(request.size())) return false;
+  buf->clear();
+  char chunk[65536];
+  size_t need = std::string::npos;
+  while (true) {
+    const ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
+    if (n <= 0) return false;
+    buf->append(chunk, static_cast<size_t>(n));
+    const size_t head = buf->find("\r\n\r\n");
+    if (head == std::string::npos) continue;
+    if (need == std::string::npos) {
+      const size_t cl = buf->find("Content-Length: ");
+      if (cl == std::string::npos) return false;
+      need = head + 4 + std::stoul(buf->substr(cl + 16));
+    }
+    if (buf->size() >= need) return true;
+  }
+}
+
+double Rate(int port, const std::string& request, int threads, int per_thread) {
+  std::atomic<int> errors{0};
+  const auto t0 = Clock::now();
+  std::vector<std::thread> ts;
+  for (int t = 0; t < threads; ++t) {
+    ts.emplace_back([&] {
+      const int fd = Connect(port);
+      std::string buf;
+      for (int i = 0; i < per_thread; ++i) {
+        if (!RoundTrip(fd, request, &buf)) ++errors;
+      }
+      close(fd);
+    });
+  }
+  for (auto& t : ts) t.join();
+  const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (errors) std::printf("  (%d errors)\n", errors.load());
+  return threads * per_thread / s;
+}
+
+}  // namespace
+
+int main() {
+  doris_operator::kubesim::ApiServer api;
+  auto server = doris_operator::kubesim::HttpServer::Start(
+      0, [&api](const doris_operator::kubesim::HttpRequest& r) { return api.Handle(r); });
+  if (!server.ok()) return 1;
+  const int port = (*server)->port();
+  const std::string cms = "/api/v1/namespaces/default/configmaps";
+  // 50 ConfigMaps to list.
+  for (int i = 0; i < 50; ++i) {
+    const std::string body = "{\"metadata\":{\"name\":\"cm" + std::to_string(i) +
+                             "\"},\"data\":{\"fe.conf\":\"http_port = 8030\"}}";
+    std::string buf;
+    const int fd = Connect(port);
+    RoundTrip(fd, "POST " + cms + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+                      std::to_string(body.size()) + "\r\n\r\n" + body, &buf);
+    close(fd);
+  }
+  const std::string get = "GET " + cms + "/cm7 HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string list = "GET " + cms + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string patch_body = "{\"data\":{\"k\":\"v\"}}";
+  const std::string patch = "PATCH " + cms + "/cm8 HTTP/1.1\r\nHost: x\r\nContent-Type: application/merge-patch+json\r\nContent-Length: " +
+                            std::to_string(patch_body.size()) + "\r\n\r\n" + patch_body;
+  for (int threads : {1, 4}) {
+    std::printf("%d client thread(s), keep-alive:\n", threads);
+    std::printf("  GET one ConfigMap:      %8.0f req/s\n", Rate(port, get, threads, 20000 / threads));
+    std::printf("  LIST 50 ConfigMaps:     %8.0f req/s\n", Rate(port, list, threads, 4000 / threads));
+    std::printf("  PATCH (merge, no-op):   %8.0f req/s\n", Rate(port, patch, threads, 20000 / threads));
+  }
+  (*server)->Stop();
+  return 0;
+}
