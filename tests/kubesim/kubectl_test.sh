@@ -104,6 +104,12 @@ YAML
 k apply -f "$work/sts.yaml" >/dev/null 2>&1
 check "scale" "statefulset.apps/web scaled" "$(k scale sts web --replicas=3 2>&1)"
 check "scaled replicas" "^3$" "$(k get sts web -o jsonpath='{.spec.replicas}' 2>&1)"
+check "rollout status waits for the simulated pods" "roll ?out complete: 3 new pods" \
+  "$(k rollout status sts/web --timeout=30s 2>&1)"
+check "pods exist and run" "^Running True$" \
+  "$(k get pod web-2 -o jsonpath='{.status.phase} {.status.conditions[?(@.type=="Ready")].status}' 2>&1)"
+check "scale in removes the highest pod" "web-0 web-1$" \
+  "$(k scale sts web --replicas=2 >/dev/null 2>&1; sleep 0.5; k get pods -o jsonpath='{.items[*].metadata.name}' 2>&1)"
 
 check "delete" 'configmap "fe-conf" deleted' "$(k delete cm fe-conf 2>&1)"
 check "deleted is gone" "NotFound" "$(k get cm fe-conf 2>&1)"

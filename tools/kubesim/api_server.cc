@@ -156,6 +156,35 @@ std::variant<Json, ApiError> ParseBody(const HttpRequest& req) {
   }
 }
 
+// The defaults the real API server fills in for the kinds the operator
+// writes, so clients see the same objects back.
+Json WithDefaults(const ResourceType& t, Json obj) {
+  if (!obj.is_object() || !obj.contains("spec") || !obj["spec"].is_object()) return obj;
+  Json& spec = obj["spec"];
+  if (t.kind == "StatefulSet") {
+    if (!spec.contains("replicas")) spec["replicas"] = 1;
+    if (!spec.contains("podManagementPolicy")) spec["podManagementPolicy"] = "OrderedReady";
+    if (!spec.contains("revisionHistoryLimit")) spec["revisionHistoryLimit"] = 10;
+    if (!spec.contains("updateStrategy")) spec["updateStrategy"] = {{"type", "RollingUpdate"}};
+    Json& us = spec["updateStrategy"];
+    if (us.value("type", "RollingUpdate") == "RollingUpdate") {
+      us["type"] = "RollingUpdate";
+      if (!us.contains("rollingUpdate")) us["rollingUpdate"] = Json::object();
+      if (!us["rollingUpdate"].contains("partition")) us["rollingUpdate"]["partition"] = 0;
+    }
+  } else if (t.kind == "Service") {
+    if (!spec.contains("type")) spec["type"] = "ClusterIP";
+    if (!spec.contains("sessionAffinity")) spec["sessionAffinity"] = "None";
+    if (spec.contains("ports") && spec["ports"].is_array()) {
+      for (Json& p : spec["ports"]) {
+        if (!p.contains("protocol")) p["protocol"] = "TCP";
+        if (!p.contains("targetPort") && p.contains("port")) p["targetPort"] = p["port"];
+      }
+    }
+  }
+  return obj;
+}
+
 Json ResourceEntry(const ResourceType& t, const std::string& name_suffix = "") {
   Json e = {{"name", t.resource + name_suffix},
             {"singularName", name_suffix.empty() ? t.singular : ""},
@@ -368,7 +397,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     if (m == "POST") {
       auto body = ParseBody(req);
       if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t);
-      return result(store_.Create(t, ns, std::get<Json>(body)), 201);
+      return result(store_.Create(t, ns, WithDefaults(t, std::get<Json>(body))), 201);
     }
     return StatusResponse({405, "MethodNotAllowed", "the server does not allow this method"}, &t);
   }
@@ -402,7 +431,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     Json obj = std::get<Json>(body);
     if (!obj.is_object()) return StatusResponse({400, "BadRequest", "the body is not a JSON object"}, &t, name);
     obj["metadata"]["name"] = name;
-    return result(store_.Update(t, ns, obj, status_only), 200);
+    return result(store_.Update(t, ns, WithDefaults(t, obj), status_only), 200);
   }
   if (m == "PATCH") {
     auto body = ParseBody(req);
@@ -414,11 +443,11 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
       if (std::holds_alternative<ApiError>(cur)) {
         Json obj = std::get<Json>(body);
         obj["metadata"]["name"] = name;
-        return result(store_.Create(t, ns, obj), 201);
+        return result(store_.Create(t, ns, WithDefaults(t, obj)), 201);
       }
       Json merged = MergePatch(std::get<Json>(cur), std::get<Json>(body));
       merged["metadata"].erase("resourceVersion");
-      return result(store_.Update(t, ns, merged, status_only), 200);
+      return result(store_.Update(t, ns, WithDefaults(t, merged), status_only), 200);
     }
     if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t, name);
     auto cur = store_.Get(t, ns, name);
@@ -438,7 +467,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
         !std::get<Json>(body)["metadata"].contains("resourceVersion")) {
       next["metadata"].erase("resourceVersion");
     }
-    return result(store_.Update(t, ns, next, status_only), 200);
+    return result(store_.Update(t, ns, WithDefaults(t, next), status_only), 200);
   }
   return StatusResponse({405, "MethodNotAllowed", "the server does not allow this method"}, &t, name);
 }

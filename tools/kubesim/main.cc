@@ -7,6 +7,10 @@
 
 #include <signal.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -16,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "tools/kubesim/api_server.h"
 #include "tools/kubesim/http_server.h"
+#include "tools/kubesim/workloads.h"
 
 namespace {
 
@@ -82,10 +87,24 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  // The simulated controllers and kubelet run on the wall clock here.
+  std::atomic<bool> running{true};
+  std::thread controllers([&] {
+    doris_operator::kubesim::WorkloadController workloads(&api.store());
+    const auto start = std::chrono::steady_clock::now();
+    while (running) {
+      workloads.Tick(std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now() - start)
+                         .count());
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
   std::printf("kubesim: serving on http://127.0.0.1:%d\n", (*server)->port());
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop, &sig);
+  running = false;
+  controllers.join();
   (*server)->Stop();
   std::printf("kubesim: stopped\n");
   return 0;
