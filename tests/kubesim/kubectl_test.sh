@@ -73,6 +73,7 @@ spec:
   beSpec: {replicas: 3, image: apache/doris:be-2.1.8}
 YAML
 check "apply DorisCluster" "doriscluster.doris.selectdb.com/sample created" "$(k apply -f "$work/dcr.yaml" 2>&1)"
+check "get dcr prints the CRD's printer columns" "NAME +FESTATUS +BESTATUS +CNSTATUS +BROKERSTATUS +AGE" "$(k get dcr 2>&1)"
 check "get dcr by short name" "sample" "$(k get dcr 2>&1)"
 check "patch spec bumps generation" "5 2" \
   "$(k patch dcr sample --type merge -p '{"spec":{"beSpec":{"replicas":5}}}' >/dev/null 2>&1; k get dcr sample -o jsonpath='{.spec.beSpec.replicas} {.metadata.generation}' 2>&1)"
@@ -106,6 +107,7 @@ check "scale" "statefulset.apps/web scaled" "$(k scale sts web --replicas=3 2>&1
 check "scaled replicas" "^3$" "$(k get sts web -o jsonpath='{.spec.replicas}' 2>&1)"
 check "rollout status waits for the simulated pods" "roll ?out complete: 3 new pods" \
   "$(k rollout status sts/web --timeout=30s 2>&1)"
+check "pod table" "web-2 +1/1 +Running" "$(k get pods 2>&1)"
 check "pods exist and run" "^Running True$" \
   "$(k get pod web-2 -o jsonpath='{.status.phase} {.status.conditions[?(@.type=="Ready")].status}' 2>&1)"
 check "scale in removes the highest pod" "web-0 web-1$" \
