@@ -470,6 +470,14 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     AfterWrite(t, obj, deleted);
     return JsonResponse(ok_status, obj);
   };
+  if (t.resource == "services" && sub == "proxy") {
+    if (!proxy_) return StatusResponse({503, "ServiceUnavailable", "no service proxy"}, &t, name);
+    const std::string marker = "/proxy";
+    const size_t at = req.path.find(marker, req.path.find("/services/"));
+    std::string rest = req.path.substr(at + marker.size());
+    if (rest.empty()) rest = "/";
+    return proxy_(ns, name, rest, req);
+  }
   if (!sub.empty() && sub != "status" && sub != "scale") {
     return StatusResponse({404, "NotFound", "the server could not find the requested resource"}, &t, name);
   }

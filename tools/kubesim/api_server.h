@@ -6,7 +6,9 @@
 // as merge, server-side apply), watch, and CRDs that make new resources
 // appear.
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "tools/kubesim/http_server.h"
 #include "tools/kubesim/object_store.h"
@@ -19,6 +21,12 @@ class ApiServer {
   HttpResponse Handle(const HttpRequest& req);
   ObjectStore& store() { return store_; }
 
+  // Serves /api/v1/namespaces/NS/services/NAME[:PORT]/proxy/PATH, as the real
+  // API server proxies to a Service's pods.
+  using ServiceProxy = std::function<HttpResponse(const std::string& ns, const std::string& service,
+                                                  const std::string& path, const HttpRequest& req)>;
+  void SetServiceProxy(ServiceProxy proxy) { proxy_ = std::move(proxy); }
+
  private:
   HttpResponse Discovery(const HttpRequest& req);
   HttpResponse OpenApi(const HttpRequest& req);
@@ -28,6 +36,7 @@ class ApiServer {
   void AfterWrite(const ResourceType& t, const Json& obj, bool deleted);
 
   ObjectStore store_;
+  ServiceProxy proxy_;
 };
 
 }  // namespace doris_operator::kubesim

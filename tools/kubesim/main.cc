@@ -19,6 +19,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "tools/kubesim/api_server.h"
+#include "tools/kubesim/fake_doris.h"
 #include "tools/kubesim/http_server.h"
 #include "tools/kubesim/workloads.h"
 
@@ -73,6 +74,12 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
 
   doris_operator::kubesim::ApiServer api;
+  doris_operator::kubesim::FakeDoris doris(&api.store());
+  api.SetServiceProxy([&doris](const std::string& ns, const std::string& service,
+                               const std::string& path,
+                               const doris_operator::kubesim::HttpRequest& req) {
+    return doris.Handle(ns, service, path, req);
+  });
   auto server = doris_operator::kubesim::HttpServer::Start(
       port, [&api](const doris_operator::kubesim::HttpRequest& req) { return api.Handle(req); });
   if (!server.ok()) {
@@ -93,9 +100,11 @@ int main(int argc, char** argv) {
     doris_operator::kubesim::WorkloadController workloads(&api.store());
     const auto start = std::chrono::steady_clock::now();
     while (running) {
-      workloads.Tick(std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::steady_clock::now() - start)
-                         .count());
+      const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now() - start)
+                                 .count();
+      workloads.Tick(now_ms);
+      doris.Tick(now_ms);
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   });

@@ -1,0 +1,167 @@
+#include "tools/kubesim/fake_doris.h"
+
+#include "absl/strings/escaping.h"
+#include "gtest/gtest.h"
+#include "tools/kubesim/api_server.h"
+#include "tools/kubesim/workloads.h"
+
+namespace doris_operator::kubesim {
+namespace {
+
+class FakeDorisTest : public ::testing::Test {
+ protected:
+  FakeDorisTest()
+      : workloads_(&api_.store(), {.start_ms = 100, .ready_ms = 100}),
+        doris_(&api_.store(), {.tablets_per_backend = 100, .tablets_moved_per_second = 500}) {
+    api_.SetServiceProxy([this](const std::string& ns, const std::string& svc, const std::string& path,
+                                const HttpRequest& req) { return doris_.Handle(ns, svc, path, req); });
+    Post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+         {{"metadata", {{"name", "dorisclusters.doris.selectdb.com"}}},
+          {"spec", {{"group", "doris.selectdb.com"}, {"scope", "Namespaced"},
+                    {"names", {{"plural", "dorisclusters"}, {"kind", "DorisCluster"}}},
+                    {"versions", Json::array({{{"name", "v1"}, {"served", true}, {"storage", true}}})}}}});
+    Post("/apis/doris.selectdb.com/v1/namespaces/default/dorisclusters",
+         {{"metadata", {{"name", "c"}}}, {"spec", Json::object()}});
+    Sts("fe", 3, "apache/doris:fe-2.1.8");
+    Sts("be", 3, "apache/doris:be-2.1.8");
+  }
+
+  int Post(const std::string& path, const Json& body) {
+    HttpRequest req;
+    req.method = "POST";
+    req.path = path;
+    req.body = body.dump();
+    return api_.Handle(req).status;
+  }
+
+  void Sts(const std::string& comp, int replicas, const std::string& image) {
+    const Json labels = {{"app.doris.cluster", "c"}, {"app.kubernetes.io/component", comp},
+                         {"app.doris.ownerreference/name", "c-" + comp}};
+    Post("/apis/apps/v1/namespaces/default/statefulsets",
+         {{"metadata", {{"name", "c-" + comp}}},
+          {"spec", {{"replicas", replicas}, {"podManagementPolicy", "Parallel"},
+                    {"serviceName", "c-" + comp + "-internal"},
+                    {"selector", {{"matchLabels", {{"app.doris.ownerreference/name", "c-" + comp}}}}},
+                    {"template", {{"metadata", {{"labels", labels}}},
+                                  {"spec", {{"containers", Json::array({{{"name", comp}, {"image", image},
+                                                                         {"env", Json::array({{{"name", "ELECT_NUMBER"}, {"value", "3"}}})}}})}}}}}}}});
+  }
+
+  // A request through the API server's service proxy to the FE.
+  std::pair<int, Json> Fe(const std::string& method, const std::string& path, const Json& body = Json(),
+                          const std::string& user = "root:") {
+    HttpRequest req;
+    req.method = method;
+    req.path = "/api/v1/namespaces/default/services/c-fe-service:8030/proxy" + path;
+    if (!user.empty()) req.headers["authorization"] = "Basic " + absl::Base64Escape(user);
+    if (!body.is_null()) req.body = body.dump();
+    HttpResponse r = api_.Handle(req);
+    Json j;
+    try {
+      j = Json::parse(r.body);
+    } catch (...) {
+    }
+    return {r.status, j};
+  }
+
+  std::map<std::string, Json> Backends() {
+    auto [status, j] = Fe("GET", "/rest/v2/manager/node/backends");
+    std::map<std::string, Json> out;
+    const Json& cols = j["data"]["column_names"];
+    for (const Json& row : j["data"]["rows"]) {
+      Json named = Json::object();
+      for (size_t i = 0; i < cols.size(); ++i) named[cols[i].get<std::string>()] = row[i];
+      out[named["Host"].get<std::string>().substr(0, 6)] = named;  // "c-be-N"
+    }
+    return out;
+  }
+
+  void RunUntil(int64_t until) {
+    for (; now_ <= until; now_ += 50) {
+      workloads_.Tick(now_);
+      doris_.Tick(now_);
+    }
+  }
+
+  ApiServer api_;
+  WorkloadController workloads_;
+  FakeDoris doris_;
+  int64_t now_ = 0;
+};
+
+TEST_F(FakeDorisTest, PodsRegisterThemselvesOnceReady) {
+  EXPECT_EQ(Fe("GET", "/api/health", Json(), "").first, 503);  // nothing runs yet
+  RunUntil(600);
+  auto [status, fes] = Fe("GET", "/rest/v2/manager/node/frontends");
+  ASSERT_EQ(status, 200);
+  EXPECT_EQ(fes["code"], 0);
+  ASSERT_EQ(fes["data"]["rows"].size(), 3u);
+  int masters = 0;
+  for (const Json& row : fes["data"]["rows"]) masters += row[7] == "true";
+  EXPECT_EQ(masters, 1);
+  auto backends = Backends();
+  ASSERT_EQ(backends.size(), 3u);
+  EXPECT_EQ(backends["c-be-0"]["TabletNum"], "100");
+  EXPECT_EQ(backends["c-be-0"]["Alive"], "true");
+  EXPECT_EQ(Fe("GET", "/api/health", Json(), "").first, 200);
+}
+
+TEST_F(FakeDorisTest, CredentialsAreChecked) {
+  RunUntil(600);
+  EXPECT_EQ(Fe("GET", "/rest/v2/manager/node/backends", Json(), "").first, 401);
+  EXPECT_EQ(Fe("GET", "/rest/v2/manager/node/backends", Json(), "root:wrong").first, 401);
+}
+
+TEST_F(FakeDorisTest, DecommissionMovesTabletsAwayThenDropRemoves) {
+  RunUntil(600);
+  const std::string be2 = "c-be-2.c-be-internal.default.svc.cluster.local:9050";
+  auto [s1, r1] = Fe("POST", "/rest/v2/manager/node/DECOMMISSION/be", {{"hostPorts", {be2}}});
+  ASSERT_EQ(r1["code"], 0) << r1;
+  RunUntil(700);
+  auto mid = Backends();
+  EXPECT_EQ(mid["c-be-2"]["SystemDecommissioned"], "true");
+  EXPECT_LT(std::stoi(mid["c-be-2"]["TabletNum"].get<std::string>()), 100);
+  RunUntil(1200);
+  auto done = Backends();
+  EXPECT_EQ(done["c-be-2"]["TabletNum"], "0");
+  EXPECT_EQ(std::stoi(done["c-be-0"]["TabletNum"].get<std::string>()) +
+                std::stoi(done["c-be-1"]["TabletNum"].get<std::string>()),
+            300);  // nothing lost
+  // Queries never reach the decommissioned node.
+  for (int i = 0; i < 20; ++i) {
+    auto [s, r] = Fe("POST", "/api/_sim/query");
+    EXPECT_NE(r["data"]["backend"], be2);
+  }
+  auto [s2, r2] = Fe("POST", "/rest/v2/manager/node/DROP/be", {{"hostPorts", {be2}}});
+  ASSERT_EQ(r2["code"], 0);
+  RunUntil(1500);
+  EXPECT_EQ(Backends().count("c-be-2"), 0u);  // its pod still runs, but it stays out
+  auto [s3, r3] = Fe("POST", "/rest/v2/manager/node/DROP/be", {{"hostPorts", {be2}}});
+  EXPECT_EQ(r3["code"], 1);
+  EXPECT_NE(r3["data"].get<std::string>().find("does not exist"), std::string::npos);
+}
+
+TEST_F(FakeDorisTest, ObserversAndTheMasterGuard) {
+  Sts("fe", 5, "apache/doris:fe-2.1.8");  // already exists: 409, so grow it by PATCH
+  HttpRequest patch;
+  patch.method = "PATCH";
+  patch.path = "/apis/apps/v1/namespaces/default/statefulsets/c-fe";
+  patch.headers["content-type"] = "application/merge-patch+json";
+  patch.body = R"({"spec":{"replicas":5}})";
+  ASSERT_EQ(api_.Handle(patch).status, 200);
+  RunUntil(800);
+  auto [s, fes] = Fe("GET", "/rest/v2/manager/node/frontends");
+  int observers = 0;
+  std::string master;
+  for (const Json& row : fes["data"]["rows"]) {
+    observers += row[6] == "OBSERVER";
+    if (row[7] == "true") master = row[1].get<std::string>() + ":" + row[2].get<std::string>();
+  }
+  EXPECT_EQ(observers, 2);
+  auto [s2, r2] = Fe("POST", "/rest/v2/manager/node/DROP/fe", {{"role", "FOLLOWER"}, {"hostPort", master}});
+  EXPECT_EQ(r2["code"], 1);
+  EXPECT_NE(r2["data"].get<std::string>().find("master"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace doris_operator::kubesim
