@@ -174,6 +174,35 @@ TEST_F(ApiServerTest, DeletingACrdRemovesItsResource) {
   EXPECT_EQ(Call("GET", "/apis/example.com/v1").status, 404);
 }
 
+TEST_F(ApiServerTest, InjectedFaultsAreDeterministicUnderASeed) {
+  auto run = [&](uint64_t seed) {
+    EXPECT_EQ(Call("POST", "/kubesim/faults",
+                   {{"errorRate", 0.5}, {"errorCode", 429}, {"retryAfterSeconds", 2}, {"seed", seed}})
+                  .status,
+              200);
+    std::string pattern;
+    for (int i = 0; i < 40; ++i) pattern += Call("GET", cms_).status == 429 ? 'x' : '.';
+    return pattern;
+  };
+  const std::string a = run(7), b = run(7), c = run(8);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  EXPECT_NE(a.find('x'), std::string::npos);
+  EXPECT_NE(a.find('.'), std::string::npos);
+  HttpRequest req;
+  req.method = "GET";
+  req.path = cms_;
+  bool saw_retry_after = false;
+  for (int i = 0; i < 20 && !saw_retry_after; ++i) {
+    HttpResponse r = api_.Handle(req);
+    if (r.status == 429) saw_retry_after = r.headers["Retry-After"] == "2";
+  }
+  EXPECT_TRUE(saw_retry_after);
+  Call("POST", "/kubesim/faults", Json::object());  // off again
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(Call("GET", cms_).status, 200);
+  EXPECT_EQ(Call("POST", "/kubesim/faults", {{"errorRate", 2}}).status, 400);
+}
+
 TEST_F(ApiServerTest, BadInputIsAStatusNotACrash) {
   HttpRequest req;
   req.method = "POST";

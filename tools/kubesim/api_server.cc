@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <thread>
 #include <variant>
 
 #include "absl/strings/ascii.h"
@@ -281,6 +282,15 @@ bool WantsTable(const HttpRequest& req) {
   return req.Header("accept").find("as=Table") != std::string::npos;
 }
 
+// Go's strconv.ParseBool, which the API server uses for query flags
+// (the python client sends "True").
+bool QueryFlag(const HttpRequest& req, const std::string& name) {
+  auto it = req.query.find(name);
+  if (it == req.query.end()) return false;
+  const std::string& v = it->second;
+  return v == "1" || v == "t" || v == "T" || v == "true" || v == "TRUE" || v == "True";
+}
+
 Json ResourceEntry(const ResourceType& t, const std::string& name_suffix = "") {
   Json e = {{"name", t.resource + name_suffix},
             {"singularName", name_suffix.empty() ? t.singular : ""},
@@ -304,8 +314,59 @@ ApiServer::ApiServer() {
   }
 }
 
+HttpResponse ApiServer::Control(const HttpRequest& req) {
+  if (req.method == "POST" && req.path == "/kubesim/expire-history") {
+    // Every watch from an earlier resourceVersion now gets 410 Gone.
+    store_.ExpireHistory();
+    return JsonResponse(200, {{"expired", true}, {"resourceVersion", std::to_string(store_.CurrentRv())}});
+  }
+  if (req.method == "POST" && req.path == "/kubesim/faults") {
+    Json body;
+    try {
+      body = Json::parse(req.body.empty() ? "{}" : req.body);
+    } catch (const Json::exception&) {
+      return StatusResponse({400, "BadRequest", "faults: body must be JSON"});
+    }
+    Faults f;
+    f.error_rate = body.value("errorRate", 0.0);
+    f.error_code = body.value("errorCode", 500);
+    f.retry_after_seconds = body.value("retryAfterSeconds", 1);
+    f.delay_ms = body.value("delayMs", 0);
+    f.seed = body.value("seed", 1);
+    if (f.error_rate < 0 || f.error_rate > 1 || (f.error_code != 500 && f.error_code != 429)) {
+      return StatusResponse({400, "BadRequest", "faults: errorRate in [0,1], errorCode 500 or 429"});
+    }
+    std::lock_guard<std::mutex> l(faults_mu_);
+    faults_ = f;
+    rng_.seed(f.seed);
+    return JsonResponse(200, body);
+  }
+  return StatusResponse({404, "NotFound", "unknown kubesim control endpoint"});
+}
+
 HttpResponse ApiServer::Handle(const HttpRequest& req) {
   const std::string& p = req.path;
+  if (p.rfind("/kubesim/", 0) == 0) return Control(req);
+  {
+    int delay = 0;
+    bool fail = false;
+    Faults f;
+    {
+      std::lock_guard<std::mutex> l(faults_mu_);
+      f = faults_;
+      delay = f.delay_ms;
+      fail = f.error_rate > 0 &&
+             std::uniform_real_distribution<double>(0, 1)(rng_) < f.error_rate;
+    }
+    if (delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+    if (fail) {
+      HttpResponse r = f.error_code == 429
+                           ? StatusResponse({429, "TooManyRequests", "kubesim: injected throttling"})
+                           : StatusResponse({500, "InternalError", "kubesim: injected failure"});
+      if (f.error_code == 429) r.headers["Retry-After"] = std::to_string(f.retry_after_seconds);
+      return r;
+    }
+  }
   if (p == "/version") {
     return JsonResponse(200, {{"major", "1"},
                               {"minor", "32"},
@@ -483,8 +544,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
   }
   if (name.empty()) {
     if (m == "GET") {
-      const std::string watch = req.query.count("watch") ? req.query.at("watch") : "";
-      if (watch == "true" || watch == "1") return Watch(req, t, ns);
+      if (QueryFlag(req, "watch")) return Watch(req, t, ns);
       size_t limit = 0;
       if (req.query.count("limit")) absl::SimpleAtoi(req.query.at("limit"), &limit);
       ObjectStore::ListResult list = store_.List(
@@ -592,8 +652,7 @@ HttpResponse ApiServer::Watch(const HttpRequest& req, const ResourceType& t, con
   absl::SimpleAtoi(rv_text, &rv);
   const std::string fields = req.query.count("fieldSelector") ? req.query.at("fieldSelector") : "";
   const std::string labels = req.query.count("labelSelector") ? req.query.at("labelSelector") : "";
-  const bool bookmarks = req.query.count("allowWatchBookmarks") &&
-                         req.query.at("allowWatchBookmarks") == "true";
+  const bool bookmarks = QueryFlag(req, "allowWatchBookmarks");
   int timeout_s = 1800;
   if (req.query.count("timeoutSeconds")) absl::SimpleAtoi(req.query.at("timeoutSeconds"), &timeout_s);
   HttpResponse r;

@@ -8,6 +8,8 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <random>
 #include <string>
 
 #include "tools/kubesim/http_server.h"
@@ -35,8 +37,22 @@ class ApiServer {
   HttpResponse Watch(const HttpRequest& req, const ResourceType& t, const std::string& ns);
   void AfterWrite(const ResourceType& t, const Json& obj, bool deleted);
 
+  // Fault injection, set through POST /kubesim/faults; deterministic under
+  // its seed.
+  struct Faults {
+    double error_rate = 0;
+    int error_code = 500;  // 500 or 429 (with Retry-After)
+    int retry_after_seconds = 1;
+    int delay_ms = 0;
+    uint64_t seed = 1;
+  };
+  HttpResponse Control(const HttpRequest& req);
+
   ObjectStore store_;
   ServiceProxy proxy_;
+  std::mutex faults_mu_;
+  Faults faults_;
+  std::mt19937_64 rng_{1};
 };
 
 }  // namespace doris_operator::kubesim

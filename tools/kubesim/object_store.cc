@@ -325,7 +325,7 @@ void ObjectStore::ExpireHistory() {
 std::variant<std::vector<WatchEvent>, ApiError> ObjectStore::EventsSince(
     const ResourceType& t, const std::string& ns, int64_t rv, int wait_ms) const {
   std::unique_lock<std::mutex> l(mu_);
-  if (rv < oldest_watchable_rv_ - 1) {
+  if (rv < oldest_watchable_rv_) {
     return ApiError{410, "Expired",
                     absl::StrCat("too old resource version: ", rv, " (", oldest_watchable_rv_, ")")};
   }
