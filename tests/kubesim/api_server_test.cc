@@ -203,6 +203,33 @@ TEST_F(ApiServerTest, InjectedFaultsAreDeterministicUnderASeed) {
   EXPECT_EQ(Call("POST", "/kubesim/faults", {{"errorRate", 2}}).status, 400);
 }
 
+TEST_F(ApiServerTest, GarbageCollectionFollowsOwnerReferences) {
+  Json owner = Call("POST", cms_, Cm("owner")).body;
+  auto owned = [&](const std::string& name) {
+    Json cm = Cm(name);
+    cm["metadata"]["ownerReferences"] = Json::array(
+        {{{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"name", "owner"}, {"uid", owner["metadata"]["uid"]}}});
+    return Call("POST", cms_, cm).body;
+  };
+  Json child = owned("child");
+  Json grandchild = Cm("grandchild");
+  grandchild["metadata"]["ownerReferences"] = Json::array(
+      {{{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"name", "child"}, {"uid", child["metadata"]["uid"]}}});
+  Call("POST", cms_, grandchild);
+  Call("POST", cms_, Cm("bystander"));
+  ASSERT_EQ(Call("DELETE", cms_ + "/owner").status, 200);
+  EXPECT_EQ(Call("GET", cms_ + "/child").status, 404);
+  EXPECT_EQ(Call("GET", cms_ + "/grandchild").status, 404);
+  EXPECT_EQ(Call("GET", cms_ + "/bystander").status, 200);
+  // Orphan keeps dependents and releases them.
+  owner = Call("POST", cms_, Cm("owner")).body;
+  owned("kept");
+  ASSERT_EQ(Call("DELETE", cms_ + "/owner", {{"kind", "DeleteOptions"}, {"propagationPolicy", "Orphan"}}).status, 200);
+  Result kept = Call("GET", cms_ + "/kept");
+  ASSERT_EQ(kept.status, 200);
+  EXPECT_FALSE(kept.body["metadata"].contains("ownerReferences"));
+}
+
 TEST_F(ApiServerTest, BadInputIsAStatusNotACrash) {
   HttpRequest req;
   req.method = "POST";

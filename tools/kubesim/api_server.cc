@@ -494,6 +494,43 @@ HttpResponse ApiServer::OpenApi(const HttpRequest& req) {
                             {"paths", paths}});
 }
 
+void ApiServer::CollectDependents(const std::string& owner_uid, bool orphan) {
+  if (owner_uid.empty()) return;
+  for (const ResourceType& t : store_.Types()) {
+    for (const Json& obj : store_.List(t, "", "", "", 0, "").items) {
+      const Json refs = obj["metadata"].value("ownerReferences", Json::array());
+      bool owned = false;
+      Json kept = Json::array();
+      for (const Json& r : refs) {
+        if (r.value("uid", "") == owner_uid) {
+          owned = true;
+        } else {
+          kept.push_back(r);
+        }
+      }
+      if (!owned) continue;
+      const std::string ns = obj["metadata"].value("namespace", "");
+      const std::string name = obj["metadata"].value("name", "");
+      if (orphan || !kept.empty()) {
+        // Released (or still owned by someone else): drop our reference.
+        Json next = obj;
+        if (kept.empty()) {
+          next["metadata"].erase("ownerReferences");
+        } else {
+          next["metadata"]["ownerReferences"] = kept;
+        }
+        store_.Update(t, ns, next, false);
+        continue;
+      }
+      auto deleted = store_.Delete(t, ns, name);
+      if (auto* d = std::get_if<Json>(&deleted); d != nullptr && !(*d)["metadata"].contains("deletionTimestamp")) {
+        AfterWrite(t, *d, true);
+        CollectDependents((*d)["metadata"].value("uid", ""), false);
+      }
+    }
+  }
+}
+
 void ApiServer::AfterWrite(const ResourceType& t, const Json& obj, bool deleted) {
   if (t.resource != "customresourcedefinitions" || !obj.contains("spec")) return;
   const Json& spec = obj["spec"];
@@ -598,7 +635,21 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     }
     return result(std::move(got), 200);
   }
-  if (m == "DELETE") return result(store_.Delete(t, ns, name), 200, /*deleted=*/true);
+  if (m == "DELETE") {
+    std::string policy = req.query.count("propagationPolicy") ? req.query.at("propagationPolicy") : "";
+    if (!req.body.empty()) {
+      try {
+        policy = Json::parse(req.body).value("propagationPolicy", policy);
+      } catch (const Json::exception&) {
+      }
+    }
+    auto deleted = store_.Delete(t, ns, name);
+    if (auto* obj = std::get_if<Json>(&deleted);
+        obj != nullptr && !(*obj)["metadata"].contains("deletionTimestamp")) {
+      CollectDependents((*obj)["metadata"].value("uid", ""), policy == "Orphan");
+    }
+    return result(std::move(deleted), 200, /*deleted=*/true);
+  }
   if (m == "PUT") {
     auto body = ParseBody(req);
     if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t, name);

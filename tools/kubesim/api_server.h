@@ -36,6 +36,9 @@ class ApiServer {
                         const std::string& name, const std::string& sub);
   HttpResponse Watch(const HttpRequest& req, const ResourceType& t, const std::string& ns);
   void AfterWrite(const ResourceType& t, const Json& obj, bool deleted);
+  // The garbage collector: dependents of a deleted owner are deleted
+  // (background propagation) or, with Orphan, released.
+  void CollectDependents(const std::string& owner_uid, bool orphan);
 
   // Fault injection, set through POST /kubesim/faults; deterministic under
   // its seed.
