@@ -162,7 +162,8 @@ std::variant<Json, ApiError> ObjectStore::Update(const ResourceType& t, const st
     next["apiVersion"] = t.api_version();
     next["kind"] = t.kind;
     // Bookkeeping is the server's.
-    for (const char* k : {"uid", "creationTimestamp", "namespace", "generation", "deletionTimestamp"}) {
+    for (const char* k : {"uid", "creationTimestamp", "namespace", "generation", "deletionTimestamp",
+                          "resourceVersion"}) {
       if (cur["metadata"].contains(k)) {
         next["metadata"][k] = cur["metadata"][k];
       } else {

@@ -1,0 +1,201 @@
+#include "operator/kube/client.h"
+
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "operator/kube/kubeconfig.h"
+#include "tests/testing/kubesim_process.h"
+
+namespace doris_operator::kube {
+namespace {
+
+using Json = nlohmann::json;
+
+class ClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto sim = testing::KubesimProcess::Start(testing::TempDir("client_test"));
+    ASSERT_TRUE(sim.ok()) << sim.status();
+    sim_ = std::make_unique<testing::KubesimProcess>(std::move(*sim));
+    auto config = LoadKubeconfig(sim_->kubeconfig());
+    ASSERT_TRUE(config.ok()) << config.status();
+    ClientOptions options;
+    options.retry_base = absl::Milliseconds(5);
+    options.retry_max = absl::Milliseconds(50);
+    options.on_response = [this](const std::string&, int code) {
+      responses_.fetch_add(1);
+      if (code == 429 || code == 500) failures_.fetch_add(1);
+    };
+    auto client = Client::Create(*config, options);
+    ASSERT_TRUE(client.ok()) << client.status();
+    client_ = std::move(*client);
+  }
+
+  void Faults(const Json& faults) {
+    Request r;
+    r.method = "POST";
+    r.path = "/kubesim/faults";
+    r.body = faults.dump();
+    auto resp = client_->Do(r);
+    ASSERT_TRUE(resp.ok() && resp->code == 200);
+  }
+
+  static std::string Cm(const std::string& name) {
+    return Json{{"apiVersion", "v1"}, {"kind", "ConfigMap"},
+                {"metadata", {{"name", name}, {"labels", {{"app", "t"}}}}},
+                {"data", {{"k", "v"}}}}
+        .dump();
+  }
+
+  std::unique_ptr<testing::KubesimProcess> sim_;
+  std::unique_ptr<Client> client_;
+  std::atomic<int> responses_{0};
+  std::atomic<int> failures_{0};
+  const std::string cms_ = CollectionPath("v1", "default", "configmaps");
+};
+
+TEST_F(ClientTest, CrudMapsErrorsToStatusCodes) {
+  auto created = client_->Create(cms_, Cm("a"));
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ((*created)["metadata"]["name"], "a");
+  auto dup = client_->Create(cms_, Cm("a"));
+  EXPECT_EQ(dup.status().code(), absl::StatusCode::kAlreadyExists) << dup.status();
+  auto missing = client_->Get(cms_ + "/nope");
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("\"nope\" not found"), std::string::npos)
+      << missing.status();
+
+  Json stale = *created;
+  auto patched = client_->MergePatch(cms_ + "/a", R"({"data":{"k":"w"}})");
+  ASSERT_TRUE(patched.ok()) << patched.status();
+  EXPECT_EQ((*patched)["data"]["k"], "w");
+  stale["data"]["k"] = "x";
+  auto conflict = client_->Update(cms_ + "/a", stale.dump());
+  EXPECT_EQ(conflict.status().code(), absl::StatusCode::kAborted) << conflict.status();
+
+  ASSERT_TRUE(client_->Delete(cms_ + "/a").ok());
+  EXPECT_EQ(client_->Get(cms_ + "/a").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(client_->Delete(cms_ + "/a").code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(ClientTest, ServerSideApplyIsRepeatable) {
+  const std::string body = Cm("ssa");
+  auto first = client_->Apply(cms_ + "/ssa", body, "doris-operator");
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto second = client_->Apply(cms_ + "/ssa", body, "doris-operator");
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ((*first)["metadata"]["resourceVersion"], (*second)["metadata"]["resourceVersion"]);
+}
+
+TEST_F(ClientTest, ListFollowsContinueTokensAndFillsKind) {
+  for (int i = 0; i < 7; ++i) ASSERT_TRUE(client_->Create(cms_, Cm(absl::StrCat("c", i))).ok());
+  auto list = client_->List(cms_, "v1", "ConfigMap", "app=t", /*page_size=*/3);
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->items.size(), 7u);
+  EXPECT_EQ(list->items[6]["kind"], "ConfigMap");
+  EXPECT_EQ(list->items[6]["apiVersion"], "v1");
+  EXPECT_FALSE(list->resource_version.empty());
+  auto none = client_->List(cms_, "v1", "ConfigMap", "app=other");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->items.empty());
+}
+
+TEST_F(ClientTest, WatchDeliversEventsFromAResourceVersion) {
+  auto list = client_->List(cms_, "v1", "ConfigMap");
+  ASSERT_TRUE(list.ok());
+  std::vector<std::string> seen;
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_TRUE(client_->Create(cms_, Cm("w1")).ok());
+    ASSERT_TRUE(client_->Delete(cms_ + "/w1").ok());
+  });
+  WatchOptions options;
+  options.resource_version = list->resource_version;
+  options.timeout_seconds = 20;
+  absl::Status s = client_->Watch(cms_, options, [&](Json event) {
+    if (event["type"] == "BOOKMARK") return true;
+    seen.push_back(absl::StrCat(event["type"].get<std::string>(), " ",
+                                event["object"]["metadata"]["name"].get<std::string>()));
+    return seen.size() < 2;
+  });
+  writer.join();
+  EXPECT_TRUE(s.ok()) << s;
+  EXPECT_EQ(seen, (std::vector<std::string>{"ADDED w1", "DELETED w1"}));
+}
+
+TEST_F(ClientTest, WatchFromExpiredVersionIsOutOfRange) {
+  auto list = client_->List(cms_, "v1", "ConfigMap");
+  ASSERT_TRUE(list.ok());
+  ASSERT_TRUE(client_->Create(cms_, Cm("x")).ok());
+  Request expire;
+  expire.method = "POST";
+  expire.path = "/kubesim/expire-history";
+  ASSERT_TRUE(client_->Do(expire).ok());
+  WatchOptions options;
+  options.resource_version = list->resource_version;
+  absl::Status s = client_->Watch(cms_, options, [](Json) { return true; });
+  EXPECT_EQ(s.code(), absl::StatusCode::kOutOfRange) << s;
+}
+
+TEST_F(ClientTest, WatchStopsPromptlyOnStopFlag) {
+  std::atomic<bool> stop{false};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    stop = true;
+  });
+  WatchOptions options;
+  options.timeout_seconds = 600;
+  options.bookmarks = false;
+  options.stop = &stop;
+  int events = 0;
+  absl::Status s = client_->Watch(cms_, options, [&](Json) {
+    ++events;
+    return true;
+  });
+  stopper.join();
+  EXPECT_TRUE(s.ok()) << s;
+  EXPECT_TRUE(stop.load());
+}
+
+TEST_F(ClientTest, IdempotentRequestsRetryThrottlingAndErrors) {
+  ASSERT_TRUE(client_->Create(cms_, Cm("r")).ok());
+  Faults({{"errorRate", 0.5}, {"errorCode", 500}, {"seed", 3}});
+  for (int i = 0; i < 10; ++i) {
+    auto got = client_->Get(cms_ + "/r");
+    ASSERT_TRUE(got.ok()) << got.status();
+  }
+  Faults({{"errorRate", 0.5}, {"errorCode", 429}, {"retryAfterSeconds", 0}, {"seed", 4}});
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(client_->Apply(cms_ + "/r", Cm("r"), "doris-operator").ok());
+  }
+  Faults(Json::object());
+  EXPECT_GT(failures_.load(), 0);
+}
+
+TEST_F(ClientTest, NonIdempotentPostIsNotRepeatedAfterAServerError) {
+  Faults({{"errorRate", 1.0}, {"errorCode", 500}});
+  const int before = responses_.load();
+  auto created = client_->Create(cms_, Cm("once"));
+  EXPECT_EQ(created.status().code(), absl::StatusCode::kUnavailable) << created.status();
+  EXPECT_EQ(responses_.load() - before, 1);
+  Faults(Json::object());
+}
+
+TEST_F(ClientTest, UnreachableServerIsUnavailableAfterRetries) {
+  ClusterConfig config;
+  config.server = "http://127.0.0.1:1";
+  ClientOptions options;
+  options.max_retries = 2;
+  options.retry_base = absl::Milliseconds(1);
+  auto client = Client::Create(config, options);
+  ASSERT_TRUE(client.ok());
+  auto got = (*client)->Get("/api/v1/namespaces");
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Client::Create(ClusterConfig{}, {}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace doris_operator::kube

@@ -1,0 +1,129 @@
+#include "tests/testing/kubesim_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+
+namespace doris_operator::testing {
+
+std::string Runfile(const std::string& path) {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  if (srcdir == nullptr) return path;
+  return absl::StrCat(srcdir, "/doris_operator/", path);
+}
+
+std::string TempDir(const std::string& name) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string dir = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/", name);
+  std::system(absl::StrCat("rm -rf '", dir, "' && mkdir -p '", dir, "'").c_str());
+  return dir;
+}
+
+absl::StatusOr<KubesimProcess> KubesimProcess::Start(const std::string& work_dir) {
+  KubesimProcess p;
+  p.kubeconfig_ = work_dir + "/kubeconfig";
+  const std::string log = work_dir + "/kubesim.log";
+  const std::string binary = Runfile("tools/kubesim/kubesim");
+  p.pid_ = fork();
+  if (p.pid_ < 0) return absl::InternalError("fork failed");
+  if (p.pid_ == 0) {
+    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    execl(binary.c_str(), binary.c_str(), "--port", "0", "--kubeconfig-out", p.kubeconfig_.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  for (int i = 0; i < 400; ++i) {
+    FILE* f = std::fopen(log.c_str(), "r");
+    if (f != nullptr) {
+      char line[256];
+      while (std::fgets(line, sizeof line, f) != nullptr) {
+        std::string s(line);
+        const std::string marker = "serving on ";
+        const size_t at = s.find(marker);
+        if (at != std::string::npos) {
+          p.server_ = s.substr(at + marker.size());
+          while (!p.server_.empty() && (p.server_.back() == '\n' || p.server_.back() == '\r')) {
+            p.server_.pop_back();
+          }
+          std::fclose(f);
+          return p;
+        }
+      }
+      std::fclose(f);
+    }
+    int status = 0;
+    if (waitpid(p.pid_, &status, WNOHANG) == p.pid_) {
+      p.pid_ = -1;
+      return absl::InternalError(absl::StrCat("kubesim exited early; see ", log));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return absl::DeadlineExceededError("kubesim did not start serving in 10 s");
+}
+
+KubesimProcess::KubesimProcess(KubesimProcess&& other) noexcept
+    : pid_(other.pid_), server_(std::move(other.server_)), kubeconfig_(std::move(other.kubeconfig_)) {
+  other.pid_ = -1;
+}
+
+KubesimProcess::~KubesimProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+}
+
+CommandResult Run(const std::vector<std::string>& argv, const std::string& stdin_text) {
+  int in[2];
+  int out[2];
+  if (pipe(in) != 0 || pipe(out) != 0) return {};
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    dup2(out[1], 2);
+    close(in[1]);
+    close(out[0]);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(in[0]);
+  close(out[1]);
+  if (!stdin_text.empty()) {
+    ssize_t ignored = write(in[1], stdin_text.data(), stdin_text.size());
+    (void)ignored;
+  }
+  close(in[1]);
+  CommandResult result;
+  char buf[4096];
+  for (ssize_t n; (n = read(out[0], buf, sizeof buf)) > 0;) result.output.append(buf, n);
+  close(out[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+CommandResult Kubectl(const std::string& kubeconfig, const std::vector<std::string>& args,
+                      const std::string& stdin_text) {
+  std::vector<std::string> argv = {"kubectl", "--kubeconfig", kubeconfig};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Run(argv, stdin_text);
+}
+
+}  // namespace doris_operator::testing

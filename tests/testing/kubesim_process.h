@@ -1,0 +1,51 @@
+#ifndef DORIS_OPERATOR_TESTS_TESTING_KUBESIM_PROCESS_H_
+#define DORIS_OPERATOR_TESTS_TESTING_KUBESIM_PROCESS_H_
+
+// Runs the kubesim binary as a child process for a test, the way the
+// operator meets a real API server: over HTTP, from another process.
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace doris_operator::testing {
+
+// The file of a data dependency, e.g. Runfile("tools/kubesim/kubesim").
+std::string Runfile(const std::string& path);
+
+// A fresh directory under the test's temporary directory.
+std::string TempDir(const std::string& name);
+
+class KubesimProcess {
+ public:
+  // Starts kubesim on a free port and waits until it serves.
+  static absl::StatusOr<KubesimProcess> Start(const std::string& work_dir);
+  KubesimProcess(KubesimProcess&& other) noexcept;
+  KubesimProcess& operator=(KubesimProcess&&) = delete;
+  ~KubesimProcess();
+
+  const std::string& server() const { return server_; }          // http://127.0.0.1:PORT
+  const std::string& kubeconfig() const { return kubeconfig_; }  // its kubeconfig file
+
+ private:
+  KubesimProcess() = default;
+  pid_t pid_ = -1;
+  std::string server_;
+  std::string kubeconfig_;
+};
+
+// Runs the real kubectl against `kubeconfig`; stdout+stderr and exit code.
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+CommandResult Kubectl(const std::string& kubeconfig, const std::vector<std::string>& args,
+                      const std::string& stdin_text = "");
+CommandResult Run(const std::vector<std::string>& argv, const std::string& stdin_text = "");
+
+}  // namespace doris_operator::testing
+
+#endif  // DORIS_OPERATOR_TESTS_TESTING_KUBESIM_PROCESS_H_
