@@ -54,6 +54,20 @@ Json Sanitize(Json object) {
     object.erase("data");
     object.erase("stringData");
   }
+  // The deprecated spec.adminUser.password is a credential in clear; it and
+  // the last-applied copy of it stay out of the log. The operator reads it
+  // from the live object when it needs it.
+  if (StringAt(object, "kind") == "DorisCluster" && object.contains("spec") &&
+      object["spec"].is_object() && object["spec"].contains("adminUser") &&
+      object["spec"]["adminUser"].is_object() &&
+      object["spec"]["adminUser"].contains("password")) {
+    object["spec"]["adminUser"].erase("password");
+    if (object["metadata"].is_object() && object["metadata"].contains("annotations") &&
+        object["metadata"]["annotations"].is_object()) {
+      object["metadata"]["annotations"].erase(kLastApplied);
+      if (object["metadata"]["annotations"].empty()) object["metadata"].erase("annotations");
+    }
+  }
   return object;
 }
 

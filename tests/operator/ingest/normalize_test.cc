@@ -39,6 +39,25 @@ TEST(Sanitize, OtherKindsKeepTheirDataButLoseManagedFields) {
   EXPECT_FALSE(clean["metadata"].contains("managedFields"));
 }
 
+TEST(Sanitize, DorisClusterLosesTheAdminPasswordAndItsLastAppliedCopy) {
+  Json dcr = {{"apiVersion", "doris.selectdb.com/v1"},
+              {"kind", "DorisCluster"},
+              {"metadata",
+               {{"name", "c1"},
+                {"annotations",
+                 {{"kubectl.kubernetes.io/last-applied-configuration",
+                   R"({"spec":{"adminUser":{"name":"ops","password":"hunter2"}}})"}}}}},
+              {"spec", {{"adminUser", {{"name", "ops"}, {"password", "hunter2"}}}}}};
+  const Json clean = Sanitize(dcr);
+  EXPECT_EQ(clean.dump().find("hunter2"), std::string::npos) << clean.dump();
+  EXPECT_EQ(clean["spec"]["adminUser"]["name"], "ops");
+  // Without a password the spec is kept whole.
+  Json plain = dcr;
+  plain["spec"]["adminUser"].erase("password");
+  plain["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] = "{}";
+  EXPECT_EQ(Sanitize(plain), plain);
+}
+
 TEST(OwningCluster, ResolutionOrder) {
   Json dcr = {{"apiVersion", "doris.selectdb.com/v1"}, {"kind", "DorisCluster"},
               {"metadata", {{"name", "c1"}, {"namespace", "ns"}}}};

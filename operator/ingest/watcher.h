@@ -1,0 +1,75 @@
+#ifndef DORIS_OPERATOR_OPERATOR_INGEST_WATCHER_H_
+#define DORIS_OPERATOR_OPERATOR_INGEST_WATCHER_H_
+
+// Keeps one watch stream (a resource kind, optionally one namespace and a
+// label selector) flowing into the event log: resumes from the stored cursor,
+// re-lists on first start and after 410 Gone (recording only differences),
+// and tells the caller which DorisClusters each append touched.
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "operator/ingest/normalize.h"
+#include "operator/kube/client.h"
+#include "store/event_log.h"
+
+namespace doris_operator::ingest {
+
+struct StreamSpec {
+  std::string api_version;  // "apps/v1"
+  std::string kind;         // "StatefulSet"
+  std::string resource;     // "statefulsets"
+  std::string ns;           // "" = all namespaces
+  std::string label_selector;
+  // Objects that belong to no DorisCluster are not logged (e.g. ConfigMaps
+  // nobody references).
+  bool only_owned = false;
+
+  // The cursor's key in the log: "apps/v1/statefulsets" or
+  // "apps/v1/statefulsets@ns".
+  std::string Name() const;
+};
+
+struct WatcherOptions {
+  ClusterResolver resolve;
+  // Called after every append with the clusters it touched (may be empty).
+  std::function<void(const std::vector<store::ClusterKey>&)> on_append;
+  // Bookmarks move the cursor in the log at most this often per stream, so
+  // an idle cluster does not grow the log.
+  absl::Duration bookmark_interval = absl::Minutes(1);
+  int watch_timeout_seconds = 300;
+  absl::Duration error_backoff = absl::Seconds(1);
+  // Called once the first list of the stream is in the log (readiness).
+  std::function<void()> on_synced;
+  std::function<void(const std::string& stream, const absl::Status&)> on_error;
+};
+
+class Watcher {
+ public:
+  Watcher(StreamSpec spec, kube::Client* client, store::EventLog* log, WatcherOptions options);
+
+  // Runs until `stop` is set. Errors are retried with backoff and reported
+  // through on_error; nothing here ends the loop but `stop`.
+  void Run(const std::atomic<bool>& stop);
+
+  // One re-list: RELIST marker and the differences from the folded state.
+  absl::Status Relist();
+
+ private:
+  absl::Status WatchOnce(const std::atomic<bool>& stop, const std::string& from);
+  absl::Status AppendAndNotify(std::vector<log::v1::LogRecord> records);
+
+  const StreamSpec spec_;
+  kube::Client* const client_;
+  store::EventLog* const log_;
+  const WatcherOptions options_;
+  absl::Time last_cursor_append_ = absl::InfinitePast();
+};
+
+}  // namespace doris_operator::ingest
+
+#endif  // DORIS_OPERATOR_OPERATOR_INGEST_WATCHER_H_

@@ -1,0 +1,134 @@
+#include "operator/ingest/watcher.h"
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "gtest/gtest.h"
+#include "operator/kube/kubeconfig.h"
+#include "tests/testing/kubesim_process.h"
+
+namespace doris_operator::ingest {
+namespace {
+
+using Json = nlohmann::json;
+
+// Records after `from` as "TYPE name" / "RELIST" / "RESET" lines.
+std::vector<std::string> Summary(const store::EventLog& log, uint64_t from) {
+  std::vector<std::string> out;
+  for (auto it = log.Read(from); it->Valid(); it->Next()) {
+    const log::v1::LogRecord& r = it->record();
+    if (r.has_lifecycle()) {
+      out.push_back("RESET");
+      continue;
+    }
+    const log::v1::WatchEvent& w = r.watch();
+    switch (w.type()) {
+      case log::v1::RELIST:
+        out.push_back("RELIST");
+        break;
+      case log::v1::BOOKMARK:
+        break;
+      default:
+        out.push_back(absl::StrCat(log::v1::WatchEventType_Name(w.type()), " ", w.object().name(),
+                                   w.from_relist() ? " (relist)" : ""));
+    }
+  }
+  return out;
+}
+
+class WatcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string dir = testing::TempDir("watcher_test");
+    auto sim = testing::KubesimProcess::Start(dir);
+    ASSERT_TRUE(sim.ok()) << sim.status();
+    sim_ = std::make_unique<testing::KubesimProcess>(std::move(*sim));
+    auto config = kube::LoadKubeconfig(sim_->kubeconfig());
+    ASSERT_TRUE(config.ok());
+    client_ = *kube::Client::Create(*config);
+    log_path_ = dir + "/log";
+    OpenLog();
+  }
+
+  void OpenLog() {
+    log_.reset();
+    auto log = store::EventLog::Open(log_path_, {});
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = std::move(*log);
+  }
+
+  // Runs a watcher until `done` says the log holds what the test waits for.
+  void RunUntil(const std::function<bool()>& done) {
+    std::atomic<bool> stop{false};
+    WatcherOptions options;
+    options.watch_timeout_seconds = 5;
+    options.error_backoff = absl::Milliseconds(50);
+    StreamSpec spec{"v1", "ConfigMap", "configmaps", "default", "app.doris.cluster"};
+    Watcher watcher(spec, client_.get(), log_.get(), options);
+    std::thread t([&] { watcher.Run(stop); });
+    for (int i = 0; i < 400 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    stop = true;
+    t.join();
+  }
+
+  void Create(const std::string& name, const std::string& value) {
+    Json cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"},
+               {"metadata", {{"name", name}, {"labels", {{"app.doris.cluster", "c1"}}}}},
+               {"data", {{"k", value}}}};
+    ASSERT_TRUE(client_->Create(cms_, cm.dump()).ok());
+  }
+
+  std::unique_ptr<testing::KubesimProcess> sim_;
+  std::unique_ptr<kube::Client> client_;
+  std::string log_path_;
+  std::unique_ptr<store::EventLog> log_;
+  const std::string cms_ = kube::CollectionPath("v1", "default", "configmaps");
+};
+
+TEST_F(WatcherTest, ListsThenWatchesThenResumesFromTheStoredCursor) {
+  Create("a", "1");
+  Create("b", "1");
+  RunUntil([&] { return log_->CurrentObjectsOf({"default", "c1"}).size() == 2; });
+  EXPECT_EQ(Summary(*log_, 1),
+            (std::vector<std::string>{"RELIST", "ADDED a (relist)", "ADDED b (relist)"}));
+  const uint64_t after_first = log_->last_seq();
+
+  // While no watcher runs: a change and a deletion. The restarted watcher
+  // resumes from the stored cursor; the watch replays exactly those.
+  ASSERT_TRUE(client_->MergePatch(cms_ + "/a", R"({"data":{"k":"2"}})").ok());
+  ASSERT_TRUE(client_->Delete(cms_ + "/b").ok());
+  OpenLog();
+  RunUntil([&] { return log_->CurrentObjectsOf({"default", "c1"}).size() == 1; });
+  EXPECT_EQ(Summary(*log_, after_first + 1),
+            (std::vector<std::string>{"MODIFIED a", "DELETED b"}));
+  const auto& objects = log_->CurrentObjectsOf({"default", "c1"});
+  ASSERT_EQ(objects.size(), 1u);
+  EXPECT_NE(objects.begin()->second.object_json().find(R"("k":"2")"), std::string::npos);
+}
+
+TEST_F(WatcherTest, GoneResetsTheCursorAndRelistsOnlyDifferences) {
+  Create("a", "1");
+  Create("b", "1");
+  Create("c", "1");
+  RunUntil([&] { return log_->CurrentObjectsOf({"default", "c1"}).size() == 3; });
+  const uint64_t after_first = log_->last_seq();
+  ASSERT_TRUE(client_->MergePatch(cms_ + "/a", R"({"data":{"k":"2"}})").ok());
+  ASSERT_TRUE(client_->Delete(cms_ + "/b").ok());
+  Create("d", "1");
+  kube::Request expire;
+  expire.method = "POST";
+  expire.path = "/kubesim/expire-history";
+  ASSERT_TRUE(client_->Do(expire).ok());
+  RunUntil([&] { return log_->CurrentObjectsOf({"default", "c1"}).count(
+                            {"", "ConfigMap", "default", "d"}) > 0; });
+  EXPECT_EQ(Summary(*log_, after_first + 1),
+            (std::vector<std::string>{"RESET", "RELIST", "MODIFIED a (relist)",
+                                      "DELETED b (relist)", "ADDED d (relist)"}));
+  auto cursors = log_->WatchCursors();
+  ASSERT_TRUE(cursors.ok());
+  EXPECT_FALSE((*cursors)["v1/configmaps@default"].empty());
+}
+
+}  // namespace
+}  // namespace doris_operator::ingest
