@@ -247,5 +247,55 @@ TEST_F(ApiServerTest, BadInputIsAStatusNotACrash) {
   EXPECT_EQ(Call("GET", "/apis/nothing/v1/things").status, 404);
 }
 
+HttpRequest Get(const std::string& path, const std::string& authorization) {
+  HttpRequest req;
+  req.method = "GET";
+  req.path = path;
+  if (!authorization.empty()) req.headers["authorization"] = authorization;
+  return req;
+}
+
+TEST(ApiServerAuthTest, BearerTokenRequiredOnEveryPath) {
+  ApiServer api;
+  api.RequireBearerToken("s3cret-token");
+  for (const std::string path : {"/version", "/api/v1/namespaces", "/kubesim/expire-history",
+                                 "/api/v1/namespaces/default/services/c-fe-service:8030/proxy/api/health"}) {
+    for (const std::string auth : {"", "Bearer", "Bearer ", "Bearer wrong", "Bearer s3cret-toke",
+                                   "Bearer s3cret-token2", "Basic czNjcmV0LXRva2Vu", "s3cret-token"}) {
+      HttpResponse r = api.Handle(Get(path, auth));
+      EXPECT_EQ(r.status, 401) << path << " with '" << auth << "'";
+      const Json body = Json::parse(r.body);
+      EXPECT_EQ(body["kind"], "Status");
+      EXPECT_EQ(body["reason"], "Unauthorized");
+      EXPECT_EQ(body["code"], 401);
+    }
+  }
+  EXPECT_EQ(api.Handle(Get("/api/v1/namespaces", "Bearer s3cret-token")).status, 200);
+  // The scheme is case-insensitive, as in the API server.
+  EXPECT_EQ(api.Handle(Get("/version", "bearer s3cret-token")).status, 200);
+}
+
+TEST(ApiServerAuthTest, WithoutATokenNothingIsRequired) {
+  ApiServer api;
+  EXPECT_EQ(api.Handle(Get("/api/v1/namespaces", "")).status, 200);
+  EXPECT_EQ(api.Handle(Get("/api/v1/namespaces", "Bearer anything")).status, 200);
+}
+
+TEST(ApiServerAuthTest, ServiceProxyDoesNotForwardTheClusterToken) {
+  ApiServer api;
+  api.RequireBearerToken("s3cret-token");
+  std::string seen = "unset";
+  api.SetServiceProxy([&seen](const std::string&, const std::string&, const std::string&,
+                              const HttpRequest& req) {
+    seen = req.Header("authorization");
+    HttpResponse r;
+    r.body = "{}";
+    return r;
+  });
+  const std::string proxy = "/api/v1/namespaces/default/services/c-fe-service:8030/proxy/api/health";
+  EXPECT_EQ(api.Handle(Get(proxy, "Bearer s3cret-token")).status, 200);
+  EXPECT_EQ(seen, "");
+}
+
 }  // namespace
 }  // namespace doris_operator::kubesim

@@ -2,7 +2,14 @@
 # Drives kubesim with the real kubectl (the preinstalled v1.32 dispatcher):
 # every step asserts what kubectl printed, so a simulator that answers
 # wrongly fails here, not in the operator's tests.
+#
+# With --tls the same checks run over HTTPS, kubectl verifying kubesim's
+# generated CA and sending its bearer token, followed by the checks that
+# only make sense there (401s, untrusted clients, keep-alive over TLS).
 set -uo pipefail
+
+tls=()
+[[ "${1:-}" == "--tls" ]] && tls=(--tls)
 
 kubesim="$PWD/tools/kubesim/kubesim"
 crd="$PWD/crds/doris.selectdb.com_dorisclusters.yaml"
@@ -11,11 +18,17 @@ export KUBECONFIG="$work/kubeconfig"
 cache="$work/cache"
 k() { kubectl --cache-dir "$cache" "$@"; }
 
-"$kubesim" --port 0 --kubeconfig-out "$KUBECONFIG" >"$work/kubesim.out" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
-for _ in $(seq 100); do grep -q "serving on" "$work/kubesim.out" && break; sleep 0.05; done
-grep -q "serving on" "$work/kubesim.out" || { echo "kubesim did not start"; cat "$work/kubesim.out"; exit 1; }
+pids=()
+trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; wait $p 2>/dev/null; done' EXIT
+start_kubesim() {  # start_kubesim OUT KUBECONFIG ARGS...
+  local out="$1" kubeconfig="$2"
+  shift 2
+  "$kubesim" --port 0 --kubeconfig-out "$kubeconfig" "$@" >"$out" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q "serving on" "$out" && break; sleep 0.05; done
+  grep -q "serving on" "$out" || { echo "kubesim did not start"; cat "$out"; exit 1; }
+}
+start_kubesim "$work/kubesim.out" "$KUBECONFIG" "${tls[@]}"
 
 failures=0
 check() {  # check NAME EXPECTED-REGEX ACTUAL
@@ -117,6 +130,61 @@ check "delete" 'configmap "fe-conf" deleted' "$(k delete cm fe-conf 2>&1)"
 check "deleted is gone" "NotFound" "$(k get cm fe-conf 2>&1)"
 check "create in a missing namespace is refused" 'namespaces "nowhere" not found' \
   "$(k -n nowhere create configmap z --dry-run=client -o yaml | k apply -n nowhere -f - 2>&1)"
+
+server="$(sed -n 's/^ *server: //p' "$KUBECONFIG")"
+if [[ ${#tls[@]} -eq 0 ]]; then
+  check "plain HTTP needs no token" '"kind":"NamespaceList"' "$(curl -sS "$server/api/v1/namespaces" 2>&1)"
+else
+  check "serves https" "serving on https://127.0.0.1:" "$(cat "$work/kubesim.out")"
+  check "kubeconfig is private (it holds the token)" "^600$" "$(stat -c %a "$KUBECONFIG")"
+  token="$(sed -n 's/^ *token: //p' "$KUBECONFIG")"
+  check "kubeconfig has a token" "^[0-9a-f]{64}$" "$token"
+  sed -n 's/^ *certificate-authority-data: //p' "$KUBECONFIG" | base64 -d >"$work/ca.pem"
+  check "kubeconfig has the CA" "CA:TRUE" "$(openssl x509 -in "$work/ca.pem" -noout -text 2>&1)"
+  check "server certificate chains to the CA, for 127.0.0.1 and localhost" \
+    "Verify return code: 0 \(ok\)" \
+    "$(openssl s_client -connect "${server#https://}" -CAfile "$work/ca.pem" -verify_return_error \
+         -verify_ip 127.0.0.1 </dev/null 2>&1; openssl s_client -connect "${server#https://}" \
+         -CAfile "$work/ca.pem" -verify_return_error -verify_hostname localhost </dev/null 2>&1)"
+  unauthorized='^\{.*"code":401.*"kind":"Status".*"reason":"Unauthorized".*\} 401$'
+  check "no token: 401 Status" "$unauthorized" \
+    "$(curl -sS --cacert "$work/ca.pem" -w ' %{http_code}' "$server/api/v1/namespaces" 2>&1)"
+  check "wrong token: 401 Status" "$unauthorized" \
+    "$(curl -sS --cacert "$work/ca.pem" -H "Authorization: Bearer x$token" -w ' %{http_code}' \
+         "$server/api/v1/namespaces" 2>&1)"
+  check "control endpoints need the token too" "$unauthorized" \
+    "$(curl -sS --cacert "$work/ca.pem" -X POST -w ' %{http_code}' "$server/kubesim/expire-history" 2>&1)"
+  sed "s/^\( *token: \).*/\1wrong/" "$KUBECONFIG" >"$work/wrong-token.kubeconfig"
+  check "kubectl with a wrong token" "error: You must be logged in to the server" \
+    "$(kubectl --kubeconfig "$work/wrong-token.kubeconfig" --cache-dir "$work/cache2" get ns 2>&1)"
+  # Requests on one kept-alive TLS connection, the service proxy among them.
+  check "keep-alive over TLS, through the service proxy too" "^200 1 200 0 503 0 200 0 $" \
+    "$(curl -sS --cacert "$work/ca.pem" -H "Authorization: Bearer $token" \
+         -o /dev/null -o /dev/null -o /dev/null -o /dev/null -w '%{http_code} %{num_connects} ' "$server/version" "$server/api/v1/namespaces" \
+         "$server/api/v1/namespaces/default/services/none-fe-service:8030/proxy/api/health" \
+         "$server/api/v1/namespaces/default/configmaps" 2>&1)"
+  check "a client without the CA fails the handshake" "^60$" \
+    "$(curl -sS -o /dev/null -H "Authorization: Bearer $token" "$server/version" 2>/dev/null; echo $?)"
+  grep -v certificate-authority-data "$KUBECONFIG" >"$work/no-ca.kubeconfig"
+  check "kubectl without the CA refuses the server" "x509: certificate signed by unknown authority" \
+    "$(kubectl --kubeconfig "$work/no-ca.kubeconfig" --cache-dir "$work/cache3" get ns 2>&1)"
+  # Another kubesim's CA must not do: every run makes its own.
+  start_kubesim "$work/other.out" "$work/other.kubeconfig" --tls --seed 7
+  sed -n 's/^ *certificate-authority-data: //p' "$work/other.kubeconfig" | base64 -d >"$work/other-ca.pem"
+  check "a client trusting another kubesim's CA fails the handshake" "^60$" \
+    "$(curl -sS -o /dev/null --cacert "$work/other-ca.pem" -H "Authorization: Bearer $token" \
+         "$server/version" 2>/dev/null; echo $?)"
+  check "still serving after failed handshakes" "default" "$(k get ns 2>&1)"
+  start_kubesim "$work/same-seed.out" "$work/same-seed.kubeconfig" --tls --seed 7
+  start_kubesim "$work/other-seed.out" "$work/other-seed.kubeconfig" --tls --seed 8
+  seeded() { sed -n 's/^ *token: //p' "$1"; }
+  check "--seed fixes the token" "^same different$" \
+    "$([[ "$(seeded "$work/other.kubeconfig")" == "$(seeded "$work/same-seed.kubeconfig")" ]] && echo -n same
+       echo -n " "
+       [[ "$(seeded "$work/other.kubeconfig")" != "$(seeded "$work/other-seed.kubeconfig")" ]] && echo different)"
+  check "a seeded kubesim accepts its token" "default" \
+    "$(kubectl --kubeconfig "$work/same-seed.kubeconfig" --cache-dir "$work/cache4" get ns 2>&1)"
+fi
 
 echo
 echo "$failures failed"

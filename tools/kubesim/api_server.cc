@@ -344,8 +344,26 @@ HttpResponse ApiServer::Control(const HttpRequest& req) {
   return StatusResponse({404, "NotFound", "unknown kubesim control endpoint"});
 }
 
+bool ApiServer::Authenticated(const HttpRequest& req) const {
+  // Parsed as the API server's bearer token authenticator does: scheme
+  // case-insensitive, the token is the second space-separated word.
+  const std::string header(absl::StripAsciiWhitespace(req.Header("authorization")));
+  std::vector<std::string> parts = absl::StrSplit(header, absl::MaxSplits(' ', 2));
+  if (parts.size() < 2 || absl::AsciiStrToLower(parts[0]) != "bearer") return false;
+  const std::string& presented = parts[1];
+  // Compare in time independent of where the first difference is.
+  unsigned char diff = presented.size() != token_.size();
+  for (size_t i = 0; i < presented.size(); ++i) {
+    diff |= static_cast<unsigned char>(presented[i] ^ token_[i % token_.size()]);
+  }
+  return diff == 0;
+}
+
 HttpResponse ApiServer::Handle(const HttpRequest& req) {
   const std::string& p = req.path;
+  if (!token_.empty() && !Authenticated(req)) {
+    return StatusResponse({401, "Unauthorized", "Unauthorized"});
+  }
   if (p.rfind("/kubesim/", 0) == 0) return Control(req);
   {
     int delay = 0;
@@ -574,7 +592,12 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     const size_t at = req.path.find(marker, req.path.find("/services/"));
     std::string rest = req.path.substr(at + marker.size());
     if (rest.empty()) rest = "/";
-    return proxy_(ns, name, rest, req);
+    if (token_.empty()) return proxy_(ns, name, rest, req);
+    // The API server consumes the credential it authenticated with; the
+    // backend behind the proxy never sees the cluster token.
+    HttpRequest forwarded = req;
+    forwarded.headers.erase("authorization");
+    return proxy_(ns, name, rest, forwarded);
   }
   if (!sub.empty() && sub != "status" && sub != "scale") {
     return StatusResponse({404, "NotFound", "the server could not find the requested resource"}, &t, name);

@@ -29,6 +29,11 @@ class ApiServer {
                                                   const std::string& path, const HttpRequest& req)>;
   void SetServiceProxy(ServiceProxy proxy) { proxy_ = std::move(proxy); }
 
+  // From now on every request needs "Authorization: Bearer <token>" and gets
+  // 401 Unauthorized otherwise, as on an API server whose only authenticator
+  // is a static token. Call before serving.
+  void RequireBearerToken(std::string token) { token_ = std::move(token); }
+
  private:
   HttpResponse Discovery(const HttpRequest& req);
   HttpResponse OpenApi(const HttpRequest& req);
@@ -50,9 +55,11 @@ class ApiServer {
     uint64_t seed = 1;
   };
   HttpResponse Control(const HttpRequest& req);
+  bool Authenticated(const HttpRequest& req) const;
 
   ObjectStore store_;
   ServiceProxy proxy_;
+  std::string token_;  // empty: no authentication (plain HTTP mode)
   std::mutex faults_mu_;
   Faults faults_;
   std::mt19937_64 rng_{1};

@@ -2,13 +2,20 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
+#include <cstdint>
 #include <cstring>
 
 #include "absl/strings/ascii.h"
@@ -44,24 +51,124 @@ const char* Reason(int status) {
   }
 }
 
-bool SendAll(int fd, const std::string& data) {
-  size_t off = 0;
-  while (off < data.size()) {
-    const ssize_t n = send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    off += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-class SocketChunkWriter : public ChunkWriter {
+// One accepted connection, plain or TLS. Used by its connection thread only;
+// Stop() merely shuts the socket down underneath it.
+class Conn {
  public:
-  SocketChunkWriter(int fd, const std::atomic<bool>* stopping) : fd_(fd), stopping_(stopping) {}
+  virtual ~Conn() = default;
+  // >0 bytes read, 0 on orderly close, <0 on error.
+  virtual ssize_t Read(char* buf, size_t n) = 0;
+  virtual bool WriteAll(const std::string& data) = 0;
+  // Without blocking: has the client hung up?
+  virtual bool PeerGone() = 0;
+};
+
+class PlainConn : public Conn {
+ public:
+  explicit PlainConn(int fd) : fd_(fd) {}
+  ssize_t Read(char* buf, size_t n) override {
+    for (;;) {
+      const ssize_t r = recv(fd_, buf, n, 0);
+      if (r < 0 && errno == EINTR) continue;
+      return r;
+    }
+  }
+  bool WriteAll(const std::string& data) override {
+    size_t off = 0;
+    while (off < data.size()) {
+      const ssize_t n = send(fd_, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      off += static_cast<size_t>(n);
+    }
+    return true;
+  }
+  bool PeerGone() override {
+    // A client that hung up shows as readable with 0 bytes.
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLIN))) {
+      char c;
+      return recv(fd_, &c, 1, MSG_PEEK | MSG_DONTWAIT) <= 0;
+    }
+    return false;
+  }
+
+ private:
+  const int fd_;
+};
+
+class TlsConn : public Conn {
+ public:
+  TlsConn(int fd, SSL* ssl) : fd_(fd), ssl_(ssl) {}
+  ~TlsConn() override {
+    // close_notify is a courtesy; skipped after a fatal error, where OpenSSL
+    // forbids it.
+    if (!broken_) {
+      ERR_clear_error();
+      SSL_shutdown(ssl_);
+    }
+    SSL_free(ssl_);
+    ERR_clear_error();
+  }
+
+  bool Handshake() {
+    ERR_clear_error();
+    if (SSL_accept(ssl_) == 1) return true;
+    broken_ = true;
+    return false;
+  }
+  ssize_t Read(char* buf, size_t n) override {
+    ERR_clear_error();
+    const int r = SSL_read(ssl_, buf, static_cast<int>(std::min<size_t>(n, INT32_MAX)));
+    if (r > 0) return r;
+    if (SSL_get_error(ssl_, r) == SSL_ERROR_ZERO_RETURN) return 0;
+    broken_ = true;
+    return -1;
+  }
+  bool WriteAll(const std::string& data) override {
+    if (broken_) return false;
+    if (data.empty()) return true;
+    ERR_clear_error();
+    // SSL_MODE_ENABLE_PARTIAL_WRITE is off, so a blocking SSL_write writes
+    // everything or fails.
+    if (SSL_write(ssl_, data.data(), static_cast<int>(data.size())) > 0) return true;
+    broken_ = true;
+    return false;
+  }
+  bool PeerGone() override {
+    if (broken_) return true;
+    pollfd p{fd_, POLLIN, 0};
+    if (SSL_pending(ssl_) > 0 || poll(&p, 1, 0) <= 0) return false;
+    // Something arrived: application data, a TLS close_notify, or EOF. Only
+    // OpenSSL can tell, so peek through it without blocking.
+    const int flags = fcntl(fd_, F_GETFL);
+    fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
+    ERR_clear_error();
+    char c;
+    const int r = SSL_peek(ssl_, &c, 1);
+    const int err = SSL_get_error(ssl_, r);
+    fcntl(fd_, F_SETFL, flags);
+    if (r > 0 || err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+      ERR_clear_error();
+      return false;
+    }
+    if (err != SSL_ERROR_ZERO_RETURN) broken_ = true;
+    return true;
+  }
+
+ private:
+  const int fd_;
+  SSL* const ssl_;
+  bool broken_ = false;
+};
+
+class ConnChunkWriter : public ChunkWriter {
+ public:
+  ConnChunkWriter(Conn* conn, const std::atomic<bool>* stopping) : conn_(conn), stopping_(stopping) {}
   bool Write(const std::string& chunk) override {
     if (Stopping() || chunk.empty()) return !Stopping();
     std::string frame = absl::StrCat(absl::Hex(chunk.size()), "\r\n", chunk, "\r\n");
-    if (!SendAll(fd_, frame)) {
+    if (!conn_->WriteAll(frame)) {
       gone_ = true;
       return false;
     }
@@ -69,20 +176,49 @@ class SocketChunkWriter : public ChunkWriter {
   }
   bool Stopping() const override {
     if (gone_ || stopping_->load()) return true;
-    // A client that hung up shows as readable with 0 bytes.
-    pollfd p{fd_, POLLIN, 0};
-    if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLIN))) {
-      char c;
-      if (recv(fd_, &c, 1, MSG_PEEK | MSG_DONTWAIT) <= 0) gone_ = true;
-    }
+    if (conn_->PeerGone()) gone_ = true;
     return gone_;
   }
 
  private:
-  int fd_;
+  Conn* const conn_;
   const std::atomic<bool>* stopping_;
   mutable bool gone_ = false;
 };
+
+absl::Status SslError(const std::string& what) {
+  const unsigned long e = ERR_get_error();
+  char buf[256] = "unknown error";
+  if (e != 0) ERR_error_string_n(e, buf, sizeof(buf));
+  ERR_clear_error();
+  return absl::InvalidArgumentError(absl::StrCat("tls: ", what, ": ", buf));
+}
+
+absl::StatusOr<SSL_CTX*> NewServerContext(const std::string& cert_pem, const std::string& key_pem) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+  if (ctx == nullptr) return SslError("SSL_CTX_new");
+  auto fail = [ctx](const std::string& what) {
+    absl::Status s = SslError(what);
+    SSL_CTX_free(ctx);
+    return s;
+  };
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  BIO* bio = BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size()));
+  X509* cert = bio == nullptr ? nullptr : PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  if (cert == nullptr) return fail("reading the certificate");
+  const int cert_ok = SSL_CTX_use_certificate(ctx, cert);
+  X509_free(cert);
+  if (cert_ok != 1) return fail("using the certificate");
+  bio = BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size()));
+  EVP_PKEY* key = bio == nullptr ? nullptr : PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  if (key == nullptr) return fail("reading the private key");
+  const int key_ok = SSL_CTX_use_PrivateKey(ctx, key);
+  EVP_PKEY_free(key);
+  if (key_ok != 1 || SSL_CTX_check_private_key(ctx) != 1) return fail("using the private key");
+  return ctx;
+}
 
 }  // namespace
 
@@ -108,8 +244,25 @@ std::string UrlDecode(const std::string& s) {
 }
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(int port, Handler handler) {
+  HttpServerOptions options;
+  options.port = port;
+  return Start(options, std::move(handler));
+}
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
+                                                              Handler handler) {
+  const int port = options.port;
+  SSL_CTX* ssl_ctx = nullptr;
+  if (!options.tls_cert_pem.empty() || !options.tls_key_pem.empty()) {
+    absl::StatusOr<SSL_CTX*> ctx = NewServerContext(options.tls_cert_pem, options.tls_key_pem);
+    if (!ctx.ok()) return ctx.status();
+    ssl_ctx = *ctx;
+  }
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return absl::InternalError(absl::StrCat("socket: ", std::strerror(errno)));
+  if (fd < 0) {
+    SSL_CTX_free(ssl_ctx);
+    return absl::InternalError(absl::StrCat("socket: ", std::strerror(errno)));
+  }
   const int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   sockaddr_in addr{};
@@ -119,19 +272,23 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(int port, Handler 
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || listen(fd, 128) != 0) {
     const std::string err = std::strerror(errno);
     close(fd);
+    SSL_CTX_free(ssl_ctx);
     return absl::UnavailableError(absl::StrCat("cannot listen on 127.0.0.1:", port, ": ", err));
   }
   socklen_t len = sizeof(addr);
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  std::unique_ptr<HttpServer> server(new HttpServer(fd, ntohs(addr.sin_port), std::move(handler)));
+  std::unique_ptr<HttpServer> server(new HttpServer(fd, ntohs(addr.sin_port), std::move(handler), ssl_ctx));
   server->acceptor_ = std::thread([s = server.get()] { s->AcceptLoop(); });
   return server;
 }
 
-HttpServer::HttpServer(int fd, int port, Handler handler)
-    : listen_fd_(fd), port_(port), handler_(std::move(handler)) {}
+HttpServer::HttpServer(int fd, int port, Handler handler, SSL_CTX* ssl_ctx)
+    : listen_fd_(fd), port_(port), handler_(std::move(handler)), ssl_ctx_(ssl_ctx) {}
 
-HttpServer::~HttpServer() { Stop(); }
+HttpServer::~HttpServer() {
+  Stop();
+  SSL_CTX_free(ssl_ctx_);
+}
 
 void HttpServer::Stop() {
   if (stopping_.exchange(true)) return;
@@ -159,24 +316,26 @@ void HttpServer::AcceptLoop() {
   }
 }
 
-void HttpServer::Serve(int fd) {
+namespace {
+
+// Requests on one connection until the client or the server ends it.
+void ServeRequests(Conn& conn, const Handler& handler, const std::atomic<bool>& stopping) {
   std::string buf;
   char chunk[16384];
-  while (!stopping_) {
+  while (!stopping) {
     // Read the head.
     size_t head_end;
     while ((head_end = buf.find("\r\n\r\n")) == std::string::npos) {
-      if (buf.size() > kMaxHeaderBytes) goto done;
-      const ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) goto done;
+      if (buf.size() > kMaxHeaderBytes) return;
+      const ssize_t n = conn.Read(chunk, sizeof(chunk));
+      if (n <= 0) return;
       buf.append(chunk, static_cast<size_t>(n));
     }
     {
       HttpRequest req;
       std::vector<std::string> lines = absl::StrSplit(buf.substr(0, head_end), "\r\n");
       std::vector<std::string> first = absl::StrSplit(lines[0], ' ');
-      if (first.size() < 2) goto done;
+      if (first.size() < 2) return;
       req.method = first[0];
       const std::string target = first[1];
       const size_t q = target.find('?');
@@ -197,36 +356,57 @@ void HttpServer::Serve(int fd) {
       size_t length = 0;
       if (!req.Header("content-length").empty() &&
           (!absl::SimpleAtoi(req.Header("content-length"), &length) || length > kMaxBodyBytes)) {
-        goto done;
+        return;
       }
       buf.erase(0, head_end + 4);
       while (buf.size() < length) {
-        const ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) goto done;
+        const ssize_t n = conn.Read(chunk, sizeof(chunk));
+        if (n <= 0) return;
         buf.append(chunk, static_cast<size_t>(n));
       }
       req.body = buf.substr(0, length);
       buf.erase(0, length);
 
-      HttpResponse resp = handler_(req);
+      HttpResponse resp = handler(req);
       std::string head = absl::StrCat("HTTP/1.1 ", resp.status, " ", Reason(resp.status), "\r\n",
                                       "Content-Type: ", resp.content_type, "\r\n");
       for (const auto& [k, v] : resp.headers) absl::StrAppend(&head, k, ": ", v, "\r\n");
       if (resp.stream) {
         absl::StrAppend(&head, "Transfer-Encoding: chunked\r\n\r\n");
-        if (!SendAll(fd, head)) goto done;
-        SocketChunkWriter writer(fd, &stopping_);
+        if (!conn.WriteAll(head)) return;
+        ConnChunkWriter writer(&conn, &stopping);
         resp.stream(writer);
-        SendAll(fd, "0\r\n\r\n");
-        goto done;  // a finished watch closes the connection, as the API server does
+        conn.WriteAll("0\r\n\r\n");
+        return;  // a finished watch closes the connection, as the API server does
       }
       absl::StrAppend(&head, "Content-Length: ", resp.body.size(), "\r\n\r\n");
-      if (!SendAll(fd, head + resp.body)) goto done;
-      if (absl::AsciiStrToLower(req.Header("connection")) == "close") goto done;
+      if (!conn.WriteAll(head + resp.body)) return;
+      if (absl::AsciiStrToLower(req.Header("connection")) == "close") return;
     }
   }
-done:
+}
+
+}  // namespace
+
+void HttpServer::Serve(int fd) {
+  // SSL_write reaches the socket through write(), which raises SIGPIPE when
+  // the client has gone; blocked here, the signal stays with this thread and
+  // is dropped when it exits.
+  sigset_t pipe;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+  if (ssl_ctx_ == nullptr) {
+    PlainConn conn(fd);
+    ServeRequests(conn, handler_, stopping_);
+  } else if (SSL* ssl = SSL_new(ssl_ctx_); ssl != nullptr && SSL_set_fd(ssl, fd) == 1) {
+    TlsConn conn(fd, ssl);
+    // A client that does not trust the CA aborts here; nothing to answer.
+    if (conn.Handshake()) ServeRequests(conn, handler_, stopping_);
+  } else {
+    SSL_free(ssl);
+    ERR_clear_error();
+  }
   {
     // Forget the fd before closing it: accept() may hand the number out again.
     std::lock_guard<std::mutex> l(mu_);

@@ -3,7 +3,7 @@
 
 // A small HTTP/1.1 server for the simulator: one thread per connection,
 // keep-alive, Content-Length bodies, and chunked streaming responses (for
-// watches). Plain HTTP on 127.0.0.1.
+// watches). Plain HTTP or HTTPS (OpenSSL) on 127.0.0.1.
 
 #include <atomic>
 #include <condition_variable>
@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+
+struct ssl_ctx_st;  // OpenSSL's SSL_CTX, kept out of this header
 
 namespace doris_operator::kubesim {
 
@@ -49,23 +51,34 @@ struct HttpResponse {
 
 using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
+struct HttpServerOptions {
+  int port = 0;  // 0 picks a free port
+  // Both set: serve HTTPS with this certificate chain and private key (PEM).
+  std::string tls_cert_pem;
+  std::string tls_key_pem;
+};
+
 class HttpServer {
  public:
   // Binds 127.0.0.1:port (0 picks a free port).
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(int port, Handler handler);
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options,
+                                                           Handler handler);
   ~HttpServer();
 
   int port() const { return port_; }
+  bool tls() const { return ssl_ctx_ != nullptr; }
   void Stop();
 
  private:
-  HttpServer(int fd, int port, Handler handler);
+  HttpServer(int fd, int port, Handler handler, ssl_ctx_st* ssl_ctx);
   void AcceptLoop();
   void Serve(int fd);
 
   const int listen_fd_;
   const int port_;
   const Handler handler_;
+  ssl_ctx_st* const ssl_ctx_;  // owned; null for plain HTTP
   std::atomic<bool> stopping_{false};
   std::thread acceptor_;
   std::mutex mu_;

@@ -1,11 +1,16 @@
 // kubesim: a Kubernetes API simulator for tests and the sandbox.
 //
-//   kubesim --port 0 --kubeconfig-out /tmp/kubeconfig
+//   kubesim --port 0 --kubeconfig-out /tmp/kubeconfig [--tls] [--seed S]
 //
-// Prints one line "kubesim: serving on http://127.0.0.1:PORT" when ready;
-// stops cleanly on SIGTERM or SIGINT.
+// Prints one line "kubesim: serving on http[s]://127.0.0.1:PORT" when ready;
+// stops cleanly on SIGTERM or SIGINT. With --tls it makes up a CA, a server
+// certificate and a bearer token at start and writes the CA and token into
+// the kubeconfig (the only place the token goes).
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -13,29 +18,42 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
+#include <cerrno>
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "tools/kubesim/api_server.h"
 #include "tools/kubesim/fake_doris.h"
 #include "tools/kubesim/http_server.h"
+#include "tools/kubesim/tls.h"
 #include "tools/kubesim/workloads.h"
 
 namespace {
 
-constexpr char kUsage[] = "usage: kubesim [--port N] [--kubeconfig-out FILE]\n";
+constexpr char kUsage[] = "usage: kubesim [--port N] [--kubeconfig-out FILE] [--tls] [--seed S]\n";
 
-std::string Kubeconfig(int port) {
+struct KubeconfigOptions {
+  int port = 0;
+  std::string ca_cert_pem;  // empty: plain HTTP, no user credentials
+  std::string token;
+};
+
+std::string Kubeconfig(const KubeconfigOptions& o) {
+  const bool tls = !o.ca_cert_pem.empty();
+  std::string cluster = absl::StrCat("    server: ", tls ? "https" : "http", "://127.0.0.1:", o.port, "\n");
+  if (tls) {
+    absl::StrAppend(&cluster, "    certificate-authority-data: ", absl::Base64Escape(o.ca_cert_pem), "\n");
+  }
+  const std::string user = tls ? absl::StrCat("\n    token: ", o.token) : " {}";
   return absl::StrCat(R"(apiVersion: v1
 kind: Config
 current-context: kubesim
 clusters:
 - name: kubesim
   cluster:
-    server: http://127.0.0.1:)", port, R"(
-contexts:
+)", cluster, R"(contexts:
 - name: kubesim
   context:
     cluster: kubesim
@@ -43,8 +61,22 @@ contexts:
     namespace: default
 users:
 - name: kubesim
-  user: {}
-)");
+  user:)", user, "\n");
+}
+
+// Owner-only, since with --tls the file holds the token.
+bool WritePrivateFile(const std::string& path, const std::string& content) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  bool ok = fchmod(fd, 0600) == 0;
+  size_t off = 0;
+  while (ok && off < content.size()) {
+    const ssize_t n = write(fd, content.data() + off, content.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) off += static_cast<size_t>(n);
+  }
+  return close(fd) == 0 && ok;
 }
 
 }  // namespace
@@ -52,6 +84,9 @@ users:
 int main(int argc, char** argv) {
   int port = 0;
   std::string kubeconfig_out;
+  bool tls = false;
+  bool seeded = false;
+  std::string seed;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--port" && i + 1 < argc) {
@@ -61,6 +96,11 @@ int main(int argc, char** argv) {
       }
     } else if (a == "--kubeconfig-out" && i + 1 < argc) {
       kubeconfig_out = argv[++i];
+    } else if (a == "--tls") {
+      tls = true;
+    } else if (a == "--seed" && i + 1 < argc) {
+      seeded = true;
+      seed = argv[++i];
     } else {
       std::fprintf(stderr, "%s", kUsage);
       return 2;
@@ -80,19 +120,40 @@ int main(int argc, char** argv) {
                                const doris_operator::kubesim::HttpRequest& req) {
     return doris.Handle(ns, service, path, req);
   });
+  doris_operator::kubesim::HttpServerOptions http;
+  http.port = port;
+  KubeconfigOptions kubeconfig;
+  if (tls) {
+    auto material = doris_operator::kubesim::GenerateTlsMaterial();
+    if (!material.ok()) {
+      std::fprintf(stderr, "kubesim: %s\n", std::string(material.status().message()).c_str());
+      return 1;
+    }
+    http.tls_cert_pem = material->server_cert_pem;
+    http.tls_key_pem = material->server_key_pem;
+    kubeconfig.ca_cert_pem = material->ca_cert_pem;
+    if (seeded) {
+      kubeconfig.token = doris_operator::kubesim::TokenFromSeed(seed);
+    } else {
+      auto token = doris_operator::kubesim::RandomToken();
+      if (!token.ok()) {
+        std::fprintf(stderr, "kubesim: %s\n", std::string(token.status().message()).c_str());
+        return 1;
+      }
+      kubeconfig.token = *token;
+    }
+    api.RequireBearerToken(kubeconfig.token);
+  }
   auto server = doris_operator::kubesim::HttpServer::Start(
-      port, [&api](const doris_operator::kubesim::HttpRequest& req) { return api.Handle(req); });
+      http, [&api](const doris_operator::kubesim::HttpRequest& req) { return api.Handle(req); });
   if (!server.ok()) {
     std::fprintf(stderr, "kubesim: %s\n", std::string(server.status().message()).c_str());
     return 1;
   }
-  if (!kubeconfig_out.empty()) {
-    std::ofstream out(kubeconfig_out);
-    out << Kubeconfig((*server)->port());
-    if (!out) {
-      std::fprintf(stderr, "kubesim: cannot write %s\n", kubeconfig_out.c_str());
-      return 1;
-    }
+  kubeconfig.port = (*server)->port();
+  if (!kubeconfig_out.empty() && !WritePrivateFile(kubeconfig_out, Kubeconfig(kubeconfig))) {
+    std::fprintf(stderr, "kubesim: cannot write %s\n", kubeconfig_out.c_str());
+    return 1;
   }
   // The simulated controllers and kubelet run on the wall clock here.
   std::atomic<bool> running{true};
@@ -108,7 +169,7 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   });
-  std::printf("kubesim: serving on http://127.0.0.1:%d\n", (*server)->port());
+  std::printf("kubesim: serving on %s://127.0.0.1:%d\n", tls ? "https" : "http", (*server)->port());
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop, &sig);
