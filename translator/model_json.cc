@@ -348,4 +348,6 @@ Json MessageToJson(const google::protobuf::Message& msg) {
 
 Json SpecToJson(const model::v1::DorisClusterSpec& spec) { return MessageToJson(spec); }
 
+Json StatusToJson(const model::v1::DorisClusterStatus& status) { return MessageToJson(status); }
+
 }  // namespace doris_operator::translator

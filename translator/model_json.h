@@ -22,6 +22,8 @@ ModelFromJsonResult ModelFromJson(const nlohmann::json& object);
 // The spec as JSON with the API's field names (for status, debugging and the
 // round-trip tests). Secret-like fields (adminUser.password) are omitted.
 nlohmann::json SpecToJson(const model::v1::DorisClusterSpec& spec);
+// The status as the API stores it (what the operator writes to /status).
+nlohmann::json StatusToJson(const model::v1::DorisClusterStatus& status);
 
 }  // namespace doris_operator::translator
 

@@ -85,6 +85,55 @@ KubesimProcess::~KubesimProcess() {
   }
 }
 
+absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
+    const std::vector<std::string>& argv, const std::string& log_file) {
+  auto p = std::make_unique<ChildProcess>();
+  p->log_file_ = log_file;
+  p->pid_ = fork();
+  if (p->pid_ < 0) return absl::InternalError("fork failed");
+  if (p->pid_ == 0) {
+    const int fd = open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  return p;
+}
+
+ChildProcess::~ChildProcess() {
+  if (pid_ > 0) Kill(SIGTERM);
+}
+
+void ChildProcess::Kill(int signal) {
+  if (pid_ <= 0) return;
+  kill(pid_, signal);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+std::string ChildProcess::Output() const {
+  std::string out;
+  FILE* f = std::fopen(log_file_.c_str(), "r");
+  if (f == nullptr) return out;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+  std::fclose(f);
+  return out;
+}
+
+bool ChildProcess::WaitForOutput(const std::string& text, int timeout_ms) const {
+  for (int waited = 0; waited <= timeout_ms; waited += 25) {
+    if (Output().find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return false;
+}
+
 CommandResult Run(const std::vector<std::string>& argv, const std::string& stdin_text) {
   int in[2];
   int out[2];

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,24 @@ class KubesimProcess {
   pid_t pid_ = -1;
   std::string server_;
   std::string kubeconfig_;
+};
+
+// Any binary as a child process with its output in a log file; killed
+// (SIGTERM, then waited for) when destroyed.
+class ChildProcess {
+ public:
+  static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(const std::vector<std::string>& argv,
+                                                             const std::string& log_file);
+  ~ChildProcess();
+  // Waits until the log file holds `text`; false after `timeout_ms`.
+  bool WaitForOutput(const std::string& text, int timeout_ms) const;
+  std::string Output() const;
+  void Kill(int signal);  // and wait for it to exit
+  bool running() const { return pid_ > 0; }
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_file_;
 };
 
 // Runs the real kubectl against `kubeconfig`; stdout+stderr and exit code.

@@ -1,0 +1,135 @@
+#include "operator/controller.h"
+
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+
+namespace doris_operator {
+
+namespace {
+
+std::string KeyString(const store::ClusterKey& k) { return absl::StrCat(k.ns, "/", k.name); }
+
+store::ClusterKey KeyFrom(const std::string& s) {
+  const size_t slash = s.find('/');
+  return {s.substr(0, slash), s.substr(slash + 1)};
+}
+
+}  // namespace
+
+Controller::Controller(kube::Client* kube, store::EventLog* log, ControllerOptions options)
+    : kube_(kube),
+      log_(log),
+      options_(std::move(options)),
+      fe_(options_.doris_access, kube),
+      reconciler_(kube, log, &fe_, &references_, options_.reconciler) {}
+
+Controller::~Controller() { Stop(); }
+
+std::vector<ingest::StreamSpec> Controller::Streams() const {
+  // What the operator reads: its clusters, what it owns (by the labels the
+  // translator puts on everything), and the ConfigMaps clusters reference.
+  std::vector<ingest::StreamSpec> kinds = {
+      {"doris.selectdb.com/v1", "DorisCluster", "dorisclusters", "", ""},
+      {"apps/v1", "StatefulSet", "statefulsets", "", "app.doris.ownerreference/name"},
+      {"v1", "Service", "services", "", "app.doris.ownerreference/name"},
+      {"v1", "Pod", "pods", "", "app.doris.cluster"},
+      {"v1", "PersistentVolumeClaim", "persistentvolumeclaims", "", "app.doris.ownerreference/name"},
+      {"autoscaling/v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", "",
+       "app.doris.ownerreference/name"},
+      {"v1", "ConfigMap", "configmaps", "", "", /*only_owned=*/true},
+  };
+  if (options_.namespaces.empty()) return kinds;
+  std::vector<ingest::StreamSpec> out;
+  for (const std::string& ns : options_.namespaces) {
+    for (ingest::StreamSpec s : kinds) {
+      s.ns = ns;
+      out.push_back(std::move(s));
+    }
+  }
+  return out;
+}
+
+void Controller::Start() {
+  // Clusters already in the log get a first look (their state may have
+  // moved while no operator ran; the watchers' re-list says how).
+  const uint64_t last = log_->last_seq();
+  {
+    const store::State state = log_->CurrentState();
+    absl::MutexLock lock(&mu_);
+    for (const auto& [key, objects] : state.clusters()) {
+      if (key.empty()) continue;
+      pending_from_.emplace(key, last + 1);
+      queue_.Add(KeyString(key));
+    }
+  }
+  ingest::WatcherOptions wo;
+  wo.resolve = [this](const log::v1::ObjectRef& ref) { return references_.Resolve(ref); };
+  wo.watch_timeout_seconds = options_.watch_timeout_seconds;
+  wo.on_append = [this](const std::vector<store::ClusterKey>& touched) {
+    stats_.events_ingested.fetch_add(1);
+    const uint64_t seq = log_->last_seq();
+    absl::MutexLock lock(&mu_);
+    for (const store::ClusterKey& k : touched) {
+      pending_from_.emplace(k, seq);  // keeps the oldest unseen record
+      queue_.Add(KeyString(k));
+    }
+  };
+  wo.on_synced = [this] { stats_.synced_streams.fetch_add(1); };
+  wo.on_error = [this](const std::string& stream, const absl::Status& s) {
+    stats_.watch_errors.fetch_add(1);
+    std::fprintf(stderr, "doris-operator: watch %s: %s\n", stream.c_str(),
+                 std::string(s.message()).c_str());
+  };
+  std::vector<ingest::StreamSpec> streams = Streams();
+  stream_count_ = streams.size();
+  for (ingest::StreamSpec& s : streams) {
+    watchers_.push_back(std::make_unique<ingest::Watcher>(std::move(s), kube_, log_, wo));
+  }
+  for (auto& w : watchers_) {
+    ingest::Watcher* watcher = w.get();
+    threads_.emplace_back([this, watcher] { watcher->Run(stop_); });
+  }
+  for (int i = 0; i < std::max(1, options_.workers); ++i) {
+    threads_.emplace_back([this] { Worker(); });
+  }
+}
+
+bool Controller::Synced() const {
+  return stream_count_ > 0 && static_cast<size_t>(stats_.synced_streams.load()) >= stream_count_;
+}
+
+void Controller::Worker() {
+  while (std::optional<std::string> key = queue_.Get()) {
+    const store::ClusterKey cluster = KeyFrom(*key);
+    uint64_t from;
+    {
+      absl::MutexLock lock(&mu_);
+      auto it = pending_from_.find(cluster);
+      from = it == pending_from_.end() ? log_->last_seq() + 1 : it->second;
+      if (it != pending_from_.end()) pending_from_.erase(it);
+    }
+    reconcile::ReconcileOutcome out = reconciler_.Reconcile(cluster, from);
+    stats_.reconciles[std::clamp<int>(out.record.outcome(), 0, 5)].fetch_add(1);
+    stats_.reconcile_micros_total.fetch_add(out.record.duration_micros());
+    stats_.write_calls.fetch_add(out.writes);
+    if (out.record.outcome() == log::v1::ReconcileRecord::FAILED) {
+      std::fprintf(stderr, "doris-operator: reconcile %s failed: %s\n", key->c_str(),
+                   out.record.error().c_str());
+      queue_.AddRateLimited(*key);
+    } else {
+      queue_.Forget(*key);
+      if (out.requeue_after > absl::ZeroDuration()) queue_.AddAfter(*key, out.requeue_after);
+    }
+    queue_.Done(*key);
+  }
+}
+
+void Controller::Stop() {
+  if (stop_.exchange(true)) return;
+  queue_.ShutDown();
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
+}
+
+}  // namespace doris_operator

@@ -1,0 +1,82 @@
+#ifndef DORIS_OPERATOR_OPERATOR_CONTROLLER_H_
+#define DORIS_OPERATOR_OPERATOR_CONTROLLER_H_
+
+// Wires the running operator: one watcher per stream feeding the event log,
+// a keyed work queue of DorisClusters woken by what the watchers append, and
+// reconcile workers. Start() returns at once; Stop() drains and joins.
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "operator/doris/fe_client.h"
+#include "operator/ingest/reference_index.h"
+#include "operator/ingest/watcher.h"
+#include "operator/kube/client.h"
+#include "operator/reconcile/reconciler.h"
+#include "operator/workqueue/work_queue.h"
+#include "store/event_log.h"
+
+namespace doris_operator {
+
+struct ControllerOptions {
+  std::vector<std::string> namespaces;  // empty: all
+  int workers = 4;
+  doris::Access doris_access = doris::Access::kApiServerProxy;
+  reconcile::ReconcilerOptions reconciler;
+  int watch_timeout_seconds = 300;
+};
+
+// Counters for /metrics; read without locks.
+struct ControllerStats {
+  std::atomic<int64_t> events_ingested{0};
+  std::atomic<int64_t> watch_errors{0};
+  std::atomic<int64_t> reconciles[6] = {};  // by ReconcileRecord::Outcome
+  std::atomic<int64_t> reconcile_micros_total{0};
+  std::atomic<int64_t> write_calls{0};
+  std::atomic<int> synced_streams{0};
+};
+
+class Controller {
+ public:
+  Controller(kube::Client* kube, store::EventLog* log, ControllerOptions options);
+  ~Controller();
+
+  void Start();
+  // Stops watchers, lets in-flight reconciles finish, joins every thread.
+  void Stop();
+
+  // Every stream has its first list (or stored cursor) in the log.
+  bool Synced() const;
+  const ControllerStats& stats() const { return stats_; }
+  size_t queue_depth() const { return queue_.ready() + queue_.delayed(); }
+
+ private:
+  void Worker();
+  std::vector<ingest::StreamSpec> Streams() const;
+
+  kube::Client* const kube_;
+  store::EventLog* const log_;
+  const ControllerOptions options_;
+  ingest::ReferenceIndex references_;
+  doris::FeClient fe_;
+  reconcile::Reconciler reconciler_;
+  workqueue::WorkQueue queue_;
+  ControllerStats stats_;
+  std::atomic<bool> stop_{false};
+  size_t stream_count_ = 0;
+  std::vector<std::unique_ptr<ingest::Watcher>> watchers_;
+  std::vector<std::thread> threads_;
+
+  absl::Mutex mu_;
+  // The first log record each cluster's next reconcile has not seen.
+  std::map<store::ClusterKey, uint64_t> pending_from_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace doris_operator
+
+#endif  // DORIS_OPERATOR_OPERATOR_CONTROLLER_H_

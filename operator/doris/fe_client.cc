@@ -1,0 +1,102 @@
+#include "operator/doris/fe_client.h"
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+
+namespace doris_operator::doris {
+
+namespace {
+
+using Json = nlohmann::json;
+
+absl::Status EnvelopeStatus(const std::string& body, const std::string& what) {
+  Json j = Json::parse(body, nullptr, false);
+  if (!j.is_object()) return absl::InternalError(absl::StrCat(what, ": FE answered with no JSON"));
+  if (j.value("code", -1) == 0) return absl::OkStatus();
+  std::string detail = j.contains("data") && j["data"].is_string() ? j["data"].get<std::string>()
+                                                                     : j.value("msg", "");
+  return absl::FailedPreconditionError(absl::StrCat(what, ": ", detail));
+}
+
+}  // namespace
+
+FeClient::FeClient(Access access, kube::Client* kube) : access_(access), kube_(kube) {}
+
+absl::StatusOr<std::string> FeClient::Call(const FeTarget& t, const std::string& method,
+                                           const std::string& path, const std::string& body) {
+  const std::string service = absl::StrCat(t.cluster, "-fe-service");
+  kube::Request r;
+  r.method = method;
+  r.body = body;
+  r.headers.push_back(absl::StrCat("Authorization: Basic ",
+                                   absl::Base64Escape(absl::StrCat(t.user, ":", t.password))));
+  // Node lists are safe to repeat; membership changes are not retried.
+  r.idempotent = method == "GET";
+  if (access_ == Access::kApiServerProxy) {
+    r.path = absl::StrCat("/api/v1/namespaces/", t.ns, "/services/", service, ":", t.http_port,
+                          "/proxy", path);
+    absl::StatusOr<kube::Response> resp = kube_->Do(r);
+    if (!resp.ok()) return resp.status();
+    if (resp->code == 401) {
+      return absl::UnauthenticatedError(
+          absl::StrCat("FE ", service, " refused the credentials of user ", t.user));
+    }
+    if (resp->code != 200) {
+      return absl::UnavailableError(absl::StrCat("FE ", service, " ", path, ": HTTP ", resp->code,
+                                                 ": ", resp->body.substr(0, 200)));
+    }
+    return resp->body;
+  }
+  kube::ClusterConfig direct;
+  direct.server = absl::StrCat("http://", service, ".", t.ns, ".svc:", t.http_port);
+  kube::ClientOptions options;
+  options.request_timeout = absl::Seconds(10);
+  options.max_retries = 2;
+  auto client = kube::Client::Create(direct, options);
+  if (!client.ok()) return client.status();
+  r.path = path;
+  absl::StatusOr<kube::Response> resp = (*client)->Do(r);
+  if (!resp.ok()) return resp.status();
+  if (resp->code != 200) {
+    return absl::UnavailableError(absl::StrCat("FE ", service, " ", path, ": HTTP ", resp->code));
+  }
+  return resp->body;
+}
+
+absl::StatusOr<std::vector<NodeRow>> FeClient::Frontends(const FeTarget& t) {
+  absl::StatusOr<std::string> body = Call(t, "GET", "/rest/v2/manager/node/frontends", "");
+  if (!body.ok()) return body.status();
+  return ParseNodeList(*body);
+}
+
+absl::StatusOr<std::vector<NodeRow>> FeClient::Backends(const FeTarget& t) {
+  absl::StatusOr<std::string> body = Call(t, "GET", "/rest/v2/manager/node/backends", "");
+  if (!body.ok()) return body.status();
+  return ParseNodeList(*body);
+}
+
+absl::Status FeClient::DecommissionBackends(const FeTarget& t,
+                                            const std::vector<std::string>& host_ports) {
+  absl::StatusOr<std::string> body = Call(t, "POST", "/rest/v2/manager/node/DECOMMISSION/be",
+                                          Json{{"hostPorts", host_ports}}.dump());
+  if (!body.ok()) return body.status();
+  return EnvelopeStatus(*body, "decommission backends");
+}
+
+absl::Status FeClient::DropBackends(const FeTarget& t, const std::vector<std::string>& host_ports) {
+  absl::StatusOr<std::string> body = Call(t, "POST", "/rest/v2/manager/node/DROP/be",
+                                          Json{{"hostPorts", host_ports}}.dump());
+  if (!body.ok()) return body.status();
+  return EnvelopeStatus(*body, "drop backends");
+}
+
+absl::Status FeClient::DropFrontend(const FeTarget& t, const std::string& role,
+                                    const std::string& host_port) {
+  absl::StatusOr<std::string> body = Call(t, "POST", "/rest/v2/manager/node/DROP/fe",
+                                          Json{{"role", role}, {"hostPort", host_port}}.dump());
+  if (!body.ok()) return body.status();
+  return EnvelopeStatus(*body, "drop frontend");
+}
+
+}  // namespace doris_operator::doris

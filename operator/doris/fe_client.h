@@ -1,0 +1,49 @@
+#ifndef DORIS_OPERATOR_OPERATOR_DORIS_FE_CLIENT_H_
+#define DORIS_OPERATOR_OPERATOR_DORIS_FE_CLIENT_H_
+
+// Talks to a Doris FE's HTTP node-management API: lists nodes, decommissions
+// and drops backends, drops frontends. Reaches the FE directly by its
+// Service DNS name (in-cluster) or through the API server's service proxy
+// (operator outside the cluster, and tests against kubesim).
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "operator/doris/node_list.h"
+#include "operator/kube/client.h"
+
+namespace doris_operator::doris {
+
+enum class Access { kDirect, kApiServerProxy };
+
+struct FeTarget {
+  std::string ns;
+  std::string cluster;  // DorisCluster name; the FE service is <cluster>-fe-service
+  int http_port = 8030;
+  std::string user = "root";
+  std::string password;  // never logged
+};
+
+class FeClient {
+ public:
+  // `kube` carries the proxied calls; direct calls use a client of their own.
+  FeClient(Access access, kube::Client* kube);
+
+  absl::StatusOr<std::vector<NodeRow>> Frontends(const FeTarget& t);
+  absl::StatusOr<std::vector<NodeRow>> Backends(const FeTarget& t);
+  absl::Status DecommissionBackends(const FeTarget& t, const std::vector<std::string>& host_ports);
+  absl::Status DropBackends(const FeTarget& t, const std::vector<std::string>& host_ports);
+  absl::Status DropFrontend(const FeTarget& t, const std::string& role, const std::string& host_port);
+
+ private:
+  absl::StatusOr<std::string> Call(const FeTarget& t, const std::string& method,
+                                   const std::string& path, const std::string& body);
+
+  const Access access_;
+  kube::Client* const kube_;
+};
+
+}  // namespace doris_operator::doris
+
+#endif  // DORIS_OPERATOR_OPERATOR_DORIS_FE_CLIENT_H_

@@ -1,0 +1,545 @@
+#include "operator/reconcile/reconciler.h"
+
+#include <map>
+#include <set>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "operator/reconcile/diff.h"
+#include "operator/reconcile/frontends.h"
+#include "operator/reconcile/scale_in.h"
+#include "operator/reconcile/status.h"
+#include "translator/canonical_json.h"
+#include "translator/hash.h"
+#include "translator/model_json.h"
+#include "translator/translator.h"
+#include "translator/validate.h"
+
+namespace doris_operator::reconcile {
+
+namespace {
+
+using Json = nlohmann::json;
+constexpr char kGroup[] = "doris.selectdb.com";
+const char* const kComponents[] = {"fe", "be", "cn", "broker"};
+
+std::string Rfc3339(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); }
+
+const std::string* Label(const Json& obj, const std::string& key) {
+  const Json& meta = obj["metadata"];
+  if (!meta.is_object() || !meta.contains("labels") || !meta["labels"].is_object()) return nullptr;
+  auto it = meta["labels"].find(key);
+  if (it == meta["labels"].end() || !it->is_string()) return nullptr;
+  return it->get_ptr<const std::string*>();
+}
+
+model::v1::BaseSpec* BaseOf(model::v1::DorisClusterSpec* spec, const std::string& c) {
+  if (c == "fe") return spec->has_fe_spec() ? spec->mutable_fe_spec()->mutable_base() : nullptr;
+  if (c == "be") return spec->has_be_spec() ? spec->mutable_be_spec()->mutable_base() : nullptr;
+  if (c == "cn") return spec->has_cn_spec() ? spec->mutable_cn_spec()->mutable_base() : nullptr;
+  return spec->has_broker_spec() ? spec->mutable_broker_spec()->mutable_base() : nullptr;
+}
+
+int32_t Replicas(const model::v1::BaseSpec& b) { return b.has_replicas() ? b.replicas() : 1; }
+
+const model::v1::ComponentStatus* PreviousStatus(const model::v1::DorisClusterStatus& s,
+                                                 const std::string& c) {
+  if (c == "fe") return s.has_fe_status() ? &s.fe_status() : nullptr;
+  if (c == "be") return s.has_be_status() ? &s.be_status() : nullptr;
+  if (c == "cn") return s.has_cn_status() ? &s.cn_status().base() : nullptr;
+  return s.has_broker_status() ? &s.broker_status() : nullptr;
+}
+
+log::v1::ObjectRef RefFor(const std::string& api_version, const std::string& kind,
+                          const std::string& ns, const std::string& name) {
+  log::v1::ObjectRef ref;
+  ref.set_api_version(api_version);
+  ref.set_kind(kind);
+  ref.set_namespace_(ns);
+  ref.set_name(name);
+  return ref;
+}
+
+std::string ResourceOf(const std::string& kind) {
+  if (kind == "StatefulSet") return "statefulsets";
+  if (kind == "Service") return "services";
+  if (kind == "HorizontalPodAutoscaler") return "horizontalpodautoscalers";
+  if (kind == "PodDisruptionBudget") return "poddisruptionbudgets";
+  if (kind == "ConfigMap") return "configmaps";
+  return "";
+}
+
+// The JSON merge patch (RFC 7386) that turns `from` into `to`: removed keys
+// become null, so a status field that went away goes away on the server too.
+Json MergePatchBetween(const Json& from, const Json& to) {
+  if (!from.is_object() || !to.is_object()) return to;
+  Json patch = Json::object();
+  for (const auto& [k, v] : from.items()) {
+    if (!to.contains(k)) patch[k] = nullptr;
+  }
+  for (const auto& [k, v] : to.items()) {
+    auto it = from.find(k);
+    if (it == from.end()) {
+      patch[k] = v;
+    } else if (*it != v) {
+      patch[k] = MergePatchBetween(*it, v);
+    }
+  }
+  return patch;
+}
+
+}  // namespace
+
+struct Reconciler::Run {
+  store::ClusterKey key;
+  store::ClusterObjects objects;
+  Json cluster_json;
+  model::v1::DorisCluster cluster;
+  translator::TranslateInputs inputs;
+  log::v1::ReconcileRecord record;
+  std::vector<LiveObject> live;
+  std::map<std::string, Json> statefulsets;            // by component
+  std::map<std::string, std::vector<Json>> pods;       // by component
+  std::map<std::string, bool> scaling;                 // by component
+  std::map<std::string, std::string> waiting_on;       // by component
+  doris::FeTarget fe;
+  int writes = 0;
+  bool failed = false;
+  std::vector<std::string> errors;
+  uint64_t caused_by = 0;  // newest record of the cluster that this run saw
+
+  void Action(const std::string& verb, const log::v1::ObjectRef& object, const std::string& detail,
+              const absl::Status& s) {
+    log::v1::ReconcileRecord::Action* a = record.add_actions();
+    a->set_verb(verb);
+    *a->mutable_object() = object;
+    a->set_detail(detail);
+    a->set_ok(s.ok());
+    if (!s.ok()) {
+      a->set_error(std::string(s.message()));
+      failed = true;
+      errors.push_back(std::string(s.message()));
+    }
+    a->set_caused_by_seq(caused_by);
+  }
+};
+
+Reconciler::Reconciler(kube::Client* kube, store::EventLog* log, doris::FeClient* fe,
+                       ingest::ReferenceIndex* references, ReconcilerOptions options)
+    : kube_(kube), log_(log), fe_(fe), references_(references), options_(std::move(options)) {}
+
+void Reconciler::Event(Run& run, const std::string& type, const std::string& reason,
+                       const std::string& message) {
+  const std::string ns = run.key.ns;
+  const std::string now = Rfc3339(options_.now());
+  Json event = {
+      {"apiVersion", "v1"},
+      {"kind", "Event"},
+      {"metadata", {{"generateName", absl::StrCat(run.key.name, ".")}, {"namespace", ns}}},
+      {"involvedObject",
+       {{"apiVersion", "doris.selectdb.com/v1"}, {"kind", "DorisCluster"}, {"namespace", ns},
+        {"name", run.key.name}, {"uid", run.cluster.metadata().uid()}}},
+      {"type", type},
+      {"reason", reason},
+      {"message", message},
+      {"source", {{"component", "doris-operator"}}},
+      {"firstTimestamp", now},
+      {"lastTimestamp", now},
+      {"count", 1}};
+  absl::StatusOr<Json> created =
+      kube_->Create(kube::CollectionPath("v1", ns, "events"), event.dump());
+  ++run.writes;
+  run.Action("event", RefFor("v1", "Event", ns, reason), message, created.status());
+}
+
+void Reconciler::Membership(Run& run) {
+  model::v1::DorisClusterSpec* spec = run.cluster.mutable_spec();
+  const std::string& name = run.key.name;
+  // FE: observers go from the FE group before their pods do.
+  if (model::v1::BaseSpec* fe = BaseOf(spec, "fe"); fe != nullptr && run.statefulsets.count("fe")) {
+    const int live = run.statefulsets["fe"]["spec"].value("replicas", 0);
+    const int desired = Replicas(*fe);
+    if (desired < live) {
+      absl::StatusOr<std::vector<doris::NodeRow>> rows = fe_->Frontends(run.fe);
+      if (!rows.ok()) {
+        fe->set_replicas(live);  // cannot check membership: hold
+        run.scaling["fe"] = true;
+        run.waiting_on["fe"] = absl::StrCat("the FE node list (", rows.status().message(), ")");
+      } else {
+        FrontendInput in;
+        in.desired_replicas = desired;
+        in.live_replicas = live;
+        in.election_number =
+            spec->fe_spec().has_election_number() ? spec->fe_spec().election_number() : 3;
+        for (const doris::NodeRow& row : *rows) {
+          auto get = [&row](const char* k) {
+            auto it = row.find(k);
+            return it == row.end() ? std::string() : it->second;
+          };
+          FrontendView v;
+          v.host_port = absl::StrCat(get("Host"), ":", get("EditLogPort"));
+          v.ordinal = OrdinalOf(get("Host"), absl::StrCat(name, "-fe"));
+          v.role = get("Role");
+          v.alive = get("Alive") == "true";
+          v.is_master = get("IsMaster") == "true";
+          in.frontends.push_back(v);
+        }
+        FrontendPlan plan = PlanFrontends(in);
+        for (const FrontendChange& d : plan.drop) {
+          absl::Status s = fe_->DropFrontend(run.fe, d.role, d.host_port);
+          ++run.writes;
+          run.Action("doris:drop_frontend", RefFor("v1", "Pod", run.key.ns, d.host_port),
+                     absl::StrCat(d.role, " ", d.host_port), s);
+        }
+        if (!plan.warning.empty()) Event(run, "Warning", "FollowerScaleDownFailed", plan.warning);
+        fe->set_replicas(plan.statefulset_replicas);
+        run.scaling["fe"] = plan.scaling;
+      }
+    }
+  }
+  // BE / CN: decommission, wait for zero tablets, drop, then shrink.
+  for (const char* c : {"be", "cn"}) {
+    model::v1::BaseSpec* base = BaseOf(spec, c);
+    if (base == nullptr || !run.statefulsets.count(c)) continue;
+    const int live = run.statefulsets[c]["spec"].value("replicas", 0);
+    const int desired = Replicas(*base);
+    const model::v1::ComponentStatus* prev = PreviousStatus(run.cluster.status(), c);
+    const bool was_scaling = prev != nullptr && prev->component_condition().phase() == "scaling";
+    if (desired >= live && !was_scaling) continue;
+    const std::string sts = absl::StrCat(name, "-", c);
+    absl::StatusOr<std::vector<doris::NodeRow>> rows = fe_->Backends(run.fe);
+    absl::StatusOr<std::vector<BackendView>> backends =
+        rows.ok() ? doris::BackendsOf(*rows, sts) : absl::StatusOr<std::vector<BackendView>>(rows.status());
+    if (!backends.ok()) {
+      // Never shrink without knowing the data is safe.
+      base->set_replicas(std::max(live, desired));
+      run.scaling[c] = desired < live;
+      run.waiting_on[c] = absl::StrCat("the FE backend list (", backends.status().message(), ")");
+      continue;
+    }
+    ScalePlan plan = PlanScale(c, desired, live, *backends);
+    if (!plan.decommission.empty()) {
+      absl::Status s = fe_->DecommissionBackends(run.fe, plan.decommission);
+      ++run.writes;
+      run.Action("doris:decommission_backend", RefFor("apps/v1", "StatefulSet", run.key.ns, sts),
+                 absl::StrJoin(plan.decommission, ","), s);
+    }
+    if (!plan.drop.empty()) {
+      absl::Status s = fe_->DropBackends(run.fe, plan.drop);
+      ++run.writes;
+      run.Action("doris:drop_backend", RefFor("apps/v1", "StatefulSet", run.key.ns, sts),
+                 absl::StrJoin(plan.drop, ","), s);
+    }
+    base->set_replicas(plan.statefulset_replicas);
+    run.scaling[c] = plan.scaling;
+    run.waiting_on[c] = plan.waiting_on;
+  }
+}
+
+void Reconciler::ApplyDesired(Run& run) {
+  absl::StatusOr<translator::DesiredSet> desired = translator::Translate(run.cluster, run.inputs);
+  if (!desired.ok()) {
+    run.failed = true;
+    run.errors.push_back(std::string(desired.status().message()));
+    return;
+  }
+  run.record.set_desired_set_hash(desired->hash);
+  // BE, CN and brokers start once the FE serves: they register with it.
+  bool fe_serving = false;
+  for (const Json& pod : run.pods["fe"]) {
+    const Json& st = pod["status"];
+    if (!st.is_object() || !st.contains("conditions")) continue;
+    for (const Json& cond : st["conditions"]) {
+      if (cond.value("type", "") == "Ready" && cond.value("status", "") == "True") fe_serving = true;
+    }
+  }
+  std::set<std::string> live_names;
+  for (const LiveObject& l : run.live) live_names.insert(l.kind + "/" + l.name);
+  if (!fe_serving) {
+    const std::string fe_prefix = absl::StrCat(run.key.name, "-fe");
+    std::vector<translator::DesiredObject> kept;
+    for (auto& o : desired->objects) {
+      if (o.name.rfind(fe_prefix, 0) == 0 || live_names.count(o.kind + "/" + o.name)) {
+        kept.push_back(std::move(o));
+      }
+    }
+    if (kept.size() != desired->objects.size()) run.waiting_on["be"] = "the FE to serve";
+    desired->objects = std::move(kept);
+  }
+  DiffResult diff = Diff(*desired, run.live);
+  Json diff_json = Json::array();
+  for (const PlannedWrite& w : diff.writes) {
+    diff_json.push_back({{"verb", w.verb == Verb::kCreate  ? "create"
+                                  : w.verb == Verb::kApply ? "apply"
+                                                           : "delete"},
+                         {"kind", w.kind},
+                         {"name", w.name},
+                         {"reason", w.reason}});
+  }
+  run.record.set_diff_json(translator::Canonical(diff_json));
+  for (const PlannedWrite& w : diff.writes) {
+    const std::string resource = ResourceOf(w.kind);
+    const log::v1::ObjectRef ref = RefFor(w.api_version, w.kind, run.key.ns, w.name);
+    if (resource.empty()) {
+      run.Action("skip", ref, absl::StrCat("no REST resource known for kind ", w.kind),
+                 absl::OkStatus());
+      continue;
+    }
+    absl::Status s;
+    std::string verb;
+    switch (w.verb) {
+      case Verb::kCreate:
+        verb = "create";
+        s = kube_->Create(kube::CollectionPath(w.api_version, run.key.ns, resource), w.body).status();
+        if (s.code() == absl::StatusCode::kAlreadyExists) {
+          // Our log has not seen it yet: apply is correct either way.
+          verb = "apply";
+          s = kube_->Apply(kube::ObjectPath(w.api_version, run.key.ns, resource, w.name), w.body,
+                           options_.field_manager)
+                  .status();
+        }
+        break;
+      case Verb::kApply:
+        verb = "apply";
+        s = kube_->Apply(kube::ObjectPath(w.api_version, run.key.ns, resource, w.name), w.body,
+                         options_.field_manager)
+                .status();
+        break;
+      case Verb::kDelete:
+        verb = "delete";
+        s = kube_->Delete(kube::ObjectPath(w.api_version, run.key.ns, resource, w.name));
+        if (s.code() == absl::StatusCode::kNotFound) s = absl::OkStatus();
+        break;
+    }
+    ++run.writes;
+    run.Action(verb, ref, w.reason, s);
+  }
+}
+
+void Reconciler::WriteStatus(Run& run) {
+  const model::v1::DorisClusterStatus& previous = run.cluster.status();
+  model::v1::DorisClusterStatus next;
+  const std::string now = Rfc3339(options_.now());
+  std::vector<const model::v1::ComponentStatus*> present;
+  for (const char* c : kComponents) {
+    model::v1::BaseSpec* base = BaseOf(run.cluster.mutable_spec(), c);
+    if (base == nullptr) continue;
+    ComponentStatusInput in;
+    in.cluster = run.key.name;
+    in.component = c;
+    in.desired_replicas = Replicas(*base);
+    in.scaling = run.scaling[c];
+    in.waiting_on = run.waiting_on[c];
+    in.previous = PreviousStatus(previous, c);
+    in.now = now;
+    for (const Json& pod : run.pods[c]) {
+      PodStatusView v;
+      v.name = pod["metadata"].value("name", "");
+      const Json& st = pod["status"];
+      if (st.is_object()) {
+        v.phase = st.value("phase", "");
+        v.reason = st.value("reason", "");
+        v.message = st.value("message", "");
+        if (st.contains("containerStatuses") && st["containerStatuses"].is_array() &&
+            !st["containerStatuses"].empty()) {
+          v.has_container_statuses = true;
+          v.all_containers_ready = true;
+          for (const Json& cs : st["containerStatuses"]) {
+            if (!cs.value("ready", false)) v.all_containers_ready = false;
+          }
+        }
+      }
+      in.pods.push_back(std::move(v));
+    }
+    model::v1::ComponentStatus s = ComputeComponentStatus(in);
+    if (std::string(c) == "fe") *next.mutable_fe_status() = s;
+    if (std::string(c) == "be") *next.mutable_be_status() = s;
+    if (std::string(c) == "cn") *next.mutable_cn_status()->mutable_base() = s;
+    if (std::string(c) == "broker") *next.mutable_broker_status() = s;
+  }
+  if (next.has_fe_status()) present.push_back(&next.fe_status());
+  if (next.has_be_status()) present.push_back(&next.be_status());
+  if (next.has_cn_status()) present.push_back(&next.cn_status().base());
+  if (next.has_broker_status()) present.push_back(&next.broker_status());
+  std::vector<model::v1::Condition> prev_conditions(previous.conditions().begin(),
+                                                    previous.conditions().end());
+  for (auto& cond :
+       ComputeConditions(present, run.cluster.metadata().generation(), prev_conditions, now)) {
+    *next.add_conditions() = std::move(cond);
+  }
+  next.set_observed_generation(run.cluster.metadata().generation());
+  const Json next_json = translator::StatusToJson(next);
+  const Json& live_status = run.cluster_json.contains("status") ? run.cluster_json["status"] : Json();
+  if (translator::Canonical(next_json) == translator::Canonical(live_status)) return;
+  absl::StatusOr<Json> written = kube_->MergePatch(
+      kube::ObjectPath("doris.selectdb.com/v1", run.key.ns, "dorisclusters", run.key.name) +
+          "/status",
+      Json{{"status", MergePatchBetween(live_status, next_json)}}.dump());
+  ++run.writes;
+  run.Action("update_status", RefFor("doris.selectdb.com/v1", "DorisCluster", run.key.ns, run.key.name),
+             "", written.status());
+  *run.cluster.mutable_status() = next;
+}
+
+ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t trigger_from) {
+  const absl::Time start = absl::Now();
+  Run run;
+  run.key = key;
+  run.record.set_trigger_seq_begin(trigger_from);
+  run.record.set_trigger_seq_end(log_->last_seq());
+  run.record.set_translator_version(options_.operator_version);
+  run.objects = log_->CurrentObjectsOf(key);
+  ReconcileOutcome out;
+
+  auto finish = [&](log::v1::ReconcileRecord::Outcome outcome) {
+    run.record.set_outcome(outcome);
+    run.record.set_error(absl::StrJoin(run.errors, "; "));
+    run.record.set_duration_micros(absl::ToInt64Microseconds(absl::Now() - start));
+    log::v1::LogRecord r;
+    *r.mutable_cluster() = key.ToRef();
+    *r.mutable_reconcile() = run.record;
+    absl::StatusOr<store::AppendResult> appended = log_->Append({r});
+    out.record = run.record;
+    out.record_seq = appended.ok() ? appended->last_seq : 0;
+    out.writes = run.writes;
+    return out;
+  };
+
+  const log::v1::StoredObject* stored = nullptr;
+  std::string state_bytes;
+  for (const auto& [id, obj] : run.objects) {
+    absl::StrAppend(&state_bytes, id.group, "/", id.kind, "/", id.name, "\n", obj.object_json(), "\n");
+    if (id.group == kGroup && id.kind == "DorisCluster" && id.name == key.name) stored = &obj;
+  }
+  run.record.set_input_state_hash(translator::Sha256Hex(state_bytes));
+  if (stored == nullptr) {
+    // Deleted: the API server's garbage collector removes what it owned.
+    references_->Remove(key);
+    return finish(log::v1::ReconcileRecord::NO_CHANGE);
+  }
+  run.cluster_json = Json::parse(stored->object_json(), nullptr, false);
+  translator::ModelFromJsonResult parsed = translator::ModelFromJson(run.cluster_json);
+  run.cluster = parsed.cluster;
+  auto sequences = log_->SeqsForCluster(key, {.limit = 1, .newest_first = true});
+  if (sequences.ok() && !sequences->empty()) run.caused_by = sequences->front();
+  if (!parsed.errors.empty() || !translator::Validate(parsed.cluster).empty()) {
+    std::vector<std::string> problems;
+    for (const auto& p : parsed.errors) problems.push_back(absl::StrCat(p.path, ": ", p.message));
+    for (const auto& p : translator::Validate(parsed.cluster)) {
+      problems.push_back(absl::StrCat(p.path, ": ", p.message));
+    }
+    const std::string message = absl::StrJoin(problems, "; ");
+    run.errors.push_back(message);
+    const Json& status = run.cluster_json["status"];
+    bool already = false;
+    if (status.is_object() && status.contains("conditions") && status["conditions"].is_array()) {
+      for (const Json& c : status["conditions"]) {
+        if (c.value("reason", "") == "InvalidSpec" && c.value("message", "") == message &&
+            c.value("observedGeneration", 0) == run.cluster.metadata().generation()) {
+          already = true;
+        }
+      }
+    }
+    if (!already) {
+      Json cond = {{"type", "Ready"},
+                   {"status", "False"},
+                   {"reason", "InvalidSpec"},
+                   {"message", message},
+                   {"observedGeneration", run.cluster.metadata().generation()},
+                   {"lastTransitionTime", Rfc3339(options_.now())}};
+      absl::StatusOr<Json> written = kube_->MergePatch(
+          kube::ObjectPath("doris.selectdb.com/v1", key.ns, "dorisclusters", key.name) + "/status",
+          Json{{"status", {{"conditions", Json::array({cond})}}}}.dump());
+      ++run.writes;
+      run.Action("update_status", RefFor("doris.selectdb.com/v1", "DorisCluster", key.ns, key.name),
+                 "InvalidSpec", written.status());
+      Event(run, "Warning", "InvalidSpec", message);
+    }
+    return finish(log::v1::ReconcileRecord::INVALID_SPEC);
+  }
+
+  // ConfigMaps the spec reads: from the log, or fetched (and logged) once.
+  std::set<std::string> config_maps = ingest::ReferencedConfigMaps(run.cluster.spec());
+  references_->Set(key, config_maps);
+  for (const std::string& cm : config_maps) {
+    const store::ObjectId id{"", "ConfigMap", key.ns, cm};
+    Json data;
+    if (auto it = run.objects.find(id); it != run.objects.end()) {
+      data = Json::parse(it->second.object_json(), nullptr, false)["data"];
+    } else {
+      absl::StatusOr<Json> got = kube_->Get(kube::ObjectPath("v1", key.ns, "configmaps", cm));
+      if (!got.ok()) continue;  // missing: defaults, as the reference operator does
+      log::v1::LogRecord r;
+      *r.mutable_cluster() = key.ToRef();
+      r.mutable_watch()->set_type(log::v1::ADDED);
+      *r.mutable_watch()->mutable_object() = RefFor("v1", "ConfigMap", key.ns, cm);
+      r.mutable_watch()->set_resource_version((*got)["metadata"].value("resourceVersion", ""));
+      r.mutable_watch()->set_object_json(translator::Canonical(*got));
+      (void)log_->Append({r});
+      data = (*got)["data"];
+    }
+    if (!data.is_object()) continue;
+    for (const auto& [k, v] : data.items()) {
+      if (v.is_string()) run.inputs.config_maps[cm][k] = v.get<std::string>();
+    }
+  }
+
+  for (const auto& [id, obj] : run.objects) {
+    if (id.kind == "StatefulSet" || id.kind == "Service" || id.kind == "HorizontalPodAutoscaler") {
+      Json j = Json::parse(obj.object_json(), nullptr, false);
+      if (id.kind == "StatefulSet") {
+        const std::string* comp = Label(j, "app.kubernetes.io/component");
+        if (comp != nullptr) run.statefulsets[*comp] = j;
+      }
+      run.live.push_back({obj.ref().api_version(), id.kind, id.name, std::move(j)});
+    } else if (id.kind == "Pod") {
+      Json j = Json::parse(obj.object_json(), nullptr, false);
+      const std::string* comp = Label(j, "app.kubernetes.io/component");
+      if (comp != nullptr) run.pods[*comp].push_back(std::move(j));
+    }
+  }
+
+  // Credentials for the FE: the auth Secret, else adminUser, else root.
+  run.fe.ns = key.ns;
+  run.fe.cluster = key.name;
+  if (!run.cluster.spec().auth_secret().empty()) {
+    absl::StatusOr<Json> secret =
+        kube_->Get(kube::ObjectPath("v1", key.ns, "secrets", run.cluster.spec().auth_secret()));
+    if (secret.ok() && (*secret)["data"].is_object()) {
+      std::string user, password;
+      absl::Base64Unescape((*secret)["data"].value("username", ""), &user);
+      absl::Base64Unescape((*secret)["data"].value("password", ""), &password);
+      if (!user.empty()) run.fe.user = user;
+      run.fe.password = password;
+    }
+  } else if (!run.cluster.spec().admin_user().name().empty()) {
+    run.fe.user = run.cluster.spec().admin_user().name();
+    absl::StatusOr<Json> live = kube_->Get(
+        kube::ObjectPath("doris.selectdb.com/v1", key.ns, "dorisclusters", key.name));
+    if (live.ok()) {
+      const Json& au = (*live)["spec"]["adminUser"];
+      if (au.is_object()) run.fe.password = au.value("password", "");
+    }
+  }
+
+  Membership(run);
+  ApplyDesired(run);
+  WriteStatus(run);
+
+  bool converged = true;
+  for (const model::v1::ComponentStatus* s :
+       {run.cluster.status().has_fe_status() ? &run.cluster.status().fe_status() : nullptr,
+        run.cluster.status().has_be_status() ? &run.cluster.status().be_status() : nullptr,
+        run.cluster.status().has_cn_status() ? &run.cluster.status().cn_status().base() : nullptr,
+        run.cluster.status().has_broker_status() ? &run.cluster.status().broker_status() : nullptr}) {
+    if (s != nullptr && s->component_condition().phase() != "available") converged = false;
+  }
+  if (!converged || run.failed) out.requeue_after = options_.progress_poll;
+  if (run.failed) return finish(log::v1::ReconcileRecord::FAILED);
+  if (run.writes == 0) return finish(converged ? log::v1::ReconcileRecord::NO_CHANGE
+                                               : log::v1::ReconcileRecord::REQUEUED);
+  return finish(converged ? log::v1::ReconcileRecord::APPLIED : log::v1::ReconcileRecord::REQUEUED);
+}
+
+}  // namespace doris_operator::reconcile

@@ -1,0 +1,310 @@
+// The doris-operator binary against a kubesim process, both as processes,
+// talking HTTP: what a user sees after `kubectl apply`.
+
+#include <signal.h>
+
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "operator/kube/client.h"
+#include "operator/kube/kubeconfig.h"
+#include "tests/testing/kubesim_process.h"
+
+namespace doris_operator {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string Cluster(const std::string& name, int fe, int be) {
+  return absl::StrCat(R"(apiVersion: doris.selectdb.com/v1
+kind: DorisCluster
+metadata:
+  name: )", name, R"(
+  namespace: default
+spec:
+  feSpec:
+    replicas: )", fe, R"(
+    image: apache/doris:fe-2.1.8
+  beSpec:
+    replicas: )", be, R"(
+    image: apache/doris:be-2.1.8
+    persistentVolumes:
+    - name: be-storage
+      mountPath: /opt/apache-doris/be/storage
+      persistentVolumeClaimSpec:
+        accessModes: [ReadWriteOnce]
+        resources:
+          requests:
+            storage: 10Gi
+)");
+}
+
+class OperatorE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::TempDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    auto sim = testing::KubesimProcess::Start(dir_);
+    ASSERT_TRUE(sim.ok()) << sim.status();
+    sim_ = std::make_unique<testing::KubesimProcess>(std::move(*sim));
+    auto config = kube::LoadKubeconfig(sim_->kubeconfig());
+    ASSERT_TRUE(config.ok());
+    kube::ClientOptions options;
+    options.max_retries = 0;
+    client_ = *kube::Client::Create(*config, options);
+    auto crd = Kubectl({"apply", "-f", testing::Runfile("crds/doris.selectdb.com_dorisclusters.yaml")});
+    ASSERT_EQ(crd.exit_code, 0) << crd.output;
+    StartOperator();
+  }
+
+  void StartOperator() {
+    operator_.reset();
+    auto p = testing::ChildProcess::Start(
+        {testing::Runfile("operator/doris-operator"), "--kubeconfig", sim_->kubeconfig(),
+         "--data-dir", dir_ + "/data", "--metrics-address", "127.0.0.1:0", "--doris-access",
+         "apiserver-proxy", "--workers", "2"},
+        dir_ + "/operator.log");
+    ASSERT_TRUE(p.ok());
+    operator_ = std::move(*p);
+    ASSERT_TRUE(operator_->WaitForOutput("metrics on 127.0.0.1:", 10000)) << operator_->Output();
+    const std::string out = operator_->Output();
+    const size_t at = out.rfind("metrics on 127.0.0.1:") + std::string("metrics on 127.0.0.1:").size();
+    ASSERT_TRUE(absl::SimpleAtoi(out.substr(at, out.find(',', at) - at), &metrics_port_));
+  }
+
+  testing::CommandResult Kubectl(const std::vector<std::string>& args, const std::string& in = "") {
+    return testing::Kubectl(sim_->kubeconfig(), args, in);
+  }
+
+  void Apply(const std::string& yaml) {
+    auto r = Kubectl({"apply", "-f", "-"}, yaml);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+
+  Json Get(const std::string& path) {
+    auto got = client_->Get(path);
+    return got.ok() ? *got : Json();
+  }
+
+  std::string Phase(const std::string& cluster, const std::string& component) {
+    Json dcr = Get(kube::ObjectPath("doris.selectdb.com/v1", "default", "dorisclusters", cluster));
+    const Json& s = dcr["status"][component + "Status"]["componentCondition"]["phase"];
+    return s.is_string() ? s.get<std::string>() : "";
+  }
+
+  int StsReplicas(const std::string& name) {
+    Json sts = Get(kube::ObjectPath("apps/v1", "default", "statefulsets", name));
+    return sts.is_object() && sts["spec"].is_object() ? sts["spec"].value("replicas", -1) : -1;
+  }
+
+  // What the fake FE knows: host:port -> tablets, for one cluster's BEs.
+  std::map<std::string, int64_t> Backends(const std::string& cluster) {
+    kube::Request r;
+    r.path = absl::StrCat("/api/v1/namespaces/default/services/", cluster,
+                          "-fe-service:8030/proxy/api/_sim/nodes");
+    r.headers.push_back("Authorization: Basic cm9vdDo=");  // root:""
+    std::map<std::string, int64_t> out;
+    auto resp = client_->Do(r);
+    if (!resp.ok() || resp->code != 200) return out;
+    Json body = Json::parse(resp->body, nullptr, false);
+    if (!body.is_object() || !body["data"].is_object()) return out;
+    for (const auto& [hp, node] : body["data"].items()) out[hp] = node.value("tablets", 0);
+    return out;
+  }
+
+  double Metric(const std::string& name) {
+    kube::ClusterConfig c;
+    c.server = absl::StrCat("http://127.0.0.1:", metrics_port_);
+    auto client = kube::Client::Create(c);
+    kube::Request r;
+    r.path = "/metrics";
+    auto resp = (*client)->Do(r);
+    if (!resp.ok()) return -1;
+    double total = 0;
+    for (absl::string_view line : absl::StrSplit(resp->body, '\n')) {
+      if (line.empty() || line[0] == '#') continue;
+      const std::string l(line);
+      const std::string metric = l.substr(0, l.find_first_of("{ "));
+      if (metric != name) continue;
+      double v = 0;
+      if (absl::SimpleAtod(l.substr(l.rfind(' ') + 1), &v)) total += v;
+    }
+    return total;
+  }
+
+  // Polls `done` every 100 ms for up to `seconds`.
+  bool Eventually(const std::function<bool()>& done, int seconds = 60) {
+    for (int i = 0; i < seconds * 10; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+
+  bool Available(const std::string& cluster) {
+    return Phase(cluster, "fe") == "available" && Phase(cluster, "be") == "available";
+  }
+
+  std::string dir_;
+  std::unique_ptr<testing::KubesimProcess> sim_;
+  std::unique_ptr<testing::ChildProcess> operator_;
+  std::unique_ptr<kube::Client> client_;
+  int metrics_port_ = 0;
+};
+
+TEST_F(OperatorE2eTest, CreateBecomesAvailableAndANoOpReconcileWritesNothing) {
+  Apply(Cluster("demo", 3, 3));
+  ASSERT_TRUE(Eventually([&] { return Available("demo"); })) << operator_->Output();
+  EXPECT_EQ(StsReplicas("demo-fe"), 3);
+  EXPECT_EQ(StsReplicas("demo-be"), 3);
+  Json dcr = Get(kube::ObjectPath("doris.selectdb.com/v1", "default", "dorisclusters", "demo"));
+  EXPECT_EQ(dcr["status"]["feStatus"]["accessService"], "demo-fe-service");
+  EXPECT_EQ(dcr["status"]["observedGeneration"], dcr["metadata"]["generation"]);
+  EXPECT_EQ(dcr["status"]["beStatus"]["runningInstances"].size(), 3u);
+  EXPECT_FALSE(dcr["status"]["beStatus"].contains("creatingInstances")) << dcr["status"].dump();
+  EXPECT_EQ(Backends("demo").size(), 3u);
+  for (const char* svc : {"demo-fe-service", "demo-fe-internal", "demo-be-service", "demo-be-internal"}) {
+    EXPECT_TRUE(Get(kube::ObjectPath("v1", "default", "services", svc)).is_object()) << svc;
+  }
+
+  // Let in-flight follow-ups settle, then poke the cluster with a change
+  // that alters nothing the operator derives: the reconcile it triggers
+  // must make no write call.
+  ASSERT_TRUE(Eventually([&] { return Metric("doris_operator_queue_depth") == 0; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const double writes = Metric("doris_operator_write_calls_total");
+  const double reconciles = Metric("doris_operator_reconciles_total");
+  auto r = Kubectl({"annotate", "dcr", "demo", "note=unrelated"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_TRUE(Eventually([&] { return Metric("doris_operator_reconciles_total") > reconciles; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(Metric("doris_operator_write_calls_total"), writes);
+}
+
+TEST_F(OperatorE2eTest, ScaleOutThenScaleInDecommissionsBeforeShrinking) {
+  Apply(Cluster("demo", 3, 3));
+  ASSERT_TRUE(Eventually([&] { return Available("demo"); })) << operator_->Output();
+  Apply(Cluster("demo", 3, 6));
+  ASSERT_TRUE(Eventually([&] { return Backends("demo").size() == 6 && Available("demo"); }))
+      << operator_->Output();
+  int64_t tablets = 0;
+  for (const auto& [hp, n] : Backends("demo")) tablets += n;
+  ASSERT_GT(tablets, 0);
+
+  Apply(Cluster("demo", 3, 3));
+  // At every moment: a pod may only go once the FE no longer lists it, and
+  // no tablet is ever lost.
+  bool saw_scaling = false;
+  bool ok = Eventually([&] {
+    const int replicas = StsReplicas("demo-be");
+    const auto backends = Backends("demo");
+    int64_t now = 0;
+    for (const auto& [hp, n] : backends) now += n;
+    EXPECT_EQ(now, tablets);
+    for (int i = replicas; i < 6; ++i) {
+      for (const auto& [hp, n] : backends) {
+        EXPECT_NE(hp.rfind(absl::StrCat("demo-be-", i, "."), 0), 0u)
+            << "pod demo-be-" << i << " is gone but the FE still lists " << hp;
+      }
+    }
+    saw_scaling |= Phase("demo", "be") == "scaling";
+    return replicas == 3 && backends.size() == 3 && Available("demo");
+  });
+  ASSERT_TRUE(ok) << operator_->Output();
+  EXPECT_TRUE(saw_scaling);
+}
+
+TEST_F(OperatorE2eTest, InvalidClusterGetsAConditionAndAnEventWhileOthersReconcile) {
+  Apply(R"(apiVersion: doris.selectdb.com/v1
+kind: DorisCluster
+metadata:
+  name: broken
+  namespace: default
+spec:
+  feSpec:
+    replicas: 3
+    electionNumber: 2
+    image: apache/doris:fe-2.1.8
+)");
+  Apply(Cluster("good", 1, 1));
+  ASSERT_TRUE(Eventually([&] { return Available("good"); })) << operator_->Output();
+  ASSERT_TRUE(Eventually([&] {
+    Json dcr = Get(kube::ObjectPath("doris.selectdb.com/v1", "default", "dorisclusters", "broken"));
+    const Json& conds = dcr["status"]["conditions"];
+    return conds.is_array() && !conds.empty() && conds[0].value("reason", "") == "InvalidSpec";
+  })) << operator_->Output();
+  Json dcr = Get(kube::ObjectPath("doris.selectdb.com/v1", "default", "dorisclusters", "broken"));
+  EXPECT_NE(dcr["status"]["conditions"][0]["message"].get<std::string>().find("electionNumber"),
+            std::string::npos)
+      << dcr["status"].dump();
+  EXPECT_EQ(StsReplicas("broken-fe"), -1);
+  Json events = Get("/api/v1/namespaces/default/events");
+  bool found = false;
+  for (const Json& e : events["items"]) {
+    found |= e.value("reason", "") == "InvalidSpec" && e["involvedObject"].value("name", "") == "broken";
+  }
+  EXPECT_TRUE(found) << events.dump();
+}
+
+TEST_F(OperatorE2eTest, KilledMidScaleInANewProcessResumesFromTheLog) {
+  Apply(Cluster("demo", 3, 5));
+  ASSERT_TRUE(Eventually([&] { return Available("demo") && Backends("demo").size() == 5; }))
+      << operator_->Output();
+  int64_t tablets = 0;
+  for (const auto& [hp, n] : Backends("demo")) tablets += n;
+  Apply(Cluster("demo", 3, 2));
+  ASSERT_TRUE(Eventually([&] { return Phase("demo", "be") == "scaling"; }));
+  operator_->Kill(SIGKILL);
+  StartOperator();
+  ASSERT_TRUE(Eventually([&] {
+    return StsReplicas("demo-be") == 2 && Backends("demo").size() == 2 && Available("demo");
+  })) << operator_->Output();
+  int64_t after = 0;
+  for (const auto& [hp, n] : Backends("demo")) after += n;
+  EXPECT_EQ(after, tablets);
+}
+
+TEST_F(OperatorE2eTest, ConvergesThroughApiFaults) {
+  kube::Request faults;
+  faults.method = "POST";
+  faults.path = "/kubesim/faults";
+  faults.body = R"({"errorRate":0.2,"errorCode":500,"seed":11})";
+  Apply(Cluster("demo", 3, 3));
+  ASSERT_TRUE(client_->Do(faults).ok());
+  bool available = Eventually([&] { return Available("demo"); }, 90);
+  faults.body = "{}";
+  ASSERT_TRUE(client_->Do(faults).ok());
+  ASSERT_TRUE(available || Eventually([&] { return Available("demo"); })) << operator_->Output();
+  // Throttling with Retry-After, and every watch cut by 410 Gone.
+  Apply(Cluster("demo", 3, 4));
+  faults.body = R"({"errorRate":0.3,"errorCode":429,"retryAfterSeconds":1,"seed":5})";
+  ASSERT_TRUE(client_->Do(faults).ok());
+  kube::Request expire;
+  expire.method = "POST";
+  expire.path = "/kubesim/expire-history";
+  ASSERT_TRUE(client_->Do(expire).ok());
+  bool scaled = Eventually([&] { return StsReplicas("demo-be") == 4 && Available("demo"); }, 90);
+  faults.body = "{}";
+  ASSERT_TRUE(client_->Do(faults).ok());
+  EXPECT_TRUE(scaled) << operator_->Output();
+}
+
+TEST_F(OperatorE2eTest, DeleteRemovesWhatItOwnsAndKeepsData) {
+  Apply(Cluster("demo", 1, 2));
+  ASSERT_TRUE(Eventually([&] { return Available("demo"); })) << operator_->Output();
+  Json pvcs = Get("/api/v1/namespaces/default/persistentvolumeclaims");
+  ASSERT_EQ(pvcs["items"].size(), 2u) << pvcs.dump();
+  auto r = Kubectl({"delete", "dcr", "demo"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_TRUE(Eventually([&] {
+    return StsReplicas("demo-be") == -1 && StsReplicas("demo-fe") == -1 &&
+           !Get(kube::ObjectPath("v1", "default", "services", "demo-fe-service")).is_object();
+  }));
+  // Persistent volumes outlive the cluster unless the user deletes them.
+  EXPECT_EQ(Get("/api/v1/namespaces/default/persistentvolumeclaims")["items"].size(), 2u);
+}
+
+}  // namespace
+}  // namespace doris_operator
