@@ -4,12 +4,10 @@
 
 namespace doris_operator::translator {
 
-namespace {
-
 // nlohmann's serializer inspects strings byte by byte; most of ours need no
 // escaping at all, so copy those whole and defer to it only when needed.
 // Output is byte-identical to dump() (checked by tests/translator).
-void AppendString(const std::string& s, std::string* out) {
+void AppendCanonicalString(std::string_view s, std::string* out) {
   bool plain = true;
   for (unsigned char ch : s) {
     if (ch < 0x20 || ch == '"' || ch == '\\' || ch >= 0x80) {
@@ -22,11 +20,11 @@ void AppendString(const std::string& s, std::string* out) {
     out->append(s);
     out->push_back('"');
   } else {
-    out->append(Json(s).dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace));
+    out->append(Json(std::string(s)).dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace));
   }
 }
 
-void Append(const Json& v, std::string* out) {
+void AppendCanonical(const Json& v, std::string* out) {
   switch (v.type()) {
     case Json::value_t::object: {
       out->push_back('{');
@@ -34,9 +32,9 @@ void Append(const Json& v, std::string* out) {
       for (const auto& [key, item] : v.get_ref<const Json::object_t&>()) {
         if (!first) out->push_back(',');
         first = false;
-        AppendString(key, out);
+        AppendCanonicalString(key, out);
         out->push_back(':');
-        Append(item, out);
+        AppendCanonical(item, out);
       }
       out->push_back('}');
       return;
@@ -47,13 +45,13 @@ void Append(const Json& v, std::string* out) {
       for (const Json& item : v.get_ref<const Json::array_t&>()) {
         if (!first) out->push_back(',');
         first = false;
-        Append(item, out);
+        AppendCanonical(item, out);
       }
       out->push_back(']');
       return;
     }
     case Json::value_t::string:
-      AppendString(v.get_ref<const std::string&>(), out);
+      AppendCanonicalString(v.get_ref<const std::string&>(), out);
       return;
     case Json::value_t::boolean:
       out->append(v.get<bool>() ? "true" : "false");
@@ -73,12 +71,10 @@ void Append(const Json& v, std::string* out) {
   }
 }
 
-}  // namespace
-
 std::string Canonical(const Json& value) {
   std::string out;
   out.reserve(1024);
-  Append(value, &out);
+  AppendCanonical(value, &out);
   return out;
 }
 
