@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <vector>
 
 namespace doris_operator::translator {
 
@@ -43,7 +44,7 @@ void JsonWriter::Key(std::string_view key) {
   if (!f.empty) out_->push_back(',');
   f.empty = false;
   members_.push_back(Member{keys_.size(), key.size(), out_->size(), 0});
-  keys_.append(key);
+  keys_.insert(keys_.end(), key.begin(), key.end());
   AppendCanonicalString(key, out_);
   out_->push_back(':');
 }

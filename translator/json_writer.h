@@ -10,8 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
-
+#include "absl/container/inlined_vector.h"
 #include "translator/canonical_json.h"
 
 namespace doris_operator::translator {
@@ -64,10 +63,12 @@ class JsonWriter {
   void CloseMember();
   void SortMembers(const Frame& f);
 
+  // Inline capacity covers the objects the translator writes, so a writer
+  // usually allocates nothing of its own (allocations were its main cost).
   std::string* out_;
-  std::vector<Frame> frames_;
-  std::vector<Member> members_;
-  std::string keys_;
+  absl::InlinedVector<Frame, 16> frames_;
+  absl::InlinedVector<Member, 32> members_;
+  absl::InlinedVector<char, 512> keys_;
   int reorders_ = 0;
 };
 

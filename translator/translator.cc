@@ -1187,10 +1187,12 @@ Written Autoscaler(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
 using Builder = Written (*)(const Ctx&, JsonWriter&, const std::string* hash);
 
 // Writes one object, hashes it without its hash annotation, and adds it.
-DesiredObject Build(Builder build, const Ctx& x, std::string* all_hashes) {
+// `reserve`: enough for the usual object and its hash annotation, so the
+// text is allocated once.
+DesiredObject Build(Builder build, const Ctx& x, size_t reserve, std::string* all_hashes) {
   DesiredObject d;
   std::string text;
-  text.reserve(8192);
+  text.reserve(reserve);
   Written info;
   {
     JsonWriter w(&text);
@@ -1242,12 +1244,12 @@ absl::StatusOr<DesiredSet> Translate(const DorisCluster& cluster, const Translat
         c == Component::kFe ? DorisConf() : LoadConf(inputs, base, c, &set.warnings, path);
     const Ctx x{&cluster,  &inputs,     c, base, c == Component::kFe ? &fe_conf : &own_conf,
                 &fe_conf, &owner_refs, StatefulSetName(cluster.metadata().name(), c)};
-    set.objects.push_back(Build(InternalService, x, &all_hashes));
+    set.objects.push_back(Build(InternalService, x, 2048, &all_hashes));
     // The reference creates no access Service for brokers (§2.1).
-    if (c != Component::kBroker) set.objects.push_back(Build(ExternalService, x, &all_hashes));
-    set.objects.push_back(Build(StatefulSet, x, &all_hashes));
+    if (c != Component::kBroker) set.objects.push_back(Build(ExternalService, x, 2048, &all_hashes));
+    set.objects.push_back(Build(StatefulSet, x, 8192, &all_hashes));
     if (c == Component::kCn && spec.cn_spec().has_auto_scaling_policy()) {
-      set.objects.push_back(Build(Autoscaler, x, &all_hashes));
+      set.objects.push_back(Build(Autoscaler, x, 2048, &all_hashes));
     }
   }
   set.hash = Sha256Hex(all_hashes);

@@ -71,6 +71,20 @@ TEST(JsonWriter, ValueEmbedsATreeCanonically) {
   EXPECT_EQ(out, "{\"v\":" + Canonical(v) + "}");
 }
 
+TEST(CanonicalString, EveryAsciiByteEscapedLikeNlohmann) {
+  for (int c = 0; c < 0x80; ++c) {
+    const std::string s = std::string("a") + static_cast<char>(c) + "b";
+    std::string out;
+    AppendCanonicalString(s, &out);
+    EXPECT_EQ(out, json(s).dump(-1, ' ', false, json::error_handler_t::replace)) << c;
+  }
+  std::string out;
+  AppendCanonicalString("\xff invalid \xc3\xa9 valid", &out);
+  const std::string expected =
+      json("\xff invalid \xc3\xa9 valid").dump(-1, ' ', false, json::error_handler_t::replace);
+  EXPECT_EQ(out, expected);
+}
+
 TEST(IsCanonical, AcceptsOnlyTextThatCanonicalWouldReproduce) {
   const std::vector<std::string> yes = {
       "{}", "[]", "0", "-1", "123456789012345678", "true", "null", R"("a b/c")",
