@@ -6,27 +6,62 @@ namespace doris_operator::translator {
 
 namespace {
 
-// nlohmann's serializer inspects strings byte by byte; most of ours need no
-// escaping at all, so copy those whole and defer to it only when needed.
-// Output is byte-identical to dump() (checked by tests/translator).
-void AppendString(const std::string& s, std::string* out) {
+// What each ASCII byte needs in a JSON string: 0 = itself, 'u' = \u00xx,
+// else the letter after the backslash. Matches nlohmann's serializer.
+struct EscapeTable {
+  char code[128] = {};
+  constexpr EscapeTable() {
+    for (int c = 0; c < 0x20; ++c) code[c] = 'u';
+    code['\b'] = 'b';
+    code['\t'] = 't';
+    code['\n'] = 'n';
+    code['\f'] = 'f';
+    code['\r'] = 'r';
+    code['"'] = '"';
+    code['\\'] = '\\';
+  }
+};
+constexpr EscapeTable kEscape;
+
+}  // namespace
+
+// Escapes ASCII here (the common case, mostly with nothing to escape) and
+// leaves anything non-ASCII to nlohmann's serializer, which also replaces
+// invalid UTF-8. Output is byte-identical to dump() (checked by
+// tests/translator).
+void AppendCanonicalString(std::string_view s, std::string* out) {
   bool plain = true;
   for (unsigned char ch : s) {
-    if (ch < 0x20 || ch == '"' || ch == '\\' || ch >= 0x80) {
-      plain = false;
-      break;
+    if (ch >= 0x80) {
+      out->append(Json(std::string(s)).dump(-1, ' ', /*ensure_ascii=*/false,
+                                            Json::error_handler_t::replace));
+      return;
+    }
+    if (kEscape.code[ch] != 0) plain = false;
+  }
+  out->reserve(out->size() + s.size() + 2);
+  out->push_back('"');
+  if (plain) {
+    out->append(s);
+  } else {
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (unsigned char ch : s) {
+      const char code = kEscape.code[ch];
+      if (code == 0) {
+        out->push_back(static_cast<char>(ch));
+      } else if (code == 'u') {
+        const char esc[] = {'\\', 'u', '0', '0', kHex[ch >> 4], kHex[ch & 0xf]};
+        out->append(esc, sizeof(esc));
+      } else {
+        const char esc[] = {'\\', code};
+        out->append(esc, sizeof(esc));
+      }
     }
   }
-  if (plain) {
-    out->push_back('"');
-    out->append(s);
-    out->push_back('"');
-  } else {
-    out->append(Json(s).dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace));
-  }
+  out->push_back('"');
 }
 
-void Append(const Json& v, std::string* out) {
+void AppendCanonical(const Json& v, std::string* out) {
   switch (v.type()) {
     case Json::value_t::object: {
       out->push_back('{');
@@ -34,9 +69,9 @@ void Append(const Json& v, std::string* out) {
       for (const auto& [key, item] : v.get_ref<const Json::object_t&>()) {
         if (!first) out->push_back(',');
         first = false;
-        AppendString(key, out);
+        AppendCanonicalString(key, out);
         out->push_back(':');
-        Append(item, out);
+        AppendCanonical(item, out);
       }
       out->push_back('}');
       return;
@@ -47,13 +82,13 @@ void Append(const Json& v, std::string* out) {
       for (const Json& item : v.get_ref<const Json::array_t&>()) {
         if (!first) out->push_back(',');
         first = false;
-        Append(item, out);
+        AppendCanonical(item, out);
       }
       out->push_back(']');
       return;
     }
     case Json::value_t::string:
-      AppendString(v.get_ref<const std::string&>(), out);
+      AppendCanonicalString(v.get_ref<const std::string&>(), out);
       return;
     case Json::value_t::boolean:
       out->append(v.get<bool>() ? "true" : "false");
@@ -73,12 +108,10 @@ void Append(const Json& v, std::string* out) {
   }
 }
 
-}  // namespace
-
 std::string Canonical(const Json& value) {
   std::string out;
   out.reserve(1024);
-  Append(value, &out);
+  AppendCanonical(value, &out);
   return out;
 }
 

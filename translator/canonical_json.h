@@ -17,6 +17,9 @@ namespace doris_operator::translator {
 using Json = nlohmann::json;
 
 std::string Canonical(const Json& value);
+// Appends Canonical(value) / the canonical form of one string to `out`.
+void AppendCanonical(const Json& value, std::string* out);
+void AppendCanonicalString(std::string_view s, std::string* out);
 // Parses JSON text (never throws); InvalidArgument with the parser's message.
 absl::StatusOr<Json> ParseJson(std::string_view text);
 // Parses and re-emits canonically.

@@ -4,6 +4,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -15,7 +17,15 @@
 #include "translator/component.h"
 #include "translator/doris_conf.h"
 #include "translator/hash.h"
+#include "translator/json_writer.h"
 #include "translator/validate.h"
+
+// Objects are written as canonical JSON directly (JsonWriter) rather than
+// built as nlohmann::json trees and serialised: the trees' allocations were
+// most of the translation time. Keys are written in sorted order; the writer
+// re-sorts any object that is not (user maps), so the bytes do not depend on
+// getting that order right. User-supplied JSON (RawJson) is copied through
+// when it is already canonical and parsed only when it must be merged.
 
 namespace doris_operator::translator {
 
@@ -38,10 +48,32 @@ Json RawOr(const model::v1::RawJson& raw, Json fallback = Json()) {
   return parsed.ok() ? *parsed : fallback;
 }
 
-Json StringMap(const google::protobuf::Map<std::string, std::string>& m) {
-  Json out = Json::object();
-  for (const auto& [k, v] : m) out[k] = v;
-  return out;
+// Writes what Canonical(RawOr(raw, fallback)) would, without parsing when
+// the stored text is already canonical (it is when it came from ModelFromJson).
+void WriteRaw(JsonWriter& w, const model::v1::RawJson& raw, std::string_view fallback) {
+  const std::string& text = raw.json();
+  if (text.empty()) {
+    w.Raw(fallback);
+  } else if (IsCanonical(text)) {
+    w.Raw(text);
+  } else {
+    absl::StatusOr<Json> parsed = ParseJson(text);
+    if (parsed.ok()) {
+      w.Value(*parsed);
+    } else {
+      w.Raw(fallback);
+    }
+  }
+}
+
+void WriteStringMap(JsonWriter& w, const google::protobuf::Map<std::string, std::string>& m,
+                    std::string_view skip_key = {}) {
+  w.BeginObject();
+  for (const auto& [k, v] : m) {
+    if (!skip_key.empty() && k == skip_key) continue;
+    w.Field(k, v);
+  }
+  w.EndObject();
 }
 
 std::string TrimSlash(std::string path) {
@@ -55,35 +87,49 @@ struct Ctx {
   const TranslateInputs* inputs;
   Component c;
   const BaseSpec* base;
-  DorisConf conf;     // this component's core config
-  DorisConf fe_conf;  // FE's, for the query port other components dial
-  std::string core_config_map;
-  FieldProblems* warnings;
+  const DorisConf* conf;     // this component's core config
+  const DorisConf* fe_conf;  // FE's, for the query port other components dial
+  const std::string* owner_refs;  // canonical ownerReferences, shared by all objects
+  std::string sts_name;
 
   const std::string& name() const { return cluster->metadata().name(); }
   const std::string& ns() const { return cluster->metadata().namespace_(); }
-  std::string comp() const { return std::string(ComponentName(c)); }
-  std::string sts() const { return StatefulSetName(name(), c); }
+  const char* comp() const { return ComponentName(c); }
+  const std::string& sts() const { return sts_name; }
   int Port(std::string_view key, int fallback) const {
-    return static_cast<int>(conf.Int(key, fallback));
+    return static_cast<int>(conf->Int(key, fallback));
   }
 };
 
-Json OwnerReferences(const DorisCluster& cluster) {
-  return Json::array({{{"apiVersion", "doris.selectdb.com/v1"},
-                       {"kind", "DorisCluster"},
-                       {"name", cluster.metadata().name()},
-                       {"uid", cluster.metadata().uid()},
-                       {"controller", true},
-                       {"blockOwnerDeletion", true}}});
+std::string OwnerReferences(const DorisCluster& cluster) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginArray();
+  w.BeginObject();
+  w.Field("apiVersion", "doris.selectdb.com/v1");
+  w.Field("blockOwnerDeletion", true);
+  w.Field("controller", true);
+  w.Field("kind", "DorisCluster");
+  w.Field("name", cluster.metadata().name());
+  w.Field("uid", cluster.metadata().uid());
+  w.EndObject();
+  w.EndArray();
+  return out;
 }
 
-Json SelectorLabels(const Ctx& x) {
-  return {{kOwnerRefLabel, x.sts()}, {kComponentLabel, x.comp()}};
+void WriteSelectorLabels(const Ctx& x, JsonWriter& w) {
+  w.BeginObject();
+  w.Field(kOwnerRefLabel, x.sts());
+  w.Field(kComponentLabel, x.comp());
+  w.EndObject();
 }
 
-Json ObjectLabels(const Ctx& x) {
-  return {{kOwnerRefLabel, x.name()}, {kComponentLabel, x.comp()}};
+// metadata's name, namespace and ownerReferences (after annotations, labels).
+void WriteMetaTail(const Ctx& x, JsonWriter& w, const std::string& name) {
+  w.Field("name", name);
+  w.Field("namespace", x.ns());
+  w.Key("ownerReferences");
+  w.Raw(*x.owner_refs);
 }
 
 DorisConf LoadConf(const TranslateInputs& in, const BaseSpec* b, Component c,
@@ -109,20 +155,22 @@ DorisConf LoadConf(const TranslateInputs& in, const BaseSpec* b, Component c,
 
 // ---- ports ----
 
-Json Ports(const Ctx& x, bool with_protocol_quirk) {
-  Json ports = Json::array();
+struct PortOut {
+  std::string_view name;
+  int port;
+  bool protocol;  // emit protocol: TCP
+};
+
+std::vector<PortOut> Ports(const Ctx& x, bool with_protocol_quirk) {
+  std::vector<PortOut> ports;
+  ports.reserve(8);
   for (const PortDef& p : ContainerPorts(x.c)) {
-    Json port = Json::object();
-    port["name"] = p.name;
-    port["containerPort"] = x.Port(p.conf_key, p.default_port);
     // The reference omits the protocol on be-port only; TCP is the default.
-    if (!(with_protocol_quirk && p.name == "be-port")) port["protocol"] = "TCP";
-    ports.push_back(std::move(port));
+    ports.push_back({p.name, x.Port(p.conf_key, p.default_port),
+                     !(with_protocol_quirk && p.name == "be-port")});
   }
   const int arrow = x.Port("arrow_flight_sql_port", -1);
-  if (arrow != -1 && x.c != Component::kBroker) {
-    ports.push_back({{"name", "arrow-flight"}, {"containerPort", arrow}, {"protocol", "TCP"}});
-  }
+  if (arrow != -1 && x.c != Component::kBroker) ports.push_back({"arrow-flight", arrow, true});
   return ports;
 }
 
@@ -138,7 +186,7 @@ int LivenessPort(const Ctx& x) {
 
 int InternalPort(const Ctx& x) { return LivenessPort(x); }
 
-std::string InternalPortName(Component c) {
+const char* InternalPortName(Component c) {
   switch (c) {
     case Component::kFe: return "query-port";
     case Component::kBe:
@@ -148,73 +196,111 @@ std::string InternalPortName(Component c) {
   return "";
 }
 
+// What a builder reports about the object it wrote.
+struct Written {
+  const char* api_version;
+  const char* kind;
+  std::string name;
+  bool has_annotations;  // metadata.annotations present without the hash
+};
+
 // ---- services ----
 
-Json InternalService(const Ctx& x) {
-  Json labels = ObjectLabels(x);
-  labels[kServiceRoleLabel] = "internal";
+Written InternalService(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
+  Written out{"v1", "Service", InternalServiceName(x.name(), x.c), false};
   const int port = InternalPort(x);
-  Json svc = Json::object();
-  svc["apiVersion"] = "v1";
-  svc["kind"] = "Service";
-  svc["metadata"]["name"] = InternalServiceName(x.name(), x.c);
-  svc["metadata"]["namespace"] = x.ns();
-  svc["metadata"]["labels"] = std::move(labels);
-  svc["metadata"]["ownerReferences"] = OwnerReferences(*x.cluster);
-  Json& spec = svc["spec"];
-  spec["clusterIP"] = "None";
-  spec["publishNotReadyAddresses"] = true;
-  spec["selector"] = SelectorLabels(x);
-  Json p = Json::object();
-  p["name"] = InternalPortName(x.c);
-  p["port"] = port;
-  p["protocol"] = "TCP";
-  p["targetPort"] = port;
-  spec["ports"] = Json::array();
-  spec["ports"].push_back(std::move(p));
-  return svc;
+  w.BeginObject();
+  w.Field("apiVersion", "v1");
+  w.Field("kind", "Service");
+  w.Key("metadata");
+  w.BeginObject();
+  w.Key("labels");
+  w.BeginObject();
+  w.Field(kOwnerRefLabel, x.name());
+  w.Field(kServiceRoleLabel, "internal");
+  w.Field(kComponentLabel, x.comp());
+  w.EndObject();
+  WriteMetaTail(x, w, out.name);
+  w.EndObject();
+  w.Key("spec");
+  w.BeginObject();
+  w.Field("clusterIP", "None");
+  w.Key("ports");
+  w.BeginArray();
+  w.BeginObject();
+  w.Field("name", InternalPortName(x.c));
+  w.Field("port", port);
+  w.Field("protocol", "TCP");
+  w.Field("targetPort", port);
+  w.EndObject();
+  w.EndArray();
+  w.Field("publishNotReadyAddresses", true);
+  w.Key("selector");
+  WriteSelectorLabels(x, w);
+  w.EndObject();
+  w.EndObject();
+  return out;
 }
 
-Json ExternalService(const Ctx& x) {
-  Json labels = ObjectLabels(x);
-  labels[kServiceRoleLabel] = "access";
+Written ExternalService(const Ctx& x, JsonWriter& w, const std::string* hash) {
   const auto& svc = x.base->service();
+  Written out{"v1", "Service", ExternalServiceName(x.name(), x.c), !svc.annotations().empty()};
   const std::string type = svc.type().empty() ? "ClusterIP" : svc.type();
-  Json ports = Json::array();
-  for (const Json& cp : Ports(x, /*with_protocol_quirk=*/false)) {
-    Json p = Json::object();
-    p["name"] = cp["name"];
-    p["port"] = cp["containerPort"];
-    p["protocol"] = "TCP";
-    p["targetPort"] = cp["containerPort"];
+  w.BeginObject();
+  w.Field("apiVersion", "v1");
+  w.Field("kind", "Service");
+  w.Key("metadata");
+  w.BeginObject();
+  if (out.has_annotations || hash != nullptr) {
+    // A user's value for the hash annotation never survives: it is replaced.
+    w.Key("annotations");
+    w.BeginObject();
+    for (const auto& [k, v] : svc.annotations()) {
+      if (k != kHashAnnotation) w.Field(k, v);
+    }
+    if (hash != nullptr) w.Field(kHashAnnotation, *hash);
+    w.EndObject();
+  }
+  w.Key("labels");
+  w.BeginObject();
+  w.Field(kOwnerRefLabel, x.name());
+  w.Field(kServiceRoleLabel, "access");
+  w.Field(kComponentLabel, x.comp());
+  w.EndObject();
+  WriteMetaTail(x, w, out.name);
+  w.EndObject();
+  w.Key("spec");
+  w.BeginObject();
+  if (type == "LoadBalancer" && !svc.load_balancer_ip().empty()) {
+    w.Field("loadBalancerIP", svc.load_balancer_ip());
+  }
+  w.Key("ports");
+  w.BeginArray();
+  for (const PortOut& cp : Ports(x, /*with_protocol_quirk=*/false)) {
+    std::optional<int32_t> node_port;
     for (const auto& sp : svc.service_ports()) {
-      if (sp.target_port() == cp["containerPort"].get<int>() && sp.node_port() != 0 &&
+      if (sp.target_port() == cp.port && sp.node_port() != 0 &&
           (type == "NodePort" || type == "LoadBalancer")) {
-        p["nodePort"] = sp.node_port();
+        node_port = sp.node_port();
       }
     }
-    ports.push_back(std::move(p));
+    w.BeginObject();
+    w.Field("name", cp.name);
+    if (node_port) w.Field("nodePort", *node_port);
+    w.Field("port", cp.port);
+    w.Field("protocol", "TCP");
+    w.Field("targetPort", cp.port);
+    w.EndObject();
   }
-  Json spec = Json::object();
-  spec["type"] = type;
-  spec["selector"] = SelectorLabels(x);
-  spec["ports"] = std::move(ports);
+  w.EndArray();
+  w.Key("selector");
+  WriteSelectorLabels(x, w);
   if (type != "ExternalName") {
-    spec["sessionAffinity"] = type == "LoadBalancer" ? "None" : "ClientIP";
+    w.Field("sessionAffinity", type == "LoadBalancer" ? "None" : "ClientIP");
   }
-  if (type == "LoadBalancer" && !svc.load_balancer_ip().empty()) {
-    spec["loadBalancerIP"] = svc.load_balancer_ip();
-  }
-  Json out = Json::object();
-  out["apiVersion"] = "v1";
-  out["kind"] = "Service";
-  Json& meta = out["metadata"];
-  meta["name"] = ExternalServiceName(x.name(), x.c);
-  meta["namespace"] = x.ns();
-  meta["labels"] = std::move(labels);
-  meta["ownerReferences"] = OwnerReferences(*x.cluster);
-  if (!svc.annotations().empty()) meta["annotations"] = StringMap(svc.annotations());
-  out["spec"] = std::move(spec);
+  w.Field("type", type);
+  w.EndObject();
+  w.EndObject();
   return out;
 }
 
@@ -232,48 +318,55 @@ const model::v1::FeAddress* FeAddressFor(const Ctx& x) {
   return nullptr;
 }
 
-Json Env(const Ctx& x) {
+struct EnvVar {
+  std::string_view name;
+  std::string value;
+  const char* field_path = nullptr;  // valueFrom.fieldRef instead of value
+};
+
+void WriteEnv(const Ctx& x, JsonWriter& w) {
   const auto& spec = x.cluster->spec();
-  Json user = RawOr(x.base->env_vars(), Json::array());
+  // The user's variables are merged, so they are parsed (only when given).
+  Json user = x.base->env_vars().json().empty() ? Json::array()
+                                                : RawOr(x.base->env_vars(), Json::array());
   std::set<std::string> user_names;
   for (const Json& e : user) {
     if (e.is_object() && e.contains("name") && e["name"].is_string()) {
       user_names.insert(e["name"].get<std::string>());
     }
   }
-  std::vector<Json> ours;
-  auto field = [](const char* name, const char* path) {
-    return Json{{"name", name}, {"valueFrom", {{"fieldRef", {{"fieldPath", path}}}}}};
+  std::vector<EnvVar> ours;
+  ours.reserve(24);
+  auto field = [&](const char* name, const char* path) { ours.push_back({name, {}, path}); };
+  auto value = [&](std::string_view name, std::string v) {
+    ours.push_back({name, std::move(v), nullptr});
   };
-  auto value = [](const std::string& name, const std::string& v) {
-    return Json{{"name", name}, {"value", v}};
-  };
-  ours.push_back(field("POD_NAME", "metadata.name"));
-  ours.push_back(field("POD_IP", "status.podIP"));
-  ours.push_back(field("HOST_IP", "status.hostIP"));
-  ours.push_back(field("POD_NAMESPACE", "metadata.namespace"));
-  ours.push_back(value("CONFIGMAP_MOUNT_PATH", kConfigMountPath));
-  ours.push_back(value("DNS_READY_TIMEOUT", "120"));
-  ours.push_back(value("DNS_READY_INTERVAL", "2"));
+  field("POD_NAME", "metadata.name");
+  field("POD_IP", "status.podIP");
+  field("HOST_IP", "status.hostIP");
+  field("POD_NAMESPACE", "metadata.namespace");
+  value("CONFIGMAP_MOUNT_PATH", kConfigMountPath);
+  value("DNS_READY_TIMEOUT", "120");
+  value("DNS_READY_INTERVAL", "2");
   if (spec.has_admin_user() && !spec.admin_user().name().empty()) {
     // Compatibility with the deprecated adminUser: the reference passes the
     // password as a plain env var. Prefer authSecret (mounted as a file).
-    ours.push_back(value("USER", spec.admin_user().name()));
+    value("USER", spec.admin_user().name());
     if (!spec.admin_user().password().empty()) {
-      ours.push_back(value("PASSWD", spec.admin_user().password()));
+      value("PASSWD", spec.admin_user().password());
     }
   } else {
-    ours.push_back(value("USER", "root"));
-    ours.push_back(value("DORIS_ROOT", "/opt/apache-doris"));
+    value("USER", "root");
+    value("DORIS_ROOT", "/opt/apache-doris");
   }
   if (spec.has_kerberos_info()) {
     const auto& k = spec.kerberos_info();
     std::string krb5 = "/etc/krb5.conf";
     if (x.c == Component::kBe || x.c == Component::kCn) {
-      krb5 = x.conf.Get("kerberos_krb5_conf_path").value_or(krb5);
+      krb5 = x.conf->Get("kerberos_krb5_conf_path").value_or(krb5);
     } else if (x.c == Component::kFe) {
       for (const char* key : {"java_opts_for_jdk_17", "java_opts"}) {
-        const std::string opts = x.conf.Get(key).value_or("");
+        const std::string opts = x.conf->Get(key).value_or("");
         const std::string flag = "-Djava.security.krb5.conf=";
         const size_t at = opts.find(flag);
         if (at != std::string::npos) {
@@ -283,15 +376,14 @@ Json Env(const Ctx& x) {
         }
       }
     }
-    ours.push_back(value("KRB5_MOUNT_PATH", "/etc/krb5"));
-    ours.push_back(value("KRB5_CONFIG", krb5));
-    ours.push_back(value("KEYTAB_MOUNT_PATH", "/etc/keytab"));
-    ours.push_back(value("KEYTAB_FINAL_USED_PATH",
-                         k.keytab_path().empty() ? "/etc/keytab" : k.keytab_path()));
+    value("KRB5_MOUNT_PATH", "/etc/krb5");
+    value("KRB5_CONFIG", krb5);
+    value("KEYTAB_MOUNT_PATH", "/etc/keytab");
+    value("KEYTAB_FINAL_USED_PATH", k.keytab_path().empty() ? "/etc/keytab" : k.keytab_path());
   }
   if ((x.c == Component::kBe && spec.be_spec().skip_default_system_init()) ||
       (x.c == Component::kCn && spec.cn_spec().skip_default_system_init())) {
-    ours.push_back(value("SKIP_CHECK_ULIMIT", "true"));
+    value("SKIP_CHECK_ULIMIT", "true");
   }
   if ((x.c == Component::kBe && spec.be_spec().auto_resolve_limit_cpu()) ||
       (x.c == Component::kCn && spec.cn_spec().auto_resolve_limit_cpu())) {
@@ -300,37 +392,52 @@ Json Env(const Ctx& x) {
     if (limits.contains("cpu")) {
       cpu = limits["cpu"].is_string() ? limits["cpu"].get<std::string>() : Canonical(limits["cpu"]);
     }
-    ours.push_back(value("BE_CPU_LIMIT", cpu));
+    value("BE_CPU_LIMIT", cpu);
   }
   const model::v1::FeAddress* fe = FeAddressFor(x);
   const std::string fe_addr =
       fe ? absl::StrJoin(fe->endpoints().address(), ",") : ExternalServiceName(x.name(), Component::kFe);
   const int fe_query = fe ? fe->endpoints().port()
-                          : static_cast<int>(x.fe_conf.Int("query_port", 9030));
-  ours.push_back(value("ENV_FE_ADDR", fe_addr));
-  ours.push_back(value("FE_QUERY_PORT", std::to_string(fe_query)));
+                          : static_cast<int>(x.fe_conf->Int("query_port", 9030));
+  value("ENV_FE_ADDR", fe_addr);
+  value("FE_QUERY_PORT", std::to_string(fe_query));
   if (x.c == Component::kFe) {
     const int32_t elect =
         spec.fe_spec().has_election_number() ? spec.fe_spec().election_number() : 3;
-    ours.push_back(value("ELECT_NUMBER", std::to_string(elect)));
+    value("ELECT_NUMBER", std::to_string(elect));
   }
   if (x.c == Component::kBe && spec.be_spec().enable_workload_group()) {
-    ours.push_back(value("ENABLE_WORKLOAD_GROUP", "true"));
+    value("ENABLE_WORKLOAD_GROUP", "true");
   }
-  if (x.c == Component::kCn) ours.push_back(value("COMPONENT_TYPE", "COMPUTE"));
+  if (x.c == Component::kCn) value("COMPONENT_TYPE", "COMPUTE");
 
-  Json env = Json::array();
-  for (const Json& e : user) env.push_back(e);  // user variables first, and they win
-  for (Json& e : ours) {
-    if (!user_names.count(e["name"].get<std::string>())) env.push_back(std::move(e));
+  w.BeginArray();
+  for (const Json& e : user) w.Value(e);  // user variables first, and they win
+  for (const EnvVar& e : ours) {
+    if (!user_names.empty() && user_names.count(std::string(e.name))) continue;
+    w.BeginObject();
+    w.Field("name", e.name);
+    if (e.field_path != nullptr) {
+      w.Key("valueFrom");
+      w.BeginObject();
+      w.Key("fieldRef");
+      w.BeginObject();
+      w.Field("fieldPath", e.field_path);
+      w.EndObject();
+      w.EndObject();
+    } else {
+      w.Field("value", e.value);
+    }
+    w.EndObject();
   }
-  return env;
+  w.EndArray();
 }
 
+// The pod's volumes, the main container's mounts and the StatefulSet's
+// claim templates, each as a finished canonical JSON array.
 struct Storage {
-  Json volumes = Json::array();
-  Json mounts = Json::array();
-  Json claim_templates = Json::array();
+  std::string volumes, mounts, claim_templates;
+  int claim_count = 0;
 };
 
 std::string ResolveSharedPath(std::string path, Component c) {
@@ -345,10 +452,10 @@ std::string ResolveSharedPath(std::string path, Component c) {
 // Storage paths a template persistentVolume expands into (§2.4).
 std::vector<std::string> TemplatePaths(const Ctx& x) {
   if (x.c == Component::kFe) {
-    return {TrimSlash(x.conf.Get("meta_dir").value_or("/opt/apache-doris/fe/doris-meta"))};
+    return {TrimSlash(x.conf->Get("meta_dir").value_or("/opt/apache-doris/fe/doris-meta"))};
   }
   const std::string roots =
-      x.conf.Get("storage_root_path").value_or("/opt/apache-doris/be/storage");
+      x.conf->Get("storage_root_path").value_or("/opt/apache-doris/be/storage");
   std::vector<std::string> out;
   for (absl::string_view part : absl::StrSplit(roots, ';', absl::SkipWhitespace())) {
     std::string p(part);
@@ -376,8 +483,40 @@ std::string TemplateSuffix(const std::string& path, const std::vector<std::strin
   return suffix;
 }
 
+// {"name": name, <kind>: {<ref_key>: ref}}, e.g. a Secret or ConfigMap volume.
+void WriteVolume(JsonWriter& w, std::string_view name, const char* kind, const char* ref_key,
+                 std::string_view ref) {
+  w.BeginObject();
+  w.Field("name", name);
+  w.Key(kind);
+  w.BeginObject();
+  w.Field(ref_key, ref);
+  w.EndObject();
+  w.EndObject();
+}
+
+void WriteMount(JsonWriter& w, std::string_view name, std::string_view path) {
+  w.BeginObject();
+  w.Field("mountPath", path);
+  w.Field("name", name);
+  w.EndObject();
+}
+
+void WriteEmptyDir(JsonWriter& w, std::string_view name) {
+  w.BeginObject();
+  w.Key("emptyDir");
+  w.BeginObject();
+  w.EndObject();
+  w.Field("name", name);
+  w.EndObject();
+}
+
 Storage BuildStorage(const Ctx& x) {
   Storage s;
+  JsonWriter volumes(&s.volumes), mounts(&s.mounts), claims(&s.claim_templates);
+  volumes.BeginArray();
+  mounts.BeginArray();
+  claims.BeginArray();
   const auto& spec = x.cluster->spec();
   // Shared claims win over a persistent volume with the same path.
   std::vector<std::pair<std::string, std::string>> shared;  // (claim, path)
@@ -417,37 +556,43 @@ Storage BuildStorage(const Ctx& x) {
     }
   }
 
-  s.mounts.push_back({{"name", "podinfo"}, {"mountPath", "/etc/podinfo"}});
+  WriteMount(mounts, "podinfo", "/etc/podinfo");
   if (data.empty()) {
     if (x.c == Component::kFe) {
-      s.volumes.push_back({{"name", "fe-meta"}, {"emptyDir", Json::object()}});
-      s.mounts.push_back({{"name", "fe-meta"}, {"mountPath", "/opt/apache-doris/fe/doris-meta"}});
+      WriteEmptyDir(volumes, "fe-meta");
+      WriteMount(mounts, "fe-meta", "/opt/apache-doris/fe/doris-meta");
     } else if (x.c != Component::kBroker) {
-      s.volumes.push_back({{"name", "be-storage"}, {"emptyDir", Json::object()}});
-      s.mounts.push_back({{"name", "be-storage"}, {"mountPath", "/opt/apache-doris/be/storage"}});
+      WriteEmptyDir(volumes, "be-storage");
+      WriteMount(mounts, "be-storage", "/opt/apache-doris/be/storage");
     }
   }
   for (const Data& d : data) {
-    Json meta = {{"name", d.name}};
-    Json ann = StringMap(d.pv->annotations());
-    if (d.pv->provisioner() == "Operator") {
-      ann["selectdb.doris.com/pvc-manager"] = "operator";
+    claims.BeginObject();
+    claims.Key("metadata");
+    claims.BeginObject();
+    const bool operator_managed = d.pv->provisioner() == "Operator";
+    if (!d.pv->annotations().empty() || operator_managed) {
+      claims.Key("annotations");
+      claims.BeginObject();
+      for (const auto& [k, v] : d.pv->annotations()) claims.Field(k, v);
+      if (operator_managed) claims.Field("selectdb.doris.com/pvc-manager", "operator");
+      claims.EndObject();
     }
-    if (!ann.empty()) meta["annotations"] = ann;
-    s.claim_templates.push_back(
-        {{"metadata", meta}, {"spec", RawOr(d.pv->persistent_volume_claim_spec(), Json::object())}});
-    s.volumes.push_back({{"name", d.name}, {"persistentVolumeClaim", {{"claimName", d.name}}}});
-    s.mounts.push_back({{"name", d.name}, {"mountPath", d.path}});
+    claims.Field("name", d.name);
+    claims.EndObject();
+    claims.Key("spec");
+    WriteRaw(claims, d.pv->persistent_volume_claim_spec(), "{}");
+    claims.EndObject();
+    ++s.claim_count;
+    WriteVolume(volumes, d.name, "persistentVolumeClaim", "claimName", d.name);
+    WriteMount(mounts, d.name, d.path);
   }
-  s.volumes.push_back(
-      {{"name", "podinfo"},
-       {"downwardAPI",
-        {{"items", Json::array({{{"path", "labels"}, {"fieldRef", {{"fieldPath", "metadata.labels"}}}},
-                                {{"path", "annotations"},
-                                 {"fieldRef", {{"fieldPath", "metadata.annotations"}}}}})}}}});
-  Json late_mounts = Json::array();
+  // podinfo: the pod's labels and annotations as files (debug mode, hooks).
+  volumes.Raw(
+      R"({"downwardAPI":{"items":[{"fieldRef":{"fieldPath":"metadata.labels"},"path":"labels"},)"
+      R"({"fieldRef":{"fieldPath":"metadata.annotations"},"path":"annotations"}]},"name":"podinfo"})");
   if (!spec.auth_secret().empty()) {
-    s.volumes.push_back({{"name", "basic-auth"}, {"secret", {{"secretName", spec.auth_secret()}}}});
+    WriteVolume(volumes, "basic-auth", "secret", "secretName", spec.auth_secret());
   }
   if (x.base->has_config_map_info()) {
     const auto& ci = x.base->config_map_info();
@@ -457,47 +602,66 @@ Storage BuildStorage(const Ctx& x) {
     std::set<std::string> seen;
     for (const auto& [cm, path] : cms) {
       if (!seen.insert(cm).second) continue;
-      s.volumes.push_back({{"name", cm}, {"configMap", {{"name", cm}}}});
-      s.mounts.push_back({{"name", cm}, {"mountPath", path.empty() ? kConfigMountPath : path}});
+      WriteVolume(volumes, cm, "configMap", "name", cm);
+      WriteMount(mounts, cm, path.empty() ? kConfigMountPath : path);
     }
   }
   for (const auto& sec : x.base->secrets()) {
-    s.volumes.push_back({{"name", sec.secret_name()}, {"secret", {{"secretName", sec.secret_name()}}}});
-    s.mounts.push_back({{"name", sec.secret_name()},
-                        {"mountPath", sec.mount_path().empty() ? kConfigMountPath : sec.mount_path()}});
+    WriteVolume(volumes, sec.secret_name(), "secret", "secretName", sec.secret_name());
+    WriteMount(mounts, sec.secret_name(),
+               sec.mount_path().empty() ? kConfigMountPath : sec.mount_path());
   }
   if (spec.has_kerberos_info()) {
-    s.volumes.push_back(
-        {{"name", "krb5"}, {"configMap", {{"name", spec.kerberos_info().krb5_config_map()}}}});
-    s.volumes.push_back(
-        {{"name", "keytab"}, {"secret", {{"secretName", spec.kerberos_info().keytab_secret_name()}}}});
-    s.mounts.push_back({{"name", "krb5"}, {"mountPath", "/etc/krb5"}});
-    s.mounts.push_back({{"name", "keytab"}, {"mountPath", "/etc/keytab"}});
+    WriteVolume(volumes, "krb5", "configMap", "name", spec.kerberos_info().krb5_config_map());
+    WriteVolume(volumes, "keytab", "secret", "secretName",
+                spec.kerberos_info().keytab_secret_name());
+    WriteMount(mounts, "krb5", "/etc/krb5");
+    WriteMount(mounts, "keytab", "/etc/keytab");
   }
   if (!spec.auth_secret().empty()) {
-    s.mounts.push_back({{"name", "basic-auth"}, {"mountPath", "/etc/basic_auth"}});
+    WriteMount(mounts, "basic-auth", "/etc/basic_auth");
   }
   for (const auto& [claim, path] : shared) {
-    s.volumes.push_back({{"name", claim}, {"persistentVolumeClaim", {{"claimName", claim}}}});
-    s.mounts.push_back({{"name", claim}, {"mountPath", path}});
+    WriteVolume(volumes, claim, "persistentVolumeClaim", "claimName", claim);
+    WriteMount(mounts, claim, path);
   }
+  volumes.EndArray();
+  mounts.EndArray();
+  claims.EndArray();
   return s;
 }
 
-bool FqdnMode(const Ctx& x) { return x.conf.empty() || x.conf.IsTrue("enable_fqdn_mode"); }
+bool FqdnMode(const Ctx& x) { return x.conf->empty() || x.conf->IsTrue("enable_fqdn_mode"); }
 
-Json ReadinessHandler(const Ctx& x) {
+// A probe's handler: its key ("exec", "httpGet", "tcpSocket") and value.
+struct Handler {
+  const char* key;
+  std::string value;  // canonical JSON
+};
+
+std::string ExecCommand(std::initializer_list<std::string_view> args) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("command");
+  w.BeginArray();
+  for (std::string_view a : args) w.String(a);
+  w.EndArray();
+  w.EndObject();
+  return out;
+}
+
+Handler ReadinessHandler(const Ctx& x) {
   if (x.c == Component::kBroker) {
-    return {{"exec",
-             {{"command", Json::array({"/opt/apache-doris/broker_is_alive.sh",
-                                       std::to_string(x.Port("broker_ipc_port", 8000))})}}}};
+    return {"exec", ExecCommand({"/opt/apache-doris/broker_is_alive.sh",
+                                 std::to_string(x.Port("broker_ipc_port", 8000))})};
   }
   const int port = x.c == Component::kFe ? x.Port("http_port", 8030) : x.Port("webserver_port", 8040);
-  const bool tls = x.conf.IsTrue("enable_tls");
+  const bool tls = x.conf->IsTrue("enable_tls");
   const std::string curl_tls =
-      tls ? absl::StrCat(" --cacert ", x.conf.Get("tls_ca_certificate_path").value_or(""), " --cert ",
-                         x.conf.Get("tls_certificate_path").value_or(""), " --key ",
-                         x.conf.Get("tls_private_key_path").value_or(""))
+      tls ? absl::StrCat(" --cacert ", x.conf->Get("tls_ca_certificate_path").value_or(""), " --cert ",
+                         x.conf->Get("tls_certificate_path").value_or(""), " --key ",
+                         x.conf->Get("tls_private_key_path").value_or(""))
           : "";
   const std::string scheme = tls ? "https" : "http";
   if (FqdnMode(x)) {
@@ -506,21 +670,53 @@ Json ReadinessHandler(const Ctx& x) {
         "host=$(hostname -f) && (getent hosts \"$host\" >/dev/null || nslookup \"$host\" "
         ">/dev/null) && curl --fail --silent --output /dev/null",
         curl_tls, " ", scheme, "://$host:", port, "/api/health");
-    return {{"exec", {{"command", Json::array({"bash", "-c", script})}}}};
+    return {"exec", ExecCommand({"bash", "-c", script})};
   }
   if (tls) {
-    return {{"exec",
-             {{"command", Json::array({"bash", "-c",
-                                       absl::StrCat("curl --fail --silent --output /dev/null",
-                                                    curl_tls, " https://localhost:", port,
-                                                    "/api/health")})}}}};
+    return {"exec", ExecCommand({"bash", "-c",
+                                 absl::StrCat("curl --fail --silent --output /dev/null", curl_tls,
+                                              " https://localhost:", port, "/api/health")})};
   }
-  return {{"httpGet", {{"path", "/api/health"}, {"port", port}, {"scheme", "HTTP"}}}};
+  return {"httpGet", absl::StrCat(R"({"path":"/api/health","port":)", port, R"(,"scheme":"HTTP"})")};
 }
 
-Json LivenessHandler(const Ctx& x) {
+Handler LivenessHandler(const Ctx& x) {
   if (x.c == Component::kBroker) return ReadinessHandler(x);
-  return {{"tcpSocket", {{"port", LivenessPort(x)}}}};
+  return {"tcpSocket", absl::StrCat(R"({"port":)", LivenessPort(x), "}")};
+}
+
+struct ProbeTiming {
+  int64_t failure_threshold;
+  int64_t period_seconds;
+  std::optional<int64_t> initial_delay_seconds;
+  std::optional<int64_t> timeout_seconds;
+};
+
+void WriteProbe(JsonWriter& w, const Handler& h, const ProbeTiming& t) {
+  w.BeginObject();
+  // The handler goes among the timing keys in sorted order.
+  const std::string_view key = h.key;
+  if (key < "failureThreshold") {
+    w.Key(key);
+    w.Raw(h.value);
+  }
+  w.Field("failureThreshold", t.failure_threshold);
+  if (key > "failureThreshold" && key < "initialDelaySeconds") {
+    w.Key(key);
+    w.Raw(h.value);
+  }
+  if (t.initial_delay_seconds) w.Field("initialDelaySeconds", *t.initial_delay_seconds);
+  if (key > "initialDelaySeconds" && key < "periodSeconds") {
+    w.Key(key);
+    w.Raw(h.value);
+  }
+  w.Field("periodSeconds", t.period_seconds);
+  if (key > "periodSeconds") {
+    w.Key(key);
+    w.Raw(h.value);
+  }
+  if (t.timeout_seconds) w.Field("timeoutSeconds", *t.timeout_seconds);
+  w.EndObject();
 }
 
 bool DebugMode(const Ctx& x) {
@@ -533,69 +729,132 @@ bool DebugMode(const Ctx& x) {
   return false;
 }
 
-Json MainContainer(const Ctx& x, Storage& storage, bool debug) {
+void WriteMainContainer(const Ctx& x, JsonWriter& w, const Storage& storage, bool debug) {
   const auto& spec = x.cluster->spec();
-  Json resources = Json::object();
-  if (x.base->has_requests()) resources["requests"] = RawOr(x.base->requests());
-  if (x.base->has_limits()) resources["limits"] = RawOr(x.base->limits());
-  if (x.base->has_claims()) resources["claims"] = RawOr(x.base->claims());
-
-  // Built by assignment, not nested initializer lists: those copy every
-  // subtree once per level, which dominated translation time.
-  Json container = Json::object();
-  container["name"] = x.comp();
-  container["image"] = x.base->image();
-  container["imagePullPolicy"] = "IfNotPresent";
-  container["command"] = Json::array({ContainerCommand(x.c)});
-  container["args"] = Json::array({"$(ENV_FE_ADDR)"});
-  container["env"] = Env(x);
-  container["volumeMounts"] = std::move(storage.mounts);
-  container["lifecycle"]["preStop"]["exec"]["command"] = Json::array({PreStopScript(x.c)});
-  if (!resources.empty()) container["resources"] = resources;
-  // CN declares its ports too (the reference declares none; §0).
-  container["ports"] = Ports(x, /*with_protocol_quirk=*/true);
-
-  Json readiness = ReadinessHandler(x);
-  readiness["periodSeconds"] = 5;
-  readiness["failureThreshold"] = 3;
-  if (x.base->has_readiness_probe_policy()) {
-    const auto& r = x.base->readiness_probe_policy();
-    if (r.timeout_seconds() > 0) readiness["timeoutSeconds"] = r.timeout_seconds();
-    if (r.failure_threshold() > 0) readiness["failureThreshold"] = r.failure_threshold();
-    if (r.period_seconds() > 0) readiness["periodSeconds"] = r.period_seconds();
-  }
-  container["readinessProbe"] = readiness;
+  w.BeginObject();
+  w.Key("args");
+  w.Raw(R"j(["$(ENV_FE_ADDR)"])j");
+  w.Key("command");
+  w.BeginArray();
+  w.String(ContainerCommand(x.c));
+  w.EndArray();
+  w.Key("env");
+  WriteEnv(x, w);
+  w.Field("image", x.base->image());
+  w.Field("imagePullPolicy", "IfNotPresent");
+  w.Key("lifecycle");
+  w.BeginObject();
+  w.Key("preStop");
+  w.BeginObject();
+  w.Key("exec");
+  w.BeginObject();
+  w.Key("command");
+  w.BeginArray();
+  w.String(PreStopScript(x.c));
+  w.EndArray();
+  w.EndObject();
+  w.EndObject();
+  w.EndObject();
   if (!debug) {
     // In debug mode nothing serves until the user starts Doris by hand, so
     // liveness and startup probes would only restart the container.
-    Json liveness = LivenessHandler(x);
-    liveness["periodSeconds"] = 5;
-    liveness["failureThreshold"] = 3;
-    liveness["initialDelaySeconds"] = 80;
-    liveness["timeoutSeconds"] = x.base->live_timeout() < 1 ? 180 : x.base->live_timeout();
-    container["livenessProbe"] = liveness;
-    Json startup = LivenessHandler(x);
-    startup["periodSeconds"] = 5;
-    startup["failureThreshold"] = std::max(x.base->start_timeout(), 360) / 5;
-    container["startupProbe"] = startup;
+    w.Key("livenessProbe");
+    WriteProbe(w, LivenessHandler(x),
+               {3, 5, 80, x.base->live_timeout() < 1 ? 180 : x.base->live_timeout()});
   }
-  Json sc = RawOr(x.base->container_security_context(), Json());
+  w.Field("name", x.comp());
+  // CN declares its ports too (the reference declares none; §0).
+  w.Key("ports");
+  w.BeginArray();
+  for (const PortOut& p : Ports(x, /*with_protocol_quirk=*/true)) {
+    w.BeginObject();
+    w.Field("containerPort", p.port);
+    w.Field("name", p.name);
+    if (p.protocol) w.Field("protocol", "TCP");
+    w.EndObject();
+  }
+  w.EndArray();
+  {
+    ProbeTiming t{3, 5, std::nullopt, std::nullopt};
+    if (x.base->has_readiness_probe_policy()) {
+      const auto& r = x.base->readiness_probe_policy();
+      if (r.timeout_seconds() > 0) t.timeout_seconds = r.timeout_seconds();
+      if (r.failure_threshold() > 0) t.failure_threshold = r.failure_threshold();
+      if (r.period_seconds() > 0) t.period_seconds = r.period_seconds();
+    }
+    w.Key("readinessProbe");
+    WriteProbe(w, ReadinessHandler(x), t);
+  }
+  if (x.base->has_requests() || x.base->has_limits() || x.base->has_claims()) {
+    w.Key("resources");
+    w.BeginObject();
+    if (x.base->has_claims()) {
+      w.Key("claims");
+      WriteRaw(w, x.base->claims(), "null");
+    }
+    if (x.base->has_limits()) {
+      w.Key("limits");
+      WriteRaw(w, x.base->limits(), "null");
+    }
+    if (x.base->has_requests()) {
+      w.Key("requests");
+      WriteRaw(w, x.base->requests(), "null");
+    }
+    w.EndObject();
+  }
+  const std::string& sc_text = x.base->container_security_context().json();
   if (x.c == Component::kBe && spec.be_spec().enable_workload_group()) {
+    Json sc = RawOr(x.base->container_security_context(), Json());
     if (!sc.is_object()) sc = Json::object();
     sc["privileged"] = true;
+    w.Key("securityContext");
+    w.Value(sc);
+  } else if (!sc_text.empty() && IsCanonical(sc_text)) {
+    if (sc_text[0] == '{') {
+      w.Key("securityContext");
+      w.Raw(sc_text);
+    }
+  } else if (!sc_text.empty()) {
+    Json sc = RawOr(x.base->container_security_context(), Json());
+    if (sc.is_object()) {
+      w.Key("securityContext");
+      w.Value(sc);
+    }
   }
-  if (sc.is_object()) container["securityContext"] = sc;
-  return container;
+  if (!debug) {
+    w.Key("startupProbe");
+    WriteProbe(w, LivenessHandler(x),
+               {std::max(x.base->start_timeout(), 360) / 5, 5, std::nullopt, std::nullopt});
+  }
+  w.Key("volumeMounts");
+  w.Raw(storage.mounts);
+  w.EndObject();
 }
 
-Json InitContainers(const Ctx& x) {
+void WriteInitResources(JsonWriter& w, const model::v1::SystemInitialization& si) {
+  if (!si.has_requests() && !si.has_limits()) return;
+  w.Key("resources");
+  w.BeginObject();
+  if (si.has_limits()) {
+    w.Key("limits");
+    WriteRaw(w, si.limits(), "null");
+  }
+  if (si.has_requests()) {
+    w.Key("requests");
+    WriteRaw(w, si.requests(), "null");
+  }
+  w.EndObject();
+}
+
+// Returns false (writing nothing) when the pod has no init containers.
+bool WriteInitContainers(const Ctx& x, JsonWriter& w) {
   const auto& spec = x.cluster->spec();
-  Json out = Json::array();
   const auto& si = x.base->system_initialization();
   const bool skip_default =
       (x.c == Component::kBe && spec.be_spec().skip_default_system_init()) ||
       (x.c == Component::kCn && spec.cn_spec().skip_default_system_init()) ||
       x.c == Component::kFe || x.c == Component::kBroker;
+  if (skip_default && !x.base->has_system_initialization()) return false;
   auto image = [&]() -> std::string {
     std::string img = si.init_image().empty() ? kDefaultInitImage : si.init_image();
     // BE: the default init image is replaced by the BE image itself, which
@@ -603,28 +862,45 @@ Json InitContainers(const Ctx& x) {
     if (x.c == Component::kBe && img == kDefaultInitImage) img = x.base->image();
     return img;
   };
+  w.Key("initContainers");
+  w.BeginArray();
   if (!skip_default) {
-    out.push_back({{"name", "default-init"},
-                   {"image", image()},
-                   {"imagePullPolicy", "IfNotPresent"},
-                   {"command", Json::array({"/bin/sh"})},
-                   {"args", Json::array({"-c", "sysctl -w vm.max_map_count=2000000 && swapoff -a"})},
-                   {"securityContext", {{"privileged", true}}}});
+    w.BeginObject();
+    w.Key("args");
+    w.Raw(R"(["-c","sysctl -w vm.max_map_count=2000000 && swapoff -a"])");
+    w.Key("command");
+    w.Raw(R"(["/bin/sh"])");
+    w.Field("image", image());
+    w.Field("imagePullPolicy", "IfNotPresent");
+    w.Field("name", "default-init");
+    w.Key("securityContext");
+    w.Raw(R"({"privileged":true})");
+    w.EndObject();
   }
   if (x.base->has_system_initialization()) {
-    Json init = {{"name", "init"},
-                 {"image", image()},
-                 {"imagePullPolicy", "IfNotPresent"},
-                 {"securityContext", {{"privileged", true}}}};
-    if (si.command_size() > 0) init["command"] = Json(std::vector<std::string>(si.command().begin(), si.command().end()));
-    if (si.args_size() > 0) init["args"] = Json(std::vector<std::string>(si.args().begin(), si.args().end()));
-    Json resources = Json::object();
-    if (si.has_requests()) resources["requests"] = RawOr(si.requests());
-    if (si.has_limits()) resources["limits"] = RawOr(si.limits());
-    if (!resources.empty()) init["resources"] = resources;
-    out.push_back(init);
+    w.BeginObject();
+    if (si.args_size() > 0) {
+      w.Key("args");
+      w.BeginArray();
+      for (const std::string& a : si.args()) w.String(a);
+      w.EndArray();
+    }
+    if (si.command_size() > 0) {
+      w.Key("command");
+      w.BeginArray();
+      for (const std::string& a : si.command()) w.String(a);
+      w.EndArray();
+    }
+    w.Field("image", image());
+    w.Field("imagePullPolicy", "IfNotPresent");
+    w.Field("name", "init");
+    WriteInitResources(w, si);
+    w.Key("securityContext");
+    w.Raw(R"({"privileged":true})");
+    w.EndObject();
   }
-  return out;
+  w.EndArray();
+  return true;
 }
 
 Json PreferredTerm(int weight, const std::string& component) {
@@ -637,8 +913,44 @@ Json PreferredTerm(int weight, const std::string& component) {
             {"topologyKey", "kubernetes.io/hostname"}}}};
 }
 
-Json Affinity(const Ctx& x) {
+void WritePreferredTerm(JsonWriter& w, int weight, std::string_view component) {
+  w.BeginObject();
+  w.Key("podAffinityTerm");
+  w.BeginObject();
+  w.Key("labelSelector");
+  w.BeginObject();
+  w.Key("matchExpressions");
+  w.BeginArray();
+  w.BeginObject();
+  w.Field("key", kComponentLabel);
+  w.Field("operator", "In");
+  w.Key("values");
+  w.BeginArray();
+  w.String(component);
+  w.EndArray();
+  w.EndObject();
+  w.EndArray();
+  w.EndObject();
+  w.Field("topologyKey", "kubernetes.io/hostname");
+  w.EndObject();
+  w.Field("weight", weight);
+  w.EndObject();
+}
+
+// Terms of pod affinity the operator adds: (weight, component).
+std::vector<std::pair<int, const char*>> OurPodAffinity(const Ctx& x) {
   const auto& spec = x.cluster->spec();
+  std::vector<std::pair<int, const char*>> out;
+  if (x.c == Component::kBe && spec.be_spec().enable_fe_affinity()) out.emplace_back(15, "fe");
+  if (x.c == Component::kBroker && spec.broker_spec().kick_off_affinity_be() &&
+      !x.base->has_affinity()) {
+    out.emplace_back(20, "be");
+  }
+  return out;
+}
+
+// With the user's affinity merged in (parsed; only when one is given).
+Json MergedAffinity(const Ctx& x) {
   Json user = RawOr(x.base->affinity(), Json::object());
   Json anti_pref = Json::array({PreferredTerm(20, x.comp())});
   Json pod_aff_pref = Json::array();
@@ -655,12 +967,8 @@ Json Affinity(const Ctx& x) {
   }
   if (user.contains("nodeAffinity")) affinity["nodeAffinity"] = user["nodeAffinity"];
   if (user.contains("podAffinity")) affinity["podAffinity"] = user["podAffinity"];
-  if (x.c == Component::kBe && spec.be_spec().enable_fe_affinity()) {
-    pod_aff_pref.push_back(PreferredTerm(15, "fe"));
-  }
-  if (x.c == Component::kBroker && spec.broker_spec().kick_off_affinity_be() &&
-      !x.base->has_affinity()) {
-    pod_aff_pref.push_back(PreferredTerm(20, "be"));
+  for (const auto& [weight, component] : OurPodAffinity(x)) {
+    pod_aff_pref.push_back(PreferredTerm(weight, component));
   }
   affinity["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"] = anti_pref;
   if (!pod_aff_pref.empty()) {
@@ -671,112 +979,245 @@ Json Affinity(const Ctx& x) {
   return affinity;
 }
 
+void WriteAffinity(const Ctx& x, JsonWriter& w) {
+  if (!x.base->affinity().json().empty()) {
+    w.Value(MergedAffinity(x));
+    return;
+  }
+  const auto ours = OurPodAffinity(x);
+  w.BeginObject();
+  if (!ours.empty()) {
+    w.Key("podAffinity");
+    w.BeginObject();
+    w.Key("preferredDuringSchedulingIgnoredDuringExecution");
+    w.BeginArray();
+    for (const auto& [weight, component] : ours) WritePreferredTerm(w, weight, component);
+    w.EndArray();
+    w.EndObject();
+  }
+  w.Key("podAntiAffinity");
+  w.BeginObject();
+  w.Key("preferredDuringSchedulingIgnoredDuringExecution");
+  w.BeginArray();
+  WritePreferredTerm(w, 20, x.comp());
+  w.EndArray();
+  w.EndObject();
+  w.EndObject();
+}
+
 int32_t Replicas(const BaseSpec& b) { return b.has_replicas() ? b.replicas() : 1; }
 
-Json StatefulSet(const Ctx& x) {
+Written StatefulSet(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
   const auto& spec = x.cluster->spec();
+  const auto& cluster_annotations = x.cluster->metadata().annotations();
   const bool debug = DebugMode(x);
-  Storage storage = BuildStorage(x);
+  const Storage storage = BuildStorage(x);
+  Written out{"apps/v1", "StatefulSet", x.sts(), false};
 
-  Json pod_labels = SelectorLabels(x);
-  pod_labels[kClusterLabel] = x.name();
-  for (const auto& [k, v] : x.base->pod_labels()) pod_labels[k] = v;
-  Json pod_annotations = StringMap(x.base->annotations());
+  // Pod annotations, later entries overriding earlier ones with the same key.
+  std::vector<std::pair<std::string_view, std::string_view>> pod_annotations;
+  for (const auto& [k, v] : x.base->annotations()) pod_annotations.emplace_back(k, v);
   if (debug) {
     // Land the run mode where the image's entrypoint reads it (/etc/podinfo).
     for (const char* key : kDebugAnnotations) {
-      if (x.cluster->metadata().annotations().count(key)) {
-        pod_annotations[key] = x.cluster->metadata().annotations().at(key);
-      }
+      auto it = cluster_annotations.find(key);
+      if (it != cluster_annotations.end()) pod_annotations.emplace_back(key, it->second);
     }
   }
+  // The reference only restarts FE and BE by annotation; config-change
+  // restarts decided by the operator apply to every component.
+  const std::string restart_key = absl::StrCat("apache.doris.", x.comp(), "/restartedAt");
   {
-    // The reference only restarts FE and BE by annotation; config-change
-    // restarts decided by the operator apply to every component.
-    const std::string key = absl::StrCat("apache.doris.", x.comp(), "/restartedAt");
-    auto it = x.cluster->metadata().annotations().find(key);
-    if ((x.c == Component::kFe || x.c == Component::kBe) &&
-        it != x.cluster->metadata().annotations().end()) {
-      pod_annotations[key] = it->second;
+    auto it = cluster_annotations.find(restart_key);
+    if ((x.c == Component::kFe || x.c == Component::kBe) && it != cluster_annotations.end()) {
+      pod_annotations.emplace_back(restart_key, it->second);
     }
     auto stamp = x.inputs->restarted_at.find(x.comp());
-    if (stamp != x.inputs->restarted_at.end()) pod_annotations[key] = stamp->second;
+    if (stamp != x.inputs->restarted_at.end()) pod_annotations.emplace_back(restart_key, stamp->second);
   }
 
-  Json pod_spec = Json::object();
-  pod_spec["containers"] = Json::array();
-  pod_spec["containers"].push_back(MainContainer(x, storage, debug));
-  pod_spec["volumes"] = std::move(storage.volumes);
-  pod_spec["affinity"] = Affinity(x);
-  Json inits = InitContainers(x);
-  if (!inits.empty()) pod_spec["initContainers"] = inits;
-  if (x.base->has_image_pull_secrets()) pod_spec["imagePullSecrets"] = RawOr(x.base->image_pull_secrets());
-  if (!x.base->node_selector().empty()) pod_spec["nodeSelector"] = StringMap(x.base->node_selector());
-  if (!x.base->service_account().empty()) pod_spec["serviceAccountName"] = x.base->service_account();
-  if (x.base->has_tolerations()) pod_spec["tolerations"] = RawOr(x.base->tolerations());
-  if (x.base->has_host_aliases()) pod_spec["hostAliases"] = RawOr(x.base->host_aliases());
-  if (x.base->has_security_context()) pod_spec["securityContext"] = RawOr(x.base->security_context());
-  const int64_t grace = x.conf.Int("grace_shutdown_wait_seconds", 0);
+  w.BeginObject();
+  w.Field("apiVersion", "apps/v1");
+  w.Field("kind", "StatefulSet");
+  w.Key("metadata");
+  w.BeginObject();
+  w.Key("labels");
+  w.BeginObject();
+  w.Field(kOwnerRefLabel, x.name());
+  w.Field(kComponentLabel, x.comp());
+  w.EndObject();
+  WriteMetaTail(x, w, out.name);
+  w.EndObject();
+
+  w.Key("spec");
+  w.BeginObject();
+  w.Field("podManagementPolicy", "Parallel");
+  const bool hpa = x.c == Component::kCn && spec.cn_spec().has_auto_scaling_policy();
+  if (!(hpa && !x.base->has_replicas())) w.Field("replicas", Replicas(*x.base));
+  w.Field("revisionHistoryLimit", 5);
+  w.Key("selector");
+  w.BeginObject();
+  w.Key("matchLabels");
+  WriteSelectorLabels(x, w);
+  w.EndObject();
+  w.Field("serviceName", InternalServiceName(x.name(), x.c));
+
+  w.Key("template");
+  w.BeginObject();
+  w.Key("metadata");
+  w.BeginObject();
+  if (!pod_annotations.empty()) {
+    w.Key("annotations");
+    w.BeginObject();
+    for (const auto& [k, v] : pod_annotations) w.Field(k, v);
+    w.EndObject();
+  }
+  w.Key("labels");
+  w.BeginObject();
+  w.Field(kClusterLabel, x.name());
+  w.Field(kOwnerRefLabel, x.sts());
+  w.Field(kComponentLabel, x.comp());
+  for (const auto& [k, v] : x.base->pod_labels()) w.Field(k, v);
+  w.EndObject();
+  w.Field("name", x.sts());
+  w.EndObject();
+
+  w.Key("spec");
+  w.BeginObject();
+  w.Key("affinity");
+  WriteAffinity(x, w);
+  w.Key("containers");
+  w.BeginArray();
+  WriteMainContainer(x, w, storage, debug);
+  w.EndArray();
+  if (x.base->has_host_aliases()) {
+    w.Key("hostAliases");
+    WriteRaw(w, x.base->host_aliases(), "null");
+  }
+  if (x.base->has_image_pull_secrets()) {
+    w.Key("imagePullSecrets");
+    WriteRaw(w, x.base->image_pull_secrets(), "null");
+  }
+  WriteInitContainers(x, w);
+  if (!x.base->node_selector().empty()) {
+    w.Key("nodeSelector");
+    WriteStringMap(w, x.base->node_selector());
+  }
+  if (x.base->has_security_context()) {
+    w.Key("securityContext");
+    WriteRaw(w, x.base->security_context(), "null");
+  }
+  if (!x.base->service_account().empty()) w.Field("serviceAccountName", x.base->service_account());
+  const int64_t grace = x.conf->Int("grace_shutdown_wait_seconds", 0);
   if (grace > 0) {
-    pod_spec["terminationGracePeriodSeconds"] = grace;
+    w.Field("terminationGracePeriodSeconds", grace);
   } else if (x.c == Component::kFe) {
-    pod_spec["terminationGracePeriodSeconds"] = 330;
+    w.Field("terminationGracePeriodSeconds", 330);
   } else if (x.c != Component::kBroker) {
-    pod_spec["terminationGracePeriodSeconds"] = 200;
+    w.Field("terminationGracePeriodSeconds", 200);
   }
-
-  Json template_meta = Json::object();
-  template_meta["name"] = x.sts();
-  template_meta["labels"] = std::move(pod_labels);
-  if (!pod_annotations.empty()) template_meta["annotations"] = std::move(pod_annotations);
+  if (x.base->has_tolerations()) {
+    w.Key("tolerations");
+    WriteRaw(w, x.base->tolerations(), "null");
+  }
+  w.Key("volumes");
+  w.Raw(storage.volumes);
+  w.EndObject();  // template.spec
+  w.EndObject();  // template
 
   auto partition = x.inputs->partitions.find(x.comp());
-  Json sts_spec = Json::object();
-  sts_spec["serviceName"] = InternalServiceName(x.name(), x.c);
-  sts_spec["revisionHistoryLimit"] = 5;
-  sts_spec["podManagementPolicy"] = "Parallel";
-  sts_spec["selector"]["matchLabels"] = SelectorLabels(x);
-  sts_spec["updateStrategy"]["type"] = "RollingUpdate";
-  sts_spec["updateStrategy"]["rollingUpdate"]["partition"] =
-      partition == x.inputs->partitions.end() ? 0 : partition->second;
-  sts_spec["template"]["metadata"] = std::move(template_meta);
-  sts_spec["template"]["spec"] = std::move(pod_spec);
-  const bool hpa = x.c == Component::kCn && spec.cn_spec().has_auto_scaling_policy();
-  if (!(hpa && !x.base->has_replicas())) sts_spec["replicas"] = Replicas(*x.base);
-  if (!storage.claim_templates.empty()) {
-    sts_spec["volumeClaimTemplates"] = std::move(storage.claim_templates);
+  w.Key("updateStrategy");
+  w.BeginObject();
+  w.Key("rollingUpdate");
+  w.BeginObject();
+  w.Field("partition", partition == x.inputs->partitions.end() ? 0 : partition->second);
+  w.EndObject();
+  w.Field("type", "RollingUpdate");
+  w.EndObject();
+  if (storage.claim_count > 0) {
+    w.Key("volumeClaimTemplates");
+    w.Raw(storage.claim_templates);
   }
-  Json sts = Json::object();
-  sts["apiVersion"] = "apps/v1";
-  sts["kind"] = "StatefulSet";
-  sts["metadata"]["name"] = x.sts();
-  sts["metadata"]["namespace"] = x.ns();
-  sts["metadata"]["labels"] = ObjectLabels(x);
-  sts["metadata"]["ownerReferences"] = OwnerReferences(*x.cluster);
-  sts["spec"] = std::move(sts_spec);
-  return sts;
+  w.EndObject();  // spec
+  w.EndObject();
+  return out;
 }
 
-Json Autoscaler(const Ctx& x) {
+Written Autoscaler(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
   const auto& a = x.cluster->spec().cn_spec().auto_scaling_policy();
   const bool v1 = a.version() == "v1";
-  Json labels = ObjectLabels(x);
-  labels[kComponentLabel] = "autoscaler";
-  Json spec = {{"scaleTargetRef", {{"apiVersion", "apps/v1"}, {"kind", "StatefulSet"}, {"name", x.sts()}}},
-               {"minReplicas", a.has_min_replicas() ? a.min_replicas() : 1},
-               {"maxReplicas", a.max_replicas()}};
-  if (!v1 && a.has_hpa_policy()) {
-    if (a.hpa_policy().has_metrics()) spec["metrics"] = RawOr(a.hpa_policy().metrics());
-    if (a.hpa_policy().has_behavior()) spec["behavior"] = RawOr(a.hpa_policy().behavior());
+  Written out{v1 ? "autoscaling/v1" : "autoscaling/v2", "HorizontalPodAutoscaler",
+              AutoscalerName(x.name()), false};
+  w.BeginObject();
+  w.Field("apiVersion", out.api_version);
+  w.Field("kind", out.kind);
+  w.Key("metadata");
+  w.BeginObject();
+  w.Key("labels");
+  w.BeginObject();
+  w.Field(kOwnerRefLabel, x.name());
+  w.Field(kComponentLabel, "autoscaler");
+  w.EndObject();
+  WriteMetaTail(x, w, out.name);
+  w.EndObject();
+  w.Key("spec");
+  w.BeginObject();
+  const bool hpa_policy = !v1 && a.has_hpa_policy();
+  if (hpa_policy && a.hpa_policy().has_behavior()) {
+    w.Key("behavior");
+    WriteRaw(w, a.hpa_policy().behavior(), "null");
   }
-  return {{"apiVersion", v1 ? "autoscaling/v1" : "autoscaling/v2"},
-          {"kind", "HorizontalPodAutoscaler"},
-          {"metadata",
-           {{"name", AutoscalerName(x.name())},
-            {"namespace", x.ns()},
-            {"labels", labels},
-            {"ownerReferences", OwnerReferences(*x.cluster)}}},
-          {"spec", spec}};
+  w.Field("maxReplicas", a.max_replicas());
+  if (hpa_policy && a.hpa_policy().has_metrics()) {
+    w.Key("metrics");
+    WriteRaw(w, a.hpa_policy().metrics(), "null");
+  }
+  w.Field("minReplicas", a.has_min_replicas() ? a.min_replicas() : 1);
+  w.Key("scaleTargetRef");
+  w.BeginObject();
+  w.Field("apiVersion", "apps/v1");
+  w.Field("kind", "StatefulSet");
+  w.Field("name", x.sts());
+  w.EndObject();
+  w.EndObject();
+  w.EndObject();
+  return out;
+}
+
+using Builder = Written (*)(const Ctx&, JsonWriter&, const std::string* hash);
+
+// Writes one object, hashes it without its hash annotation, and adds it.
+// `reserve`: enough for the usual object and its hash annotation, so the
+// text is allocated once.
+DesiredObject Build(Builder build, const Ctx& x, size_t reserve, std::string* all_hashes) {
+  DesiredObject d;
+  std::string text;
+  text.reserve(reserve);
+  Written info;
+  {
+    JsonWriter w(&text);
+    info = build(x, w, nullptr);
+  }
+  std::string hash = Sha256Hex(text);
+  static constexpr char kMeta[] = "\"metadata\":{";
+  const size_t at = text.find(kMeta);
+  if (!info.has_annotations && at != std::string::npos) {
+    // "annotations" sorts first among metadata's keys, so the canonical
+    // form with the annotation is a splice, not a second serialisation.
+    text.insert(at + sizeof(kMeta) - 1,
+                absl::StrCat("\"annotations\":{\"", kHashAnnotation, "\":\"", hash, "\"},"));
+  } else {
+    text.clear();
+    JsonWriter w(&text);
+    build(x, w, &hash);
+  }
+  d.api_version = info.api_version;
+  d.kind = info.kind;
+  d.name = std::move(info.name);
+  d.json = std::move(text);
+  absl::StrAppend(all_hashes, hash, "\n");
+  d.hash = std::move(hash);
+  return d;
 }
 
 }  // namespace
@@ -792,48 +1233,24 @@ absl::StatusOr<DesiredSet> Translate(const DorisCluster& cluster, const Translat
   const auto& spec = cluster.spec();
   const DorisConf fe_conf =
       LoadConf(inputs, BaseOf(spec, Component::kFe), Component::kFe, &set.warnings, "spec.feSpec");
-  std::vector<Json> objects;
+  const std::string owner_refs = OwnerReferences(cluster);
+  std::string all_hashes;
+  set.objects.reserve(12);
   for (Component c : kAllComponents) {
     const BaseSpec* base = BaseOf(spec, c);
     if (base == nullptr) continue;
     const std::string path = absl::StrCat("spec.", ComponentName(c), "Spec");
-    Ctx x{&cluster, &inputs, c, base,
-          c == Component::kFe ? fe_conf : LoadConf(inputs, base, c, &set.warnings, path),
-          fe_conf, CoreConfigMapName(*base), &set.warnings};
-    objects.push_back(InternalService(x));
+    const DorisConf own_conf =
+        c == Component::kFe ? DorisConf() : LoadConf(inputs, base, c, &set.warnings, path);
+    const Ctx x{&cluster,  &inputs,     c, base, c == Component::kFe ? &fe_conf : &own_conf,
+                &fe_conf, &owner_refs, StatefulSetName(cluster.metadata().name(), c)};
+    set.objects.push_back(Build(InternalService, x, 2048, &all_hashes));
     // The reference creates no access Service for brokers (§2.1).
-    if (c != Component::kBroker) objects.push_back(ExternalService(x));
-    objects.push_back(StatefulSet(x));
+    if (c != Component::kBroker) set.objects.push_back(Build(ExternalService, x, 2048, &all_hashes));
+    set.objects.push_back(Build(StatefulSet, x, 8192, &all_hashes));
     if (c == Component::kCn && spec.cn_spec().has_auto_scaling_policy()) {
-      objects.push_back(Autoscaler(x));
+      set.objects.push_back(Build(Autoscaler, x, 2048, &all_hashes));
     }
-  }
-  std::string all_hashes;
-  for (Json& obj : objects) {
-    // Hash the object without its hash annotation, then add it.
-    const bool has_annotations = obj["metadata"].contains("annotations");
-    if (has_annotations) obj["metadata"]["annotations"].erase(kHashAnnotation);
-    std::string text = Canonical(obj);
-    const std::string hash = Sha256Hex(text);
-    static constexpr char kMeta[] = "\"metadata\":{";
-    const size_t at = text.find(kMeta);
-    if (!has_annotations && at != std::string::npos) {
-      // "annotations" sorts first among metadata's keys, so the canonical
-      // form with the annotation is a splice, not a second serialisation.
-      text.insert(at + sizeof(kMeta) - 1,
-                  absl::StrCat("\"annotations\":{\"", kHashAnnotation, "\":\"", hash, "\"},"));
-    } else {
-      obj["metadata"]["annotations"][kHashAnnotation] = hash;
-      text = Canonical(obj);
-    }
-    DesiredObject d;
-    d.api_version = obj["apiVersion"].get<std::string>();
-    d.kind = obj["kind"].get<std::string>();
-    d.name = obj["metadata"]["name"].get<std::string>();
-    d.json = std::move(text);
-    d.hash = hash;
-    absl::StrAppend(&all_hashes, hash, "\n");
-    set.objects.push_back(std::move(d));
   }
   set.hash = Sha256Hex(all_hashes);
   return set;

@@ -181,6 +181,36 @@ TEST(Translate, ConfigMapContentChangesPortsAndWarnsWhenMissing) {
   EXPECT_TRUE(found);
 }
 
+TEST(Translate, UserMapsAndMergedKeysComeOutCanonicalLaterSourcesWinning) {
+  json j = Base();
+  j["spec"]["feSpec"]["podLabels"] = {{"zz", "1"}, {"app.kubernetes.io/component", "mine"}, {"a", "2"}};
+  j["spec"]["feSpec"]["nodeSelector"] = {{"z", "1"}, {"b", "2"}};
+  j["spec"]["feSpec"]["annotations"] = {{"z", "1"}, {"apache.doris.fe/restartedAt", "user"}};
+  j["spec"]["feSpec"]["service"] = {{"annotations", {{kHashAnnotation, "bogus"}, {"b", "x"}}}};
+  model::v1::DorisCluster m = Model(j);
+  // RawJson that is not canonical (as an older record might hold) is
+  // re-canonicalised, not copied through.
+  m.mutable_spec()->mutable_fe_spec()->mutable_base()->mutable_requests()->set_json(
+      R"({ "memory": "1Gi", "cpu": 1.50 })");
+  TranslateInputs in;
+  in.restarted_at["fe"] = "operator";
+  absl::StatusOr<DesiredSet> s = Translate(m, in);
+  ASSERT_TRUE(s.ok()) << s.status();
+  for (const auto& o : s->objects) {
+    EXPECT_EQ(Canonical(json::parse(o.json)), o.json) << "not canonical: " << o.name;
+  }
+  const json sts = Sts(*s, "t-fe");
+  const json& tmpl = sts["spec"]["template"];
+  EXPECT_EQ(tmpl["metadata"]["labels"]["app.kubernetes.io/component"], "mine");
+  EXPECT_EQ(tmpl["metadata"]["annotations"]["apache.doris.fe/restartedAt"], "operator");
+  EXPECT_EQ(tmpl["spec"]["containers"][0]["resources"]["requests"],
+            json::parse(R"({"cpu":1.5,"memory":"1Gi"})"));
+  const DesiredObject svc = ByName(*s).at("Service/t-fe-service");
+  const json svc_json = json::parse(svc.json);
+  EXPECT_EQ(svc_json["metadata"]["annotations"][kHashAnnotation], svc.hash);
+  EXPECT_EQ(svc_json["metadata"]["annotations"]["b"], "x");
+}
+
 // ---- determinism ----
 
 std::string ReversedText(const json& v) {
