@@ -109,7 +109,14 @@ void Controller::Worker() {
       from = it == pending_from_.end() ? log_->last_seq() + 1 : it->second;
       if (it != pending_from_.end()) pending_from_.erase(it);
     }
-    reconcile::ReconcileOutcome out = reconciler_.Reconcile(cluster, from);
+    reconcile::ReconcileOutcome out;
+    try {
+      out = reconciler_.Reconcile(cluster, from);
+    } catch (const std::exception& e) {
+      // A malformed object must cost one cluster a retry, never the process.
+      out.record.set_outcome(log::v1::ReconcileRecord::FAILED);
+      out.record.set_error(absl::StrCat("internal error: ", e.what()));
+    }
     stats_.reconciles[std::clamp<int>(out.record.outcome(), 0, 5)].fetch_add(1);
     stats_.reconcile_micros_total.fetch_add(out.record.duration_micros());
     stats_.write_calls.fetch_add(out.writes);

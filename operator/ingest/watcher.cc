@@ -68,7 +68,9 @@ absl::Status Watcher::WatchOnce(const std::atomic<bool>& stop, const std::string
   options.label_selector = spec_.label_selector;
   options.stop = &stop;
   absl::Status append_error;
-  absl::Status s = client_->Watch(
+  absl::Status s;
+  try {
+    s = client_->Watch(
       kube::CollectionPath(spec_.api_version, spec_.ns, spec_.resource), options,
       [&](Json event) {
         const std::string type = event.value("type", "");
@@ -117,6 +119,10 @@ absl::Status Watcher::WatchOnce(const std::atomic<bool>& stop, const std::string
         append_error = AppendAndNotify(std::move(one));
         return append_error.ok();
       });
+  } catch (const std::exception& e) {
+    // A malformed event costs a re-watch, never the process.
+    return absl::InternalError(absl::StrCat("watch ", spec_.Name(), ": malformed event: ", e.what()));
+  }
   if (!append_error.ok()) return append_error;
   return s;
 }

@@ -6,11 +6,14 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "operator/reconcile/config_restart.h"
 #include "operator/reconcile/diff.h"
 #include "operator/reconcile/frontends.h"
+#include "operator/reconcile/rollout.h"
 #include "operator/reconcile/scale_in.h"
 #include "operator/reconcile/status.h"
 #include "translator/canonical_json.h"
+#include "translator/component.h"
 #include "translator/hash.h"
 #include "translator/model_json.h"
 #include "translator/translator.h"
@@ -26,11 +29,35 @@ const char* const kComponents[] = {"fe", "be", "cn", "broker"};
 
 std::string Rfc3339(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); }
 
+// Safe reads of API objects: a missing or mistyped field is null / the
+// default, never an assertion or exception (objects come from outside).
+const Json& At(const Json& j, std::initializer_list<const char*> path) {
+  static const Json kNull;
+  const Json* cur = &j;
+  for (const char* k : path) {
+    if (!cur->is_object()) return kNull;
+    auto it = cur->find(k);
+    if (it == cur->end()) return kNull;
+    cur = &*it;
+  }
+  return *cur;
+}
+
+int64_t IntAt(const Json& j, std::initializer_list<const char*> path, int64_t fallback) {
+  const Json& v = At(j, path);
+  return v.is_number_integer() ? v.get<int64_t>() : fallback;
+}
+
+std::string StrAt(const Json& j, std::initializer_list<const char*> path) {
+  const Json& v = At(j, path);
+  return v.is_string() ? v.get<std::string>() : "";
+}
+
 const std::string* Label(const Json& obj, const std::string& key) {
-  const Json& meta = obj["metadata"];
-  if (!meta.is_object() || !meta.contains("labels") || !meta["labels"].is_object()) return nullptr;
-  auto it = meta["labels"].find(key);
-  if (it == meta["labels"].end() || !it->is_string()) return nullptr;
+  const Json& labels = At(obj, {"metadata", "labels"});
+  if (!labels.is_object()) return nullptr;
+  auto it = labels.find(key);
+  if (it == labels.end() || !it->is_string()) return nullptr;
   return it->get_ptr<const std::string*>();
 }
 
@@ -89,6 +116,43 @@ Json MergePatchBetween(const Json& from, const Json& to) {
   return patch;
 }
 
+// Every field `want` sets has the same value in `have` (which may carry
+// more: the API server's defaults).
+bool Subset(const Json& want, const Json& have) {
+  if (want.is_object()) {
+    if (!have.is_object()) return false;
+    for (const auto& [k, v] : want.items()) {
+      auto it = have.find(k);
+      if (it == have.end() || !Subset(v, *it)) return false;
+    }
+    return true;
+  }
+  if (want.is_array()) {
+    if (!have.is_array() || want.size() != have.size()) return false;
+    for (size_t i = 0; i < want.size(); ++i) {
+      if (!Subset(want[i], have[i])) return false;
+    }
+    return true;
+  }
+  return want == have;
+}
+
+bool PodReady(const Json& pod) {
+  const Json& conditions = At(pod, {"status", "conditions"});
+  if (!conditions.is_array()) return false;
+  for (const Json& cond : conditions) {
+    if (StrAt(cond, {"type"}) == "Ready") return StrAt(cond, {"status"}) == "True";
+  }
+  return false;
+}
+
+translator::Component ComponentOf(const std::string& c) {
+  if (c == "fe") return translator::Component::kFe;
+  if (c == "be") return translator::Component::kBe;
+  if (c == "cn") return translator::Component::kCn;
+  return translator::Component::kBroker;
+}
+
 }  // namespace
 
 struct Reconciler::Run {
@@ -102,6 +166,9 @@ struct Reconciler::Run {
   std::map<std::string, Json> statefulsets;            // by component
   std::map<std::string, std::vector<Json>> pods;       // by component
   std::map<std::string, bool> scaling;                 // by component
+  std::map<std::string, bool> upgrading;               // by component
+  std::map<std::string, bool> restarting;              // by component
+  std::map<std::string, std::string> config_hash;      // by component
   std::map<std::string, std::string> waiting_on;       // by component
   doris::FeTarget fe;
   int writes = 0;
@@ -158,7 +225,7 @@ void Reconciler::Membership(Run& run) {
   const std::string& name = run.key.name;
   // FE: observers go from the FE group before their pods do.
   if (model::v1::BaseSpec* fe = BaseOf(spec, "fe"); fe != nullptr && run.statefulsets.count("fe")) {
-    const int live = run.statefulsets["fe"]["spec"].value("replicas", 0);
+    const int live = IntAt(run.statefulsets["fe"], {"spec", "replicas"}, 0);
     const int desired = Replicas(*fe);
     if (desired < live) {
       absl::StatusOr<std::vector<doris::NodeRow>> rows = fe_->Frontends(run.fe);
@@ -202,7 +269,7 @@ void Reconciler::Membership(Run& run) {
   for (const char* c : {"be", "cn"}) {
     model::v1::BaseSpec* base = BaseOf(spec, c);
     if (base == nullptr || !run.statefulsets.count(c)) continue;
-    const int live = run.statefulsets[c]["spec"].value("replicas", 0);
+    const int live = IntAt(run.statefulsets[c], {"spec", "replicas"}, 0);
     const int desired = Replicas(*base);
     const model::v1::ComponentStatus* prev = PreviousStatus(run.cluster.status(), c);
     const bool was_scaling = prev != nullptr && prev->component_condition().phase() == "scaling";
@@ -237,6 +304,52 @@ void Reconciler::Membership(Run& run) {
   }
 }
 
+void Reconciler::ConfigRestarts(Run& run) {
+  for (const char* c : {"fe", "be"}) {
+    const model::v1::BaseSpec* base = BaseOf(run.cluster.mutable_spec(), c);
+    if (base == nullptr) continue;
+    const translator::Component comp = ComponentOf(c);
+    std::string conf;
+    auto cm = run.inputs.config_maps.find(translator::CoreConfigMapName(*base));
+    if (cm != run.inputs.config_maps.end()) {
+      auto file = cm->second.find(translator::ConfFileKey(comp));
+      if (file != cm->second.end()) conf = file->second;
+    }
+    const model::v1::ComponentStatus* prev = PreviousStatus(run.cluster.status(), c);
+    ConfigRestartInput in;
+    in.enabled = run.cluster.spec().enable_restart_when_config_change();
+    in.stored_hash = prev != nullptr ? prev->core_config_map_hash_value() : "";
+    in.current_hash = ConfigHash(conf, translator::DorisHome(comp));
+    in.phase = prev != nullptr ? prev->component_condition().phase() : "";
+    in.now = Rfc3339(options_.now());
+    ConfigRestartDecision d = DecideConfigRestart(in);
+    run.config_hash[c] = in.current_hash;
+    if (d.pending) {
+      // Keep the old hash so the restart still happens once allowed.
+      run.config_hash[c] = in.stored_hash;
+      run.waiting_on[c] = d.reason;
+      continue;
+    }
+    if (!d.restart) continue;
+    // The stamp goes on the DorisCluster itself, where the translator reads
+    // restart annotations: it survives this reconcile and operator restarts,
+    // and users see why their pods rolled.
+    const std::string key = absl::StrCat("apache.doris.", c, "/restartedAt");
+    absl::StatusOr<Json> patched = kube_->MergePatch(
+        kube::ObjectPath("doris.selectdb.com/v1", run.key.ns, "dorisclusters", run.key.name),
+        Json{{"metadata", {{"annotations", {{key, d.restarted_at}}}}}}.dump());
+    ++run.writes;
+    run.Action("restart", RefFor("doris.selectdb.com/v1", "DorisCluster", run.key.ns, run.key.name),
+               absl::StrCat(c, ": ", d.reason), patched.status());
+    if (!patched.ok()) {
+      run.config_hash[c] = in.stored_hash;  // try again next time
+      continue;
+    }
+    (*run.cluster.mutable_metadata()->mutable_annotations())[key] = d.restarted_at;
+    run.restarting[c] = true;
+  }
+}
+
 void Reconciler::ApplyDesired(Run& run) {
   absl::StatusOr<translator::DesiredSet> desired = translator::Translate(run.cluster, run.inputs);
   if (!desired.ok()) {
@@ -244,16 +357,71 @@ void Reconciler::ApplyDesired(Run& run) {
     run.errors.push_back(std::string(desired.status().message()));
     return;
   }
+  // Rolling changes: FE first, one pod at a time, through the partition.
+  std::vector<ComponentView> views;
+  for (const char* c : kComponents) {
+    const model::v1::BaseSpec* base = BaseOf(run.cluster.mutable_spec(), c);
+    if (base == nullptr) continue;
+    ComponentView v;
+    v.component = c;
+    auto live = run.statefulsets.find(c);
+    v.exists = live != run.statefulsets.end();
+    v.replicas = Replicas(*base);
+    if (v.exists) {
+      const Json& sts = live->second;
+      const std::string sts_name = absl::StrCat(run.key.name, "-", c);
+      for (const auto& o : desired->objects) {
+        if (o.kind != "StatefulSet" || o.name != sts_name) continue;
+        Json want = Json::parse(o.json, nullptr, false);
+        v.template_changed =
+            !Subset(At(want, {"spec", "template"}), At(sts, {"spec", "template"}));
+      }
+      v.partition = IntAt(sts, {"spec", "updateStrategy", "rollingUpdate", "partition"}, 0);
+      v.status_stale = IntAt(sts, {"status", "observedGeneration"}, 0) <
+                       IntAt(sts, {"metadata", "generation"}, 0);
+      const std::string update_rev = StrAt(sts, {"status", "updateRevision"});
+      for (const Json& pod : run.pods[c]) {
+        PodView p;
+        p.ordinal = OrdinalOf(StrAt(pod, {"metadata", "name"}), sts_name);
+        if (p.ordinal < 0) continue;
+        const std::string* rev = Label(pod, "controller-revision-hash");
+        p.updated = rev != nullptr && *rev == update_rev && !update_rev.empty();
+        p.ready = PodReady(pod) && At(pod, {"metadata", "deletionTimestamp"}).is_null();
+        // Kubernetes readiness stands in for "Doris reports it alive": the
+        // probes are the FE/BE service ports.
+        p.doris_alive = p.ready;
+        v.pods.push_back(p);
+      }
+    }
+    views.push_back(std::move(v));
+  }
+  RolloutPlan rollout = PlanRollout(views);
+  for (const auto& [c, partition] : rollout.partitions) {
+    if (partition != 0) run.inputs.partitions[c] = partition;
+  }
+  if (rollout.rolling) {
+    for (const ComponentView& v : views) {
+      const int p = rollout.partitions[v.component];
+      bool pending = v.template_changed || (v.exists && p > 0);
+      for (const PodView& pod : v.pods) pending |= !pod.updated;
+      if (pending && v.exists) {
+        run.upgrading[v.component] = true;
+        if (run.waiting_on[v.component].empty()) run.waiting_on[v.component] = rollout.waiting_on;
+      }
+    }
+  }
+  if (!run.inputs.partitions.empty()) {
+    desired = translator::Translate(run.cluster, run.inputs);
+    if (!desired.ok()) {
+      run.failed = true;
+      run.errors.push_back(std::string(desired.status().message()));
+      return;
+    }
+  }
   run.record.set_desired_set_hash(desired->hash);
   // BE, CN and brokers start once the FE serves: they register with it.
   bool fe_serving = false;
-  for (const Json& pod : run.pods["fe"]) {
-    const Json& st = pod["status"];
-    if (!st.is_object() || !st.contains("conditions")) continue;
-    for (const Json& cond : st["conditions"]) {
-      if (cond.value("type", "") == "Ready" && cond.value("status", "") == "True") fe_serving = true;
-    }
-  }
+  for (const Json& pod : run.pods["fe"]) fe_serving |= PodReady(pod);
   std::set<std::string> live_names;
   for (const LiveObject& l : run.live) live_names.insert(l.kind + "/" + l.name);
   if (!fe_serving) {
@@ -330,23 +498,25 @@ void Reconciler::WriteStatus(Run& run) {
     in.component = c;
     in.desired_replicas = Replicas(*base);
     in.scaling = run.scaling[c];
+    in.upgrading = run.upgrading[c];
+    in.restarting = run.restarting[c];
+    in.core_config_hash = run.config_hash[c];
     in.waiting_on = run.waiting_on[c];
     in.previous = PreviousStatus(previous, c);
     in.now = now;
     for (const Json& pod : run.pods[c]) {
       PodStatusView v;
-      v.name = pod["metadata"].value("name", "");
-      const Json& st = pod["status"];
-      if (st.is_object()) {
-        v.phase = st.value("phase", "");
-        v.reason = st.value("reason", "");
-        v.message = st.value("message", "");
-        if (st.contains("containerStatuses") && st["containerStatuses"].is_array() &&
-            !st["containerStatuses"].empty()) {
-          v.has_container_statuses = true;
-          v.all_containers_ready = true;
-          for (const Json& cs : st["containerStatuses"]) {
-            if (!cs.value("ready", false)) v.all_containers_ready = false;
+      v.name = StrAt(pod, {"metadata", "name"});
+      v.phase = StrAt(pod, {"status", "phase"});
+      v.reason = StrAt(pod, {"status", "reason"});
+      v.message = StrAt(pod, {"status", "message"});
+      const Json& containers = At(pod, {"status", "containerStatuses"});
+      if (containers.is_array() && !containers.empty()) {
+        v.has_container_statuses = true;
+        v.all_containers_ready = true;
+        for (const Json& cs : containers) {
+          if (!At(cs, {"ready"}).is_boolean() || !At(cs, {"ready"}).get<bool>()) {
+            v.all_containers_ready = false;
           }
         }
       }
@@ -370,7 +540,7 @@ void Reconciler::WriteStatus(Run& run) {
   }
   next.set_observed_generation(run.cluster.metadata().generation());
   const Json next_json = translator::StatusToJson(next);
-  const Json& live_status = run.cluster_json.contains("status") ? run.cluster_json["status"] : Json();
+  const Json& live_status = At(run.cluster_json, {"status"});
   if (translator::Canonical(next_json) == translator::Canonical(live_status)) return;
   absl::StatusOr<Json> written = kube_->MergePatch(
       kube::ObjectPath("doris.selectdb.com/v1", run.key.ns, "dorisclusters", run.key.name) +
@@ -431,12 +601,12 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
     }
     const std::string message = absl::StrJoin(problems, "; ");
     run.errors.push_back(message);
-    const Json& status = run.cluster_json["status"];
     bool already = false;
-    if (status.is_object() && status.contains("conditions") && status["conditions"].is_array()) {
-      for (const Json& c : status["conditions"]) {
-        if (c.value("reason", "") == "InvalidSpec" && c.value("message", "") == message &&
-            c.value("observedGeneration", 0) == run.cluster.metadata().generation()) {
+    const Json& conditions = At(run.cluster_json, {"status", "conditions"});
+    if (conditions.is_array()) {
+      for (const Json& c : conditions) {
+        if (StrAt(c, {"reason"}) == "InvalidSpec" && StrAt(c, {"message"}) == message &&
+            IntAt(c, {"observedGeneration"}, 0) == run.cluster.metadata().generation()) {
           already = true;
         }
       }
@@ -466,7 +636,7 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
     const store::ObjectId id{"", "ConfigMap", key.ns, cm};
     Json data;
     if (auto it = run.objects.find(id); it != run.objects.end()) {
-      data = Json::parse(it->second.object_json(), nullptr, false)["data"];
+      data = At(Json::parse(it->second.object_json(), nullptr, false), {"data"});
     } else {
       absl::StatusOr<Json> got = kube_->Get(kube::ObjectPath("v1", key.ns, "configmaps", cm));
       if (!got.ok()) continue;  // missing: defaults, as the reference operator does
@@ -474,10 +644,10 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
       *r.mutable_cluster() = key.ToRef();
       r.mutable_watch()->set_type(log::v1::ADDED);
       *r.mutable_watch()->mutable_object() = RefFor("v1", "ConfigMap", key.ns, cm);
-      r.mutable_watch()->set_resource_version((*got)["metadata"].value("resourceVersion", ""));
+      r.mutable_watch()->set_resource_version(StrAt(*got, {"metadata", "resourceVersion"}));
       r.mutable_watch()->set_object_json(translator::Canonical(*got));
       (void)log_->Append({r});
-      data = (*got)["data"];
+      data = At(*got, {"data"});
     }
     if (!data.is_object()) continue;
     for (const auto& [k, v] : data.items()) {
@@ -506,10 +676,10 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   if (!run.cluster.spec().auth_secret().empty()) {
     absl::StatusOr<Json> secret =
         kube_->Get(kube::ObjectPath("v1", key.ns, "secrets", run.cluster.spec().auth_secret()));
-    if (secret.ok() && (*secret)["data"].is_object()) {
+    if (secret.ok()) {
       std::string user, password;
-      absl::Base64Unescape((*secret)["data"].value("username", ""), &user);
-      absl::Base64Unescape((*secret)["data"].value("password", ""), &password);
+      absl::Base64Unescape(StrAt(*secret, {"data", "username"}), &user);
+      absl::Base64Unescape(StrAt(*secret, {"data", "password"}), &password);
       if (!user.empty()) run.fe.user = user;
       run.fe.password = password;
     }
@@ -518,12 +688,12 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
     absl::StatusOr<Json> live = kube_->Get(
         kube::ObjectPath("doris.selectdb.com/v1", key.ns, "dorisclusters", key.name));
     if (live.ok()) {
-      const Json& au = (*live)["spec"]["adminUser"];
-      if (au.is_object()) run.fe.password = au.value("password", "");
+      run.fe.password = StrAt(*live, {"spec", "adminUser", "password"});
     }
   }
 
   Membership(run);
+  ConfigRestarts(run);
   ApplyDesired(run);
   WriteStatus(run);
 

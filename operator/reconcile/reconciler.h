@@ -48,6 +48,7 @@ class Reconciler {
  private:
   struct Run;
   void Membership(Run& run);
+  void ConfigRestarts(Run& run);
   void ApplyDesired(Run& run);
   void WriteStatus(Run& run);
   void Event(Run& run, const std::string& type, const std::string& reason,

@@ -28,6 +28,17 @@ RolloutPlan PlanRollout(const std::vector<ComponentView>& components) {
       plan.partitions[c.component] = 0;
       continue;
     }
+    if (c.status_stale && !c.template_changed) {
+      // Hold where we are until Kubernetes catches up; a stale update
+      // revision would make every old pod look updated.
+      plan.partitions[c.component] = std::clamp(c.partition, 0, c.replicas);
+      plan.rolling = true;
+      earlier_settled = false;
+      if (plan.waiting_on.empty()) {
+        plan.waiting_on = absl::StrCat("the ", c.component, " StatefulSet status to catch up");
+      }
+      continue;
+    }
     bool all_updated = !c.template_changed;
     for (int i = 0; i < c.replicas && all_updated; ++i) {
       const PodView* p = Find(c, i);
@@ -57,9 +68,26 @@ RolloutPlan PlanRollout(const std::vector<ComponentView>& components) {
     plan.rolling = true;
     earlier_settled = false;
     int partition = std::clamp(c.partition, 0, c.replicas);
-    // A new template (or one Kubernetes started rolling with no partition)
-    // starts from the top: every pod held, then released one by one.
-    if (c.template_changed || partition == 0) partition = c.replicas;
+    // A new template starts from the top: every pod held, then released one
+    // by one. A live partition of 0 with pods still outdated is the last
+    // step in progress: raising it again would recreate the pods below it
+    // at the old revision and start the rollout over.
+    // Several outdated pods under partition 0 mean Kubernetes began the
+    // rollout without us: hold every outdated pod and go on one at a time.
+    if (c.template_changed) {
+      partition = c.replicas;
+    } else if (partition == 0) {
+      int outdated = 0;
+      int highest = -1;
+      for (int i = 0; i < c.replicas; ++i) {
+        const PodView* p = Find(c, i);
+        if (p == nullptr || !p->updated) {
+          ++outdated;
+          highest = i;
+        }
+      }
+      if (outdated > 1) partition = highest + 1;
+    }
     bool above_serving = true;
     for (int i = partition; i < c.replicas; ++i) {
       if (!Serving(Find(c, i))) {

@@ -29,6 +29,10 @@ struct ComponentView {
   int replicas = 0;
   std::vector<PodView> pods;
   int partition = 0;  // the live StatefulSet's partition
+  // The StatefulSet controller has not yet observed the live spec
+  // (status.observedGeneration < metadata.generation): its revisions and
+  // counts describe an older spec, so no decision can be based on them.
+  bool status_stale = false;
 };
 
 struct RolloutPlan {

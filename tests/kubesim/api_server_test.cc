@@ -297,5 +297,37 @@ TEST(ApiServerAuthTest, ServiceProxyDoesNotForwardTheClusterToken) {
   EXPECT_EQ(seen, "");
 }
 
+TEST_F(ApiServerTest, ServerSideApplyOwnsFieldsRemovesDroppedOnesAndReportsConflicts) {
+  const std::string path = cms_ + "/ssa?fieldManager=op&force=true";
+  const std::string ct = "application/apply-patch+yaml";
+  Json first = Cm("ssa");
+  first["metadata"]["annotations"] = {{"debug", "on"}, {"keep", "yes"}};
+  ASSERT_EQ(Call("PATCH", path, first, ct).status, 201);
+  // Someone else applies a field of their own.
+  Json theirs = {{"apiVersion", "v1"}, {"kind", "ConfigMap"},
+                 {"metadata", {{"name", "ssa"}, {"annotations", {{"owner", "them"}}}}}};
+  ASSERT_EQ(Call("PATCH", cms_ + "/ssa?fieldManager=other", theirs, ct).status, 200);
+  // The first applier stops sending "debug": it goes; "owner" stays.
+  Json second = Cm("ssa");
+  second["metadata"]["annotations"] = {{"keep", "yes"}};
+  Result r = Call("PATCH", path, second, ct);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_FALSE(r.body["metadata"]["annotations"].contains("debug")) << r.body.dump();
+  EXPECT_EQ(r.body["metadata"]["annotations"]["owner"], "them");
+  EXPECT_EQ(r.body["metadata"]["annotations"]["keep"], "yes");
+  // Changing a field another applier owns is a conflict unless forced.
+  Json grab = second;
+  grab["metadata"]["annotations"]["owner"] = "me";
+  Result conflict = Call("PATCH", cms_ + "/ssa?fieldManager=op", grab, ct);
+  EXPECT_EQ(conflict.status, 409);
+  EXPECT_NE(conflict.body["message"].get<std::string>().find("owned by \"other\""), std::string::npos)
+      << conflict.body.dump();
+  Result forced = Call("PATCH", path, grab, ct);
+  ASSERT_EQ(forced.status, 200);
+  EXPECT_EQ(forced.body["metadata"]["annotations"]["owner"], "me");
+  // An apply without a field manager is refused.
+  EXPECT_EQ(Call("PATCH", cms_ + "/ssa", second, ct).status, 422);
+}
+
 }  // namespace
 }  // namespace doris_operator::kubesim

@@ -163,5 +163,25 @@ TEST_F(FakeDorisTest, ObserversAndTheMasterGuard) {
   EXPECT_NE(r2["data"].get<std::string>().find("master"), std::string::npos);
 }
 
+TEST_F(FakeDorisTest, QueriesAvoidTerminatingPodsAndCountThoseSentToVanishedOnes) {
+  RunUntil(1000);
+  const ResourceType pods = *api_.store().Find("", "v1", "pods");
+  // Graceful deletion: the pod terminates; after the next tick no query goes there.
+  api_.store().Delete(pods, "default", "c-be-2");
+  RunUntil(1050);
+  for (int i = 0; i < 30; ++i) {
+    auto [status, j] = Fe("POST", "/api/_sim/query");
+    ASSERT_EQ(j["code"], 0) << j.dump();
+    EXPECT_EQ(j["data"]["backend"].get<std::string>().rfind("c-be-2.", 0), std::string::npos);
+  }
+  // A pod that vanishes at once (no grace period) is still routed to until
+  // the FE notices: those queries are lost, and counted.
+  api_.store().Erase(pods, "default", "c-be-1");
+  int lost = 0;
+  for (int i = 0; i < 10; ++i) lost += Fe("POST", "/api/_sim/query").second["code"] != 0;
+  EXPECT_GT(lost, 0);
+  EXPECT_EQ(Fe("GET", "/api/_sim/nodes").second["lostQueries"], lost);
+}
+
 }  // namespace
 }  // namespace doris_operator::kubesim

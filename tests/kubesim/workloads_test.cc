@@ -99,7 +99,18 @@ TEST_F(WorkloadsTest, ScaleInRemovesTheHighestPodsButKeepsClaims) {
   Apply(Sts(3, "Parallel", "doris:1"));
   RunUntil(400);
   Apply(Sts(1, "Parallel", "doris:1"));
-  RunUntil(500);
+  RunUntil(450);
+  // First Terminating: still listed, marked for deletion, no longer Ready.
+  std::vector<Json> going = Pods();
+  ASSERT_EQ(going.size(), 3u);
+  for (const Json& p : going) {
+    if (p["metadata"]["name"] == "db-0") continue;
+    EXPECT_TRUE(p["metadata"].contains("deletionTimestamp")) << p.dump();
+    for (const Json& c : p["status"]["conditions"]) {
+      if (c["type"] == "Ready") EXPECT_EQ(c["status"], "False");
+    }
+  }
+  RunUntil(1000);
   ASSERT_EQ(Pods().size(), 1u);
   EXPECT_EQ(Pods()[0]["metadata"]["name"], "db-0");
   EXPECT_EQ(api_.store().List(T("", "v1", "persistentvolumeclaims"), "default", "", "", 0, "").items.size(), 3u);

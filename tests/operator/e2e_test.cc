@@ -18,19 +18,26 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string Cluster(const std::string& name, int fe, int be) {
+struct ClusterOptions {
+  std::string version = "2.1.8";
+  std::string fe_extra;       // more feSpec lines, indented by 4
+  std::string spec_extra;     // more spec lines, indented by 2
+  std::string annotations;    // metadata.annotations lines, indented by 4
+};
+
+std::string Cluster(const std::string& name, int fe, int be, const ClusterOptions& o = {}) {
   return absl::StrCat(R"(apiVersion: doris.selectdb.com/v1
 kind: DorisCluster
 metadata:
   name: )", name, R"(
   namespace: default
-spec:
-  feSpec:
+)", o.annotations.empty() ? "" : absl::StrCat("  annotations:\n", o.annotations), R"(spec:
+)", o.spec_extra, R"(  feSpec:
     replicas: )", fe, R"(
-    image: apache/doris:fe-2.1.8
-  beSpec:
+    image: apache/doris:fe-)", o.version, R"(
+)", o.fe_extra, R"(  beSpec:
     replicas: )", be, R"(
-    image: apache/doris:be-2.1.8
+    image: apache/doris:be-)", o.version, R"(
     persistentVolumes:
     - name: be-storage
       mountPath: /opt/apache-doris/be/storage
@@ -111,6 +118,36 @@ class OperatorE2eTest : public ::testing::Test {
     Json body = Json::parse(resp->body, nullptr, false);
     if (!body.is_object() || !body["data"].is_object()) return out;
     for (const auto& [hp, node] : body["data"].items()) out[hp] = node.value("tablets", 0);
+    return out;
+  }
+
+  struct PodView {
+    std::string uid;
+    std::string image;
+    bool ready = false;
+    std::map<std::string, std::string> annotations;
+  };
+  // Live pods of one component, by name.
+  std::map<std::string, PodView> Pods(const std::string& cluster, const std::string& component) {
+    std::map<std::string, PodView> out;
+    Json pods = Get(absl::StrCat("/api/v1/namespaces/default/pods?labelSelector=",
+                                 "app.doris.ownerreference/name%3D", cluster, "-", component));
+    if (!pods.is_object() || !pods["items"].is_array()) return out;
+    for (const Json& p : pods["items"]) {
+      PodView v;
+      v.uid = p["metadata"].value("uid", "");
+      v.image = p["spec"]["containers"][0].value("image", "");
+      if (p["metadata"].contains("annotations")) {
+        for (const auto& [k, a] : p["metadata"]["annotations"].items()) {
+          if (a.is_string()) v.annotations[k] = a.get<std::string>();
+        }
+      }
+      for (const Json& c : p["status"].value("conditions", Json::array())) {
+        if (c.value("type", "") == "Ready") v.ready = c.value("status", "") == "True";
+      }
+      v.ready = v.ready && !p["metadata"].contains("deletionTimestamp");
+      out[p["metadata"].value("name", "")] = v;
+    }
     return out;
   }
 
@@ -304,6 +341,135 @@ TEST_F(OperatorE2eTest, DeleteRemovesWhatItOwnsAndKeepsData) {
   }));
   // Persistent volumes outlive the cluster unless the user deletes them.
   EXPECT_EQ(Get("/api/v1/namespaces/default/persistentvolumeclaims")["items"].size(), 2u);
+}
+
+
+TEST_F(OperatorE2eTest, ImageChangeRollsFeThenBeOnePodAtATimeWithoutLostQueries) {
+  Apply(Cluster("demo", 3, 3));
+  ASSERT_TRUE(Eventually([&] { return Available("demo"); })) << operator_->Output();
+  // Users keep querying through the rollout.
+  std::atomic<bool> stop{false};
+  std::atomic<int> served{0};
+  std::thread queries([&] {
+    kube::Request q;
+    q.method = "POST";
+    q.path = "/api/v1/namespaces/default/services/demo-fe-service:8030/proxy/api/_sim/query";
+    q.headers.push_back("Authorization: Basic cm9vdDo=");
+    while (!stop) {
+      auto r = client_->Do(q);
+      if (r.ok() && r->body.find("\"code\":0") != std::string::npos) served++;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  });
+  Apply(Cluster("demo", 3, 3, {.version = "2.1.9"}));
+  int max_fe_down = 0, max_be_down = 0;
+  bool be_started_before_fe_done = false;
+  std::string violation;
+  const bool done = Eventually([&] {
+    auto fe = Pods("demo", "fe");
+    auto be = Pods("demo", "be");
+    int fe_down = 3 - static_cast<int>(fe.size()), be_down = 3 - static_cast<int>(be.size());
+    bool fe_all_new = fe.size() == 3;
+    for (const auto& [n, p] : fe) {
+      fe_down += !p.ready;
+      fe_all_new &= p.image == "apache/doris:fe-2.1.9" && p.ready;
+    }
+    bool be_any_new = false, be_all_new = be.size() == 3;
+    for (const auto& [n, p] : be) {
+      be_down += !p.ready;
+      be_any_new |= p.image == "apache/doris:be-2.1.9";
+      be_all_new &= p.image == "apache/doris:be-2.1.9" && p.ready;
+    }
+    max_fe_down = std::max(max_fe_down, fe_down);
+    max_be_down = std::max(max_be_down, be_down);
+    if (be_any_new && !fe_all_new && violation.empty()) {
+      for (const auto& [n, p] : fe) absl::StrAppend(&violation, n, "=", p.image, p.ready ? "/ready " : "/not-ready ");
+      for (const auto& [n, p] : be) absl::StrAppend(&violation, n, "=", p.image, p.ready ? "/ready " : "/not-ready ");
+    }
+    be_started_before_fe_done |= be_any_new && !fe_all_new;
+    return fe_all_new && be_all_new && Available("demo");
+  });
+  stop = true;
+  queries.join();
+  ASSERT_TRUE(done) << operator_->Output();
+  EXPECT_LE(max_fe_down, 1);
+  EXPECT_LE(max_be_down, 1);
+  EXPECT_FALSE(be_started_before_fe_done) << violation;
+  EXPECT_GT(served.load(), 0);
+  kube::Request nodes;
+  nodes.path = "/api/v1/namespaces/default/services/demo-fe-service:8030/proxy/api/_sim/nodes";
+  nodes.headers.push_back("Authorization: Basic cm9vdDo=");
+  auto r = client_->Do(nodes);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(Json::parse(r->body)["lostQueries"], 0) << r->body;
+}
+
+TEST_F(OperatorE2eTest, ConfigChangeRestartsOnlyWhenEnabledAndOnlyThatComponent) {
+  const std::string cm = R"(apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: fe-conf
+  namespace: default
+data:
+  fe.conf: |
+    sys_log_level = INFO
+)";
+  Apply(cm);
+  ClusterOptions o;
+  o.fe_extra = "    configMapInfo:\n      configMapName: fe-conf\n      resolveKey: fe.conf\n";
+  Apply(Cluster("demo", 1, 1, o));
+  ASSERT_TRUE(Eventually([&] { return Available("demo"); })) << operator_->Output();
+  ASSERT_TRUE(Eventually([&] {
+    Json dcr = Get(kube::ObjectPath("doris.selectdb.com/v1", "default", "dorisclusters", "demo"));
+    return !dcr["status"]["feStatus"].value("coreConfigMapHashValue", "").empty();
+  }));
+  const auto fe_before = Pods("demo", "fe");
+  const auto be_before = Pods("demo", "be");
+
+  // Restarts disabled: the change waits, the pods stay.
+  const double reconciles = Metric("doris_operator_reconciles_total");
+  std::string changed = cm;
+  changed.replace(changed.find("INFO"), 4, "WARN");
+  Apply(changed);
+  ASSERT_TRUE(Eventually([&] { return Metric("doris_operator_reconciles_total") > reconciles; }));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_EQ(Pods("demo", "fe").begin()->second.uid, fe_before.begin()->second.uid);
+
+  // Enabled: FE restarts (a rolling restart stamp on the cluster), BE stays.
+  o.spec_extra = "  enableRestartWhenConfigChange: true\n";
+  Apply(Cluster("demo", 1, 1, o));
+  ASSERT_TRUE(Eventually([&] {
+    auto fe = Pods("demo", "fe");
+    return fe.size() == 1 && fe.begin()->second.uid != fe_before.begin()->second.uid &&
+           Available("demo");
+  })) << operator_->Output();
+  EXPECT_EQ(Pods("demo", "be").begin()->second.uid, be_before.begin()->second.uid);
+  Json dcr = Get(kube::ObjectPath("doris.selectdb.com/v1", "default", "dorisclusters", "demo"));
+  EXPECT_TRUE(dcr["metadata"]["annotations"].contains("apache.doris.fe/restartedAt")) << dcr.dump();
+}
+
+TEST_F(OperatorE2eTest, DebugModeAnnotationOnAndOff) {
+  Apply(Cluster("demo", 1, 1));
+  ASSERT_TRUE(Eventually([&] { return Available("demo"); })) << operator_->Output();
+  Apply(Cluster("demo", 1, 1, {.annotations = "    selectdb.com.doris/runmode: debug\n"}));
+  auto in_debug = [&](bool want) {
+    for (const char* c : {"fe", "be"}) {
+      auto pods = Pods("demo", c);
+      if (pods.size() != 1) return false;
+      const auto& a = pods.begin()->second.annotations;
+      auto it = a.find("selectdb.com.doris/runmode");
+      if ((it != a.end() && it->second == "debug") != want) return false;
+      if (!pods.begin()->second.ready) return false;
+    }
+    return true;
+  };
+  ASSERT_TRUE(Eventually([&] { return in_debug(true); })) << operator_->Output();
+  Json sts = Get(kube::ObjectPath("apps/v1", "default", "statefulsets", "demo-be"));
+  EXPECT_FALSE(sts["spec"]["template"]["spec"]["containers"][0].contains("livenessProbe"));
+  Apply(Cluster("demo", 1, 1));
+  ASSERT_TRUE(Eventually([&] { return in_debug(false) && Available("demo"); })) << operator_->Output();
+  sts = Get(kube::ObjectPath("apps/v1", "default", "statefulsets", "demo-be"));
+  EXPECT_TRUE(sts["spec"]["template"]["spec"]["containers"][0].contains("livenessProbe"));
 }
 
 }  // namespace

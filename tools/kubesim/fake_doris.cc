@@ -17,9 +17,11 @@ constexpr int kEditLogPort = 9010;
 constexpr int kHeartbeatPort = 9050;
 constexpr int kBrokerPort = 8000;
 
-HttpResponse Envelope(const Json& data) {
+HttpResponse Envelope(const Json& data, const Json& extra = Json::object()) {
   HttpResponse r;
-  r.body = Json{{"msg", "success"}, {"code", 0}, {"data", data}, {"count", 0}}.dump();
+  Json body = {{"msg", "success"}, {"code", 0}, {"data", data}, {"count", 0}};
+  for (const auto& [k, v] : extra.items()) body[k] = v;
+  r.body = body.dump();
   return r;
 }
 
@@ -263,6 +265,16 @@ HttpResponse FakeDoris::Handle(const std::string& ns, const std::string& service
     }
     if (serving.empty()) return DorisError("no backend available to run the query");
     auto* chosen = serving[c.next_query++ % serving.size()];
+    // The FE's view lags the pods by up to a tick; a pod deleted without a
+    // grace period may already be gone.
+    const std::optional<ResourceType> pod_type = store_->Find("", "v1", "pods");
+    auto pod = pod_type ? store_->Get(*pod_type, ns, chosen->second.pod)
+                        : std::variant<Json, ApiError>(ApiError{404, "NotFound", ""});
+    const Json* live = std::get_if<Json>(&pod);
+    if (live == nullptr || (*live)["metadata"].value("uid", "") != chosen->second.pod_uid) {
+      c.lost_queries++;
+      return DorisError(absl::StrCat("backend ", chosen->first, " is gone"));
+    }
     chosen->second.queries++;
     return Envelope({{"backend", chosen->first}});
   }
@@ -272,7 +284,7 @@ HttpResponse FakeDoris::Handle(const std::string& ns, const std::string& service
       nodes[hp] = {{"pod", n.pod}, {"queries", n.queries}, {"tablets", n.tablets},
                    {"decommissioned", n.decommissioned}, {"alive", n.alive}};
     }
-    return Envelope(nodes);
+    return Envelope(nodes, {{"lostQueries", c.lost_queries}});
   }
   if (req.method != "POST" || path.rfind("/rest/v2/manager/node/", 0) != 0) {
     HttpResponse r;

@@ -58,6 +58,9 @@ class FakeDoris {
     std::set<std::string> dropped_pod_uids;  // a dropped node re-registers only after a restart
     int64_t last_tick_ms = -1;
     size_t next_query = 0;
+    // Queries the FE routed to a backend whose pod was already gone: what a
+    // user would see fail. A graceful rollout keeps this at zero.
+    int64_t lost_queries = 0;
   };
 
   bool Authorized(const std::string& ns, const std::string& cluster, const HttpRequest& req) const;

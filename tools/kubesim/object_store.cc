@@ -198,8 +198,29 @@ std::variant<Json, ApiError> ObjectStore::Delete(const ResourceType& t, const st
   auto it = objects_.find(Key(t, ns, name));
   if (it == objects_.end()) return NotFound(t, name);
   Json obj = it->second;
+  // A pod with a grace period terminates first, as the kubelet does: it gets
+  // a deletionTimestamp, stops being Ready (so Endpoints and Doris stop
+  // sending it work) and goes once the simulated kubelet finishes it.
+  const bool graceful = t.group.empty() && t.resource == "pods" && obj.contains("spec") &&
+                        obj["spec"].value("terminationGracePeriodSeconds", 30) > 0;
+  if (graceful && obj["metadata"].contains("deletionTimestamp")) return obj;  // already going
   ++rv_;
   obj["metadata"]["resourceVersion"] = std::to_string(rv_);
+  if (graceful) {
+    obj["metadata"]["deletionTimestamp"] = NowRfc3339();
+    obj["metadata"]["deletionGracePeriodSeconds"] = obj["spec"].value("terminationGracePeriodSeconds", 30);
+    if (obj.contains("status") && obj["status"].contains("conditions")) {
+      for (Json& c : obj["status"]["conditions"]) {
+        if (c.value("type", "") == "Ready" || c.value("type", "") == "ContainersReady") c["status"] = "False";
+      }
+    }
+    if (obj.contains("status") && obj["status"].contains("containerStatuses")) {
+      for (Json& c : obj["status"]["containerStatuses"]) c["ready"] = false;
+    }
+    it->second = obj;
+    Record("MODIFIED", t, ns, obj);
+    return obj;
+  }
   if (obj["metadata"].contains("finalizers") && !obj["metadata"]["finalizers"].empty()) {
     if (!obj["metadata"].contains("deletionTimestamp")) {
       obj["metadata"]["deletionTimestamp"] = NowRfc3339();
@@ -208,6 +229,19 @@ std::variant<Json, ApiError> ObjectStore::Delete(const ResourceType& t, const st
     }
     return obj;
   }
+  objects_.erase(it);
+  Record("DELETED", t, ns, obj);
+  return obj;
+}
+
+std::variant<Json, ApiError> ObjectStore::Erase(const ResourceType& t, const std::string& ns,
+                                                const std::string& name) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = objects_.find(Key(t, ns, name));
+  if (it == objects_.end()) return NotFound(t, name);
+  Json obj = it->second;
+  ++rv_;
+  obj["metadata"]["resourceVersion"] = std::to_string(rv_);
   objects_.erase(it);
   Record("DELETED", t, ns, obj);
   return obj;

@@ -74,6 +74,10 @@ class ObjectStore {
                                       bool status_only);
   std::variant<Json, ApiError> Delete(const ResourceType& t, const std::string& ns,
                                       const std::string& name);
+  // Removes the object now, whatever its finalizers or grace period (the
+  // simulated kubelet finishing a terminating pod).
+  std::variant<Json, ApiError> Erase(const ResourceType& t, const std::string& ns,
+                                     const std::string& name);
 
   struct ListResult {
     std::vector<Json> items;

@@ -213,7 +213,20 @@ void WorkloadController::SyncStatefulSet(const Json& sts, int64_t now_ms) {
 
 void WorkloadController::SyncPods(int64_t now_ms) {
   for (const Json& pod : store_->List(pods_, "", "", "", 0, "").items) {
-    if (pod["metadata"].contains("deletionTimestamp")) continue;
+    if (pod["metadata"].contains("deletionTimestamp")) {
+      // Terminating: preStop and the grace period run on the simulated
+      // clock, capped so tests stay fast.
+      const std::string uid = pod["metadata"].value("uid", "");
+      auto [it, inserted] = terminating_since_ms_.emplace(uid, now_ms);
+      const int64_t grace_ms =
+          std::min<int64_t>(pod["metadata"].value("deletionGracePeriodSeconds", 0) * 1000,
+                            options_.termination_ms);
+      if (now_ms - it->second >= grace_ms) {
+        store_->Erase(pods_, pod["metadata"].value("namespace", ""), pod["metadata"]["name"]);
+        terminating_since_ms_.erase(it);
+      }
+      continue;
+    }
     const std::string uid = pod["metadata"]["uid"];
     auto [it, inserted] = created_at_ms_.emplace(uid, now_ms);
     const int64_t age = now_ms - it->second;

@@ -19,6 +19,9 @@ namespace doris_operator::kubesim {
 struct WorkloadOptions {
   int64_t start_ms = 200;  // Pending -> Running
   int64_t ready_ms = 300;  // Running -> Ready (after start)
+  // A deleted pod stays Terminating (not Ready) for its grace period, at
+  // most this long.
+  int64_t termination_ms = 300;
 };
 
 class WorkloadController {
@@ -42,6 +45,7 @@ class WorkloadController {
   const WorkloadOptions options_;
   ResourceType sts_, pods_, pvcs_, services_, endpoints_;
   std::map<std::string, int64_t> created_at_ms_;  // pod uid -> simulated creation time
+  std::map<std::string, int64_t> terminating_since_ms_;  // pod uid -> when seen terminating
 };
 
 // The revision a pod template maps to (stable for equal templates).

@@ -77,12 +77,37 @@ TEST(Rollout, NewStatefulSetsStartAllPodsAtOnce) {
 
 TEST(Rollout, ARolloutStartedWithoutPartitionIsTakenInHand) {
   // Kubernetes began updating everything (partition 0) before we stepped in:
-  // hold the pods that have not restarted yet.
+  // the outdated pods are held but the highest of them, which goes next.
   ComponentView be = Settled("be", 3);
   be.pods[0].updated = false;
   be.pods[1].updated = false;
   RolloutPlan p = PlanRollout({be});
-  EXPECT_EQ(p.partitions["be"], 2);
+  EXPECT_EQ(p.partitions["be"], 1);
+}
+
+TEST(Rollout, AStaleStatusHoldsThisAndLaterComponents) {
+  // FE's template was just applied; its controller has not seen it, so the
+  // old pods still match the old update revision and look "updated".
+  ComponentView fe = Settled("fe", 3);
+  fe.partition = 2;
+  fe.status_stale = true;
+  ComponentView be = Settled("be", 3);
+  be.partition = 3;
+  RolloutPlan p = PlanRollout({fe, be});
+  EXPECT_EQ(p.partitions["fe"], 2);
+  EXPECT_EQ(p.partitions["be"], 3);
+  EXPECT_TRUE(p.rolling);
+}
+
+TEST(Rollout, TheLastStepIsNotStartedOver) {
+  // Partition 0 released pod 0, which is restarting (and may come back on the
+  // old revision if the partition rose again): stay at 0 until it serves.
+  ComponentView be = Settled("be", 3);
+  be.partition = 0;
+  be.pods[0] = {0, false, false, false};
+  RolloutPlan p = PlanRollout({be});
+  EXPECT_EQ(p.partitions["be"], 0);
+  EXPECT_TRUE(p.rolling);
 }
 
 TEST(Rollout, FullWalkThroughRollsEveryPodExactlyOnce) {
