@@ -174,6 +174,25 @@ TEST_F(ApiServerTest, DeletingACrdRemovesItsResource) {
   EXPECT_EQ(Call("GET", "/apis/example.com/v1").status, 404);
 }
 
+TEST_F(ApiServerTest, RbacKindsAreStoredClusterAndNamespaceScoped) {
+  const std::string rbac = "/apis/rbac.authorization.k8s.io/v1";
+  Json role = {{"metadata", {{"name", "reader"}}},
+               {"rules", Json::array({{{"apiGroups", {""}}, {"resources", {"pods"}}, {"verbs", {"get"}}}})}};
+  Result cluster_role = Call("POST", rbac + "/clusterroles", role);
+  ASSERT_EQ(cluster_role.status, 201);
+  EXPECT_FALSE(cluster_role.body["metadata"].contains("namespace"));
+  EXPECT_EQ(Call("GET", rbac + "/clusterroles/reader").body["rules"][0]["verbs"][0], "get");
+  Result ns_role = Call("POST", rbac + "/namespaces/default/roles", role);
+  ASSERT_EQ(ns_role.status, 201);
+  EXPECT_EQ(ns_role.body["metadata"]["namespace"], "default");
+  EXPECT_EQ(Call("POST", rbac + "/clusterrolebindings", {{"metadata", {{"name", "b"}}}}).status, 201);
+  EXPECT_EQ(Call("POST", rbac + "/namespaces/default/rolebindings", {{"metadata", {{"name", "b"}}}}).status,
+            201);
+  Result discovery = Call("GET", rbac);
+  ASSERT_EQ(discovery.status, 200);
+  EXPECT_EQ(discovery.body["resources"].size(), 4u);
+}
+
 TEST_F(ApiServerTest, InjectedFaultsAreDeterministicUnderASeed) {
   auto run = [&](uint64_t seed) {
     EXPECT_EQ(Call("POST", "/kubesim/faults",

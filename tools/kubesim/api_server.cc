@@ -58,6 +58,13 @@ std::vector<ResourceType> BuiltIns() {
         "HorizontalPodAutoscaler", true, {"hpa"}, true),
       t("autoscaling", "v1", "horizontalpodautoscalers", "horizontalpodautoscaler",
         "HorizontalPodAutoscaler", true, {"hpa"}, true),
+      // RBAC objects are stored and served (kubectl apply -k of the operator's
+      // manifests needs them) but not enforced.
+      t("rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", false),
+      t("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding",
+        "ClusterRoleBinding", false),
+      t("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", true),
+      t("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", true),
       t("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition",
         "CustomResourceDefinition", false, {"crd", "crds"}, true),
   };
