@@ -60,6 +60,7 @@ void Controller::Start() {
     for (const auto& [key, objects] : state.clusters()) {
       if (key.empty()) continue;
       pending_from_.emplace(key, last + 1);
+      known_.insert(key);
       queue_.Add(KeyString(key));
     }
   }
@@ -72,6 +73,7 @@ void Controller::Start() {
     absl::MutexLock lock(&mu_);
     for (const store::ClusterKey& k : touched) {
       pending_from_.emplace(k, seq);  // keeps the oldest unseen record
+      known_.insert(k);
       queue_.Add(KeyString(k));
     }
   };
@@ -92,6 +94,20 @@ void Controller::Start() {
   }
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
     threads_.emplace_back([this] { Worker(); });
+  }
+  if (options_.resync_period > absl::ZeroDuration()) {
+    threads_.emplace_back([this] { Resync(); });
+  }
+}
+
+void Controller::Resync() {
+  absl::Time next = absl::Now() + options_.resync_period;
+  while (!stop_) {
+    absl::SleepFor(absl::Milliseconds(100));
+    if (absl::Now() < next) continue;
+    next = absl::Now() + options_.resync_period;
+    absl::MutexLock lock(&mu_);
+    for (const store::ClusterKey& k : known_) queue_.Add(KeyString(k));
   }
 }
 

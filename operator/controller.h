@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <thread>
@@ -29,6 +30,9 @@ struct ControllerOptions {
   doris::Access doris_access = doris::Access::kApiServerProxy;
   reconcile::ReconcilerOptions reconciler;
   int watch_timeout_seconds = 300;
+  // Every cluster is reconciled at least this often, events or not, so a
+  // missed event or an outside change to Doris is noticed (0: never).
+  absl::Duration resync_period = absl::Minutes(10);
 };
 
 // Counters for /metrics; read without locks.
@@ -57,6 +61,7 @@ class Controller {
 
  private:
   void Worker();
+  void Resync();
   std::vector<ingest::StreamSpec> Streams() const;
 
   kube::Client* const kube_;
@@ -75,6 +80,7 @@ class Controller {
   absl::Mutex mu_;
   // The first log record each cluster's next reconcile has not seen.
   std::map<store::ClusterKey, uint64_t> pending_from_ ABSL_GUARDED_BY(mu_);
+  std::set<store::ClusterKey> known_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace doris_operator

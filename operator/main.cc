@@ -36,6 +36,8 @@ ABSL_FLAG(std::string, doris_access, "direct",
 ABSL_FLAG(int, workers, 4, "Reconcile workers; one cluster is never reconciled by two at once.");
 ABSL_FLAG(double, kube_qps, 50, "Client-side limit of API requests per second (watches excluded).");
 ABSL_FLAG(int, kube_burst, 100, "Requests allowed above kube_qps in a burst.");
+ABSL_FLAG(absl::Duration, resync_period, absl::Minutes(10),
+          "Every DorisCluster is reconciled at least this often even without events (0 = never).");
 ABSL_FLAG(int, watch_timeout_seconds, 300,
           "Each watch is renewed after this long (resuming from its cursor).");
 
@@ -170,6 +172,7 @@ int main(int argc, char** argv) {
   options.namespaces = absl::GetFlag(FLAGS_namespace);
   options.workers = absl::GetFlag(FLAGS_workers);
   options.watch_timeout_seconds = absl::GetFlag(FLAGS_watch_timeout_seconds);
+  options.resync_period = absl::GetFlag(FLAGS_resync_period);
   options.doris_access = access == "direct" ? doris_operator::doris::Access::kDirect
                                             : doris_operator::doris::Access::kApiServerProxy;
   Controller controller(client->get(), log->get(), options);

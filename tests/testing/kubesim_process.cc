@@ -28,7 +28,8 @@ std::string TempDir(const std::string& name) {
   return dir;
 }
 
-absl::StatusOr<KubesimProcess> KubesimProcess::Start(const std::string& work_dir) {
+absl::StatusOr<KubesimProcess> KubesimProcess::Start(const std::string& work_dir,
+                                                     const std::vector<std::string>& extra_args) {
   KubesimProcess p;
   p.kubeconfig_ = work_dir + "/kubeconfig";
   const std::string log = work_dir + "/kubesim.log";
@@ -39,8 +40,12 @@ absl::StatusOr<KubesimProcess> KubesimProcess::Start(const std::string& work_dir
     const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(fd, 1);
     dup2(fd, 2);
-    execl(binary.c_str(), binary.c_str(), "--port", "0", "--kubeconfig-out", p.kubeconfig_.c_str(),
-          static_cast<char*>(nullptr));
+    std::vector<std::string> argv = {binary, "--port", "0", "--kubeconfig-out", p.kubeconfig_};
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    std::vector<char*> args;
+    for (std::string& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    execv(args[0], args.data());
     _exit(127);
   }
   for (int i = 0; i < 400; ++i) {

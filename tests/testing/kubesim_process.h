@@ -23,13 +23,15 @@ std::string TempDir(const std::string& name);
 class KubesimProcess {
  public:
   // Starts kubesim on a free port and waits until it serves.
-  static absl::StatusOr<KubesimProcess> Start(const std::string& work_dir);
+  static absl::StatusOr<KubesimProcess> Start(const std::string& work_dir,
+                                              const std::vector<std::string>& extra_args = {});
   KubesimProcess(KubesimProcess&& other) noexcept;
   KubesimProcess& operator=(KubesimProcess&&) = delete;
   ~KubesimProcess();
 
   const std::string& server() const { return server_; }          // http://127.0.0.1:PORT
   const std::string& kubeconfig() const { return kubeconfig_; }  // its kubeconfig file
+  pid_t pid() const { return pid_; }
 
  private:
   KubesimProcess() = default;
@@ -50,6 +52,7 @@ class ChildProcess {
   std::string Output() const;
   void Kill(int signal);  // and wait for it to exit
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;

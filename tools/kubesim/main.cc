@@ -32,7 +32,9 @@
 
 namespace {
 
-constexpr char kUsage[] = "usage: kubesim [--port N] [--kubeconfig-out FILE] [--tls] [--seed S]\n";
+constexpr char kUsage[] =
+    "usage: kubesim [--port N] [--kubeconfig-out FILE] [--tls] [--seed S]\n"
+    "               [--pod-start-ms MS] [--pod-ready-ms MS]   simulated pod start and readiness delays\n";
 
 struct KubeconfigOptions {
   int port = 0;
@@ -85,6 +87,7 @@ int main(int argc, char** argv) {
   int port = 0;
   std::string kubeconfig_out;
   bool tls = false;
+  doris_operator::kubesim::WorkloadOptions workload_options;
   bool seeded = false;
   std::string seed;
   for (int i = 1; i < argc; ++i) {
@@ -96,6 +99,13 @@ int main(int argc, char** argv) {
       }
     } else if (a == "--kubeconfig-out" && i + 1 < argc) {
       kubeconfig_out = argv[++i];
+    } else if ((a == "--pod-start-ms" || a == "--pod-ready-ms") && i + 1 < argc) {
+      int64_t ms = 0;
+      if (!absl::SimpleAtoi(argv[++i], &ms) || ms < 0) {
+        std::fprintf(stderr, "kubesim: %s must be a number of milliseconds\n", a.c_str());
+        return 2;
+      }
+      (a == "--pod-start-ms" ? workload_options.start_ms : workload_options.ready_ms) = ms;
     } else if (a == "--tls") {
       tls = true;
     } else if (a == "--seed" && i + 1 < argc) {
@@ -158,7 +168,7 @@ int main(int argc, char** argv) {
   // The simulated controllers and kubelet run on the wall clock here.
   std::atomic<bool> running{true};
   std::thread controllers([&] {
-    doris_operator::kubesim::WorkloadController workloads(&api.store());
+    doris_operator::kubesim::WorkloadController workloads(&api.store(), workload_options);
     const auto start = std::chrono::steady_clock::now();
     while (running) {
       const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
