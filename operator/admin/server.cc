@@ -75,7 +75,10 @@ bool IsLoopbackAddress(const std::string& address) {
     host = host.substr(0, colon);
   }
   host = absl::AsciiStrToLower(host);
-  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+  // 127.0.0.0/8 as a literal only: "127.0.0.1.example.com" may resolve anywhere.
+  const bool ipv4_literal =
+      !host.empty() && host.find_first_not_of("0123456789.") == std::string::npos;
+  return host == "localhost" || host == "::1" || (ipv4_literal && absl::StartsWith(host, "127."));
 }
 
 class AdminServer::Impl final : public v1::Admin::Service {
