@@ -143,6 +143,16 @@ TEST_F(ServerTest, TailStreamsAndEndsOnShutdown) {
       << st.error_message();
 }
 
+TEST_F(ServerTest, APortInUseIsAStartupError) {
+  auto first = StartServer();
+  ASSERT_NE(first, nullptr);
+  AdminServerOptions o;
+  o.address = absl::StrCat("127.0.0.1:", first->port());
+  auto second = AdminServer::Start(log_.get(), o);
+  ASSERT_FALSE(second.ok());
+  EXPECT_TRUE(absl::StrContains(second.status().message(), "cannot listen")) << second.status();
+}
+
 TEST(ServerOptions, LoopbackAddresses) {
   EXPECT_TRUE(IsLoopbackAddress("127.0.0.1:9443"));
   EXPECT_TRUE(IsLoopbackAddress("localhost:1"));
