@@ -13,6 +13,8 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "operator/admin/kube_live.h"
+#include "operator/admin/server.h"
 #include "operator/controller.h"
 #include "operator/kube/client.h"
 #include "operator/kube/kubeconfig.h"
@@ -38,6 +40,14 @@ ABSL_FLAG(double, kube_qps, 50, "Client-side limit of API requests per second (w
 ABSL_FLAG(int, kube_burst, 100, "Requests allowed above kube_qps in a burst.");
 ABSL_FLAG(absl::Duration, resync_period, absl::Minutes(10),
           "Every DorisCluster is reconciled at least this often even without events (0 = never).");
+ABSL_FLAG(std::string, admin_address, "127.0.0.1:9443",
+          "host:port of the admin gRPC API (history, replay, drift, tail, export; reflection and "
+          "grpc.health.v1 on). Empty: off. Off loopback it needs --admin-tls-cert, "
+          "--admin-tls-key and --admin-token-file.");
+ABSL_FLAG(std::string, admin_tls_cert, "", "PEM certificate for the admin API (enables TLS).");
+ABSL_FLAG(std::string, admin_tls_key, "", "PEM private key for the admin API.");
+ABSL_FLAG(std::string, admin_token_file, "",
+          "File holding the bearer token admin API clients must send (e.g. a mounted Secret).");
 ABSL_FLAG(int, watch_timeout_seconds, 300,
           "Each watch is renewed after this long (resuming from its cursor).");
 
@@ -168,6 +178,23 @@ int main(int argc, char** argv) {
     }
   }
 
+  doris_operator::admin::KubeLiveSource live(client->get());
+  std::unique_ptr<doris_operator::admin::AdminServer> admin;
+  if (!absl::GetFlag(FLAGS_admin_address).empty()) {
+    doris_operator::admin::AdminServerOptions admin_options;
+    admin_options.address = absl::GetFlag(FLAGS_admin_address);
+    admin_options.tls_cert_file = absl::GetFlag(FLAGS_admin_tls_cert);
+    admin_options.tls_key_file = absl::GetFlag(FLAGS_admin_tls_key);
+    admin_options.token_file = absl::GetFlag(FLAGS_admin_token_file);
+    admin_options.service.live = &live;
+    auto started = doris_operator::admin::AdminServer::Start(log->get(), admin_options);
+    if (!started.ok()) {
+      std::fprintf(stderr, "doris-operator: %s\n", std::string(started.status().message()).c_str());
+      return 2;
+    }
+    admin = std::move(*started);
+  }
+
   ControllerOptions options;
   options.namespaces = absl::GetFlag(FLAGS_namespace);
   options.workers = absl::GetFlag(FLAGS_workers);
@@ -200,9 +227,12 @@ int main(int argc, char** argv) {
   if (!metrics.ok()) {
     std::fprintf(stderr, "doris-operator: %s\n", std::string(metrics.status().message()).c_str());
     controller.Stop();
+    if (admin) admin->Shutdown();
     return 1;
   }
-  std::printf("doris-operator: running; metrics on 127.0.0.1:%d, log at %s\n", (*metrics)->port(),
+  std::printf("doris-operator: running; metrics on 127.0.0.1:%d, admin API %s%s, log at %s\n",
+              (*metrics)->port(), admin ? "on port " : "off",
+              admin ? std::to_string(admin->port()).c_str() : "",
               absl::GetFlag(FLAGS_data_dir).c_str());
   std::fflush(stdout);
 
@@ -213,6 +243,8 @@ int main(int argc, char** argv) {
   doris_operator::log::v1::LogRecord stop;
   stop.mutable_lifecycle()->set_kind(doris_operator::log::v1::Lifecycle::STOP);
   (void)(*log)->Append({stop});
+  // Tails see the STOP record; then the admin API goes before the log closes.
+  if (admin) admin->Shutdown();
   absl::Status closed = (*log)->Close();
   if (!closed.ok()) {
     std::fprintf(stderr, "doris-operator: closing the log: %s\n", std::string(closed.message()).c_str());

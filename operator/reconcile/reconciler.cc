@@ -10,6 +10,7 @@
 #include "operator/reconcile/diff.h"
 #include "operator/reconcile/frontends.h"
 #include "operator/reconcile/rollout.h"
+#include "operator/reconcile/inputs.h"
 #include "operator/reconcile/scale_in.h"
 #include "operator/reconcile/status.h"
 #include "translator/canonical_json.h"
@@ -17,14 +18,12 @@
 #include "translator/hash.h"
 #include "translator/model_json.h"
 #include "translator/translator.h"
-#include "translator/validate.h"
 
 namespace doris_operator::reconcile {
 
 namespace {
 
 using Json = nlohmann::json;
-constexpr char kGroup[] = "doris.selectdb.com";
 const char* const kComponents[] = {"fe", "be", "cn", "broker"};
 
 std::string Rfc3339(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); }
@@ -346,6 +345,10 @@ void Reconciler::ConfigRestarts(Run& run) {
       continue;
     }
     (*run.cluster.mutable_metadata()->mutable_annotations())[key] = d.restarted_at;
+    run.inputs.restarted_at[c] = d.restarted_at;
+    log::v1::ReconcileRecord::RestartStamp* stamp = run.record.add_restart_stamps();
+    stamp->set_component(c);
+    stamp->set_restarted_at(d.restarted_at);
     run.restarting[c] = true;
   }
 }
@@ -397,7 +400,11 @@ void Reconciler::ApplyDesired(Run& run) {
   }
   RolloutPlan rollout = PlanRollout(views);
   for (const auto& [c, partition] : rollout.partitions) {
-    if (partition != 0) run.inputs.partitions[c] = partition;
+    if (partition == 0) continue;
+    run.inputs.partitions[c] = partition;
+    log::v1::ReconcileRecord::PartitionChoice* choice = run.record.add_partitions();
+    choice->set_component(c);
+    choice->set_partition(partition);
   }
   if (rollout.rolling) {
     for (const ComponentView& v : views) {
@@ -419,6 +426,7 @@ void Reconciler::ApplyDesired(Run& run) {
     }
   }
   run.record.set_desired_set_hash(desired->hash);
+  RecordDesiredObjects(*desired, &run.record);
   // BE, CN and brokers start once the FE serves: they register with it.
   bool fe_serving = false;
   for (const Json& pod : run.pods["fe"]) fe_serving |= PodReady(pod);
@@ -576,30 +584,19 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
     return out;
   };
 
-  const log::v1::StoredObject* stored = nullptr;
-  std::string state_bytes;
-  for (const auto& [id, obj] : run.objects) {
-    absl::StrAppend(&state_bytes, id.group, "/", id.kind, "/", id.name, "\n", obj.object_json(), "\n");
-    if (id.group == kGroup && id.kind == "DorisCluster" && id.name == key.name) stored = &obj;
-  }
-  run.record.set_input_state_hash(translator::Sha256Hex(state_bytes));
-  if (stored == nullptr) {
+  run.record.set_input_state_hash(InputStateHash(run.objects));
+  ClusterInputs in = InputsFromObjects(key, run.objects);
+  if (!in.present) {
     // Deleted: the API server's garbage collector removes what it owned.
     references_->Remove(key);
     return finish(log::v1::ReconcileRecord::NO_CHANGE);
   }
-  run.cluster_json = Json::parse(stored->object_json(), nullptr, false);
-  translator::ModelFromJsonResult parsed = translator::ModelFromJson(run.cluster_json);
-  run.cluster = parsed.cluster;
+  run.cluster_json = std::move(in.cluster_json);
+  run.cluster = std::move(in.cluster);
   auto sequences = log_->SeqsForCluster(key, {.limit = 1, .newest_first = true});
   if (sequences.ok() && !sequences->empty()) run.caused_by = sequences->front();
-  if (!parsed.errors.empty() || !translator::Validate(parsed.cluster).empty()) {
-    std::vector<std::string> problems;
-    for (const auto& p : parsed.errors) problems.push_back(absl::StrCat(p.path, ": ", p.message));
-    for (const auto& p : translator::Validate(parsed.cluster)) {
-      problems.push_back(absl::StrCat(p.path, ": ", p.message));
-    }
-    const std::string message = absl::StrJoin(problems, "; ");
+  if (!in.problems.empty()) {
+    const std::string message = absl::StrJoin(in.problems, "; ");
     run.errors.push_back(message);
     bool already = false;
     const Json& conditions = At(run.cluster_json, {"status", "conditions"});
@@ -630,29 +627,19 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   }
 
   // ConfigMaps the spec reads: from the log, or fetched (and logged) once.
-  std::set<std::string> config_maps = ingest::ReferencedConfigMaps(run.cluster.spec());
-  references_->Set(key, config_maps);
-  for (const std::string& cm : config_maps) {
-    const store::ObjectId id{"", "ConfigMap", key.ns, cm};
-    Json data;
-    if (auto it = run.objects.find(id); it != run.objects.end()) {
-      data = At(Json::parse(it->second.object_json(), nullptr, false), {"data"});
-    } else {
-      absl::StatusOr<Json> got = kube_->Get(kube::ObjectPath("v1", key.ns, "configmaps", cm));
-      if (!got.ok()) continue;  // missing: defaults, as the reference operator does
-      log::v1::LogRecord r;
-      *r.mutable_cluster() = key.ToRef();
-      r.mutable_watch()->set_type(log::v1::ADDED);
-      *r.mutable_watch()->mutable_object() = RefFor("v1", "ConfigMap", key.ns, cm);
-      r.mutable_watch()->set_resource_version(StrAt(*got, {"metadata", "resourceVersion"}));
-      r.mutable_watch()->set_object_json(translator::Canonical(*got));
-      (void)log_->Append({r});
-      data = At(*got, {"data"});
-    }
-    if (!data.is_object()) continue;
-    for (const auto& [k, v] : data.items()) {
-      if (v.is_string()) run.inputs.config_maps[cm][k] = v.get<std::string>();
-    }
+  references_->Set(key, in.config_maps);
+  run.inputs = std::move(in.inputs);
+  for (const std::string& cm : in.missing_config_maps) {
+    absl::StatusOr<Json> got = kube_->Get(kube::ObjectPath("v1", key.ns, "configmaps", cm));
+    if (!got.ok()) continue;  // missing: defaults, as the reference operator does
+    log::v1::LogRecord r;
+    *r.mutable_cluster() = key.ToRef();
+    r.mutable_watch()->set_type(log::v1::ADDED);
+    *r.mutable_watch()->mutable_object() = RefFor("v1", "ConfigMap", key.ns, cm);
+    r.mutable_watch()->set_resource_version(StrAt(*got, {"metadata", "resourceVersion"}));
+    r.mutable_watch()->set_object_json(translator::Canonical(*got));
+    (void)log_->Append({r});
+    AddConfigMapData(cm, At(*got, {"data"}), &run.inputs);
   }
 
   for (const auto& [id, obj] : run.objects) {
@@ -692,7 +679,21 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
     }
   }
 
+  // Membership adjusts replicas from the FE's node list, which no watch
+  // carries: record what it chose so a replay can give the translator the same.
+  model::v1::DorisClusterSpec spec_before = run.cluster.spec();
   Membership(run);
+  for (const char* c : kComponents) {
+    const model::v1::BaseSpec* was = BaseOf(&spec_before, c);
+    const model::v1::BaseSpec* now = BaseOf(run.cluster.mutable_spec(), c);
+    if (was == nullptr || now == nullptr ||
+        (was->has_replicas() == now->has_replicas() && was->replicas() == now->replicas())) {
+      continue;
+    }
+    log::v1::ReconcileRecord::ReplicaOverride* o = run.record.add_replica_overrides();
+    o->set_component(c);
+    o->set_replicas(Replicas(*now));
+  }
   ConfigRestarts(run);
   ApplyDesired(run);
   WriteStatus(run);

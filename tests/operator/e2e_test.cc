@@ -70,7 +70,8 @@ class OperatorE2eTest : public ::testing::Test {
     operator_.reset();
     auto p = testing::ChildProcess::Start(
         {testing::Runfile("operator/doris-operator"), "--kubeconfig", sim_->kubeconfig(),
-         "--data-dir", dir_ + "/data", "--metrics-address", "127.0.0.1:0", "--doris-access",
+         "--data-dir", dir_ + "/data", "--metrics-address", "127.0.0.1:0", "--admin-address",
+         "127.0.0.1:0", "--doris-access",
          "apiserver-proxy", "--workers", "2"},
         dir_ + "/operator.log");
     ASSERT_TRUE(p.ok());

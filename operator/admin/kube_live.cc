@@ -1,0 +1,37 @@
+#include "operator/admin/kube_live.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace doris_operator::admin {
+
+namespace {
+
+// The kinds the translator produces; anything else is not compared.
+std::string ResourceOf(const std::string& kind) {
+  if (kind == "StatefulSet") return "statefulsets";
+  if (kind == "Service") return "services";
+  if (kind == "HorizontalPodAutoscaler") return "horizontalpodautoscalers";
+  if (kind == "PodDisruptionBudget") return "poddisruptionbudgets";
+  if (kind == "ConfigMap") return "configmaps";
+  return "";
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<nlohmann::json>> KubeLiveSource::Get(const std::string& api_version,
+                                                                  const std::string& kind,
+                                                                  const std::string& ns,
+                                                                  const std::string& name) {
+  const std::string resource = ResourceOf(kind);
+  if (resource.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("drift: no REST resource known for ", kind));
+  }
+  absl::StatusOr<nlohmann::json> got =
+      client_->Get(kube::ObjectPath(api_version, ns, resource, name));
+  if (absl::IsNotFound(got.status())) return std::optional<nlohmann::json>();
+  if (!got.ok()) return got.status();
+  return std::optional<nlohmann::json>(*std::move(got));
+}
+
+}  // namespace doris_operator::admin
