@@ -6,6 +6,7 @@
 // reconcile workers. Start() returns at once; Stop() drains and joins.
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,6 +30,10 @@ struct ControllerOptions {
   doris::Access doris_access = doris::Access::kApiServerProxy;
   reconcile::ReconcilerOptions reconciler;
   int watch_timeout_seconds = 300;
+  // With leader election: whether this replica may reconcile now. Null:
+  // always. Watchers ingest regardless, so a replica that becomes leader
+  // has the whole history in its own log.
+  std::function<bool()> is_leader;
 };
 
 // Counters for /metrics; read without locks.
@@ -47,6 +52,9 @@ class Controller {
   ~Controller();
 
   void Start();
+  // Queues every cluster in the log for a reconcile, e.g. on becoming leader
+  // (what changed while following is already in the log, not in the queue).
+  void EnqueueAll();
   // Stops watchers, lets in-flight reconciles finish, joins every thread.
   void Stop();
 
