@@ -53,17 +53,7 @@ std::vector<ingest::StreamSpec> Controller::Streams() const {
 void Controller::Start() {
   // Clusters already in the log get a first look (their state may have
   // moved while no operator ran; the watchers' re-list says how).
-  const uint64_t last = log_->last_seq();
-  {
-    const store::State state = log_->CurrentState();
-    absl::MutexLock lock(&mu_);
-    for (const auto& [key, objects] : state.clusters()) {
-      if (key.empty()) continue;
-      pending_from_.emplace(key, last + 1);
-      known_.insert(key);
-      queue_.Add(KeyString(key));
-    }
-  }
+  EnqueueAll();
   ingest::WatcherOptions wo;
   wo.resolve = [this](const log::v1::ObjectRef& ref) { return references_.Resolve(ref); };
   wo.watch_timeout_seconds = options_.watch_timeout_seconds;
@@ -111,12 +101,31 @@ void Controller::Resync() {
   }
 }
 
+void Controller::EnqueueAll() {
+  const uint64_t last = log_->last_seq();
+  const store::State state = log_->CurrentState();
+  absl::MutexLock lock(&mu_);
+  for (const auto& [key, objects] : state.clusters()) {
+    if (key.empty()) continue;
+    pending_from_.emplace(key, last + 1);  // keeps an older unseen record
+    known_.insert(key);
+    queue_.Add(KeyString(key));
+  }
+}
+
 bool Controller::Synced() const {
   return stream_count_ > 0 && static_cast<size_t>(stats_.synced_streams.load()) >= stream_count_;
 }
 
 void Controller::Worker() {
   while (std::optional<std::string> key = queue_.Get()) {
+    if (options_.is_leader && !options_.is_leader()) {
+      // A follower leaves the cluster alone but keeps the key (and, in
+      // pending_from_, what it has not seen) for when it leads.
+      queue_.AddAfter(*key, absl::Seconds(1));
+      queue_.Done(*key);
+      continue;
+    }
     const store::ClusterKey cluster = KeyFrom(*key);
     uint64_t from;
     {

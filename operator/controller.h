@@ -6,6 +6,7 @@
 // reconcile workers. Start() returns at once; Stop() drains and joins.
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <set>
 #include <memory>
@@ -33,6 +34,10 @@ struct ControllerOptions {
   // Every cluster is reconciled at least this often, events or not, so a
   // missed event or an outside change to Doris is noticed (0: never).
   absl::Duration resync_period = absl::Minutes(10);
+  // With leader election: whether this replica may reconcile now. Null:
+  // always. Watchers ingest regardless, so a replica that becomes leader
+  // has the whole history in its own log.
+  std::function<bool()> is_leader;
 };
 
 // Counters for /metrics; read without locks.
@@ -51,6 +56,9 @@ class Controller {
   ~Controller();
 
   void Start();
+  // Queues every cluster in the log for a reconcile, e.g. on becoming leader
+  // (what changed while following is already in the log, not in the queue).
+  void EnqueueAll();
   // Stops watchers, lets in-flight reconciles finish, joins every thread.
   void Stop();
 

@@ -4,7 +4,9 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <fstream>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,7 @@
 #include "operator/controller.h"
 #include "operator/kube/client.h"
 #include "operator/kube/kubeconfig.h"
+#include "operator/leader/lease_elector.h"
 #include "operator/metrics/metrics_server.h"
 #include "store/event_log.h"
 
@@ -50,6 +53,20 @@ ABSL_FLAG(std::string, admin_token_file, "",
           "File holding the bearer token admin API clients must send (e.g. a mounted Secret).");
 ABSL_FLAG(int, watch_timeout_seconds, 300,
           "Each watch is renewed after this long (resuming from its cursor).");
+ABSL_FLAG(bool, leader_elect, false,
+          "Run several replicas: they elect a leader with a coordination.k8s.io/v1 Lease; all of "
+          "them watch and log, only the leader reconciles and writes.");
+ABSL_FLAG(std::string, leader_election_namespace, "",
+          "Namespace of the Lease (default: the pod's namespace in a cluster, else 'default').");
+ABSL_FLAG(std::string, leader_election_id, "doris-operator-leader", "Name of the Lease.");
+ABSL_FLAG(std::string, leader_election_identity, "",
+          "This replica's holder identity (default: hostname plus a random suffix).");
+ABSL_FLAG(absl::Duration, leader_election_lease_duration, absl::Seconds(15),
+          "How long others wait after the last renewal they saw before taking the Lease.");
+ABSL_FLAG(absl::Duration, leader_election_renew_deadline, absl::Seconds(10),
+          "A leader that could not renew for this long stops writing at once.");
+ABSL_FLAG(absl::Duration, leader_election_retry_period, absl::Seconds(2),
+          "Time between attempts to acquire or renew the Lease.");
 
 namespace {
 
@@ -57,7 +74,7 @@ using doris_operator::Controller;
 using doris_operator::ControllerOptions;
 
 std::string Metrics(const Controller& c, const doris_operator::store::EventLog& log,
-                    const std::map<std::string, int64_t>& api_calls) {
+                    const std::map<std::string, int64_t>& api_calls, bool leader) {
   const auto& s = c.stats();
   static const char* outcomes[] = {"unspecified", "no_change", "applied",
                                    "requeued",    "failed",    "invalid_spec"};
@@ -90,12 +107,35 @@ std::string Metrics(const Controller& c, const doris_operator::store::EventLog& 
       "# TYPE doris_operator_log_last_seq gauge\ndoris_operator_log_last_seq ", log.last_seq(),
       "\n# HELP doris_operator_log_bytes Bytes of the event log on disk.\n"
       "# TYPE doris_operator_log_bytes gauge\ndoris_operator_log_bytes ", log.ApproximateBytes(),
+      "\n# HELP doris_operator_leader 1 while this replica may write (always 1 without "
+      "--leader-elect).\n# TYPE doris_operator_leader gauge\ndoris_operator_leader ",
+      leader ? 1 : 0,
       "\n# HELP doris_operator_api_requests_total Kubernetes API requests by verb and code.\n"
       "# TYPE doris_operator_api_requests_total counter\n");
   for (const auto& [key, n] : api_calls) {
     absl::StrAppend(&out, "doris_operator_api_requests_total{", key, "} ", n, "\n");
   }
   return out;
+}
+
+// The pod's own namespace, where a Lease belongs by convention.
+std::string InClusterNamespace() {
+  std::ifstream in("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+  std::string ns;
+  if (in) std::getline(in, ns);
+  return ns;
+}
+
+void AppendLifecycle(doris_operator::store::EventLog& log,
+                     doris_operator::log::v1::Lifecycle::Kind kind, const std::string& identity) {
+  doris_operator::log::v1::LogRecord r;
+  r.mutable_lifecycle()->set_kind(kind);
+  r.mutable_lifecycle()->set_identity(identity);
+  auto appended = log.Append({r});
+  if (!appended.ok()) {
+    std::fprintf(stderr, "doris-operator: event log: %s\n",
+                 std::string(appended.status().message()).c_str());
+  }
 }
 
 }  // namespace
@@ -155,6 +195,50 @@ int main(int argc, char** argv) {
     absl::MutexLock lock(&api_mu);
     ++api_calls[absl::StrCat("verb=\"", verb, "\",code=\"", code, "\"")];
   };
+
+  // Leader election has a client of its own: its requests must not queue
+  // behind the controller's rate limit, and a hanging one must end well
+  // within the renew deadline so the next attempt still counts.
+  const bool elect = absl::GetFlag(FLAGS_leader_elect);
+  std::unique_ptr<doris_operator::kube::Client> election_client;
+  std::unique_ptr<doris_operator::leader::LeaderElector> elector;
+  doris_operator::leader::LeaderElectorOptions election;
+  if (elect) {
+    election.ns = absl::GetFlag(FLAGS_leader_election_namespace);
+    if (election.ns.empty()) election.ns = InClusterNamespace();
+    if (election.ns.empty()) election.ns = "default";
+    election.name = absl::GetFlag(FLAGS_leader_election_id);
+    election.identity = absl::GetFlag(FLAGS_leader_election_identity);
+    election.lease_duration = absl::GetFlag(FLAGS_leader_election_lease_duration);
+    election.renew_deadline = absl::GetFlag(FLAGS_leader_election_renew_deadline);
+    election.retry_period = absl::GetFlag(FLAGS_leader_election_retry_period);
+    doris_operator::kube::ClientOptions eo;
+    eo.request_timeout = std::max(election.retry_period, election.renew_deadline / 2);
+    eo.connect_timeout = eo.request_timeout;
+    eo.max_retries = 0;  // the elector retries on its own beat
+    eo.on_response = client_options.on_response;
+    auto c = doris_operator::kube::Client::Create(*config, eo);
+    if (!c.ok()) {
+      std::fprintf(stderr, "doris-operator: %s\n", std::string(c.status().message()).c_str());
+      return 2;
+    }
+    election_client = std::move(*c);
+    // Checked here, before anything is written; callbacks are set below.
+    auto checked = doris_operator::leader::LeaderElector::Create(election_client.get(), election);
+    if (!checked.ok()) {
+      std::fprintf(stderr, "doris-operator: %s\n", std::string(checked.status().message()).c_str());
+      return 2;
+    }
+    election.identity = (*checked)->identity();
+  }
+  // Set once the elector exists, before anything could write.
+  std::atomic<doris_operator::leader::LeaderElector*> leader{nullptr};
+  auto is_leader = [&leader, elect] {
+    if (!elect) return true;
+    doris_operator::leader::LeaderElector* e = leader.load();
+    return e != nullptr && e->IsLeader();
+  };
+  client_options.may_write = is_leader;
   auto client = doris_operator::kube::Client::Create(*config, client_options);
   if (!client.ok()) {
     std::fprintf(stderr, "doris-operator: %s\n", std::string(client.status().message()).c_str());
@@ -202,8 +286,40 @@ int main(int argc, char** argv) {
   options.resync_period = absl::GetFlag(FLAGS_resync_period);
   options.doris_access = access == "direct" ? doris_operator::doris::Access::kDirect
                                             : doris_operator::doris::Access::kApiServerProxy;
+  if (elect) options.is_leader = is_leader;
   Controller controller(client->get(), log->get(), options);
   controller.Start();
+  if (elect) {
+    const std::string identity = election.identity;
+    doris_operator::store::EventLog* event_log = log->get();
+    election.on_started_leading = [&controller, event_log, identity] {
+      std::printf("doris-operator: leading as %s\n", identity.c_str());
+      std::fflush(stdout);
+      AppendLifecycle(*event_log, doris_operator::log::v1::Lifecycle::LEADER_ACQUIRED, identity);
+      controller.EnqueueAll();
+    };
+    election.on_stopped_leading = [event_log, identity] {
+      std::printf("doris-operator: no longer leading as %s\n", identity.c_str());
+      std::fflush(stdout);
+      AppendLifecycle(*event_log, doris_operator::log::v1::Lifecycle::LEADER_LOST, identity);
+    };
+    election.on_new_leader = [identity](const std::string& holder) {
+      if (holder == identity) return;
+      std::printf("doris-operator: the leader is %s\n", holder.c_str());
+      std::fflush(stdout);
+    };
+    auto e = doris_operator::leader::LeaderElector::Create(election_client.get(), election);
+    if (!e.ok()) {  // the same options passed above
+      std::fprintf(stderr, "doris-operator: %s\n", std::string(e.status().message()).c_str());
+      controller.Stop();
+      return 2;
+    }
+    elector = std::move(*e);
+    leader.store(elector.get());
+    std::printf("doris-operator: leader election on Lease %s/%s as %s\n", election.ns.c_str(),
+                election.name.c_str(), identity.c_str());
+    elector->Start();
+  }
 
   auto metrics = doris_operator::metrics::MetricsServer::Start(
       absl::GetFlag(FLAGS_metrics_address), [&](const std::string& path) {
@@ -217,7 +333,7 @@ int main(int argc, char** argv) {
         } else if (path == "/metrics") {
           page.content_type = "text/plain; version=0.0.4";
           absl::MutexLock lock(&api_mu);
-          page.body = Metrics(controller, **log, api_calls);
+          page.body = Metrics(controller, **log, api_calls, is_leader());
         } else {
           page.code = 404;
           page.body = "not found\n";
@@ -227,6 +343,7 @@ int main(int argc, char** argv) {
   if (!metrics.ok()) {
     std::fprintf(stderr, "doris-operator: %s\n", std::string(metrics.status().message()).c_str());
     controller.Stop();
+    if (elector) elector->Stop();
     if (admin) admin->Shutdown();
     return 1;
   }
@@ -240,6 +357,8 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &sig);
   std::printf("doris-operator: stopping (signal %d)\n", sig);
   controller.Stop();
+  // After the last reconcile: hand the Lease over so a successor starts now.
+  if (elector) elector->Stop();
   doris_operator::log::v1::LogRecord stop;
   stop.mutable_lifecycle()->set_kind(doris_operator::log::v1::Lifecycle::STOP);
   (void)(*log)->Append({stop});

@@ -48,6 +48,11 @@ absl::StatusOr<std::string> FeClient::Call(const FeTarget& t, const std::string&
     }
     return resp->body;
   }
+  // The proxied path is gated by kube_ itself; a direct call must ask it.
+  if (method != "GET" && !kube_->WritesAllowed()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("FE ", service, " ", path, ": writes are not allowed (not the leader)"));
+  }
   kube::ClusterConfig direct;
   direct.server = absl::StrCat("http://", service, ".", t.ns, ".svc:", t.http_port);
   kube::ClientOptions options;

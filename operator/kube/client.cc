@@ -208,6 +208,10 @@ curl_slist* Headers(const ClusterConfig& config, const Request& request) {
 }  // namespace
 
 absl::StatusOr<Response> Client::Do(const Request& request) {
+  if (request.method != "GET" && !WritesAllowed()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(request.method, " ", request.path, ": writes are not allowed (not the leader)"));
+  }
   thread_local std::mt19937_64 rng{std::random_device{}()};
   const std::string url = config_.server + request.path;
   const bool idempotent = request.idempotent || request.method == "GET" ||

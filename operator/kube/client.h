@@ -33,6 +33,10 @@ struct ClientOptions {
   std::string user_agent = "doris-operator";
   // Called once per HTTP response (or -1 for a transport error), for metrics.
   std::function<void(const std::string& verb, int code)> on_response;
+  // Asked before every request that is not a GET; false fails it with
+  // FailedPrecondition before anything is sent. A replica that is not the
+  // elected leader must not write, even from a reconcile already under way.
+  std::function<bool()> may_write;
 };
 
 struct Request {
@@ -103,6 +107,9 @@ class Client {
                      const std::function<bool(nlohmann::json event)>& on_event);
 
   const ClusterConfig& config() const { return config_; }
+  // ClientOptions::may_write (true when unset), for writes that go elsewhere
+  // on this client's behalf (e.g. straight to a Doris FE).
+  bool WritesAllowed() const { return !options_.may_write || options_.may_write(); }
 
  private:
   struct Handle;

@@ -197,5 +197,26 @@ TEST_F(ClientTest, UnreachableServerIsUnavailableAfterRetries) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(ClientTest, AClosedWriteGateStopsWritesBeforeTheyAreSent) {
+  auto config = LoadKubeconfig(sim_->kubeconfig());
+  ASSERT_TRUE(config.ok());
+  std::atomic<bool> open{false};
+  std::atomic<int> sent{0};
+  ClientOptions options;
+  options.may_write = [&] { return open.load(); };
+  options.on_response = [&](const std::string&, int) { sent.fetch_add(1); };
+  auto gated = Client::Create(*config, options);
+  ASSERT_TRUE(gated.ok());
+  EXPECT_FALSE((*gated)->WritesAllowed());
+  auto refused = (*gated)->Create(cms_, Cm("g"));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << refused.status();
+  EXPECT_EQ((*gated)->Delete(cms_ + "/g").code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(sent.load(), 0);
+  EXPECT_EQ((*gated)->Get(cms_ + "/g").status().code(), absl::StatusCode::kNotFound);  // reads pass
+  open = true;
+  EXPECT_TRUE((*gated)->Create(cms_, Cm("g")).ok());
+  EXPECT_TRUE(client_->Get(cms_ + "/g").ok());
+}
+
 }  // namespace
 }  // namespace doris_operator::kube

@@ -1,0 +1,220 @@
+// Two doris-operator processes with --leader-elect against one kubesim
+// process: one leads and writes, the other only watches and logs, and takes
+// over when the leader is killed.
+
+#include <signal.h>
+
+#include <array>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "operator/kube/client.h"
+#include "operator/kube/kubeconfig.h"
+#include "tests/testing/kubesim_process.h"
+
+namespace doris_operator {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string Cluster(const std::string& name, int fe, int be) {
+  return absl::StrCat(R"(apiVersion: doris.selectdb.com/v1
+kind: DorisCluster
+metadata:
+  name: )", name, R"(
+  namespace: default
+spec:
+  feSpec:
+    replicas: )", fe, R"(
+    image: apache/doris:fe-2.1.8
+  beSpec:
+    replicas: )", be, R"(
+    image: apache/doris:be-2.1.8
+)");
+}
+
+class LeaderE2eTest : public ::testing::Test {
+ protected:
+  static constexpr std::array<const char*, 2> kIds = {"op-one", "op-two"};
+
+  void SetUp() override {
+    dir_ = testing::TempDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    auto sim = testing::KubesimProcess::Start(dir_);
+    ASSERT_TRUE(sim.ok()) << sim.status();
+    sim_ = std::make_unique<testing::KubesimProcess>(std::move(*sim));
+    auto config = kube::LoadKubeconfig(sim_->kubeconfig());
+    ASSERT_TRUE(config.ok());
+    kube::ClientOptions options;
+    options.max_retries = 0;
+    client_ = *kube::Client::Create(*config, options);
+    auto crd = testing::Kubectl(sim_->kubeconfig(),
+                                {"apply", "-f", testing::Runfile("crds/doris.selectdb.com_dorisclusters.yaml")});
+    ASSERT_EQ(crd.exit_code, 0) << crd.output;
+    for (int i = 0; i < 2; ++i) StartOperator(i);
+  }
+
+  // Short election timings keep the takeover within a test; their order
+  // (retry < renew deadline < lease) is the production one.
+  void StartOperator(int i) {
+    auto p = testing::ChildProcess::Start(
+        {testing::Runfile("operator/doris-operator"), "--kubeconfig", sim_->kubeconfig(),
+         "--data-dir", absl::StrCat(dir_, "/data-", i), "--metrics-address", "127.0.0.1:0",
+         "--doris-access", "apiserver-proxy", "--workers", "2", "--leader-elect",
+         "--leader-election-identity", kIds[i], "--leader-election-lease-duration", "3s",
+         "--leader-election-renew-deadline", "2s", "--leader-election-retry-period", "400ms"},
+        absl::StrCat(dir_, "/operator-", i, ".log"));
+    ASSERT_TRUE(p.ok()) << p.status();
+    ops_[i] = std::move(*p);
+    const std::string marker = "metrics on 127.0.0.1:";
+    ASSERT_TRUE(ops_[i]->WaitForOutput(marker, 10000)) << ops_[i]->Output();
+    const std::string out = ops_[i]->Output();
+    const size_t at = out.rfind(marker) + marker.size();
+    ASSERT_TRUE(absl::SimpleAtoi(out.substr(at, out.find(',', at) - at), &ports_[i]));
+  }
+
+  void Apply(const std::string& yaml) {
+    auto r = testing::Kubectl(sim_->kubeconfig(), {"apply", "-f", "-"}, yaml);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+
+  Json Get(const std::string& path) {
+    auto got = client_->Get(path);
+    return got.ok() ? *got : Json();
+  }
+
+  Json LeaseSpec() {
+    Json lease = Get(kube::ObjectPath("coordination.k8s.io/v1", "default", "leases",
+                                      "doris-operator-leader"));
+    return lease.is_object() && lease.contains("spec") ? lease["spec"] : Json::object();
+  }
+
+  std::string Holder() { return LeaseSpec().value("holderIdentity", ""); }
+
+  std::string Phase(const std::string& cluster, const std::string& component) {
+    Json dcr = Get(kube::ObjectPath("doris.selectdb.com/v1", "default", "dorisclusters", cluster));
+    const Json& s = dcr["status"][component + "Status"]["componentCondition"]["phase"];
+    return s.is_string() ? s.get<std::string>() : "";
+  }
+
+  bool Available(const std::string& cluster) {
+    return Phase(cluster, "fe") == "available" && Phase(cluster, "be") == "available";
+  }
+
+  int StsReplicas(const std::string& name) {
+    Json sts = Get(kube::ObjectPath("apps/v1", "default", "statefulsets", name));
+    return sts.is_object() && sts["spec"].is_object() ? sts["spec"].value("replicas", -1) : -1;
+  }
+
+  // Sum of a metric's samples on operator i; -1 if it does not answer.
+  double Metric(int i, const std::string& name) {
+    kube::ClusterConfig c;
+    c.server = absl::StrCat("http://127.0.0.1:", ports_[i]);
+    kube::ClientOptions o;
+    o.max_retries = 0;
+    auto client = kube::Client::Create(c, o);
+    kube::Request r;
+    r.path = "/metrics";
+    auto resp = (*client)->Do(r);
+    if (!resp.ok() || resp->code != 200) return -1;
+    double total = 0;
+    for (absl::string_view line : absl::StrSplit(resp->body, '\n')) {
+      if (line.empty() || line[0] == '#') continue;
+      const std::string l(line);
+      if (l.substr(0, l.find_first_of("{ ")) != name) continue;
+      double v = 0;
+      if (absl::SimpleAtod(l.substr(l.rfind(' ') + 1), &v)) total += v;
+    }
+    return total;
+  }
+
+  // Polls `done` every 100 ms for up to `seconds`.
+  bool Eventually(const std::function<bool()>& done, int seconds = 60) {
+    for (int i = 0; i < seconds * 10; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+
+  // Both processes' output, the metrics of those still running, the cluster.
+  std::string Outputs() {
+    std::string out;
+    for (int i = 0; i < 2; ++i) {
+      absl::StrAppend(&out, "--- ", kIds[i], ":\n", ops_[i]->Output());
+      for (const char* m : {"doris_operator_leader", "doris_operator_reconciles_total",
+                            "doris_operator_write_calls_total", "doris_operator_queue_depth",
+                            "doris_operator_events_ingested_total"}) {
+        if (ops_[i]->running()) absl::StrAppend(&out, m, " ", Metric(i, m), "\n");
+      }
+    }
+    absl::StrAppend(
+        &out, "--- lease: ", LeaseSpec().dump(), "\n--- demo: ",
+        Get(kube::ObjectPath("doris.selectdb.com/v1", "default", "dorisclusters", "demo")).dump(),
+        "\n--- demo-be replicas: ", StsReplicas("demo-be"), "\n");
+    return out;
+  }
+
+  std::string dir_;
+  std::unique_ptr<testing::KubesimProcess> sim_;
+  std::array<std::unique_ptr<testing::ChildProcess>, 2> ops_;
+  std::array<int, 2> ports_ = {0, 0};
+  std::unique_ptr<kube::Client> client_;
+};
+
+TEST_F(LeaderE2eTest, OneLeaderWritesAndTheOtherTakesOverWhenItIsKilled) {
+  ASSERT_TRUE(Eventually([&] { return Holder() == kIds[0] || Holder() == kIds[1]; })) << Outputs();
+  const int leader = Holder() == kIds[0] ? 0 : 1;
+  const int follower = 1 - leader;
+  ASSERT_TRUE(Eventually([&] { return Metric(leader, "doris_operator_leader") == 1; })) << Outputs();
+  EXPECT_EQ(Metric(follower, "doris_operator_leader"), 0);
+
+  Apply(Cluster("demo", 1, 3));
+  // While the cluster comes up, only the leader writes; the follower still
+  // ingests every event into its own log.
+  bool follower_wrote = false;
+  ASSERT_TRUE(Eventually([&] {
+    follower_wrote |= Metric(follower, "doris_operator_write_calls_total") != 0 ||
+                      Metric(follower, "doris_operator_reconciles_total") != 0;
+    return Available("demo") && StsReplicas("demo-be") == 3;
+  })) << Outputs();
+  EXPECT_FALSE(follower_wrote) << Outputs();
+  EXPECT_GT(Metric(leader, "doris_operator_write_calls_total"), 0);
+  EXPECT_GT(Metric(follower, "doris_operator_events_ingested_total"), 0);
+  EXPECT_EQ(Metric(follower, "doris_operator_leader"), 0);
+  EXPECT_EQ(Holder(), kIds[leader]);
+  const int64_t transitions = LeaseSpec().value("leaseTransitions", -1);
+
+  // No release on SIGKILL: the survivor waits for the Lease to expire.
+  ops_[leader]->Kill(SIGKILL);
+  Apply(Cluster("demo", 1, 4));
+  ASSERT_TRUE(Eventually([&] { return Holder() == kIds[follower]; })) << Outputs();
+  EXPECT_EQ(LeaseSpec().value("leaseTransitions", -1), transitions + 1);
+  ASSERT_TRUE(Eventually([&] { return StsReplicas("demo-be") == 4 && Available("demo"); }))
+      << Outputs();
+  EXPECT_EQ(Metric(follower, "doris_operator_leader"), 1);
+  EXPECT_GT(Metric(follower, "doris_operator_write_calls_total"), 0);
+  EXPECT_NE(ops_[follower]->Output().find(absl::StrCat("leading as ", kIds[follower])),
+            std::string::npos)
+      << Outputs();
+}
+
+TEST_F(LeaderE2eTest, AStoppedLeaderHandsOverAtOnce) {
+  ASSERT_TRUE(Eventually([&] { return Holder() == kIds[0] || Holder() == kIds[1]; })) << Outputs();
+  const int leader = Holder() == kIds[0] ? 0 : 1;
+  const int follower = 1 - leader;
+  ops_[leader]->Kill(SIGTERM);
+  EXPECT_NE(ops_[leader]->Output().find("no longer leading"), std::string::npos) << Outputs();
+  // Released before the process exited: holder "" until the follower's
+  // next attempt takes it, without waiting out the 3s lease.
+  EXPECT_NE(Holder(), kIds[leader]) << LeaseSpec().dump();
+  ASSERT_TRUE(Eventually([&] { return Holder() == kIds[follower]; })) << Outputs();
+  EXPECT_EQ(LeaseSpec().value("leaseDurationSeconds", 0), 3);
+  Apply(Cluster("demo", 1, 1));
+  ASSERT_TRUE(Eventually([&] { return Available("demo"); })) << Outputs();
+}
+
+}  // namespace
+}  // namespace doris_operator
