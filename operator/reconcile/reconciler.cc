@@ -175,8 +175,10 @@ struct Reconciler::Run {
   std::vector<std::string> errors;
   uint64_t caused_by = 0;  // newest record of the cluster that this run saw
 
+  // `critical`: a failure fails the reconcile (an Event that could not be
+  // recorded does not).
   void Action(const std::string& verb, const log::v1::ObjectRef& object, const std::string& detail,
-              const absl::Status& s) {
+              const absl::Status& s, bool critical = true) {
     log::v1::ReconcileRecord::Action* a = record.add_actions();
     a->set_verb(verb);
     *a->mutable_object() = object;
@@ -184,8 +186,10 @@ struct Reconciler::Run {
     a->set_ok(s.ok());
     if (!s.ok()) {
       a->set_error(std::string(s.message()));
-      failed = true;
-      errors.push_back(std::string(s.message()));
+      if (critical) {
+        failed = true;
+        errors.push_back(std::string(s.message()));
+      }
     }
     a->set_caused_by_seq(caused_by);
   }
@@ -216,7 +220,8 @@ void Reconciler::Event(Run& run, const std::string& type, const std::string& rea
   absl::StatusOr<Json> created =
       kube_->Create(kube::CollectionPath("v1", ns, "events"), event.dump());
   ++run.writes;
-  run.Action("event", RefFor("v1", "Event", ns, reason), message, created.status());
+  run.Action("event", RefFor("v1", "Event", ns, reason), message, created.status(),
+             /*critical=*/false);
 }
 
 void Reconciler::Membership(Run& run) {
@@ -257,6 +262,9 @@ void Reconciler::Membership(Run& run) {
           ++run.writes;
           run.Action("doris:drop_frontend", RefFor("v1", "Pod", run.key.ns, d.host_port),
                      absl::StrCat(d.role, " ", d.host_port), s);
+          Event(run, s.ok() ? "Normal" : "Warning", s.ok() ? "DropFrontend" : "DropFrontendFailed",
+                absl::StrCat("dropped ", d.role, " ", d.host_port, " before its pod goes",
+                             s.ok() ? "" : absl::StrCat(": ", s.message())));
         }
         if (!plan.warning.empty()) Event(run, "Warning", "FollowerScaleDownFailed", plan.warning);
         fe->set_replicas(plan.statefulset_replicas);
@@ -290,12 +298,18 @@ void Reconciler::Membership(Run& run) {
       ++run.writes;
       run.Action("doris:decommission_backend", RefFor("apps/v1", "StatefulSet", run.key.ns, sts),
                  absl::StrJoin(plan.decommission, ","), s);
+      Event(run, s.ok() ? "Normal" : "Warning", s.ok() ? "DecommissionBackend" : "DecommissionFailed",
+            absl::StrCat(c, " scale-in: decommissioning ", absl::StrJoin(plan.decommission, ", "),
+                         s.ok() ? "" : absl::StrCat(": ", s.message())));
     }
     if (!plan.drop.empty()) {
       absl::Status s = fe_->DropBackends(run.fe, plan.drop);
       ++run.writes;
       run.Action("doris:drop_backend", RefFor("apps/v1", "StatefulSet", run.key.ns, sts),
                  absl::StrJoin(plan.drop, ","), s);
+      Event(run, s.ok() ? "Normal" : "Warning", s.ok() ? "DropBackend" : "DropBackendFailed",
+            absl::StrCat("drained to 0 tablets, dropped from the FE: ", absl::StrJoin(plan.drop, ", "),
+                         s.ok() ? "" : absl::StrCat(": ", s.message())));
     }
     base->set_replicas(plan.statefulset_replicas);
     run.scaling[c] = plan.scaling;
@@ -346,6 +360,8 @@ void Reconciler::ConfigRestarts(Run& run) {
     }
     (*run.cluster.mutable_metadata()->mutable_annotations())[key] = d.restarted_at;
     run.inputs.restarted_at[c] = d.restarted_at;
+    Event(run, "Normal", "ConfigChangeRestart",
+          absl::StrCat(c, " config changed; rolling restart stamped ", d.restarted_at));
     log::v1::ReconcileRecord::RestartStamp* stamp = run.record.add_restart_stamps();
     stamp->set_component(c);
     stamp->set_restarted_at(d.restarted_at);

@@ -98,7 +98,8 @@ bool Start(Env& env, const std::string& name, const std::vector<std::string>& si
   std::vector<std::string> argv = {doris_operator::testing::Runfile("operator/doris-operator"),
                                    "--kubeconfig", env.sim->kubeconfig(), "--data-dir",
                                    env.dir + "/data", "--metrics-address", "127.0.0.1:0",
-                                   "--doris-access", "apiserver-proxy"};
+                                   "--admin-address", "127.0.0.1:0", "--doris-access",
+                                   "apiserver-proxy"};
   argv.insert(argv.end(), op_args.begin(), op_args.end());
   auto op = ChildProcess::Start(argv, env.dir + "/operator.log");
   if (!op.ok() || !(*op)->WaitForOutput("metrics on 127.0.0.1:", 20000)) return false;

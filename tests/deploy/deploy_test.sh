@@ -182,7 +182,7 @@ check "the binaries' libraries were found" "librocksdb7.8 librocksdb.so" "$linke
 for pkg in $(echo "$linked" | awk '{print $1}' | sort -u); do
   case "$pkg" in libc6|libstdc++6|libgcc-s1) continue ;; esac
   check "runtime image installs $pkg ($(echo "$linked" | awk -v p="$pkg" '$1 == p' | wc -l) libraries)" \
-    "[[:space:]]$pkg([[:space:]]|$)" "$runtime_pkgs"
+    "[[:space:]]${pkg//+/\\+}([[:space:]]|$)" "$runtime_pkgs"
 done
 
 echo "$((checks - failures)) passed, $failures failed"

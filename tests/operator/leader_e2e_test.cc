@@ -62,7 +62,7 @@ class LeaderE2eTest : public ::testing::Test {
     auto p = testing::ChildProcess::Start(
         {testing::Runfile("operator/doris-operator"), "--kubeconfig", sim_->kubeconfig(),
          "--data-dir", absl::StrCat(dir_, "/data-", i), "--metrics-address", "127.0.0.1:0",
-         "--doris-access", "apiserver-proxy", "--workers", "2", "--leader-elect",
+         "--admin-address", "127.0.0.1:0", "--doris-access", "apiserver-proxy", "--workers", "2", "--leader-elect",
          "--leader-election-identity", kIds[i], "--leader-election-lease-duration", "3s",
          "--leader-election-renew-deadline", "2s", "--leader-election-retry-period", "400ms"},
         absl::StrCat(dir_, "/operator-", i, ".log"));
