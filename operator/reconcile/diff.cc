@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "operator/reconcile/field_compare.h"
 #include "store/object_id.h"
 #include "translator/canonical_json.h"
 
@@ -52,7 +53,19 @@ DiffResult Diff(const translator::DesiredSet& desired, const std::vector<LiveObj
       continue;
     }
     const std::string live_hash = LiveHash(it->second->object);
-    if (live_hash == d.hash) continue;  // ours and unchanged: leave it be
+    std::string changed_by_hand;
+    if (live_hash == d.hash) {
+      // Ours, and our fields as we wrote them: leave it be. Fields someone
+      // changed by hand (the hash annotation stays) are put back.
+      const Json want = Json::parse(d.json, nullptr, false);
+      for (const FieldDifference& f :
+           CompareOwnedFields(want, it->second->object, {"metadata", "spec", "data"})) {
+        if (f.same_quantity || f.path.rfind("/spec/volumeClaimTemplates", 0) == 0) continue;
+        changed_by_hand = f.path;
+        break;
+      }
+      if (changed_by_hand.empty()) continue;
+    }
     std::string body = d.json;
     if (d.kind == "StatefulSet") {
       // volumeClaimTemplates cannot change after creation; keep the live
@@ -93,7 +106,9 @@ DiffResult Diff(const translator::DesiredSet& desired, const std::vector<LiveObj
     }
     out.writes.push_back(
         {Verb::kApply, d.api_version, d.kind, d.name, std::move(body),
-         live_hash.empty() ? absl::StrCat(d.kind, " ", d.name, " has no content hash (not written by us)")
+         !changed_by_hand.empty()
+             ? absl::StrCat(d.kind, " ", d.name, ": ", changed_by_hand, " was changed outside the operator")
+         : live_hash.empty() ? absl::StrCat(d.kind, " ", d.name, " has no content hash (not written by us)")
                            : absl::StrCat(d.kind, " ", d.name, " content hash ",
                                           live_hash.substr(0, 12), " != desired ",
                                           d.hash.substr(0, 12))});

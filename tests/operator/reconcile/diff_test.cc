@@ -33,7 +33,8 @@ std::vector<LiveObject> AsLive(const translator::DesiredSet& set) {
     o["metadata"]["uid"] = "live-" + d.name;
     o["metadata"]["resourceVersion"] = "7";
     o["status"] = {{"observedGeneration", 1}};
-    if (d.kind == "StatefulSet") o["spec"]["replicas"] = 4;  // e.g. set by the HPA
+    if (d.kind == "StatefulSet" && d.name == "c-cn") o["spec"]["replicas"] = 4;  // set by the HPA
+    if (d.kind == "StatefulSet") o["spec"]["template"]["spec"]["dnsPolicy"] = "ClusterFirst";
     if (d.kind == "Service") o["spec"]["clusterIPs"] = Json::array({"10.0.0.1"});
     out.push_back({d.api_version, d.kind, d.name, o});
   }
@@ -69,6 +70,35 @@ TEST(Diff, AppliesChangedObjectsOnly) {
   EXPECT_EQ(r.writes[0].name, "c-fe");
   EXPECT_NE(r.writes[0].body.find("fe:2"), std::string::npos);
   EXPECT_NE(r.writes[0].reason.find("content hash"), std::string::npos);
+}
+
+TEST(Diff, FieldsChangedByHandArePutBackButServerRewritesAreNot) {
+  const auto desired = Desired(kSpec);
+  auto live = AsLive(desired);
+  for (LiveObject& l : live) {
+    if (l.name != "c-fe") continue;
+    // Someone edits the image; the hash annotation stays as we wrote it.
+    l.object["spec"]["template"]["spec"]["containers"][0]["image"] = "fe:hacked";
+  }
+  DiffResult r = Diff(desired, live);
+  ASSERT_EQ(r.writes.size(), 1u);
+  EXPECT_EQ(r.writes[0].verb, Verb::kApply);
+  EXPECT_EQ(r.writes[0].name, "c-fe");
+  EXPECT_NE(r.writes[0].reason.find("/spec/template/spec/containers/0/image"), std::string::npos)
+      << r.writes[0].reason;
+
+  // A quantity the server rewrote to its canonical form is not a change.
+  Json spec = kSpec;
+  spec["feSpec"]["requests"] = {{"memory", "1Gi"}};
+  const auto with_requests = Desired(spec);
+  auto rewritten = AsLive(with_requests);
+  for (LiveObject& l : rewritten) {
+    if (l.name == "c-fe") {
+      l.object["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["memory"] =
+          1073741824;
+    }
+  }
+  EXPECT_TRUE(Diff(with_requests, rewritten).writes.empty());
 }
 
 TEST(Diff, ObjectWithoutOurHashIsTakenOver) {

@@ -1,0 +1,213 @@
+#ifndef DORIS_OPERATOR_TESTS_OPERATOR_OPERATOR_FIXTURE_H_
+#define DORIS_OPERATOR_TESTS_OPERATOR_OPERATOR_FIXTURE_H_
+
+// A kubesim process with the DorisCluster CRD, and the doris-operator binary
+// running against it: what a user sees after `kubectl apply`.
+
+#include <signal.h>
+
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "operator/kube/client.h"
+#include "operator/kube/kubeconfig.h"
+#include "tests/testing/kubesim_process.h"
+
+namespace doris_operator {
+
+using Json = nlohmann::json;
+
+struct ClusterOptions {
+  std::string version = "2.1.8";
+  std::string be_version;     // default: version
+  std::string fe_extra;       // more feSpec lines, indented by 4
+  std::string spec_extra;     // more spec lines, indented by 2
+  std::string annotations;    // metadata.annotations lines, indented by 4
+};
+
+inline std::string Cluster(const std::string& name, int fe, int be, const ClusterOptions& o = {}) {
+  return absl::StrCat(R"(apiVersion: doris.selectdb.com/v1
+kind: DorisCluster
+metadata:
+  name: )", name, R"(
+  namespace: default
+)", o.annotations.empty() ? "" : absl::StrCat("  annotations:\n", o.annotations), R"(spec:
+)", o.spec_extra, R"(  feSpec:
+    replicas: )", fe, R"(
+    image: apache/doris:fe-)", o.version, R"(
+)", o.fe_extra, R"(  beSpec:
+    replicas: )", be, R"(
+    image: apache/doris:be-)", o.be_version.empty() ? o.version : o.be_version, R"(
+    persistentVolumes:
+    - name: be-storage
+      mountPath: /opt/apache-doris/be/storage
+      persistentVolumeClaimSpec:
+        accessModes: [ReadWriteOnce]
+        resources:
+          requests:
+            storage: 10Gi
+)");
+}
+
+class OperatorE2eTest : public ::testing::Test {
+ public:
+  // More operator flags, for fixtures built on this one.
+  virtual std::vector<std::string> ExtraOperatorArgs() const { return {}; }
+
+ protected:
+  void SetUp() override {
+    dir_ = testing::TempDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    auto sim = testing::KubesimProcess::Start(dir_);
+    ASSERT_TRUE(sim.ok()) << sim.status();
+    sim_ = std::make_unique<testing::KubesimProcess>(std::move(*sim));
+    auto config = kube::LoadKubeconfig(sim_->kubeconfig());
+    ASSERT_TRUE(config.ok());
+    kube::ClientOptions options;
+    options.max_retries = 0;
+    client_ = *kube::Client::Create(*config, options);
+    auto crd = Kubectl({"apply", "-f", testing::Runfile("crds/doris.selectdb.com_dorisclusters.yaml")});
+    ASSERT_EQ(crd.exit_code, 0) << crd.output;
+    StartOperator();
+  }
+
+  void StartOperator() {
+    operator_.reset();
+    std::vector<std::string> argv = {testing::Runfile("operator/doris-operator"),
+                                     "--kubeconfig", sim_->kubeconfig(),
+                                     "--data-dir", dir_ + "/data",
+                                     "--metrics-address", "127.0.0.1:0",
+                                     "--admin-address", "127.0.0.1:0",
+                                     "--doris-access", "apiserver-proxy",
+                                     "--workers", "2"};
+    for (const std::string& a : ExtraOperatorArgs()) argv.push_back(a);
+    auto p = testing::ChildProcess::Start(argv, dir_ + "/operator.log");
+    ASSERT_TRUE(p.ok());
+    operator_ = std::move(*p);
+    ASSERT_TRUE(operator_->WaitForOutput("metrics on 127.0.0.1:", 10000)) << operator_->Output();
+    // "running; metrics on 127.0.0.1:M, admin API on port A, log at ..." (the last start).
+    const std::string out = operator_->Output().substr(operator_->Output().rfind("running;"));
+    const size_t at = out.find("metrics on 127.0.0.1:") + std::string("metrics on 127.0.0.1:").size();
+    ASSERT_TRUE(absl::SimpleAtoi(out.substr(at, out.find(',', at) - at), &metrics_port_));
+    const size_t admin = out.find("admin API on port ");
+    ASSERT_NE(admin, std::string::npos) << out;
+    const size_t digits = admin + std::string("admin API on port ").size();
+    ASSERT_TRUE(absl::SimpleAtoi(out.substr(digits, out.find(',', digits) - digits), &admin_port_));
+  }
+
+  testing::CommandResult Kubectl(const std::vector<std::string>& args, const std::string& in = "") {
+    return testing::Kubectl(sim_->kubeconfig(), args, in);
+  }
+
+  void Apply(const std::string& yaml) {
+    auto r = Kubectl({"apply", "-f", "-"}, yaml);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+
+  Json Get(const std::string& path) {
+    auto got = client_->Get(path);
+    return got.ok() ? *got : Json();
+  }
+
+  std::string Phase(const std::string& cluster, const std::string& component) {
+    Json dcr = Get(kube::ObjectPath("doris.selectdb.com/v1", "default", "dorisclusters", cluster));
+    const Json& s = dcr["status"][component + "Status"]["componentCondition"]["phase"];
+    return s.is_string() ? s.get<std::string>() : "";
+  }
+
+  int StsReplicas(const std::string& name) {
+    Json sts = Get(kube::ObjectPath("apps/v1", "default", "statefulsets", name));
+    return sts.is_object() && sts["spec"].is_object() ? sts["spec"].value("replicas", -1) : -1;
+  }
+
+  // What the fake FE knows: host:port -> tablets, for one cluster's BEs.
+  std::map<std::string, int64_t> Backends(const std::string& cluster) {
+    kube::Request r;
+    r.path = absl::StrCat("/api/v1/namespaces/default/services/", cluster,
+                          "-fe-service:8030/proxy/api/_sim/nodes");
+    r.headers.push_back("Authorization: Basic cm9vdDo=");  // root:""
+    std::map<std::string, int64_t> out;
+    auto resp = client_->Do(r);
+    if (!resp.ok() || resp->code != 200) return out;
+    Json body = Json::parse(resp->body, nullptr, false);
+    if (!body.is_object() || !body["data"].is_object()) return out;
+    for (const auto& [hp, node] : body["data"].items()) out[hp] = node.value("tablets", 0);
+    return out;
+  }
+
+  struct PodView {
+    std::string uid;
+    std::string image;
+    bool ready = false;
+    std::map<std::string, std::string> annotations;
+  };
+  // Live pods of one component, by name.
+  std::map<std::string, PodView> Pods(const std::string& cluster, const std::string& component) {
+    std::map<std::string, PodView> out;
+    Json pods = Get(absl::StrCat("/api/v1/namespaces/default/pods?labelSelector=",
+                                 "app.doris.ownerreference/name%3D", cluster, "-", component));
+    if (!pods.is_object() || !pods["items"].is_array()) return out;
+    for (const Json& p : pods["items"]) {
+      PodView v;
+      v.uid = p["metadata"].value("uid", "");
+      v.image = p["spec"]["containers"][0].value("image", "");
+      if (p["metadata"].contains("annotations")) {
+        for (const auto& [k, a] : p["metadata"]["annotations"].items()) {
+          if (a.is_string()) v.annotations[k] = a.get<std::string>();
+        }
+      }
+      for (const Json& c : p["status"].value("conditions", Json::array())) {
+        if (c.value("type", "") == "Ready") v.ready = c.value("status", "") == "True";
+      }
+      v.ready = v.ready && !p["metadata"].contains("deletionTimestamp");
+      out[p["metadata"].value("name", "")] = v;
+    }
+    return out;
+  }
+
+  double Metric(const std::string& name) {
+    kube::ClusterConfig c;
+    c.server = absl::StrCat("http://127.0.0.1:", metrics_port_);
+    auto client = kube::Client::Create(c);
+    kube::Request r;
+    r.path = "/metrics";
+    auto resp = (*client)->Do(r);
+    if (!resp.ok()) return -1;
+    double total = 0;
+    for (absl::string_view line : absl::StrSplit(resp->body, '\n')) {
+      if (line.empty() || line[0] == '#') continue;
+      const std::string l(line);
+      const std::string metric = l.substr(0, l.find_first_of("{ "));
+      if (metric != name) continue;
+      double v = 0;
+      if (absl::SimpleAtod(l.substr(l.rfind(' ') + 1), &v)) total += v;
+    }
+    return total;
+  }
+
+  // Polls `done` every 100 ms for up to `seconds`.
+  bool Eventually(const std::function<bool()>& done, int seconds = 60) {
+    for (int i = 0; i < seconds * 10; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+
+  bool Available(const std::string& cluster) {
+    return Phase(cluster, "fe") == "available" && Phase(cluster, "be") == "available";
+  }
+
+  std::string dir_;
+  std::unique_ptr<testing::KubesimProcess> sim_;
+  std::unique_ptr<testing::ChildProcess> operator_;
+  std::unique_ptr<kube::Client> client_;
+  int metrics_port_ = 0;
+  int admin_port_ = 0;
+};
+
+}  // namespace doris_operator
+
+#endif  // DORIS_OPERATOR_TESTS_OPERATOR_OPERATOR_FIXTURE_H_
