@@ -311,6 +311,14 @@ void Reconciler::Membership(Run& run) {
             absl::StrCat("drained to 0 tablets, dropped from the FE: ", absl::StrJoin(plan.drop, ", "),
                          s.ok() ? "" : absl::StrCat(": ", s.message())));
     }
+    if (!plan.cancel_decommission.empty()) {
+      // The FE HTTP API cannot cancel a decommission; say so where people look.
+      Event(run, "Warning", "DecommissionNotCancelled",
+            absl::StrCat(c, " scaled back out during a scale-in: ",
+                         absl::StrJoin(plan.cancel_decommission, ", "),
+                         " stay decommissioned; run ALTER SYSTEM CANCEL DECOMMISSION BACKEND to "
+                         "use them again"));
+    }
     base->set_replicas(plan.statefulset_replicas);
     run.scaling[c] = plan.scaling;
     run.waiting_on[c] = plan.waiting_on;
