@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "operator/logging/log.h"
 
 namespace doris_operator {
 
@@ -70,8 +71,8 @@ void Controller::Start() {
   wo.on_synced = [this] { stats_.synced_streams.fetch_add(1); };
   wo.on_error = [this](const std::string& stream, const absl::Status& s) {
     stats_.watch_errors.fetch_add(1);
-    std::fprintf(stderr, "doris-operator: watch %s: %s\n", stream.c_str(),
-                 std::string(s.message()).c_str());
+    logging::Log(logging::Level::kWarn, "watch failed; retrying",
+                 {{"stream", stream}, {"error", std::string(s.message())}});
   };
   std::vector<ingest::StreamSpec> streams = Streams();
   stream_count_ = streams.size();
@@ -145,9 +146,20 @@ void Controller::Worker() {
     stats_.reconciles[std::clamp<int>(out.record.outcome(), 0, 5)].fetch_add(1);
     stats_.reconcile_micros_total.fetch_add(out.record.duration_micros());
     stats_.write_calls.fetch_add(out.writes);
+    if (out.writes > 0 || out.record.outcome() == log::v1::ReconcileRecord::FAILED ||
+        out.record.outcome() == log::v1::ReconcileRecord::INVALID_SPEC) {
+      logging::Log(
+          out.record.outcome() == log::v1::ReconcileRecord::FAILED ? logging::Level::kWarn
+                                                                   : logging::Level::kInfo,
+          "reconciled",
+          {{"cluster", *key},
+           {"outcome", log::v1::ReconcileRecord::Outcome_Name(out.record.outcome())},
+           {"seq", std::to_string(out.record_seq)},
+           {"actions", std::to_string(out.record.actions_size())},
+           {"duration_ms", std::to_string(out.record.duration_micros() / 1000)},
+           {"error", out.record.error()}});
+    }
     if (out.record.outcome() == log::v1::ReconcileRecord::FAILED) {
-      std::fprintf(stderr, "doris-operator: reconcile %s failed: %s\n", key->c_str(),
-                   out.record.error().c_str());
       queue_.AddRateLimited(*key);
     } else {
       queue_.Forget(*key);

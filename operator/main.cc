@@ -20,6 +20,7 @@
 #include "operator/controller.h"
 #include "operator/kube/client.h"
 #include "operator/kube/kubeconfig.h"
+#include "operator/logging/log.h"
 #include "operator/leader/lease_elector.h"
 #include "operator/metrics/metrics_server.h"
 #include "store/event_log.h"
@@ -293,19 +294,22 @@ int main(int argc, char** argv) {
     const std::string identity = election.identity;
     doris_operator::store::EventLog* event_log = log->get();
     election.on_started_leading = [&controller, event_log, identity] {
-      std::printf("doris-operator: leading as %s\n", identity.c_str());
+      doris_operator::logging::Log(doris_operator::logging::Level::kInfo, "leading",
+                                   {{"identity", identity}});
       std::fflush(stdout);
       AppendLifecycle(*event_log, doris_operator::log::v1::Lifecycle::LEADER_ACQUIRED, identity);
       controller.EnqueueAll();
     };
     election.on_stopped_leading = [event_log, identity] {
-      std::printf("doris-operator: no longer leading as %s\n", identity.c_str());
+      doris_operator::logging::Log(doris_operator::logging::Level::kWarn, "no longer leading",
+                                   {{"identity", identity}});
       std::fflush(stdout);
       AppendLifecycle(*event_log, doris_operator::log::v1::Lifecycle::LEADER_LOST, identity);
     };
     election.on_new_leader = [identity](const std::string& holder) {
       if (holder == identity) return;
-      std::printf("doris-operator: the leader is %s\n", holder.c_str());
+      doris_operator::logging::Log(doris_operator::logging::Level::kInfo, "new leader",
+                                   {{"holder", holder}});
       std::fflush(stdout);
     };
     auto e = doris_operator::leader::LeaderElector::Create(election_client.get(), election);

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "operator/logging/log.h"
 
 namespace doris_operator::leader {
 
@@ -214,7 +215,7 @@ void LeaderElector::Loop() {
     // change rather than every retry period.
     const absl::Status s = r.status();
     if (!s.ok() && s.ToString() != last_error.ToString()) {
-      std::fprintf(stderr, "doris-operator: leader election: %s\n", std::string(s.message()).c_str());
+      logging::Log(logging::Level::kWarn, "leader election", {{"error", std::string(s.message())}});
     }
     last_error = s;
     absl::MutexLock lock(&mu_);
@@ -306,8 +307,8 @@ void LeaderElector::Release() {
                   {"leaseTransitions", IntField(spec, "leaseTransitions")}};
   absl::StatusOr<Json> updated = kube_->Update(path_, next.dump());
   if (!updated.ok()) {
-    std::fprintf(stderr, "doris-operator: leader election: release: %s\n",
-                 std::string(updated.status().message()).c_str());
+    logging::Log(logging::Level::kWarn, "leader election: release failed",
+                 {{"error", std::string(updated.status().message())}});
   }
 }
 

@@ -433,9 +433,13 @@ void Reconciler::ApplyDesired(Run& run) {
   if (rollout.rolling) {
     for (const ComponentView& v : views) {
       const int p = rollout.partitions[v.component];
+      // A StatefulSet the controller has not caught up with yet (new, or
+      // just written) is not a rollout of its own.
       bool pending = v.template_changed || (v.exists && p > 0);
-      for (const PodView& pod : v.pods) pending |= !pod.updated;
-      if (pending && v.exists) {
+      if (!v.status_stale) {
+        for (const PodView& pod : v.pods) pending |= !pod.updated;
+      }
+      if (pending && v.exists && !v.status_stale) {
         run.upgrading[v.component] = true;
         if (run.waiting_on[v.component].empty()) run.waiting_on[v.component] = rollout.waiting_on;
       }

@@ -196,7 +196,7 @@ TEST_F(LeaderE2eTest, OneLeaderWritesAndTheOtherTakesOverWhenItIsKilled) {
       << Outputs();
   EXPECT_EQ(Metric(follower, "doris_operator_leader"), 1);
   EXPECT_GT(Metric(follower, "doris_operator_write_calls_total"), 0);
-  EXPECT_NE(ops_[follower]->Output().find(absl::StrCat("leading as ", kIds[follower])),
+  EXPECT_NE(ops_[follower]->Output().find(absl::StrCat("msg=leading identity=", kIds[follower])),
             std::string::npos)
       << Outputs();
 }

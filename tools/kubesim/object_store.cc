@@ -1,5 +1,6 @@
 #include "tools/kubesim/object_store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <variant>
@@ -366,8 +367,14 @@ std::variant<std::vector<WatchEvent>, ApiError> ObjectStore::EventsSince(
   }
   auto collect = [&] {
     std::vector<WatchEvent> out;
-    for (const WatchEvent& e : history_) {
-      if (e.rv <= rv || e.resource_key != t.key()) continue;
+    // History is in resourceVersion order: start after `rv` instead of
+    // scanning the whole window on every wake-up of every watch.
+    auto it = std::upper_bound(history_.begin(), history_.end(), rv,
+                               [](int64_t v, const WatchEvent& e) { return v < e.rv; });
+    const std::string key = t.key();
+    for (; it != history_.end(); ++it) {
+      const WatchEvent& e = *it;
+      if (e.resource_key != key) continue;
       if (t.namespaced && !ns.empty() && e.ns != ns) continue;
       out.push_back(e);
     }

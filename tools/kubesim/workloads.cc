@@ -76,7 +76,22 @@ WorkloadController::WorkloadController(ObjectStore* store, WorkloadOptions optio
       endpoints_(Must(*store, "", "v1", "endpoints")) {}
 
 void WorkloadController::Tick(int64_t now_ms) {
-  for (const Json& sts : store_->List(sts_, "", "", "", 0, "").items) SyncStatefulSet(sts, now_ms);
+  // One pass over the pods, grouped by namespace and owning StatefulSet,
+  // instead of one selector scan of every pod per StatefulSet.
+  std::map<std::pair<std::string, std::string>, std::vector<Json>> by_owner;
+  for (Json& pod : store_->List(pods_, "", "", "", 0, "").items) {
+    const Json& refs = pod["metadata"].value("ownerReferences", Json::array());
+    for (const Json& r : refs) {
+      if (r.value("kind", "") != "StatefulSet") continue;
+      by_owner[{pod["metadata"].value("namespace", ""), r.value("name", "")}].push_back(std::move(pod));
+      break;
+    }
+  }
+  static const std::vector<Json> kNone;
+  for (const Json& sts : store_->List(sts_, "", "", "", 0, "").items) {
+    auto it = by_owner.find({sts["metadata"].value("namespace", ""), sts["metadata"].value("name", "")});
+    SyncStatefulSet(sts, it == by_owner.end() ? kNone : it->second, now_ms);
+  }
   SyncPods(now_ms);
   SyncEndpoints();
 }
@@ -102,7 +117,8 @@ Json WorkloadController::NewPod(const Json& sts, int ordinal, const std::string&
   return pod;
 }
 
-void WorkloadController::SyncStatefulSet(const Json& sts, int64_t now_ms) {
+void WorkloadController::SyncStatefulSet(const Json& sts, const std::vector<Json>& owned_pods,
+                                         int64_t now_ms) {
   const std::string name = sts["metadata"]["name"];
   const std::string ns = sts["metadata"].value("namespace", "");
   const Json& spec = sts["spec"];
@@ -118,7 +134,8 @@ void WorkloadController::SyncStatefulSet(const Json& sts, int64_t now_ms) {
 
   std::map<int, Json> pods;
   const std::string selector = Selector(spec.value("selector", Json::object()).value("matchLabels", Json()));
-  for (const Json& pod : store_->List(pods_, ns, selector, "", 0, "").items) {
+  for (const Json& pod : owned_pods) {
+    if (!MatchesLabels(pod, selector)) continue;
     const int ordinal = OrdinalOf(pod["metadata"]["name"], name);
     if (ordinal >= 0) pods[ordinal] = pod;
   }

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <vector>
 #include <string>
 
 #include "tools/kubesim/object_store.h"
@@ -36,7 +37,7 @@ class WorkloadController {
   //   "crashloop"   -> never starts (CrashLoopBackOff)
   //   "slow-start"  -> takes 10x longer to start
  private:
-  void SyncStatefulSet(const Json& sts, int64_t now_ms);
+  void SyncStatefulSet(const Json& sts, const std::vector<Json>& owned_pods, int64_t now_ms);
   void SyncPods(int64_t now_ms);
   void SyncEndpoints();
   Json NewPod(const Json& sts, int ordinal, const std::string& revision, int64_t now_ms) const;
