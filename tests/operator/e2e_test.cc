@@ -4,9 +4,13 @@
 #include <signal.h>
 
 #include <atomic>
+#include <map>
+#include <set>
 #include <thread>
 
+#include "absl/strings/str_join.h"
 #include "tests/operator/operator_fixture.h"
+#include "yaml-cpp/yaml.h"
 
 namespace doris_operator {
 namespace {
@@ -144,10 +148,20 @@ TEST_F(OperatorE2eTest, ConvergesThroughApiFaults) {
   expire.method = "POST";
   expire.path = "/kubesim/expire-history";
   ASSERT_TRUE(client_->Do(expire).ok());
+  // And every open watch dropped, twice, while the change is under way.
+  kube::Request drop;
+  drop.method = "POST";
+  drop.path = "/kubesim/drop-watches";
+  ASSERT_TRUE(client_->Do(drop).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(client_->Do(drop).ok());
   bool scaled = Eventually([&] { return StsReplicas("demo-be") == 4 && Available("demo"); }, 90);
   faults.body = "{}";
   ASSERT_TRUE(client_->Do(faults).ok());
   EXPECT_TRUE(scaled) << operator_->Output();
+  // The faults were really met, and retried.
+  EXPECT_GT(MetricWith("doris_operator_api_requests_total", "code=\"500\""), 0);
+  EXPECT_GT(MetricWith("doris_operator_api_requests_total", "code=\"429\""), 0);
 }
 
 TEST_F(OperatorE2eTest, DeleteRemovesWhatItOwnsAndKeepsData) {
@@ -292,6 +306,106 @@ TEST_F(OperatorE2eTest, DebugModeAnnotationOnAndOff) {
   ASSERT_TRUE(Eventually([&] { return in_debug(false) && Available("demo"); })) << operator_->Output();
   sts = Get(kube::ObjectPath("apps/v1", "default", "statefulsets", "demo-be"));
   EXPECT_TRUE(sts["spec"]["template"]["spec"]["containers"][0].contains("livenessProbe"));
+}
+
+
+// Every (verb, group, resource) the operator used in a run through its main
+// flows is granted by the ClusterRole and Role in deploy/rbac.yaml.
+TEST_F(OperatorE2eTest, EveryCallTheOperatorMakesIsGrantedByItsRole) {
+  Apply(R"(apiVersion: v1
+kind: Secret
+metadata:
+  name: doris-auth
+  namespace: default
+type: kubernetes.io/basic-auth
+stringData:
+  username: root
+  password: secret-pw
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: be-conf
+  namespace: default
+data:
+  be.conf: |
+    sys_log_level = INFO
+)");
+  const std::string spec_extra =
+      "  authSecret: doris-auth\n  enableRestartWhenConfigChange: true\n";
+  std::string yaml = Cluster("demo", 1, 3, {.spec_extra = spec_extra});
+  const std::string be_conf = "    configMapInfo:\n      configMapName: be-conf\n      resolveKey: be.conf\n";
+  yaml.replace(yaml.find("    persistentVolumes:"), 0, be_conf);
+  Apply(yaml);
+  ASSERT_TRUE(Eventually([&] { return Available("demo"); })) << operator_->Output();
+  // Scale-in through the FE (with the Secret's credentials), a config restart.
+  std::string smaller = yaml;
+  smaller.replace(smaller.find("replicas: 3"), 11, "replicas: 2");
+  Apply(smaller);
+  ASSERT_TRUE(Eventually([&] { return StsReplicas("demo-be") == 2 && Available("demo"); }))
+      << operator_->Output();
+  Apply(R"(apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: be-conf
+  namespace: default
+data:
+  be.conf: |
+    sys_log_level = WARN
+)");
+  ASSERT_TRUE(Eventually([&] {
+    Json dcr = Get(kube::ObjectPath("doris.selectdb.com/v1", "default", "dorisclusters", "demo"));
+    return dcr["metadata"].contains("annotations") &&
+           dcr["metadata"]["annotations"].contains("apache.doris.be/restartedAt");
+  })) << operator_->Output();
+  ASSERT_TRUE(Eventually([&] { return Available("demo"); })) << operator_->Output();
+  // An invalid cluster (status + Event), then a delete.
+  Apply(Cluster("broken", 2, 1));
+  ASSERT_TRUE(Eventually([&] {
+    Json dcr = Get(kube::ObjectPath("doris.selectdb.com/v1", "default", "dorisclusters", "broken"));
+    return dcr["status"].is_object() && dcr["status"].contains("conditions");
+  })) << operator_->Output();
+  // The drift report reads live objects with the operator's credentials.
+  auto drift = testing::Run({testing::Runfile("tools/dorisctl/dorisctl"), "drift", "demo", "--admin",
+                             absl::StrCat("127.0.0.1:", admin_port_)});
+  ASSERT_EQ(drift.exit_code, 0) << drift.output;
+  ASSERT_EQ(Kubectl({"delete", "dcr", "demo"}).exit_code, 0);
+
+  // What the role grants: (group, resource) -> verbs.
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> granted;
+  for (const YAML::Node& doc : YAML::LoadAllFromFile(testing::Runfile("deploy/rbac.yaml"))) {
+    const std::string kind = doc["kind"].as<std::string>();
+    if (kind != "ClusterRole" && kind != "Role") continue;
+    for (const YAML::Node& rule : doc["rules"]) {
+      for (const YAML::Node& g : rule["apiGroups"]) {
+        for (const YAML::Node& r : rule["resources"]) {
+          for (const YAML::Node& v : rule["verbs"]) {
+            granted[{g.as<std::string>(), r.as<std::string>()}].insert(v.as<std::string>());
+          }
+        }
+      }
+    }
+  }
+  auto used = client_->Get("/kubesim/requests?userAgent=doris-operator");
+  ASSERT_TRUE(used.ok()) << used.status();
+  std::set<std::string> seen;
+  for (const Json& u : (*used)["requests"]) {
+    const std::string group = u["group"], resource = u["resource"], verb = u["verb"];
+    seen.insert(absl::StrCat(verb, " ", group, "/", resource));
+    // The service proxy is used only with --doris-access=apiserver-proxy, on
+    // the user's own credentials outside the cluster; the deployed operator
+    // reaches the FE directly.
+    if (resource == "services/proxy") continue;
+    EXPECT_TRUE((granted[{group, resource}].count(verb)))
+        << verb << " " << group << "/" << resource << " is used but not granted";
+  }
+  // The run did exercise the flows this test is about.
+  for (const char* call : {"patch doris.selectdb.com/dorisclusters/status", "get /secrets",
+                           "create /events", "create apps/statefulsets", "patch apps/statefulsets",
+                           "patch doris.selectdb.com/dorisclusters", "watch /pods",
+                           "get apps/statefulsets"}) {
+    EXPECT_TRUE(seen.count(call)) << call << " not seen; seen: " << absl::StrJoin(seen, ", ");
+  }
 }
 
 }  // namespace

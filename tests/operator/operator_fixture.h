@@ -67,6 +67,7 @@ class OperatorE2eTest : public ::testing::Test {
     ASSERT_TRUE(config.ok());
     kube::ClientOptions options;
     options.max_retries = 0;
+    options.user_agent = "e2e-test";  // kept apart from the operator's calls
     client_ = *kube::Client::Create(*config, options);
     auto crd = Kubectl({"apply", "-f", testing::Runfile("crds/doris.selectdb.com_dorisclusters.yaml")});
     ASSERT_EQ(crd.exit_code, 0) << crd.output;
@@ -165,6 +166,25 @@ class OperatorE2eTest : public ::testing::Test {
       out[p["metadata"].value("name", "")] = v;
     }
     return out;
+  }
+
+  // Sum of `name`'s series whose labels contain `label` (e.g. code="429").
+  double MetricWith(const std::string& name, const std::string& label) {
+    kube::ClusterConfig c;
+    c.server = absl::StrCat("http://127.0.0.1:", metrics_port_);
+    auto client = kube::Client::Create(c);
+    kube::Request r;
+    r.path = "/metrics";
+    auto resp = (*client)->Do(r);
+    if (!resp.ok()) return -1;
+    double total = 0;
+    for (absl::string_view line : absl::StrSplit(resp->body, '\n')) {
+      const std::string l(line);
+      if (l.rfind(name + "{", 0) != 0 || l.find(label) == std::string::npos) continue;
+      double v = 0;
+      if (absl::SimpleAtod(l.substr(l.rfind(' ') + 1), &v)) total += v;
+    }
+    return total;
   }
 
   double Metric(const std::string& name) {

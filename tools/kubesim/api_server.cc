@@ -473,6 +473,25 @@ HttpResponse ApiServer::Control(const HttpRequest& req) {
     store_.ExpireHistory();
     return JsonResponse(200, {{"expired", true}, {"resourceVersion", std::to_string(store_.CurrentRv())}});
   }
+  if (req.method == "GET" && req.path == "/kubesim/requests") {
+    // Which verbs on which resources a client (by User-Agent prefix) used.
+    const std::string agent = req.query.count("userAgent") ? req.query.at("userAgent") : "";
+    Json out = Json::array();
+    std::lock_guard<std::mutex> l(access_mu_);
+    for (const auto& [key, count] : access_) {
+      std::vector<std::string> f = absl::StrSplit(key, '\t');
+      if (f.size() != 4 || f[0].rfind(agent, 0) != 0) continue;
+      out.push_back({{"userAgent", f[0]}, {"verb", f[1]}, {"group", f[2]}, {"resource", f[3]},
+                     {"count", count}});
+    }
+    return JsonResponse(200, {{"requests", out}});
+  }
+  if (req.method == "POST" && req.path == "/kubesim/drop-watches") {
+    // Every open watch ends now, as when a connection or an API server
+    // instance goes away; clients must resume from their last version.
+    const int64_t epoch = ++watch_epoch_;
+    return JsonResponse(200, {{"dropped", true}, {"epoch", epoch}});
+  }
   if (req.method == "POST" && req.path == "/kubesim/faults") {
     Json body;
     try {
@@ -581,7 +600,32 @@ HttpResponse ApiServer::Handle(const HttpRequest& req) {
   }
   const std::string name = seg.size() > i + 1 ? seg[i + 1] : "";
   const std::string sub = seg.size() > i + 2 ? seg[i + 2] : "";
+  RecordAccess(req, *t, name, sub);
   return Resource(req, *t, ns, name, sub);
+}
+
+void ApiServer::RecordAccess(const HttpRequest& req, const ResourceType& t, const std::string& name,
+                             const std::string& sub) {
+  // The RBAC verb the request needs, as the real authorizer derives it.
+  std::string verb;
+  const std::string& m = req.method;
+  if (m == "GET") {
+    verb = QueryFlag(req, "watch") ? "watch" : name.empty() ? "list" : "get";
+  } else if (m == "POST") {
+    verb = "create";
+  } else if (m == "PUT") {
+    verb = "update";
+  } else if (m == "PATCH") {
+    verb = "patch";
+  } else if (m == "DELETE") {
+    verb = name.empty() ? "deletecollection" : "delete";
+  } else {
+    return;
+  }
+  const std::string key = absl::StrCat(req.Header("user-agent"), "\t", verb, "\t", t.group, "\t",
+                                       t.resource, sub.empty() ? "" : "/", sub);
+  std::lock_guard<std::mutex> l(access_mu_);
+  ++access_[key];
 }
 
 HttpResponse ApiServer::Discovery(const HttpRequest& req) {
@@ -894,7 +938,8 @@ HttpResponse ApiServer::Watch(const HttpRequest& req, const ResourceType& t, con
   int timeout_s = 1800;
   if (req.query.count("timeoutSeconds")) absl::SimpleAtoi(req.query.at("timeoutSeconds"), &timeout_s);
   HttpResponse r;
-  r.stream = [this, t, ns, rv, rv_text, fields, labels, bookmarks, timeout_s](ChunkWriter& out) {
+  const int64_t epoch = watch_epoch_.load();
+  r.stream = [this, t, ns, rv, rv_text, fields, labels, bookmarks, timeout_s, epoch](ChunkWriter& out) {
     int64_t from = rv;
     std::string name_filter;
     if (fields.rfind("metadata.name=", 0) == 0) name_filter = fields.substr(14);
@@ -913,7 +958,8 @@ HttpResponse ApiServer::Watch(const HttpRequest& req, const ResourceType& t, con
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
     auto last_bookmark = std::chrono::steady_clock::now();
-    while (!out.Stopping() && std::chrono::steady_clock::now() < deadline) {
+    while (!out.Stopping() && std::chrono::steady_clock::now() < deadline &&
+           watch_epoch_.load() == epoch) {
       auto events = store_.EventsSince(t, ns, from, 200);
       if (auto* e = std::get_if<ApiError>(&events)) {
         out.Write(Json{{"type", "ERROR"},

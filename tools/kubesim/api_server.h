@@ -6,7 +6,9 @@
 // as merge, server-side apply), watch, and CRDs that make new resources
 // appear.
 
+#include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -41,6 +43,10 @@ class ApiServer {
                         const std::string& name, const std::string& sub);
   HttpResponse Watch(const HttpRequest& req, const ResourceType& t, const std::string& ns);
   void AfterWrite(const ResourceType& t, const Json& obj, bool deleted);
+  // Counts the request by User-Agent, RBAC verb and resource, for
+  // GET /kubesim/requests (tests compare it with an RBAC role).
+  void RecordAccess(const HttpRequest& req, const ResourceType& t, const std::string& name,
+                    const std::string& sub);
   // The garbage collector: dependents of a deleted owner are deleted
   // (background propagation) or, with Orphan, released.
   void CollectDependents(const std::string& owner_uid, bool orphan);
@@ -60,6 +66,9 @@ class ApiServer {
   ObjectStore store_;
   ServiceProxy proxy_;
   std::string token_;  // empty: no authentication (plain HTTP mode)
+  std::atomic<int64_t> watch_epoch_{0};
+  std::mutex access_mu_;
+  std::map<std::string, int64_t> access_;  // "agent\tverb\tgroup\tresource[/sub]" -> count  // POST /kubesim/drop-watches ends older watches
   std::mutex faults_mu_;
   Faults faults_;
   std::mt19937_64 rng_{1};

@@ -66,6 +66,14 @@ void FakeDoris::Tick(int64_t now_ms) {
   const std::optional<ResourceType> pod_type = store_->Find("", "v1", "pods");
   if (!dcr_type || !pod_type) return;
   std::lock_guard<std::mutex> l(mu_);
+  // Every Doris pod once per tick, grouped by namespace and cluster label.
+  std::map<std::pair<std::string, std::string>, std::map<std::string, Json>> pods_by_cluster;
+  for (Json& pod : store_->List(*pod_type, "", "app.doris.cluster", "", 0, "").items) {
+    const std::string ns = pod["metadata"].value("namespace", "");
+    const std::string cluster = pod["metadata"]["labels"].value("app.doris.cluster", "");
+    const std::string pod_name = pod["metadata"].value("name", "");
+    pods_by_cluster[{ns, cluster}][pod_name] = std::move(pod);
+  }
   for (const Json& dcr : store_->List(*dcr_type, "", "", "", 0, "").items) {
     const std::string name = dcr["metadata"]["name"];
     const std::string ns = dcr["metadata"].value("namespace", "");
@@ -73,10 +81,7 @@ void FakeDoris::Tick(int64_t now_ms) {
     const int64_t dt = c.last_tick_ms < 0 ? 0 : now_ms - c.last_tick_ms;
     c.last_tick_ms = now_ms;
 
-    std::map<std::string, Json> pods;  // pod name -> pod
-    for (const Json& pod : store_->List(*pod_type, ns, "app.doris.cluster=" + name, "", 0, "").items) {
-      pods[pod["metadata"]["name"]] = pod;
-    }
+    std::map<std::string, Json>& pods = pods_by_cluster[{ns, name}];  // pod name -> pod
     auto refresh = [&](std::map<std::string, Node>& nodes) {
       for (auto& [host, node] : nodes) {
         auto it = pods.find(node.pod);

@@ -80,7 +80,7 @@ void WorkloadController::Tick(int64_t now_ms) {
   // instead of one selector scan of every pod per StatefulSet.
   std::map<std::pair<std::string, std::string>, std::vector<Json>> by_owner;
   for (Json& pod : store_->List(pods_, "", "", "", 0, "").items) {
-    const Json& refs = pod["metadata"].value("ownerReferences", Json::array());
+    const Json refs = pod["metadata"].value("ownerReferences", Json::array());
     for (const Json& r : refs) {
       if (r.value("kind", "") != "StatefulSet") continue;
       by_owner[{pod["metadata"].value("namespace", ""), r.value("name", "")}].push_back(std::move(pod));
@@ -282,13 +282,31 @@ void WorkloadController::SyncPods(int64_t now_ms) {
 }
 
 void WorkloadController::SyncEndpoints() {
+  // Pods indexed by namespace and each "key=value" label, so a Service
+  // looks only at the pods carrying its first selector label.
+  const std::vector<Json> pods = store_->List(pods_, "", "", "", 0, "").items;
+  std::map<std::pair<std::string, std::string>, std::vector<const Json*>> by_label;
+  for (const Json& pod : pods) {
+    const std::string ns = pod["metadata"].value("namespace", "");
+    const Json labels = pod["metadata"].value("labels", Json::object());
+    for (const auto& [k, v] : labels.items()) {
+      if (v.is_string()) by_label[{ns, k + "=" + v.get<std::string>()}].push_back(&pod);
+    }
+  }
+  static const std::vector<const Json*> kNone;
   for (const Json& svc : store_->List(services_, "", "", "", 0, "").items) {
     const Json spec = svc.value("spec", Json::object());
-    if (!spec.contains("selector") || spec["selector"].empty()) continue;
+    if (!spec.contains("selector") || !spec["selector"].is_object() || spec["selector"].empty()) continue;
     const std::string ns = svc["metadata"].value("namespace", "");
     const bool not_ready_too = spec.value("publishNotReadyAddresses", false);
     Json ready = Json::array(), not_ready = Json::array();
-    for (const Json& pod : store_->List(pods_, ns, Selector(spec["selector"]), "", 0, "").items) {
+    const auto first = spec["selector"].begin();
+    auto candidates = by_label.find(
+        {ns, first.key() + "=" + (first.value().is_string() ? first.value().get<std::string>() : "")});
+    const std::string selector = Selector(spec["selector"]);
+    for (const Json* candidate : candidates == by_label.end() ? kNone : candidates->second) {
+      const Json& pod = *candidate;
+      if (!MatchesLabels(pod, selector)) continue;
       if (!pod.contains("status") || !pod["status"].contains("podIP")) continue;
       Json addr = {{"ip", pod["status"]["podIP"]},
                    {"hostname", pod["metadata"]["name"]},
