@@ -145,6 +145,11 @@ void Controller::Worker() {
     }
     stats_.reconciles[std::clamp<int>(out.record.outcome(), 0, 5)].fetch_add(1);
     stats_.reconcile_micros_total.fetch_add(out.record.duration_micros());
+    for (size_t b = 0; b < std::size(ControllerStats::kDurationBounds); ++b) {
+      if (out.record.duration_micros() <= ControllerStats::kDurationBounds[b] * 1e6) {
+        stats_.duration_buckets[b].fetch_add(1);
+      }
+    }
     stats_.write_calls.fetch_add(out.writes);
     if (out.writes > 0 || out.record.outcome() == log::v1::ReconcileRecord::FAILED ||
         out.record.outcome() == log::v1::ReconcileRecord::INVALID_SPEC) {

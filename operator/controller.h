@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <set>
 #include <memory>
@@ -46,6 +47,10 @@ struct ControllerStats {
   std::atomic<int64_t> watch_errors{0};
   std::atomic<int64_t> reconciles[6] = {};  // by ReconcileRecord::Outcome
   std::atomic<int64_t> reconcile_micros_total{0};
+  // Reconcile durations: cumulative counts at or below each bound (seconds).
+  static constexpr double kDurationBounds[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                               0.5,   1,    2.5,   5,    10};
+  std::atomic<int64_t> duration_buckets[std::size(kDurationBounds)] = {};
   std::atomic<int64_t> write_calls{0};
   std::atomic<int> synced_streams{0};
 };

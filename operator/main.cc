@@ -88,11 +88,18 @@ std::string Metrics(const Controller& c, const doris_operator::store::EventLog& 
   }
   int64_t total = 0;
   for (int i = 0; i < 6; ++i) total += s.reconciles[i].load();
+  absl::StrAppend(&out,
+                  "# HELP doris_operator_reconcile_duration_seconds Time spent reconciling.\n"
+                  "# TYPE doris_operator_reconcile_duration_seconds histogram\n");
+  for (size_t b = 0; b < std::size(doris_operator::ControllerStats::kDurationBounds); ++b) {
+    absl::StrAppend(&out, "doris_operator_reconcile_duration_seconds_bucket{le=\"",
+                    doris_operator::ControllerStats::kDurationBounds[b], "\"} ",
+                    s.duration_buckets[b].load(), "\n");
+  }
   absl::StrAppend(
       &out,
-      "# HELP doris_operator_reconcile_duration_seconds Time spent reconciling.\n"
-      "# TYPE doris_operator_reconcile_duration_seconds summary\n"
-      "doris_operator_reconcile_duration_seconds_sum ",
+      "doris_operator_reconcile_duration_seconds_bucket{le=\"+Inf\"} ", total,
+      "\ndoris_operator_reconcile_duration_seconds_sum ",
       s.reconcile_micros_total.load() / 1e6, "\ndoris_operator_reconcile_duration_seconds_count ",
       total,
       "\n# HELP doris_operator_queue_depth DorisClusters waiting for a reconcile.\n"

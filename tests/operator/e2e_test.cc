@@ -408,5 +408,63 @@ data:
   }
 }
 
+
+TEST_F(OperatorE2eTest, FeObserversLeaveTheGroupBeforeTheirPodsAndFollowersAreKept) {
+  Apply(Cluster("demo", 5, 1));
+  ASSERT_TRUE(Eventually([&] { return Available("demo") && Frontends("demo").size() == 5; }))
+      << operator_->Output();
+  int observers = 0;
+  for (const auto& [host, role] : Frontends("demo")) observers += role == "OBSERVER";
+  EXPECT_EQ(observers, 2);
+  Apply(Cluster("demo", 3, 1));
+  ASSERT_TRUE(Eventually([&] {
+    const int replicas = StsReplicas("demo-fe");
+    const auto fes = Frontends("demo");
+    for (int i = replicas; i < 5; ++i) {
+      for (const auto& [host, role] : fes) {
+        EXPECT_NE(host.rfind(absl::StrCat("demo-fe-", i, "."), 0), 0u)
+            << "pod demo-fe-" << i << " is gone but the FE group still has " << host;
+      }
+    }
+    return replicas == 3 && fes.size() == 3 && Available("demo");
+  })) << operator_->Output();
+  for (const auto& [host, role] : Frontends("demo")) EXPECT_EQ(role, "FOLLOWER") << host;
+
+  // Below electionNumber: the followers stay, and the operator says why.
+  Apply(Cluster("demo", 1, 1));
+  ASSERT_TRUE(Eventually([&] {
+    Json events = Get("/api/v1/namespaces/default/events");
+    for (const Json& e : events["items"]) {
+      if (e.value("reason", "") == "FollowerScaleDownFailed") return true;
+    }
+    return false;
+  })) << operator_->Output();
+  EXPECT_EQ(StsReplicas("demo-fe"), 3);
+  EXPECT_EQ(Frontends("demo").size(), 3u);
+}
+
+TEST_F(OperatorE2eTest, ScaleInWhileAScaleOutIsUnderWayConvergesWithoutLosingTablets) {
+  Apply(Cluster("demo", 1, 3));
+  ASSERT_TRUE(Eventually([&] { return Available("demo") && Backends("demo").size() == 3; }))
+      << operator_->Output();
+  Apply(Cluster("demo", 1, 8));
+  ASSERT_TRUE(Eventually([&] { return StsReplicas("demo-be") == 8; }, 10));
+  Apply(Cluster("demo", 1, 4));  // before the new backends have all joined
+  int64_t most = 0;
+  bool dropped_with_data = false;
+  ASSERT_TRUE(Eventually([&] {
+    int64_t now = 0;
+    for (const auto& [hp, n] : Backends("demo")) now += n;
+    // Tablets only ever arrive (a new backend) or move; never vanish.
+    dropped_with_data |= now < most;
+    most = std::max(most, now);
+    return StsReplicas("demo-be") == 4 && Backends("demo").size() == 4 && Available("demo");
+  })) << operator_->Output();
+  EXPECT_FALSE(dropped_with_data);
+  int64_t total = 0;
+  for (const auto& [hp, n] : Backends("demo")) total += n;
+  EXPECT_EQ(total, most);
+}
+
 }  // namespace
 }  // namespace doris_operator

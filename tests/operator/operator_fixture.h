@@ -6,6 +6,7 @@
 
 #include <signal.h>
 
+#include <map>
 #include <thread>
 
 #include "absl/strings/numbers.h"
@@ -185,6 +186,29 @@ class OperatorE2eTest : public ::testing::Test {
       if (absl::SimpleAtod(l.substr(l.rfind(' ') + 1), &v)) total += v;
     }
     return total;
+  }
+
+  // The fake FE's frontends: host -> role.
+  std::map<std::string, std::string> Frontends(const std::string& cluster) {
+    kube::Request r;
+    r.path = absl::StrCat("/api/v1/namespaces/default/services/", cluster,
+                          "-fe-service:8030/proxy/rest/v2/manager/node/frontends");
+    r.headers.push_back("Authorization: Basic cm9vdDo=");  // root:""
+    std::map<std::string, std::string> out;
+    auto resp = client_->Do(r);
+    if (!resp.ok() || resp->code != 200) return out;
+    Json body = Json::parse(resp->body, nullptr, false);
+    if (!body.is_object() || !body["data"].is_object()) return out;
+    const Json& cols = body["data"]["column_names"];
+    for (const Json& row : body["data"]["rows"]) {
+      std::string host, role;
+      for (size_t i = 0; i < cols.size() && i < row.size(); ++i) {
+        if (cols[i] == "Host") host = row[i].get<std::string>();
+        if (cols[i] == "Role") role = row[i].get<std::string>();
+      }
+      out[host] = role;
+    }
+    return out;
   }
 
   double Metric(const std::string& name) {
