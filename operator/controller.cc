@@ -104,9 +104,9 @@ void Controller::Resync() {
 
 void Controller::EnqueueAll() {
   const uint64_t last = log_->last_seq();
-  const store::State state = log_->CurrentState();
+  const std::vector<store::ClusterKey> clusters = log_->CurrentClusters();
   absl::MutexLock lock(&mu_);
-  for (const auto& [key, objects] : state.clusters()) {
+  for (const store::ClusterKey& key : clusters) {
     if (key.empty()) continue;
     pending_from_.emplace(key, last + 1);  // keeps an older unseen record
     known_.insert(key);

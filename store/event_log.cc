@@ -307,7 +307,8 @@ absl::Status EventLog::Init() {
     rocksdb::ColumnFamilyOptions cf_options;
     cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     cf_options.compression = lz4 ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
-    cf_options.write_buffer_size = (i == kRecords) ? (64 << 20) : (16 << 20);
+    cf_options.write_buffer_size = (i == kRecords) ? options_.records_write_buffer_bytes
+                                                   : options_.records_write_buffer_bytes / 4;
     if (i == kByObject || i == kByCluster) {
       cf_options.memtable_insert_with_hint_prefix_extractor = std::make_shared<IndexPrefix>();
     }
@@ -800,6 +801,26 @@ State EventLog::CurrentState() const {
 ClusterObjects EventLog::CurrentObjectsOf(const ClusterKey& cluster) const {
   absl::MutexLock l(&state_mu_);
   return state_.ObjectsOf(cluster);
+}
+
+std::vector<ClusterKey> EventLog::CurrentClusters() const {
+  absl::MutexLock l(&state_mu_);
+  std::vector<ClusterKey> out;
+  for (const auto& [key, objects] : state_.clusters()) out.push_back(key);
+  return out;
+}
+
+std::vector<std::pair<ClusterKey, log::v1::StoredObject>> EventLog::CurrentObjectsOfKind(
+    const std::string& group, const std::string& kind, const std::string& ns) const {
+  absl::MutexLock l(&state_mu_);
+  std::vector<std::pair<ClusterKey, log::v1::StoredObject>> out;
+  for (const auto& [key, objects] : state_.clusters()) {
+    for (const auto& [id, object] : objects) {
+      if (id.group != group || id.kind != kind || (!ns.empty() && id.ns != ns)) continue;
+      out.emplace_back(key, object);
+    }
+  }
+  return out;
 }
 
 uint64_t EventLog::ApproximateBytes() const {

@@ -52,6 +52,9 @@ struct EventLogOptions {
   // Scan every record on Open to check gaplessness and parseability. O(log).
   bool paranoid_open = false;
   size_t block_cache_bytes = 64 << 20;
+  // Memtable size of the records column family (the index families get a
+  // quarter). Memory held before a flush, per family, up to twice this.
+  size_t records_write_buffer_bytes = 64 << 20;
 };
 
 struct AppendResult {
@@ -141,6 +144,12 @@ class EventLog {
   // The folded state after the last record. Cheap to call per cluster.
   State CurrentState() const;
   ClusterObjects CurrentObjectsOf(const ClusterKey& cluster) const;
+  // The clusters the folded state holds objects of (without copying them).
+  std::vector<ClusterKey> CurrentClusters() const;
+  // Live objects of one kind (optionally one namespace), with their cluster:
+  // what a re-list compares against, without copying the whole state.
+  std::vector<std::pair<ClusterKey, log::v1::StoredObject>> CurrentObjectsOfKind(
+      const std::string& group, const std::string& kind, const std::string& ns = "") const;
 
   // Removes old records per `policy`, first making sure a snapshot lets the
   // current state be rebuilt without them; then compacts to free disk.

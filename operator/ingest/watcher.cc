@@ -48,13 +48,8 @@ absl::Status Watcher::Relist() {
     input.listed.push_back(std::move(item));
   }
   const std::string group(store::GroupOf(spec_.api_version));
-  const store::State state = log_->CurrentState();
-  for (const auto& [cluster, objects] : state.clusters()) {
-    for (const auto& [id, object] : objects) {
-      if (id.group != group || id.kind != spec_.kind) continue;
-      if (!spec_.ns.empty() && id.ns != spec_.ns) continue;
-      input.known.push_back({cluster.ToRef(), object});
-    }
+  for (auto& [cluster, object] : log_->CurrentObjectsOfKind(group, spec_.kind, spec_.ns)) {
+    input.known.push_back({cluster.ToRef(), std::move(object)});
   }
   absl::StatusOr<std::vector<log::v1::LogRecord>> records = RelistRecords(input);
   if (!records.ok()) return records.status();

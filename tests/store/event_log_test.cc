@@ -203,6 +203,25 @@ TEST_F(EventLogTest, StateAtEqualsFullFoldEverywhere) {
   EXPECT_EQ(log->StateAt(0)->object_count(), 0u);
 }
 
+TEST_F(EventLogTest, CurrentClustersAndObjectsOfOneKind) {
+  auto log = Open();
+  AppendOk(*log, {Watch({.name = "c1-fe", .cluster = "c1"}),
+                  Watch({.api_version = "v1", .kind = "Pod", .name = "c1-fe-0", .cluster = "c1"}),
+                  Watch({.ns = "other", .name = "c2-fe", .cluster = "c2"})});
+  std::vector<std::string> clusters;
+  for (const ClusterKey& k : log->CurrentClusters()) clusters.push_back(k.ns + "/" + k.name);
+  EXPECT_EQ(clusters, (std::vector<std::string>{"default/c1", "other/c2"}));
+  auto all = log->CurrentObjectsOfKind("apps", "StatefulSet");
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].second.ref().name(), "c1-fe");
+  EXPECT_EQ(all[1].first.name, "c2");
+  auto in_default = log->CurrentObjectsOfKind("apps", "StatefulSet", "default");
+  ASSERT_EQ(in_default.size(), 1u);
+  EXPECT_EQ(in_default[0].second.ref().name(), "c1-fe");
+  EXPECT_EQ(log->CurrentObjectsOfKind("", "Pod").size(), 1u);
+  EXPECT_TRUE(log->CurrentObjectsOfKind("", "ConfigMap").empty());
+}
+
 TEST_F(EventLogTest, CurrentStateSurvivesReopen) {
   {
     auto log = OpenLog({.snapshot_every = 50});
