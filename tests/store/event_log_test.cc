@@ -204,7 +204,7 @@ TEST_F(EventLogTest, StateAtEqualsFullFoldEverywhere) {
 }
 
 TEST_F(EventLogTest, CurrentClustersAndObjectsOfOneKind) {
-  auto log = Open();
+  auto log = OpenLog();
   AppendOk(*log, {Watch({.name = "c1-fe", .cluster = "c1"}),
                   Watch({.api_version = "v1", .kind = "Pod", .name = "c1-fe-0", .cluster = "c1"}),
                   Watch({.ns = "other", .name = "c2-fe", .cluster = "c2"})});
