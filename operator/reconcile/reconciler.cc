@@ -377,6 +377,39 @@ void Reconciler::ConfigRestarts(Run& run) {
   }
 }
 
+void Reconciler::DorisAlive(Run& run, const std::string& component, const std::string& sts,
+                            std::vector<PodView>* pods) {
+  // "Serving again" is what Doris says, not only Kubernetes readiness: a
+  // restarted node must be back in the FE's list and alive before the next
+  // pod goes. Brokers, or an FE that cannot be asked, fall back to readiness.
+  std::map<int, bool> alive;
+  if (component == "fe") {
+    absl::StatusOr<std::vector<doris::NodeRow>> rows = fe_->Frontends(run.fe);
+    if (!rows.ok()) return;
+    for (const doris::NodeRow& row : *rows) {
+      auto host = row.find("Host");
+      auto up = row.find("Alive");
+      if (host == row.end()) continue;
+      const int ordinal = OrdinalOf(host->second, sts);
+      if (ordinal >= 0) alive[ordinal] = up != row.end() && up->second == "true";
+    }
+  } else if (component == "be" || component == "cn") {
+    absl::StatusOr<std::vector<doris::NodeRow>> rows = fe_->Backends(run.fe);
+    if (!rows.ok()) return;
+    absl::StatusOr<std::vector<BackendView>> backends = doris::BackendsOf(*rows, sts);
+    if (!backends.ok()) return;
+    for (const BackendView& b : *backends) {
+      if (b.ordinal >= 0) alive[b.ordinal] = b.alive;
+    }
+  } else {
+    return;
+  }
+  for (PodView& p : *pods) {
+    auto it = alive.find(p.ordinal);
+    p.doris_alive = p.ready && it != alive.end() && it->second;
+  }
+}
+
 void Reconciler::ApplyDesired(Run& run) {
   absl::StatusOr<translator::DesiredSet> desired = translator::Translate(run.cluster, run.inputs);
   if (!desired.ok()) {
@@ -414,11 +447,12 @@ void Reconciler::ApplyDesired(Run& run) {
         const std::string* rev = Label(pod, "controller-revision-hash");
         p.updated = rev != nullptr && *rev == update_rev && !update_rev.empty();
         p.ready = PodReady(pod) && At(pod, {"metadata", "deletionTimestamp"}).is_null();
-        // Kubernetes readiness stands in for "Doris reports it alive": the
-        // probes are the FE/BE service ports.
         p.doris_alive = p.ready;
         v.pods.push_back(p);
       }
+      bool rolling = v.template_changed || v.partition > 0;
+      for (const PodView& p : v.pods) rolling |= !p.updated;
+      if (rolling && !v.status_stale) DorisAlive(run, c, sts_name, &v.pods);
     }
     views.push_back(std::move(v));
   }

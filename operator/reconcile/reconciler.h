@@ -14,6 +14,7 @@
 #include "operator/doris/fe_client.h"
 #include "operator/ingest/reference_index.h"
 #include "operator/kube/client.h"
+#include "operator/reconcile/rollout.h"
 #include "proto/log.pb.h"
 #include "store/event_log.h"
 
@@ -50,6 +51,8 @@ class Reconciler {
   void Membership(Run& run);
   void ConfigRestarts(Run& run);
   void ApplyDesired(Run& run);
+  void DorisAlive(Run& run, const std::string& component, const std::string& sts,
+                  std::vector<PodView>* pods);
   void WriteStatus(Run& run);
   void Event(Run& run, const std::string& type, const std::string& reason,
              const std::string& message);

@@ -188,6 +188,21 @@ class OperatorE2eTest : public ::testing::Test {
     return total;
   }
 
+  // The fake FE's backends: host:port -> alive.
+  std::map<std::string, bool> BackendsAlive(const std::string& cluster) {
+    kube::Request r;
+    r.path = absl::StrCat("/api/v1/namespaces/default/services/", cluster,
+                          "-fe-service:8030/proxy/api/_sim/nodes");
+    r.headers.push_back("Authorization: Basic cm9vdDo=");  // root:""
+    std::map<std::string, bool> out;
+    auto resp = client_->Do(r);
+    if (!resp.ok() || resp->code != 200) return out;
+    Json body = Json::parse(resp->body, nullptr, false);
+    if (!body.is_object() || !body["data"].is_object()) return out;
+    for (const auto& [hp, node] : body["data"].items()) out[hp] = node.value("alive", false);
+    return out;
+  }
+
   // The fake FE's frontends: host -> role.
   std::map<std::string, std::string> Frontends(const std::string& cluster) {
     kube::Request r;

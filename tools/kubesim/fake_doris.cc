@@ -85,15 +85,22 @@ void FakeDoris::Tick(int64_t now_ms) {
     auto refresh = [&](std::map<std::string, Node>& nodes) {
       for (auto& [host, node] : nodes) {
         auto it = pods.find(node.pod);
-        node.alive = it != pods.end() && Ready(it->second) &&
-                     it->second["metadata"].value("uid", "") == node.pod_uid;
+        bool up = it != pods.end() && Ready(it->second) &&
+                  it->second["metadata"].value("uid", "") == node.pod_uid;
         node.terminating = it == pods.end() || it->second["metadata"].contains("deletionTimestamp");
         if (it != pods.end() && it->second["metadata"].value("uid", "") != node.pod_uid && Ready(it->second)) {
           // The pod restarted (same name, new uid): the node comes back.
           node.pod_uid = it->second["metadata"]["uid"];
-          node.alive = true;
+          node.up_since_ms = -1;
+          up = true;
           node.terminating = false;
         }
+        if (!up) {
+          node.up_since_ms = -1;
+        } else if (node.up_since_ms < 0) {
+          node.up_since_ms = now_ms;
+        }
+        node.alive = up && now_ms - node.up_since_ms >= options_.heartbeat_ms;
       }
     };
     refresh(c.frontends);
@@ -116,12 +123,15 @@ void FakeDoris::Tick(int64_t now_ms) {
       Node node;
       node.pod = pod_name;
       node.pod_uid = uid;
+      node.up_since_ms = now_ms;
+      node.alive = options_.heartbeat_ms == 0;
       if (comp == "fe") {
         const std::string key = absl::StrCat(fqdn, ":", kEditLogPort);
         if (c.frontends.count(key)) continue;
         if (c.frontends.empty() && ordinal == 0) {
           node.role = "FOLLOWER";
           node.is_master = true;
+          node.alive = true;  // the founder is its own master from the start
           master = true;
         } else if (master) {
           node.role = ordinal < ElectNumber(pod) ? "FOLLOWER" : "OBSERVER";

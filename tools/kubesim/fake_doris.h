@@ -27,6 +27,9 @@ namespace doris_operator::kubesim {
 struct FakeDorisOptions {
   int64_t tablets_per_backend = 120;
   int64_t tablets_moved_per_second = 200;
+  // A node is alive for the FE only after it has been up this long (the
+  // FE's heartbeat), so "Kubernetes Ready" and "Doris alive" can differ.
+  int64_t heartbeat_ms = 0;
 };
 
 class FakeDoris {
@@ -43,6 +46,7 @@ class FakeDoris {
     std::string pod;
     std::string pod_uid;
     bool alive = true;
+    int64_t up_since_ms = -1;  // since when its pod has been Ready, -1 if not
     bool is_master = false;
     bool decommissioned = false;
     int64_t tablets = 0;

@@ -125,7 +125,8 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
 
   doris_operator::kubesim::ApiServer api;
-  doris_operator::kubesim::FakeDoris doris(&api.store());
+  // The FE sees a node alive a heartbeat after its pod is Ready.
+  doris_operator::kubesim::FakeDoris doris(&api.store(), {.heartbeat_ms = 300});
   api.SetServiceProxy([&doris](const std::string& ns, const std::string& service,
                                const std::string& path,
                                const doris_operator::kubesim::HttpRequest& req) {
