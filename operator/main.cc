@@ -15,6 +15,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "operator/admin/kube_live.h"
 #include "operator/admin/server.h"
@@ -31,7 +32,7 @@ ABSL_FLAG(std::string, kubeconfig, "",
           "pod), else $KUBECONFIG, else ~/.kube/config.");
 ABSL_FLAG(std::string, context, "", "The kubeconfig context to use (default: its current context).");
 ABSL_FLAG(std::vector<std::string>, namespace, {},
-          "Namespaces to manage, comma-separated (default: all namespaces).");
+          "Namespaces to manage: repeat the flag or separate with commas (default: all namespaces).");
 ABSL_FLAG(std::string, data_dir, "/var/lib/doris-operator",
           "Directory of the RocksDB event log (created if missing; keep it on a persistent volume).");
 ABSL_FLAG(std::string, metrics_address, "127.0.0.1:8080",
@@ -157,18 +158,31 @@ int main(int argc, char** argv) {
       "Runs Apache Doris clusters described by DorisCluster resources.\n"
       "  doris-operator --kubeconfig ~/.kube/config --data-dir ./data");
   // Kubernetes tools spell flags with dashes (--data-dir); abseil names
-  // them with underscores. Accept both.
-  std::vector<std::string> args(argv, argv + argc);
-  std::vector<char*> arg_ptrs;
-  for (std::string& a : args) {
+  // them with underscores. Accept both. --namespace may also be repeated
+  // (abseil would keep only the last), so repeats are joined into one list.
+  std::vector<std::string> args;
+  std::vector<std::string> namespaces;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
     if (a.rfind("--", 0) == 0) {
       const size_t end = std::min(a.find('='), a.size());
-      for (size_t i = 2; i < end; ++i) {
-        if (a[i] == '-') a[i] = '_';
+      for (size_t j = 2; j < end; ++j) {
+        if (a[j] == '-') a[j] = '_';
       }
     }
-    arg_ptrs.push_back(a.data());
+    if (a == "--namespace" && i + 1 < argc) {
+      namespaces.push_back(argv[++i]);
+      continue;
+    }
+    if (a.rfind("--namespace=", 0) == 0) {
+      namespaces.push_back(a.substr(std::string("--namespace=").size()));
+      continue;
+    }
+    args.push_back(std::move(a));
   }
+  if (!namespaces.empty()) args.push_back("--namespace=" + absl::StrJoin(namespaces, ","));
+  std::vector<char*> arg_ptrs;
+  for (std::string& a : args) arg_ptrs.push_back(a.data());
   absl::ParseCommandLine(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
 
   sigset_t stop_signals;

@@ -479,5 +479,38 @@ TEST_F(OperatorE2eTest, ScaleInWhileAScaleOutIsUnderWayConvergesWithoutLosingTab
   EXPECT_EQ(total, most);
 }
 
+
+// An operator limited to some namespaces leaves the others alone.
+class NamespacedOperatorTest : public OperatorE2eTest {
+ public:
+  std::vector<std::string> ExtraOperatorArgs() const override {
+    return {"--namespace", "team-a", "--namespace=team-b"};
+  }
+};
+
+TEST_F(NamespacedOperatorTest, OnlyTheGivenNamespacesAreManaged) {
+  for (const char* ns : {"team-a", "team-b", "team-c"}) {
+    Apply(absl::StrCat("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ", ns, "\n"));
+  }
+  auto in = [](std::string yaml, const std::string& ns) {
+    yaml.replace(yaml.find("namespace: default"), 18, "namespace: " + ns);
+    return yaml;
+  };
+  Apply(in(Cluster("a", 1, 1), "team-a"));
+  Apply(in(Cluster("b", 1, 1), "team-b"));
+  Apply(in(Cluster("c", 1, 1), "team-c"));
+  auto phase = [&](const std::string& ns, const std::string& name) {
+    Json dcr = Get(kube::ObjectPath("doris.selectdb.com/v1", ns, "dorisclusters", name));
+    const Json& p = dcr["status"]["beStatus"]["componentCondition"]["phase"];
+    return p.is_string() ? p.get<std::string>() : "";
+  };
+  ASSERT_TRUE(Eventually([&] {
+    return phase("team-a", "a") == "available" && phase("team-b", "b") == "available";
+  })) << operator_->Output();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_EQ(phase("team-c", "c"), "");
+  EXPECT_FALSE(Get(kube::ObjectPath("apps/v1", "team-c", "statefulsets", "c-fe")).is_object());
+}
+
 }  // namespace
 }  // namespace doris_operator
