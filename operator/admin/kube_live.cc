@@ -5,25 +5,11 @@
 
 namespace doris_operator::admin {
 
-namespace {
-
-// The kinds the translator produces; anything else is not compared.
-std::string ResourceOf(const std::string& kind) {
-  if (kind == "StatefulSet") return "statefulsets";
-  if (kind == "Service") return "services";
-  if (kind == "HorizontalPodAutoscaler") return "horizontalpodautoscalers";
-  if (kind == "PodDisruptionBudget") return "poddisruptionbudgets";
-  if (kind == "ConfigMap") return "configmaps";
-  return "";
-}
-
-}  // namespace
-
 absl::StatusOr<std::optional<nlohmann::json>> KubeLiveSource::Get(const std::string& api_version,
                                                                   const std::string& kind,
                                                                   const std::string& ns,
                                                                   const std::string& name) {
-  const std::string resource = ResourceOf(kind);
+  const std::string resource = kube::ResourceFor(kind);
   if (resource.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("drift: no REST resource known for ", kind));
   }

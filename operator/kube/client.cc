@@ -487,6 +487,15 @@ std::string UrlEncode(const std::string& s) {
   return out;
 }
 
+std::string ResourceFor(const std::string& kind) {
+  if (kind == "StatefulSet") return "statefulsets";
+  if (kind == "Service") return "services";
+  if (kind == "HorizontalPodAutoscaler") return "horizontalpodautoscalers";
+  if (kind == "PodDisruptionBudget") return "poddisruptionbudgets";
+  if (kind == "ConfigMap") return "configmaps";
+  return "";
+}
+
 std::string CollectionPath(const std::string& api_version, const std::string& ns,
                            const std::string& resource) {
   std::string path = api_version.find('/') == std::string::npos

@@ -138,6 +138,9 @@ std::string CollectionPath(const std::string& api_version, const std::string& ns
 std::string ObjectPath(const std::string& api_version, const std::string& ns,
                        const std::string& resource, const std::string& name);
 std::string UrlEncode(const std::string& s);
+// The REST resource of a kind the operator writes or reads back
+// ("StatefulSet" -> "statefulsets"); "" for kinds it does not handle.
+std::string ResourceFor(const std::string& kind);
 
 }  // namespace doris_operator::kube
 

@@ -87,15 +87,6 @@ log::v1::ObjectRef RefFor(const std::string& api_version, const std::string& kin
   return ref;
 }
 
-std::string ResourceOf(const std::string& kind) {
-  if (kind == "StatefulSet") return "statefulsets";
-  if (kind == "Service") return "services";
-  if (kind == "HorizontalPodAutoscaler") return "horizontalpodautoscalers";
-  if (kind == "PodDisruptionBudget") return "poddisruptionbudgets";
-  if (kind == "ConfigMap") return "configmaps";
-  return "";
-}
-
 // The JSON merge patch (RFC 7386) that turns `from` into `to`: removed keys
 // become null, so a status field that went away goes away on the server too.
 Json MergePatchBetween(const Json& from, const Json& to) {
@@ -517,7 +508,7 @@ void Reconciler::ApplyDesired(Run& run) {
   }
   run.record.set_diff_json(translator::Canonical(diff_json));
   for (const PlannedWrite& w : diff.writes) {
-    const std::string resource = ResourceOf(w.kind);
+    const std::string resource = kube::ResourceFor(w.kind);
     const log::v1::ObjectRef ref = RefFor(w.api_version, w.kind, run.key.ns, w.name);
     if (resource.empty()) {
       run.Action("skip", ref, absl::StrCat("no REST resource known for kind ", w.kind),

@@ -23,6 +23,7 @@
 #include "operator/kube/client.h"
 #include "operator/kube/kubeconfig.h"
 #include "tests/testing/kubesim_process.h"
+#include "tests/testing/metrics_text.h"
 
 namespace {
 
@@ -118,15 +119,7 @@ double Metric(const Env& env, const std::string& name) {
   r.path = "/metrics";
   auto resp = client->Do(r);
   if (!resp.ok()) return -1;
-  double total = 0;
-  for (absl::string_view line : absl::StrSplit(resp->body, '\n')) {
-    if (line.empty() || line[0] == '#') continue;
-    const std::string l(line);
-    if (l.substr(0, l.find_first_of("{ ")) != name) continue;
-    double v = 0;
-    if (absl::SimpleAtod(l.substr(l.rfind(' ') + 1), &v)) total += v;
-  }
-  return total;
+  return doris_operator::testing::MetricValue(resp->body, name);
 }
 
 std::string ClusterJson(const std::string& name, int fe, int be) {

@@ -14,6 +14,7 @@
 #include "operator/kube/client.h"
 #include "operator/kube/kubeconfig.h"
 #include "tests/testing/kubesim_process.h"
+#include "tests/testing/metrics_text.h"
 
 namespace doris_operator {
 namespace {
@@ -119,15 +120,7 @@ class LeaderE2eTest : public ::testing::Test {
     r.path = "/metrics";
     auto resp = (*client)->Do(r);
     if (!resp.ok() || resp->code != 200) return -1;
-    double total = 0;
-    for (absl::string_view line : absl::StrSplit(resp->body, '\n')) {
-      if (line.empty() || line[0] == '#') continue;
-      const std::string l(line);
-      if (l.substr(0, l.find_first_of("{ ")) != name) continue;
-      double v = 0;
-      if (absl::SimpleAtod(l.substr(l.rfind(' ') + 1), &v)) total += v;
-    }
-    return total;
+    return testing::MetricValue(resp->body, name);
   }
 
   // Polls `done` every 100 ms for up to `seconds`.

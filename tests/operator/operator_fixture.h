@@ -16,6 +16,7 @@
 #include "operator/kube/client.h"
 #include "operator/kube/kubeconfig.h"
 #include "tests/testing/kubesim_process.h"
+#include "tests/testing/metrics_text.h"
 
 namespace doris_operator {
 
@@ -124,21 +125,6 @@ class OperatorE2eTest : public ::testing::Test {
     return sts.is_object() && sts["spec"].is_object() ? sts["spec"].value("replicas", -1) : -1;
   }
 
-  // What the fake FE knows: host:port -> tablets, for one cluster's BEs.
-  std::map<std::string, int64_t> Backends(const std::string& cluster) {
-    kube::Request r;
-    r.path = absl::StrCat("/api/v1/namespaces/default/services/", cluster,
-                          "-fe-service:8030/proxy/api/_sim/nodes");
-    r.headers.push_back("Authorization: Basic cm9vdDo=");  // root:""
-    std::map<std::string, int64_t> out;
-    auto resp = client_->Do(r);
-    if (!resp.ok() || resp->code != 200) return out;
-    Json body = Json::parse(resp->body, nullptr, false);
-    if (!body.is_object() || !body["data"].is_object()) return out;
-    for (const auto& [hp, node] : body["data"].items()) out[hp] = node.value("tablets", 0);
-    return out;
-  }
-
   struct PodView {
     std::string uid;
     std::string image;
@@ -169,53 +155,46 @@ class OperatorE2eTest : public ::testing::Test {
     return out;
   }
 
-  // Sum of `name`'s series whose labels contain `label` (e.g. code="429").
-  double MetricWith(const std::string& name, const std::string& label) {
-    kube::ClusterConfig c;
-    c.server = absl::StrCat("http://127.0.0.1:", metrics_port_);
-    auto client = kube::Client::Create(c);
+  // A GET to the cluster's fake FE through the service proxy, as root; the
+  // envelope's `data`, or null.
+  Json FeGet(const std::string& cluster, const std::string& path) {
     kube::Request r;
-    r.path = "/metrics";
-    auto resp = (*client)->Do(r);
-    if (!resp.ok()) return -1;
-    double total = 0;
-    for (absl::string_view line : absl::StrSplit(resp->body, '\n')) {
-      const std::string l(line);
-      if (l.rfind(name + "{", 0) != 0 || l.find(label) == std::string::npos) continue;
-      double v = 0;
-      if (absl::SimpleAtod(l.substr(l.rfind(' ') + 1), &v)) total += v;
+    r.path = absl::StrCat("/api/v1/namespaces/default/services/", cluster,
+                          "-fe-service:8030/proxy", path);
+    r.headers.push_back("Authorization: Basic cm9vdDo=");  // root:""
+    auto resp = client_->Do(r);
+    if (!resp.ok() || resp->code != 200) return Json();
+    Json body = Json::parse(resp->body, nullptr, false);
+    return body.is_object() && body["data"].is_object() ? body["data"] : Json();
+  }
+
+  // The fake FE's backends: host:port -> tablets.
+  std::map<std::string, int64_t> Backends(const std::string& cluster) {
+    std::map<std::string, int64_t> out;
+    const Json nodes = FeGet(cluster, "/api/_sim/nodes");
+    if (nodes.is_object()) {
+      for (const auto& [hp, node] : nodes.items()) out[hp] = node.value("tablets", 0);
     }
-    return total;
+    return out;
   }
 
   // The fake FE's backends: host:port -> alive.
   std::map<std::string, bool> BackendsAlive(const std::string& cluster) {
-    kube::Request r;
-    r.path = absl::StrCat("/api/v1/namespaces/default/services/", cluster,
-                          "-fe-service:8030/proxy/api/_sim/nodes");
-    r.headers.push_back("Authorization: Basic cm9vdDo=");  // root:""
     std::map<std::string, bool> out;
-    auto resp = client_->Do(r);
-    if (!resp.ok() || resp->code != 200) return out;
-    Json body = Json::parse(resp->body, nullptr, false);
-    if (!body.is_object() || !body["data"].is_object()) return out;
-    for (const auto& [hp, node] : body["data"].items()) out[hp] = node.value("alive", false);
+    const Json nodes = FeGet(cluster, "/api/_sim/nodes");
+    if (nodes.is_object()) {
+      for (const auto& [hp, node] : nodes.items()) out[hp] = node.value("alive", false);
+    }
     return out;
   }
 
   // The fake FE's frontends: host -> role.
   std::map<std::string, std::string> Frontends(const std::string& cluster) {
-    kube::Request r;
-    r.path = absl::StrCat("/api/v1/namespaces/default/services/", cluster,
-                          "-fe-service:8030/proxy/rest/v2/manager/node/frontends");
-    r.headers.push_back("Authorization: Basic cm9vdDo=");  // root:""
     std::map<std::string, std::string> out;
-    auto resp = client_->Do(r);
-    if (!resp.ok() || resp->code != 200) return out;
-    Json body = Json::parse(resp->body, nullptr, false);
-    if (!body.is_object() || !body["data"].is_object()) return out;
-    const Json& cols = body["data"]["column_names"];
-    for (const Json& row : body["data"]["rows"]) {
+    const Json data = FeGet(cluster, "/rest/v2/manager/node/frontends");
+    if (!data.is_object()) return out;
+    const Json& cols = data["column_names"];
+    for (const Json& row : data["rows"]) {
       std::string host, role;
       for (size_t i = 0; i < cols.size() && i < row.size(); ++i) {
         if (cols[i] == "Host") host = row[i].get<std::string>();
@@ -226,7 +205,9 @@ class OperatorE2eTest : public ::testing::Test {
     return out;
   }
 
-  double Metric(const std::string& name) {
+  // The operator's /metrics: the sum of `name`'s samples whose labels
+  // contain `label` (e.g. code="429"); -1 when it cannot be read.
+  double MetricWith(const std::string& name, const std::string& label) {
     kube::ClusterConfig c;
     c.server = absl::StrCat("http://127.0.0.1:", metrics_port_);
     auto client = kube::Client::Create(c);
@@ -234,17 +215,9 @@ class OperatorE2eTest : public ::testing::Test {
     r.path = "/metrics";
     auto resp = (*client)->Do(r);
     if (!resp.ok()) return -1;
-    double total = 0;
-    for (absl::string_view line : absl::StrSplit(resp->body, '\n')) {
-      if (line.empty() || line[0] == '#') continue;
-      const std::string l(line);
-      const std::string metric = l.substr(0, l.find_first_of("{ "));
-      if (metric != name) continue;
-      double v = 0;
-      if (absl::SimpleAtod(l.substr(l.rfind(' ') + 1), &v)) total += v;
-    }
-    return total;
+    return testing::MetricValue(resp->body, name, label);
   }
+  double Metric(const std::string& name) { return MetricWith(name, ""); }
 
   // Polls `done` every 100 ms for up to `seconds`.
   bool Eventually(const std::function<bool()>& done, int seconds = 60) {
