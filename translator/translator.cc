@@ -66,6 +66,14 @@ void WriteRaw(JsonWriter& w, const model::v1::RawJson& raw, std::string_view fal
   }
 }
 
+// `"key": <raw>` when the spec set the field; nothing otherwise.
+void WriteRawField(JsonWriter& w, std::string_view key, bool present,
+                   const model::v1::RawJson& raw) {
+  if (!present) return;
+  w.Key(key);
+  WriteRaw(w, raw, "null");
+}
+
 void WriteStringMap(JsonWriter& w, const google::protobuf::Map<std::string, std::string>& m,
                     std::string_view skip_key = {}) {
   w.BeginObject();
@@ -788,18 +796,9 @@ void WriteMainContainer(const Ctx& x, JsonWriter& w, const Storage& storage, boo
   if (x.base->has_requests() || x.base->has_limits() || x.base->has_claims()) {
     w.Key("resources");
     w.BeginObject();
-    if (x.base->has_claims()) {
-      w.Key("claims");
-      WriteRaw(w, x.base->claims(), "null");
-    }
-    if (x.base->has_limits()) {
-      w.Key("limits");
-      WriteRaw(w, x.base->limits(), "null");
-    }
-    if (x.base->has_requests()) {
-      w.Key("requests");
-      WriteRaw(w, x.base->requests(), "null");
-    }
+    WriteRawField(w, "claims", x.base->has_claims(), x.base->claims());
+    WriteRawField(w, "limits", x.base->has_limits(), x.base->limits());
+    WriteRawField(w, "requests", x.base->has_requests(), x.base->requests());
     w.EndObject();
   }
   const std::string& sc_text = x.base->container_security_context().json();
@@ -835,14 +834,8 @@ void WriteInitResources(JsonWriter& w, const model::v1::SystemInitialization& si
   if (!si.has_requests() && !si.has_limits()) return;
   w.Key("resources");
   w.BeginObject();
-  if (si.has_limits()) {
-    w.Key("limits");
-    WriteRaw(w, si.limits(), "null");
-  }
-  if (si.has_requests()) {
-    w.Key("requests");
-    WriteRaw(w, si.requests(), "null");
-  }
+  WriteRawField(w, "limits", si.has_limits(), si.limits());
+  WriteRawField(w, "requests", si.has_requests(), si.requests());
   w.EndObject();
 }
 
@@ -1090,23 +1083,15 @@ Written StatefulSet(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
   w.BeginArray();
   WriteMainContainer(x, w, storage, debug);
   w.EndArray();
-  if (x.base->has_host_aliases()) {
-    w.Key("hostAliases");
-    WriteRaw(w, x.base->host_aliases(), "null");
-  }
-  if (x.base->has_image_pull_secrets()) {
-    w.Key("imagePullSecrets");
-    WriteRaw(w, x.base->image_pull_secrets(), "null");
-  }
+  WriteRawField(w, "hostAliases", x.base->has_host_aliases(), x.base->host_aliases());
+  WriteRawField(w, "imagePullSecrets", x.base->has_image_pull_secrets(),
+                x.base->image_pull_secrets());
   WriteInitContainers(x, w);
   if (!x.base->node_selector().empty()) {
     w.Key("nodeSelector");
     WriteStringMap(w, x.base->node_selector());
   }
-  if (x.base->has_security_context()) {
-    w.Key("securityContext");
-    WriteRaw(w, x.base->security_context(), "null");
-  }
+  WriteRawField(w, "securityContext", x.base->has_security_context(), x.base->security_context());
   if (!x.base->service_account().empty()) w.Field("serviceAccountName", x.base->service_account());
   const int64_t grace = x.conf->Int("grace_shutdown_wait_seconds", 0);
   if (grace > 0) {
@@ -1116,10 +1101,7 @@ Written StatefulSet(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
   } else if (x.c != Component::kBroker) {
     w.Field("terminationGracePeriodSeconds", 200);
   }
-  if (x.base->has_tolerations()) {
-    w.Key("tolerations");
-    WriteRaw(w, x.base->tolerations(), "null");
-  }
+  WriteRawField(w, "tolerations", x.base->has_tolerations(), x.base->tolerations());
   w.Key("volumes");
   w.Raw(storage.volumes);
   w.EndObject();  // template.spec
@@ -1163,15 +1145,10 @@ Written Autoscaler(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
   w.Key("spec");
   w.BeginObject();
   const bool hpa_policy = !v1 && a.has_hpa_policy();
-  if (hpa_policy && a.hpa_policy().has_behavior()) {
-    w.Key("behavior");
-    WriteRaw(w, a.hpa_policy().behavior(), "null");
-  }
+  WriteRawField(w, "behavior", hpa_policy && a.hpa_policy().has_behavior(),
+                a.hpa_policy().behavior());
   w.Field("maxReplicas", a.max_replicas());
-  if (hpa_policy && a.hpa_policy().has_metrics()) {
-    w.Key("metrics");
-    WriteRaw(w, a.hpa_policy().metrics(), "null");
-  }
+  WriteRawField(w, "metrics", hpa_policy && a.hpa_policy().has_metrics(), a.hpa_policy().metrics());
   w.Field("minReplicas", a.has_min_replicas() ? a.min_replicas() : 1);
   w.Key("scaleTargetRef");
   w.BeginObject();
