@@ -30,6 +30,28 @@ State Folder::Apply(State state, const log::v1::LogRecord& record, std::string* 
   }
   if (ev.object().name().empty()) return state;  // bookmarks, re-list markers
   const ObjectId id = ObjectId::From(ev.object());
+  const bool live = ev.type() == log::v1::ADDED || ev.type() == log::v1::MODIFIED;
+
+  // The common case, a new version of an object filed under the same
+  // cluster: update it where it is instead of unfiling and refiling it.
+  if (auto it = state.owner_.find(id); live && it != state.owner_.end() &&
+                                       it->second == ClusterKey::From(record.cluster())) {
+    auto cit = state.clusters_.find(it->second);
+    if (cit != state.clusters_.end()) {
+      if (auto oit = cit->second.find(id); oit != cit->second.end()) {
+        log::v1::StoredObject& obj = oit->second;
+        *obj.mutable_ref() = ev.object();
+        obj.set_resource_version(ev.resource_version());
+        if (take_json != nullptr) {
+          obj.set_object_json(std::move(*take_json));
+        } else {
+          obj.set_object_json(ev.object_json());
+        }
+        obj.set_seq(record.seq());
+        return state;
+      }
+    }
+  }
 
   // Remove the previous version wherever it was filed.
   if (auto it = state.owner_.find(id); it != state.owner_.end()) {
