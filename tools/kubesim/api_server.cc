@@ -350,7 +350,7 @@ Json WithDefaults(const ResourceType& t, Json obj) {
 // the default Warn), defaults applied, then the object validated, or only
 // its status for the status subresource. `obj` is changed in place.
 std::optional<ApiError> AdmitCustomResource(const HttpRequest& req, const ResourceType& t,
-                                            bool status_only, Json& obj,
+                                            bool create, bool status_only, Json& obj,
                                             std::vector<std::string>& warnings) {
   if (!t.schema || !obj.is_object()) return std::nullopt;
   const Json& schema = *t.schema;
@@ -368,6 +368,9 @@ std::optional<ApiError> AdmitCustomResource(const HttpRequest& req, const Resour
     for (const std::string& f : unknown) warnings.push_back(absl::StrCat("unknown field \"", f, "\""));
   }
   ApplySchemaDefaults(schema, obj);
+  // With a status subresource, status is written through it only (the
+  // create strategy drops what a create carries).
+  if (create && t.status_subresource) obj.erase("status");
   std::vector<FieldError> errors;
   if (status_only) {
     const Json* status_schema = nullptr;
@@ -858,7 +861,12 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     return resp;
   };
   // Custom resources: pruned, defaulted and validated against their schema.
-  auto admit = [&](Json& obj, bool status) { return AdmitCustomResource(req, t, status, obj, warnings); };
+  auto admit = [&](Json& obj, bool status) {
+    return AdmitCustomResource(req, t, /*create=*/false, status, obj, warnings);
+  };
+  auto admit_create = [&](Json& obj) {
+    return AdmitCustomResource(req, t, /*create=*/true, false, obj, warnings);
+  };
   if (t.resource == "services" && sub == "proxy") {
     if (!proxy_) return StatusResponse({503, "ServiceUnavailable", "no service proxy"}, &t, name);
     const std::string marker = "/proxy";
@@ -898,7 +906,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
       auto body = ParseBody(req);
       if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t);
       Json obj = WithDefaults(t, std::get<Json>(body));
-      if (auto e = admit(obj, false)) return StatusResponse(*e, &t);
+      if (auto e = admit_create(obj)) return StatusResponse(*e, &t);
       return result(store_.Create(t, ns, std::move(obj)), 201);
     }
     return StatusResponse({405, "MethodNotAllowed", "the server does not allow this method"}, &t);
@@ -981,7 +989,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
         Json obj = std::get<Json>(applied);
         obj["metadata"]["name"] = name;
         obj = WithDefaults(t, obj);
-        if (auto e = admit(obj, false)) return StatusResponse(*e, &t, name);
+        if (auto e = admit_create(obj)) return StatusResponse(*e, &t, name);
         return result(store_.Create(t, ns, std::move(obj)), 201);
       }
       Json merged = std::get<Json>(applied);
