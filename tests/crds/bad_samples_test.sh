@@ -18,7 +18,7 @@ set -uo pipefail
 crd="$PWD/crds/doris.selectdb.com_dorisclusters.yaml"
 dorisctl="$PWD/tools/dorisctl/dorisctl"
 kubesim="$PWD/tools/kubesim/kubesim"
-cel_rules="$(python3 "$PWD/tests/crds/crd_schema_check.py" "$crd" --cel-rules)"
+cel_rules="$(python3 "$PWD/tests/crds/crd_cel_rules.py" "$crd" --cel-rules)"
 
 work="$(mktemp -d "${TEST_TMPDIR:-/tmp}/bad.XXXX")"
 export KUBECONFIG="$work/kubeconfig"

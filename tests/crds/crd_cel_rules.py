@@ -4,7 +4,7 @@ kubesim validates custom resources against the structural schema but does
 not evaluate CEL, so bad_samples_test checks that a rule with the expected
 message still exists where the sample expects it.
 
-usage: crd_schema_check.py CRD.yaml --cel-rules
+usage: crd_cel_rules.py CRD.yaml --cel-rules
 """
 import sys
 
