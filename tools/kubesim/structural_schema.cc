@@ -147,7 +147,7 @@ class Validator {
       return;
     }
     if (IntOrString(schema)) {
-      if (!v.is_string() && !v.is_number_integer() && !v.is_number_unsigned()) {
+      if (!v.is_string() && !HasType(v, "integer")) {
         TypeError(p, "integer,string", v);
         return;
       }
