@@ -279,6 +279,7 @@ class CrdSchemaTest : public ApiServerTest {
         "replicas": {"type": "integer", "minimum": 0, "maximum": 9},
         "mode": {"type": "string", "enum": ["fast", "safe"], "default": "safe"},
         "port": {"x-kubernetes-int-or-string": true, "anyOf": [{"type": "integer"}, {"type": "string"}]},
+        "plainPort": {"x-kubernetes-int-or-string": true},
         "labels": {"type": "object", "additionalProperties": {"type": "string"}},
         "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
         "items": {"type": "array", "items": {"type": "object",
@@ -352,6 +353,11 @@ TEST_F(CrdSchemaTest, RequiredFieldsMustBePresent) {
 }
 
 TEST_F(CrdSchemaTest, EnumBoundsLengthAndPattern) {
+  // A wrong type does not hide the enum's complaint.
+  Result both = Create(Widget("w", {{"image", "nginx"}, {"mode", true}}));
+  ASSERT_EQ(both.body["details"]["causes"].size(), 2u);
+  EXPECT_EQ(both.body["details"]["causes"][1]["message"],
+            "Unsupported value: true: supported values: \"fast\", \"safe\"");
   Result e = Create(Widget("w", {{"image", "nginx"}, {"mode", "slow"}}));
   ASSERT_EQ(e.status, 422);
   EXPECT_EQ(e.body["details"]["causes"][0]["reason"], "FieldValueNotSupported");
@@ -431,8 +437,18 @@ TEST_F(CrdSchemaTest, IntOrStringNullableAndNulls) {
   EXPECT_EQ(Create(Widget("b", {{"image", "nginx"}, {"port", "http"}})).status, 201);
   Result r = Create(Widget("c", {{"image", "nginx"}, {"port", true}}));
   ASSERT_EQ(r.status, 422);
-  EXPECT_EQ(r.body["details"]["causes"][0]["message"],
-            "Invalid value: \"boolean\": spec.port in body must be of type integer,string: \"boolean\"");
+  // With the anyOf CRD generators add, the API server's three errors.
+  EXPECT_EQ(r.body["message"],
+            "Widget.example.com \"c\" is invalid: [<nil>: Invalid value: \"\": \"spec.port\" must validate at "
+            "least one schema (anyOf), spec.port: Invalid value: \"boolean\": spec.port in body must be of type "
+            "integer,string: \"boolean\", spec.port: Invalid value: \"boolean\": spec.port in body must be of "
+            "type integer: \"boolean\"]");
+  Result plain = Create(Widget("c", {{"image", "nginx"}, {"plainPort", 1.5}}));
+  ASSERT_EQ(plain.status, 422);
+  EXPECT_EQ(plain.body["message"],
+            "Widget.example.com \"c\" is invalid: spec.plainPort: Invalid value: \"number\": spec.plainPort in "
+            "body must be of type integer,string: \"number\"");
+  EXPECT_EQ(Create(Widget("e", {{"image", "nginx"}, {"plainPort", 80.0}})).status, 201);
   // nullable keeps a null; a non-nullable null without default is dropped.
   ASSERT_EQ(Create(Widget("d", {{"image", "nginx"}, {"note", nullptr}, {"replicas", nullptr}})).status, 201);
   Json stored = Stored("d");

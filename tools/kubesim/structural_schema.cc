@@ -146,16 +146,35 @@ class Validator {
       }
       return;
     }
-    if (IntOrString(schema)) {
-      if (!v.is_string() && !HasType(v, "integer")) {
-        TypeError(p, "integer,string", v);
-        return;
+    // anyOf (the CRD generators' spelling of int-or-string): when no
+    // alternative holds, the validator reports that at the root ("<nil>"),
+    // then the first alternative's errors after the node's own.
+    std::vector<FieldError> any_of_failure;
+    if (const auto any = schema.find("anyOf"); any != schema.end() && any->is_array() && !any->empty()) {
+      bool matched = false;
+      for (const Json& alternative : *any) {
+        std::vector<FieldError> errs;
+        Validator(errs).At(alternative, v, p);
+        if (errs.empty()) {
+          matched = true;
+          break;
+        }
+        if (any_of_failure.empty()) any_of_failure = std::move(errs);
       }
+      if (matched) {
+        any_of_failure.clear();
+      } else {
+        Add("FieldValueInvalid", "<nil>", "Invalid value: \"\": " + Quote(p) + " must validate at least one schema (anyOf)");
+      }
+    }
+    // A type mismatch does not stop the other checks (enum still reports).
+    if (IntOrString(schema)) {
+      if (!v.is_string() && !HasType(v, "integer")) TypeError(p, "integer,string", v);
     } else if (schema.contains("type") && schema["type"].is_string() &&
                !HasType(v, schema["type"].get<std::string>())) {
       TypeError(p, schema["type"].get<std::string>(), v);
-      return;
     }
+    for (FieldError& e : any_of_failure) out_.push_back(std::move(e));
     if (const auto e = schema.find("enum"); e != schema.end() && e->is_array()) {
       bool found = false;
       for (const Json& allowed : *e) found = found || Equal(allowed, v);
