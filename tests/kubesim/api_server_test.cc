@@ -280,7 +280,7 @@ class CrdSchemaTest : public ApiServerTest {
         "mode": {"type": "string", "enum": ["fast", "safe"], "default": "safe"},
         "port": {"x-kubernetes-int-or-string": true, "anyOf": [{"type": "integer"}, {"type": "string"}]},
         "plainPort": {"x-kubernetes-int-or-string": true},
-        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+        "labels": {"type": "object", "maxProperties": 3, "additionalProperties": {"type": "string"}},
         "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
         "items": {"type": "array", "items": {"type": "object",
                   "properties": {"name": {"type": "string"}, "weight": {"type": "number"}}}},
@@ -378,6 +378,9 @@ TEST_F(CrdSchemaTest, EnumBoundsLengthAndPattern) {
             "match '^[a-z]']");
   Result long_image = Create(Widget("w", {{"image", std::string(21, 'a')}}));
   EXPECT_EQ(long_image.body["details"]["causes"][0]["reason"], "FieldValueTooLong");
+  EXPECT_EQ(long_image.body["details"]["causes"][0]["message"], "Too long: may not be more than 20 bytes");
+  Result many_labels = Create(Widget("w", {{"image", "nginx"}, {"labels", {{"a", "1"}, {"b", "2"}, {"c", "3"}, {"d", "4"}}}}));
+  EXPECT_EQ(many_labels.body["details"]["causes"][0]["message"], "Too many: 4: must have at most 3 items");
   EXPECT_EQ(Create(Widget("w", {{"image", "nginx"}, {"replicas", 9}, {"mode", "fast"}})).status, 201);
 }
 

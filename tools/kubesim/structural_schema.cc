@@ -190,6 +190,15 @@ class Validator {
     }
     if (v.is_number()) Numbers(schema, v, p);
     if (v.is_string()) Strings(schema, v.get<std::string>(), v, p);
+    if (v.is_array() || v.is_object()) {
+      const char* key = v.is_array() ? "maxItems" : "maxProperties";
+      if (const auto m = schema.find(key); m != schema.end() && m->is_number_integer() &&
+                                           v.size() > m->get<size_t>()) {
+        Add("FieldValueTooMany", p,
+            "Too many: " + std::to_string(v.size()) + ": must have at most " +
+                std::to_string(m->get<size_t>()) + " items");
+      }
+    }
     if (v.is_array()) {
       if (const Json* items = Sub(schema, "items"); items != nullptr) {
         for (size_t i = 0; i < v.size(); ++i) At(*items, v[i], Index(p, i));
