@@ -4,19 +4,30 @@
 #   dorisctl-error:   `dorisctl render` exits 1 printing "error: <message>" (the
 #                     operator's own validation: Ready=False, InvalidSpec)
 #   dorisctl-warning: `dorisctl render` prints "warning: <message>"
-#   apiserver:        the CRD's structural schema gives exactly this error, or
-#                     "accepted ..." when the schema has nothing against it
+#   apiserver:        `kubectl apply -f` against kubesim (which validates custom
+#                     resources against the CRD's structural schema) fails
+#                     with this message, or creates it when the header says
+#                     "accepted ..."
 #   apiserver-cel:    the CRD holds an x-kubernetes-validations rule with this
-#                     path and message (present; CEL is not evaluated here)
-# kubesim does not validate custom resources against the CRD yet
-# (docs/kubesim.md), so crd_schema_check.py stands in for the API server's
-# schema step.
+#                     path and message. kubesim does not evaluate CEL, so the
+#                     sample is created there (a real API server refuses it).
+# Every good DorisCluster of tests/translator/testdata is applied too and must
+# be created without a warning (deploy/samples are tests/deploy's).
 set -uo pipefail
 
 crd="$PWD/crds/doris.selectdb.com_dorisclusters.yaml"
 dorisctl="$PWD/tools/dorisctl/dorisctl"
-schema_check() { python3 "$PWD/tests/crds/crd_schema_check.py" "$crd" "$@"; }
-cel_rules="$(schema_check --cel-rules)"
+kubesim="$PWD/tools/kubesim/kubesim"
+cel_rules="$(python3 "$PWD/tests/crds/crd_cel_rules.py" "$crd" --cel-rules)"
+
+work="$(mktemp -d "${TEST_TMPDIR:-/tmp}/bad.XXXX")"
+export KUBECONFIG="$work/kubeconfig"
+k() { kubectl --cache-dir "$work/cache" "$@"; }
+"$kubesim" --port 0 --kubeconfig-out "$KUBECONFIG" >"$work/kubesim.out" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
+for _ in $(seq 100); do grep -q "serving on" "$work/kubesim.out" && break; sleep 0.05; done
+grep -q "serving on" "$work/kubesim.out" || { echo "kubesim did not start"; cat "$work/kubesim.out"; exit 1; }
 
 failures=0
 checks=0
@@ -30,9 +41,14 @@ check() {  # check NAME EXPECTED ACTUAL (literal comparison)
   fi
 }
 header() { sed -n "s/^# $2: //p" "$1"; }
+name_of() { sed -n 's/^  name: //p' "$1" | head -1; }
+
+check "the CRD applies" "customresourcedefinition.apiextensions.k8s.io/dorisclusters.doris.selectdb.com created" \
+  "$(k apply -f "$crd" 2>&1)"
 
 files=("$PWD"/tests/crds/bad/*.yaml)
 [[ ${#files[@]} -ge 10 ]] || { echo "FAIL only ${#files[@]} bad samples found"; exit 1; }
+refused=0
 for f in "${files[@]}"; do
   b="$(basename "$f" .yaml)"
   err="$("$dorisctl" render -f "$f" 2>&1 >/dev/null)"
@@ -48,17 +64,42 @@ for f in "${files[@]}"; do
   fi
   api="$(header "$f" apiserver)"
   cel="$(header "$f" apiserver-cel)"
-  got="$(schema_check "$f")"
+  name="$(name_of "$f")"
+  out="$(k apply -f "$f" 2>&1)"
+  rc=$?
+  created="doriscluster.doris.selectdb.com/$name created"
   if [[ -n "$cel" ]]; then
-    check "$b: no schema error (the CEL rule refuses it)" "" "$got"
+    check "$b: kubesim creates it (CEL is not evaluated)" "0 $created" "$rc $out"
     check "$b: the CRD has the CEL rule" "$cel" "$(echo "$cel_rules" | grep -Fx -- "$cel")"
   elif [[ "$api" == accepted* ]]; then
-    check "$b: the schema accepts it (the operator refuses it)" "" "$got"
+    check "$b: the API server accepts it (the operator refuses it)" "0 $created" "$rc $out"
   elif [[ -n "$api" ]]; then
-    check "$b: the schema refuses it" "$api" "$got"
+    refused=$((refused + 1))
+    check "$b: kubectl apply fails" "1" "$rc"
+    if [[ "$api" == unknown\ field* ]]; then
+      # Strict field validation (kubectl's default) refuses undeclared fields.
+      want="Error from server (BadRequest): error when creating \"$f\": DorisCluster in version \"v1\" cannot be handled as a DorisCluster: strict decoding error: $api"
+    else
+      want="The DorisCluster \"$name\" is invalid: $api"
+    fi
+    check "$b: the API server says why" "$want" "$out"
+    check "$b: nothing is stored" "1" "$(k get dcr "$name" >/dev/null 2>&1; echo $?)"
   else
     check "$b: has an apiserver expectation" "apiserver or apiserver-cel" "neither"
   fi
+done
+check "the schema refuses at least 7 samples" "1" "$((refused >= 7))"
+
+# The translator's inputs are valid DorisClusters (plus ConfigMaps).
+k create namespace doris --dry-run=client -o yaml | k apply -f - >/dev/null 2>&1
+for f in "$PWD"/tests/translator/testdata/*.yaml; do
+  [[ "$f" == *.golden.yaml ]] && continue
+  b="$(basename "$f" .yaml)"
+  out="$(k apply -f "$f" 2>&1)"
+  rc=$?
+  check "testdata/$b: applies" "0" "$rc"
+  check "testdata/$b: every object created, no warning" "" "$(echo "$out" | grep -v ' created$')"
+  k delete -f "$f" >/dev/null 2>&1
 done
 
 echo "$((checks - failures)) passed, $failures failed"

@@ -1,5 +1,6 @@
 #include "tools/kubesim/api_server.h"
 
+#include <map>
 #include <thread>
 
 #include "gtest/gtest.h"
@@ -10,6 +11,7 @@ namespace {
 struct Result {
   int status;
   Json body;
+  std::map<std::string, std::string> headers;
 };
 
 class ApiServerTest : public ::testing::Test {
@@ -35,7 +37,7 @@ class ApiServerTest : public ::testing::Test {
     req.headers["content-type"] = content_type;
     if (!body.is_null()) req.body = body.dump();
     HttpResponse resp = api_.Handle(req);
-    return {resp.status, resp.body.empty() ? Json() : Json::parse(resp.body)};
+    return {resp.status, resp.body.empty() ? Json() : Json::parse(resp.body), resp.headers};
   }
 
   Json Cm(const std::string& name, Json labels = Json::object()) {
@@ -264,6 +266,259 @@ TEST_F(ApiServerTest, BadInputIsAStatusNotACrash) {
                  "application/json-patch+json").status,
             422);
   EXPECT_EQ(Call("GET", "/apis/nothing/v1/things").status, 404);
+}
+
+// A CRD whose schema exercises every structural-schema rule kubesim applies.
+class CrdSchemaTest : public ApiServerTest {
+ protected:
+  void SetUp() override {
+    const Json spec = Json::parse(R"({
+      "type": "object", "required": ["image"],
+      "properties": {
+        "image": {"type": "string", "minLength": 3, "maxLength": 20, "pattern": "^[a-z]"},
+        "replicas": {"type": "integer", "minimum": 0, "maximum": 9},
+        "mode": {"type": "string", "enum": ["fast", "safe"], "default": "safe"},
+        "port": {"x-kubernetes-int-or-string": true, "anyOf": [{"type": "integer"}, {"type": "string"}]},
+        "plainPort": {"x-kubernetes-int-or-string": true},
+        "labels": {"type": "object", "maxProperties": 3, "additionalProperties": {"type": "string"}},
+        "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+        "items": {"type": "array", "items": {"type": "object",
+                  "properties": {"name": {"type": "string"}, "weight": {"type": "number"}}}},
+        "note": {"type": "string", "nullable": true},
+        "policy": {"type": "object", "default": {},
+                   "properties": {"version": {"type": "string", "default": "v2"}}},
+        "rule": {"type": "object", "x-kubernetes-validations": [{"rule": "false", "message": "never"}]}
+      }})");
+    const Json status = Json::parse(R"({
+      "type": "object",
+      "properties": {
+        "phase": {"type": "string", "enum": ["Ready", "Failed"]},
+        "since": {"type": "string", "format": "date-time"},
+        "observedGeneration": {"type": "integer"}
+      }})");
+    const Json schema = {{"type", "object"},
+                         {"properties", {{"apiVersion", {{"type", "string"}}},
+                                         {"kind", {{"type", "string"}}},
+                                         {"metadata", {{"type", "object"}}},
+                                         {"spec", spec},
+                                         {"status", status}}}};
+    Json crd = {{"apiVersion", "apiextensions.k8s.io/v1"}, {"kind", "CustomResourceDefinition"},
+                {"metadata", {{"name", "widgets.example.com"}}},
+                {"spec", {{"group", "example.com"}, {"scope", "Namespaced"},
+                          {"names", {{"plural", "widgets"}, {"kind", "Widget"}}},
+                          {"versions", Json::array({{{"name", "v1"}, {"served", true}, {"storage", true},
+                                                     {"subresources", {{"status", Json::object()}}},
+                                                     {"schema", {{"openAPIV3Schema", schema}}}}})}}}};
+    ASSERT_EQ(Call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd).status, 201);
+  }
+
+  static Json Widget(const std::string& name, Json spec) {
+    return {{"apiVersion", "example.com/v1"}, {"kind", "Widget"}, {"metadata", {{"name", name}}}, {"spec", spec}};
+  }
+  Result Create(const Json& w, const std::string& query = "") { return Call("POST", widgets_ + query, w); }
+  Json Stored(const std::string& name) { return Call("GET", widgets_ + "/" + name).body; }
+
+  const std::string widgets_ = "/apis/example.com/v1/namespaces/default/widgets";
+};
+
+TEST_F(CrdSchemaTest, TypeErrorNamesThePathInTheApiServersWords) {
+  Result r = Create(Widget("w", {{"image", "nginx"}, {"replicas", "three"}}));
+  ASSERT_EQ(r.status, 422);
+  EXPECT_EQ(r.body["reason"], "Invalid");
+  EXPECT_EQ(r.body["message"],
+            "Widget.example.com \"w\" is invalid: spec.replicas: Invalid value: \"string\": "
+            "spec.replicas in body must be of type integer: \"string\"");
+  EXPECT_EQ(r.body["details"]["kind"], "Widget");
+  EXPECT_EQ(r.body["details"]["group"], "example.com");
+  EXPECT_EQ(r.body["details"]["name"], "w");
+  ASSERT_EQ(r.body["details"]["causes"].size(), 1u);
+  EXPECT_EQ(r.body["details"]["causes"][0]["field"], "spec.replicas");
+  EXPECT_EQ(r.body["details"]["causes"][0]["reason"], "FieldValueTypeInvalid");
+  EXPECT_EQ(Call("GET", widgets_ + "/w").status, 404);
+  // Inside lists the index is part of the path.
+  Result item = Create(Widget("w", {{"image", "nginx"},
+                                    {"items", Json::array({{{"name", "a"}}, {{"weight", "heavy"}}})}}));
+  ASSERT_EQ(item.status, 422);
+  EXPECT_EQ(item.body["details"]["causes"][0]["field"], "spec.items[1].weight");
+  // An integer is a number.
+  EXPECT_EQ(Create(Widget("w", {{"image", "nginx"}, {"items", Json::array({{{"weight", 3}}})}})).status, 201);
+}
+
+TEST_F(CrdSchemaTest, RequiredFieldsMustBePresent) {
+  Result r = Create(Widget("w", {{"replicas", 1}}));
+  ASSERT_EQ(r.status, 422);
+  EXPECT_EQ(r.body["message"], "Widget.example.com \"w\" is invalid: spec.image: Required value");
+  EXPECT_EQ(r.body["details"]["causes"][0]["reason"], "FieldValueRequired");
+  EXPECT_EQ(r.body["details"]["causes"][0]["field"], "spec.image");
+}
+
+TEST_F(CrdSchemaTest, EnumBoundsLengthAndPattern) {
+  // A wrong type does not hide the enum's complaint.
+  Result both = Create(Widget("w", {{"image", "nginx"}, {"mode", true}}));
+  ASSERT_EQ(both.body["details"]["causes"].size(), 2u);
+  EXPECT_EQ(both.body["details"]["causes"][1]["message"],
+            "Unsupported value: true: supported values: \"fast\", \"safe\"");
+  Result e = Create(Widget("w", {{"image", "nginx"}, {"mode", "slow"}}));
+  ASSERT_EQ(e.status, 422);
+  EXPECT_EQ(e.body["details"]["causes"][0]["reason"], "FieldValueNotSupported");
+  EXPECT_EQ(e.body["details"]["causes"][0]["message"],
+            "Unsupported value: \"slow\": supported values: \"fast\", \"safe\"");
+  Result low = Create(Widget("w", {{"image", "nginx"}, {"replicas", -1}}));
+  EXPECT_EQ(low.body["details"]["causes"][0]["message"],
+            "Invalid value: -1: spec.replicas in body should be greater than or equal to 0");
+  Result high = Create(Widget("w", {{"image", "nginx"}, {"replicas", 10}}));
+  EXPECT_EQ(high.body["details"]["causes"][0]["message"],
+            "Invalid value: 10: spec.replicas in body should be less than or equal to 9");
+  // Several errors at once: one cause each, the message lists them all.
+  Result many = Create(Widget("w", {{"image", "Ab"}}));
+  ASSERT_EQ(many.status, 422);
+  EXPECT_EQ(many.body["message"],
+            "Widget.example.com \"w\" is invalid: [spec.image: Invalid value: \"Ab\": spec.image in body "
+            "should be at least 3 chars long, spec.image: Invalid value: \"Ab\": spec.image in body should "
+            "match '^[a-z]']");
+  Result long_image = Create(Widget("w", {{"image", std::string(21, 'a')}}));
+  EXPECT_EQ(long_image.body["details"]["causes"][0]["reason"], "FieldValueTooLong");
+  EXPECT_EQ(long_image.body["details"]["causes"][0]["message"], "Too long: may not be more than 20 bytes");
+  Result many_labels = Create(Widget("w", {{"image", "nginx"}, {"labels", {{"a", "1"}, {"b", "2"}, {"c", "3"}, {"d", "4"}}}}));
+  EXPECT_EQ(many_labels.body["details"]["causes"][0]["message"], "Too many: 4: must have at most 3 items");
+  EXPECT_EQ(Create(Widget("w", {{"image", "nginx"}, {"replicas", 9}, {"mode", "fast"}})).status, 201);
+}
+
+TEST_F(CrdSchemaTest, UnknownFieldsArePrunedOrRefusedUnderStrictValidation) {
+  Json w = Widget("w", {{"image", "nginx"}, {"colour", "red"},
+                        {"items", Json::array({{{"name", "a"}, {"size", 3}}})},
+                        {"extra", {{"anything", {{"goes", true}}}}},
+                        {"labels", {{"team", "db"}}}});
+  w["topLevel"] = 1;
+  Result strict = Create(w, "?fieldValidation=Strict");
+  ASSERT_EQ(strict.status, 400);
+  EXPECT_EQ(strict.body["reason"], "BadRequest");
+  EXPECT_EQ(strict.body["message"],
+            "Widget in version \"v1\" cannot be handled as a Widget: strict decoding error: unknown field "
+            "\"spec.colour\", unknown field \"spec.items[0].size\", unknown field \"topLevel\"");
+  Result r = Create(w);
+  ASSERT_EQ(r.status, 201);
+  EXPECT_NE(r.headers["Warning"].find("299 - \"unknown field \\\"spec.colour\\\"\""), std::string::npos)
+      << r.headers["Warning"];
+  Json stored = Stored("w");
+  EXPECT_FALSE(stored.contains("topLevel"));
+  EXPECT_FALSE(stored["spec"].contains("colour"));
+  EXPECT_EQ(stored["spec"]["items"][0], Json({{"name", "a"}}));
+  // Preserved and map-typed fields keep what they hold.
+  EXPECT_EQ(stored["spec"]["extra"]["anything"]["goes"], true);
+  EXPECT_EQ(stored["spec"]["labels"]["team"], "db");
+  EXPECT_EQ(Create(Widget("x", {{"image", "nginx"}, {"colour", "red"}}), "?fieldValidation=Ignore")
+                .headers.count("Warning"), 0u);
+  // Map values are validated against additionalProperties.
+  Result map = Create(Widget("y", {{"image", "nginx"}, {"labels", {{"n", 5}}}}));
+  ASSERT_EQ(map.status, 422);
+  EXPECT_EQ(map.body["details"]["causes"][0]["field"], "spec.labels.n");
+  // A patch adding an unknown field is pruned the same way.
+  ASSERT_EQ(Call("PATCH", widgets_ + "/w", {{"spec", {{"shape", "round"}}}}, "application/merge-patch+json").status,
+            200);
+  EXPECT_FALSE(Stored("w")["spec"].contains("shape"));
+}
+
+TEST_F(CrdSchemaTest, DefaultsAreAppliedOnWrite) {
+  ASSERT_EQ(Create(Widget("w", {{"image", "nginx"}})).status, 201);
+  Json stored = Stored("w");
+  EXPECT_EQ(stored["spec"]["mode"], "safe");
+  // A defaulted object gets its own properties' defaults too.
+  EXPECT_EQ(stored["spec"]["policy"], Json({{"version", "v2"}}));
+  // Removing a defaulted field brings the default back.
+  ASSERT_EQ(Call("PATCH", widgets_ + "/w", {{"spec", {{"mode", nullptr}, {"policy", {{"version", "v1"}}}}}},
+                 "application/merge-patch+json").status,
+            200);
+  stored = Stored("w");
+  EXPECT_EQ(stored["spec"]["mode"], "safe");
+  EXPECT_EQ(stored["spec"]["policy"]["version"], "v1");
+  EXPECT_EQ(stored["metadata"]["generation"], 2);
+}
+
+TEST_F(CrdSchemaTest, IntOrStringNullableAndNulls) {
+  EXPECT_EQ(Create(Widget("a", {{"image", "nginx"}, {"port", 8080}})).status, 201);
+  EXPECT_EQ(Create(Widget("b", {{"image", "nginx"}, {"port", "http"}})).status, 201);
+  Result r = Create(Widget("c", {{"image", "nginx"}, {"port", true}}));
+  ASSERT_EQ(r.status, 422);
+  // With the anyOf CRD generators add, the API server's three errors.
+  EXPECT_EQ(r.body["message"],
+            "Widget.example.com \"c\" is invalid: [<nil>: Invalid value: \"\": \"spec.port\" must validate at "
+            "least one schema (anyOf), spec.port: Invalid value: \"boolean\": spec.port in body must be of type "
+            "integer,string: \"boolean\", spec.port: Invalid value: \"boolean\": spec.port in body must be of "
+            "type integer: \"boolean\"]");
+  Result plain = Create(Widget("c", {{"image", "nginx"}, {"plainPort", 1.5}}));
+  ASSERT_EQ(plain.status, 422);
+  EXPECT_EQ(plain.body["message"],
+            "Widget.example.com \"c\" is invalid: spec.plainPort: Invalid value: \"number\": spec.plainPort in "
+            "body must be of type integer,string: \"number\"");
+  EXPECT_EQ(Create(Widget("e", {{"image", "nginx"}, {"plainPort", 80.0}})).status, 201);
+  // nullable keeps a null; a non-nullable null without default is dropped.
+  ASSERT_EQ(Create(Widget("d", {{"image", "nginx"}, {"note", nullptr}, {"replicas", nullptr}})).status, 201);
+  Json stored = Stored("d");
+  EXPECT_TRUE(stored["spec"].contains("note"));
+  EXPECT_FALSE(stored["spec"].contains("replicas"));
+}
+
+TEST_F(CrdSchemaTest, UpdatesAndPatchesAreValidatedAndLeaveTheObjectAlone) {
+  Json created = Create(Widget("w", {{"image", "nginx"}, {"replicas", 1}})).body;
+  Result merge = Call("PATCH", widgets_ + "/w", {{"spec", {{"replicas", "x"}}}}, "application/merge-patch+json");
+  EXPECT_EQ(merge.status, 422);
+  Result json_patch = Call("PATCH", widgets_ + "/w",
+                           Json::array({{{"op", "remove"}, {"path", "/spec/image"}}}), "application/json-patch+json");
+  EXPECT_EQ(json_patch.status, 422);
+  EXPECT_EQ(json_patch.body["details"]["causes"][0]["field"], "spec.image");
+  Json put = created;
+  put["spec"]["mode"] = "slow";
+  EXPECT_EQ(Call("PUT", widgets_ + "/w", put).status, 422);
+  Result apply = Call("PATCH", widgets_ + "/w?fieldManager=me",
+                      Widget("w", {{"image", "nginx"}, {"replicas", 100}}), "application/apply-patch+yaml");
+  EXPECT_EQ(apply.status, 422);
+  Result apply_new = Call("PATCH", widgets_ + "/n?fieldManager=me", Widget("n", {{"replicas", 1}}),
+                          "application/apply-patch+yaml");
+  EXPECT_EQ(apply_new.status, 422);
+  EXPECT_EQ(Call("GET", widgets_ + "/n").status, 404);
+  Json stored = Stored("w");
+  EXPECT_EQ(stored["spec"]["replicas"], 1);
+  EXPECT_EQ(stored["metadata"]["resourceVersion"], created["metadata"]["resourceVersion"]);
+}
+
+TEST_F(CrdSchemaTest, StatusSubresourceValidatesStatusOnly) {
+  Json w = Widget("w", {{"image", "nginx"}});
+  // A main-resource write does not store status, so it is not validated.
+  w["status"] = {{"phase", "Bogus"}};
+  ASSERT_EQ(Create(w).status, 201);
+  EXPECT_FALSE(Stored("w").contains("status"));
+  Result bad = Call("PATCH", widgets_ + "/w/status", {{"status", {{"phase", "Bogus"}}}},
+                    "application/merge-patch+json");
+  ASSERT_EQ(bad.status, 422);
+  EXPECT_EQ(bad.body["details"]["causes"][0]["field"], "status.phase");
+  Result time = Call("PATCH", widgets_ + "/w/status", {{"status", {{"since", "yesterday"}}}},
+                     "application/merge-patch+json");
+  ASSERT_EQ(time.status, 422);
+  EXPECT_EQ(time.body["details"]["causes"][0]["message"],
+            "Invalid value: \"yesterday\": status.since in body must be of type date-time: \"yesterday\"");
+  Result ok = Call("PATCH", widgets_ + "/w/status",
+                   {{"status", {{"phase", "Ready"}, {"since", "2026-01-02T03:04:05Z"}, {"observedGeneration", 1}}}},
+                   "application/merge-patch+json");
+  ASSERT_EQ(ok.status, 200);
+  EXPECT_EQ(Stored("w")["status"]["phase"], "Ready");
+}
+
+TEST_F(CrdSchemaTest, CelRulesAreNotEvaluated) {
+  // x-kubernetes-validations is kept in the CRD but kubesim has no CEL.
+  EXPECT_EQ(Create(Widget("w", {{"image", "nginx"}, {"rule", Json::object()}})).status, 201);
+}
+
+TEST_F(CrdSchemaTest, ObjectsOfACrdWithoutSchemaAreStoredAsSent) {
+  Json crd = {{"apiVersion", "apiextensions.k8s.io/v1"}, {"kind", "CustomResourceDefinition"},
+              {"metadata", {{"name", "gadgets.example.com"}}},
+              {"spec", {{"group", "example.com"}, {"scope", "Namespaced"},
+                        {"names", {{"plural", "gadgets"}, {"kind", "Gadget"}}},
+                        {"versions", Json::array({{{"name", "v1"}, {"served", true}, {"storage", true}}})}}}};
+  ASSERT_EQ(Call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd).status, 201);
+  ASSERT_EQ(Call("POST", "/apis/example.com/v1/namespaces/default/gadgets",
+                 {{"metadata", {{"name", "g"}}}, {"spec", {{"anything", 1}}}}).status, 201);
+  EXPECT_EQ(Call("GET", "/apis/example.com/v1/namespaces/default/gadgets/g").body["spec"]["anything"], 1);
 }
 
 HttpRequest Get(const std::string& path, const std::string& authorization) {

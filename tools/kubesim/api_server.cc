@@ -4,15 +4,18 @@
 #include <ctime>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 #include <variant>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "tools/kubesim/structural_schema.h"
 
 namespace doris_operator::kubesim {
 
@@ -79,9 +82,9 @@ HttpResponse JsonResponse(int status, const Json& body) {
 
 HttpResponse StatusResponse(const ApiError& e, const ResourceType* t = nullptr,
                             const std::string& name = "") {
-  Json details = Json::object();
-  if (!name.empty()) details["name"] = name;
-  if (t != nullptr) {
+  Json details = e.details.is_null() ? Json::object() : e.details;
+  if (!name.empty() && e.details.is_null()) details["name"] = name;
+  if (t != nullptr && e.details.is_null()) {
     details["kind"] = t->resource;
     if (!t->group.empty()) details["group"] = t->group;
   }
@@ -339,6 +342,74 @@ Json WithDefaults(const ResourceType& t, Json obj) {
     }
   }
   return obj;
+}
+
+// The structural-schema step a custom resource goes through between
+// decoding and storage: undeclared fields are pruned (refused with
+// fieldValidation=Strict, as kubectl sends, and reported as warnings with
+// the default Warn), defaults applied, then the object validated, or only
+// its status for the status subresource. `obj` is changed in place.
+std::optional<ApiError> AdmitCustomResource(const HttpRequest& req, const ResourceType& t,
+                                            bool create, bool status_only, Json& obj,
+                                            std::vector<std::string>& warnings) {
+  if (!t.schema || !obj.is_object()) return std::nullopt;
+  const Json& schema = *t.schema;
+  const std::vector<std::string> unknown = PruneUnknownFields(schema, obj);
+  const std::string directive =
+      req.query.count("fieldValidation") ? req.query.at("fieldValidation") : "Warn";
+  if (!unknown.empty() && directive == "Strict") {
+    std::vector<std::string> parts;
+    for (const std::string& f : unknown) parts.push_back(absl::StrCat("unknown field \"", f, "\""));
+    return ApiError{400, "BadRequest",
+                    absl::StrCat(t.kind, " in version \"", t.version, "\" cannot be handled as a ", t.kind,
+                                 ": strict decoding error: ", absl::StrJoin(parts, ", "))};
+  }
+  if (directive != "Ignore") {
+    for (const std::string& f : unknown) warnings.push_back(absl::StrCat("unknown field \"", f, "\""));
+  }
+  ApplySchemaDefaults(schema, obj);
+  // With a status subresource, status is written through it only (the
+  // create strategy drops what a create carries).
+  if (create && t.status_subresource) obj.erase("status");
+  std::vector<FieldError> errors;
+  if (status_only) {
+    const Json* status_schema = nullptr;
+    if (schema.contains("properties") && schema["properties"].contains("status")) {
+      status_schema = &schema["properties"]["status"];
+    }
+    if (status_schema != nullptr && obj.contains("status")) {
+      errors = ValidateAgainstSchema(*status_schema, obj["status"], "status");
+    }
+  } else {
+    // metadata is ObjectMeta's to validate; with a status subresource the
+    // status of a main-resource write is not what gets stored.
+    Json body = obj;
+    body.erase("metadata");
+    if (t.status_subresource) body.erase("status");
+    errors = ValidateAgainstSchema(schema, body, "");
+  }
+  if (errors.empty()) return std::nullopt;
+  const std::string name =
+      obj.contains("metadata") && obj["metadata"].is_object() ? obj["metadata"].value("name", "") : "";
+  Json causes = Json::array();
+  std::vector<std::string> texts;
+  for (const FieldError& e : errors) {
+    causes.push_back({{"reason", e.reason}, {"message", e.message}, {"field", e.field}});
+    texts.push_back(e.ToString());
+  }
+  const std::string qualified = t.group.empty() ? t.kind : absl::StrCat(t.kind, ".", t.group);
+  ApiError err{422, "Invalid",
+               absl::StrCat(qualified, " \"", name, "\" is invalid: ",
+                            texts.size() == 1 ? texts[0] : absl::StrCat("[", absl::StrJoin(texts, ", "), "]"))};
+  err.details = {{"name", name}, {"group", t.group}, {"kind", t.kind}, {"causes", causes}};
+  return err;
+}
+
+// Go's net/http Warning header: 299 - "text", comma-separated.
+std::string WarningHeader(const std::vector<std::string>& warnings) {
+  std::vector<std::string> parts;
+  for (const std::string& w : warnings) parts.push_back(absl::StrCat("299 - ", Json(w).dump()));
+  return absl::StrJoin(parts, ", ");
 }
 
 // A simple JSONPath of dotted fields (".status.phase"), as CRD printer
@@ -769,6 +840,9 @@ void ApiServer::AfterWrite(const ResourceType& t, const Json& obj, bool deleted)
     rt.status_subresource = subs.contains("status");
     rt.scale_subresource = subs.contains("scale");
     rt.printer_columns = v.value("additionalPrinterColumns", Json::array());
+    if (v.contains("schema") && v["schema"].is_object() && v["schema"].contains("openAPIV3Schema")) {
+      rt.schema = std::make_shared<const Json>(v["schema"]["openAPIV3Schema"]);
+    }
     store_.Register(rt);
   }
 }
@@ -777,11 +851,21 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
                                  const std::string& ns, const std::string& name,
                                  const std::string& sub) {
   const std::string& m = req.method;
+  std::vector<std::string> warnings;  // unknown fields pruned from a custom resource
   auto result = [&](std::variant<Json, ApiError> r, int ok_status, bool deleted = false) {
     if (auto* e = std::get_if<ApiError>(&r)) return StatusResponse(*e, &t, name);
     const Json& obj = std::get<Json>(r);
     AfterWrite(t, obj, deleted);
-    return JsonResponse(ok_status, obj);
+    HttpResponse resp = JsonResponse(ok_status, obj);
+    if (!warnings.empty()) resp.headers["Warning"] = WarningHeader(warnings);
+    return resp;
+  };
+  // Custom resources: pruned, defaulted and validated against their schema.
+  auto admit = [&](Json& obj, bool status) {
+    return AdmitCustomResource(req, t, /*create=*/false, status, obj, warnings);
+  };
+  auto admit_create = [&](Json& obj) {
+    return AdmitCustomResource(req, t, /*create=*/true, false, obj, warnings);
   };
   if (t.resource == "services" && sub == "proxy") {
     if (!proxy_) return StatusResponse({503, "ServiceUnavailable", "no service proxy"}, &t, name);
@@ -821,7 +905,9 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     if (m == "POST") {
       auto body = ParseBody(req);
       if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t);
-      return result(store_.Create(t, ns, WithDefaults(t, std::get<Json>(body))), 201);
+      Json obj = WithDefaults(t, std::get<Json>(body));
+      if (auto e = admit_create(obj)) return StatusResponse(*e, &t);
+      return result(store_.Create(t, ns, std::move(obj)), 201);
     }
     return StatusResponse({405, "MethodNotAllowed", "the server does not allow this method"}, &t);
   }
@@ -843,6 +929,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t, name);
     Json scale = m == "PUT" ? std::get<Json>(body) : MergePatch(to_scale(obj), std::get<Json>(body));
     obj["spec"]["replicas"] = scale["spec"].value("replicas", 1);
+    if (auto e = admit(obj, false)) return StatusResponse(*e, &t, name);
     auto r = store_.Update(t, ns, obj, false);
     if (auto* e = std::get_if<ApiError>(&r)) return StatusResponse(*e, &t, name);
     return JsonResponse(200, to_scale(std::get<Json>(r)));
@@ -876,7 +963,9 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     Json obj = std::get<Json>(body);
     if (!obj.is_object()) return StatusResponse({400, "BadRequest", "the body is not a JSON object"}, &t, name);
     obj["metadata"]["name"] = name;
-    return result(store_.Update(t, ns, WithDefaults(t, obj), status_only), 200);
+    obj = WithDefaults(t, obj);
+    if (auto e = admit(obj, status_only)) return StatusResponse(*e, &t, name);
+    return result(store_.Update(t, ns, std::move(obj), status_only), 200);
   }
   if (m == "PATCH") {
     auto body = ParseBody(req);
@@ -899,11 +988,15 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
       if (std::holds_alternative<ApiError>(cur)) {
         Json obj = std::get<Json>(applied);
         obj["metadata"]["name"] = name;
-        return result(store_.Create(t, ns, WithDefaults(t, obj)), 201);
+        obj = WithDefaults(t, obj);
+        if (auto e = admit_create(obj)) return StatusResponse(*e, &t, name);
+        return result(store_.Create(t, ns, std::move(obj)), 201);
       }
       Json merged = std::get<Json>(applied);
       merged["metadata"].erase("resourceVersion");
-      return result(store_.Update(t, ns, WithDefaults(t, merged), status_only), 200);
+      merged = WithDefaults(t, merged);
+      if (auto e = admit(merged, status_only)) return StatusResponse(*e, &t, name);
+      return result(store_.Update(t, ns, std::move(merged), status_only), 200);
     }
     if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t, name);
     auto cur = store_.Get(t, ns, name);
@@ -923,7 +1016,9 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
         !std::get<Json>(body)["metadata"].contains("resourceVersion")) {
       next["metadata"].erase("resourceVersion");
     }
-    return result(store_.Update(t, ns, WithDefaults(t, next), status_only), 200);
+    next = WithDefaults(t, next);
+    if (auto e = admit(next, status_only)) return StatusResponse(*e, &t, name);
+    return result(store_.Update(t, ns, std::move(next), status_only), 200);
   }
   return StatusResponse({405, "MethodNotAllowed", "the server does not allow this method"}, &t, name);
 }

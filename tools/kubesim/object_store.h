@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -34,6 +35,9 @@ struct ResourceType {
   bool status_subresource = false;
   bool scale_subresource = false;
   Json printer_columns = Json::array();  // CRD additionalPrinterColumns
+  // A CRD version's openAPIV3Schema (null for built-in kinds): writes are
+  // pruned, defaulted and validated against it. Shared: types are copied often.
+  std::shared_ptr<const Json> schema;
 
   std::string api_version() const { return group.empty() ? version : group + "/" + version; }
   std::string key() const { return group + "/" + resource; }  // version-independent
@@ -44,6 +48,7 @@ struct ApiError {
   int code;
   std::string reason;  // NotFound, AlreadyExists, Conflict, Invalid, Gone, BadRequest ...
   std::string message;
+  Json details;  // when set, the Status' details (Invalid carries kind and causes)
 };
 
 struct WatchEvent {
