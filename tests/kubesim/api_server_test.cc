@@ -259,7 +259,7 @@ TEST_F(ApiServerTest, BadInputIsAStatusNotACrash) {
   HttpResponse r = api_.Handle(req);
   EXPECT_EQ(r.status, 400);
   req.headers["content-type"] = "application/vnd.kubernetes.protobuf";
-  EXPECT_EQ(api_.Handle(req).status, 415);
+  EXPECT_EQ(api_.Handle(req).status, 400);  // protobuf without the k8s magic
   EXPECT_EQ(Call("PATCH", cms_ + "/x", Json::array(), "application/json-patch+json").status, 404);
   Call("POST", cms_, Cm("p"));
   EXPECT_EQ(Call("PATCH", cms_ + "/p", Json::array({{{"op", "remove"}, {"path", "/nope/x"}}}),
@@ -601,6 +601,37 @@ TEST_F(ApiServerTest, ServerSideApplyOwnsFieldsRemovesDroppedOnesAndReportsConfl
   EXPECT_EQ(forced.body["metadata"]["annotations"]["owner"], "me");
   // An apply without a field manager is refused.
   EXPECT_EQ(Call("PATCH", cms_ + "/ssa", second, ct).status, 422);
+}
+
+TEST_F(ApiServerTest, ProtobufBodiesOfTypedGeneratorsDecodeOrFailClearly) {
+  auto post = [&](const std::string& path, const std::string& body) {
+    HttpRequest req;
+    req.method = "POST";
+    req.path = path;
+    req.headers["content-type"] = "application/vnd.kubernetes.protobuf";
+    req.body = body;
+    HttpResponse r = api_.Handle(req);
+    return std::make_pair(r.status, Json::parse(r.body));
+  };
+  auto len = [](const std::string& s) { return std::string(1, static_cast<char>(s.size())) + s; };
+  // runtime.Unknown{1: TypeMeta{1: "v1", 2: kind}, 2: raw}
+  auto wrap = [&](const std::string& kind, const std::string& raw) {
+    const std::string type_meta = "\x0a" + len("v1") + "\x12" + len(kind);
+    return std::string("k8s\0", 4) + "\x0a" + len(type_meta) + "\x12" + len(raw);
+  };
+  // ConfigMap{1: ObjectMeta{1: "pb"}, 2: data{"k": "v"}}
+  const std::string meta = "\x0a" + len("pb");
+  const std::string entry = "\x0a" + len("k") + "\x12" + len("v");
+  auto [created, obj] = post(cms_, wrap("ConfigMap", "\x0a" + len(meta) + "\x12" + len(entry)));
+  ASSERT_EQ(created, 201) << obj.dump();
+  EXPECT_EQ(obj["metadata"]["name"], "pb");
+  EXPECT_EQ(obj["data"]["k"], "v");
+  auto [bad, bad_body] = post(cms_, "not protobuf");
+  EXPECT_EQ(bad, 400);
+  EXPECT_NE(bad_body["message"].get<std::string>().find("magic"), std::string::npos);
+  auto [unsupported, u_body] = post("/apis/apps/v1/namespaces/default/statefulsets",
+                                    wrap("StatefulSet", ""));
+  EXPECT_EQ(unsupported, 415) << u_body.dump();
 }
 
 }  // namespace

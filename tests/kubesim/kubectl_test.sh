@@ -65,6 +65,22 @@ echo "x = 1" >"$work/be.conf"
 check "create configmap --from-file (via apply)" "configmap/be-conf created" \
   "$(k create configmap be-conf --from-file="$work/be.conf" --dry-run=client -o yaml | k apply -f - 2>&1)"
 
+# Typed generators send protobuf bodies.
+printf 'a = 1\nb = 2\n' >"$work/fe.conf"
+check "create configmap --from-file (protobuf body)" "configmap/typed-conf created" \
+  "$(k create configmap typed-conf --from-file="$work/fe.conf" --from-literal=mode=x 2>&1)"
+check "its data arrived" "^a = 1.b = 2.x$" \
+  "$(k get cm typed-conf -o jsonpath='{.data.fe\.conf}{.data.mode}' 2>&1 | tr '\n' '.')"
+check "create configmap again is AlreadyExists" 'failed to create configmap: configmaps "typed-conf" already exists' \
+  "$(k create configmap typed-conf --from-literal=a=1 2>&1)"
+check "create secret generic (protobuf, bytes data)" "secret/typed-secret created" \
+  "$(k create secret generic typed-secret --from-literal=password=s3cret 2>&1)"
+check "secret data is base64 of the value" "^czNjcmV0$" \
+  "$(k get secret typed-secret -o jsonpath='{.data.password}' 2>&1)"
+check "create namespace (protobuf)" "namespace/typed-ns created" "$(k create namespace typed-ns 2>&1)"
+check "the namespace is usable" "configmap/in-typed-ns created" \
+  "$(k -n typed-ns create configmap in-typed-ns --from-literal=a=1 2>&1)"
+
 check "server-side apply" "configmap/ssa serverside-applied" \
   "$(printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa}\ndata: {a: "1"}\n' | k apply --server-side -f - 2>&1)"
 

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "tools/kubesim/protobuf_body.h"
 #include "tools/kubesim/structural_schema.h"
 
 namespace doris_operator::kubesim {
@@ -304,9 +305,9 @@ std::variant<Json, ApiError> JsonPatch(const Json& target, const Json& patch) {
 
 std::variant<Json, ApiError> ParseBody(const HttpRequest& req) {
   if (req.Header("content-type").find("protobuf") != std::string::npos) {
-    return ApiError{415, "UnsupportedMediaType",
-                    "kubesim speaks JSON only; use `kubectl apply -f` or `--dry-run=client -o yaml "
-                    "| kubectl apply -f -`"};
+    // `kubectl create configmap|secret|namespace` send their typed objects
+    // as protobuf; answers stay JSON, which kubectl accepts.
+    return DecodeProtobufBody(req.body);
   }
   try {
     return Json::parse(req.body);
