@@ -104,6 +104,9 @@ YAML
 check "apply DorisCluster" "doriscluster.doris.selectdb.com/sample created" "$(k apply -f "$work/dcr.yaml" 2>&1)"
 check "get dcr prints the CRD's printer columns" "NAME +FESTATUS +BESTATUS +CNSTATUS +BROKERSTATUS +AGE" "$(k get dcr 2>&1)"
 check "get dcr by short name" "sample" "$(k get dcr 2>&1)"
+check "explain a CRD field" "KIND: +DorisCluster.*FIELD: +replicas <integer>" \
+  "$(k explain dcr.spec.feSpec.replicas 2>&1 | tr '\n' ' ')"
+check "explain a built-in kind" "KIND: +StatefulSet" "$(k explain statefulset 2>&1 | tr '\n' ' ')"
 check "patch spec bumps generation" "5 2" \
   "$(k patch dcr sample --type merge -p '{"spec":{"beSpec":{"replicas":5}}}' >/dev/null 2>&1; k get dcr sample -o jsonpath='{.spec.beSpec.replicas} {.metadata.generation}' 2>&1)"
 

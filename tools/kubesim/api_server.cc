@@ -777,8 +777,39 @@ HttpResponse ApiServer::OpenApi(const HttpRequest& req) {
                                                  {{"name", "fieldManager"}, {"in", "query"}}})}}}};
   }
   if (paths.empty()) return StatusResponse({404, "NotFound", "the server could not find the requested resource"});
+  // Schemas for `kubectl explain`: a CRD's own openAPIV3Schema, a bare
+  // object for built-in kinds.
+  Json schemas = Json::object();
+  std::optional<ResourceType> crds = store_.Find("apiextensions.k8s.io", "v1", "customresourcedefinitions");
+  for (const ResourceType& t : types) {
+    const std::string mine = t.group.empty() ? "api/" + t.version : "apis/" + t.api_version();
+    if (mine != gv) continue;
+    Json schema = {{"type", "object"},
+                   {"description", absl::StrCat(t.kind, " (served by kubesim)")},
+                   {"properties", {{"apiVersion", {{"type", "string"}}},
+                                   {"kind", {{"type", "string"}}},
+                                   {"metadata", {{"type", "object"}}},
+                                   {"spec", {{"type", "object"}}},
+                                   {"status", {{"type", "object"}}}}}};
+    if (crds && !t.group.empty()) {
+      for (const Json& crd : store_.List(*crds, "", "", "", 0, "").items) {
+        const Json spec = crd.value("spec", Json::object());
+        if (spec.value("group", "") != t.group) continue;
+        if (spec.value("names", Json::object()).value("kind", "") != t.kind) continue;
+        for (const Json& v : spec.value("versions", Json::array())) {
+          if (v.value("name", "") != t.version) continue;
+          const Json s = v.value("schema", Json::object()).value("openAPIV3Schema", Json());
+          if (s.is_object()) schema = s;
+        }
+      }
+    }
+    schema["x-kubernetes-group-version-kind"] =
+        Json::array({{{"group", t.group}, {"version", t.version}, {"kind", t.kind}}});
+    const std::string group_prefix = t.group.empty() ? "io.k8s.api.core" : t.group;
+    schemas[absl::StrCat(group_prefix, ".", t.version, ".", t.kind)] = schema;
+  }
   return JsonResponse(200, {{"openapi", "3.0.0"}, {"info", {{"title", "kubesim"}, {"version", "v1.32"}}},
-                            {"paths", paths}});
+                            {"paths", paths}, {"components", {{"schemas", schemas}}}});
 }
 
 void ApiServer::CollectDependents(const std::string& owner_uid, bool orphan) {
