@@ -15,6 +15,7 @@
 #include "operator/reconcile/status.h"
 #include "translator/canonical_json.h"
 #include "translator/component.h"
+#include "translator/doris_conf.h"
 #include "translator/hash.h"
 #include "translator/model_json.h"
 #include "translator/translator.h"
@@ -713,6 +714,18 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   // Credentials for the FE: the auth Secret, else adminUser, else root.
   run.fe.ns = key.ns;
   run.fe.cluster = key.name;
+  // The FE's HTTP port: fe.conf's http_port when the spec sets one.
+  if (const model::v1::BaseSpec* fe = BaseOf(run.cluster.mutable_spec(), "fe"); fe != nullptr) {
+    auto cm = run.inputs.config_maps.find(translator::CoreConfigMapName(*fe));
+    if (cm != run.inputs.config_maps.end()) {
+      auto conf = cm->second.find(translator::ConfFileKey(translator::Component::kFe));
+      if (conf != cm->second.end()) {
+        run.fe.http_port = static_cast<int>(
+            translator::DorisConf::Parse(conf->second, translator::DorisHome(translator::Component::kFe))
+                .Int("http_port", run.fe.http_port));
+      }
+    }
+  }
   if (!run.cluster.spec().auth_secret().empty()) {
     absl::StatusOr<Json> secret =
         kube_->Get(kube::ObjectPath("v1", key.ns, "secrets", run.cluster.spec().auth_secret()));

@@ -480,6 +480,32 @@ TEST_F(OperatorE2eTest, ScaleInWhileAScaleOutIsUnderWayConvergesWithoutLosingTab
 }
 
 
+// fe.conf moves the FE's HTTP port: the operator must find the FE there for
+// membership changes (the old port refuses connections).
+TEST_F(OperatorE2eTest, AClusterWithACustomFeHttpPortIsScaledInThroughThatPort) {
+  Apply(R"(apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: fe-ports
+  namespace: default
+data:
+  fe.conf: |
+    http_port = 18030
+)");
+  ClusterOptions o;
+  o.fe_extra = "    configMapInfo:\n      configMapName: fe-ports\n      resolveKey: fe.conf\n";
+  fe_http_port_ = 18030;
+  Apply(Cluster("demo", 1, 3, o));
+  ASSERT_TRUE(Eventually([&] { return Available("demo") && Backends("demo").size() == 3; }))
+      << operator_->Output();
+  Json svc = Get(kube::ObjectPath("v1", "default", "services", "demo-fe-service"));
+  EXPECT_NE(svc.dump().find("18030"), std::string::npos) << svc.dump();
+  Apply(Cluster("demo", 1, 2, o));
+  ASSERT_TRUE(Eventually([&] {
+    return StsReplicas("demo-be") == 2 && Backends("demo").size() == 2 && Available("demo");
+  })) << operator_->Output();
+}
+
 // An operator limited to some namespaces leaves the others alone.
 class NamespacedOperatorTest : public OperatorE2eTest {
  public:

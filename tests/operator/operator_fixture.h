@@ -159,8 +159,8 @@ class OperatorE2eTest : public ::testing::Test {
   // envelope's `data`, or null.
   Json FeGet(const std::string& cluster, const std::string& path) {
     kube::Request r;
-    r.path = absl::StrCat("/api/v1/namespaces/default/services/", cluster,
-                          "-fe-service:8030/proxy", path);
+    r.path = absl::StrCat("/api/v1/namespaces/default/services/", cluster, "-fe-service:",
+                          fe_http_port_, "/proxy", path);
     r.headers.push_back("Authorization: Basic cm9vdDo=");  // root:""
     auto resp = client_->Do(r);
     if (!resp.ok() || resp->code != 200) return Json();
@@ -238,6 +238,7 @@ class OperatorE2eTest : public ::testing::Test {
   std::unique_ptr<kube::Client> client_;
   int metrics_port_ = 0;
   int admin_port_ = 0;
+  int fe_http_port_ = 8030;  // fe.conf's http_port of the clusters under test
 };
 
 }  // namespace doris_operator

@@ -4,9 +4,11 @@
 #include <variant>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
 namespace doris_operator::kubesim {
@@ -200,6 +202,31 @@ bool FakeDoris::Authorized(const std::string& ns, const std::string& cluster,
   return decoded == user + ":" + password;
 }
 
+int FakeDoris::FeHttpPort(const std::string& ns, const std::string& cluster) const {
+  const std::optional<ResourceType> dcr_type = store_->Find("doris.selectdb.com", "v1", "dorisclusters");
+  const std::optional<ResourceType> cm_type = store_->Find("", "v1", "configmaps");
+  if (!dcr_type || !cm_type) return 8030;
+  auto dcr = store_->Get(*dcr_type, ns, cluster);
+  const Json* d = std::get_if<Json>(&dcr);
+  if (d == nullptr) return 8030;
+  const Json fe = d->value("spec", Json::object()).value("feSpec", Json::object());
+  const std::string cm_name = fe.value("configMapInfo", Json::object()).value("configMapName", "");
+  if (cm_name.empty()) return 8030;
+  auto cm = store_->Get(*cm_type, ns, cm_name);
+  const Json* c = std::get_if<Json>(&cm);
+  if (c == nullptr) return 8030;
+  const std::string conf = c->value("data", Json::object()).value("fe.conf", "");
+  for (absl::string_view line : absl::StrSplit(conf, '\n')) {
+    line = absl::StripAsciiWhitespace(line);
+    if (!absl::ConsumePrefix(&line, "http_port")) continue;
+    line = absl::StripLeadingAsciiWhitespace(line);
+    if (!absl::ConsumePrefix(&line, "=")) continue;
+    int port = 0;
+    if (absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &port)) return port;
+  }
+  return 8030;
+}
+
 HttpResponse FakeDoris::Handle(const std::string& ns, const std::string& service,
                                const std::string& path, const HttpRequest& req) {
   absl::string_view cluster_view(service);
@@ -212,6 +239,19 @@ HttpResponse FakeDoris::Handle(const std::string& ns, const std::string& service
     r.status = 503;
     r.content_type = "text/plain";
     r.body = "kubesim: only the FE services of a DorisCluster are proxied";
+    return r;
+  }
+  // The FE listens on fe.conf's http_port (8030 unless the cluster's FE
+  // ConfigMap says otherwise); another port refuses the connection.
+  const size_t colon = service.find(':');
+  const std::string port = colon == std::string::npos ? "" : service.substr(colon + 1);
+  const int http_port = FeHttpPort(ns, cluster);
+  if (!port.empty() && port != std::to_string(http_port)) {
+    HttpResponse r;
+    r.status = 503;
+    r.content_type = "text/plain";
+    r.body = absl::StrCat("kubesim: connection refused: the FE of ", cluster, " serves HTTP on ",
+                          http_port, ", not ", port);
     return r;
   }
   if (path == "/api/health") {

@@ -69,6 +69,8 @@ class FakeDoris {
 
   bool Authorized(const std::string& ns, const std::string& cluster, const HttpRequest& req) const;
   Cluster& ClusterFor(const std::string& ns, const std::string& cluster);
+  // fe.conf's http_port from the cluster's FE ConfigMap, else 8030.
+  int FeHttpPort(const std::string& ns, const std::string& cluster) const;
 
   ObjectStore* store_;
   const FakeDorisOptions options_;
