@@ -168,6 +168,7 @@ int main(int argc, char** argv) {
   }
   // The simulated controllers and kubelet run on the wall clock here.
   std::atomic<bool> running{true};
+  workload_options.faults = &api.sim_faults();
   std::thread controllers([&] {
     doris_operator::kubesim::WorkloadController workloads(&api.store(), workload_options);
     const auto start = std::chrono::steady_clock::now();
