@@ -167,6 +167,7 @@ int main() {
     std::printf("  LIST 50 ConfigMaps:     %8.0f req/s\n", Rate(port, list, threads, 4000 / threads));
     std::printf("  PATCH (merge, no-op):   %8.0f req/s\n", Rate(port, patch, threads, 20000 / threads));
   }
+  WatchFanOut(api, port, 0, 2000);  // the writes alone, for comparison
   WatchFanOut(api, port, 100, 2000);
   (*server)->Stop();
   return 0;
