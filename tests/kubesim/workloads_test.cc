@@ -351,6 +351,15 @@ TEST_F(WorkloadsTest, CrashPodRestartsTheContainer) {
   EXPECT_EQ(pod["metadata"]["uid"], Pods()[0]["metadata"]["uid"]);  // same pod, restarted in place
 }
 
+TEST_F(WorkloadsTest, CrashPodIgnoresAPodNotRunningYet) {
+  Apply(Sts(1, "Parallel", "doris:1"));
+  RunUntil(0);
+  EXPECT_EQ(Call("POST", "/kubesim/crash-pod", {{"namespace", "default"}, {"name", "db-0"}}).status, 200);
+  RunUntil(400);
+  EXPECT_EQ(ConditionOf(Pod("db-0"), "Ready"), "True");
+  EXPECT_EQ(Pod("db-0")["status"]["containerStatuses"][0]["restartCount"], 0);
+}
+
 TEST_F(WorkloadsTest, NodeNotReadyMakesItsPodsNotReady) {
   Apply(Sts(6, "Parallel", "doris:1"));
   RunUntil(400);

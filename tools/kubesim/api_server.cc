@@ -321,6 +321,15 @@ Json WithDefaults(const ResourceType& t, Json obj) {
     if (!spec.contains("replicas")) spec["replicas"] = 1;
     if (!spec.contains("podManagementPolicy")) spec["podManagementPolicy"] = "OrderedReady";
     if (!spec.contains("revisionHistoryLimit")) spec["revisionHistoryLimit"] = 10;
+    // Defaulted since 1.27 (StatefulSetAutoDeletePVC on by default).
+    if (!spec.contains("persistentVolumeClaimRetentionPolicy")) {
+      spec["persistentVolumeClaimRetentionPolicy"] = Json::object();
+    }
+    Json& retention = spec["persistentVolumeClaimRetentionPolicy"];
+    if (retention.is_object()) {
+      if (!retention.contains("whenDeleted")) retention["whenDeleted"] = "Retain";
+      if (!retention.contains("whenScaled")) retention["whenScaled"] = "Retain";
+    }
     if (!spec.contains("updateStrategy")) spec["updateStrategy"] = {{"type", "RollingUpdate"}};
     Json& us = spec["updateStrategy"];
     if (us.value("type", "RollingUpdate") == "RollingUpdate") {

@@ -141,7 +141,10 @@ void WorkloadController::Tick(int64_t now_ms) {
   if (options_.faults != nullptr) {
     for (const auto& [ns, name] : options_.faults->TakeCrashes()) {
       auto pod = store_->Get(pods_, ns, name);
-      if (auto* p = std::get_if<Json>(&pod)) {
+      // Only a running container can crash; a pod still starting or
+      // already terminating ignores the request.
+      if (auto* p = std::get_if<Json>(&pod);
+          p != nullptr && !Terminating(*p) && (*p)["status"].value("phase", "") == "Running") {
         Crash& c = crashes_[(*p)["metadata"].value("uid", "")];
         c.at_ms = now_ms;
         ++c.count;
@@ -568,7 +571,7 @@ Json WorkloadController::KubeletStatus(const Json& pod, int64_t scheduled_ms, in
     restarts = crash->second.count;
     const int64_t back_at = crash->second.at_ms + options_.restart_ms;
     down = now_ms < back_at;
-    since = now_ms - back_at;
+    since = std::min(run_age, now_ms - back_at);
   }
   const bool containers_ready = !down && since >= options_.ready_ms && image.find("never-ready") == std::string::npos;
   const bool ready = containers_ready && node_ready;
