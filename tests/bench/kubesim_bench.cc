@@ -2,18 +2,22 @@
 // over keep-alive connections from 1 and 4 client threads, and watch
 // fan-out: events per second delivered to 100 watchers of one resource.
 //
-//   bazel run -c opt //tests/bench:kubesim_bench
+//   bazel run -c opt //tests/bench:kubesim_bench [-- --tick-only [--default-malloc]]
+//
+// and the simulated controllers' tick with 6,000 pods (--tick-only: just that).
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -21,6 +25,7 @@
 
 #include "tools/kubesim/api_server.h"
 #include "tools/kubesim/http_server.h"
+#include "tools/kubesim/workloads.h"
 
 namespace {
 
@@ -137,9 +142,58 @@ void WatchFanOut(doris_operator::kubesim::ApiServer& api, int port, int watchers
               static_cast<long long>(delivered.load()), static_cast<long long>(watchers) * writes);
 }
 
+// The simulated controllers' tick with 1,000 StatefulSets of 6 pods (6,000
+// pods, 6,000 claims) once everything is Ready: the steady-state cost the
+// operator benchmarks run against.
+void TickCost(int sets, int replicas) {
+  using doris_operator::kubesim::Json;
+  doris_operator::kubesim::ApiServer api;
+  doris_operator::kubesim::WorkloadOptions options;
+  options.start_ms = 0;
+  options.ready_ms = 0;
+  doris_operator::kubesim::WorkloadController workloads(&api.store(), options);
+  const auto sts = *api.store().Find("apps", "v1", "statefulsets");
+  for (int i = 0; i < sets; ++i) {
+    const std::string name = "db" + std::to_string(i);
+    api.store().Create(
+        sts, "default",
+        {{"metadata", {{"name", name}}},
+         {"spec",
+          {{"replicas", replicas},
+           {"podManagementPolicy", "Parallel"},
+           {"selector", {{"matchLabels", {{"app", name}}}}},
+           {"volumeClaimTemplates",
+            Json::array({{{"metadata", {{"name", "data"}}},
+                          {"spec", {{"resources", {{"requests", {{"storage", "1Gi"}}}}}}}}})},
+           {"template",
+            {{"metadata", {{"labels", {{"app", name}}}}},
+             {"spec", {{"containers", Json::array({{{"name", "be"}, {"image", "doris:1"}}})}}}}}}}});
+  }
+  int64_t now = 0;
+  for (int i = 0; i < 6; ++i, now += 50) workloads.Tick(now);  // create, start, become Ready
+  // CPU time of this thread, so other processes on the machine do not count.
+  auto cpu_ms = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+  };
+  const int ticks = 5;
+  const double t0 = cpu_ms();
+  for (int i = 0; i < ticks; ++i, now += 50) workloads.Tick(now);
+  const double ms = (cpu_ms() - t0) / ticks;
+  std::printf("controller tick, %d StatefulSets x %d pods, all Ready: %.1f ms CPU\n", sets, replicas, ms);
+}
+
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  // The kubesim binary's malloc setting (see tools/kubesim/main.cc), so the
+  // figures are the binary's.
+  if (!(argc > 2 && std::string(argv[2]) == "--default-malloc")) mallopt(M_MXFAST, 0);
+  if (argc > 1 && std::string(argv[1]) == "--tick-only") {
+    TickCost(1000, 6);
+    return 0;
+  }
   doris_operator::kubesim::ApiServer api;
   auto server = doris_operator::kubesim::HttpServer::Start(
       0, [&api](const doris_operator::kubesim::HttpRequest& r) { return api.Handle(r); });
@@ -170,5 +224,6 @@ int main() {
   WatchFanOut(api, port, 0, 2000);  // the writes alone, for comparison
   WatchFanOut(api, port, 100, 2000);
   (*server)->Stop();
+  TickCost(1000, 6);
   return 0;
 }

@@ -62,9 +62,11 @@ class WorkloadController {
   // The garbage collector's share for pods the kubelet removes: claims owned
   // only by the pod go with it (whenScaled: Delete).
   void ReleaseClaims(const Json& pod);
-  void SyncPods(int64_t now_ms);
+  // Returns the pods as they are after the tick, for SyncEndpoints (one
+  // copy of every pod per tick fewer).
+  std::vector<Json> SyncPods(int64_t now_ms);
   Json KubeletStatus(const Json& pod, int64_t scheduled_ms, int64_t now_ms, bool node_ready) const;
-  void SyncEndpoints();
+  void SyncEndpoints(const std::vector<Json>& pods);
   Json NewPod(const Json& sts, int ordinal, const std::string& revision, int64_t now_ms) const;
 
   ObjectStore* store_;
