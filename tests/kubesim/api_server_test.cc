@@ -1,6 +1,7 @@
 #include "tools/kubesim/api_server.h"
 
 #include <map>
+#include <set>
 #include <thread>
 
 #include "gtest/gtest.h"
@@ -222,6 +223,35 @@ TEST_F(ApiServerTest, InjectedFaultsAreDeterministicUnderASeed) {
   Call("POST", "/kubesim/faults", Json::object());  // off again
   for (int i = 0; i < 20; ++i) EXPECT_EQ(Call("GET", cms_).status, 200);
   EXPECT_EQ(Call("POST", "/kubesim/faults", {{"errorRate", 2}}).status, 400);
+}
+
+TEST_F(ApiServerTest, StatefulSetDefaultsIncludeTheClaimRetentionPolicy) {
+  Result r = Call("POST", "/apis/apps/v1/namespaces/default/statefulsets",
+                  {{"metadata", {{"name", "s"}}}, {"spec", {{"selector", {{"matchLabels", {{"a", "b"}}}}}}}});
+  ASSERT_EQ(r.status, 201);
+  EXPECT_EQ(r.body["spec"]["persistentVolumeClaimRetentionPolicy"],
+            (Json{{"whenDeleted", "Retain"}, {"whenScaled", "Retain"}}));
+  EXPECT_EQ(r.body["spec"]["revisionHistoryLimit"], 10);
+  r = Call("POST", "/apis/apps/v1/namespaces/default/statefulsets",
+           {{"metadata", {{"name", "t"}}},
+            {"spec", {{"persistentVolumeClaimRetentionPolicy", {{"whenScaled", "Delete"}}}}}});
+  EXPECT_EQ(r.body["spec"]["persistentVolumeClaimRetentionPolicy"],
+            (Json{{"whenDeleted", "Retain"}, {"whenScaled", "Delete"}}));
+}
+
+TEST_F(ApiServerTest, ClusterFaultEndpointsCheckTheirInput) {
+  EXPECT_EQ(Call("POST", "/kubesim/crash-pod", Json{{"namespace", "default"}}).status, 400);
+  EXPECT_EQ(Call("POST", "/kubesim/crash-pod", Json{{"name", "nope"}}).status, 404);
+  EXPECT_EQ(Call("POST", "/kubesim/node-not-ready", Json::object()).status, 400);
+  EXPECT_EQ(Call("POST", "/kubesim/node-not-ready", Json{{"node", "n"}, {"ready", "yes"}}).status, 400);
+  EXPECT_EQ(Call("POST", "/kubesim/pvc-provisioning", Json{{"fail", 1}}).status, 400);
+  EXPECT_EQ(Call("POST", "/kubesim/pvc-provisioning", Json::array()).status, 400);
+  EXPECT_EQ(Call("POST", "/kubesim/node-not-ready", Json{{"node", "kubesim-node-1"}}).status, 200);
+  EXPECT_EQ(api_.sim_faults().NotReadyNodes(), (std::set<std::string>{"kubesim-node-1"}));
+  EXPECT_EQ(Call("POST", "/kubesim/node-not-ready", Json{{"node", "kubesim-node-1"}, {"ready", true}}).status, 200);
+  EXPECT_TRUE(api_.sim_faults().NotReadyNodes().empty());
+  EXPECT_EQ(Call("POST", "/kubesim/pvc-provisioning", Json{{"fail", true}}).status, 200);
+  EXPECT_TRUE(api_.sim_faults().ProvisioningFails());
 }
 
 TEST_F(ApiServerTest, GarbageCollectionFollowsOwnerReferences) {

@@ -1,5 +1,8 @@
 #include "tools/kubesim/workloads.h"
 
+#include <map>
+#include <set>
+
 #include "gtest/gtest.h"
 #include "tools/kubesim/api_server.h"
 
@@ -8,7 +11,12 @@ namespace {
 
 class WorkloadsTest : public ::testing::Test {
  protected:
-  WorkloadsTest() : workloads_(&api_.store(), {.start_ms = 100, .ready_ms = 100}) {}
+  WorkloadsTest()
+      : workloads_(&api_.store(), {.start_ms = 100,
+                                   .ready_ms = 100,
+                                   .init_ms = 100,
+                                   .restart_ms = 200,
+                                   .faults = &api_.sim_faults()}) {}
 
   ResourceType T(const char* g, const char* v, const char* r) { return *api_.store().Find(g, v, r); }
 
@@ -43,6 +51,31 @@ class WorkloadsTest : public ::testing::Test {
       next["metadata"]["resourceVersion"] = std::get<Json>(cur)["metadata"]["resourceVersion"];
       api_.store().Update(T("apps", "v1", "statefulsets"), "default", next, false);
     }
+  }
+  // A request through the API server (control endpoints, and deletes that
+  // run its garbage collector).
+  HttpResponse Call(const std::string& method, const std::string& path, const Json& body = Json()) {
+    HttpRequest req;
+    req.method = method;
+    req.path = path;
+    req.headers["content-type"] = "application/json";
+    if (!body.is_null()) req.body = body.dump();
+    return api_.Handle(req);
+  }
+  std::vector<Json> Claims() {
+    return api_.store().List(T("", "v1", "persistentvolumeclaims"), "default", "", "", 0, "").items;
+  }
+  std::vector<Json> Revisions() {
+    return api_.store().List(T("apps", "v1", "controllerrevisions"), "default", "", "", 0, "").items;
+  }
+  Json Pod(const std::string& name) {
+    return std::get<Json>(api_.store().Get(T("", "v1", "pods"), "default", name));
+  }
+  static std::string ConditionOf(const Json& pod, const std::string& type) {
+    for (const Json& c : pod["status"].value("conditions", Json::array())) {
+      if (c["type"] == type) return c["status"];
+    }
+    return "";
   }
   void RunUntil(int64_t until) {
     for (; now_ <= until; now_ += 50) workloads_.Tick(now_);
@@ -141,6 +174,240 @@ TEST_F(WorkloadsTest, EndpointsFollowReadyPods) {
   ep = std::get<Json>(api_.store().Get(T("", "v1", "endpoints"), "default", "db-service"));
   EXPECT_EQ(ep["subsets"][0]["addresses"].size(), 2u);
   EXPECT_EQ(ep["subsets"][0]["ports"][0]["port"], 9030);
+}
+
+TEST_F(WorkloadsTest, MaxUnavailableUpdatesSeveralPodsAtOnce) {
+  Apply(Sts(4, "Parallel", "doris:1"));
+  RunUntil(400);
+  Json sts = Sts(4, "Parallel", "doris:2");
+  sts["spec"]["updateStrategy"]["rollingUpdate"]["maxUnavailable"] = "50%";
+  Apply(sts);
+  RunUntil(now_);  // one tick
+  std::set<std::string> going;
+  for (const Json& p : Pods()) {
+    if (p["metadata"].contains("deletionTimestamp")) going.insert(p["metadata"]["name"]);
+  }
+  EXPECT_EQ(going, (std::set<std::string>{"db-2", "db-3"}));
+  RunUntil(now_ + 100);
+  for (const Json& p : Pods()) {
+    if (p["metadata"]["name"] == "db-0" || p["metadata"]["name"] == "db-1") {
+      EXPECT_FALSE(p["metadata"].contains("deletionTimestamp")) << p.dump();
+    }
+  }
+  RunUntil(now_ + 3000);
+  ASSERT_EQ(Pods().size(), 4u);
+  for (const Json& p : Pods()) EXPECT_EQ(p["spec"]["containers"][0]["image"], "doris:2");
+  EXPECT_EQ(StsStatus()["currentRevision"], StsStatus()["updateRevision"]);
+}
+
+TEST_F(WorkloadsTest, DefaultMaxUnavailableIsOne) {
+  Apply(Sts(4, "Parallel", "doris:1"));
+  RunUntil(400);
+  Apply(Sts(4, "Parallel", "doris:2"));
+  RunUntil(now_);
+  int going = 0;
+  for (const Json& p : Pods()) going += p["metadata"].contains("deletionTimestamp");
+  EXPECT_EQ(going, 1);
+}
+
+TEST_F(WorkloadsTest, ControllerRevisionsPerTemplateOwnedAndPruned) {
+  Apply(Sts(2, "Parallel", "doris:1"));
+  RunUntil(400);
+  const Json sts = std::get<Json>(api_.store().Get(T("apps", "v1", "statefulsets"), "default", "db"));
+  const std::string rev1 = StsStatus()["updateRevision"];
+  std::vector<Json> revs = Revisions();
+  ASSERT_EQ(revs.size(), 1u);
+  EXPECT_EQ(revs[0]["metadata"]["name"], rev1);
+  EXPECT_EQ(revs[0]["revision"], 1);
+  EXPECT_EQ(revs[0]["metadata"]["ownerReferences"][0]["uid"], sts["metadata"]["uid"]);
+  EXPECT_EQ(revs[0]["metadata"]["ownerReferences"][0]["controller"], true);
+  EXPECT_EQ(revs[0]["data"]["spec"]["template"]["spec"]["containers"][0]["image"], "doris:1");
+  EXPECT_EQ(Pods()[0]["metadata"]["labels"]["controller-revision-hash"], rev1);
+
+  Apply(Sts(2, "Parallel", "doris:2"));
+  RunUntil(now_ + 2000);
+  const std::string rev2 = StsStatus()["updateRevision"];
+  std::map<std::string, int> numbers;
+  for (const Json& r : Revisions()) numbers[r["metadata"]["name"]] = r["revision"];
+  EXPECT_EQ(numbers, (std::map<std::string, int>{{rev1, 1}, {rev2, 2}}));
+
+  // Back to the first template: its revision is reused and becomes the newest.
+  Apply(Sts(2, "Parallel", "doris:1"));
+  RunUntil(now_ + 2000);
+  EXPECT_EQ(StsStatus()["updateRevision"], rev1);
+  numbers.clear();
+  for (const Json& r : Revisions()) numbers[r["metadata"]["name"]] = r["revision"];
+  EXPECT_EQ(numbers, (std::map<std::string, int>{{rev1, 3}, {rev2, 2}}));
+
+  // revisionHistoryLimit 0 keeps only the revisions in use.
+  Json next = Sts(2, "Parallel", "doris:3");
+  next["spec"]["revisionHistoryLimit"] = 0;
+  Apply(next);
+  RunUntil(now_ + 2000);
+  revs = Revisions();
+  ASSERT_EQ(revs.size(), 1u);
+  EXPECT_EQ(revs[0]["metadata"]["name"], StsStatus()["updateRevision"]);
+  EXPECT_EQ(revs[0]["revision"], 4);
+
+  // Owned by the StatefulSet: the garbage collector removes them with it.
+  EXPECT_EQ(Call("DELETE", "/apis/apps/v1/namespaces/default/statefulsets/db").status, 200);
+  EXPECT_TRUE(Revisions().empty());
+}
+
+TEST_F(WorkloadsTest, InitContainersRunFirstOneAfterAnother) {
+  Json sts = Sts(1, "Parallel", "doris:1");
+  sts["spec"]["template"]["spec"]["initContainers"] =
+      Json::array({{{"name", "init-a"}, {"image", "busybox"}}, {{"name", "init-b"}, {"image", "busybox"}}});
+  Apply(sts);
+  RunUntil(150);  // init-a runs from 100 to 200, init-b to 300
+  Json pod = Pods()[0];
+  EXPECT_EQ(pod["status"]["phase"], "Pending");
+  EXPECT_EQ(ConditionOf(pod, "Initialized"), "False");
+  ASSERT_EQ(pod["status"]["initContainerStatuses"].size(), 2u);
+  EXPECT_TRUE(pod["status"]["initContainerStatuses"][0]["state"].contains("running"));
+  EXPECT_EQ(pod["status"]["initContainerStatuses"][1]["state"]["waiting"]["reason"], "PodInitializing");
+  EXPECT_EQ(pod["status"]["containerStatuses"][0]["state"]["waiting"]["reason"], "PodInitializing");
+  RunUntil(250);
+  pod = Pods()[0];
+  EXPECT_EQ(pod["status"]["phase"], "Pending");
+  EXPECT_EQ(pod["status"]["initContainerStatuses"][0]["state"]["terminated"]["reason"], "Completed");
+  EXPECT_EQ(pod["status"]["initContainerStatuses"][0]["state"]["terminated"]["exitCode"], 0);
+  EXPECT_TRUE(pod["status"]["initContainerStatuses"][1]["state"].contains("running"));
+  RunUntil(350);  // main container started at 300, Ready at 400
+  pod = Pods()[0];
+  EXPECT_EQ(pod["status"]["phase"], "Running");
+  EXPECT_EQ(ConditionOf(pod, "Initialized"), "True");
+  EXPECT_EQ(ConditionOf(pod, "Ready"), "False");
+  EXPECT_EQ(pod["status"]["initContainerStatuses"][1]["state"]["terminated"]["reason"], "Completed");
+  RunUntil(450);
+  EXPECT_EQ(ConditionOf(Pods()[0], "Ready"), "True");
+  EXPECT_EQ(StsStatus()["readyReplicas"], 1);
+}
+
+TEST_F(WorkloadsTest, ClaimsOfRemovedOrdinalsGoWhenScaledDelete) {
+  Json sts = Sts(3, "Parallel", "doris:1");
+  sts["spec"]["persistentVolumeClaimRetentionPolicy"] = {{"whenScaled", "Delete"}, {"whenDeleted", "Retain"}};
+  Apply(sts);
+  RunUntil(400);
+  ASSERT_EQ(Claims().size(), 3u);
+  sts["spec"]["replicas"] = 1;
+  Apply(sts);
+  RunUntil(1500);
+  ASSERT_EQ(Pods().size(), 1u);
+  std::vector<Json> claims = Claims();
+  ASSERT_EQ(claims.size(), 1u);
+  EXPECT_EQ(claims[0]["metadata"]["name"], "data-db-0");
+  EXPECT_FALSE(claims[0]["metadata"].contains("ownerReferences"));
+  // Scaling up again makes new claims for the new ordinals.
+  sts["spec"]["replicas"] = 2;
+  Apply(sts);
+  RunUntil(2000);
+  EXPECT_EQ(Claims().size(), 2u);
+  // whenDeleted: Retain keeps them with the StatefulSet gone.
+  EXPECT_EQ(Call("DELETE", "/apis/apps/v1/namespaces/default/statefulsets/db").status, 200);
+  EXPECT_EQ(Claims().size(), 2u);
+}
+
+TEST_F(WorkloadsTest, ClaimsGoWithTheStatefulSetWhenDeletedDelete) {
+  Json sts = Sts(2, "Parallel", "doris:1");
+  sts["spec"]["persistentVolumeClaimRetentionPolicy"] = {{"whenDeleted", "Delete"}};
+  Apply(sts);
+  RunUntil(400);
+  const Json live = std::get<Json>(api_.store().Get(T("apps", "v1", "statefulsets"), "default", "db"));
+  ASSERT_EQ(Claims().size(), 2u);
+  for (const Json& c : Claims()) {
+    const Json refs = c["metadata"].value("ownerReferences", Json::array());
+    ASSERT_EQ(refs.size(), 1u) << c.dump();
+    EXPECT_EQ(refs[0]["uid"], live["metadata"]["uid"]);
+  }
+  // Scaling in keeps claims (whenScaled defaults to Retain).
+  sts["spec"]["replicas"] = 1;
+  Apply(sts);
+  RunUntil(1500);
+  EXPECT_EQ(Claims().size(), 2u);
+  EXPECT_EQ(Call("DELETE", "/apis/apps/v1/namespaces/default/statefulsets/db").status, 200);
+  EXPECT_TRUE(Claims().empty());
+}
+
+TEST_F(WorkloadsTest, CrashPodRestartsTheContainer) {
+  Apply(Sts(1, "Parallel", "doris:1"));
+  RunUntil(400);
+  ASSERT_EQ(ConditionOf(Pod("db-0"), "Ready"), "True");
+  const Json uid = Pod("db-0")["metadata"]["uid"];
+  EXPECT_EQ(Call("POST", "/kubesim/crash-pod", {{"namespace", "default"}, {"name", "nobody"}}).status, 404);
+  EXPECT_EQ(Call("POST", "/kubesim/crash-pod", {{"namespace", "default"}, {"name", "db-0"}}).status, 200);
+  RunUntil(now_ + 50);  // crashed at the next tick; down for 200 ms, Ready 100 ms later
+  Json pod = Pod("db-0");
+  EXPECT_EQ(ConditionOf(pod, "Ready"), "False");
+  EXPECT_EQ(pod["status"]["containerStatuses"][0]["restartCount"], 1);
+  EXPECT_EQ(pod["status"]["containerStatuses"][0]["state"]["waiting"]["reason"], "CrashLoopBackOff");
+  EXPECT_EQ(StsStatus()["readyReplicas"], 0);
+  RunUntil(now_ + 150);
+  EXPECT_EQ(ConditionOf(Pod("db-0"), "Ready"), "False");
+  RunUntil(now_ + 300);
+  pod = Pod("db-0");
+  EXPECT_EQ(ConditionOf(pod, "Ready"), "True");
+  EXPECT_EQ(pod["status"]["containerStatuses"][0]["restartCount"], 1);
+  EXPECT_EQ(pod["status"]["containerStatuses"][0]["lastState"]["terminated"]["reason"], "Error");
+  EXPECT_EQ(pod["metadata"]["uid"], uid);  // the same pod, restarted in place
+}
+
+TEST_F(WorkloadsTest, CrashPodIgnoresAPodNotRunningYet) {
+  Apply(Sts(1, "Parallel", "doris:1"));
+  RunUntil(0);
+  EXPECT_EQ(Call("POST", "/kubesim/crash-pod", {{"namespace", "default"}, {"name", "db-0"}}).status, 200);
+  RunUntil(400);
+  EXPECT_EQ(ConditionOf(Pod("db-0"), "Ready"), "True");
+  EXPECT_EQ(Pod("db-0")["status"]["containerStatuses"][0]["restartCount"], 0);
+}
+
+TEST_F(WorkloadsTest, NodeNotReadyMakesItsPodsNotReady) {
+  Apply(Sts(6, "Parallel", "doris:1"));
+  RunUntil(400);
+  std::map<std::string, std::string> node_of;
+  for (const Json& p : Pods()) {
+    node_of[p["metadata"]["name"]] = p["spec"]["nodeName"];
+    EXPECT_EQ(p["spec"]["nodeName"], NodeFor(p["metadata"]["name"]));
+  }
+  const std::string node = node_of["db-0"];
+  EXPECT_EQ(Call("POST", "/kubesim/node-not-ready", {{"node", node}}).status, 200);
+  RunUntil(now_ + 100);
+  int not_ready = 0;
+  for (const Json& p : Pods()) {
+    const bool on_node = p["spec"]["nodeName"] == node;
+    EXPECT_EQ(ConditionOf(p, "Ready"), on_node ? "False" : "True") << p["metadata"]["name"];
+    EXPECT_EQ(p["status"]["phase"], "Running");
+    not_ready += on_node;
+  }
+  EXPECT_EQ(StsStatus()["readyReplicas"], 6 - not_ready);
+  EXPECT_EQ(Call("POST", "/kubesim/node-not-ready", {{"node", node}, {"ready", true}}).status, 200);
+  RunUntil(now_ + 100);
+  for (const Json& p : Pods()) EXPECT_EQ(ConditionOf(p, "Ready"), "True");
+  EXPECT_EQ(StsStatus()["readyReplicas"], 6);
+}
+
+TEST_F(WorkloadsTest, FailedProvisioningKeepsClaimsAndPodsPending) {
+  EXPECT_EQ(Call("POST", "/kubesim/pvc-provisioning", {{"fail", true}}).status, 200);
+  Apply(Sts(1, "Parallel", "doris:1"));
+  RunUntil(1000);
+  ASSERT_EQ(Claims().size(), 1u);
+  EXPECT_EQ(Claims()[0]["status"]["phase"], "Pending");
+  Json pod = Pod("db-0");
+  EXPECT_EQ(pod["status"]["phase"], "Pending");
+  EXPECT_FALSE(pod["spec"].contains("nodeName"));
+  EXPECT_EQ(ConditionOf(pod, "PodScheduled"), "False");
+  bool event = false;
+  for (const Json& e : api_.store().List(T("", "v1", "events"), "default", "", "", 0, "").items) {
+    event |= e["reason"] == "ProvisioningFailed" && e["involvedObject"]["name"] == "data-db-0";
+  }
+  EXPECT_TRUE(event);
+  EXPECT_EQ(Call("POST", "/kubesim/pvc-provisioning", {{"fail", false}}).status, 200);
+  RunUntil(now_ + 400);
+  EXPECT_EQ(Claims()[0]["status"]["phase"], "Bound");
+  pod = Pod("db-0");
+  EXPECT_EQ(pod["status"]["phase"], "Running");
+  EXPECT_EQ(ConditionOf(pod, "Ready"), "True");
+  EXPECT_EQ(pod["spec"]["nodeName"], NodeFor("db-0"));
 }
 
 }  // namespace

@@ -325,6 +325,15 @@ Json WithDefaults(const ResourceType& t, Json obj) {
     if (!spec.contains("replicas")) spec["replicas"] = 1;
     if (!spec.contains("podManagementPolicy")) spec["podManagementPolicy"] = "OrderedReady";
     if (!spec.contains("revisionHistoryLimit")) spec["revisionHistoryLimit"] = 10;
+    // Defaulted since 1.27 (StatefulSetAutoDeletePVC on by default).
+    if (!spec.contains("persistentVolumeClaimRetentionPolicy")) {
+      spec["persistentVolumeClaimRetentionPolicy"] = Json::object();
+    }
+    Json& retention = spec["persistentVolumeClaimRetentionPolicy"];
+    if (retention.is_object()) {
+      if (!retention.contains("whenDeleted")) retention["whenDeleted"] = "Retain";
+      if (!retention.contains("whenScaled")) retention["whenScaled"] = "Retain";
+    }
     if (!spec.contains("updateStrategy")) spec["updateStrategy"] = {{"type", "RollingUpdate"}};
     Json& us = spec["updateStrategy"];
     if (us.value("type", "RollingUpdate") == "RollingUpdate") {
@@ -584,6 +593,43 @@ HttpResponse ApiServer::Control(const HttpRequest& req) {
     faults_ = f;
     rng_.seed(f.seed);
     return JsonResponse(200, body);
+  }
+  if (req.method == "POST" &&
+      (req.path == "/kubesim/crash-pod" || req.path == "/kubesim/node-not-ready" ||
+       req.path == "/kubesim/pvc-provisioning")) {
+    Json body;
+    try {
+      body = Json::parse(req.body.empty() ? "{}" : req.body);
+    } catch (const Json::exception&) {
+      return StatusResponse({400, "BadRequest", "kubesim: body must be JSON"});
+    }
+    if (!body.is_object()) return StatusResponse({400, "BadRequest", "kubesim: body must be a JSON object"});
+    if (req.path == "/kubesim/crash-pod") {
+      const Json ns = body.value("namespace", Json("default"));
+      const Json name = body.value("name", Json());
+      if (!ns.is_string() || !name.is_string() || name.get<std::string>().empty()) {
+        return StatusResponse({400, "BadRequest", "crash-pod: {\"namespace\",\"name\"} required"});
+      }
+      ResourceType pods = *store_.Find("", "v1", "pods");
+      if (std::holds_alternative<ApiError>(store_.Get(pods, ns.get<std::string>(), name.get<std::string>()))) {
+        return StatusResponse({404, "NotFound", "pods \"" + name.get<std::string>() + "\" not found"});
+      }
+      sim_faults_.CrashPod(ns.get<std::string>(), name.get<std::string>());
+      return JsonResponse(200, {{"crashed", body}});
+    }
+    if (req.path == "/kubesim/node-not-ready") {
+      const Json node = body.value("node", Json());
+      const Json ready = body.value("ready", Json(false));
+      if (!node.is_string() || node.get<std::string>().empty() || !ready.is_boolean()) {
+        return StatusResponse({400, "BadRequest", "node-not-ready: {\"node\":NAME[,\"ready\":BOOL]} required"});
+      }
+      sim_faults_.SetNodeReady(node.get<std::string>(), ready.get<bool>());
+      return JsonResponse(200, {{"node", node}, {"ready", ready}});
+    }
+    const Json fail = body.value("fail", Json(false));
+    if (!fail.is_boolean()) return StatusResponse({400, "BadRequest", "pvc-provisioning: {\"fail\":BOOL}"});
+    sim_faults_.SetProvisioningFails(fail.get<bool>());
+    return JsonResponse(200, {{"fail", fail}});
   }
   return StatusResponse({404, "NotFound", "unknown kubesim control endpoint"});
 }

@@ -16,6 +16,7 @@
 
 #include "tools/kubesim/http_server.h"
 #include "tools/kubesim/object_store.h"
+#include "tools/kubesim/sim_faults.h"
 
 namespace doris_operator::kubesim {
 
@@ -24,6 +25,9 @@ class ApiServer {
   ApiServer();
   HttpResponse Handle(const HttpRequest& req);
   ObjectStore& store() { return store_; }
+  // Set by the /kubesim/crash-pod, node-not-ready and pvc-provisioning
+  // control endpoints; the simulated controllers read them.
+  SimFaults& sim_faults() { return sim_faults_; }
 
   // Serves /api/v1/namespaces/NS/services/NAME[:PORT]/proxy/PATH, as the real
   // API server proxies to a Service's pods.
@@ -64,6 +68,7 @@ class ApiServer {
   bool Authenticated(const HttpRequest& req) const;
 
   ObjectStore store_;
+  SimFaults sim_faults_;
   ServiceProxy proxy_;
   std::string token_;  // empty: no authentication (plain HTTP mode)
   std::atomic<int64_t> watch_epoch_{0};

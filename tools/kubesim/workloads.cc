@@ -1,11 +1,13 @@
 #include "tools/kubesim/workloads.h"
 
 #include <algorithm>
+#include <set>
 #include <variant>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace doris_operator::kubesim {
 
@@ -13,6 +15,7 @@ namespace {
 
 constexpr char kRevisionLabel[] = "controller-revision-hash";
 constexpr char kPodNameLabel[] = "statefulset.kubernetes.io/pod-name";
+constexpr char kHashLabel[] = "controller.kubernetes.io/hash";
 
 uint32_t Fnv1a(const std::string& s) {
   uint32_t h = 2166136261u;
@@ -55,6 +58,53 @@ std::string ImageOf(const Json& pod) {
   return pod["spec"]["containers"][0].value("image", "");
 }
 
+bool Terminating(const Json& pod) { return pod["metadata"].contains("deletionTimestamp"); }
+
+Json Condition(const char* type, bool status, const char* reason = nullptr, const std::string& message = "") {
+  Json c = {{"type", type}, {"status", status ? "True" : "False"}};
+  if (reason != nullptr) c["reason"] = reason;
+  if (!message.empty()) c["message"] = message;
+  return c;
+}
+
+Json OwnerRef(const char* api_version, const char* kind, const Json& owner, bool controller) {
+  Json r = {{"apiVersion", api_version}, {"kind", kind}, {"name", owner["metadata"]["name"]},
+            {"uid", owner["metadata"]["uid"]}, {"blockOwnerDeletion", true}};
+  if (controller) r["controller"] = true;
+  return r;
+}
+
+// maxUnavailable as the controller reads it: a count or a percentage of
+// replicas rounded down, never below one.
+int MaxUnavailable(const Json& rolling, int replicas) {
+  if (!rolling.is_object() || !rolling.contains("maxUnavailable")) return 1;
+  const Json& v = rolling["maxUnavailable"];
+  int n = 1;
+  if (v.is_number_integer()) {
+    n = v.get<int>();
+  } else if (v.is_string()) {
+    std::string s = v.get<std::string>();
+    int pct = 0;
+    if (!s.empty() && s.back() == '%' && absl::SimpleAtoi(s.substr(0, s.size() - 1), &pct)) {
+      n = replicas * pct / 100;
+    } else if (!absl::SimpleAtoi(s, &n)) {
+      n = 1;
+    }
+  }
+  return std::max(n, 1);
+}
+
+std::vector<std::string> ClaimNames(const Json& pod) {
+  std::vector<std::string> out;
+  if (!pod.contains("spec")) return out;
+  for (const Json& v : pod["spec"].value("volumes", Json::array())) {
+    if (v.contains("persistentVolumeClaim")) {
+      out.push_back(v["persistentVolumeClaim"].value("claimName", ""));
+    }
+  }
+  return out;
+}
+
 ResourceType Must(const ObjectStore& store, const char* group, const char* version,
                   const char* resource) {
   return *store.Find(group, version, resource);
@@ -73,52 +123,262 @@ WorkloadController::WorkloadController(ObjectStore* store, WorkloadOptions optio
       pods_(Must(*store, "", "v1", "pods")),
       pvcs_(Must(*store, "", "v1", "persistentvolumeclaims")),
       services_(Must(*store, "", "v1", "services")),
-      endpoints_(Must(*store, "", "v1", "endpoints")) {}
+      endpoints_(Must(*store, "", "v1", "endpoints")),
+      revisions_(Must(*store, "apps", "v1", "controllerrevisions")),
+      events_(Must(*store, "", "v1", "events")) {}
+
+const std::vector<std::string>& SimNodes() {
+  static const std::vector<std::string> kNodes = {"kubesim-node-0", "kubesim-node-1",
+                                                  "kubesim-node-2"};
+  return kNodes;
+}
+
+std::string NodeFor(const std::string& pod_name) {
+  return SimNodes()[Fnv1a(pod_name) % SimNodes().size()];
+}
 
 void WorkloadController::Tick(int64_t now_ms) {
-  // One pass over the pods, grouped by namespace and owning StatefulSet,
-  // instead of one selector scan of every pod per StatefulSet.
-  std::map<std::pair<std::string, std::string>, std::vector<Json>> by_owner;
-  for (Json& pod : store_->List(pods_, "", "", "", 0, "").items) {
-    const Json refs = pod["metadata"].value("ownerReferences", Json::array());
-    for (const Json& r : refs) {
-      if (r.value("kind", "") != "StatefulSet") continue;
-      by_owner[{pod["metadata"].value("namespace", ""), r.value("name", "")}].push_back(std::move(pod));
-      break;
+  if (options_.faults != nullptr) {
+    for (const auto& [ns, name] : options_.faults->TakeCrashes()) {
+      auto pod = store_->Get(pods_, ns, name);
+      // Only a running container can crash; a pod still starting or
+      // already terminating ignores the request.
+      if (auto* p = std::get_if<Json>(&pod);
+          p != nullptr && !Terminating(*p) && (*p)["status"].value("phase", "") == "Running") {
+        Crash& c = crashes_[(*p)["metadata"].value("uid", "")];
+        c.at_ms = now_ms;
+        ++c.count;
+      }
     }
   }
+  // One pass over the pods (and revisions), grouped by namespace and owning
+  // StatefulSet, instead of one selector scan of every pod per StatefulSet.
+  using Owned = std::map<std::pair<std::string, std::string>, std::vector<Json>>;
+  auto group = [](std::vector<Json> items) {
+    Owned by_owner;
+    for (Json& obj : items) {
+      if (!obj["metadata"].contains("ownerReferences")) continue;
+      std::string owner;
+      for (const Json& r : obj["metadata"]["ownerReferences"]) {
+        if (r.value("kind", "") != "StatefulSet") continue;
+        owner = r.value("name", "");
+        break;
+      }
+      if (owner.empty()) continue;
+      by_owner[{obj["metadata"].value("namespace", ""), owner}].push_back(std::move(obj));
+    }
+    return by_owner;
+  };
+  const Owned pods_by_owner = group(store_->List(pods_, "", "", "", 0, "").items);
+  const Owned revisions_by_owner = group(store_->List(revisions_, "", "", "", 0, "").items);
   static const std::vector<Json> kNone;
   for (const Json& sts : store_->List(sts_, "", "", "", 0, "").items) {
-    auto it = by_owner.find({sts["metadata"].value("namespace", ""), sts["metadata"].value("name", "")});
-    SyncStatefulSet(sts, it == by_owner.end() ? kNone : it->second, now_ms);
+    const std::pair<std::string, std::string> key = {sts["metadata"].value("namespace", ""),
+                                                     sts["metadata"].value("name", "")};
+    auto pods = pods_by_owner.find(key);
+    auto revisions = revisions_by_owner.find(key);
+    SyncStatefulSet(sts, pods == pods_by_owner.end() ? kNone : pods->second,
+                    revisions == revisions_by_owner.end() ? kNone : revisions->second, now_ms);
   }
-  SyncPods(now_ms);
-  SyncEndpoints();
+  SyncEndpoints(SyncPods(now_ms));
 }
 
 Json WorkloadController::NewPod(const Json& sts, int ordinal, const std::string& revision,
                                 int64_t now_ms) const {
-  const std::string name = absl::StrCat(sts["metadata"]["name"].get<std::string>(), "-", ordinal);
+  const std::string sts_name = sts["metadata"]["name"];
+  const std::string name = absl::StrCat(sts_name, "-", ordinal);
   const Json& tmpl = sts["spec"]["template"];
   Json pod = {{"apiVersion", "v1"}, {"kind", "Pod"}};
   pod["metadata"] = tmpl.value("metadata", Json::object());
   pod["metadata"]["name"] = name;
   pod["metadata"]["labels"][kRevisionLabel] = revision;
   pod["metadata"]["labels"][kPodNameLabel] = name;
-  pod["metadata"]["ownerReferences"] =
-      Json::array({{{"apiVersion", "apps/v1"}, {"kind", "StatefulSet"},
-                    {"name", sts["metadata"]["name"]}, {"uid", sts["metadata"]["uid"]},
-                    {"controller", true}, {"blockOwnerDeletion", true}}});
+  pod["metadata"]["ownerReferences"] = Json::array({OwnerRef("apps/v1", "StatefulSet", sts, true)});
   pod["spec"] = tmpl.value("spec", Json::object());
   pod["spec"]["hostname"] = name;
   if (sts["spec"].contains("serviceName")) pod["spec"]["subdomain"] = sts["spec"]["serviceName"];
+  // As the real controller does: one volume per claim template, replacing a
+  // template volume of the same name.
+  for (const Json& vct : sts["spec"].value("volumeClaimTemplates", Json::array())) {
+    const std::string vname = vct["metadata"].value("name", "");
+    Json volumes = Json::array();
+    for (const Json& v : pod["spec"].value("volumes", Json::array())) {
+      if (v.value("name", "") != vname) volumes.push_back(v);
+    }
+    volumes.push_back({{"name", vname},
+                       {"persistentVolumeClaim", {{"claimName", absl::StrCat(vname, "-", sts_name, "-", ordinal)}}}});
+    pod["spec"]["volumes"] = volumes;
+  }
   pod["status"] = {{"phase", "Pending"}};
   (void)now_ms;
   return pod;
 }
 
+void WorkloadController::SyncClaims(const Json& sts, const std::map<int, Json>& pods,
+                                    bool provisioning_fails) {
+  const std::string name = sts["metadata"]["name"];
+  const std::string ns = sts["metadata"].value("namespace", "");
+  const Json& spec = sts["spec"];
+  const Json vcts = spec.value("volumeClaimTemplates", Json::array());
+  if (vcts.empty()) return;
+  const int replicas = spec.value("replicas", 1);
+  const Json policy = spec.value("persistentVolumeClaimRetentionPolicy", Json::object());
+  const bool delete_with_set = policy.value("whenDeleted", "Retain") == "Delete";
+  const bool delete_on_scale = policy.value("whenScaled", "Retain") == "Delete";
+  const std::string sts_uid = sts["metadata"].value("uid", "");
+  // The retention policy is carried by ownerReferences, as the real
+  // controller does: the set owns its claims (whenDeleted), the pod of a
+  // removed ordinal owns its claims (whenScaled), and the garbage collector
+  // does the rest.
+  auto with_owners = [&](const Json& claim, const Json* pod_owner) {
+    Json refs = Json::array();
+    for (const Json& r : claim["metadata"].value("ownerReferences", Json::array())) {
+      if (r.value("uid", "") == sts_uid) continue;
+      if (r.value("kind", "") == "Pod") continue;
+      refs.push_back(r);
+    }
+    if (pod_owner != nullptr) {
+      refs.push_back(OwnerRef("v1", "Pod", *pod_owner, false));
+    } else if (delete_with_set) {
+      refs.push_back(OwnerRef("apps/v1", "StatefulSet", sts, false));
+    }
+    return refs;
+  };
+  std::set<int> ordinals;
+  for (int i = 0; i < replicas; ++i) ordinals.insert(i);
+  for (const auto& [i, pod] : pods) ordinals.insert(i);
+  for (int i : ordinals) {
+    const bool condemned = i >= replicas;
+    auto pod = pods.find(i);
+    const Json* pod_owner = condemned && delete_on_scale && pod != pods.end() ? &pod->second : nullptr;
+    for (const Json& vct : vcts) {
+      const std::string claim = absl::StrCat(vct["metadata"].value("name", ""), "-", name, "-", i);
+      auto cur = store_->Get(pvcs_, ns, claim);
+      if (auto* obj = std::get_if<Json>(&cur)) {
+        Json refs = with_owners(*obj, pod_owner);
+        if (refs != (*obj)["metadata"].value("ownerReferences", Json::array())) {
+          Json next = *obj;
+          if (refs.empty()) {
+            next["metadata"].erase("ownerReferences");
+          } else {
+            next["metadata"]["ownerReferences"] = refs;
+          }
+          if (auto* updated = std::get_if<Json>(&(cur = store_->Update(pvcs_, ns, next, false)))) obj = updated;
+        }
+        if ((*obj)["status"].value("phase", "") != "Bound" && !provisioning_fails) {
+          Json next = *obj;
+          next["status"] = {{"phase", "Bound"}};
+          store_->Update(pvcs_, ns, next, /*status_only=*/true);
+        }
+        continue;
+      }
+      if (condemned) continue;
+      Json pvc = {{"metadata", vct.value("metadata", Json::object())},
+                  {"spec", vct.value("spec", Json::object())}};
+      pvc["metadata"]["name"] = claim;
+      pvc["metadata"]["labels"] = spec.value("selector", Json::object()).value("matchLabels", Json::object());
+      Json refs = with_owners(pvc, nullptr);
+      if (!refs.empty()) pvc["metadata"]["ownerReferences"] = refs;
+      auto created = store_->Create(pvcs_, ns, pvc);
+      auto* obj = std::get_if<Json>(&created);
+      if (obj == nullptr) continue;
+      if (!provisioning_fails) {
+        (*obj)["status"] = {{"phase", "Bound"}};
+        store_->Update(pvcs_, ns, *obj, /*status_only=*/true);
+        continue;
+      }
+      (*obj)["status"] = {{"phase", "Pending"}};
+      store_->Update(pvcs_, ns, *obj, /*status_only=*/true);
+      const std::string uid = (*obj)["metadata"].value("uid", "");
+      store_->Create(events_, ns,
+                     {{"metadata", {{"name", absl::StrCat(claim, ".", absl::Hex(Fnv1a(uid), absl::kZeroPad8))}}},
+                      {"involvedObject", {{"apiVersion", "v1"}, {"kind", "PersistentVolumeClaim"},
+                                          {"namespace", ns}, {"name", claim}, {"uid", uid}}},
+                      {"reason", "ProvisioningFailed"},
+                      {"message", "kubesim: volume provisioning is failing (injected fault)"},
+                      {"type", "Warning"},
+                      {"count", 1},
+                      {"source", {{"component", "persistentvolume-controller"}}}});
+    }
+  }
+}
+
+void WorkloadController::SyncRevisions(const Json& sts, const std::string& update_rev,
+                                       const std::string& current_rev, const std::vector<Json>& revisions,
+                                       const std::map<int, Json>& pods) {
+  const std::string ns = sts["metadata"].value("namespace", "");
+  const std::string sts_uid = sts["metadata"].value("uid", "");
+  int64_t max_rev = 0;
+  const Json* update = nullptr;
+  std::vector<const Json*> mine;
+  for (const Json& r : revisions) {
+    bool owned = false;
+    for (const Json& ref : r["metadata"].value("ownerReferences", Json::array())) owned |= ref.value("uid", "") == sts_uid;
+    if (!owned) continue;
+    mine.push_back(&r);
+    max_rev = std::max<int64_t>(max_rev, r.value("revision", int64_t{0}));
+    if (r["metadata"].value("name", "") == update_rev) update = &r;
+  }
+  if (update == nullptr) {
+    const Json tmpl = sts["spec"].value("template", Json::object());
+    Json labels = tmpl.contains("metadata") ? tmpl["metadata"].value("labels", Json::object()) : Json::object();
+    labels[kHashLabel] = update_rev.substr(update_rev.rfind('-') + 1);
+    Json data_template = tmpl;
+    data_template["$patch"] = "replace";
+    store_->Create(revisions_, ns,
+                   {{"apiVersion", "apps/v1"},
+                    {"kind", "ControllerRevision"},
+                    {"metadata", {{"name", update_rev}, {"labels", labels},
+                                  {"ownerReferences", Json::array({OwnerRef("apps/v1", "StatefulSet", sts, true)})}}},
+                    {"data", {{"spec", {{"template", data_template}}}}},
+                    {"revision", max_rev + 1}});
+  } else if (update->value("revision", int64_t{0}) != max_rev) {
+    // Back to an earlier template (a rollback): that revision becomes the
+    // newest again, as in Kubernetes.
+    Json next = *update;
+    next["revision"] = max_rev + 1;
+    store_->Update(revisions_, ns, next, false);
+  }
+  std::set<std::string> live = {update_rev, current_rev};
+  for (const auto& [i, pod] : pods) live.insert(pod["metadata"]["labels"].value(kRevisionLabel, ""));
+  std::vector<std::pair<int64_t, std::string>> history;
+  for (const Json* r : mine) {
+    const std::string name = (*r)["metadata"].value("name", "");
+    if (!live.count(name)) history.push_back({(*r).value("revision", int64_t{0}), name});
+  }
+  const size_t limit = static_cast<size_t>(std::max(0, sts["spec"].value("revisionHistoryLimit", 10)));
+  std::sort(history.begin(), history.end());
+  for (size_t i = 0; i + limit < history.size(); ++i) store_->Delete(revisions_, ns, history[i].second);
+}
+
+void WorkloadController::ReleaseClaims(const Json& pod) {
+  const std::string ns = pod["metadata"].value("namespace", "");
+  const std::string uid = pod["metadata"].value("uid", "");
+  for (const std::string& claim : ClaimNames(pod)) {
+    auto cur = store_->Get(pvcs_, ns, claim);
+    auto* obj = std::get_if<Json>(&cur);
+    if (obj == nullptr) continue;
+    Json kept = Json::array();
+    bool owned = false;
+    for (const Json& r : (*obj)["metadata"].value("ownerReferences", Json::array())) {
+      if (r.value("uid", "") == uid) {
+        owned = true;
+      } else {
+        kept.push_back(r);
+      }
+    }
+    if (!owned) continue;
+    if (kept.empty()) {
+      store_->Delete(pvcs_, ns, claim);
+    } else {
+      (*obj)["metadata"]["ownerReferences"] = kept;
+      store_->Update(pvcs_, ns, *obj, false);
+    }
+  }
+}
+
 void WorkloadController::SyncStatefulSet(const Json& sts, const std::vector<Json>& owned_pods,
-                                         int64_t now_ms) {
+                                         const std::vector<Json>& revisions, int64_t now_ms) {
   const std::string name = sts["metadata"]["name"];
   const std::string ns = sts["metadata"].value("namespace", "");
   const Json& spec = sts["spec"];
@@ -126,11 +386,13 @@ void WorkloadController::SyncStatefulSet(const Json& sts, const std::vector<Json
   const bool parallel = spec.value("podManagementPolicy", "OrderedReady") == "Parallel";
   const Json strategy = spec.value("updateStrategy", Json::object());
   const bool on_delete = strategy.value("type", "RollingUpdate") == "OnDelete";
-  const int partition =
-      strategy.contains("rollingUpdate") ? strategy["rollingUpdate"].value("partition", 0) : 0;
+  const Json rolling = strategy.value("rollingUpdate", Json::object());
+  const int partition = rolling.is_object() ? rolling.value("partition", 0) : 0;
+  const int max_unavailable = MaxUnavailable(rolling, replicas);
   const std::string update_rev = TemplateRevision(name, spec.value("template", Json::object()));
   const Json status = sts.value("status", Json::object());
   const std::string current_rev = status.value("currentRevision", update_rev);
+  const bool provisioning_fails = options_.faults != nullptr && options_.faults->ProvisioningFails();
 
   std::map<int, Json> pods;
   const std::string selector = Selector(spec.value("selector", Json::object()).value("matchLabels", Json()));
@@ -141,21 +403,7 @@ void WorkloadController::SyncStatefulSet(const Json& sts, const std::vector<Json
   }
 
   // Claims first: a pod's volumes must exist before it starts.
-  for (int i = 0; i < replicas; ++i) {
-    for (const Json& vct : spec.value("volumeClaimTemplates", Json::array())) {
-      const std::string claim = absl::StrCat(vct["metadata"].value("name", ""), "-", name, "-", i);
-      if (std::holds_alternative<Json>(store_->Get(pvcs_, ns, claim))) continue;
-      Json pvc = {{"metadata", vct.value("metadata", Json::object())},
-                  {"spec", vct.value("spec", Json::object())}};
-      pvc["metadata"]["name"] = claim;
-      pvc["metadata"]["labels"] = spec.value("selector", Json::object()).value("matchLabels", Json::object());
-      auto created = store_->Create(pvcs_, ns, pvc);
-      if (auto* obj = std::get_if<Json>(&created)) {
-        (*obj)["status"] = {{"phase", "Bound"}};
-        store_->Update(pvcs_, ns, *obj, /*status_only=*/true);
-      }
-    }
-  }
+  SyncClaims(sts, pods, provisioning_fails);
 
   // Create missing pods.
   for (int i = 0; i < replicas; ++i) {
@@ -166,9 +414,14 @@ void WorkloadController::SyncStatefulSet(const Json& sts, const std::vector<Json
       if (!previous_ready) break;
     }
     const std::string rev = (!on_delete && i < partition) ? current_rev : update_rev;
-    auto created = store_->Create(pods_, ns, NewPod(sts, i, rev, now_ms));
+    Json pod = NewPod(sts, i, rev, now_ms);
+    // Its claims are Bound unless provisioning fails, so it is scheduled at
+    // once (saves the scheduler a write per pod).
+    if (!provisioning_fails && pod["spec"].value("nodeName", "").empty()) {
+      pod["spec"]["nodeName"] = NodeFor(pod["metadata"]["name"]);
+    }
+    auto created = store_->Create(pods_, ns, pod);
     if (auto* obj = std::get_if<Json>(&created)) {
-      created_at_ms_[(*obj)["metadata"]["uid"]] = now_ms;
       pods[i] = *obj;
     }
     if (!parallel) break;
@@ -181,29 +434,40 @@ void WorkloadController::SyncStatefulSet(const Json& sts, const std::vector<Json
     if (!parallel) break;
   }
   for (int ordinal : surplus) {
-    store_->Delete(pods_, ns, pods[ordinal]["metadata"]["name"]);
+    auto deleted = store_->Delete(pods_, ns, pods[ordinal]["metadata"]["name"]);
+    if (auto* d = std::get_if<Json>(&deleted); d != nullptr && !Terminating(*d)) ReleaseClaims(*d);
     pods.erase(ordinal);
   }
 
-  // Rolling update: one pod at a time, highest ordinal first, only while
-  // every pod is ready (maxUnavailable 1), never below the partition.
-  if (!on_delete) {
-    bool all_ready = static_cast<int>(pods.size()) == replicas;
-    for (const auto& [i, pod] : pods) all_ready &= PodReady(pod);
-    if (all_ready) {
-      int outdated = -1;
-      for (auto it = pods.rbegin(); it != pods.rend() && it->first >= partition; ++it) {
-        if (it->second["metadata"]["labels"].value(kRevisionLabel, "") != update_rev) {
-          outdated = it->first;
-          break;
-        }
-      }
-      if (outdated >= 0) {
-        store_->Delete(pods_, ns, pods[outdated]["metadata"]["name"]);
-        pods.erase(outdated);
+  // Rolling update, highest ordinal first, never below the partition: as
+  // many pods at once as maxUnavailable leaves room for, counting missing,
+  // unready and terminating pods as unavailable (maxUnavailable 1 updates
+  // one pod at a time, only while all are Ready).
+  if (!on_delete && (pods.empty() || pods.rbegin()->first < replicas)) {
+    int unavailable = 0;
+    for (int i = 0; i < replicas; ++i) {
+      auto it = pods.find(i);
+      unavailable += it == pods.end() || !PodReady(it->second);
+    }
+    std::vector<int> outdated;
+    for (auto it = pods.rbegin();
+         it != pods.rend() && it->first >= partition &&
+         unavailable + static_cast<int>(outdated.size()) < max_unavailable;
+         ++it) {
+      if (Terminating(it->second)) continue;
+      if (it->second["metadata"]["labels"].value(kRevisionLabel, "") != update_rev) {
+        outdated.push_back(it->first);
+        // An unready pod being replaced is already counted as unavailable.
+        if (!PodReady(it->second)) --unavailable;
       }
     }
+    for (int ordinal : outdated) {
+      store_->Delete(pods_, ns, pods[ordinal]["metadata"]["name"]);
+      pods.erase(ordinal);
+    }
   }
+
+  SyncRevisions(sts, update_rev, current_rev, revisions, pods);
 
   int ready = 0, updated = 0, current = 0;
   for (const auto& [i, pod] : pods) {
@@ -228,68 +492,185 @@ void WorkloadController::SyncStatefulSet(const Json& sts, const std::vector<Json
   }
 }
 
-void WorkloadController::SyncPods(int64_t now_ms) {
-  for (const Json& pod : store_->List(pods_, "", "", "", 0, "").items) {
-    if (pod["metadata"].contains("deletionTimestamp")) {
+Json WorkloadController::KubeletStatus(const Json& pod, int64_t scheduled_ms, int64_t now_ms,
+                                       bool node_ready) const {
+  const int64_t age = now_ms - scheduled_ms;
+  const std::string image = ImageOf(pod);
+  const int64_t start = options_.start_ms * (image.find("slow-start") != std::string::npos ? 10 : 1);
+  static const Json kNone = Json::array();
+  const Json& inits = pod["spec"].contains("initContainers") ? pod["spec"]["initContainers"] : kNone;
+  const int64_t init_end = start + static_cast<int64_t>(inits.size()) * options_.init_ms;
+  const std::string name = pod["metadata"]["name"];
+  const std::string node = pod["spec"].value("nodeName", "");
+  const uint32_t h = Fnv1a(name);
+  const Json& containers = pod["spec"].contains("containers") ? pod["spec"]["containers"] : kNone;
+  const std::string container = containers.empty() ? "main" : containers[0].value("name", "main");
+  Json next = pod.value("status", Json::object());
+  if (!node.empty()) {
+    const auto& nodes = SimNodes();
+    const size_t idx = std::find(nodes.begin(), nodes.end(), node) - nodes.begin();
+    next["hostIP"] = absl::StrCat("10.0.0.", idx + 1);
+  }
+  if (age < start) return next;  // pulling images, creating the sandbox
+
+  // Init containers, one after another, before any main container starts.
+  if (!inits.empty()) {
+    const int64_t running = age < init_end ? (age - start) / options_.init_ms : static_cast<int64_t>(inits.size());
+    Json statuses = Json::array();
+    std::vector<std::string> incomplete;
+    for (size_t j = 0; j < inits.size(); ++j) {
+      const std::string iname = inits[j].value("name", absl::StrCat("init-", j));
+      Json st = {{"name", iname}, {"image", inits[j].value("image", "")}, {"restartCount", 0}};
+      if (static_cast<int64_t>(j) < running) {
+        st["ready"] = true;
+        st["started"] = false;
+        st["state"] = {{"terminated", {{"exitCode", 0}, {"reason", "Completed"}}}};
+      } else {
+        incomplete.push_back(iname);
+        st["ready"] = false;
+        st["started"] = static_cast<int64_t>(j) == running;
+        st["state"] = static_cast<int64_t>(j) == running
+                          ? Json{{"running", Json::object()}}
+                          : Json{{"waiting", {{"reason", "PodInitializing"}}}};
+      }
+      statuses.push_back(st);
+    }
+    next["initContainerStatuses"] = statuses;
+    if (age < init_end) {
+      next["phase"] = "Pending";
+      next["podIP"] = absl::StrCat("10.244.", (h >> 8) & 255, ".", h & 255);
+      Json mains = Json::array();
+      for (const Json& c : containers) {
+        mains.push_back({{"name", c.value("name", "main")}, {"image", c.value("image", "")}, {"ready", false},
+                         {"restartCount", 0}, {"started", false},
+                         {"state", {{"waiting", {{"reason", "PodInitializing"}}}}}});
+      }
+      next["containerStatuses"] = mains;
+      const std::string msg = absl::StrCat("containers with incomplete status: [", absl::StrJoin(incomplete, " "), "]");
+      next["conditions"] = Json::array(
+          {Condition("PodScheduled", true), Condition("Initialized", false, "ContainersNotInitialized", msg),
+           Condition("ContainersReady", false, "ContainersNotReady"), Condition("Ready", false, "ContainersNotReady")});
+      return next;
+    }
+  }
+  const int64_t run_age = age - init_end;
+  if (image.find("crashloop") != std::string::npos) {
+    next["phase"] = "Running";
+    next["containerStatuses"] = Json::array(
+        {{{"name", container}, {"ready", false}, {"restartCount", static_cast<int>(run_age / 1000)},
+          {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}}}}}}});
+    next["conditions"] = Json::array({Condition("PodScheduled", true), Condition("Initialized", true),
+                                      Condition("ContainersReady", false), Condition("Ready", false)});
+    return next;
+  }
+  // An injected crash: the container is down (CrashLoopBackOff) for the
+  // restart time, then runs again and passes its readiness check after the
+  // usual ready time.
+  int restarts = 0;
+  int64_t since = run_age;  // how long the current container has been running
+  bool down = false;
+  auto crash = crashes_.find(pod["metadata"].value("uid", ""));
+  if (crash != crashes_.end()) {
+    restarts = crash->second.count;
+    const int64_t back_at = crash->second.at_ms + options_.restart_ms;
+    down = now_ms < back_at;
+    since = std::min(run_age, now_ms - back_at);
+  }
+  const bool containers_ready = !down && since >= options_.ready_ms && image.find("never-ready") == std::string::npos;
+  const bool ready = containers_ready && node_ready;
+  next["phase"] = "Running";
+  next["podIP"] = absl::StrCat("10.244.", (h >> 8) & 255, ".", h & 255);
+  Json st = {{"name", container}, {"ready", containers_ready}, {"restartCount", restarts}, {"started", !down}};
+  if (containers.size() > 0) st["image"] = containers[0].value("image", "");
+  st["state"] = down ? Json{{"waiting", {{"reason", "CrashLoopBackOff"}}}} : Json{{"running", Json::object()}};
+  if (restarts > 0) st["lastState"] = {{"terminated", {{"exitCode", 137}, {"reason", "Error"}}}};
+  next["containerStatuses"] = Json::array({st});
+  Json ready_cond = node_ready ? Condition("Ready", ready, ready ? nullptr : "ContainersNotReady")
+                               : Condition("Ready", false, "NodeNotReady");
+  next["conditions"] = Json::array(
+      {Condition("PodScheduled", true), Condition("Initialized", true),
+       Condition("ContainersReady", containers_ready, containers_ready ? nullptr : "ContainersNotReady"), ready_cond});
+  return next;
+}
+
+std::vector<Json> WorkloadController::SyncPods(int64_t now_ms) {
+  const std::set<std::string> not_ready_nodes =
+      options_.faults != nullptr ? options_.faults->NotReadyNodes() : std::set<std::string>();
+  // Each pod is changed in place in this copy of the list and written only
+  // when its status changes: copying every pod each tick is what made ticks
+  // slow with thousands of pods.
+  std::vector<Json> items = store_->List(pods_, "", "", "", 0, "").items;
+  static const Json kNoStatus = Json::object();
+  for (Json& pod : items) {
+    const std::string ns = pod["metadata"].value("namespace", "");
+    const std::string uid = pod["metadata"].value("uid", "");
+    if (Terminating(pod)) {
       // Terminating: preStop and the grace period run on the simulated
       // clock, capped so tests stay fast.
-      const std::string uid = pod["metadata"].value("uid", "");
       auto [it, inserted] = terminating_since_ms_.emplace(uid, now_ms);
       const int64_t grace_ms =
           std::min<int64_t>(pod["metadata"].value("deletionGracePeriodSeconds", 0) * 1000,
                             options_.termination_ms);
       if (now_ms - it->second >= grace_ms) {
-        store_->Erase(pods_, pod["metadata"].value("namespace", ""), pod["metadata"]["name"]);
+        store_->Erase(pods_, ns, pod["metadata"]["name"]);
+        ReleaseClaims(pod);
         terminating_since_ms_.erase(it);
+        created_at_ms_.erase(uid);
+        crashes_.erase(uid);
+        pod = Json();  // gone: dropped from what SyncEndpoints sees
       }
       continue;
     }
-    const std::string uid = pod["metadata"]["uid"];
-    auto [it, inserted] = created_at_ms_.emplace(uid, now_ms);
-    const int64_t age = now_ms - it->second;
-    const std::string image = ImageOf(pod);
-    const int64_t start = options_.start_ms * (image.find("slow-start") != std::string::npos ? 10 : 1);
-    const std::string name = pod["metadata"]["name"];
-    const uint32_t h = Fnv1a(name);
-    Json status = pod.value("status", Json::object());
-    Json next = status;
-    const std::string container = pod["spec"].contains("containers") && !pod["spec"]["containers"].empty()
-                                      ? pod["spec"]["containers"][0].value("name", "main")
-                                      : "main";
-    if (image.find("crashloop") != std::string::npos) {
-      if (age >= start) {
-        next["phase"] = "Running";
-        next["containerStatuses"] = Json::array(
-            {{{"name", container}, {"ready", false}, {"restartCount", static_cast<int>(age / 1000)},
-              {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}}}}}}});
-        next["conditions"] = Json::array({{{"type", "Ready"}, {"status", "False"}}});
+    Json& obj = pod;
+    if (obj["spec"].value("nodeName", "").empty()) {
+      // The scheduler: a pod whose claims are not all Bound stays Pending
+      // and unscheduled (immediate binding), else it goes to its node.
+      bool bound = true;
+      for (const std::string& claim : ClaimNames(obj)) {
+        auto c = store_->Get(pvcs_, ns, claim);
+        const Json* cj = std::get_if<Json>(&c);
+        bound &= cj != nullptr && (*cj)["status"].value("phase", "") == "Bound";
       }
-    } else if (age >= start) {
-      const bool ready = age >= start + options_.ready_ms && image.find("never-ready") == std::string::npos;
-      next["phase"] = "Running";
-      next["podIP"] = absl::StrCat("10.244.", (h >> 8) & 255, ".", h & 255);
-      next["containerStatuses"] = Json::array(
-          {{{"name", container}, {"ready", ready}, {"restartCount", 0}, {"started", true},
-            {"state", {{"running", Json::object()}}}}});
-      next["conditions"] = Json::array({{{"type", "Ready"}, {"status", ready ? "True" : "False"}}});
+      if (!bound) {
+        Json status = obj.value("status", Json::object());
+        status["phase"] = "Pending";
+        status["conditions"] = Json::array(
+            {Condition("PodScheduled", false, "Unschedulable",
+                       "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims.")});
+        if (status != obj["status"]) {
+          obj["status"] = status;
+          store_->Update(pods_, ns, obj, /*status_only=*/true);
+        }
+        continue;
+      }
+      obj["spec"]["nodeName"] = NodeFor(obj["metadata"]["name"]);
+      auto updated = store_->Update(pods_, ns, obj, /*status_only=*/false);
+      if (auto* u = std::get_if<Json>(&updated)) {
+        obj = *u;
+      } else {
+        continue;
+      }
+      created_at_ms_[uid] = now_ms;
     }
-    if (next != status) {
-      Json obj = pod;
+    auto [it, inserted] = created_at_ms_.emplace(uid, now_ms);
+    const bool node_ready = !not_ready_nodes.count(obj["spec"].value("nodeName", ""));
+    Json next = KubeletStatus(obj, it->second, now_ms, node_ready);
+    if (next != (obj.contains("status") ? obj["status"] : kNoStatus)) {
       obj["status"] = next;
-      store_->Update(pods_, pod["metadata"].value("namespace", ""), obj, /*status_only=*/true);
+      store_->Update(pods_, ns, obj, /*status_only=*/true);
     }
   }
+  return items;
 }
 
-void WorkloadController::SyncEndpoints() {
+void WorkloadController::SyncEndpoints(const std::vector<Json>& pods) {
   // Pods indexed by namespace and each "key=value" label, so a Service
   // looks only at the pods carrying its first selector label.
-  const std::vector<Json> pods = store_->List(pods_, "", "", "", 0, "").items;
   std::map<std::pair<std::string, std::string>, std::vector<const Json*>> by_label;
   for (const Json& pod : pods) {
+    if (!pod.is_object() || !pod["metadata"].contains("labels")) continue;
     const std::string ns = pod["metadata"].value("namespace", "");
-    const Json labels = pod["metadata"].value("labels", Json::object());
-    for (const auto& [k, v] : labels.items()) {
+    for (const auto& [k, v] : pod["metadata"]["labels"].items()) {
       if (v.is_string()) by_label[{ns, k + "=" + v.get<std::string>()}].push_back(&pod);
     }
   }

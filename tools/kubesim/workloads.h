@@ -2,11 +2,13 @@
 #define DORIS_OPERATOR_TOOLS_KUBESIM_WORKLOADS_H_
 
 // The simulated controllers and kubelet: StatefulSets create, update and
-// remove their pods (Parallel or OrderedReady, RollingUpdate with partition,
-// OnDelete), claims come from volumeClaimTemplates and bind at once, pods go
-// Pending -> Running -> Ready on a simulated clock, and Endpoints follow the
-// ready pods of each Service. Driven by Tick(now), so tests are
-// deterministic; the kubesim binary ticks it from a thread.
+// remove their pods (Parallel or OrderedReady, RollingUpdate with partition
+// and maxUnavailable, OnDelete) and keep ControllerRevisions, claims come
+// from volumeClaimTemplates (with their retention policy), pods are placed on
+// simulated nodes and go Pending -> (init containers) -> Running -> Ready on
+// a simulated clock, and Endpoints follow the ready pods of each Service.
+// Driven by Tick(now), so tests are deterministic; the kubesim binary ticks
+// it from a thread.
 
 #include <cstdint>
 #include <map>
@@ -14,6 +16,7 @@
 #include <string>
 
 #include "tools/kubesim/object_store.h"
+#include "tools/kubesim/sim_faults.h"
 
 namespace doris_operator::kubesim {
 
@@ -23,7 +26,17 @@ struct WorkloadOptions {
   // A deleted pod stays Terminating (not Ready) for its grace period, at
   // most this long.
   int64_t termination_ms = 300;
+  int64_t init_ms = 200;     // each init container runs this long
+  int64_t restart_ms = 300;  // a crashed container waits this long to run again
+  // Crashes, NotReady nodes and failing provisioning requested through the
+  // API server's control endpoints; none when null.
+  SimFaults* faults = nullptr;
 };
+
+// The simulated nodes pods are scheduled on, and the one a pod lands on
+// (fixed by its name, so tests know where a pod runs).
+const std::vector<std::string>& SimNodes();
+std::string NodeFor(const std::string& pod_name);
 
 class WorkloadController {
  public:
@@ -37,15 +50,30 @@ class WorkloadController {
   //   "crashloop"   -> never starts (CrashLoopBackOff)
   //   "slow-start"  -> takes 10x longer to start
  private:
-  void SyncStatefulSet(const Json& sts, const std::vector<Json>& owned_pods, int64_t now_ms);
-  void SyncPods(int64_t now_ms);
-  void SyncEndpoints();
+  struct Crash {
+    int64_t at_ms = 0;
+    int count = 0;
+  };
+  void SyncStatefulSet(const Json& sts, const std::vector<Json>& owned_pods,
+                       const std::vector<Json>& revisions, int64_t now_ms);
+  void SyncClaims(const Json& sts, const std::map<int, Json>& pods, bool provisioning_fails);
+  void SyncRevisions(const Json& sts, const std::string& update_rev, const std::string& current_rev,
+                     const std::vector<Json>& revisions, const std::map<int, Json>& pods);
+  // The garbage collector's share for pods the kubelet removes: claims owned
+  // only by the pod go with it (whenScaled: Delete).
+  void ReleaseClaims(const Json& pod);
+  // Returns the pods as they are after the tick, for SyncEndpoints (one
+  // copy of every pod per tick fewer).
+  std::vector<Json> SyncPods(int64_t now_ms);
+  Json KubeletStatus(const Json& pod, int64_t scheduled_ms, int64_t now_ms, bool node_ready) const;
+  void SyncEndpoints(const std::vector<Json>& pods);
   Json NewPod(const Json& sts, int ordinal, const std::string& revision, int64_t now_ms) const;
 
   ObjectStore* store_;
   const WorkloadOptions options_;
-  ResourceType sts_, pods_, pvcs_, services_, endpoints_;
-  std::map<std::string, int64_t> created_at_ms_;  // pod uid -> simulated creation time
+  ResourceType sts_, pods_, pvcs_, services_, endpoints_, revisions_, events_;
+  std::map<std::string, int64_t> created_at_ms_;  // pod uid -> when scheduled (simulated)
+  std::map<std::string, Crash> crashes_;          // pod uid -> its last injected crash
   std::map<std::string, int64_t> terminating_since_ms_;  // pod uid -> when seen terminating
 };
 
