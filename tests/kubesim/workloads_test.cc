@@ -410,5 +410,28 @@ TEST_F(WorkloadsTest, FailedProvisioningKeepsClaimsAndPodsPending) {
   EXPECT_EQ(pod["spec"]["nodeName"], NodeFor("db-0"));
 }
 
+TEST_F(WorkloadsTest, ForegroundDeletionKeepsTheOwnerUntilItsPodsAreGone) {
+  Apply(Sts(2, "Parallel", "doris:1"));
+  RunUntil(400);
+  ASSERT_EQ(Pods().size(), 2u);
+  HttpResponse r = Call("DELETE", "/apis/apps/v1/namespaces/default/statefulsets/db",
+                        {{"kind", "DeleteOptions"}, {"propagationPolicy", "Foreground"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  // The owner waits, marked, while its pods terminate.
+  auto owner = api_.store().Get(T("apps", "v1", "statefulsets"), "default", "db");
+  ASSERT_TRUE(std::holds_alternative<Json>(owner));
+  const Json& meta = std::get<Json>(owner)["metadata"];
+  EXPECT_TRUE(meta.contains("deletionTimestamp"));
+  EXPECT_EQ(meta["finalizers"], Json::array({"foregroundDeletion"}));
+  RunUntil(450);
+  EXPECT_TRUE(std::holds_alternative<Json>(
+      api_.store().Get(T("apps", "v1", "statefulsets"), "default", "db")));
+  // Once the pods are gone, so is the owner.
+  RunUntil(2000);
+  EXPECT_TRUE(Pods().empty());
+  EXPECT_TRUE(std::holds_alternative<ApiError>(
+      api_.store().Get(T("apps", "v1", "statefulsets"), "default", "db")));
+}
+
 }  // namespace
 }  // namespace doris_operator::kubesim

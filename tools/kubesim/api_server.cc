@@ -1028,6 +1028,24 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
       } catch (const Json::exception&) {
       }
     }
+    if (policy == "Foreground") {
+      // The owner stays (deletionTimestamp + the foregroundDeletion
+      // finalizer) until its dependents are gone; the simulated controllers
+      // remove the finalizer then (ObjectStore::FinishForegroundDeletions).
+      auto cur = store_.Get(t, ns, name);
+      if (auto* obj = std::get_if<Json>(&cur); obj != nullptr &&
+                                              !(*obj)["metadata"].contains("deletionTimestamp")) {
+        Json marked = *obj;
+        Json finalizers = marked["metadata"].value("finalizers", Json::array());
+        finalizers.push_back("foregroundDeletion");
+        marked["metadata"]["finalizers"] = finalizers;
+        marked["metadata"].erase("resourceVersion");
+        store_.Update(t, ns, marked, false);
+        auto deleting = store_.Delete(t, ns, name);
+        CollectDependents((*obj)["metadata"].value("uid", ""), false);
+        return result(std::move(deleting), 200, /*deleted=*/true);
+      }
+    }
     auto deleted = store_.Delete(t, ns, name);
     if (auto* obj = std::get_if<Json>(&deleted);
         obj != nullptr && !(*obj)["metadata"].contains("deletionTimestamp")) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <set>
 #include <variant>
 
 #include "absl/strings/ascii.h"
@@ -246,6 +247,39 @@ std::variant<Json, ApiError> ObjectStore::Erase(const ResourceType& t, const std
   objects_.erase(it);
   Record("DELETED", t, ns, obj);
   return obj;
+}
+
+void ObjectStore::FinishForegroundDeletions() {
+  std::vector<std::pair<std::string, Json>> waiting;  // store key, object
+  std::set<std::string> owners;                        // uids some object still names
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& [key, obj] : objects_) {
+      const Json& meta = obj["metadata"];
+      if (meta.contains("ownerReferences") && meta["ownerReferences"].is_array()) {
+        for (const Json& r : meta["ownerReferences"]) owners.insert(r.value("uid", ""));
+      }
+      if (!meta.contains("deletionTimestamp") || !meta.contains("finalizers")) continue;
+      for (const Json& f : meta["finalizers"]) {
+        if (f == "foregroundDeletion") waiting.emplace_back(key, obj);
+      }
+    }
+  }
+  for (auto& [key, obj] : waiting) {
+    if (owners.count(obj["metadata"].value("uid", ""))) continue;
+    std::optional<ResourceType> t;
+    for (const ResourceType& candidate : Types()) {
+      if (key.rfind(candidate.key() + "/", 0) == 0) t = candidate;
+    }
+    if (!t) continue;
+    Json next = obj;
+    Json kept = Json::array();
+    for (const Json& f : next["metadata"]["finalizers"]) {
+      if (f != "foregroundDeletion") kept.push_back(f);
+    }
+    next["metadata"]["finalizers"] = kept;
+    Update(*t, obj["metadata"].value("namespace", ""), next, false);
+  }
 }
 
 bool MatchesLabels(const Json& obj, const std::string& selector) {

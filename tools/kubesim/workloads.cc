@@ -180,6 +180,7 @@ void WorkloadController::Tick(int64_t now_ms) {
     SyncStatefulSet(sts, pods == pods_by_owner.end() ? kNone : pods->second,
                     revisions == revisions_by_owner.end() ? kNone : revisions->second, now_ms);
   }
+  store_->FinishForegroundDeletions();
   SyncEndpoints(SyncPods(now_ms));
 }
 
@@ -379,6 +380,8 @@ void WorkloadController::ReleaseClaims(const Json& pod) {
 
 void WorkloadController::SyncStatefulSet(const Json& sts, const std::vector<Json>& owned_pods,
                                          const std::vector<Json>& revisions, int64_t now_ms) {
+  // Being deleted (foreground): its pods go, none come back.
+  if (sts["metadata"].contains("deletionTimestamp")) return;
   const std::string name = sts["metadata"]["name"];
   const std::string ns = sts["metadata"].value("namespace", "");
   const Json& spec = sts["spec"];
