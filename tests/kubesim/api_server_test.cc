@@ -664,5 +664,18 @@ TEST_F(ApiServerTest, ProtobufBodiesOfTypedGeneratorsDecodeOrFailClearly) {
   EXPECT_EQ(unsupported, 415) << u_body.dump();
 }
 
+TEST_F(ApiServerTest, DeleteCollectionRemovesWhatTheSelectorMatches) {
+  ASSERT_EQ(Call("POST", cms_, Cm("keep", {{"app", "other"}})).status, 201);
+  ASSERT_EQ(Call("POST", cms_, Cm("go-1", {{"app", "doris"}})).status, 201);
+  ASSERT_EQ(Call("POST", cms_, Cm("go-2", {{"app", "doris"}})).status, 201);
+  Result r = Call("DELETE", cms_ + "?labelSelector=app%3Ddoris");
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  EXPECT_EQ(r.body["kind"], "ConfigMapList");
+  EXPECT_EQ(r.body["items"].size(), 2u);
+  Result left = Call("GET", cms_);
+  ASSERT_EQ(left.body["items"].size(), 1u);
+  EXPECT_EQ(left.body["items"][0]["metadata"]["name"], "keep");
+}
+
 }  // namespace
 }  // namespace doris_operator::kubesim

@@ -145,6 +145,7 @@ check "pods exist and run" "^Running True$" \
 check "scale in removes the highest pod" "web-0 web-1$" \
   "$(k scale sts web --replicas=2 >/dev/null 2>&1; sleep 0.5; k get pods -o jsonpath='{.items[*].metadata.name}' 2>&1)"
 
+check "describe" "Name: +fe-conf.*Data" "$(k describe cm fe-conf 2>&1 | tr '\n' ' ')"
 check "delete" 'configmap "fe-conf" deleted' "$(k delete cm fe-conf 2>&1)"
 check "deleted is gone" "NotFound" "$(k get cm fe-conf 2>&1)"
 check "create in a missing namespace is refused" 'namespaces "nowhere" not found' \

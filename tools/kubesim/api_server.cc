@@ -987,6 +987,29 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
       if (auto e = admit_create(obj)) return StatusResponse(*e, &t);
       return result(store_.Create(t, ns, std::move(obj)), 201);
     }
+    if (m == "DELETE") {
+      // deletecollection: every object the selectors match, each with its
+      // dependents collected; the answer lists what was deleted.
+      ObjectStore::ListResult list = store_.List(
+          t, ns, req.query.count("labelSelector") ? req.query.at("labelSelector") : "",
+          req.query.count("fieldSelector") ? req.query.at("fieldSelector") : "", 0, "");
+      Json deleted = Json::array();
+      for (const Json& item : list.items) {
+        auto gone = store_.Delete(t, item["metadata"].value("namespace", ""),
+                                  item["metadata"].value("name", ""));
+        if (auto* obj = std::get_if<Json>(&gone)) {
+          if (!(*obj)["metadata"].contains("deletionTimestamp")) {
+            AfterWrite(t, *obj, true);
+            CollectDependents((*obj)["metadata"].value("uid", ""), false);
+          }
+          deleted.push_back(*obj);
+        }
+      }
+      return JsonResponse(200, {{"apiVersion", t.api_version()},
+                                {"kind", t.kind + "List"},
+                                {"metadata", {{"resourceVersion", std::to_string(store_.CurrentRv())}}},
+                                {"items", deleted}});
+    }
     return StatusResponse({405, "MethodNotAllowed", "the server does not allow this method"}, &t);
   }
   const bool status_only = sub == "status";
