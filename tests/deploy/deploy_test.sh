@@ -69,7 +69,7 @@ check "namespace enforces the restricted pod security standard" "^restricted$" \
 sts() { k "${ns[@]}" get sts doris-operator -o jsonpath="$1" 2>&1; }
 pod='{.spec.template.spec'
 ctr='{.spec.template.spec.containers[0]'
-check "one replica" "^1$" "$(sts '{.spec.replicas}')"
+check "two replicas, one leader" "^2 .*--leader-elect" "$(sts '{.spec.replicas} {.spec.template.spec.containers[0].args}')"
 check "runs as its service account" "^doris-operator$" "$(sts "$pod.serviceAccountName}")"
 check "image from the kustomization" "^doris-operator:latest$" "$(sts "$ctr.image}")"
 check "pod: non-root uid 65532, RuntimeDefault seccomp" "^true 65532 65532 RuntimeDefault$" \
