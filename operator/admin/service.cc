@@ -107,6 +107,19 @@ struct IndexWalk {
   bool newest_first;
   size_t max_scan;
 
+  // Narrows the range to where a previous page's token says to go on.
+  absl::Status ResumeAt(const std::string& page_token) {
+    if (page_token.empty()) return absl::OkStatus();
+    absl::StatusOr<uint64_t> at = ParseToken(page_token);
+    if (!at.ok()) return at.status();
+    if (newest_first) {
+      hi = std::min(hi, *at);
+    } else {
+      lo = std::max(lo, *at);
+    }
+    return absl::OkStatus();
+  }
+
   // Returns the next page token ("" when the range is exhausted).
   absl::StatusOr<std::string> Run(const std::function<absl::StatusOr<bool>(uint64_t)>& visit) {
     size_t scanned = 0;
@@ -230,15 +243,7 @@ absl::StatusOr<v1::HistoryResponse> AdminService::History(const v1::HistoryReque
   walk.hi = range->hi;
   walk.newest_first = NewestFirst(req.order());
   walk.max_scan = options_.max_scan;
-  if (!req.page_token().empty()) {
-    absl::StatusOr<uint64_t> at = ParseToken(req.page_token());
-    if (!at.ok()) return at.status();
-    if (walk.newest_first) {
-      walk.hi = std::min(walk.hi, *at);
-    } else {
-      walk.lo = std::max(walk.lo, *at);
-    }
-  }
+  if (absl::Status s = walk.ResumeAt(req.page_token()); !s.ok()) return s;
 
   v1::HistoryResponse out;
   out.set_log_last_seq(log_->last_seq());
@@ -272,15 +277,7 @@ absl::StatusOr<v1::ListReconcilesResponse> AdminService::ListReconciles(
   const store::ClusterKey key = store::ClusterKey::From(req.cluster());
   IndexWalk walk{[this, key](const store::IndexQuery& q) { return log_->SeqsForCluster(key, q); },
                  range->lo, range->hi, NewestFirst(req.order()), options_.max_scan};
-  if (!req.page_token().empty()) {
-    absl::StatusOr<uint64_t> at = ParseToken(req.page_token());
-    if (!at.ok()) return at.status();
-    if (walk.newest_first) {
-      walk.hi = std::min(walk.hi, *at);
-    } else {
-      walk.lo = std::max(walk.lo, *at);
-    }
-  }
+  if (absl::Status s = walk.ResumeAt(req.page_token()); !s.ok()) return s;
   const std::set<int> outcomes(req.outcomes().begin(), req.outcomes().end());
   v1::ListReconcilesResponse out;
   if (range->empty()) return out;
