@@ -214,6 +214,16 @@ struct Written {
 
 // ---- services ----
 
+// Labels of the access and internal Services (keys in sorted order).
+void WriteServiceLabels(const Ctx& x, JsonWriter& w, const char* role) {
+  w.Key("labels");
+  w.BeginObject();
+  w.Field(kOwnerRefLabel, x.name());
+  w.Field(kServiceRoleLabel, role);
+  w.Field(kComponentLabel, x.comp());
+  w.EndObject();
+}
+
 Written InternalService(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
   Written out{"v1", "Service", InternalServiceName(x.name(), x.c), false};
   const int port = InternalPort(x);
@@ -222,12 +232,7 @@ Written InternalService(const Ctx& x, JsonWriter& w, const std::string* /*hash*/
   w.Field("kind", "Service");
   w.Key("metadata");
   w.BeginObject();
-  w.Key("labels");
-  w.BeginObject();
-  w.Field(kOwnerRefLabel, x.name());
-  w.Field(kServiceRoleLabel, "internal");
-  w.Field(kComponentLabel, x.comp());
-  w.EndObject();
+  WriteServiceLabels(x, w, "internal");
   WriteMetaTail(x, w, out.name);
   w.EndObject();
   w.Key("spec");
@@ -269,12 +274,7 @@ Written ExternalService(const Ctx& x, JsonWriter& w, const std::string* hash) {
     if (hash != nullptr) w.Field(kHashAnnotation, *hash);
     w.EndObject();
   }
-  w.Key("labels");
-  w.BeginObject();
-  w.Field(kOwnerRefLabel, x.name());
-  w.Field(kServiceRoleLabel, "access");
-  w.Field(kComponentLabel, x.comp());
-  w.EndObject();
+  WriteServiceLabels(x, w, "access");
   WriteMetaTail(x, w, out.name);
   w.EndObject();
   w.Key("spec");
