@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "operator/kube/client.h"
 #include "operator/kube/kubeconfig.h"
+#include "tests/operator/operator_fixture.h"
 #include "tests/testing/kubesim_process.h"
 #include "tests/testing/metrics_text.h"
 
@@ -21,39 +22,14 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string Cluster(const std::string& name, int fe, int be) {
-  return absl::StrCat(R"(apiVersion: doris.selectdb.com/v1
-kind: DorisCluster
-metadata:
-  name: )", name, R"(
-  namespace: default
-spec:
-  feSpec:
-    replicas: )", fe, R"(
-    image: apache/doris:fe-2.1.8
-  beSpec:
-    replicas: )", be, R"(
-    image: apache/doris:be-2.1.8
-)");
-}
-
 class LeaderE2eTest : public ::testing::Test {
  protected:
   static constexpr std::array<const char*, 2> kIds = {"op-one", "op-two"};
 
   void SetUp() override {
     dir_ = testing::TempDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
-    auto sim = testing::KubesimProcess::Start(dir_);
-    ASSERT_TRUE(sim.ok()) << sim.status();
-    sim_ = std::make_unique<testing::KubesimProcess>(std::move(*sim));
-    auto config = kube::LoadKubeconfig(sim_->kubeconfig());
-    ASSERT_TRUE(config.ok());
-    kube::ClientOptions options;
-    options.max_retries = 0;
-    client_ = *kube::Client::Create(*config, options);
-    auto crd = testing::Kubectl(sim_->kubeconfig(),
-                                {"apply", "-f", testing::Runfile("crds/doris.selectdb.com_dorisclusters.yaml")});
-    ASSERT_EQ(crd.exit_code, 0) << crd.output;
+    StartSimulatorWithCrd(dir_, &sim_, &client_);
+    if (::testing::Test::HasFatalFailure()) return;
     for (int i = 0; i < 2; ++i) StartOperator(i);
   }
 

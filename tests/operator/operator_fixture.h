@@ -30,6 +30,25 @@ struct ClusterOptions {
   std::string annotations;    // metadata.annotations lines, indented by 4
 };
 
+// A kubesim process in `dir` with the DorisCluster CRD applied, and a client
+// for the test's own calls (its own user agent, apart from the operator's).
+inline void StartSimulatorWithCrd(const std::string& dir,
+                                  std::unique_ptr<testing::KubesimProcess>* sim,
+                                  std::unique_ptr<kube::Client>* client) {
+  auto started = testing::KubesimProcess::Start(dir);
+  ASSERT_TRUE(started.ok()) << started.status();
+  *sim = std::make_unique<testing::KubesimProcess>(std::move(*started));
+  auto config = kube::LoadKubeconfig((*sim)->kubeconfig());
+  ASSERT_TRUE(config.ok());
+  kube::ClientOptions options;
+  options.max_retries = 0;
+  options.user_agent = "e2e-test";
+  *client = *kube::Client::Create(*config, options);
+  auto crd = testing::Kubectl((*sim)->kubeconfig(),
+                              {"apply", "-f", testing::Runfile("crds/doris.selectdb.com_dorisclusters.yaml")});
+  ASSERT_EQ(crd.exit_code, 0) << crd.output;
+}
+
 inline std::string Cluster(const std::string& name, int fe, int be, const ClusterOptions& o = {}) {
   return absl::StrCat(R"(apiVersion: doris.selectdb.com/v1
 kind: DorisCluster
@@ -62,17 +81,8 @@ class OperatorE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = testing::TempDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
-    auto sim = testing::KubesimProcess::Start(dir_);
-    ASSERT_TRUE(sim.ok()) << sim.status();
-    sim_ = std::make_unique<testing::KubesimProcess>(std::move(*sim));
-    auto config = kube::LoadKubeconfig(sim_->kubeconfig());
-    ASSERT_TRUE(config.ok());
-    kube::ClientOptions options;
-    options.max_retries = 0;
-    options.user_agent = "e2e-test";  // kept apart from the operator's calls
-    client_ = *kube::Client::Create(*config, options);
-    auto crd = Kubectl({"apply", "-f", testing::Runfile("crds/doris.selectdb.com_dorisclusters.yaml")});
-    ASSERT_EQ(crd.exit_code, 0) << crd.output;
+    StartSimulatorWithCrd(dir_, &sim_, &client_);
+    if (::testing::Test::HasFatalFailure()) return;
     StartOperator();
   }
 
