@@ -1,6 +1,7 @@
 #include "operator/reconcile/reconciler.h"
 
 #include <map>
+#include <optional>
 #include <set>
 
 #include "absl/strings/escaping.h"
@@ -162,6 +163,10 @@ struct Reconciler::Run {
   std::map<std::string, std::string> config_hash;      // by component
   std::map<std::string, std::string> waiting_on;       // by component
   doris::FeTarget fe;
+  // The FE's node lists, read once per reconcile (and again after a
+  // membership change of ours).
+  std::optional<absl::StatusOr<std::vector<doris::NodeRow>>> frontends;
+  std::optional<absl::StatusOr<std::vector<doris::NodeRow>>> backends;
   int writes = 0;
   bool failed = false;
   std::vector<std::string> errors;
@@ -216,6 +221,16 @@ void Reconciler::Event(Run& run, const std::string& type, const std::string& rea
              /*critical=*/false);
 }
 
+const absl::StatusOr<std::vector<doris::NodeRow>>& Reconciler::Frontends(Run& run) {
+  if (!run.frontends) run.frontends = fe_->Frontends(run.fe);
+  return *run.frontends;
+}
+
+const absl::StatusOr<std::vector<doris::NodeRow>>& Reconciler::Backends(Run& run) {
+  if (!run.backends) run.backends = fe_->Backends(run.fe);
+  return *run.backends;
+}
+
 void Reconciler::Membership(Run& run) {
   model::v1::DorisClusterSpec* spec = run.cluster.mutable_spec();
   const std::string& name = run.key.name;
@@ -224,7 +239,7 @@ void Reconciler::Membership(Run& run) {
     const int live = IntAt(run.statefulsets["fe"], {"spec", "replicas"}, 0);
     const int desired = Replicas(*fe);
     if (desired < live) {
-      absl::StatusOr<std::vector<doris::NodeRow>> rows = fe_->Frontends(run.fe);
+      const absl::StatusOr<std::vector<doris::NodeRow>>& rows = Frontends(run);
       if (!rows.ok()) {
         fe->set_replicas(live);  // cannot check membership: hold
         run.scaling["fe"] = true;
@@ -251,6 +266,7 @@ void Reconciler::Membership(Run& run) {
         FrontendPlan plan = PlanFrontends(in);
         for (const FrontendChange& d : plan.drop) {
           absl::Status s = fe_->DropFrontend(run.fe, d.role, d.host_port);
+          run.frontends.reset();
           ++run.writes;
           run.Action("doris:drop_frontend", RefFor("v1", "Pod", run.key.ns, d.host_port),
                      absl::StrCat(d.role, " ", d.host_port), s);
@@ -274,7 +290,7 @@ void Reconciler::Membership(Run& run) {
     const bool was_scaling = prev != nullptr && prev->component_condition().phase() == "scaling";
     if (desired >= live && !was_scaling) continue;
     const std::string sts = absl::StrCat(name, "-", c);
-    absl::StatusOr<std::vector<doris::NodeRow>> rows = fe_->Backends(run.fe);
+    const absl::StatusOr<std::vector<doris::NodeRow>>& rows = Backends(run);
     absl::StatusOr<std::vector<BackendView>> backends =
         rows.ok() ? doris::BackendsOf(*rows, sts) : absl::StatusOr<std::vector<BackendView>>(rows.status());
     if (!backends.ok()) {
@@ -287,6 +303,7 @@ void Reconciler::Membership(Run& run) {
     ScalePlan plan = PlanScale(c, desired, live, *backends);
     if (!plan.decommission.empty()) {
       absl::Status s = fe_->DecommissionBackends(run.fe, plan.decommission);
+      run.backends.reset();
       ++run.writes;
       run.Action("doris:decommission_backend", RefFor("apps/v1", "StatefulSet", run.key.ns, sts),
                  absl::StrJoin(plan.decommission, ","), s);
@@ -296,6 +313,7 @@ void Reconciler::Membership(Run& run) {
     }
     if (!plan.drop.empty()) {
       absl::Status s = fe_->DropBackends(run.fe, plan.drop);
+      run.backends.reset();
       ++run.writes;
       run.Action("doris:drop_backend", RefFor("apps/v1", "StatefulSet", run.key.ns, sts),
                  absl::StrJoin(plan.drop, ","), s);
@@ -376,7 +394,7 @@ void Reconciler::DorisAlive(Run& run, const std::string& component, const std::s
   // pod goes. Brokers, or an FE that cannot be asked, fall back to readiness.
   std::map<int, bool> alive;
   if (component == "fe") {
-    absl::StatusOr<std::vector<doris::NodeRow>> rows = fe_->Frontends(run.fe);
+    const absl::StatusOr<std::vector<doris::NodeRow>>& rows = Frontends(run);
     if (!rows.ok()) return;
     for (const doris::NodeRow& row : *rows) {
       auto host = row.find("Host");
@@ -386,7 +404,7 @@ void Reconciler::DorisAlive(Run& run, const std::string& component, const std::s
       if (ordinal >= 0) alive[ordinal] = up != row.end() && up->second == "true";
     }
   } else if (component == "be" || component == "cn") {
-    absl::StatusOr<std::vector<doris::NodeRow>> rows = fe_->Backends(run.fe);
+    const absl::StatusOr<std::vector<doris::NodeRow>>& rows = Backends(run);
     if (!rows.ok()) return;
     absl::StatusOr<std::vector<BackendView>> backends = doris::BackendsOf(*rows, sts);
     if (!backends.ok()) return;

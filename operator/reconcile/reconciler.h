@@ -49,6 +49,8 @@ class Reconciler {
  private:
   struct Run;
   void Membership(Run& run);
+  const absl::StatusOr<std::vector<doris::NodeRow>>& Frontends(Run& run);
+  const absl::StatusOr<std::vector<doris::NodeRow>>& Backends(Run& run);
   void ConfigRestarts(Run& run);
   void ApplyDesired(Run& run);
   void DorisAlive(Run& run, const std::string& component, const std::string& sts,
