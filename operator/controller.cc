@@ -64,7 +64,6 @@ void Controller::Start() {
     absl::MutexLock lock(&mu_);
     for (const store::ClusterKey& k : touched) {
       pending_from_.emplace(k, seq);  // keeps the oldest unseen record
-      known_.insert(k);
       queue_.Add(KeyString(k));
     }
   };
@@ -97,8 +96,7 @@ void Controller::Resync() {
     absl::SleepFor(absl::Milliseconds(100));
     if (absl::Now() < next) continue;
     next = absl::Now() + options_.resync_period;
-    absl::MutexLock lock(&mu_);
-    for (const store::ClusterKey& k : known_) queue_.Add(KeyString(k));
+    EnqueueAll();
   }
 }
 
@@ -109,7 +107,6 @@ void Controller::EnqueueAll() {
   for (const store::ClusterKey& key : clusters) {
     if (key.empty()) continue;
     pending_from_.emplace(key, last + 1);  // keeps an older unseen record
-    known_.insert(key);
     queue_.Add(KeyString(key));
   }
 }

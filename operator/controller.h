@@ -9,7 +9,6 @@
 #include <functional>
 #include <iterator>
 #include <map>
-#include <set>
 #include <memory>
 #include <string>
 #include <thread>
@@ -93,7 +92,6 @@ class Controller {
   absl::Mutex mu_;
   // The first log record each cluster's next reconcile has not seen.
   std::map<store::ClusterKey, uint64_t> pending_from_ ABSL_GUARDED_BY(mu_);
-  std::set<store::ClusterKey> known_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace doris_operator
