@@ -2,9 +2,9 @@
 #define DORIS_OPERATOR_TOOLS_KUBESIM_API_SERVER_H_
 
 // The Kubernetes REST API over the object store: discovery, OpenAPI (enough
-// for kubectl's validation), CRUD, patch (merge, JSON patch, strategic merge
-// as merge, server-side apply), watch, and CRDs that make new resources
-// appear.
+// for kubectl's validation), CRUD, patch (merge, JSON patch, strategic merge,
+// server-side apply), watch, and CRDs that make new resources appear. The
+// members live in one file per concern (see BUILD.bazel).
 
 #include <atomic>
 #include <functional>

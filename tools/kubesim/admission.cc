@@ -1,0 +1,101 @@
+#include "tools/kubesim/admission.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "tools/kubesim/structural_schema.h"
+
+namespace doris_operator::kubesim {
+
+Json WithDefaults(const ResourceType& t, Json obj) {
+  if (!obj.is_object() || !obj.contains("spec") || !obj["spec"].is_object()) return obj;
+  Json& spec = obj["spec"];
+  if (t.kind == "StatefulSet") {
+    if (!spec.contains("replicas")) spec["replicas"] = 1;
+    if (!spec.contains("podManagementPolicy")) spec["podManagementPolicy"] = "OrderedReady";
+    if (!spec.contains("revisionHistoryLimit")) spec["revisionHistoryLimit"] = 10;
+    // Defaulted since 1.27 (StatefulSetAutoDeletePVC on by default).
+    if (!spec.contains("persistentVolumeClaimRetentionPolicy")) {
+      spec["persistentVolumeClaimRetentionPolicy"] = Json::object();
+    }
+    Json& retention = spec["persistentVolumeClaimRetentionPolicy"];
+    if (retention.is_object()) {
+      if (!retention.contains("whenDeleted")) retention["whenDeleted"] = "Retain";
+      if (!retention.contains("whenScaled")) retention["whenScaled"] = "Retain";
+    }
+    if (!spec.contains("updateStrategy")) spec["updateStrategy"] = {{"type", "RollingUpdate"}};
+    Json& us = spec["updateStrategy"];
+    if (us.value("type", "RollingUpdate") == "RollingUpdate") {
+      us["type"] = "RollingUpdate";
+      if (!us.contains("rollingUpdate")) us["rollingUpdate"] = Json::object();
+      if (!us["rollingUpdate"].contains("partition")) us["rollingUpdate"]["partition"] = 0;
+    }
+  } else if (t.kind == "Service") {
+    if (!spec.contains("type")) spec["type"] = "ClusterIP";
+    if (!spec.contains("sessionAffinity")) spec["sessionAffinity"] = "None";
+    if (spec.contains("ports") && spec["ports"].is_array()) {
+      for (Json& p : spec["ports"]) {
+        if (!p.contains("protocol")) p["protocol"] = "TCP";
+        if (!p.contains("targetPort") && p.contains("port")) p["targetPort"] = p["port"];
+      }
+    }
+  }
+  return obj;
+}
+
+std::optional<ApiError> AdmitCustomResource(const HttpRequest& req, const ResourceType& t,
+                                            bool create, bool status_only, Json& obj,
+                                            std::vector<std::string>& warnings) {
+  if (!t.schema || !obj.is_object()) return std::nullopt;
+  const Json& schema = *t.schema;
+  const std::vector<std::string> unknown = PruneUnknownFields(schema, obj);
+  const std::string directive =
+      req.query.count("fieldValidation") ? req.query.at("fieldValidation") : "Warn";
+  if (!unknown.empty() && directive == "Strict") {
+    std::vector<std::string> parts;
+    for (const std::string& f : unknown) parts.push_back(absl::StrCat("unknown field \"", f, "\""));
+    return ApiError{400, "BadRequest",
+                    absl::StrCat(t.kind, " in version \"", t.version, "\" cannot be handled as a ", t.kind,
+                                 ": strict decoding error: ", absl::StrJoin(parts, ", "))};
+  }
+  if (directive != "Ignore") {
+    for (const std::string& f : unknown) warnings.push_back(absl::StrCat("unknown field \"", f, "\""));
+  }
+  ApplySchemaDefaults(schema, obj);
+  // With a status subresource, status is written through it only (the
+  // create strategy drops what a create carries).
+  if (create && t.status_subresource) obj.erase("status");
+  std::vector<FieldError> errors;
+  if (status_only) {
+    const Json* status_schema = nullptr;
+    if (schema.contains("properties") && schema["properties"].contains("status")) {
+      status_schema = &schema["properties"]["status"];
+    }
+    if (status_schema != nullptr && obj.contains("status")) {
+      errors = ValidateAgainstSchema(*status_schema, obj["status"], "status");
+    }
+  } else {
+    // metadata is ObjectMeta's to validate; with a status subresource the
+    // status of a main-resource write is not what gets stored.
+    Json body = obj;
+    body.erase("metadata");
+    if (t.status_subresource) body.erase("status");
+    errors = ValidateAgainstSchema(schema, body, "");
+  }
+  if (errors.empty()) return std::nullopt;
+  const std::string name =
+      obj.contains("metadata") && obj["metadata"].is_object() ? obj["metadata"].value("name", "") : "";
+  Json causes = Json::array();
+  std::vector<std::string> texts;
+  for (const FieldError& e : errors) {
+    causes.push_back({{"reason", e.reason}, {"message", e.message}, {"field", e.field}});
+    texts.push_back(e.ToString());
+  }
+  const std::string qualified = t.group.empty() ? t.kind : absl::StrCat(t.kind, ".", t.group);
+  ApiError err{422, "Invalid",
+               absl::StrCat(qualified, " \"", name, "\" is invalid: ",
+                            texts.size() == 1 ? texts[0] : absl::StrCat("[", absl::StrJoin(texts, ", "), "]"))};
+  err.details = {{"name", name}, {"group", t.group}, {"kind", t.kind}, {"causes", causes}};
+  return err;
+}
+
+}  // namespace doris_operator::kubesim

@@ -1,0 +1,232 @@
+#include "tools/kubesim/api_server.h"
+
+#include <variant>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "tools/kubesim/admission.h"
+#include "tools/kubesim/field_manager.h"
+#include "tools/kubesim/patches.h"
+#include "tools/kubesim/tables.h"
+#include "tools/kubesim/wire.h"
+
+namespace doris_operator::kubesim {
+
+HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
+                                 const std::string& ns, const std::string& name,
+                                 const std::string& sub) {
+  const std::string& m = req.method;
+  std::vector<std::string> warnings;  // unknown fields pruned from a custom resource
+  auto result = [&](std::variant<Json, ApiError> r, int ok_status, bool deleted = false) {
+    if (auto* e = std::get_if<ApiError>(&r)) return StatusResponse(*e, &t, name);
+    const Json& obj = std::get<Json>(r);
+    AfterWrite(t, obj, deleted);
+    HttpResponse resp = JsonResponse(ok_status, obj);
+    if (!warnings.empty()) resp.headers["Warning"] = WarningHeader(warnings);
+    return resp;
+  };
+  // Custom resources: pruned, defaulted and validated against their schema.
+  auto admit = [&](Json& obj, bool status) {
+    return AdmitCustomResource(req, t, /*create=*/false, status, obj, warnings);
+  };
+  auto admit_create = [&](Json& obj) {
+    return AdmitCustomResource(req, t, /*create=*/true, false, obj, warnings);
+  };
+  if (t.resource == "services" && sub == "proxy") {
+    if (!proxy_) return StatusResponse({503, "ServiceUnavailable", "no service proxy"}, &t, name);
+    const std::string marker = "/proxy";
+    const size_t at = req.path.find(marker, req.path.find("/services/"));
+    std::string rest = req.path.substr(at + marker.size());
+    if (rest.empty()) rest = "/";
+    if (token_.empty()) return proxy_(ns, name, rest, req);
+    // The API server consumes the credential it authenticated with; the
+    // backend behind the proxy never sees the cluster token.
+    HttpRequest forwarded = req;
+    forwarded.headers.erase("authorization");
+    return proxy_(ns, name, rest, forwarded);
+  }
+  if (!sub.empty() && sub != "status" && sub != "scale") {
+    return StatusResponse({404, "NotFound", "the server could not find the requested resource"}, &t, name);
+  }
+  if (name.empty()) {
+    if (m == "GET") {
+      if (QueryFlag(req, "watch")) return Watch(req, t, ns);
+      size_t limit = 0;
+      if (req.query.count("limit")) absl::SimpleAtoi(req.query.at("limit"), &limit);
+      ObjectStore::ListResult list = store_.List(
+          t, ns, req.query.count("labelSelector") ? req.query.at("labelSelector") : "",
+          req.query.count("fieldSelector") ? req.query.at("fieldSelector") : "", limit,
+          req.query.count("continue") ? req.query.at("continue") : "");
+      if (WantsTable(req) && list.continue_token.empty()) {
+        return TableResponse(t, list.items, std::to_string(list.rv));
+      }
+      Json meta = {{"resourceVersion", std::to_string(list.rv)}};
+      if (!list.continue_token.empty()) meta["continue"] = list.continue_token;
+      return JsonResponse(200, {{"apiVersion", t.api_version()},
+                                {"kind", t.kind + "List"},
+                                {"metadata", meta},
+                                {"items", list.items}});
+    }
+    if (m == "POST") {
+      auto body = ParseBody(req);
+      if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t);
+      Json obj = WithDefaults(t, std::get<Json>(body));
+      if (auto e = admit_create(obj)) return StatusResponse(*e, &t);
+      return result(store_.Create(t, ns, std::move(obj)), 201);
+    }
+    if (m == "DELETE") {
+      // deletecollection: every object the selectors match, each with its
+      // dependents collected; the answer lists what was deleted.
+      ObjectStore::ListResult list = store_.List(
+          t, ns, req.query.count("labelSelector") ? req.query.at("labelSelector") : "",
+          req.query.count("fieldSelector") ? req.query.at("fieldSelector") : "", 0, "");
+      Json deleted = Json::array();
+      for (const Json& item : list.items) {
+        auto gone = store_.Delete(t, item["metadata"].value("namespace", ""),
+                                  item["metadata"].value("name", ""));
+        if (auto* obj = std::get_if<Json>(&gone)) {
+          if (!(*obj)["metadata"].contains("deletionTimestamp")) {
+            AfterWrite(t, *obj, true);
+            CollectDependents((*obj)["metadata"].value("uid", ""), false);
+          }
+          deleted.push_back(*obj);
+        }
+      }
+      return JsonResponse(200, {{"apiVersion", t.api_version()},
+                                {"kind", t.kind + "List"},
+                                {"metadata", {{"resourceVersion", std::to_string(store_.CurrentRv())}}},
+                                {"items", deleted}});
+    }
+    return StatusResponse({405, "MethodNotAllowed", "the server does not allow this method"}, &t);
+  }
+  const bool status_only = sub == "status";
+  if (sub == "scale") {
+    auto cur = store_.Get(t, ns, name);
+    if (auto* e = std::get_if<ApiError>(&cur)) return StatusResponse(*e, &t, name);
+    Json obj = std::get<Json>(cur);
+    auto to_scale = [&](const Json& o) {
+      return Json{{"apiVersion", "autoscaling/v1"},
+                  {"kind", "Scale"},
+                  {"metadata", {{"name", name}, {"namespace", ns},
+                                {"resourceVersion", o["metadata"]["resourceVersion"]}}},
+                  {"spec", {{"replicas", o.contains("spec") ? o["spec"].value("replicas", 1) : 1}}},
+                  {"status", {{"replicas", o.contains("status") ? o["status"].value("replicas", 0) : 0}}}};
+    };
+    if (m == "GET") return JsonResponse(200, to_scale(obj));
+    auto body = ParseBody(req);
+    if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t, name);
+    Json scale = m == "PUT" ? std::get<Json>(body) : MergePatch(to_scale(obj), std::get<Json>(body));
+    obj["spec"]["replicas"] = scale["spec"].value("replicas", 1);
+    if (auto e = admit(obj, false)) return StatusResponse(*e, &t, name);
+    auto r = store_.Update(t, ns, obj, false);
+    if (auto* e = std::get_if<ApiError>(&r)) return StatusResponse(*e, &t, name);
+    return JsonResponse(200, to_scale(std::get<Json>(r)));
+  }
+  if (m == "GET") {
+    auto got = store_.Get(t, ns, name);
+    if (WantsTable(req) && std::holds_alternative<Json>(got)) {
+      return TableResponse(t, {std::get<Json>(got)},
+                           std::get<Json>(got)["metadata"].value("resourceVersion", ""));
+    }
+    return result(std::move(got), 200);
+  }
+  if (m == "DELETE") {
+    std::string policy = req.query.count("propagationPolicy") ? req.query.at("propagationPolicy") : "";
+    if (!req.body.empty()) {
+      try {
+        policy = Json::parse(req.body).value("propagationPolicy", policy);
+      } catch (const Json::exception&) {
+      }
+    }
+    if (policy == "Foreground") {
+      // The owner stays (deletionTimestamp + the foregroundDeletion
+      // finalizer) until its dependents are gone; the simulated controllers
+      // remove the finalizer then (ObjectStore::FinishForegroundDeletions).
+      auto cur = store_.Get(t, ns, name);
+      if (auto* obj = std::get_if<Json>(&cur); obj != nullptr &&
+                                              !(*obj)["metadata"].contains("deletionTimestamp")) {
+        Json marked = *obj;
+        Json finalizers = marked["metadata"].value("finalizers", Json::array());
+        finalizers.push_back("foregroundDeletion");
+        marked["metadata"]["finalizers"] = finalizers;
+        marked["metadata"].erase("resourceVersion");
+        store_.Update(t, ns, marked, false);
+        auto deleting = store_.Delete(t, ns, name);
+        CollectDependents((*obj)["metadata"].value("uid", ""), false);
+        return result(std::move(deleting), 200, /*deleted=*/true);
+      }
+    }
+    auto deleted = store_.Delete(t, ns, name);
+    if (auto* obj = std::get_if<Json>(&deleted);
+        obj != nullptr && !(*obj)["metadata"].contains("deletionTimestamp")) {
+      CollectDependents((*obj)["metadata"].value("uid", ""), policy == "Orphan");
+    }
+    return result(std::move(deleted), 200, /*deleted=*/true);
+  }
+  if (m == "PUT") {
+    auto body = ParseBody(req);
+    if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t, name);
+    Json obj = std::get<Json>(body);
+    if (!obj.is_object()) return StatusResponse({400, "BadRequest", "the body is not a JSON object"}, &t, name);
+    obj["metadata"]["name"] = name;
+    obj = WithDefaults(t, obj);
+    if (auto e = admit(obj, status_only)) return StatusResponse(*e, &t, name);
+    return result(store_.Update(t, ns, std::move(obj), status_only), 200);
+  }
+  if (m == "PATCH") {
+    auto body = ParseBody(req);
+    const std::string ct = req.Header("content-type");
+    if (ct.find("apply-patch") != std::string::npos) {
+      // Server-side apply: the body is YAML, which kubectl sends as JSON.
+      if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t, name);
+      const std::string manager = req.query.count("fieldManager") ? req.query.at("fieldManager") : "";
+      if (manager.empty()) {
+        return StatusResponse({422, "Invalid", "PATCH with apply-patch requires a fieldManager"}, &t, name);
+      }
+      const bool force = QueryFlag(req, "force");
+      auto cur = store_.Get(t, ns, name);
+      if (!std::get<Json>(body).is_object()) {
+        return StatusResponse({400, "BadRequest", "the body is not a JSON object"}, &t, name);
+      }
+      Json base = std::holds_alternative<ApiError>(cur) ? Json{{"metadata", Json::object()}} : std::get<Json>(cur);
+      auto applied = ServerSideApply(base, std::get<Json>(body), manager, force);
+      if (auto* e = std::get_if<ApiError>(&applied)) return StatusResponse(*e, &t, name);
+      if (std::holds_alternative<ApiError>(cur)) {
+        Json obj = std::get<Json>(applied);
+        obj["metadata"]["name"] = name;
+        obj = WithDefaults(t, obj);
+        if (auto e = admit_create(obj)) return StatusResponse(*e, &t, name);
+        return result(store_.Create(t, ns, std::move(obj)), 201);
+      }
+      Json merged = std::get<Json>(applied);
+      merged["metadata"].erase("resourceVersion");
+      merged = WithDefaults(t, merged);
+      if (auto e = admit(merged, status_only)) return StatusResponse(*e, &t, name);
+      return result(store_.Update(t, ns, std::move(merged), status_only), 200);
+    }
+    if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t, name);
+    auto cur = store_.Get(t, ns, name);
+    if (auto* e = std::get_if<ApiError>(&cur)) return StatusResponse(*e, &t, name);
+    Json next;
+    if (ct.find("json-patch") != std::string::npos) {
+      auto patched = JsonPatch(std::get<Json>(cur), std::get<Json>(body));
+      if (auto* e = std::get_if<ApiError>(&patched)) return StatusResponse(*e, &t, name);
+      next = std::get<Json>(patched);
+    } else if (ct.find("strategic-merge") != std::string::npos) {
+      next = StrategicMerge(std::get<Json>(cur), std::get<Json>(body));
+    } else {
+      next = MergePatch(std::get<Json>(cur), std::get<Json>(body));
+    }
+    // A patch carrying no resourceVersion applies to whatever is current.
+    if (!std::get<Json>(body).contains("metadata") ||
+        !std::get<Json>(body)["metadata"].contains("resourceVersion")) {
+      next["metadata"].erase("resourceVersion");
+    }
+    next = WithDefaults(t, next);
+    if (auto e = admit(next, status_only)) return StatusResponse(*e, &t, name);
+    return result(store_.Update(t, ns, std::move(next), status_only), 200);
+  }
+  return StatusResponse({405, "MethodNotAllowed", "the server does not allow this method"}, &t, name);
+}
+
+}  // namespace doris_operator::kubesim
