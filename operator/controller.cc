@@ -3,7 +3,9 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "operator/logging/log.h"
+#include "operator/reconcile/inputs.h"
 
 namespace doris_operator {
 
@@ -51,9 +53,23 @@ std::vector<ingest::StreamSpec> Controller::Streams() const {
   return out;
 }
 
+void Controller::RebuildReferences() {
+  // Which cluster reads which ConfigMap must be known before the ConfigMap
+  // stream re-lists: a ConfigMap that changed while no operator ran is
+  // logged only if it resolves to a cluster, and the reconciles that would
+  // otherwise fill the index have not run yet.
+  for (const store::ClusterKey& key : log_->CurrentClusters()) {
+    if (key.empty()) continue;
+    const reconcile::ClusterInputs in = reconcile::InputsFromObjects(key, log_->CurrentObjectsOf(key));
+    if (in.present) references_.Set(key, in.config_maps);
+  }
+}
+
 void Controller::Start() {
+  RebuildReferences();
   // Clusters already in the log get a first look (their state may have
-  // moved while no operator ran; the watchers' re-list says how).
+  // moved while no operator ran; the watchers' re-list says how) once every
+  // stream has synced: see Worker.
   EnqueueAll();
   ingest::WatcherOptions wo;
   wo.resolve = [this](const log::v1::ObjectRef& ref) { return references_.Resolve(ref); };
@@ -115,7 +131,25 @@ bool Controller::Synced() const {
   return stream_count_ > 0 && static_cast<size_t>(stats_.synced_streams.load()) >= stream_count_;
 }
 
+bool Controller::WaitForSync() {
+  // As controllers built on client-go wait for their informers: a reconcile
+  // from a half-listed state would, e.g., take pods that are not listed yet
+  // for missing, or miss a ConfigMap change made while no operator ran.
+  absl::Time next_report = absl::Now() + absl::Seconds(30);
+  while (!stop_ && !Synced()) {
+    absl::SleepFor(absl::Milliseconds(20));
+    if (absl::Now() >= next_report) {
+      next_report = absl::Now() + absl::Seconds(30);
+      logging::Log(logging::Level::kWarn, "waiting for every watch to list before reconciling",
+                   {{"synced", std::to_string(stats_.synced_streams.load())},
+                    {"streams", std::to_string(stream_count_)}});
+    }
+  }
+  return !stop_;
+}
+
 void Controller::Worker() {
+  if (!WaitForSync()) return;
   while (std::optional<std::string> key = queue_.Get()) {
     if (options_.is_leader && !options_.is_leader()) {
       // A follower leaves the cluster alone but keeps the key (and, in

@@ -3,7 +3,8 @@
 
 // Wires the running operator: one watcher per stream feeding the event log,
 // a keyed work queue of DorisClusters woken by what the watchers append, and
-// reconcile workers. Start() returns at once; Stop() drains and joins.
+// reconcile workers, which start reconciling once every stream has listed.
+// Start() returns at once; Stop() drains and joins.
 
 #include <atomic>
 #include <functional>
@@ -73,7 +74,11 @@ class Controller {
 
  private:
   void Worker();
+  // Blocks until every stream has listed; false when stopped first.
+  bool WaitForSync();
   void Resync();
+  // The ConfigMap reference index, from the clusters in the log.
+  void RebuildReferences();
   std::vector<ingest::StreamSpec> Streams() const;
 
   kube::Client* const kube_;

@@ -265,6 +265,13 @@ int main(int argc, char** argv) {
     return e != nullptr && e->IsLeader();
   };
   client_options.may_write = is_leader;
+  if (elect) {
+    // The leader stops writing at most renew_deadline after its last renewal
+    // and no other replica can take the lease before lease_duration: an
+    // attempt that began while leading must end within the difference.
+    client_options.write_attempt_timeout =
+        election.lease_duration - election.renew_deadline;
+  }
   auto client = doris_operator::kube::Client::Create(*config, client_options);
   if (!client.ok()) {
     std::fprintf(stderr, "doris-operator: %s\n", std::string(client.status().message()).c_str());

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <random>
+#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -184,7 +186,7 @@ absl::Status Client::Configure(Handle& h, const Request& request, const std::str
 
 namespace {
 
-curl_slist* Headers(const ClusterConfig& config, const Request& request) {
+curl_slist* Headers(const std::string& bearer_token, const Request& request) {
   curl_slist* headers = nullptr;
   headers = curl_slist_append(headers, "Accept: application/json");
   if (!request.body.empty() || request.method != "GET") {
@@ -195,9 +197,8 @@ curl_slist* Headers(const ClusterConfig& config, const Request& request) {
     headers = curl_slist_append(headers, h.c_str());
     if (absl::StartsWithIgnoreCase(h, "authorization:")) own_auth = true;
   }
-  if (!own_auth && !config.bearer_token.empty()) {
-    headers = curl_slist_append(
-        headers, absl::StrCat("Authorization: Bearer ", config.bearer_token).c_str());
+  if (!own_auth && !bearer_token.empty()) {
+    headers = curl_slist_append(headers, absl::StrCat("Authorization: Bearer ", bearer_token).c_str());
   }
   // libcurl would otherwise send "Expect: 100-continue" for large bodies and
   // wait for an answer the API server does not give.
@@ -207,22 +208,44 @@ curl_slist* Headers(const ClusterConfig& config, const Request& request) {
 
 }  // namespace
 
-absl::StatusOr<Response> Client::Do(const Request& request) {
-  if (request.method != "GET" && !WritesAllowed()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(request.method, " ", request.path, ": writes are not allowed (not the leader)"));
+std::string Client::BearerToken() {
+  absl::MutexLock lock(&token_mu_);
+  if (config_.bearer_token_file.empty()) return config_.bearer_token;
+  const absl::Time now = absl::Now();
+  if (token_.empty() || now - token_read_at_ >= options_.token_file_reread) {
+    std::ifstream in(config_.bearer_token_file, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string token(absl::StripAsciiWhitespace(text.str()));
+    if (in && !token.empty()) {
+      token_ = token;
+    } else if (token_.empty()) {
+      token_ = config_.bearer_token;
+    }
+    token_read_at_ = now;
   }
+  return token_;
+}
+
+absl::StatusOr<Response> Client::Do(const Request& request) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   const std::string url = config_.server + request.path;
+  const bool write = request.method != "GET";
   const bool idempotent = request.idempotent || request.method == "GET" ||
                           request.method == "PUT" || request.method == "DELETE";
   std::string last_error;
   for (int attempt = 0;; ++attempt) {
     WaitForToken();
+    // Asked before every attempt, after any wait: leadership can be lost
+    // while a write is retried or queued behind the rate limiter.
+    if (write && !WritesAllowed()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          request.method, " ", request.path, ": writes are not allowed (not the leader)"));
+    }
     std::unique_ptr<Handle> h = Acquire();
     absl::Status configured = Configure(*h, request, url);
     if (!configured.ok()) return configured;
-    curl_slist* headers = Headers(config_, request);
+    curl_slist* headers = Headers(BearerToken(), request);
     Response response;
     HeaderCapture captured;
     curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, headers);
@@ -230,8 +253,9 @@ absl::StatusOr<Response> Client::Do(const Request& request) {
     curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &response.body);
     curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, CaptureHeader);
     curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, &captured);
-    curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS,
-                     static_cast<long>(absl::ToInt64Milliseconds(options_.request_timeout)));
+    const absl::Duration timeout =
+        write ? std::min(options_.request_timeout, options_.write_attempt_timeout) : options_.request_timeout;
+    curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(timeout)));
     const CURLcode rc = curl_easy_perform(h->curl);
     long code = 0;
     curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &code);
@@ -440,7 +464,7 @@ absl::Status Client::Watch(const std::string& collection_path, const WatchOption
   h->curl = curl_easy_init();
   absl::Status configured = Configure(*h, request, config_.server + path);
   if (!configured.ok()) return configured;
-  curl_slist* headers = Headers(config_, request);
+  curl_slist* headers = Headers(BearerToken(), request);
   WatchSink sink;
   sink.on_event = &on_event;
   sink.curl = h->curl;

@@ -33,10 +33,18 @@ struct ClientOptions {
   std::string user_agent = "doris-operator";
   // Called once per HTTP response (or -1 for a transport error), for metrics.
   std::function<void(const std::string& verb, int code)> on_response;
-  // Asked before every request that is not a GET; false fails it with
-  // FailedPrecondition before anything is sent. A replica that is not the
-  // elected leader must not write, even from a reconcile already under way.
+  // Asked before every attempt of a request that is not a GET; false fails
+  // it with FailedPrecondition before anything more is sent. A replica that
+  // is not the elected leader must not write, even from a reconcile or a
+  // retry loop already under way.
   std::function<bool()> may_write;
+  // Bounds one attempt of a write, so a write begun while leading lands (or
+  // is abandoned) before another replica can take the lease: with leader
+  // election, at most lease duration - renew deadline.
+  absl::Duration write_attempt_timeout = absl::InfiniteDuration();
+  // How long a token read from ClusterConfig::bearer_token_file is used
+  // before the file is read again (client-go: one minute).
+  absl::Duration token_file_reread = absl::Minutes(1);
 };
 
 struct Request {
@@ -119,6 +127,9 @@ class Client {
   void Release(std::unique_ptr<Handle> handle);
   void WaitForToken();
   absl::Status Configure(Handle& h, const Request& request, const std::string& url);
+  // The bearer token to send, re-read from its file when that is due; a
+  // failed read keeps the token read before.
+  std::string BearerToken();
 
   const ClusterConfig config_;
   const ClientOptions options_;
@@ -126,6 +137,9 @@ class Client {
   std::vector<std::unique_ptr<Handle>> idle_ ABSL_GUARDED_BY(mu_);
   double tokens_ ABSL_GUARDED_BY(mu_);
   absl::Time last_refill_ ABSL_GUARDED_BY(mu_);
+  absl::Mutex token_mu_;
+  std::string token_ ABSL_GUARDED_BY(token_mu_);
+  absl::Time token_read_at_ ABSL_GUARDED_BY(token_mu_);
 };
 
 // Maps an HTTP error answer (a metav1.Status body) to a Status value.

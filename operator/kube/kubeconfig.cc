@@ -126,9 +126,9 @@ absl::StatusOr<ClusterConfig> LoadKubeconfig(const std::string& path, const std:
     cfg.bearer_token = Str(*user, "token");
     const std::string token_file = Str(*user, "tokenFile");
     if (cfg.bearer_token.empty() && !token_file.empty()) {
-      absl::StatusOr<std::string> t = ReadFile(
-          (fs::path(token_file).is_absolute() ? fs::path(token_file) : base / token_file).string(),
-          absl::StrCat(where, ": tokenFile"));
+      cfg.bearer_token_file =
+          (fs::path(token_file).is_absolute() ? fs::path(token_file) : base / token_file).string();
+      absl::StatusOr<std::string> t = ReadFile(cfg.bearer_token_file, absl::StrCat(where, ": tokenFile"));
       if (!t.ok()) return t.status();
       cfg.bearer_token = std::string(absl::StripAsciiWhitespace(*t));
     }
@@ -155,6 +155,7 @@ absl::StatusOr<ClusterConfig> InClusterConfig(const InClusterOptions& options) {
   absl::StatusOr<std::string> token = ReadFile(options.token_path, "service account token");
   if (!token.ok()) return token.status();
   cfg.bearer_token = std::string(absl::StripAsciiWhitespace(*token));
+  cfg.bearer_token_file = options.token_path;
   absl::StatusOr<std::string> ca = ReadFile(options.ca_path, "service account CA");
   if (!ca.ok()) return ca.status();
   cfg.ca_pem = *ca;

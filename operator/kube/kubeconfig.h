@@ -20,6 +20,9 @@ struct ClusterConfig {
   std::string client_cert_pem;  // client certificate auth
   std::string client_key_pem;
   std::string bearer_token;
+  // Where bearer_token came from, if a file: bound service account tokens
+  // rotate, so the client re-reads it (as client-go does).
+  std::string bearer_token_file;
   std::string namespace_;       // the context's default namespace ("default" if unset)
 };
 

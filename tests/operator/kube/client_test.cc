@@ -1,6 +1,7 @@
 #include "operator/kube/client.h"
 
 #include <atomic>
+#include <fstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -216,6 +217,77 @@ TEST_F(ClientTest, AClosedWriteGateStopsWritesBeforeTheyAreSent) {
   open = true;
   EXPECT_TRUE((*gated)->Create(cms_, Cm("g")).ok());
   EXPECT_TRUE(client_->Get(cms_ + "/g").ok());
+}
+
+TEST_F(ClientTest, AWriteGateClosingDuringRetriesStopsTheNextAttempt) {
+  auto config = LoadKubeconfig(sim_->kubeconfig());
+  ASSERT_TRUE(config.ok());
+  std::atomic<bool> open{true};
+  std::atomic<int> sent{0};
+  ClientOptions options;
+  options.retry_base = absl::Milliseconds(1);
+  options.retry_max = absl::Milliseconds(5);
+  options.may_write = [&] { return open.load(); };
+  options.on_response = [&](const std::string&, int) {
+    // Leadership is lost after the second failed attempt.
+    if (sent.fetch_add(1) + 1 == 2) open = false;
+  };
+  auto gated = Client::Create(*config, options);
+  ASSERT_TRUE(gated.ok());
+  Faults({{"errorRate", 1.0}, {"errorCode", 500}});
+  auto applied = (*gated)->Apply(cms_ + "/lost", Cm("lost"), "doris-operator");
+  Faults(Json::object());
+  EXPECT_EQ(applied.status().code(), absl::StatusCode::kFailedPrecondition) << applied.status();
+  EXPECT_EQ(sent.load(), 2);
+}
+
+TEST_F(ClientTest, AWriteAttemptEndsWithinItsBound) {
+  auto config = LoadKubeconfig(sim_->kubeconfig());
+  ASSERT_TRUE(config.ok());
+  ClientOptions options;
+  options.max_retries = 0;
+  options.write_attempt_timeout = absl::Milliseconds(200);
+  auto bounded = Client::Create(*config, options);
+  ASSERT_TRUE(bounded.ok());
+  ASSERT_TRUE(client_->Create(cms_, Cm("slow")).ok());
+  // The server answers every request after 3 s: a write may not wait that
+  // long, a read may.
+  Faults({{"delayMs", 3000}});
+  auto written = (*bounded)->MergePatch(cms_ + "/slow", R"({"data":{"k":"w"}})");
+  auto read = (*bounded)->Get(cms_ + "/slow");
+  Faults(Json::object());
+  EXPECT_EQ(written.status().code(), absl::StatusCode::kUnavailable) << written.status();
+  EXPECT_TRUE(read.ok()) << read.status();
+}
+
+TEST(ClientTokenFileTest, ARotatedServiceAccountTokenIsReadAgain) {
+  auto sim = testing::KubesimProcess::Start(testing::TempDir("client_token"), {"--tls"});
+  ASSERT_TRUE(sim.ok()) << sim.status();
+  auto config = LoadKubeconfig(sim->kubeconfig());
+  ASSERT_TRUE(config.ok()) << config.status();
+  const std::string valid = config->bearer_token;
+  ASSERT_FALSE(valid.empty());
+  const std::string token_file = testing::TempDir("client_token_file") + "/token";
+  auto write_token = [&](const std::string& token) {
+    std::ofstream out(token_file, std::ios::trunc);
+    out << token << "\n";
+  };
+  write_token("expired-token");
+  config->bearer_token = "expired-token";
+  config->bearer_token_file = token_file;
+  ClientOptions rereads;
+  rereads.token_file_reread = absl::ZeroDuration();
+  ClientOptions caches;
+  caches.token_file_reread = absl::Hours(1);
+  auto fresh = Client::Create(*config, rereads);
+  auto cached = Client::Create(*config, caches);
+  ASSERT_TRUE(fresh.ok() && cached.ok());
+  const std::string path = CollectionPath("v1", "", "namespaces");
+  EXPECT_EQ((*fresh)->Get(path).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ((*cached)->Get(path).status().code(), absl::StatusCode::kUnauthenticated);
+  write_token(valid);  // the kubelet rotated the projected token
+  EXPECT_TRUE((*fresh)->Get(path).ok());
+  EXPECT_EQ((*cached)->Get(path).status().code(), absl::StatusCode::kUnauthenticated);
 }
 
 }  // namespace
