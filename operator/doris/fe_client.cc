@@ -19,13 +19,23 @@ absl::Status EnvelopeStatus(const std::string& body, const std::string& what) {
   return absl::FailedPreconditionError(absl::StrCat(what, ": ", detail));
 }
 
+// Doris: "backend does not exists[h:p]", "OBSERVER does not exist[h:p]".
+absl::Status GoneIsDone(absl::Status s) {
+  if (s.code() == absl::StatusCode::kFailedPrecondition &&
+      s.message().find("does not exist") != absl::string_view::npos) {
+    return absl::OkStatus();
+  }
+  return s;
+}
+
 }  // namespace
 
 FeClient::FeClient(Access access, kube::Client* kube) : access_(access), kube_(kube) {}
 
 absl::StatusOr<std::string> FeClient::Call(const FeTarget& t, const std::string& method,
                                            const std::string& path, const std::string& body) {
-  const std::string service = absl::StrCat(t.cluster, "-fe-service");
+  const std::string service =
+      t.pod.empty() ? absl::StrCat(t.cluster, "-fe-service") : absl::StrCat("FE pod ", t.pod);
   kube::Request r;
   r.method = method;
   r.body = body;
@@ -34,13 +44,20 @@ absl::StatusOr<std::string> FeClient::Call(const FeTarget& t, const std::string&
   // Node lists are safe to repeat; membership changes are not retried.
   r.idempotent = method == "GET";
   if (access_ == Access::kApiServerProxy) {
-    r.path = absl::StrCat("/api/v1/namespaces/", t.ns, "/services/", service, ":", t.http_port,
-                          "/proxy", path);
+    r.path = t.pod.empty() ? absl::StrCat("/api/v1/namespaces/", t.ns, "/services/", service, ":",
+                                          t.http_port, "/proxy", path)
+                           : absl::StrCat("/api/v1/namespaces/", t.ns, "/pods/", t.pod, ":",
+                                          t.http_port, "/proxy", path);
     absl::StatusOr<kube::Response> resp = kube_->Do(r);
     if (!resp.ok()) return resp.status();
     if (resp->code == 401) {
       return absl::UnauthenticatedError(
           absl::StrCat("FE ", service, " refused the credentials of user ", t.user));
+    }
+    if (resp->code == 307) {
+      // Doris 2.x: a membership write reached an FE that is not the master.
+      return absl::UnavailableError(
+          absl::StrCat(service, " ", path, ": HTTP 307, redirected to the master FE"));
     }
     if (resp->code != 200) {
       return absl::UnavailableError(absl::StrCat("FE ", service, " ", path, ": HTTP ", resp->code,
@@ -54,7 +71,12 @@ absl::StatusOr<std::string> FeClient::Call(const FeTarget& t, const std::string&
         absl::StrCat("FE ", service, " ", path, ": writes are not allowed (not the leader)"));
   }
   kube::ClusterConfig direct;
-  direct.server = absl::StrCat("http://", service, ".", t.ns, ".svc:", t.http_port);
+  if (t.host.empty()) {
+    direct.server = absl::StrCat("http://", t.cluster, "-fe-service.", t.ns, ".svc:", t.http_port);
+  } else {
+    const bool v6 = t.host.find(':') != std::string::npos;
+    direct.server = absl::StrCat("http://", v6 ? "[" : "", t.host, v6 ? "]" : "", ":", t.http_port);
+  }
   kube::ClientOptions options;
   options.request_timeout = absl::Seconds(10);
   options.max_retries = 2;
@@ -93,7 +115,7 @@ absl::Status FeClient::DropBackends(const FeTarget& t, const std::vector<std::st
   absl::StatusOr<std::string> body = Call(t, "POST", "/rest/v2/manager/node/DROP/be",
                                           Json{{"hostPorts", host_ports}}.dump());
   if (!body.ok()) return body.status();
-  return EnvelopeStatus(*body, "drop backends");
+  return GoneIsDone(EnvelopeStatus(*body, "drop backends"));
 }
 
 absl::Status FeClient::DropFrontend(const FeTarget& t, const std::string& role,
@@ -101,7 +123,7 @@ absl::Status FeClient::DropFrontend(const FeTarget& t, const std::string& role,
   absl::StatusOr<std::string> body = Call(t, "POST", "/rest/v2/manager/node/DROP/fe",
                                           Json{{"role", role}, {"hostPort", host_port}}.dump());
   if (!body.ok()) return body.status();
-  return EnvelopeStatus(*body, "drop frontend");
+  return GoneIsDone(EnvelopeStatus(*body, "drop frontend"));
 }
 
 }  // namespace doris_operator::doris

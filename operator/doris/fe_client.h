@@ -21,6 +21,11 @@ struct FeTarget {
   std::string ns;
   std::string cluster;  // DorisCluster name; the FE service is <cluster>-fe-service
   int http_port = 8030;
+  // One FE rather than the load-balanced Service (membership writes go to
+  // the master): its pod, for the API server's pod proxy, and its host as
+  // Doris lists it (FQDN or IP), for direct calls. Empty: the Service.
+  std::string pod;
+  std::string host;
   std::string user = "root";
   std::string password;  // never logged
 };
@@ -33,6 +38,8 @@ class FeClient {
   absl::StatusOr<std::vector<NodeRow>> Frontends(const FeTarget& t);
   absl::StatusOr<std::vector<NodeRow>> Backends(const FeTarget& t);
   absl::Status DecommissionBackends(const FeTarget& t, const std::vector<std::string>& host_ports);
+  // A node the FE no longer lists counts as dropped: Doris drops a drained
+  // backend by itself (drop_backend_after_decommission).
   absl::Status DropBackends(const FeTarget& t, const std::vector<std::string>& host_ports);
   absl::Status DropFrontend(const FeTarget& t, const std::string& role, const std::string& host_port);
 

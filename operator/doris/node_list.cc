@@ -60,19 +60,34 @@ absl::StatusOr<std::vector<NodeRow>> ParseNodeList(std::string_view body) {
   return out;
 }
 
-absl::StatusOr<std::vector<reconcile::BackendView>> BackendsOf(const std::vector<NodeRow>& rows,
-                                                                const std::string& statefulset) {
-  std::vector<reconcile::BackendView> out;
+std::vector<std::string> RowHosts(const NodeRow& row) {
+  std::vector<std::string> out;
+  for (const char* column : {"Host", "IP", "HostName"}) {
+    const std::string* v = Get(row, column);
+    if (v != nullptr && !v->empty()) out.push_back(*v);
+  }
+  return out;
+}
+
+absl::StatusOr<BackendList> BackendsOf(const std::vector<NodeRow>& rows, const std::string& component,
+                                       const reconcile::NodeMap& pods) {
+  BackendList out;
   for (const NodeRow& row : rows) {
-    const std::string* host = Get(row, "Host");
-    if (host == nullptr) host = Get(row, "IP");
+    const std::vector<std::string> hosts = RowHosts(row);
     const std::string* port = Get(row, "HeartbeatPort");
-    if (host == nullptr || port == nullptr) {
-      return absl::InvalidArgumentError("FE backends list lacks Host or HeartbeatPort");
+    if (hosts.empty() || port == nullptr) {
+      return absl::InvalidArgumentError("FE backends list lacks Host (or IP) or HeartbeatPort");
     }
+    const std::string host_port = absl::StrCat(hosts.front(), ":", *port);
+    const std::optional<reconcile::NodePlace> place = pods.FindAny(hosts);
+    if (!place) {
+      out.unmapped.push_back(host_port);
+      continue;
+    }
+    if (place->component != component) continue;
     reconcile::BackendView b;
-    b.host_port = absl::StrCat(*host, ":", *port);
-    b.ordinal = reconcile::OrdinalOf(*host, statefulset);
+    b.host_port = host_port;
+    b.ordinal = place->ordinal;
     b.alive = IsTrue(Get(row, "Alive"));
     b.decommissioned = IsTrue(Get(row, "SystemDecommissioned"));
     const std::string* tablets = Get(row, "TabletNum");
@@ -80,7 +95,41 @@ absl::StatusOr<std::vector<reconcile::BackendView>> BackendsOf(const std::vector
       return absl::InvalidArgumentError(
           absl::StrCat("FE backends list: TabletNum \"", *tablets, "\" is not a number"));
     }
-    out.push_back(std::move(b));
+    out.mine.push_back(std::move(b));
+  }
+  return out;
+}
+
+absl::StatusOr<FrontendList> FrontendsOf(const std::vector<NodeRow>& rows, const reconcile::NodeMap& pods) {
+  FrontendList out;
+  for (const NodeRow& row : rows) {
+    const std::vector<std::string> hosts = RowHosts(row);
+    const std::string* port = Get(row, "EditLogPort");
+    if (hosts.empty() || port == nullptr) {
+      return absl::InvalidArgumentError("FE frontends list lacks Host (or IP) or EditLogPort");
+    }
+    const std::string host_port = absl::StrCat(hosts.front(), ":", *port);
+    const std::optional<reconcile::NodePlace> place = pods.FindAny(hosts);
+    const bool master = IsTrue(Get(row, "IsMaster"));
+    if (master) {
+      out.master_host = hosts.front();
+      const std::string* http = Get(row, "HttpPort");
+      if (http == nullptr || !absl::SimpleAtoi(*http, &out.master_http_port)) out.master_http_port = 0;
+      if (place && place->component == "fe") out.master_pod = place->pod;
+    }
+    if (!place) {
+      out.unmapped.push_back(host_port);
+      continue;
+    }
+    if (place->component != "fe") continue;
+    reconcile::FrontendView v;
+    v.host_port = host_port;
+    v.ordinal = place->ordinal;
+    const std::string* role = Get(row, "Role");
+    v.role = role == nullptr ? "" : *role;
+    v.alive = IsTrue(Get(row, "Alive"));
+    v.is_master = master;
+    out.mine.push_back(std::move(v));
   }
   return out;
 }

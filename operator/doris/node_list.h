@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "operator/reconcile/frontends.h"
+#include "operator/reconcile/node_map.h"
 #include "operator/reconcile/scale_in.h"
 
 namespace doris_operator::doris {
@@ -21,10 +23,32 @@ using NodeRow = std::map<std::string, std::string>;  // column name -> value
 // Error envelopes (code != 0) become FailedPrecondition carrying Doris' text.
 absl::StatusOr<std::vector<NodeRow>> ParseNodeList(std::string_view body);
 
-// Backends of one StatefulSet as the scale planner needs them. Hosts that are
-// not pods of `statefulset` get ordinal -1.
-absl::StatusOr<std::vector<reconcile::BackendView>> BackendsOf(const std::vector<NodeRow>& rows,
-                                                                const std::string& statefulset);
+// The hosts a row names its node by, the one membership writes use first:
+// 2.x lists `Host` (FQDN or IP, as the node registered); 1.2 lists `IP` and
+// `HostName`. Empty when the row has none of them.
+std::vector<std::string> RowHosts(const NodeRow& row);
+
+struct BackendList {
+  std::vector<reconcile::BackendView> mine;  // rows of the asked component's pods
+  // host:port of rows that match no pod of the cluster (e.g. an IP no pod
+  // has any more): nothing may shrink while there are any.
+  std::vector<std::string> unmapped;
+};
+
+// The backends of `component` ("be" / "cn"), mapped to pods through `pods`.
+absl::StatusOr<BackendList> BackendsOf(const std::vector<NodeRow>& rows, const std::string& component,
+                                       const reconcile::NodeMap& pods);
+
+struct FrontendList {
+  std::vector<reconcile::FrontendView> mine;
+  std::vector<std::string> unmapped;  // host:edit_log_port
+  // The master as listed (IsMaster), where membership writes must go.
+  std::string master_host;
+  int master_http_port = 0;  // 0 when the row has no HttpPort
+  std::string master_pod;    // "" when no live pod is the master
+};
+
+absl::StatusOr<FrontendList> FrontendsOf(const std::vector<NodeRow>& rows, const reconcile::NodeMap& pods);
 
 }  // namespace doris_operator::doris
 

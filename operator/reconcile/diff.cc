@@ -114,7 +114,7 @@ DiffResult Diff(const translator::DesiredSet& desired, const std::vector<LiveObj
                                           d.hash.substr(0, 12))});
   }
   for (const LiveObject& l : live) {
-    if (wanted.count(KeyOf(l.api_version, l.kind, l.name))) continue;
+    if (wanted.count(KeyOf(l.api_version, l.kind, l.name)) || !l.owned) continue;
     out.writes.push_back({Verb::kDelete, l.api_version, l.kind, l.name, "",
                           absl::StrCat(l.kind, " ", l.name, " is no longer desired")});
   }

@@ -19,6 +19,9 @@ struct LiveObject {
   std::string kind;
   std::string name;
   nlohmann::json object;
+  // Carries this DorisCluster's controller owner reference (its UID). Only
+  // owned objects are ever deleted; others are only updated when desired.
+  bool owned = true;
 };
 
 enum class Verb {

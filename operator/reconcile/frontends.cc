@@ -24,7 +24,7 @@ FrontendPlan PlanFrontends(const FrontendInput& in) {
   for (const FrontendView& fe : in.frontends) {
     if (fe.ordinal < desired || fe.ordinal < 0) continue;
     if (fe.role == "OBSERVER") {
-      plan.drop.push_back({fe.role, fe.host_port});
+      plan.drop.push_back({fe.role, fe.host_port, fe.ordinal});
       plan.scaling = true;
     } else {
       // A follower beyond the desired size (electionNumber was lowered):
@@ -39,7 +39,7 @@ FrontendPlan PlanFrontends(const FrontendInput& in) {
   if (!in.frontends.empty()) {  // only a serving FE group can take members
     for (const auto& [ordinal, host_port] : in.unregistered_pods) {
       if (ordinal == 0 || ordinal >= desired) continue;  // pod 0 founds the group itself
-      plan.add.push_back({ordinal < election ? "FOLLOWER" : "OBSERVER", host_port});
+      plan.add.push_back({ordinal < election ? "FOLLOWER" : "OBSERVER", host_port, ordinal});
     }
   }
   if (in.live_replicas != 0 && in.live_replicas != plan.statefulset_replicas) plan.scaling = true;

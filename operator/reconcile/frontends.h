@@ -22,6 +22,7 @@ struct FrontendView {
 struct FrontendChange {
   std::string role;       // FOLLOWER | OBSERVER
   std::string host_port;
+  int ordinal = -1;       // its pod's ordinal
 };
 
 struct FrontendPlan {

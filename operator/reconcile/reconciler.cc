@@ -1,5 +1,6 @@
 #include "operator/reconcile/reconciler.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -12,6 +13,7 @@
 #include "operator/reconcile/frontends.h"
 #include "operator/reconcile/rollout.h"
 #include "operator/reconcile/inputs.h"
+#include "operator/reconcile/node_map.h"
 #include "operator/reconcile/scale_in.h"
 #include "operator/reconcile/status.h"
 #include "translator/canonical_json.h"
@@ -167,6 +169,12 @@ struct Reconciler::Run {
   // membership change of ours).
   std::optional<absl::StatusOr<std::vector<doris::NodeRow>>> frontends;
   std::optional<absl::StatusOr<std::vector<doris::NodeRow>>> backends;
+  // Doris nodes to pods, through the pods' names and IPs in the log.
+  NodeMap node_map;
+  // StatefulSets of components taken out of the spec that stay, at this
+  // many replicas, until their nodes have left Doris.
+  std::map<std::string, int> retained;
+  bool removing = false;  // such a removal is under way: look again soon
   int writes = 0;
   bool failed = false;
   std::vector<std::string> errors;
@@ -231,90 +239,144 @@ const absl::StatusOr<std::vector<doris::NodeRow>>& Reconciler::Backends(Run& run
   return *run.backends;
 }
 
+absl::StatusOr<doris::FeTarget> Reconciler::MasterTarget(Run& run) {
+  const absl::StatusOr<std::vector<doris::NodeRow>>& rows = Frontends(run);
+  if (!rows.ok()) return rows.status();
+  absl::StatusOr<doris::FrontendList> fes = doris::FrontendsOf(*rows, run.node_map);
+  if (!fes.ok()) return fes.status();
+  if (fes->master_host.empty()) return absl::UnavailableError("the FE lists no master");
+  if (fes->master_pod.empty()) {
+    return absl::UnavailableError(
+        absl::StrCat("the master FE ", fes->master_host, " is none of this cluster's running pods"));
+  }
+  // Writes reaching another FE are redirected (Doris 2.x) or forwarded;
+  // address the master itself.
+  doris::FeTarget t = run.fe;
+  t.pod = fes->master_pod;
+  t.host = fes->master_host;
+  if (fes->master_http_port > 0) t.http_port = fes->master_http_port;
+  return t;
+}
+
+void Reconciler::Unmapped(Run& run, const std::string& component, const std::vector<std::string>& hosts) {
+  const std::string why =
+      absl::StrCat("the FE lists ", absl::StrJoin(hosts, ", "),
+                   ", which match no pod of this cluster (by FQDN or pod IP): nothing shrinks until "
+                   "they are gone or back");
+  run.waiting_on[component] = why;
+  const model::v1::ComponentStatus* prev = PreviousStatus(run.cluster.status(), component);
+  // Once per distinct situation, not every poll.
+  if (prev == nullptr || prev->component_condition().message().find(why) == std::string::npos) {
+    Event(run, "Warning", "NodeNotMapped", absl::StrCat(component, ": ", why));
+  }
+}
+
 void Reconciler::Membership(Run& run) {
   model::v1::DorisClusterSpec* spec = run.cluster.mutable_spec();
-  const std::string& name = run.key.name;
   // FE: observers go from the FE group before their pods do.
   if (model::v1::BaseSpec* fe = BaseOf(spec, "fe"); fe != nullptr && run.statefulsets.count("fe")) {
     const int live = IntAt(run.statefulsets["fe"], {"spec", "replicas"}, 0);
     const int desired = Replicas(*fe);
     if (desired < live) {
       const absl::StatusOr<std::vector<doris::NodeRow>>& rows = Frontends(run);
-      if (!rows.ok()) {
+      absl::StatusOr<doris::FrontendList> fes =
+          rows.ok() ? doris::FrontendsOf(*rows, run.node_map)
+                    : absl::StatusOr<doris::FrontendList>(rows.status());
+      if (!fes.ok()) {
         fe->set_replicas(live);  // cannot check membership: hold
         run.scaling["fe"] = true;
-        run.waiting_on["fe"] = absl::StrCat("the FE node list (", rows.status().message(), ")");
+        run.waiting_on["fe"] = absl::StrCat("the FE node list (", fes.status().message(), ")");
+      } else if (!fes->unmapped.empty()) {
+        fe->set_replicas(live);
+        run.scaling["fe"] = true;
+        Unmapped(run, "fe", fes->unmapped);
       } else {
         FrontendInput in;
         in.desired_replicas = desired;
         in.live_replicas = live;
         in.election_number =
             spec->fe_spec().has_election_number() ? spec->fe_spec().election_number() : 3;
-        for (const doris::NodeRow& row : *rows) {
-          auto get = [&row](const char* k) {
-            auto it = row.find(k);
-            return it == row.end() ? std::string() : it->second;
-          };
-          FrontendView v;
-          v.host_port = absl::StrCat(get("Host"), ":", get("EditLogPort"));
-          v.ordinal = OrdinalOf(get("Host"), absl::StrCat(name, "-fe"));
-          v.role = get("Role");
-          v.alive = get("Alive") == "true";
-          v.is_master = get("IsMaster") == "true";
-          in.frontends.push_back(v);
-        }
+        in.frontends = fes->mine;
         FrontendPlan plan = PlanFrontends(in);
+        int replicas = plan.statefulset_replicas;
+        absl::StatusOr<doris::FeTarget> master =
+            plan.drop.empty() ? absl::StatusOr<doris::FeTarget>(run.fe) : MasterTarget(run);
         for (const FrontendChange& d : plan.drop) {
-          absl::Status s = fe_->DropFrontend(run.fe, d.role, d.host_port);
+          absl::Status s = master.ok() ? fe_->DropFrontend(*master, d.role, d.host_port) : master.status();
           run.frontends.reset();
-          ++run.writes;
+          if (master.ok()) ++run.writes;
           run.Action("doris:drop_frontend", RefFor("v1", "Pod", run.key.ns, d.host_port),
                      absl::StrCat(d.role, " ", d.host_port), s);
           Event(run, s.ok() ? "Normal" : "Warning", s.ok() ? "DropFrontend" : "DropFrontendFailed",
-                absl::StrCat("dropped ", d.role, " ", d.host_port, " before its pod goes",
-                             s.ok() ? "" : absl::StrCat(": ", s.message())));
+                absl::StrCat(s.ok() ? "dropped " : "could not drop ", d.role, " ", d.host_port,
+                             s.ok() ? " before its pod goes"
+                                    : absl::StrCat(" (", s.message(), "); its pod stays until it is dropped")));
+          // The FE still has it: its pod stays, and the drop is tried again.
+          if (!s.ok()) replicas = std::max(replicas, std::min(live, d.ordinal + 1));
         }
         if (!plan.warning.empty()) Event(run, "Warning", "FollowerScaleDownFailed", plan.warning);
-        fe->set_replicas(plan.statefulset_replicas);
+        fe->set_replicas(replicas);
         run.scaling["fe"] = plan.scaling;
       }
     }
   }
-  // BE / CN: decommission, wait for zero tablets, drop, then shrink.
+  // BE / CN: decommission, wait for zero tablets, drop, then shrink. A
+  // component taken out of the spec is scaled in to 0 the same way before
+  // its StatefulSet is deleted.
   for (const char* c : {"be", "cn"}) {
     model::v1::BaseSpec* base = BaseOf(spec, c);
-    if (base == nullptr || !run.statefulsets.count(c)) continue;
+    if (!run.statefulsets.count(c)) continue;
+    const bool removed = base == nullptr;
+    const std::string sts = absl::StrCat(run.key.name, "-", c);
+    if (removed && !spec->has_fe_spec()) continue;  // no FE left to ask: deleted with the rest
     const int live = IntAt(run.statefulsets[c], {"spec", "replicas"}, 0);
-    const int desired = Replicas(*base);
+    const int desired = removed ? 0 : Replicas(*base);
     const model::v1::ComponentStatus* prev = PreviousStatus(run.cluster.status(), c);
     const bool was_scaling = prev != nullptr && prev->component_condition().phase() == "scaling";
-    if (desired >= live && !was_scaling) continue;
-    const std::string sts = absl::StrCat(name, "-", c);
+    if (!removed && desired >= live && !was_scaling) continue;
+    auto hold = [&](int replicas) {
+      if (removed) {
+        run.retained[sts] = replicas;
+      } else {
+        base->set_replicas(replicas);
+      }
+    };
     const absl::StatusOr<std::vector<doris::NodeRow>>& rows = Backends(run);
-    absl::StatusOr<std::vector<BackendView>> backends =
-        rows.ok() ? doris::BackendsOf(*rows, sts) : absl::StatusOr<std::vector<BackendView>>(rows.status());
+    absl::StatusOr<doris::BackendList> backends =
+        rows.ok() ? doris::BackendsOf(*rows, c, run.node_map)
+                  : absl::StatusOr<doris::BackendList>(rows.status());
     if (!backends.ok()) {
       // Never shrink without knowing the data is safe.
-      base->set_replicas(std::max(live, desired));
+      hold(std::max(live, desired));
       run.scaling[c] = desired < live;
       run.waiting_on[c] = absl::StrCat("the FE backend list (", backends.status().message(), ")");
       continue;
     }
-    ScalePlan plan = PlanScale(c, desired, live, *backends);
+    if (!backends->unmapped.empty()) {
+      hold(std::max(live, desired));
+      run.scaling[c] = desired < live;
+      Unmapped(run, c, backends->unmapped);
+      continue;
+    }
+    ScalePlan plan = PlanScale(c, desired, live, backends->mine);
+    absl::StatusOr<doris::FeTarget> master = plan.decommission.empty() && plan.drop.empty()
+                                                 ? absl::StatusOr<doris::FeTarget>(run.fe)
+                                                 : MasterTarget(run);
     if (!plan.decommission.empty()) {
-      absl::Status s = fe_->DecommissionBackends(run.fe, plan.decommission);
+      absl::Status s = master.ok() ? fe_->DecommissionBackends(*master, plan.decommission) : master.status();
       run.backends.reset();
-      ++run.writes;
+      if (master.ok()) ++run.writes;
       run.Action("doris:decommission_backend", RefFor("apps/v1", "StatefulSet", run.key.ns, sts),
                  absl::StrJoin(plan.decommission, ","), s);
       Event(run, s.ok() ? "Normal" : "Warning", s.ok() ? "DecommissionBackend" : "DecommissionFailed",
-            absl::StrCat(c, " scale-in: decommissioning ", absl::StrJoin(plan.decommission, ", "),
+            absl::StrCat(c, removed ? " removed from the spec" : " scale-in", ": decommissioning ",
+                         absl::StrJoin(plan.decommission, ", "),
                          s.ok() ? "" : absl::StrCat(": ", s.message())));
     }
     if (!plan.drop.empty()) {
-      absl::Status s = fe_->DropBackends(run.fe, plan.drop);
+      absl::Status s = master.ok() ? fe_->DropBackends(*master, plan.drop) : master.status();
       run.backends.reset();
-      ++run.writes;
+      if (master.ok()) ++run.writes;
       run.Action("doris:drop_backend", RefFor("apps/v1", "StatefulSet", run.key.ns, sts),
                  absl::StrJoin(plan.drop, ","), s);
       Event(run, s.ok() ? "Normal" : "Warning", s.ok() ? "DropBackend" : "DropBackendFailed",
@@ -329,9 +391,19 @@ void Reconciler::Membership(Run& run) {
                          " stay decommissioned; run ALTER SYSTEM CANCEL DECOMMISSION BACKEND to "
                          "use them again"));
     }
-    base->set_replicas(plan.statefulset_replicas);
+    hold(plan.statefulset_replicas);
     run.scaling[c] = plan.scaling;
     run.waiting_on[c] = plan.waiting_on;
+    if (removed && plan.statefulset_replicas > 0) {
+      run.removing = true;
+      if (!plan.decommission.empty()) {
+        Event(run, "Normal", "ComponentRemoval",
+              absl::StrCat(c, "Spec was removed: StatefulSet ", sts,
+                           " is deleted once its nodes are decommissioned and dropped"));
+      }
+    } else if (removed) {
+      run.retained.erase(sts);  // every node is gone from the FE: delete it
+    }
   }
 }
 
@@ -387,8 +459,7 @@ void Reconciler::ConfigRestarts(Run& run) {
   }
 }
 
-void Reconciler::DorisAlive(Run& run, const std::string& component, const std::string& sts,
-                            std::vector<PodView>* pods) {
+void Reconciler::DorisAlive(Run& run, const std::string& component, std::vector<PodView>* pods) {
   // "Serving again" is what Doris says, not only Kubernetes readiness: a
   // restarted node must be back in the FE's list and alive before the next
   // pod goes. Brokers, or an FE that cannot be asked, fall back to readiness.
@@ -396,21 +467,15 @@ void Reconciler::DorisAlive(Run& run, const std::string& component, const std::s
   if (component == "fe") {
     const absl::StatusOr<std::vector<doris::NodeRow>>& rows = Frontends(run);
     if (!rows.ok()) return;
-    for (const doris::NodeRow& row : *rows) {
-      auto host = row.find("Host");
-      auto up = row.find("Alive");
-      if (host == row.end()) continue;
-      const int ordinal = OrdinalOf(host->second, sts);
-      if (ordinal >= 0) alive[ordinal] = up != row.end() && up->second == "true";
-    }
+    absl::StatusOr<doris::FrontendList> fes = doris::FrontendsOf(*rows, run.node_map);
+    if (!fes.ok()) return;
+    for (const FrontendView& v : fes->mine) alive[v.ordinal] = v.alive;
   } else if (component == "be" || component == "cn") {
     const absl::StatusOr<std::vector<doris::NodeRow>>& rows = Backends(run);
     if (!rows.ok()) return;
-    absl::StatusOr<std::vector<BackendView>> backends = doris::BackendsOf(*rows, sts);
+    absl::StatusOr<doris::BackendList> backends = doris::BackendsOf(*rows, component, run.node_map);
     if (!backends.ok()) return;
-    for (const BackendView& b : *backends) {
-      if (b.ordinal >= 0) alive[b.ordinal] = b.alive;
-    }
+    for (const BackendView& b : backends->mine) alive[b.ordinal] = b.alive;
   } else {
     return;
   }
@@ -462,7 +527,7 @@ void Reconciler::ApplyDesired(Run& run) {
       }
       bool rolling = v.template_changed || v.partition > 0;
       for (const PodView& p : v.pods) rolling |= !p.updated;
-      if (rolling && !v.status_stale) DorisAlive(run, c, sts_name, &v.pods);
+      if (rolling && !v.status_stale) DorisAlive(run, c, &v.pods);
     }
     views.push_back(std::move(v));
   }
@@ -555,6 +620,19 @@ void Reconciler::ApplyDesired(Run& run) {
                 .status();
         break;
       case Verb::kDelete:
+        if (run.retained.count(w.name) && w.kind == "StatefulSet") {
+          // A removed component still has nodes in Doris: scale it in
+          // instead, through the FE, and delete it once they are gone.
+          verb = "scale";
+          const int replicas = run.retained[w.name];
+          auto live = std::find_if(run.live.begin(), run.live.end(),
+                                   [&](const LiveObject& l) { return l.kind == w.kind && l.name == w.name; });
+          if (live == run.live.end() || IntAt(live->object, {"spec", "replicas"}, 0) == replicas) continue;
+          s = kube_->MergePatch(kube::ObjectPath(w.api_version, run.key.ns, resource, w.name),
+                                Json{{"spec", {{"replicas", replicas}}}}.dump())
+                  .status();
+          break;
+        }
         verb = "delete";
         s = kube_->Delete(kube::ObjectPath(w.api_version, run.key.ns, resource, w.name));
         if (s.code() == absl::StatusCode::kNotFound) s = absl::OkStatus();
@@ -728,6 +806,36 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
       if (comp != nullptr) run.pods[*comp].push_back(std::move(j));
     }
   }
+  // Only what this DorisCluster controls may be deleted: a controller owner
+  // reference with its UID, not labels anybody can copy.
+  for (LiveObject& l : run.live) {
+    l.owned = false;
+    const Json& refs = At(l.object, {"metadata", "ownerReferences"});
+    if (!refs.is_array()) continue;
+    for (const Json& ref : refs) {
+      l.owned |= At(ref, {"controller"}).is_boolean() && At(ref, {"controller"}).get<bool>() &&
+                 !run.cluster.metadata().uid().empty() &&
+                 StrAt(ref, {"uid"}) == run.cluster.metadata().uid();
+    }
+  }
+  {
+    std::vector<PodAddress> addresses;
+    for (const auto& [component, pods] : run.pods) {
+      for (const Json& pod : pods) {
+        PodAddress a;
+        a.name = StrAt(pod, {"metadata", "name"});
+        if (const std::string ip = StrAt(pod, {"status", "podIP"}); !ip.empty()) a.ips.push_back(ip);
+        const Json& ips = At(pod, {"status", "podIPs"});
+        if (ips.is_array()) {
+          for (const Json& ip : ips) {
+            if (!StrAt(ip, {"ip"}).empty()) a.ips.push_back(StrAt(ip, {"ip"}));
+          }
+        }
+        addresses.push_back(std::move(a));
+      }
+    }
+    run.node_map = NodeMap(key.name, std::move(addresses));
+  }
 
   // Credentials for the FE: the auth Secret, else adminUser, else root.
   run.fe.ns = key.ns;
@@ -790,6 +898,7 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
         run.cluster.status().has_broker_status() ? &run.cluster.status().broker_status() : nullptr}) {
     if (s != nullptr && s->component_condition().phase() != "available") converged = false;
   }
+  if (run.removing) converged = false;
   if (!converged || run.failed) out.requeue_after = options_.progress_poll;
   if (run.failed) return finish(log::v1::ReconcileRecord::FAILED);
   if (run.writes == 0) return finish(converged ? log::v1::ReconcileRecord::NO_CHANGE

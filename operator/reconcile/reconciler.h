@@ -49,12 +49,15 @@ class Reconciler {
  private:
   struct Run;
   void Membership(Run& run);
+  // The master FE, found in the frontends list, as the target of membership writes.
+  absl::StatusOr<doris::FeTarget> MasterTarget(Run& run);
+  // Holds a component whose FE rows match no pod: status and an Event say why.
+  void Unmapped(Run& run, const std::string& component, const std::vector<std::string>& hosts);
   const absl::StatusOr<std::vector<doris::NodeRow>>& Frontends(Run& run);
   const absl::StatusOr<std::vector<doris::NodeRow>>& Backends(Run& run);
   void ConfigRestarts(Run& run);
   void ApplyDesired(Run& run);
-  void DorisAlive(Run& run, const std::string& component, const std::string& sts,
-                  std::vector<PodView>* pods);
+  void DorisAlive(Run& run, const std::string& component, std::vector<PodView>* pods);
   void WriteStatus(Run& run);
   void Event(Run& run, const std::string& type, const std::string& reason,
              const std::string& message);

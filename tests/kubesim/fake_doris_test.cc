@@ -1,5 +1,7 @@
 #include "tools/kubesim/fake_doris.h"
 
+#include <set>
+
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
 #include "tools/kubesim/api_server.h"
@@ -15,6 +17,8 @@ class FakeDorisTest : public ::testing::Test {
         doris_(&api_.store(), {.tablets_per_backend = 100, .tablets_moved_per_second = 500}) {
     api_.SetServiceProxy([this](const std::string& ns, const std::string& svc, const std::string& path,
                                 const HttpRequest& req) { return doris_.Handle(ns, svc, path, req); });
+    api_.SetPodProxy([this](const std::string& ns, const std::string& pod, const std::string& path,
+                            const HttpRequest& req) { return doris_.HandlePod(ns, pod, path, req); });
     Post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
          {{"metadata", {{"name", "dorisclusters.doris.selectdb.com"}}},
           {"spec", {{"group", "doris.selectdb.com"}, {"scope", "Namespaced"},
@@ -47,15 +51,35 @@ class FakeDorisTest : public ::testing::Test {
                                                                          {"env", Json::array({{{"name", "ELECT_NUMBER"}, {"value", "3"}}})}}})}}}}}}}});
   }
 
-  // A request through the API server's service proxy to the FE.
+  // The cluster's spec: FE image and the fe.conf of its ConfigMap ("" = none).
+  void Spec(const std::string& fe_image, const std::string& fe_conf) {
+    Json spec = {{"feSpec", {{"image", fe_image}}}};
+    if (!fe_conf.empty()) {
+      Post("/api/v1/namespaces/default/configmaps",
+           {{"metadata", {{"name", "fe-conf"}}}, {"data", {{"fe.conf", fe_conf}}}});
+      spec["feSpec"]["configMapInfo"] = {{"configMapName", "fe-conf"}, {"resolveKey", "fe.conf"}};
+    }
+    HttpRequest patch;
+    patch.method = "PATCH";
+    patch.path = "/apis/doris.selectdb.com/v1/namespaces/default/dorisclusters/c";
+    patch.headers["content-type"] = "application/merge-patch+json";
+    patch.body = Json{{"spec", spec}}.dump();
+    ASSERT_EQ(api_.Handle(patch).status, 200);
+  }
+
+  // A request through the API server's service proxy to the FE (or, with
+  // `pod`, to that FE pod).
   std::pair<int, Json> Fe(const std::string& method, const std::string& path, const Json& body = Json(),
-                          const std::string& user = "root:") {
+                          const std::string& user = "root:", const std::string& pod = "",
+                          HttpResponse* raw = nullptr) {
     HttpRequest req;
     req.method = method;
-    req.path = "/api/v1/namespaces/default/services/c-fe-service:8030/proxy" + path;
+    req.path = pod.empty() ? "/api/v1/namespaces/default/services/c-fe-service:8030/proxy" + path
+                           : "/api/v1/namespaces/default/pods/" + pod + ":8030/proxy" + path;
     if (!user.empty()) req.headers["authorization"] = "Basic " + absl::Base64Escape(user);
     if (!body.is_null()) req.body = body.dump();
     HttpResponse r = api_.Handle(req);
+    if (raw != nullptr) *raw = r;
     Json j;
     try {
       j = Json::parse(r.body);
@@ -64,16 +88,38 @@ class FakeDorisTest : public ::testing::Test {
     return {r.status, j};
   }
 
-  std::map<std::string, Json> Backends() {
-    auto [status, j] = Fe("GET", "/rest/v2/manager/node/backends");
-    std::map<std::string, Json> out;
+  // A node list as column -> value per row.
+  std::vector<Json> Rows(const std::string& which) {
+    auto [status, j] = Fe("GET", "/rest/v2/manager/node/" + which);
+    std::vector<Json> out;
     const Json& cols = j["data"]["column_names"];
     for (const Json& row : j["data"]["rows"]) {
       Json named = Json::object();
       for (size_t i = 0; i < cols.size(); ++i) named[cols[i].get<std::string>()] = row[i];
+      out.push_back(named);
+    }
+    return out;
+  }
+
+  std::map<std::string, Json> Backends() {
+    std::map<std::string, Json> out;
+    for (const Json& named : Rows("backends")) {
       out[named["Host"].get<std::string>().substr(0, 6)] = named;  // "c-be-N"
     }
     return out;
+  }
+
+  // Simulator knobs of cluster c.
+  void Knobs(const Json& knobs) {
+    auto [status, j] = Fe("POST", "/api/_sim/config", knobs);
+    ASSERT_EQ(j["code"], 0) << j.dump();
+  }
+
+  std::string PodIp(const std::string& pod) {
+    HttpRequest req;
+    req.method = "GET";
+    req.path = "/api/v1/namespaces/default/pods/" + pod;
+    return Json::parse(api_.Handle(req).body)["status"].value("podIP", "");
   }
 
   void RunUntil(int64_t until) {
@@ -113,7 +159,9 @@ TEST_F(FakeDorisTest, CredentialsAreChecked) {
 }
 
 TEST_F(FakeDorisTest, DecommissionMovesTabletsAwayThenDropRemoves) {
+  Spec("apache/doris:fe-2.1.8", "enable_fqdn_mode = true\ndrop_backend_after_decommission = false\n");
   RunUntil(600);
+  Knobs({{"serviceLandsOn", "master"}});
   const std::string be2 = "c-be-2.c-be-internal.default.svc.cluster.local:9050";
   auto [s1, r1] = Fe("POST", "/rest/v2/manager/node/DECOMMISSION/be", {{"hostPorts", {be2}}});
   ASSERT_EQ(r1["code"], 0) << r1;
@@ -150,6 +198,7 @@ TEST_F(FakeDorisTest, ObserversAndTheMasterGuard) {
   patch.body = R"({"spec":{"replicas":5}})";
   ASSERT_EQ(api_.Handle(patch).status, 200);
   RunUntil(800);
+  Knobs({{"serviceLandsOn", "master"}});
   auto [s, fes] = Fe("GET", "/rest/v2/manager/node/frontends");
   int observers = 0;
   std::string master;
@@ -181,6 +230,100 @@ TEST_F(FakeDorisTest, QueriesAvoidTerminatingPodsAndCountThoseSentToVanishedOnes
   for (int i = 0; i < 10; ++i) lost += Fe("POST", "/api/_sim/query").second["code"] != 0;
   EXPECT_GT(lost, 0);
   EXPECT_EQ(Fe("GET", "/api/_sim/nodes").second["lostQueries"], lost);
+}
+
+// enable_fqdn_mode is off in a user's fe.conf unless set: nodes register by
+// pod IP (fe_entrypoint.sh: MYSELF=$POD_IP).
+TEST_F(FakeDorisTest, WithoutFqdnModeNodesRegisterByPodIp) {
+  Spec("apache/doris:fe-2.1.8", "sys_log_level = INFO\n");
+  RunUntil(600);
+  std::set<std::string> hosts;
+  for (const Json& row : Rows("backends")) hosts.insert(row["Host"].get<std::string>());
+  EXPECT_EQ(hosts, (std::set<std::string>{PodIp("c-be-0"), PodIp("c-be-1"), PodIp("c-be-2")}));
+  std::set<std::string> fe_hosts;
+  for (const Json& row : Rows("frontends")) fe_hosts.insert(row["Host"].get<std::string>());
+  EXPECT_EQ(fe_hosts, (std::set<std::string>{PodIp("c-fe-0"), PodIp("c-fe-1"), PodIp("c-fe-2")}));
+  // Drops name the node as it registered: by IP.
+  Knobs({{"serviceLandsOn", "master"}});
+  auto [s1, by_name] = Fe("POST", "/rest/v2/manager/node/DROP/be",
+                          {{"hostPorts", {"c-be-2.c-be-internal.default.svc.cluster.local:9050"}}});
+  EXPECT_EQ(by_name["code"], 1);
+  auto [s2, by_ip] = Fe("POST", "/rest/v2/manager/node/DROP/be", {{"hostPorts", {PodIp("c-be-2") + ":9050"}}});
+  EXPECT_EQ(by_ip["code"], 0) << by_ip.dump();
+}
+
+// 1.2's SHOW FRONTENDS / SHOW BACKENDS have IP and HostName, 2.x has Host.
+TEST_F(FakeDorisTest, Doris12ListsIpAndHostName) {
+  Spec("apache/doris:fe-1.2.7", "");
+  RunUntil(600);
+  auto [status, j] = Fe("GET", "/rest/v2/manager/node/backends");
+  const Json& cols = j["data"]["column_names"];
+  EXPECT_EQ(cols[1], "IP");
+  EXPECT_EQ(cols[2], "HostName");
+  for (const Json& row : Rows("backends")) {
+    EXPECT_EQ(row["IP"], PodIp(row["HostName"].get<std::string>().substr(0, 6)));
+  }
+  auto [s2, fes] = Fe("GET", "/rest/v2/manager/node/frontends");
+  EXPECT_EQ(fes["data"]["column_names"][1], "IP");
+}
+
+// NodeAction: a membership write that reaches a non-master FE is redirected
+// to the master (2.x), or forwarded there (3.x); the master serves it.
+TEST_F(FakeDorisTest, WritesOnANonMasterFeAreRedirectedToTheMaster) {
+  RunUntil(600);
+  Knobs({{"serviceLandsOn", "non-master"}});
+  const std::string be2 = "c-be-2.c-be-internal.default.svc.cluster.local:9050";
+  HttpResponse raw;
+  Fe("POST", "/rest/v2/manager/node/DECOMMISSION/be", {{"hostPorts", {be2}}}, "root:", "", &raw);
+  EXPECT_EQ(raw.status, 307);
+  EXPECT_EQ(raw.headers["Location"],
+            "http://c-fe-0.c-fe-internal.default.svc.cluster.local:8030/rest/v2/manager/node/DECOMMISSION/be");
+  EXPECT_EQ(Backends()["c-be-2"]["SystemDecommissioned"], "false");
+  // Reads are served by any FE.
+  EXPECT_EQ(Backends().size(), 3u);
+  // Addressed to the master's pod, the write is done.
+  auto [s, r] = Fe("POST", "/rest/v2/manager/node/DECOMMISSION/be", {{"hostPorts", {be2}}}, "root:", "c-fe-0");
+  EXPECT_EQ(r["code"], 0) << r.dump();
+  EXPECT_EQ(Backends()["c-be-2"]["SystemDecommissioned"], "true");
+  // A pod that is no FE of a cluster is not proxied.
+  EXPECT_EQ(Fe("GET", "/rest/v2/manager/node/backends", Json(), "root:", "c-be-0").first, 503);
+  // 3.x forwards.
+  Spec("apache/doris:fe-3.0.3", "");
+  auto [s3, fwd] = Fe("POST", "/rest/v2/manager/node/DECOMMISSION/be",
+                      {{"hostPorts", {"c-be-1.c-be-internal.default.svc.cluster.local:9050"}}});
+  EXPECT_EQ(fwd["code"], 0) << fwd.dump();
+}
+
+// SystemHandler drops a decommissioned backend once it holds no tablets
+// (drop_backend_after_decommission, true by default).
+TEST_F(FakeDorisTest, ADrainedBackendLeavesTheListByItself) {
+  RunUntil(600);
+  Knobs({{"serviceLandsOn", "master"}});
+  auto [s, r] = Fe("POST", "/rest/v2/manager/node/DECOMMISSION/be",
+                   {{"hostPorts", {"c-be-2.c-be-internal.default.svc.cluster.local:9050"}}});
+  ASSERT_EQ(r["code"], 0);
+  RunUntil(2000);
+  auto left = Backends();
+  EXPECT_EQ(left.count("c-be-2"), 0u);
+  EXPECT_EQ(std::stoi(left["c-be-0"]["TabletNum"].get<std::string>()) +
+                std::stoi(left["c-be-1"]["TabletNum"].get<std::string>()),
+            300);
+}
+
+// Three backends, three replicas per tablet: a decommissioned backend has
+// nowhere to move its replicas, so it keeps them.
+TEST_F(FakeDorisTest, ADecommissionWithNowhereToGoNeverFinishes) {
+  RunUntil(600);
+  Knobs({{"serviceLandsOn", "master"}, {"replicationNum", 3}});
+  auto [s, r] = Fe("POST", "/rest/v2/manager/node/DECOMMISSION/be",
+                   {{"hostPorts", {"c-be-2.c-be-internal.default.svc.cluster.local:9050"}}});
+  ASSERT_EQ(r["code"], 0);
+  RunUntil(3000);
+  EXPECT_EQ(Backends()["c-be-2"]["TabletNum"], "100");
+  EXPECT_EQ(Backends()["c-be-2"]["SystemDecommissioned"], "true");
+  // Bad knobs are refused.
+  auto [s2, bad] = Fe("POST", "/api/_sim/config", {{"replicationNum", 0}});
+  EXPECT_EQ(bad["code"], 1);
 }
 
 }  // namespace

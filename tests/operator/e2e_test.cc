@@ -408,7 +408,7 @@ data:
     // The service proxy is used only with --doris-access=apiserver-proxy, on
     // the user's own credentials outside the cluster; the deployed operator
     // reaches the FE directly.
-    if (resource == "services/proxy") continue;
+    if (resource == "services/proxy" || resource == "pods/proxy") continue;
     EXPECT_TRUE((granted[{group, resource}].count(verb)))
         << verb << " " << group << "/" << resource << " is used but not granted";
   }
@@ -472,7 +472,8 @@ TEST_F(OperatorE2eTest, ScaleInWhileAScaleOutIsUnderWayConvergesWithoutLosingTab
     dropped_with_data |= now < most;
     most = std::max(most, now);
     return StsReplicas("demo-be") == 4 && Backends("demo").size() == 4 && Available("demo");
-  })) << operator_->Output();
+  })) << FeGet("demo", "/api/_sim/nodes").dump() << " replicas " << StsReplicas("demo-be") << " "
+      << operator_->Output();
   EXPECT_FALSE(dropped_with_data);
   int64_t total = 0;
   for (const auto& [hp, n] : Backends("demo")) total += n;
@@ -504,6 +505,219 @@ data:
   ASSERT_TRUE(Eventually([&] {
     return StsReplicas("demo-be") == 2 && Backends("demo").size() == 2 && Available("demo");
   })) << operator_->Output();
+}
+
+// ---- Membership in FQDN and IP registration mode -------------------------
+
+// The fe.conf that puts a cluster in IP mode: a user's conf without
+// enable_fqdn_mode = true (Doris then names nodes by pod IP).
+constexpr char kIpModeConf[] = R"(apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: fe-ip-mode
+  namespace: default
+data:
+  fe.conf: |
+    sys_log_level = INFO
+)";
+
+class MembershipE2eTest : public OperatorE2eTest {
+ protected:
+  ClusterOptions Mode(bool ip_mode) {
+    ClusterOptions o;
+    if (ip_mode) {
+      Apply(kIpModeConf);
+      o.fe_extra = "    configMapInfo:\n      configMapName: fe-ip-mode\n      resolveKey: fe.conf\n";
+    }
+    return o;
+  }
+
+  // Simulator knobs of the cluster's fake FE.
+  void Knobs(const std::string& cluster, const Json& knobs) {
+    kube::Request r;
+    r.method = "POST";
+    r.path = absl::StrCat("/api/v1/namespaces/default/services/", cluster, "-fe-service:", fe_http_port_,
+                          "/proxy/api/_sim/config");
+    r.headers.push_back("Authorization: Basic cm9vdDo=");
+    r.body = knobs.dump();
+    auto resp = client_->Do(r);
+    ASSERT_TRUE(resp.ok() && resp->body.find("\"code\":0") != std::string::npos)
+        << (resp.ok() ? resp->body : resp.status().ToString());
+  }
+
+  // The pod a node host (FQDN or pod IP) belongs to, "" if none.
+  std::string PodOf(const std::string& host) {
+    Json pods = Get("/api/v1/namespaces/default/pods");
+    for (const Json& p : pods["items"]) {
+      const std::string name = p["metadata"].value("name", "");
+      if (p["status"].value("podIP", "") == host || host.rfind(name + ".", 0) == 0) return name;
+    }
+    return "";
+  }
+
+  bool HasEvent(const std::string& reason) {
+    Json events = Get("/api/v1/namespaces/default/events");
+    for (const Json& e : events["items"]) {
+      if (e.value("reason", "") == reason) return true;
+    }
+    return false;
+  }
+
+  // Scale-in 4 -> 2 BEs with every request through the Service landing on
+  // a non-master FE: only writes addressed to the master take effect.
+  void ScaleInLosesNoTablet(bool ip_mode) {
+    const ClusterOptions o = Mode(ip_mode);
+    Apply(Cluster("demo", 3, 4, o));
+    ASSERT_TRUE(Eventually([&] { return Available("demo") && Backends("demo").size() == 4; }))
+        << operator_->Output();
+    if (ip_mode) {
+      for (const auto& [hp, n] : Backends("demo")) {
+        EXPECT_EQ(hp.find("demo-be-"), std::string::npos) << hp << " registered by name in IP mode";
+      }
+    }
+    Knobs("demo", {{"serviceLandsOn", "non-master"}});
+    int64_t tablets = 0;
+    for (const auto& [hp, n] : Backends("demo")) tablets += n;
+    Apply(Cluster("demo", 3, 2, o));
+    bool ok = Eventually([&] {
+      const int replicas = StsReplicas("demo-be");
+      const auto backends = Backends("demo");
+      int64_t now = 0;
+      for (const auto& [hp, n] : backends) {
+        now += n;
+        const std::string pod = PodOf(hp.substr(0, hp.rfind(':')));
+        int ordinal = -1;
+        if (absl::SimpleAtoi(pod.substr(pod.rfind('-') + 1), &ordinal)) {
+          EXPECT_LT(ordinal, std::max(replicas, 0) + (replicas < 0 ? 99 : 0))
+              << hp << " is still listed but its pod is beyond the StatefulSet";
+        } else if (replicas >= 0) {
+          EXPECT_FALSE(pod.empty()) << hp << " is listed but no pod has it";
+        }
+      }
+      EXPECT_EQ(now, tablets);
+      return replicas == 2 && backends.size() == 2 && Available("demo");
+    });
+    ASSERT_TRUE(ok) << FeGet("demo", "/api/_sim/nodes").dump() << operator_->Output();
+  }
+};
+
+TEST_F(MembershipE2eTest, ScaleInLosesNoTabletInFqdnMode) { ScaleInLosesNoTablet(false); }
+TEST_F(MembershipE2eTest, ScaleInLosesNoTabletInIpMode) { ScaleInLosesNoTablet(true); }
+
+// IP mode: observers are found by pod IP and dropped before their pods go.
+TEST_F(MembershipE2eTest, FeObserversAreDroppedInIpMode) {
+  const ClusterOptions o = Mode(true);
+  Apply(Cluster("demo", 5, 1, o));
+  ASSERT_TRUE(Eventually([&] { return Available("demo") && Frontends("demo").size() == 5; }))
+      << operator_->Output();
+  Knobs("demo", {{"serviceLandsOn", "non-master"}});
+  Apply(Cluster("demo", 3, 1, o));
+  ASSERT_TRUE(Eventually([&] {
+    return StsReplicas("demo-fe") == 3 && Frontends("demo").size() == 3 && Available("demo");
+  })) << Frontends("demo").size() << operator_->Output();
+  for (const auto& [host, role] : Frontends("demo")) EXPECT_EQ(role, "FOLLOWER") << host;
+}
+
+// A node the FE lists that is no pod of the cluster: the operator cannot
+// tell whose data it holds, so nothing shrinks, and it says why.
+TEST_F(MembershipE2eTest, ANodeThatMatchesNoPodHoldsTheScaleIn) {
+  const ClusterOptions o = Mode(true);
+  Apply(Cluster("demo", 1, 3, o));
+  ASSERT_TRUE(Eventually([&] { return Available("demo") && Backends("demo").size() == 3; }))
+      << operator_->Output();
+  kube::Request add;
+  add.method = "POST";
+  add.path = "/api/v1/namespaces/default/services/demo-fe-service:8030/proxy/rest/v2/manager/node/ADD/be";
+  add.headers.push_back("Authorization: Basic cm9vdDo=");
+  add.body = R"({"hostPorts":["10.99.0.1:9050"]})";
+  auto added = client_->Do(add);
+  ASSERT_TRUE(added.ok() && added->body.find("\"code\":0") != std::string::npos);
+  Apply(Cluster("demo", 1, 2, o));
+  ASSERT_TRUE(Eventually([&] { return HasEvent("NodeNotMapped"); })) << operator_->Output();
+  ASSERT_TRUE(Eventually([&] {
+    Json dcr = Get(kube::ObjectPath("doris.selectdb.com/v1", "default", "dorisclusters", "demo"));
+    return dcr["status"]["beStatus"]["componentCondition"].value("message", "").find("10.99.0.1") !=
+           std::string::npos;
+  })) << operator_->Output();
+  EXPECT_EQ(StsReplicas("demo-be"), 3);
+  EXPECT_EQ(Backends("demo").size(), 4u);
+  // Once the stray node is gone, the scale-in goes on.
+  add.path.replace(add.path.find("ADD"), 3, "DROP");
+  ASSERT_TRUE(client_->Do(add).ok());
+  ASSERT_TRUE(Eventually([&] {
+    return StsReplicas("demo-be") == 2 && Backends("demo").size() == 2 && Available("demo");
+  })) << operator_->Output();
+}
+
+// Only what the cluster controls is deleted: a user's Service that copies
+// the cluster label stays.
+TEST_F(MembershipE2eTest, AUsersObjectWithTheClusterLabelIsNotDeleted) {
+  Apply(R"(apiVersion: v1
+kind: Service
+metadata:
+  name: demo-dashboard
+  namespace: default
+  labels:
+    app.doris.cluster: demo
+spec:
+  ports:
+  - port: 8030
+)");
+  Apply(Cluster("demo", 1, 1));
+  ASSERT_TRUE(Eventually([&] { return Available("demo"); })) << operator_->Output();
+  const double reconciles = Metric("doris_operator_reconciles_total");
+  ASSERT_EQ(Kubectl({"annotate", "dcr", "demo", "note=poke"}).exit_code, 0);
+  ASSERT_TRUE(Eventually([&] {
+    return Metric("doris_operator_reconciles_total") > reconciles && Metric("doris_operator_queue_depth") == 0;
+  }));
+  EXPECT_TRUE(Get(kube::ObjectPath("v1", "default", "services", "demo-dashboard")).is_object())
+      << operator_->Output();
+}
+
+// cnSpec removed: its nodes are decommissioned and dropped first, then the
+// StatefulSet goes. beSpec removed with data on it: the StatefulSet stays
+// while a tablet is left.
+TEST_F(MembershipE2eTest, RemovingAComponentDecommissionsItFirst) {
+  std::string yaml = Cluster("demo", 1, 3);
+  const std::string cn = R"(  cnSpec:
+    replicas: 2
+    image: apache/doris:be-2.1.8
+)";
+  Apply(yaml + cn);
+  ASSERT_TRUE(Eventually([&] { return Available("demo") && Backends("demo").size() == 5; }))
+      << operator_->Output();
+  Apply(yaml);
+  bool listed_without_pod = false;
+  ASSERT_TRUE(Eventually([&] {
+    const int replicas = StsReplicas("demo-cn");
+    for (const auto& [hp, n] : Backends("demo")) {
+      int ordinal = -1;
+      if (hp.rfind("demo-cn-", 0) == 0 && absl::SimpleAtoi(hp.substr(8, hp.find('.') - 8), &ordinal)) {
+        listed_without_pod |= ordinal >= replicas;
+      }
+    }
+    return replicas == -1 && Backends("demo").size() == 3;
+  })) << operator_->Output();
+  EXPECT_FALSE(listed_without_pod);
+  EXPECT_TRUE(HasEvent("DecommissionBackend"));
+  // BE: three backends hold every tablet; with the BE spec gone they are
+  // decommissioned but have nowhere to go, so the StatefulSet stays.
+  int64_t tablets = 0;
+  for (const auto& [hp, n] : Backends("demo")) tablets += n;
+  std::string no_be = yaml.substr(0, yaml.find("  beSpec:"));
+  Apply(no_be);
+  ASSERT_TRUE(Eventually([&] { return HasEvent("ComponentRemoval"); })) << operator_->Output();
+  ASSERT_TRUE(Eventually([&] {
+    bool all = !Backends("demo").empty();
+    for (const auto& [hp, alive] : BackendsAlive("demo")) all &= alive;
+    Json nodes = FeGet("demo", "/api/_sim/nodes");
+    for (const auto& [hp, n] : nodes.items()) all &= n.value("decommissioned", false);
+    return all;
+  })) << operator_->Output();
+  EXPECT_EQ(StsReplicas("demo-be"), 3);
+  int64_t now = 0;
+  for (const auto& [hp, n] : Backends("demo")) now += n;
+  EXPECT_EQ(now, tablets);
 }
 
 // An operator limited to some namespaces leaves the others alone.

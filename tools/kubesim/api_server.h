@@ -34,6 +34,8 @@ class ApiServer {
   using ServiceProxy = std::function<HttpResponse(const std::string& ns, const std::string& service,
                                                   const std::string& path, const HttpRequest& req)>;
   void SetServiceProxy(ServiceProxy proxy) { proxy_ = std::move(proxy); }
+  // Serves /api/v1/namespaces/NS/pods/NAME[:PORT]/proxy/PATH (one pod).
+  void SetPodProxy(ServiceProxy proxy) { pod_proxy_ = std::move(proxy); }
 
   // From now on every request needs "Authorization: Bearer <token>" and gets
   // 401 Unauthorized otherwise, as on an API server whose only authenticator
@@ -70,6 +72,7 @@ class ApiServer {
   ObjectStore store_;
   SimFaults sim_faults_;
   ServiceProxy proxy_;
+  ServiceProxy pod_proxy_;
   std::string token_;  // empty: no authentication (plain HTTP mode)
   std::atomic<int64_t> watch_epoch_{0};
   std::mutex access_mu_;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -35,6 +36,14 @@ HttpResponse DorisError(const std::string& detail) {
   return r;
 }
 
+HttpResponse Refused(const std::string& text) {
+  HttpResponse r;
+  r.status = 503;
+  r.content_type = "text/plain";
+  r.body = text;
+  return r;
+}
+
 bool Ready(const Json& pod) {
   if (!pod.contains("status") || !pod["status"].contains("conditions")) return false;
   for (const Json& c : pod["status"]["conditions"]) {
@@ -54,6 +63,24 @@ int ElectNumber(const Json& pod) {
   return 3;
 }
 
+// `key = value` lines of a Doris conf file; the last one wins, as in Doris'
+// ConfigBase (java.util.Properties).
+std::map<std::string, std::string> ParseConf(const std::string& conf) {
+  std::map<std::string, std::string> out;
+  for (absl::string_view line : absl::StrSplit(conf, '\n')) {
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty() || line[0] == '#') continue;
+    const size_t eq = line.find('=');
+    if (eq == absl::string_view::npos) continue;
+    out[std::string(absl::StripAsciiWhitespace(line.substr(0, eq)))] =
+        std::string(absl::StripAsciiWhitespace(line.substr(eq + 1)));
+  }
+  return out;
+}
+
+std::string HostOf(const std::string& hp) { return hp.substr(0, hp.rfind(':')); }
+std::string PortOf(const std::string& hp) { return hp.substr(hp.rfind(':') + 1); }
+
 }  // namespace
 
 FakeDoris::FakeDoris(ObjectStore* store, FakeDorisOptions options)
@@ -61,6 +88,46 @@ FakeDoris::FakeDoris(ObjectStore* store, FakeDorisOptions options)
 
 FakeDoris::Cluster& FakeDoris::ClusterFor(const std::string& ns, const std::string& cluster) {
   return clusters_[ns + "/" + cluster];
+}
+
+FakeDoris::FeConfig FakeDoris::ConfigOf(const std::string& ns, const std::string& cluster) const {
+  FeConfig out;
+  const std::optional<ResourceType> dcr_type = store_->Find("doris.selectdb.com", "v1", "dorisclusters");
+  const std::optional<ResourceType> cm_type = store_->Find("", "v1", "configmaps");
+  if (!dcr_type || !cm_type) return out;
+  auto dcr = store_->Get(*dcr_type, ns, cluster);
+  const Json* d = std::get_if<Json>(&dcr);
+  if (d == nullptr) return out;
+  const Json fe = d->value("spec", Json::object()).value("feSpec", Json::object());
+  // The image tag names the Doris version: apache/doris:fe-2.1.8.
+  const std::string image = fe.value("image", "");
+  absl::string_view tag(image);
+  tag = tag.substr(tag.rfind(':') == absl::string_view::npos ? tag.size() : tag.rfind(':') + 1);
+  absl::ConsumePrefix(&tag, "fe-");
+  std::vector<std::string> parts = absl::StrSplit(tag, '.');
+  int major = 0, minor = 0;
+  if (parts.size() >= 2 && absl::SimpleAtoi(parts[0], &major) && absl::SimpleAtoi(parts[1], &minor)) {
+    out.major = major;
+    out.minor = minor;
+  }
+  const std::string cm_name = fe.value("configMapInfo", Json::object()).value("configMapName", "");
+  if (cm_name.empty()) return out;  // no fe.conf of the user's: the image's entrypoint turns FQDN on
+  auto cm = store_->Get(*cm_type, ns, cm_name);
+  const Json* c = std::get_if<Json>(&cm);
+  if (c == nullptr) return out;
+  const std::map<std::string, std::string> conf =
+      ParseConf(c->value("data", Json::object()).value("fe.conf", ""));
+  auto get = [&conf](const char* key) {
+    auto it = conf.find(key);
+    return it == conf.end() ? std::string() : absl::AsciiStrToLower(it->second);
+  };
+  int port = 0;
+  if (absl::SimpleAtoi(get("http_port"), &port)) out.http_port = port;
+  // A mounted fe.conf is read-only: the entrypoint cannot add FQDN mode to
+  // it, so the FE runs in IP mode unless the file turns FQDN on.
+  out.fqdn = get("enable_fqdn_mode") == "true";
+  out.drop_backend_after_decommission = get("drop_backend_after_decommission") != "false";
+  return out;
 }
 
 void FakeDoris::Tick(int64_t now_ms) {
@@ -80,6 +147,7 @@ void FakeDoris::Tick(int64_t now_ms) {
     const std::string name = dcr["metadata"]["name"];
     const std::string ns = dcr["metadata"].value("namespace", "");
     Cluster& c = ClusterFor(ns, name);
+    const FeConfig conf = ConfigOf(ns, name);
     const int64_t dt = c.last_tick_ms < 0 ? 0 : now_ms - c.last_tick_ms;
     c.last_tick_ms = now_ms;
 
@@ -109,7 +177,8 @@ void FakeDoris::Tick(int64_t now_ms) {
     refresh(c.backends);
     refresh(c.brokers);
 
-    // Self-registration of Ready pods, as the images' entrypoints do.
+    // Self-registration of Ready pods, as the images' entrypoints do: by
+    // FQDN in FQDN mode, else by pod IP.
     bool master = false;
     for (const auto& [h, fe] : c.frontends) master |= fe.is_master && fe.alive;
     for (const auto& [pod_name, pod] : pods) {
@@ -121,15 +190,22 @@ void FakeDoris::Tick(int64_t now_ms) {
       const std::string sts = absl::StrCat(name, "-", comp);
       int ordinal = -1;
       absl::SimpleAtoi(absl::StripPrefix(pod_name, sts + "-"), &ordinal);
-      const std::string fqdn = absl::StrCat(pod_name, ".", sts, "-internal.", ns, ".svc.cluster.local");
       Node node;
       node.pod = pod_name;
       node.pod_uid = uid;
+      node.fqdn = absl::StrCat(pod_name, ".", sts, "-internal.", ns, ".svc.cluster.local");
+      node.ip = pod.value("status", Json::object()).value("podIP", "");
       node.up_since_ms = now_ms;
       node.alive = options_.heartbeat_ms == 0;
+      const std::string host = conf.fqdn ? node.fqdn : node.ip;
+      if (host.empty()) continue;  // no IP yet
+      bool known = false;  // registered already (under this pod's name)
+      for (const auto* nodes : {&c.frontends, &c.backends, &c.brokers}) {
+        for (const auto& [hp, n] : *nodes) known |= n.pod == pod_name;
+      }
+      if (known) continue;
       if (comp == "fe") {
-        const std::string key = absl::StrCat(fqdn, ":", kEditLogPort);
-        if (c.frontends.count(key)) continue;
+        const std::string key = absl::StrCat(host, ":", kEditLogPort);
         if (c.frontends.empty() && ordinal == 0) {
           node.role = "FOLLOWER";
           node.is_master = true;
@@ -142,22 +218,23 @@ void FakeDoris::Tick(int64_t now_ms) {
         }
         c.frontends[key] = node;
       } else if ((comp == "be" || comp == "cn") && master) {
-        const std::string key = absl::StrCat(fqdn, ":", kHeartbeatPort);
-        if (c.backends.count(key)) continue;
+        const std::string key = absl::StrCat(host, ":", kHeartbeatPort);
         node.role = comp == "be" ? "BACKEND" : "COMPUTE";
         node.tablets = comp == "be" ? options_.tablets_per_backend : 0;
+        node.id = ++c.next_id;
         c.backends[key] = node;
       } else if (comp == "broker" && master) {
-        const std::string key = absl::StrCat(fqdn, ":", kBrokerPort);
-        if (!c.brokers.count(key)) {
-          node.role = "BROKER";
-          c.brokers[key] = node;
-        }
+        node.role = "BROKER";
+        c.brokers[absl::StrCat(host, ":", kBrokerPort)] = node;
       }
     }
 
-    // Decommissioning backends hand their tablets to the others.
-    const int64_t budget = options_.tablets_moved_per_second * dt / 1000;
+    // Decommissioning backends hand their tablets to the others: each
+    // tablet needs a backend that holds no replica of it yet, so at least
+    // replication_num others must take data.
+    const int64_t rate = c.knobs.tablets_moved_per_second >= 0 ? c.knobs.tablets_moved_per_second
+                                                               : options_.tablets_moved_per_second;
+    const int64_t budget = rate * dt / 1000;
     for (auto& [host, be] : c.backends) {
       if (!be.decommissioned || be.tablets == 0) continue;
       std::vector<Node*> targets;
@@ -166,10 +243,23 @@ void FakeDoris::Tick(int64_t now_ms) {
           targets.push_back(&other);
         }
       }
-      if (targets.empty()) continue;  // nowhere to go: stuck, as in Doris
-      int64_t move = std::min(be.tablets, std::max<int64_t>(budget, dt > 0 ? 1 : 0));
+      if (targets.empty() || static_cast<int>(targets.size()) < c.knobs.replication_num) continue;
+      int64_t move = std::min(be.tablets, std::max<int64_t>(budget, dt > 0 && rate > 0 ? 1 : 0));
       be.tablets -= move;
       for (size_t i = 0; move > 0; i = (i + 1) % targets.size(), --move) targets[i]->tablets++;
+    }
+    // SystemHandler: a decommissioned backend with no tablets left is
+    // dropped by the master itself unless drop_backend_after_decommission
+    // is false.
+    if (conf.drop_backend_after_decommission) {
+      for (auto it = c.backends.begin(); it != c.backends.end();) {
+        if (it->second.decommissioned && it->second.tablets == 0) {
+          c.dropped_pod_uids.insert(it->second.pod_uid);
+          it = c.backends.erase(it);
+        } else {
+          ++it;
+        }
+      }
     }
   }
 }
@@ -202,31 +292,6 @@ bool FakeDoris::Authorized(const std::string& ns, const std::string& cluster,
   return decoded == user + ":" + password;
 }
 
-int FakeDoris::FeHttpPort(const std::string& ns, const std::string& cluster) const {
-  const std::optional<ResourceType> dcr_type = store_->Find("doris.selectdb.com", "v1", "dorisclusters");
-  const std::optional<ResourceType> cm_type = store_->Find("", "v1", "configmaps");
-  if (!dcr_type || !cm_type) return 8030;
-  auto dcr = store_->Get(*dcr_type, ns, cluster);
-  const Json* d = std::get_if<Json>(&dcr);
-  if (d == nullptr) return 8030;
-  const Json fe = d->value("spec", Json::object()).value("feSpec", Json::object());
-  const std::string cm_name = fe.value("configMapInfo", Json::object()).value("configMapName", "");
-  if (cm_name.empty()) return 8030;
-  auto cm = store_->Get(*cm_type, ns, cm_name);
-  const Json* c = std::get_if<Json>(&cm);
-  if (c == nullptr) return 8030;
-  const std::string conf = c->value("data", Json::object()).value("fe.conf", "");
-  for (absl::string_view line : absl::StrSplit(conf, '\n')) {
-    line = absl::StripAsciiWhitespace(line);
-    if (!absl::ConsumePrefix(&line, "http_port")) continue;
-    line = absl::StripLeadingAsciiWhitespace(line);
-    if (!absl::ConsumePrefix(&line, "=")) continue;
-    int port = 0;
-    if (absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &port)) return port;
-  }
-  return 8030;
-}
-
 HttpResponse FakeDoris::Handle(const std::string& ns, const std::string& service,
                                const std::string& path, const HttpRequest& req) {
   absl::string_view cluster_view(service);
@@ -234,25 +299,74 @@ HttpResponse FakeDoris::Handle(const std::string& ns, const std::string& service
   const bool fe_service = absl::ConsumeSuffix(&cluster_view, "-fe-service") ||
                           absl::ConsumeSuffix(&cluster_view, "-fe-internal");
   const std::string cluster(cluster_view);
-  if (!fe_service) {
-    HttpResponse r;
-    r.status = 503;
-    r.content_type = "text/plain";
-    r.body = "kubesim: only the FE services of a DorisCluster are proxied";
-    return r;
-  }
-  // The FE listens on fe.conf's http_port (8030 unless the cluster's FE
-  // ConfigMap says otherwise); another port refuses the connection.
+  if (!fe_service) return Refused("kubesim: only the FE services of a DorisCluster are proxied");
   const size_t colon = service.find(':');
   const std::string port = colon == std::string::npos ? "" : service.substr(colon + 1);
-  const int http_port = FeHttpPort(ns, cluster);
-  if (!port.empty() && port != std::to_string(http_port)) {
-    HttpResponse r;
-    r.status = 503;
-    r.content_type = "text/plain";
-    r.body = absl::StrCat("kubesim: connection refused: the FE of ", cluster, " serves HTTP on ",
-                          http_port, ", not ", port);
-    return r;
+  // The Service picks one of its ready endpoints: an FE that is up.
+  std::string fe_pod;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    Cluster& c = ClusterFor(ns, cluster);
+    std::vector<const Node*> up;
+    const Node* master = nullptr;
+    for (const auto& [hp, fe] : c.frontends) {
+      if (!fe.alive || fe.terminating) continue;
+      up.push_back(&fe);
+      if (fe.is_master) master = &fe;
+    }
+    const std::string& mode = c.knobs.service_lands_on;
+    if (mode == "master" && master != nullptr) {
+      fe_pod = master->pod;
+    } else if (mode == "non-master") {
+      for (const Node* n : up) {
+        if (!n->is_master) fe_pod = n->pod;
+      }
+      if (fe_pod.empty() && master != nullptr) fe_pod = master->pod;
+    } else if (!up.empty()) {
+      fe_pod = up[c.next_fe++ % up.size()]->pod;
+    }
+  }
+  return Serve(ns, cluster, fe_pod, port, path, req);
+}
+
+HttpResponse FakeDoris::HandlePod(const std::string& ns, const std::string& pod,
+                                  const std::string& path, const HttpRequest& req) {
+  const size_t colon = pod.find(':');
+  const std::string name = pod.substr(0, colon);
+  const std::string port = colon == std::string::npos ? "" : pod.substr(colon + 1);
+  const std::optional<ResourceType> pod_type = store_->Find("", "v1", "pods");
+  auto got = pod_type ? store_->Get(*pod_type, ns, name)
+                      : std::variant<Json, ApiError>(ApiError{404, "NotFound", ""});
+  const Json* live = std::get_if<Json>(&got);
+  const Json labels = live == nullptr ? Json::object()
+                                      : (*live)["metadata"].value("labels", Json::object());
+  if (labels.value("app.kubernetes.io/component", "") != "fe" ||
+      labels.value("app.doris.cluster", "").empty()) {
+    return Refused("kubesim: only the FE pods of a DorisCluster are proxied");
+  }
+  const std::string cluster = labels.value("app.doris.cluster", "");
+  std::string fe_pod;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& [hp, fe] : ClusterFor(ns, cluster).frontends) {
+      if (fe.pod == name && fe.alive && fe.pod_uid == (*live)["metadata"].value("uid", "")) fe_pod = name;
+    }
+  }
+  if (fe_pod.empty()) return Refused(absl::StrCat("kubesim: connection refused: the FE in ", name, " is not up"));
+  return Serve(ns, cluster, fe_pod, port, path, req);
+}
+
+HttpResponse FakeDoris::Serve(const std::string& ns, const std::string& cluster, const std::string& fe_pod,
+                              const std::string& port, const std::string& path, const HttpRequest& req) {
+  const FeConfig conf = ConfigOf(ns, cluster);
+  // The FE listens on fe.conf's http_port (8030 unless the cluster's FE
+  // ConfigMap says otherwise); another port refuses the connection.
+  if (!port.empty() && port != std::to_string(conf.http_port)) {
+    return Refused(absl::StrCat("kubesim: connection refused: the FE of ", cluster, " serves HTTP on ",
+                                conf.http_port, ", not ", port));
+  }
+  if (fe_pod.empty()) {
+    return Refused(absl::StrCat("kubesim: no endpoints available for the FE service of ", cluster));
   }
   if (path == "/api/health") {
     std::lock_guard<std::mutex> l(mu_);
@@ -261,13 +375,7 @@ HttpResponse FakeDoris::Handle(const std::string& ns, const std::string& service
     for (const auto& [h, be] : c.backends) online += be.alive;
     bool master = false;
     for (const auto& [h, fe] : c.frontends) master |= fe.is_master && fe.alive;
-    if (!master) {
-      HttpResponse r;
-      r.status = 503;
-      r.content_type = "text/plain";
-      r.body = "no FE master yet";
-      return r;
-    }
+    if (!master) return Refused("no FE master yet");
     return Envelope({{"online_backend_num", online}, {"total_backend_num", c.backends.size()}});
   }
   if (!Authorized(ns, cluster, req)) {
@@ -278,39 +386,10 @@ HttpResponse FakeDoris::Handle(const std::string& ns, const std::string& service
   }
   std::lock_guard<std::mutex> l(mu_);
   Cluster& c = ClusterFor(ns, cluster);
-  auto host_of = [](const std::string& hp) { return hp.substr(0, hp.rfind(':')); };
-  auto port_of = [](const std::string& hp) { return hp.substr(hp.rfind(':') + 1); };
-  if (req.method == "GET" && path == "/rest/v2/manager/node/frontends") {
-    Json rows = Json::array();
-    for (const auto& [hp, fe] : c.frontends) {
-      rows.push_back({fe.pod, host_of(hp), port_of(hp), "8030", "9030", "9020", fe.role,
-                      fe.is_master ? "true" : "false", fe.alive ? "true" : "false", "doris-2.1.8-kubesim"});
-    }
-    return Envelope({{"column_names", {"Name", "Host", "EditLogPort", "HttpPort", "QueryPort", "RpcPort",
-                                       "Role", "IsMaster", "Alive", "Version"}},
-                     {"rows", rows}});
+  if (req.method == "GET" && absl::StartsWith(path, "/rest/v2/manager/node/")) {
+    return NodeList(c, conf, path);
   }
-  if (req.method == "GET" && path == "/rest/v2/manager/node/backends") {
-    Json rows = Json::array();
-    int64_t id = 10000;
-    for (const auto& [hp, be] : c.backends) {
-      rows.push_back({std::to_string(++id), host_of(hp), port_of(hp), "9060", "8040", "8060",
-                      be.alive ? "true" : "false", be.decommissioned ? "true" : "false",
-                      std::to_string(be.tablets), be.role == "COMPUTE" ? "computation" : "mix"});
-    }
-    return Envelope({{"column_names", {"BackendId", "Host", "HeartbeatPort", "BePort", "HttpPort",
-                                       "BrpcPort", "Alive", "SystemDecommissioned", "TabletNum",
-                                       "NodeRole"}},
-                     {"rows", rows}});
-  }
-  if (req.method == "GET" && path == "/rest/v2/manager/node/brokers") {
-    Json rows = Json::array();
-    for (const auto& [hp, b] : c.brokers) {
-      rows.push_back({b.pod, host_of(hp), port_of(hp), b.alive ? "true" : "false"});
-    }
-    return Envelope({{"column_names", {"Name", "Host", "Port", "Alive"}}, {"rows", rows}});
-  }
-  // Simulator-only: route one query, and read the per-node counters.
+  // Simulator-only: route one query, read the per-node counters, set knobs.
   if (req.method == "POST" && path == "/api/_sim/query") {
     std::vector<std::pair<const std::string, Node>*> serving;
     for (auto& entry : c.backends) {
@@ -341,37 +420,159 @@ HttpResponse FakeDoris::Handle(const std::string& ns, const std::string& service
     }
     return Envelope(nodes, {{"lostQueries", c.lost_queries}});
   }
+  if (req.method == "POST" && path == "/api/_sim/config") {
+    const Json body = Json::parse(req.body, nullptr, false);
+    if (!body.is_object()) return DorisError("kubesim: the knobs are a JSON object");
+    if (body.contains("replicationNum")) {
+      if (!body["replicationNum"].is_number_integer() || body["replicationNum"].get<int>() < 1) {
+        return DorisError("kubesim: replicationNum is an integer >= 1");
+      }
+      c.knobs.replication_num = body["replicationNum"];
+    }
+    if (body.contains("tabletsMovedPerSecond")) {
+      if (!body["tabletsMovedPerSecond"].is_number_integer() ||
+          body["tabletsMovedPerSecond"].get<int64_t>() < 0) {
+        return DorisError("kubesim: tabletsMovedPerSecond is an integer >= 0");
+      }
+      c.knobs.tablets_moved_per_second = body["tabletsMovedPerSecond"];
+    }
+    if (body.contains("serviceLandsOn")) {
+      const std::string v = body["serviceLandsOn"].is_string() ? body["serviceLandsOn"].get<std::string>() : "";
+      if (v != "round-robin" && v != "master" && v != "non-master") {
+        return DorisError("kubesim: serviceLandsOn is round-robin, master or non-master");
+      }
+      c.knobs.service_lands_on = v;
+    }
+    return Envelope({{"replicationNum", c.knobs.replication_num},
+                     {"tabletsMovedPerSecond", c.knobs.tablets_moved_per_second},
+                     {"serviceLandsOn", c.knobs.service_lands_on}});
+  }
   if (req.method != "POST" || path.rfind("/rest/v2/manager/node/", 0) != 0) {
     HttpResponse r;
     r.status = 404;
     r.body = Json{{"msg", "Not Found"}, {"code", 404}, {"data", path}, {"count", 0}}.dump();
     return r;
   }
-  Json body;
-  try {
-    body = Json::parse(req.body);
-  } catch (const Json::exception&) {
-    return DorisError("request body is not JSON");
+  // Membership writes are the master's. Doris 3.x forwards them there
+  // (NodeAction checkForwardToMaster/forwardToMaster); earlier FEs answer
+  // with a redirect to the master (RestBaseController.redirectTo, 307).
+  const Node* here = nullptr;
+  const Node* master = nullptr;
+  std::string master_host;
+  for (const auto& [hp, fe] : c.frontends) {
+    if (fe.pod == fe_pod) here = &fe;
+    if (fe.is_master) {
+      master = &fe;
+      master_host = HostOf(hp);
+    }
   }
-  const std::string op = path.substr(std::string("/rest/v2/manager/node/").size());
+  if (here == nullptr || !here->is_master) {
+    if (master == nullptr) return DorisError("Node catalog is not ready, please wait for a while.");
+    if (conf.major < 3) {
+      HttpResponse r;
+      r.status = 307;
+      r.content_type = "text/html;charset=utf-8";
+      r.headers["Location"] = absl::StrCat("http://", master_host, ":", conf.http_port, path);
+      return r;
+    }
+  }
+  Json body = Json::parse(req.body, nullptr, false);
+  if (body.is_discarded()) return DorisError("request body is not JSON");
+  return Membership(c, conf, path.substr(std::string("/rest/v2/manager/node/").size()), body);
+}
+
+HttpResponse FakeDoris::NodeList(const Cluster& c, const FeConfig& conf, const std::string& path) const {
+  // Columns as FrontendsProcNode / BackendsProcDir name them: 1.2 lists a
+  // node's IP and HostName, 2.x one Host (FQDN or IP, as it registered).
+  const bool v12 = conf.major < 2;
+  auto host_cells = [&](const std::string& hp, const Node& n) {
+    return v12 ? Json::array({n.ip, n.fqdn}) : Json::array({HostOf(hp)});
+  };
+  auto row = [](Json head, const Json& hosts, std::initializer_list<Json> tail) {
+    for (const Json& h : hosts) head.push_back(h);
+    for (const Json& t : tail) head.push_back(t);
+    return head;
+  };
+  const std::string tf[] = {"false", "true"};
+  if (path == "/rest/v2/manager/node/frontends") {
+    Json rows = Json::array();
+    for (const auto& [hp, fe] : c.frontends) {
+      rows.push_back(row({fe.pod}, host_cells(hp, fe),
+                         {PortOf(hp), std::to_string(conf.http_port), "9030", "9020", fe.role,
+                          tf[fe.is_master], tf[fe.alive],
+                          absl::StrCat("doris-", conf.major, ".", conf.minor, "-kubesim")}));
+    }
+    Json cols = v12 ? Json::array({"Name", "IP", "HostName"}) : Json::array({"Name", "Host"});
+    for (const char* col : {"EditLogPort", "HttpPort", "QueryPort", "RpcPort", "Role", "IsMaster", "Alive", "Version"}) {
+      cols.push_back(col);
+    }
+    return Envelope({{"column_names", cols}, {"rows", rows}});
+  }
+  if (path == "/rest/v2/manager/node/backends") {
+    Json rows = Json::array();
+    for (const auto& [hp, be] : c.backends) {
+      rows.push_back(row({std::to_string(be.id)}, host_cells(hp, be),
+                         {PortOf(hp), "9060", "8040", "8060", tf[be.alive], tf[be.decommissioned],
+                          std::to_string(be.tablets), be.role == "COMPUTE" ? "computation" : "mix"}));
+    }
+    Json cols = v12 ? Json::array({"BackendId", "IP", "HostName"}) : Json::array({"BackendId", "Host"});
+    for (const char* col : {"HeartbeatPort", "BePort", "HttpPort", "BrpcPort", "Alive",
+                            "SystemDecommissioned", "TabletNum", "NodeRole"}) {
+      cols.push_back(col);
+    }
+    return Envelope({{"column_names", cols}, {"rows", rows}});
+  }
+  if (path == "/rest/v2/manager/node/brokers") {
+    Json rows = Json::array();
+    for (const auto& [hp, b] : c.brokers) {
+      rows.push_back(row({b.pod}, host_cells(hp, b), {PortOf(hp), tf[b.alive]}));
+    }
+    Json cols = v12 ? Json::array({"Name", "IP", "HostName", "Port", "Alive"})
+                    : Json::array({"Name", "Host", "Port", "Alive"});
+    return Envelope({{"column_names", cols}, {"rows", rows}});
+  }
+  HttpResponse r;
+  r.status = 404;
+  r.body = Json{{"msg", "Not Found"}, {"code", 404}, {"data", path}, {"count", 0}}.dump();
+  return r;
+}
+
+HttpResponse FakeDoris::Membership(Cluster& c, const FeConfig& conf, const std::string& op, const Json& body) {
+  // 1.2 resolves a host name to the node's IP (SystemInfoService.getIpHostAndPort);
+  // 2.x matches the host exactly as the node registered.
+  auto find = [&](std::map<std::string, Node>& nodes, const std::string& hp) {
+    auto it = nodes.find(hp);
+    if (it != nodes.end() || conf.major >= 2) return it;
+    for (auto i = nodes.begin(); i != nodes.end(); ++i) {
+      if (PortOf(i->first) == PortOf(hp) && (i->second.fqdn == HostOf(hp) || i->second.ip == HostOf(hp))) {
+        return i;
+      }
+    }
+    return nodes.end();
+  };
   if (op == "ADD/be" || op == "DROP/be" || op == "DECOMMISSION/be") {
     if (!body.contains("hostPorts") || !body["hostPorts"].is_array()) {
       return DorisError("hostPorts is required");
     }
+    std::vector<std::string> hps;
     for (const Json& hpj : body["hostPorts"]) {
       const std::string hp = hpj.is_string() ? hpj.get<std::string>() : "";
-      auto it = c.backends.find(hp);
+      if (hp.find(':') == std::string::npos) return DorisError(absl::StrCat("Invalid host port: ", hp));
+      hps.push_back(hp);
+    }
+    for (const std::string& hp : hps) {
+      auto it = find(c.backends, hp);
       if (op == "ADD/be") {
         if (it != c.backends.end()) return DorisError(absl::StrCat("Same backend already exists[", hp, "]"));
         Node n;
         n.role = "BACKEND";
+        n.id = ++c.next_id;
         c.backends[hp] = n;
-        continue;
-      }
-      if (it == c.backends.end()) return DorisError(absl::StrCat("backend does not exist[", hp, "]"));
-      if (op == "DECOMMISSION/be") {
-        it->second.decommissioned = true;
+      } else if (op == "DECOMMISSION/be") {
+        // NodeAction marks the listed backends it finds; others are ignored.
+        if (it != c.backends.end()) it->second.decommissioned = true;
       } else {
+        if (it == c.backends.end()) return DorisError(absl::StrCat("backend does not exists[", hp, "]"));
         c.dropped_pod_uids.insert(it->second.pod_uid);
         c.backends.erase(it);
       }
@@ -384,15 +585,17 @@ HttpResponse FakeDoris::Handle(const std::string& ns, const std::string& service
     if (hp.empty() || (role != "FOLLOWER" && role != "OBSERVER")) {
       return DorisError("role (FOLLOWER|OBSERVER) and hostPort are required");
     }
-    auto it = c.frontends.find(hp);
+    auto it = find(c.frontends, hp);
     if (op == "ADD/fe") {
       if (it != c.frontends.end()) return DorisError(absl::StrCat("frontend already exists[", hp, "]"));
       Node n;
       n.role = role;
       c.frontends[hp] = n;
     } else {
-      if (it == c.frontends.end()) return DorisError(absl::StrCat("frontend does not exist[", hp, "]"));
-      if (it->second.is_master) return DorisError("can not drop the master frontend");
+      if (it == c.frontends.end() || it->second.role != role) {
+        return DorisError(absl::StrCat(role, " does not exist[", hp, "]"));
+      }
+      if (it->second.is_master) return DorisError("can not drop current master node.");
       c.dropped_pod_uids.insert(it->second.pod_uid);
       c.frontends.erase(it);
     }

@@ -3,15 +3,21 @@
 
 // A simulated Doris cluster behind the pods of each DorisCluster: the FE's
 // HTTP node-management API (list frontends/backends/brokers; add, drop,
-// decommission), reached through the API server's service proxy
-// (/api/v1/namespaces/NS/services/NAME-fe-service:8030/proxy/...).
+// decommission), reached through the API server's proxy to the FE Service
+// (any FE answers, as a load-balanced Service would pick one) or to one FE
+// pod.
 //
 // Like the real images, pods register themselves once Ready (the FE at
 // ordinal 0 founds the group; FEs join as FOLLOWER below ELECT_NUMBER, else
-// OBSERVER). Backends hold tablets; a decommissioned backend hands its tablets
-// to the others over simulated time and then reports 0 until it is dropped.
-// Every node counts the queries routed to it; a node whose pod is being
-// deleted gets no new ones.
+// OBSERVER), by FQDN when fe.conf sets enable_fqdn_mode = true (or there is no
+// FE ConfigMap), else by pod IP. Node lists carry the columns of the FE
+// image's Doris version (1.2: IP/HostName; 2.x: Host). Membership writes are
+// served by the master only; another FE redirects them (307). Backends hold
+// tablets; a decommissioned backend hands them to the others over simulated
+// time (never if too few backends remain for the replication factor), and
+// the FE drops it once empty unless fe.conf sets
+// drop_backend_after_decommission = false. Every node counts the queries
+// routed to it; a node whose pod is being deleted gets no new ones.
 
 #include <cstdint>
 #include <map>
@@ -37,14 +43,20 @@ class FakeDoris {
   FakeDoris(ObjectStore* store, FakeDorisOptions options = {});
 
   void Tick(int64_t now_ms);
-  // `service` is the proxied Service's name; `path` the rest after /proxy.
+  // `service` is the proxied Service's name[:port]; `path` the rest after /proxy.
   HttpResponse Handle(const std::string& ns, const std::string& service, const std::string& path,
                       const HttpRequest& req);
+  // The same API reached on one pod (`pod` is name[:port]).
+  HttpResponse HandlePod(const std::string& ns, const std::string& pod, const std::string& path,
+                         const HttpRequest& req);
 
   struct Node {
     std::string role;  // FOLLOWER | OBSERVER for FE; "BACKEND" | "COMPUTE" for BE/CN; "BROKER"
     std::string pod;
     std::string pod_uid;
+    std::string ip;    // the pod's IP when it registered
+    std::string fqdn;  // <pod>.<sts>-internal.<ns>.svc.cluster.local
+    int64_t id = 0;
     bool alive = true;
     int64_t up_since_ms = -1;  // since when its pod has been Ready, -1 if not
     bool is_master = false;
@@ -55,6 +67,17 @@ class FakeDoris {
   };
 
  private:
+  // What the simulator's own control endpoint (/api/_sim/config) sets.
+  struct Knobs {
+    // Replicas of every tablet: a decommissioned backend can hand a tablet
+    // only to a backend that holds no replica of it yet, so with N backends
+    // and replication N a decommission never finishes.
+    int replication_num = 1;
+    int64_t tablets_moved_per_second = -1;  // -1: the options' rate
+    // Which FE a request through the Service reaches: "round-robin" (the
+    // default, like kube-proxy), "master" or "non-master".
+    std::string service_lands_on = "round-robin";
+  };
   struct Cluster {
     std::map<std::string, Node> frontends;  // host:edit_log_port
     std::map<std::string, Node> backends;   // host:heartbeat_port
@@ -62,15 +85,30 @@ class FakeDoris {
     std::set<std::string> dropped_pod_uids;  // a dropped node re-registers only after a restart
     int64_t last_tick_ms = -1;
     size_t next_query = 0;
+    size_t next_fe = 0;
+    int64_t next_id = 10000;
     // Queries the FE routed to a backend whose pod was already gone: what a
     // user would see fail. A graceful rollout keeps this at zero.
     int64_t lost_queries = 0;
+    Knobs knobs;
+  };
+  // What the cluster's FE ConfigMap and image say.
+  struct FeConfig {
+    int http_port = 8030;
+    bool fqdn = true;
+    bool drop_backend_after_decommission = true;
+    int major = 2;  // Doris version of the FE image
+    int minor = 1;
   };
 
   bool Authorized(const std::string& ns, const std::string& cluster, const HttpRequest& req) const;
   Cluster& ClusterFor(const std::string& ns, const std::string& cluster);
-  // fe.conf's http_port from the cluster's FE ConfigMap, else 8030.
-  int FeHttpPort(const std::string& ns, const std::string& cluster) const;
+  FeConfig ConfigOf(const std::string& ns, const std::string& cluster) const;
+  // Serves a request that reached the FE of `fe_pod` ("" = none could be reached).
+  HttpResponse Serve(const std::string& ns, const std::string& cluster, const std::string& fe_pod,
+                     const std::string& port, const std::string& path, const HttpRequest& req);
+  HttpResponse NodeList(const Cluster& c, const FeConfig& conf, const std::string& path) const;
+  HttpResponse Membership(Cluster& c, const FeConfig& conf, const std::string& op, const Json& body);
 
   ObjectStore* store_;
   const FakeDorisOptions options_;

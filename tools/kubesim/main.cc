@@ -138,6 +138,10 @@ int main(int argc, char** argv) {
                                const doris_operator::kubesim::HttpRequest& req) {
     return doris.Handle(ns, service, path, req);
   });
+  api.SetPodProxy([&doris](const std::string& ns, const std::string& pod, const std::string& path,
+                           const doris_operator::kubesim::HttpRequest& req) {
+    return doris.HandlePod(ns, pod, path, req);
+  });
   doris_operator::kubesim::HttpServerOptions http;
   http.port = port;
   KubeconfigOptions kubeconfig;

@@ -32,18 +32,19 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
   auto admit_create = [&](Json& obj) {
     return AdmitCustomResource(req, t, /*create=*/true, false, obj, warnings);
   };
-  if (t.resource == "services" && sub == "proxy") {
-    if (!proxy_) return StatusResponse({503, "ServiceUnavailable", "no service proxy"}, &t, name);
+  if ((t.resource == "services" || t.resource == "pods") && sub == "proxy") {
+    const ServiceProxy& target = t.resource == "pods" ? pod_proxy_ : proxy_;
+    if (!target) return StatusResponse({503, "ServiceUnavailable", "no proxy"}, &t, name);
     const std::string marker = "/proxy";
-    const size_t at = req.path.find(marker, req.path.find("/services/"));
+    const size_t at = req.path.find(marker, req.path.find("/" + t.resource + "/"));
     std::string rest = req.path.substr(at + marker.size());
     if (rest.empty()) rest = "/";
-    if (token_.empty()) return proxy_(ns, name, rest, req);
+    if (token_.empty()) return target(ns, name, rest, req);
     // The API server consumes the credential it authenticated with; the
     // backend behind the proxy never sees the cluster token.
     HttpRequest forwarded = req;
     forwarded.headers.erase("authorization");
-    return proxy_(ns, name, rest, forwarded);
+    return target(ns, name, rest, forwarded);
   }
   if (!sub.empty() && sub != "status" && sub != "scale") {
     return StatusResponse({404, "NotFound", "the server could not find the requested resource"}, &t, name);

@@ -126,6 +126,17 @@ TEST(Diff, DeletesOwnedObjectsNoLongerDesired) {
                                             "HorizontalPodAutoscaler/c-cn-autoscaler"}));
 }
 
+// A user's own object that copies the cluster's labels is not ours to delete.
+TEST(Diff, ObjectsNotOwnedByTheClusterAreNeverDeleted) {
+  std::vector<LiveObject> live = AsLive(Desired(kSpec));
+  Json mine = {{"apiVersion", "v1"}, {"kind", "Service"},
+               {"metadata", {{"name", "my-fe-dashboard"}, {"labels", {{"app.doris.cluster", "c"}}}}}};
+  live.push_back({"v1", "Service", "my-fe-dashboard", mine, /*owned=*/false});
+  for (const auto& w : Diff(Desired(kSpec), live).writes) {
+    EXPECT_NE(w.name, "my-fe-dashboard") << "would " << static_cast<int>(w.verb) << " the user's Service";
+  }
+}
+
 TEST(Diff, HpaReadThroughAnotherVersionIsTheSameObject) {
   const auto desired = Desired(kSpec);
   auto live = AsLive(desired);
