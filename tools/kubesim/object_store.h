@@ -38,6 +38,8 @@ struct ResourceType {
   // A CRD version's openAPIV3Schema (null for built-in kinds): writes are
   // pruned, defaulted and validated against it. Shared: types are copied often.
   std::shared_ptr<const Json> schema;
+  // Served for a CustomResourceDefinition (not a built-in kind).
+  bool custom = false;
 
   std::string api_version() const { return group.empty() ? version : group + "/" + version; }
   std::string key() const { return group + "/" + resource; }  // version-independent
