@@ -1,7 +1,6 @@
 #include "tools/kubesim/api_server.h"
 
 #include <algorithm>
-#include <ctime>
 #include <tuple>
 
 #include "absl/strings/ascii.h"
@@ -10,14 +9,6 @@ namespace doris_operator::kubesim {
 
 namespace {
 
-std::string NowRfc3339() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // What apiextensions-apiserver's controllers write into a CRD's status once
 // it is stored: the naming controller accepts the names (NamesAccepted,

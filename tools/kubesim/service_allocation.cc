@@ -178,7 +178,7 @@ void InitIpFamilies(const Json* old_spec, Json& spec, std::vector<FieldError>& e
 }
 
 // allocClusterIPs: the primary IP, given or the next free one.
-std::optional<ApiError> AllocateClusterIp(const Taken& taken, const std::string& name, Json& spec,
+std::optional<ApiError> AllocateClusterIp(const Taken& taken, Json& spec,
                                           std::vector<FieldError>& errors) {
   if (!spec.contains("clusterIPs") || !spec["clusterIPs"].is_array() || spec["clusterIPs"].empty()) {
     spec["clusterIPs"] = Json::array({""});
@@ -192,13 +192,13 @@ std::optional<ApiError> AllocateClusterIp(const Taken& taken, const std::string&
     ips[0] = Ipv4String(*ip);
   } else {
     std::optional<uint32_t> ip = ParseIpv4(want);
-    std::string problem;
     if (!ip) {
       errors.push_back({"FieldValueInvalid", "spec.clusterIPs[0]",
                         absl::StrCat("Invalid value: ", Json(want).dump(),
                                      ": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")});
       return std::nullopt;
     }
+    std::string problem;
     if (*ip <= kRangeBase || *ip >= kRangeBase + kRangeSize - 1) {
       problem = absl::StrCat("the provided IP (", want, ") is not in the valid range. The range of valid IPs is ",
                              kServiceClusterIpRange);
@@ -427,7 +427,7 @@ std::optional<ApiError> AdmitService(const ObjectStore& store, const ResourceTyp
   const Taken taken = TakenByOthers(store, t, ns, name);
   const bool allocate_ip = NeedsClusterIp(spec) && (old_spec == nullptr || !NeedsClusterIp(*old_spec));
   if (allocate_ip) {
-    if (auto e = AllocateClusterIp(taken, name, spec, errors)) return e;
+    if (auto e = AllocateClusterIp(taken, spec, errors)) return e;
   }
   if (errors.empty() && NeedsNodePort(spec)) {
     if (auto e = AllocateNodePorts(taken, old_spec, spec, errors)) return e;
