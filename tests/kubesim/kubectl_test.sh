@@ -206,6 +206,77 @@ else
     "$(kubectl --kubeconfig "$work/same-seed.kubeconfig" --cache-dir "$work/cache4" get ns 2>&1)"
 fi
 
+# --- Admission of built-in objects and CRD status (docs/kubesim.md, "Admission") ---
+check "wait --for condition=established on a CRD" \
+  "customresourcedefinition.apiextensions.k8s.io/dorisclusters.doris.selectdb.com condition met" \
+  "$(k wait --for condition=established --timeout=30s crd/dorisclusters.doris.selectdb.com 2>&1)"
+check "a CRD's stored versions" '^\["v1"\]$' \
+  "$(k get crd dorisclusters.doris.selectdb.com -o jsonpath='{.status.storedVersions}' 2>&1)"
+cat >"$work/svc.yaml" <<'YAML'
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80}
+YAML
+check "apply a NodePort Service" "service/web created" "$(k apply -f "$work/svc.yaml" 2>&1)"
+web_ip="$(k get svc web -o jsonpath='{.spec.clusterIP}' 2>&1)"
+check "it gets a clusterIP from 10.96.0.0/12" '^10\.(9[6-9]|10[0-9]|11[01])\.[0-9]+\.[0-9]+$' "$web_ip"
+check "and a nodePort from 30000-32767" '^3[0-2][0-9]{3}$' \
+  "$(k get svc web -o jsonpath='{.spec.ports[0].nodePort}' 2>&1)"
+check "replace without clusterIP keeps it" "service/web replaced" "$(k replace -f "$work/svc.yaml" 2>&1)"
+check "the clusterIP after replace" "^$web_ip\$" "$(k get svc web -o jsonpath='{.spec.clusterIP}' 2>&1)"
+check "changing the clusterIP is refused" \
+  'The Service "web" is invalid: spec.clusterIPs\[0\]: Invalid value: \[\]string\{"10.96.250.250"\}: may not change once set' \
+  "$(k patch svc web --type merge -p '{"spec":{"clusterIP":"10.96.250.250"}}' 2>&1)"
+cat >"$work/sts.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: q
+spec:
+  serviceName: q
+  replicas: 0
+  selector: {matchLabels: {app: q}}
+  template:
+    metadata: {labels: {app: q}}
+    spec:
+      containers:
+      - name: c
+        image: nginx
+        resources:
+          requests: {cpu: 0.5, memory: 1024Mi}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 2000Mi}}
+YAML
+check "apply a StatefulSet" "statefulset.apps/q created" "$(k apply -f "$work/sts.yaml" 2>&1)"
+check "its quantities come back canonical" '^500m 1Gi 2000Mi$' \
+  "$(k get sts q -o jsonpath='{.spec.template.spec.containers[0].resources.requests.cpu} {.spec.template.spec.containers[0].resources.requests.memory} {.spec.volumeClaimTemplates[0].spec.resources.requests.storage}' 2>&1)"
+# kubectl's three-way patch sends the non-canonical 0.5 again (so it says
+# "configured", as against a real server); the stored object is unchanged.
+q_rv="$(k get sts q -o jsonpath='{.metadata.resourceVersion}' 2>&1)"
+check "apply again re-sends the non-canonical value" "statefulset.apps/q configured" "$(k apply -f "$work/sts.yaml" 2>&1)"
+check "which changes nothing" "^$q_rv\$" "$(k get sts q -o jsonpath='{.metadata.resourceVersion}' 2>&1)"
+check "a new StatefulSet reports status.replicas 0" '^0$' "$(k get sts q -o jsonpath='{.status.replicas}' 2>&1)"
+check "a StatefulSet update outside the mutable fields is refused" \
+  'The StatefulSet "q" is invalid: spec: Forbidden: updates to statefulset spec for fields other than '"'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden" \
+  "$(k patch sts q --type merge -p '{"spec":{"serviceName":"other"}}' 2>&1)"
+sed 's/cpu: 0.5/cpu: eight/; s/name: q$/name: q2/' "$work/sts.yaml" >"$work/bad-sts.yaml"
+check "a malformed quantity is refused as the decoder refuses it" \
+  "Error from server \(BadRequest\): error when creating \".*bad-sts.yaml\": StatefulSet in version \"v1\" cannot be handled as a StatefulSet: quantities must match the regular expression" \
+  "$(k apply -f "$work/bad-sts.yaml" 2>&1)"
+check "create configmap (protobuf, empty generateName)" "configmap/gen-check created" \
+  "$(k create configmap gen-check --from-literal=a=1 2>&1)"
+check "a ConfigMap has no generation and no empty generateName" '^0$' \
+  "$(k get cm gen-check -o json 2>&1 | grep -c -E '"generation"|"generateName"')"
+
 echo
 echo "$failures failed"
 exit $((failures > 0))

@@ -11,12 +11,28 @@
 
 #include "tools/kubesim/http_server.h"
 #include "tools/kubesim/object_store.h"
+#include "tools/kubesim/structural_schema.h"
 
 namespace doris_operator::kubesim {
 
 // The defaults the real API server fills in for the kinds the operator
 // writes, so clients see the same objects back.
 Json WithDefaults(const ResourceType& t, Json obj);
+
+// What the API server does to a built-in object past its defaults, in its
+// order: quantities decoded and re-encoded in canonical form (a malformed
+// one fails decoding: 400 for a create or update, 422 on field `patch` for
+// a JSON, merge or strategic merge patch), Service cluster IPs and node
+// ports allocated (service_allocation.h), StatefulSet updates limited to the
+// fields that may change (statefulset_validation.h), a CRD's stored
+// versions. `old` is the stored object for an update, null for a create;
+// `store` is read for allocations. Custom resources pass untouched.
+std::optional<ApiError> AdmitBuiltIn(const HttpRequest& req, const ResourceType& t, const ObjectStore& store,
+                                     const std::string& ns, const Json* old, bool status_only, Json& obj);
+
+// The answer to field errors: 422 Invalid, `Kind.group "name" is invalid:
+// field: message` (several: `[a, b]`), one details.causes entry each.
+ApiError InvalidError(const ResourceType& t, const std::string& name, const std::vector<FieldError>& errors);
 
 // Undeclared fields are pruned (refused with fieldValidation=Strict, as
 // kubectl sends, and reported in `warnings` with the default Warn), defaults

@@ -77,6 +77,7 @@ class ApiServer {
   std::atomic<int64_t> watch_epoch_{0};
   std::mutex access_mu_;
   std::map<std::string, int64_t> access_;  // "agent\tverb\tgroup\tresource[/sub]" -> count  // POST /kubesim/drop-watches ends older watches
+  std::mutex service_allocation_mu_;  // Service writes, see resource_handler.cc
   std::mutex faults_mu_;
   Faults faults_;
   std::mt19937_64 rng_{1};

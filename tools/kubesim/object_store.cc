@@ -11,10 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "tools/kubesim/go_encoding.h"
 
 namespace doris_operator::kubesim {
-
-namespace {
 
 std::string NowRfc3339() {
   const std::time_t t = std::time(nullptr);
@@ -24,6 +23,8 @@ std::string NowRfc3339() {
   std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
+
+namespace {
 
 std::string NameOf(const Json& obj) {
   const Json* m = obj.contains("metadata") ? &obj["metadata"] : nullptr;
@@ -35,12 +36,33 @@ ApiError NotFound(const ResourceType& t, const std::string& name) {
   return {404, "NotFound", absl::StrCat(what, " \"", name, "\" not found")};
 }
 
-// Spec-like content: everything but metadata and status.
-Json SpecOf(const Json& obj) {
-  Json out = obj;
-  out.erase("metadata");
-  out.erase("status");
-  return out;
+// The kinds whose registry strategy keeps metadata.generation (1 on create,
+// +1 on every spec change), in kube-apiserver 1.32: StatefulSet
+// (pkg/registry/apps/statefulset/strategy.go), PodDisruptionBudget
+// (pkg/registry/policy/poddisruptionbudget/strategy.go), CRDs
+// (apiextensions-apiserver pkg/registry/customresourcedefinition) and custom
+// resources (pkg/registry/customresource/strategy.go). Every other kind
+// keeps whatever generation a create carried (none, normally) and never
+// changes it (BeforeUpdate copies the old one).
+bool KeepsGeneration(const ResourceType& t) {
+  return t.custom || (t.group == "apps" && t.resource == "statefulsets") ||
+         (t.group == "policy" && t.resource == "poddisruptionbudgets") ||
+         (t.group == "apiextensions.k8s.io" && t.resource == "customresourcedefinitions");
+}
+
+// What a generation-keeping strategy compares: the spec, or for a custom
+// resource everything but metadata (and status, when it has a status
+// subresource).
+Json SpecOf(const ResourceType& t, const Json& obj) {
+  if (t.custom) {
+    Json out = obj;
+    out.erase("metadata");
+    if (t.status_subresource) out.erase("status");
+    out.erase("apiVersion");
+    out.erase("kind");
+    return out;
+  }
+  return obj.contains("spec") ? obj["spec"] : Json();
 }
 
 }  // namespace
@@ -101,7 +123,8 @@ std::variant<Json, ApiError> ObjectStore::Create(const ResourceType& t, const st
   Json& meta = obj["metadata"];
   if (!meta.is_object()) meta = Json::object();
   std::string name = NameOf(obj);
-  if (name.empty() && meta.contains("generateName") && meta["generateName"].is_string()) {
+  if (name.empty() && meta.contains("generateName") && meta["generateName"].is_string() &&
+      !meta["generateName"].get<std::string>().empty()) {
     name = absl::StrCat(meta["generateName"].get<std::string>(), absl::Hex(++uid_counter_ * 7919));
     meta["name"] = name;
   }
@@ -123,7 +146,8 @@ std::variant<Json, ApiError> ObjectStore::Create(const ResourceType& t, const st
   meta["uid"] = absl::StrCat("00000000-0000-4000-8000-", absl::Hex(++uid_counter_, absl::kZeroPad12));
   meta["resourceVersion"] = std::to_string(rv_);
   meta["creationTimestamp"] = NowRfc3339();
-  meta["generation"] = 1;
+  if (KeepsGeneration(t)) meta["generation"] = 1;
+  NormalizeAsGoEncodes(t, obj);
   objects_[key] = obj;
   Record("ADDED", t, ns, obj);
   return obj;
@@ -175,10 +199,11 @@ std::variant<Json, ApiError> ObjectStore::Update(const ResourceType& t, const st
     if (t.status_subresource) {
       if (status.is_null()) next.erase("status"); else next["status"] = status;
     }
-    if (SpecOf(next) != SpecOf(cur)) {
+    if (KeepsGeneration(t) && SpecOf(t, next) != SpecOf(t, cur)) {
       next["metadata"]["generation"] = cur["metadata"].value("generation", 1) + 1;
     }
   }
+  NormalizeAsGoEncodes(t, next);
   if (next == cur) return cur;  // no-op writes keep the resourceVersion
   ++rv_;
   next["metadata"]["resourceVersion"] = std::to_string(rv_);

@@ -38,6 +38,8 @@ struct ResourceType {
   // A CRD version's openAPIV3Schema (null for built-in kinds): writes are
   // pruned, defaulted and validated against it. Shared: types are copied often.
   std::shared_ptr<const Json> schema;
+  // Served for a CustomResourceDefinition (not a built-in kind).
+  bool custom = false;
 
   std::string api_version() const { return group.empty() ? version : group + "/" + version; }
   std::string key() const { return group + "/" + resource; }  // version-independent
@@ -122,6 +124,9 @@ class ObjectStore {
   int64_t oldest_watchable_rv_ = 1;
   uint64_t uid_counter_ = 0;
 };
+
+// The current time as the API server writes timestamps (RFC 3339, seconds).
+std::string NowRfc3339();
 
 // true when `obj`'s labels match a selector like "a=b,c!=d,e,!f,g in (x,y)".
 bool MatchesLabels(const Json& obj, const std::string& selector);

@@ -25,11 +25,16 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     if (!warnings.empty()) resp.headers["Warning"] = WarningHeader(warnings);
     return resp;
   };
-  // Custom resources: pruned, defaulted and validated against their schema.
-  auto admit = [&](Json& obj, bool status) {
+  // Built-in kinds: quantities, Service allocations, immutable fields
+  // (admission.h); custom resources: pruned, defaulted and validated
+  // against their schema.
+  auto admit = [&](Json& obj, bool status) -> std::optional<ApiError> {
+    auto cur = store_.Get(t, ns, name);
+    if (auto e = AdmitBuiltIn(req, t, store_, ns, std::get_if<Json>(&cur), status, obj)) return e;
     return AdmitCustomResource(req, t, /*create=*/false, status, obj, warnings);
   };
-  auto admit_create = [&](Json& obj) {
+  auto admit_create = [&](Json& obj) -> std::optional<ApiError> {
+    if (auto e = AdmitBuiltIn(req, t, store_, ns, nullptr, false, obj)) return e;
     return AdmitCustomResource(req, t, /*create=*/true, false, obj, warnings);
   };
   if ((t.resource == "services" || t.resource == "pods") && sub == "proxy") {
@@ -45,6 +50,12 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     HttpRequest forwarded = req;
     forwarded.headers.erase("authorization");
     return target(ns, name, rest, forwarded);
+  }
+  // Service IPs and node ports are allocated against the stored Services:
+  // one Service write at a time, from admission until it is stored.
+  std::unique_lock<std::mutex> allocating;
+  if (t.group.empty() && t.resource == "services" && m != "GET") {
+    allocating = std::unique_lock<std::mutex>(service_allocation_mu_);
   }
   if (!sub.empty() && sub != "status" && sub != "scale") {
     return StatusResponse({404, "NotFound", "the server could not find the requested resource"}, &t, name);
