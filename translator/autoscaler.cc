@@ -27,7 +27,10 @@ Written Autoscaler(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
   WriteRawField(w, "behavior", hpa_policy && a.hpa_policy().has_behavior(),
                 a.hpa_policy().behavior());
   w.Field("maxReplicas", a.max_replicas());
-  WriteRawField(w, "metrics", hpa_policy && a.hpa_policy().has_metrics(), a.hpa_policy().metrics());
+  if (hpa_policy && a.hpa_policy().has_metrics()) {
+    w.Key("metrics");
+    w.Value(CanonicalMetrics(RawOr(a.hpa_policy().metrics())));
+  }
   w.Field("minReplicas", a.has_min_replicas() ? a.min_replicas() : 1);
   w.Key("scaleTargetRef");
   w.BeginObject();

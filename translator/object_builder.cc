@@ -1,6 +1,7 @@
 #include "translator/object_builder.h"
 
 #include "absl/status/statusor.h"
+#include "translator/quantity.h"
 
 namespace doris_operator::translator::internal {
 
@@ -34,6 +35,54 @@ void WriteRawField(JsonWriter& w, std::string_view key, bool present,
   if (!present) return;
   w.Key(key);
   WriteRaw(w, raw, "null");
+}
+
+Json CanonicalResourceList(Json list) {
+  if (!list.is_object()) return list;
+  for (auto& [name, value] : list.items()) {
+    absl::StatusOr<std::string> q = CanonicalQuantity(value);
+    if (q.ok()) value = *q;
+  }
+  return list;
+}
+
+void WriteResourceListField(JsonWriter& w, std::string_view key, bool present,
+                            const model::v1::RawJson& raw) {
+  if (!present) return;
+  w.Key(key);
+  w.Value(CanonicalResourceList(RawOr(raw)));
+}
+
+Json CanonicalClaimSpec(Json spec) {
+  if (!spec.is_object()) return spec;
+  auto resources = spec.find("resources");
+  if (resources == spec.end() || !resources->is_object()) return spec;
+  for (const char* list : {"limits", "requests"}) {
+    auto it = resources->find(list);
+    if (it != resources->end()) *it = CanonicalResourceList(std::move(*it));
+  }
+  return spec;
+}
+
+Json CanonicalMetrics(Json metrics) {
+  if (!metrics.is_array()) return metrics;
+  // Each metric's source ("resource", "pods", "object", "external",
+  // "containerResource") carries a MetricTarget.
+  for (Json& metric : metrics) {
+    if (!metric.is_object()) continue;
+    for (auto& [type, source] : metric.items()) {
+      if (!source.is_object()) continue;
+      auto target = source.find("target");
+      if (target == source.end() || !target->is_object()) continue;
+      for (const char* key : {"averageValue", "value"}) {
+        auto v = target->find(key);
+        if (v == target->end()) continue;
+        absl::StatusOr<std::string> q = CanonicalQuantity(*v);
+        if (q.ok()) *v = *q;
+      }
+    }
+  }
+  return metrics;
 }
 
 void WriteStringMap(JsonWriter& w, const google::protobuf::Map<std::string, std::string>& m,

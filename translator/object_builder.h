@@ -70,6 +70,22 @@ void WriteRaw(JsonWriter& w, const model::v1::RawJson& raw, std::string_view fal
 void WriteRawField(JsonWriter& w, std::string_view key, bool present,
                    const model::v1::RawJson& raw);
 
+// `"key": <ResourceList>` when the spec set it, every quantity in the form
+// the API server stores ({"cpu":8,"memory":"1024Mi"} -> {"cpu":"8","memory":"1Gi"}),
+// so what we write is what we read back.
+void WriteResourceListField(JsonWriter& w, std::string_view key, bool present,
+                            const model::v1::RawJson& raw);
+
+// `list` (a ResourceList) with canonical quantities; values that are not
+// quantities (validation reported them) are left as they are.
+Json CanonicalResourceList(Json list);
+
+// A user's PersistentVolumeClaimSpec with canonical resources quantities.
+Json CanonicalClaimSpec(Json spec);
+
+// HPA v2 metrics with canonical target value/averageValue quantities.
+Json CanonicalMetrics(Json metrics);
+
 void WriteStringMap(JsonWriter& w, const google::protobuf::Map<std::string, std::string>& m,
                     std::string_view skip_key = {});
 

@@ -100,11 +100,10 @@ void WriteEnv(const Ctx& x, JsonWriter& w) {
   }
   if ((x.c == Component::kBe && spec.be_spec().auto_resolve_limit_cpu()) ||
       (x.c == Component::kCn && spec.cn_spec().auto_resolve_limit_cpu())) {
-    Json limits = RawOr(x.base->limits(), Json::object());
+    // As the reference: Limits.Cpu().String(), the canonical quantity ("0" if unset).
+    Json limits = CanonicalResourceList(RawOr(x.base->limits(), Json::object()));
     std::string cpu = "0";
-    if (limits.contains("cpu")) {
-      cpu = limits["cpu"].is_string() ? limits["cpu"].get<std::string>() : Canonical(limits["cpu"]);
-    }
+    if (limits.contains("cpu") && limits["cpu"].is_string()) cpu = limits["cpu"].get<std::string>();
     value("BE_CPU_LIMIT", cpu);
   }
   const model::v1::FeAddress* fe = FeAddressFor(x);
@@ -307,8 +306,8 @@ void WriteMainContainer(const Ctx& x, JsonWriter& w, const Storage& storage, boo
     w.Key("resources");
     w.BeginObject();
     WriteRawField(w, "claims", x.base->has_claims(), x.base->claims());
-    WriteRawField(w, "limits", x.base->has_limits(), x.base->limits());
-    WriteRawField(w, "requests", x.base->has_requests(), x.base->requests());
+    WriteResourceListField(w, "limits", x.base->has_limits(), x.base->limits());
+    WriteResourceListField(w, "requests", x.base->has_requests(), x.base->requests());
     w.EndObject();
   }
   const std::string& sc_text = x.base->container_security_context().json();
@@ -344,8 +343,8 @@ void WriteInitResources(JsonWriter& w, const model::v1::SystemInitialization& si
   if (!si.has_requests() && !si.has_limits()) return;
   w.Key("resources");
   w.BeginObject();
-  WriteRawField(w, "limits", si.has_limits(), si.limits());
-  WriteRawField(w, "requests", si.has_requests(), si.requests());
+  WriteResourceListField(w, "limits", si.has_limits(), si.limits());
+  WriteResourceListField(w, "requests", si.has_requests(), si.requests());
   w.EndObject();
 }
 

@@ -158,7 +158,7 @@ Storage BuildStorage(const Ctx& x) {
     claims.Field("name", d.name);
     claims.EndObject();
     claims.Key("spec");
-    WriteRaw(claims, d.pv->persistent_volume_claim_spec(), "{}");
+    claims.Value(CanonicalClaimSpec(RawOr(d.pv->persistent_volume_claim_spec(), Json::object())));
     claims.EndObject();
     ++s.claim_count;
     WriteVolume(volumes, d.name, "persistentVolumeClaim", "claimName", d.name);
