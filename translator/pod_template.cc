@@ -340,9 +340,10 @@ void WriteMainContainer(const Ctx& x, JsonWriter& w, const Storage& storage, boo
 }
 
 void WriteInitResources(JsonWriter& w, const model::v1::SystemInitialization& si) {
-  if (!si.has_requests() && !si.has_limits()) return;
+  if (!si.has_requests() && !si.has_limits() && !si.has_claims()) return;
   w.Key("resources");
   w.BeginObject();
+  WriteRawField(w, "claims", si.has_claims(), si.claims());
   WriteResourceListField(w, "limits", si.has_limits(), si.limits());
   WriteResourceListField(w, "requests", si.has_requests(), si.requests());
   w.EndObject();

@@ -1,5 +1,6 @@
 #include "translator/validate.h"
 
+#include <cmath>
 #include <map>
 #include <set>
 #include <string>
@@ -155,7 +156,12 @@ class Validator {
   // name the field instead of a failed StatefulSet write.
   void QuantityValue(const Json& v, const std::string& path) {
     absl::StatusOr<Quantity> q = Quantity::FromJson(v);
-    if (!q.ok()) {
+    const bool fraction = v.is_number_float() && std::trunc(v.get<double>()) != v.get<double>();
+    if (fraction) {
+      // The CRD (as the reference's) takes integers and strings only.
+      Add(path, absl::StrCat(Canonical(v), " is not an integer: write the quantity as a string (\"",
+                             q.ok() ? q->String() : Canonical(v), "\")"));
+    } else if (!q.ok()) {
       Add(path, absl::StrCat(Canonical(v), " is not a quantity"));
     } else if (q->IsNegative()) {
       Add(path, absl::StrCat(Canonical(v), " must be greater than or equal to 0"));

@@ -112,7 +112,7 @@ TEST(Validate, Corpus) {
        {{"feSpec",
          {{"image", "fe"},
           {"limits", {{"cpu", "eight"}, {"memory", "16Gi"}}},
-          {"requests", {{"cpu", -1}, {"memory", "1.5 Gi"}}}}},
+          {"requests", {{"cpu", -1}, {"memory", "1.5 Gi"}, {"ephemeral-storage", 0.5}}}}},
         {"beSpec",
          {{"image", "be"},
           {"systemInitialization",
@@ -131,6 +131,8 @@ TEST(Validate, Corpus) {
                {{{"type", "Pods"},
                  {"pods", {{"target", {{"type", "AverageValue"}, {"averageValue", "lots"}}}}}}}}}}}}}}},
        {"spec.feSpec.requests.cpu: -1 must be greater than or equal to 0",
+        "spec.feSpec.requests.ephemeral-storage: 0.5 is not an integer: write the quantity as a "
+        "string (\"500m\")",
         "spec.feSpec.requests.memory: \"1.5 Gi\" is not a quantity",
         "spec.feSpec.limits.cpu: \"eight\" is not a quantity",
         "spec.beSpec.systemInitialization.requests: must be a map of resource names to quantities",

@@ -65,7 +65,7 @@ TEST(FieldCompare, ReferenceSampleTemplateAsStoredIsUnchanged) {
 
 TEST(FieldCompare, QuantitiesCompareByValueAsTheServerRewritesThem) {
   Json cluster = ReadSample("deploy/samples/doriscluster-sample.yaml");
-  cluster["spec"]["feSpec"]["requests"] = {{"cpu", 0.5}, {"memory", "1024Mi"}};
+  cluster["spec"]["feSpec"]["requests"] = {{"cpu", "0.5"}, {"memory", "1024Mi"}};
   cluster["spec"]["feSpec"]["limits"] = {{"cpu", "2000m"}, {"memory", "2048Mi"}};
   const Json want = Templates(cluster).at("doriscluster-sample-fe");
   const Json stored = {{"limits", {{"cpu", "2"}, {"memory", "2Gi"}}},
