@@ -76,7 +76,7 @@ spec:
   feSpec:
     image: fe
     limits: {cpu: 8, memory: 16384Mi}
-    requests: {cpu: 0.5, memory: 1024Mi}
+    requests: {cpu: "0.5", memory: 1024Mi}
 )");
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("limits:\n            cpu: \"8\"\n            memory: 16Gi\n"),
