@@ -1,12 +1,15 @@
 #include "translator/validate.h"
 
+#include <cmath>
 #include <map>
 #include <set>
 #include <string>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "translator/canonical_json.h"
 #include "translator/component.h"
+#include "translator/quantity.h"
 
 namespace doris_operator::translator {
 
@@ -115,6 +118,9 @@ class Validator {
         if (!a.version().empty() && a.version() != "v1" && a.version() != "v2") {
           Add(p + ".version", absl::StrCat("must be v1 or v2, got \"", a.version(), "\""));
         }
+        if (a.has_hpa_policy() && a.hpa_policy().has_metrics()) {
+          Metrics(a.hpa_policy().metrics(), p + ".hpaPolicy.metrics");
+        }
         const int32_t min = a.has_min_replicas() ? a.min_replicas() : 1;
         if (min < 1) Add(p + ".minReplicas", "must be at least 1");
         if (a.max_replicas() < 1) {
@@ -145,8 +151,78 @@ class Validator {
     }
   }
 
+  // As the API server's ValidateResourceQuantityValue: a quantity, and not
+  // negative. Reported here so `dorisctl render` and the InvalidSpec status
+  // name the field instead of a failed StatefulSet write.
+  void QuantityValue(const Json& v, const std::string& path) {
+    absl::StatusOr<Quantity> q = Quantity::FromJson(v);
+    const bool fraction = v.is_number_float() && std::trunc(v.get<double>()) != v.get<double>();
+    if (fraction) {
+      // The CRD (as the reference's) takes integers and strings only.
+      Add(path, absl::StrCat(Canonical(v), " is not an integer: write the quantity as a string (\"",
+                             q.ok() ? q->String() : Canonical(v), "\")"));
+    } else if (!q.ok()) {
+      Add(path, absl::StrCat(Canonical(v), " is not a quantity"));
+    } else if (q->IsNegative()) {
+      Add(path, absl::StrCat(Canonical(v), " must be greater than or equal to 0"));
+    }
+  }
+
+  void ResourceList(const Json& list, const std::string& path) {
+    if (list.is_null()) return;
+    if (!list.is_object()) {
+      Add(path, "must be a map of resource names to quantities");
+      return;
+    }
+    for (const auto& [name, value] : list.items()) QuantityValue(value, path + "." + name);
+  }
+
+  void ResourceList(bool present, const model::v1::RawJson& raw, const std::string& path) {
+    if (!present || raw.json().empty()) return;
+    absl::StatusOr<Json> list = ParseJson(raw.json());
+    if (list.ok()) ResourceList(*list, path);
+  }
+
+  void ClaimSpec(const model::v1::RawJson& raw, const std::string& path) {
+    absl::StatusOr<Json> spec = ParseJson(raw.json().empty() ? "{}" : raw.json());
+    if (!spec.ok() || !spec->is_object()) return;
+    auto resources = spec->find("resources");
+    if (resources == spec->end() || !resources->is_object()) return;
+    for (const char* list : {"limits", "requests"}) {
+      auto it = resources->find(list);
+      if (it != resources->end()) ResourceList(*it, absl::StrCat(path, ".resources.", list));
+    }
+  }
+
+  void Metrics(const model::v1::RawJson& raw, const std::string& path) {
+    absl::StatusOr<Json> metrics = ParseJson(raw.json().empty() ? "[]" : raw.json());
+    if (!metrics.ok() || !metrics->is_array()) return;
+    for (size_t i = 0; i < metrics->size(); ++i) {
+      const Json& m = (*metrics)[i];
+      if (!m.is_object()) continue;
+      for (const auto& [type, source] : m.items()) {
+        if (!source.is_object() || !source.contains("target") || !source["target"].is_object()) {
+          continue;
+        }
+        for (const char* key : {"averageValue", "value"}) {
+          if (source["target"].contains(key)) {
+            QuantityValue(source["target"][key],
+                          absl::StrCat(path, "[", i, "].", type, ".target.", key));
+          }
+        }
+      }
+    }
+  }
+
   void Base(const model::v1::BaseSpec& b, const std::string& p, Component c) {
     if (b.image().empty()) Add(p + ".image", "required");
+    ResourceList(b.has_requests(), b.requests(), p + ".requests");
+    ResourceList(b.has_limits(), b.limits(), p + ".limits");
+    if (b.has_system_initialization()) {
+      const auto& si = b.system_initialization();
+      ResourceList(si.has_requests(), si.requests(), p + ".systemInitialization.requests");
+      ResourceList(si.has_limits(), si.limits(), p + ".systemInitialization.limits");
+    }
     if (b.has_replicas() && b.replicas() < 0) {
       Add(p + ".replicas", absl::StrCat("must be >= 0, got ", b.replicas()));
     }
@@ -202,6 +278,8 @@ class Validator {
       MountPath(v.mount_path(), pp + ".mountPath", &mounts);
       if (!v.has_persistent_volume_claim_spec()) {
         Add(pp + ".persistentVolumeClaimSpec", "required");
+      } else {
+        ClaimSpec(v.persistent_volume_claim_spec(), pp + ".persistentVolumeClaimSpec");
       }
       if (!v.provisioner().empty() && v.provisioner() != "StatefulSet" &&
           v.provisioner() != "Operator") {

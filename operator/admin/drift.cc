@@ -21,9 +21,10 @@ v1::FieldDrift DriftOf(const translator::DesiredObject& object, bool pending,
   d.set_path(diff.path);
   if (diff.desired != nullptr) d.set_desired(translator::Canonical(*diff.desired));
   if (diff.live != nullptr) d.set_live(translator::Canonical(*diff.live));
-  // "1Gi" and 1073741824, "500m" and 0.5: the API server rewrites quantities
-  // into canonical form, which is not a change anyone made.
-  if (diff.same_quantity) {
+  // "1024Mi" stored as "1Gi", an empty value omitted: the API server's form
+  // of what we wrote, not a change anyone made (the same verdict the
+  // reconciler's diff and rollout check reach).
+  if (diff.as_stored) {
     d.set_classification(v1::FieldDrift::SERVER_DEFAULTED);
   } else {
     d.set_classification(pending ? v1::FieldDrift::PENDING_ROLLOUT : v1::FieldDrift::CHANGED_BY_HAND);

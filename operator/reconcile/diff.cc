@@ -60,7 +60,7 @@ DiffResult Diff(const translator::DesiredSet& desired, const std::vector<LiveObj
       const Json want = Json::parse(d.json, nullptr, false);
       for (const FieldDifference& f :
            CompareOwnedFields(want, it->second->object, {"metadata", "spec", "data"})) {
-        if (f.same_quantity || f.path.rfind("/spec/volumeClaimTemplates", 0) == 0) continue;
+        if (f.as_stored || f.path.rfind("/spec/volumeClaimTemplates", 0) == 0) continue;
         changed_by_hand = f.path;
         break;
       }
@@ -90,7 +90,12 @@ DiffResult Diff(const translator::DesiredSet& desired, const std::vector<LiveObj
           }
           return v;
         };
-        if (strip(live_vct) != strip(want_vct)) {
+        // Both ways: a template the user dropped a field from is a change
+        // too (server-side apply would remove it, which is forbidden).
+        const Json live_stripped = strip(live_vct);
+        const std::string vct_path = "/spec/volumeClaimTemplates";
+        if (!SameAsStored(vct_path, want_vct, live_stripped) ||
+            !SameAsStored(vct_path, live_stripped, want_vct)) {
           if (live_vct.is_null()) {
             want["spec"].erase("volumeClaimTemplates");
           } else {

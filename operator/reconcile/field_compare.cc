@@ -1,9 +1,11 @@
 #include "operator/reconcile/field_compare.h"
 
-#include <cstdlib>
+#include <string_view>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "translator/quantity.h"
 
 namespace doris_operator::reconcile {
 
@@ -15,60 +17,77 @@ std::string PointerToken(const std::string& key) {
   return absl::StrReplaceAll(key, {{"~", "~0"}, {"/", "~1"}});
 }
 
-void Report(const std::string& path, const Json* desired, const Json* live,
-            std::vector<FieldDifference>* out) {
-  FieldDifference d{path, desired, live};
-  if (desired != nullptr && live != nullptr) {
-    std::optional<double> a = QuantityValue(*desired);
-    std::optional<double> b = QuantityValue(*live);
-    d.same_quantity = a && b && *a == *b;
+// The pointer's last `n`-th token (0: the last), or "" when it is shorter.
+std::string_view Token(std::string_view path, int n) {
+  for (; n > 0; --n) {
+    const size_t slash = path.rfind('/');
+    if (slash == std::string_view::npos) return {};
+    path = path.substr(0, slash);
   }
-  out->push_back(d);
+  const size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
 }
 
-void Compare(const std::string& path, const Json& desired, const Json& live,
+// Go's omitempty drops these, so the server never returns them.
+bool IsEmpty(const Json& v) {
+  if (v.is_string()) return v.get_ref<const std::string&>().empty();
+  return v.is_null() || ((v.is_object() || v.is_array()) && v.empty());
+}
+
+bool SameQuantity(const Json& desired, const Json& live) {
+  absl::StatusOr<translator::Quantity> a = translator::Quantity::FromJson(desired);
+  absl::StatusOr<translator::Quantity> b = translator::Quantity::FromJson(live);
+  return a.ok() && b.ok() && *a == *b;
+}
+
+void Compare(const std::string& path, const Json& desired, const Json* live,
              std::vector<FieldDifference>* out) {
-  if (desired.is_object() && live.is_object()) {
+  if (live == nullptr || live->is_null()) {
+    if (!desired.is_null() || live == nullptr) {
+      out->push_back({path, &desired, live, IsEmpty(desired)});
+    }
+    return;
+  }
+  if (desired.is_object() && live->is_object()) {
     for (const auto& [k, v] : desired.items()) {
-      const std::string p = absl::StrCat(path, "/", PointerToken(k));
-      auto it = live.find(k);
-      if (it == live.end()) {
-        Report(p, &v, nullptr, out);
-      } else {
-        Compare(p, v, *it, out);
-      }
+      auto it = live->find(k);
+      Compare(absl::StrCat(path, "/", PointerToken(k)), v, it == live->end() ? nullptr : &*it, out);
     }
     return;
   }
-  if (desired.is_array() && live.is_array() && desired.size() == live.size()) {
+  if (desired.is_array() && live->is_array() && desired.size() == live->size()) {
     for (size_t i = 0; i < desired.size(); ++i) {
-      Compare(absl::StrCat(path, "/", i), desired[i], live[i], out);
+      Compare(absl::StrCat(path, "/", i), desired[i], &(*live)[i], out);
     }
     return;
   }
-  if (desired != live) Report(path, &desired, &live, out);
+  if (desired == *live) return;
+  out->push_back({path, &desired, live, IsQuantityPath(path) && SameQuantity(desired, *live)});
 }
 
 }  // namespace
 
-std::optional<double> QuantityValue(const Json& v) {
-  if (v.is_number()) return v.get<double>();
-  if (!v.is_string()) return std::nullopt;
-  const std::string s = v.get<std::string>();
-  static const std::pair<const char*, double> kSuffixes[] = {
-      {"Ki", 1024.0}, {"Mi", 1048576.0}, {"Gi", 1073741824.0}, {"Ti", 1099511627776.0},
-      {"k", 1e3},     {"M", 1e6},        {"G", 1e9},           {"T", 1e12},
-      {"m", 1e-3},    {"", 1.0}};
-  for (const auto& [suffix, factor] : kSuffixes) {
-    const size_t n = std::char_traits<char>::length(suffix);
-    if (s.size() <= n || s.compare(s.size() - n, n, suffix) != 0) continue;
-    const std::string number = s.substr(0, s.size() - n);
-    char* end = nullptr;
-    const double d = std::strtod(number.c_str(), &end);
-    if (end == number.c_str() || *end != '\0') return std::nullopt;
-    return d * factor;
+bool IsQuantityPath(const std::string& path) {
+  const std::string_view last = Token(path, 0);
+  const std::string_view parent = Token(path, 1);
+  if (last.empty()) return false;
+  if (parent == "requests" || parent == "limits") return true;
+  if (last == "sizeLimit") return true;
+  return parent == "target" && (last == "value" || last == "averageValue");
+}
+
+std::vector<FieldDifference> CompareFieldsAt(const std::string& path, const Json& desired,
+                                             const Json& live) {
+  std::vector<FieldDifference> out;
+  Compare(path, desired, &live, &out);
+  return out;
+}
+
+bool SameAsStored(const std::string& path, const Json& desired, const Json& live) {
+  for (const FieldDifference& d : CompareFieldsAt(path, desired, live)) {
+    if (!d.as_stored) return false;
   }
-  return std::nullopt;
+  return true;
 }
 
 std::vector<FieldDifference> CompareOwnedFields(const Json& desired, const Json& live,
@@ -79,11 +98,7 @@ std::vector<FieldDifference> CompareOwnedFields(const Json& desired, const Json&
     auto want = desired.find(top);
     if (want == desired.end()) continue;
     auto have = live.find(top);
-    if (have == live.end()) {
-      Report(absl::StrCat("/", top), &*want, nullptr, &out);
-    } else {
-      Compare(absl::StrCat("/", top), *want, *have, &out);
-    }
+    Compare(absl::StrCat("/", top), *want, have == live.end() ? nullptr : &*have, &out);
   }
   return out;
 }

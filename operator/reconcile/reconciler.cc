@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "operator/reconcile/config_restart.h"
 #include "operator/reconcile/diff.h"
+#include "operator/reconcile/field_compare.h"
 #include "operator/reconcile/frontends.h"
 #include "operator/reconcile/rollout.h"
 #include "operator/reconcile/inputs.h"
@@ -108,27 +109,6 @@ Json MergePatchBetween(const Json& from, const Json& to) {
     }
   }
   return patch;
-}
-
-// Every field `want` sets has the same value in `have` (which may carry
-// more: the API server's defaults).
-bool Subset(const Json& want, const Json& have) {
-  if (want.is_object()) {
-    if (!have.is_object()) return false;
-    for (const auto& [k, v] : want.items()) {
-      auto it = have.find(k);
-      if (it == have.end() || !Subset(v, *it)) return false;
-    }
-    return true;
-  }
-  if (want.is_array()) {
-    if (!have.is_array() || want.size() != have.size()) return false;
-    for (size_t i = 0; i < want.size(); ++i) {
-      if (!Subset(want[i], have[i])) return false;
-    }
-    return true;
-  }
-  return want == have;
 }
 
 bool PodReady(const Json& pod) {
@@ -508,8 +488,10 @@ void Reconciler::ApplyDesired(Run& run) {
       for (const auto& o : desired->objects) {
         if (o.kind != "StatefulSet" || o.name != sts_name) continue;
         Json want = Json::parse(o.json, nullptr, false);
-        v.template_changed =
-            !Subset(At(want, {"spec", "template"}), At(sts, {"spec", "template"}));
+        // The same comparator as the diff and drift: the live template holds
+        // quantities as the API server stores them ("1Gi" for "1024Mi").
+        v.template_changed = !SameAsStored("/spec/template", At(want, {"spec", "template"}),
+                                           At(sts, {"spec", "template"}));
       }
       v.partition = IntAt(sts, {"spec", "updateStrategy", "rollingUpdate", "partition"}, 0);
       v.status_stale = IntAt(sts, {"status", "observedGeneration"}, 0) <

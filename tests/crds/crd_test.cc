@@ -3,6 +3,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
@@ -16,13 +17,92 @@ namespace {
 namespace pb = google::protobuf;
 using Json = nlohmann::json;
 
-Json CommittedCrd() {
-  std::ifstream in("crds/doris.selectdb.com_dorisclusters.yaml");
+Json ReadCrd(const std::string& path) {
+  std::ifstream in(path);
   std::ostringstream ss;
   ss << in.rdbuf();
   auto docs = dorisctl::ParseYamlDocuments(ss.str());
   EXPECT_TRUE(docs.ok()) << docs.status();
   return docs.ok() && docs->size() == 1 ? (*docs)[0] : Json();
+}
+
+Json CommittedCrd() { return ReadCrd("crds/doris.selectdb.com_dorisclusters.yaml"); }
+
+// Every schema path: `.a.b` for properties, `[]` for list items, `{}` for
+// map values.
+void SchemaPaths(const Json& s, const std::string& path, std::set<std::string>* out) {
+  out->insert(path);
+  if (!s.is_object()) return;
+  if (s.contains("properties")) {
+    for (const auto& [k, v] : s["properties"].items()) SchemaPaths(v, path + "." + k, out);
+  }
+  if (s.contains("items")) SchemaPaths(s["items"], path + "[]", out);
+  if (s.contains("additionalProperties") && s["additionalProperties"].is_object()) {
+    SchemaPaths(s["additionalProperties"], path + "{}", out);
+  }
+}
+
+std::set<std::string> SchemaPaths(const Json& crd) {
+  std::set<std::string> out;
+  SchemaPaths(crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"], "", &out);
+  return out;
+}
+
+// The Go operator's CRD (tests/crds/testdata/README.md says which): every
+// field it describes, ours describes too, so what its API server refuses
+// ours refuses and `kubectl explain` shows the same fields.
+TEST(Crd, HasEverySchemaPathOfTheReference) {
+  const Json reference =
+      ReadCrd("tests/crds/testdata/reference_doris.selectdb.com_dorisclusters.yaml");
+  ASSERT_TRUE(reference.is_object());
+  const std::set<std::string> ours = SchemaPaths(DorisClusterCrd());
+  const std::set<std::string> theirs = SchemaPaths(reference);
+  ASSERT_GT(theirs.size(), 1000u);
+  std::vector<std::string> missing;
+  for (const std::string& p : theirs) {
+    if (!ours.count(p)) missing.push_back(p);
+  }
+  std::string listed;
+  for (const std::string& p : missing) listed += "\n  " + p;
+  EXPECT_TRUE(missing.empty()) << missing.size() << " of the reference's " << theirs.size()
+                               << " schema paths are missing:" << listed;
+}
+
+// Quantities are checked where the reference checks them, with its pattern.
+TEST(Crd, QuantitiesCarryTheReferencePattern) {
+  const Json crd = DorisClusterCrd();
+  const Json& fe = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
+                      ["properties"]["feSpec"]["properties"];
+  const Json reference =
+      ReadCrd("tests/crds/testdata/reference_doris.selectdb.com_dorisclusters.yaml");
+  const Json& ref_fe = reference["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]
+                                ["spec"]["properties"]["feSpec"]["properties"];
+  for (const char* list : {"requests", "limits"}) {
+    const Json& q = fe[list]["additionalProperties"];
+    EXPECT_EQ(q["pattern"], ref_fe[list]["additionalProperties"]["pattern"]) << list;
+    EXPECT_EQ(q["x-kubernetes-int-or-string"], true);
+    EXPECT_EQ(q["anyOf"], Json::parse(R"([{"type":"integer"},{"type":"string"}])"));
+  }
+  const Json& storage = fe["persistentVolumes"]["items"]["properties"]["persistentVolumeClaimSpec"]
+                          ["properties"]["resources"]["properties"]["requests"]
+                          ["additionalProperties"];
+  EXPECT_EQ(storage["pattern"], fe["limits"]["additionalProperties"]["pattern"]);
+}
+
+// No Kubernetes type the spec passes through is left unchecked.
+TEST(Crd, NothingUnderSpecPreservesUnknownFields) {
+  std::function<void(const Json&, const std::string&)> walk = [&](const Json& s,
+                                                                 const std::string& path) {
+    if (!s.is_object()) return;
+    EXPECT_FALSE(s.contains("x-kubernetes-preserve-unknown-fields")) << path;
+    if (s.contains("properties")) {
+      for (const auto& [k, v] : s["properties"].items()) walk(v, path + "." + k);
+    }
+    if (s.contains("items")) walk(s["items"], path + "[]");
+    if (s.contains("additionalProperties")) walk(s["additionalProperties"], path + "{}");
+  };
+  walk(DorisClusterCrd()["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"],
+       ".spec");
 }
 
 TEST(Crd, CommittedFileIsTheGeneratedOne) {

@@ -46,6 +46,36 @@ TEST_F(OperatorE2eTest, CreateBecomesAvailableAndANoOpReconcileWritesNothing) {
   EXPECT_EQ(Metric("doris_operator_write_calls_total"), writes);
 }
 
+// The reference samples write quantities as `cpu: 8`, `memory: 16Gi`; the API
+// server returns them canonical ("8"). The rollout check must see the live
+// pod template as unchanged: the cluster settles to available with no
+// partition held, and a reconcile that changes nothing writes nothing.
+TEST_F(OperatorE2eTest, ReferenceStyleQuantitiesDoNotKeepAClusterUpgrading) {
+  const std::string resources =
+      "    requests:\n      cpu: 8\n      memory: 16384Mi\n"
+      "    limits:\n      cpu: 8000m\n      memory: 16Gi\n";
+  Apply(Cluster("quant", 1, 1, {.fe_extra = resources}));
+  ASSERT_TRUE(Eventually([&] { return Available("quant"); })) << operator_->Output();
+  Json fe = Get(kube::ObjectPath("apps/v1", "default", "statefulsets", "quant-fe"));
+  const Json& limits = fe["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"];
+  EXPECT_EQ(limits["cpu"], "8") << limits.dump();
+  EXPECT_EQ(limits["memory"], "16Gi") << limits.dump();
+
+  ASSERT_TRUE(Eventually([&] { return Metric("doris_operator_queue_depth") == 0; }));
+  const double writes = Metric("doris_operator_write_calls_total");
+  const double reconciles = Metric("doris_operator_reconciles_total");
+  auto r = Kubectl({"annotate", "dcr", "quant", "note=unrelated"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_TRUE(Eventually([&] {
+    return Metric("doris_operator_reconciles_total") > reconciles &&
+           Metric("doris_operator_queue_depth") == 0;
+  }));
+  EXPECT_EQ(Metric("doris_operator_write_calls_total"), writes);
+  EXPECT_EQ(Phase("quant", "fe"), "available");
+  fe = Get(kube::ObjectPath("apps/v1", "default", "statefulsets", "quant-fe"));
+  EXPECT_EQ(fe["spec"]["updateStrategy"]["rollingUpdate"].value("partition", 0), 0);
+}
+
 TEST_F(OperatorE2eTest, ScaleOutThenScaleInDecommissionsBeforeShrinking) {
   Apply(Cluster("demo", 3, 3));
   ASSERT_TRUE(Eventually([&] { return Available("demo"); })) << operator_->Output();

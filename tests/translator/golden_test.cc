@@ -50,7 +50,7 @@ INSTANTIATE_TEST_SUITE_P(Samples, GoldenTest,
                          ::testing::Values("minimal", "configmap-ports", "storage", "system-init",
                                            "fe-observers", "broker", "compute-nodes",
                                            "cn-autoscaler", "secrets", "auth-secret",
-                                           "debug-mode", "service-types"),
+                                           "debug-mode", "service-types", "quantities"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& c : n) if (c == '-') c = '_';

@@ -191,7 +191,7 @@ TEST(Translate, UserMapsAndMergedKeysComeOutCanonicalLaterSourcesWinning) {
   // RawJson that is not canonical (as an older record might hold) is
   // re-canonicalised, not copied through.
   m.mutable_spec()->mutable_fe_spec()->mutable_base()->mutable_requests()->set_json(
-      R"({ "memory": "1Gi", "cpu": 1.50 })");
+      R"({ "memory": "1Gi", "cpu": "1.50" })");
   TranslateInputs in;
   in.restarted_at["fe"] = "operator";
   absl::StatusOr<DesiredSet> s = Translate(m, in);
@@ -203,8 +203,9 @@ TEST(Translate, UserMapsAndMergedKeysComeOutCanonicalLaterSourcesWinning) {
   const json& tmpl = sts["spec"]["template"];
   EXPECT_EQ(tmpl["metadata"]["labels"]["app.kubernetes.io/component"], "mine");
   EXPECT_EQ(tmpl["metadata"]["annotations"]["apache.doris.fe/restartedAt"], "operator");
+  // ...and its quantities come out as the API server stores them ("1.50" -> "1500m").
   EXPECT_EQ(tmpl["spec"]["containers"][0]["resources"]["requests"],
-            json::parse(R"({"cpu":1.5,"memory":"1Gi"})"));
+            json::parse(R"({"cpu":"1500m","memory":"1Gi"})"));
   const DesiredObject svc = ByName(*s).at("Service/t-fe-service");
   const json svc_json = json::parse(svc.json);
   EXPECT_EQ(svc_json["metadata"]["annotations"][kHashAnnotation], svc.hash);

@@ -8,30 +8,109 @@
 
 namespace doris_operator::crdgen {
 
+// tools/crdgen/k8s_definitions.json, compiled in (k8s_definitions.cc).
+extern const char kK8sDefinitions[];
+
 namespace {
 
 namespace pb = google::protobuf;
 using Json = nlohmann::json;
 
-// Kubernetes types kept as RawJson that are lists; the rest are objects.
-const std::set<std::string>& RawArrays() {
-  static const auto* const kArrays = new std::set<std::string>{
-      "envVars", "tolerations", "hostAliases", "imagePullSecrets", "claims", "metrics"};
-  return *kArrays;
+// The quantity pattern of the Kubernetes OpenAPI (and of the reference CRD):
+// what resource.ParseQuantity accepts, so `kubectl apply` refuses "eight".
+constexpr char kQuantityPattern[] =
+    R"(^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$)";
+
+Json QuantitySchema() {
+  return {{"anyOf", Json::array({{{"type", "integer"}}, {{"type", "string"}}})},
+          {"pattern", kQuantityPattern},
+          {"x-kubernetes-int-or-string", true}};
 }
 
+// The Kubernetes OpenAPI definitions (tools/crdgen/k8s_definitions.json).
+const Json& K8sDefinitions() {
+  static const Json* const kDefinitions =
+      new Json(Json::parse(kK8sDefinitions)["definitions"]);
+  return *kDefinitions;
+}
+
+constexpr char kDefinitionPrefix[] = "#/definitions/";
+
+// One OpenAPI v2 schema as a CRD structural schema: references inlined
+// (the field's own description wins, as controller-gen does), quantities
+// and int-or-strings as Kubernetes writes them in CRDs, and only the
+// keywords a CRD schema accepts.
+Json Structural(const Json& s) {
+  if (s.contains("$ref")) {
+    const std::string ref = s["$ref"].get<std::string>();
+    const std::string name = ref.substr(sizeof(kDefinitionPrefix) - 1);
+    Json out;
+    if (name == "io.k8s.apimachinery.pkg.api.resource.Quantity") {
+      out = QuantitySchema();
+    } else if (name == "io.k8s.apimachinery.pkg.util.intstr.IntOrString") {
+      out = {{"anyOf", Json::array({{{"type", "integer"}}, {{"type", "string"}}})},
+             {"x-kubernetes-int-or-string", true}};
+    } else {
+      out = Structural(K8sDefinitions().at(name));
+    }
+    if (s.contains("description")) out["description"] = s["description"];
+    return out;
+  }
+  Json out = Json::object();
+  for (const char* key : {"description", "type", "format", "required", "enum",
+                          "x-kubernetes-list-type", "x-kubernetes-list-map-keys",
+                          "x-kubernetes-map-type"}) {
+    if (s.contains(key)) out[key] = s[key];
+  }
+  if (s.contains("properties")) {
+    Json props = Json::object();
+    for (const auto& [k, v] : s["properties"].items()) props[k] = Structural(v);
+    out["properties"] = props;
+  }
+  if (s.contains("items")) out["items"] = Structural(s["items"]);
+  if (s.contains("additionalProperties") && s["additionalProperties"].is_object()) {
+    out["additionalProperties"] = Structural(s["additionalProperties"]);
+  }
+  return out;
+}
+
+Json K8sType(const std::string& definition) {
+  return Structural({{"$ref", std::string(kDefinitionPrefix) + definition}});
+}
+
+Json ListOf(const std::string& definition) {
+  return {{"type", "array"}, {"items", K8sType(definition)}};
+}
+
+// The Kubernetes type each RawJson field of the model holds, by JSON name.
 Json RawSchema(const std::string& json_name) {
-  if (RawArrays().count(json_name)) {
-    return {{"type", "array"},
-            {"items", {{"type", "object"}, {"x-kubernetes-preserve-unknown-fields", true}}}};
-  }
   if (json_name == "requests" || json_name == "limits") {
-    // corev1.ResourceList: quantities, integers or strings.
-    return {{"type", "object"},
-            {"additionalProperties",
-             {{"anyOf", Json::array({{{"type", "integer"}}, {{"type", "string"}}})},
-              {"x-kubernetes-int-or-string", true}}}};
+    // corev1.ResourceList.
+    return {{"type", "object"}, {"additionalProperties", QuantitySchema()}};
   }
+  if (json_name == "persistentVolumeClaimSpec") {
+    return K8sType("io.k8s.api.core.v1.PersistentVolumeClaimSpec");
+  }
+  if (json_name == "affinity") return K8sType("io.k8s.api.core.v1.Affinity");
+  if (json_name == "securityContext") return K8sType("io.k8s.api.core.v1.PodSecurityContext");
+  if (json_name == "containerSecurityContext") {
+    return K8sType("io.k8s.api.core.v1.SecurityContext");
+  }
+  if (json_name == "behavior") {
+    return K8sType("io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior");
+  }
+  if (json_name == "envVars") return ListOf("io.k8s.api.core.v1.EnvVar");
+  if (json_name == "tolerations") return ListOf("io.k8s.api.core.v1.Toleration");
+  if (json_name == "hostAliases") return ListOf("io.k8s.api.core.v1.HostAlias");
+  if (json_name == "imagePullSecrets") return ListOf("io.k8s.api.core.v1.LocalObjectReference");
+  if (json_name == "metrics") return ListOf("io.k8s.api.autoscaling.v2.MetricSpec");
+  if (json_name == "claims") {
+    Json list = ListOf("io.k8s.api.core.v1.ResourceClaim");
+    list["x-kubernetes-list-map-keys"] = Json::array({"name"});
+    list["x-kubernetes-list-type"] = "map";
+    return list;
+  }
+  // A RawJson field without a known type: kept as given.
   return {{"type", "object"}, {"x-kubernetes-preserve-unknown-fields", true}};
 }
 

@@ -37,13 +37,15 @@ translator::DesiredObject Obj(const std::string& kind, const std::string& name, 
 
 TEST(ComputeDrift, ClassifiesEachDifference) {
   translator::DesiredSet desired;
-  desired.objects.push_back(Obj("Service", "svc", {{"spec", {{"port", 80}, {"mem", "1Gi"}}}}, "h1"));
+  desired.objects.push_back(Obj(
+      "Service", "svc",
+      {{"spec", {{"port", 80}, {"resources", {{"requests", {{"memory", "1024Mi"}}}}}}}}, "h1"));
   desired.objects.push_back(Obj("Service", "gone", {{"spec", {{"port", 81}}}}, "h2"));
   desired.objects.push_back(Obj("Service", "pending", {{"spec", {{"port", 82}}}}, "h3"));
   FakeLive live;
   json svc = json::parse(desired.objects[0].json);
   svc["spec"]["port"] = 8080;                  // by hand
-  svc["spec"]["mem"] = "1073741824";           // canonicalised by the API server
+  svc["spec"]["resources"]["requests"]["memory"] = "1Gi";  // canonicalised by the API server
   svc["spec"]["clusterIP"] = "10.0.0.1";       // defaulted: not drift
   svc["status"] = {{"loadBalancer", json::object()}};
   live.objects["Service/ns/svc"] = svc;
@@ -63,7 +65,8 @@ TEST(ComputeDrift, ClassifiesEachDifference) {
   EXPECT_EQ(by["svc /spec/port"].classification(), v1::FieldDrift::CHANGED_BY_HAND);
   EXPECT_EQ(by["svc /spec/port"].desired(), "80");
   EXPECT_EQ(by["svc /spec/port"].live(), "8080");
-  EXPECT_EQ(by["svc /spec/mem"].classification(), v1::FieldDrift::SERVER_DEFAULTED);
+  EXPECT_EQ(by["svc /spec/resources/requests/memory"].classification(),
+            v1::FieldDrift::SERVER_DEFAULTED);
   EXPECT_EQ(by["gone "].classification(), v1::FieldDrift::MISSING);
   EXPECT_EQ(by["pending /spec/port"].classification(), v1::FieldDrift::PENDING_ROLLOUT);
   EXPECT_EQ(by["pending /metadata/annotations/app.doris.components~1hash"].classification(),

@@ -164,5 +164,32 @@ TEST(Diff, StatefulSetKeepsItsLiveVolumeClaimTemplates) {
   EXPECT_NE(r.notes[0].find("volumeClaimTemplates"), std::string::npos);
 }
 
+TEST(Diff, ClaimTemplatesCompareAsTheServerStoresThem) {
+  Json spec = kSpec;
+  spec["feSpec"]["persistentVolumes"] = {
+      {{"name", "meta"}, {"mountPath", "/m"},
+       {"persistentVolumeClaimSpec",
+        {{"storageClassName", "fast"}, {"resources", {{"requests", {{"storage", "1024Gi"}}}}}}}}};
+  const auto desired = Desired(spec);
+  auto live = AsLive(desired);
+  for (LiveObject& l : live) {
+    if (l.name != "c-fe") continue;
+    Json& t = l.object["spec"]["volumeClaimTemplates"][0];
+    ASSERT_EQ(t["spec"]["resources"]["requests"]["storage"], "1Ti");  // as the server stores it
+    t["spec"]["volumeMode"] = "Filesystem";
+    t["status"] = {{"phase", "Pending"}};
+  }
+  EXPECT_TRUE(Diff(desired, live).writes.empty());
+
+  // The user dropped storageClassName: the live templates are kept (server-side
+  // apply would remove the field, which the API server forbids).
+  spec["feSpec"]["persistentVolumes"][0]["persistentVolumeClaimSpec"].erase("storageClassName");
+  spec["feSpec"]["image"] = "fe:2";
+  DiffResult r = Diff(Desired(spec), live);
+  ASSERT_EQ(r.writes.size(), 1u);
+  EXPECT_NE(r.writes[0].body.find("\"fast\""), std::string::npos);
+  ASSERT_EQ(r.notes.size(), 1u);
+}
+
 }  // namespace
 }  // namespace doris_operator::reconcile

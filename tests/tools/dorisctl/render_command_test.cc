@@ -58,6 +58,35 @@ spec:
             "error: spec.beSpec.replicas: must be >= 0, got -1\n");
 }
 
+TEST(Render, QuantitiesAreCheckedAndPrintedAsTheApiServerStoresThem) {
+  RenderRun r = Render(R"(apiVersion: doris.selectdb.com/v1
+kind: DorisCluster
+metadata: {name: c}
+spec:
+  feSpec:
+    image: fe
+    limits: {cpu: eight, memory: 16Gi}
+)");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "error: spec.feSpec.limits.cpu: \"eight\" is not a quantity\n");
+  r = Render(R"(apiVersion: doris.selectdb.com/v1
+kind: DorisCluster
+metadata: {name: c}
+spec:
+  feSpec:
+    image: fe
+    limits: {cpu: 8, memory: 16384Mi}
+    requests: {cpu: "0.5", memory: 1024Mi}
+)");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("limits:\n            cpu: \"8\"\n            memory: 16Gi\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("requests:\n            cpu: 500m\n            memory: 1Gi\n"),
+            std::string::npos)
+      << r.out;
+}
+
 TEST(Render, WarningsGoToStderrAndRenderingContinues) {
   RenderRun r = Render(R"(apiVersion: doris.selectdb.com/v1
 kind: DorisCluster

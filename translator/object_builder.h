@@ -1,0 +1,113 @@
+#ifndef DORIS_OPERATOR_TRANSLATOR_OBJECT_BUILDER_H_
+#define DORIS_OPERATOR_TRANSLATOR_OBJECT_BUILDER_H_
+
+// What the per-object builders (services, StatefulSet, autoscaler) share:
+// the context of one component of one cluster, the labels every object
+// carries, and the small writers for user JSON and ports. Internal to
+// translator/; the public API is translator.h.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proto/doris_cluster.pb.h"
+#include "translator/canonical_json.h"
+#include "translator/component.h"
+#include "translator/doris_conf.h"
+#include "translator/json_writer.h"
+#include "translator/translator.h"
+
+namespace doris_operator::translator::internal {
+
+inline constexpr char kOwnerRefLabel[] = "app.doris.ownerreference/name";
+inline constexpr char kComponentLabel[] = "app.kubernetes.io/component";
+inline constexpr char kClusterLabel[] = "app.doris.cluster";
+inline constexpr char kServiceRoleLabel[] = "app.doris.service/role";
+inline constexpr char kConfigMountPath[] = "/etc/doris";
+inline const char* const kDebugAnnotations[] = {"selectdb.com.doris/runmode",
+                                                "apache.org.doris/runmode"};
+
+// Everything the builders need about one component of one cluster.
+struct Ctx {
+  const model::v1::DorisCluster* cluster;
+  const TranslateInputs* inputs;
+  Component c;
+  const model::v1::BaseSpec* base;
+  const DorisConf* conf;     // this component's core config
+  const DorisConf* fe_conf;  // FE's, for the query port other components dial
+  const std::string* owner_refs;  // canonical ownerReferences, shared by all objects
+  std::string sts_name;
+
+  const std::string& name() const { return cluster->metadata().name(); }
+  const std::string& ns() const { return cluster->metadata().namespace_(); }
+  const char* comp() const { return ComponentName(c); }
+  const std::string& sts() const { return sts_name; }
+  int Port(std::string_view key, int fallback) const {
+    return static_cast<int>(conf->Int(key, fallback));
+  }
+};
+
+// What a builder reports about the object it wrote.
+struct Written {
+  const char* api_version;
+  const char* kind;
+  std::string name;
+  bool has_annotations;  // metadata.annotations present without the hash
+};
+
+// Writes one whole object; `hash` is null on the first pass (the hash is of
+// the object without its hash annotation) and set on the second, if any.
+using Builder = Written (*)(const Ctx&, JsonWriter&, const std::string* hash);
+
+// The user's JSON, parsed; `fallback` when absent or unparseable.
+Json RawOr(const model::v1::RawJson& raw, Json fallback = Json());
+
+// Writes what Canonical(RawOr(raw, fallback)) would, without parsing when
+// the stored text is already canonical (it is when it came from ModelFromJson).
+void WriteRaw(JsonWriter& w, const model::v1::RawJson& raw, std::string_view fallback);
+
+// `"key": <raw>` when the spec set the field; nothing otherwise.
+void WriteRawField(JsonWriter& w, std::string_view key, bool present,
+                   const model::v1::RawJson& raw);
+
+// `"key": <ResourceList>` when the spec set it, every quantity in the form
+// the API server stores ({"cpu":8,"memory":"1024Mi"} -> {"cpu":"8","memory":"1Gi"}),
+// so what we write is what we read back.
+void WriteResourceListField(JsonWriter& w, std::string_view key, bool present,
+                            const model::v1::RawJson& raw);
+
+// `list` (a ResourceList) with canonical quantities; values that are not
+// quantities (validation reported them) are left as they are.
+Json CanonicalResourceList(Json list);
+
+// A user's PersistentVolumeClaimSpec with canonical resources quantities.
+Json CanonicalClaimSpec(Json spec);
+
+// HPA v2 metrics with canonical target value/averageValue quantities.
+Json CanonicalMetrics(Json metrics);
+
+void WriteStringMap(JsonWriter& w, const google::protobuf::Map<std::string, std::string>& m,
+                    std::string_view skip_key = {});
+
+std::string TrimSlash(std::string path);
+
+void WriteSelectorLabels(const Ctx& x, JsonWriter& w);
+
+// metadata's name, namespace and ownerReferences (after annotations, labels).
+void WriteMetaTail(const Ctx& x, JsonWriter& w, const std::string& name);
+
+struct PortOut {
+  std::string_view name;
+  int port;
+  bool protocol;  // emit protocol: TCP
+};
+
+// The component's ports as configured, in contract order.
+std::vector<PortOut> Ports(const Ctx& x, bool with_protocol_quirk);
+
+// The port liveness probes and the internal Service use.
+int LivenessPort(const Ctx& x);
+
+}  // namespace doris_operator::translator::internal
+
+#endif  // DORIS_OPERATOR_TRANSLATOR_OBJECT_BUILDER_H_

@@ -1,0 +1,591 @@
+#include "translator/pod_template.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+
+namespace doris_operator::translator::internal {
+
+namespace {
+
+constexpr char kDefaultInitImage[] = "selectdb/alpine:latest";
+
+const model::v1::FeAddress* FeAddressFor(const Ctx& x) {
+  const auto& spec = x.cluster->spec();
+  if (x.base->has_fe_address() && x.base->fe_address().endpoints().address_size() > 0) {
+    return &x.base->fe_address();
+  }
+  if (spec.has_fe_spec() && spec.fe_spec().base().has_fe_address() &&
+      spec.fe_spec().base().fe_address().endpoints().address_size() > 0) {
+    return &spec.fe_spec().base().fe_address();
+  }
+  return nullptr;
+}
+
+struct EnvVar {
+  std::string_view name;
+  std::string value;
+  const char* field_path = nullptr;  // valueFrom.fieldRef instead of value
+};
+
+void WriteEnv(const Ctx& x, JsonWriter& w) {
+  const auto& spec = x.cluster->spec();
+  // The user's variables are merged, so they are parsed (only when given).
+  Json user = x.base->env_vars().json().empty() ? Json::array()
+                                                : RawOr(x.base->env_vars(), Json::array());
+  std::set<std::string> user_names;
+  for (const Json& e : user) {
+    if (e.is_object() && e.contains("name") && e["name"].is_string()) {
+      user_names.insert(e["name"].get<std::string>());
+    }
+  }
+  std::vector<EnvVar> ours;
+  ours.reserve(24);
+  auto field = [&](const char* name, const char* path) { ours.push_back({name, {}, path}); };
+  auto value = [&](std::string_view name, std::string v) {
+    ours.push_back({name, std::move(v), nullptr});
+  };
+  field("POD_NAME", "metadata.name");
+  field("POD_IP", "status.podIP");
+  field("HOST_IP", "status.hostIP");
+  field("POD_NAMESPACE", "metadata.namespace");
+  value("CONFIGMAP_MOUNT_PATH", kConfigMountPath);
+  value("DNS_READY_TIMEOUT", "120");
+  value("DNS_READY_INTERVAL", "2");
+  if (spec.has_admin_user() && !spec.admin_user().name().empty()) {
+    // Compatibility with the deprecated adminUser: the reference passes the
+    // password as a plain env var. Prefer authSecret (mounted as a file).
+    value("USER", spec.admin_user().name());
+    if (!spec.admin_user().password().empty()) {
+      value("PASSWD", spec.admin_user().password());
+    }
+  } else {
+    value("USER", "root");
+    value("DORIS_ROOT", "/opt/apache-doris");
+  }
+  if (spec.has_kerberos_info()) {
+    const auto& k = spec.kerberos_info();
+    std::string krb5 = "/etc/krb5.conf";
+    if (x.c == Component::kBe || x.c == Component::kCn) {
+      krb5 = x.conf->Get("kerberos_krb5_conf_path").value_or(krb5);
+    } else if (x.c == Component::kFe) {
+      for (const char* key : {"java_opts_for_jdk_17", "java_opts"}) {
+        const std::string opts = x.conf->Get(key).value_or("");
+        const std::string flag = "-Djava.security.krb5.conf=";
+        const size_t at = opts.find(flag);
+        if (at != std::string::npos) {
+          krb5 = std::string(absl::StripSuffix(
+              opts.substr(at + flag.size(), opts.find(' ', at) - at - flag.size()), "\""));
+          break;
+        }
+      }
+    }
+    value("KRB5_MOUNT_PATH", "/etc/krb5");
+    value("KRB5_CONFIG", krb5);
+    value("KEYTAB_MOUNT_PATH", "/etc/keytab");
+    value("KEYTAB_FINAL_USED_PATH", k.keytab_path().empty() ? "/etc/keytab" : k.keytab_path());
+  }
+  if ((x.c == Component::kBe && spec.be_spec().skip_default_system_init()) ||
+      (x.c == Component::kCn && spec.cn_spec().skip_default_system_init())) {
+    value("SKIP_CHECK_ULIMIT", "true");
+  }
+  if ((x.c == Component::kBe && spec.be_spec().auto_resolve_limit_cpu()) ||
+      (x.c == Component::kCn && spec.cn_spec().auto_resolve_limit_cpu())) {
+    // As the reference: Limits.Cpu().String(), the canonical quantity ("0" if unset).
+    Json limits = CanonicalResourceList(RawOr(x.base->limits(), Json::object()));
+    std::string cpu = "0";
+    if (limits.contains("cpu") && limits["cpu"].is_string()) cpu = limits["cpu"].get<std::string>();
+    value("BE_CPU_LIMIT", cpu);
+  }
+  const model::v1::FeAddress* fe = FeAddressFor(x);
+  const std::string fe_addr =
+      fe ? absl::StrJoin(fe->endpoints().address(), ",") : ExternalServiceName(x.name(), Component::kFe);
+  const int fe_query = fe ? fe->endpoints().port()
+                          : static_cast<int>(x.fe_conf->Int("query_port", 9030));
+  value("ENV_FE_ADDR", fe_addr);
+  value("FE_QUERY_PORT", std::to_string(fe_query));
+  if (x.c == Component::kFe) {
+    const int32_t elect =
+        spec.fe_spec().has_election_number() ? spec.fe_spec().election_number() : 3;
+    value("ELECT_NUMBER", std::to_string(elect));
+  }
+  if (x.c == Component::kBe && spec.be_spec().enable_workload_group()) {
+    value("ENABLE_WORKLOAD_GROUP", "true");
+  }
+  if (x.c == Component::kCn) value("COMPONENT_TYPE", "COMPUTE");
+
+  w.BeginArray();
+  for (const Json& e : user) w.Value(e);  // user variables first, and they win
+  for (const EnvVar& e : ours) {
+    if (!user_names.empty() && user_names.count(std::string(e.name))) continue;
+    w.BeginObject();
+    w.Field("name", e.name);
+    if (e.field_path != nullptr) {
+      w.Key("valueFrom");
+      w.BeginObject();
+      w.Key("fieldRef");
+      w.BeginObject();
+      w.Field("fieldPath", e.field_path);
+      w.EndObject();
+      w.EndObject();
+    } else {
+      w.Field("value", e.value);
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+// The pod's volumes, the main container's mounts and the StatefulSet's
+
+
+bool FqdnMode(const Ctx& x) { return x.conf->empty() || x.conf->IsTrue("enable_fqdn_mode"); }
+
+// A probe's handler: its key ("exec", "httpGet", "tcpSocket") and value.
+struct Handler {
+  const char* key;
+  std::string value;  // canonical JSON
+};
+
+std::string ExecCommand(std::initializer_list<std::string_view> args) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("command");
+  w.BeginArray();
+  for (std::string_view a : args) w.String(a);
+  w.EndArray();
+  w.EndObject();
+  return out;
+}
+
+Handler ReadinessHandler(const Ctx& x) {
+  if (x.c == Component::kBroker) {
+    return {"exec", ExecCommand({"/opt/apache-doris/broker_is_alive.sh",
+                                 std::to_string(x.Port("broker_ipc_port", 8000))})};
+  }
+  const int port = x.c == Component::kFe ? x.Port("http_port", 8030) : x.Port("webserver_port", 8040);
+  const bool tls = x.conf->IsTrue("enable_tls");
+  const std::string curl_tls =
+      tls ? absl::StrCat(" --cacert ", x.conf->Get("tls_ca_certificate_path").value_or(""), " --cert ",
+                         x.conf->Get("tls_certificate_path").value_or(""), " --key ",
+                         x.conf->Get("tls_private_key_path").value_or(""))
+          : "";
+  const std::string scheme = tls ? "https" : "http";
+  if (FqdnMode(x)) {
+    // In FQDN mode the pod only serves once its own name resolves.
+    const std::string script = absl::StrCat(
+        "host=$(hostname -f) && (getent hosts \"$host\" >/dev/null || nslookup \"$host\" "
+        ">/dev/null) && curl --fail --silent --output /dev/null",
+        curl_tls, " ", scheme, "://$host:", port, "/api/health");
+    return {"exec", ExecCommand({"bash", "-c", script})};
+  }
+  if (tls) {
+    return {"exec", ExecCommand({"bash", "-c",
+                                 absl::StrCat("curl --fail --silent --output /dev/null", curl_tls,
+                                              " https://localhost:", port, "/api/health")})};
+  }
+  return {"httpGet", absl::StrCat(R"({"path":"/api/health","port":)", port, R"(,"scheme":"HTTP"})")};
+}
+
+Handler LivenessHandler(const Ctx& x) {
+  if (x.c == Component::kBroker) return ReadinessHandler(x);
+  return {"tcpSocket", absl::StrCat(R"({"port":)", LivenessPort(x), "}")};
+}
+
+struct ProbeTiming {
+  int64_t failure_threshold;
+  int64_t period_seconds;
+  std::optional<int64_t> initial_delay_seconds;
+  std::optional<int64_t> timeout_seconds;
+};
+
+void WriteProbe(JsonWriter& w, const Handler& h, const ProbeTiming& t) {
+  w.BeginObject();
+  // The handler goes among the timing keys in sorted order.
+  const std::string_view key = h.key;
+  if (key < "failureThreshold") {
+    w.Key(key);
+    w.Raw(h.value);
+  }
+  w.Field("failureThreshold", t.failure_threshold);
+  if (key > "failureThreshold" && key < "initialDelaySeconds") {
+    w.Key(key);
+    w.Raw(h.value);
+  }
+  if (t.initial_delay_seconds) w.Field("initialDelaySeconds", *t.initial_delay_seconds);
+  if (key > "initialDelaySeconds" && key < "periodSeconds") {
+    w.Key(key);
+    w.Raw(h.value);
+  }
+  w.Field("periodSeconds", t.period_seconds);
+  if (key > "periodSeconds") {
+    w.Key(key);
+    w.Raw(h.value);
+  }
+  if (t.timeout_seconds) w.Field("timeoutSeconds", *t.timeout_seconds);
+  w.EndObject();
+}
+
+bool DebugMode(const Ctx& x) {
+  for (const char* key : kDebugAnnotations) {
+    auto a = x.cluster->metadata().annotations().find(key);
+    if (a != x.cluster->metadata().annotations().end() && a->second == "debug") return true;
+    auto b = x.base->annotations().find(key);
+    if (b != x.base->annotations().end() && b->second == "debug") return true;
+  }
+  return false;
+}
+
+void WriteMainContainer(const Ctx& x, JsonWriter& w, const Storage& storage, bool debug) {
+  const auto& spec = x.cluster->spec();
+  w.BeginObject();
+  w.Key("args");
+  w.Raw(R"j(["$(ENV_FE_ADDR)"])j");
+  w.Key("command");
+  w.BeginArray();
+  w.String(ContainerCommand(x.c));
+  w.EndArray();
+  w.Key("env");
+  WriteEnv(x, w);
+  w.Field("image", x.base->image());
+  w.Field("imagePullPolicy", "IfNotPresent");
+  w.Key("lifecycle");
+  w.BeginObject();
+  w.Key("preStop");
+  w.BeginObject();
+  w.Key("exec");
+  w.BeginObject();
+  w.Key("command");
+  w.BeginArray();
+  w.String(PreStopScript(x.c));
+  w.EndArray();
+  w.EndObject();
+  w.EndObject();
+  w.EndObject();
+  if (!debug) {
+    // In debug mode nothing serves until the user starts Doris by hand, so
+    // liveness and startup probes would only restart the container.
+    w.Key("livenessProbe");
+    WriteProbe(w, LivenessHandler(x),
+               {3, 5, 80, x.base->live_timeout() < 1 ? 180 : x.base->live_timeout()});
+  }
+  w.Field("name", x.comp());
+  // CN declares its ports too (the reference declares none; §0).
+  w.Key("ports");
+  w.BeginArray();
+  for (const PortOut& p : Ports(x, /*with_protocol_quirk=*/true)) {
+    w.BeginObject();
+    w.Field("containerPort", p.port);
+    w.Field("name", p.name);
+    if (p.protocol) w.Field("protocol", "TCP");
+    w.EndObject();
+  }
+  w.EndArray();
+  {
+    ProbeTiming t{3, 5, std::nullopt, std::nullopt};
+    if (x.base->has_readiness_probe_policy()) {
+      const auto& r = x.base->readiness_probe_policy();
+      if (r.timeout_seconds() > 0) t.timeout_seconds = r.timeout_seconds();
+      if (r.failure_threshold() > 0) t.failure_threshold = r.failure_threshold();
+      if (r.period_seconds() > 0) t.period_seconds = r.period_seconds();
+    }
+    w.Key("readinessProbe");
+    WriteProbe(w, ReadinessHandler(x), t);
+  }
+  if (x.base->has_requests() || x.base->has_limits() || x.base->has_claims()) {
+    w.Key("resources");
+    w.BeginObject();
+    WriteRawField(w, "claims", x.base->has_claims(), x.base->claims());
+    WriteResourceListField(w, "limits", x.base->has_limits(), x.base->limits());
+    WriteResourceListField(w, "requests", x.base->has_requests(), x.base->requests());
+    w.EndObject();
+  }
+  const std::string& sc_text = x.base->container_security_context().json();
+  if (x.c == Component::kBe && spec.be_spec().enable_workload_group()) {
+    Json sc = RawOr(x.base->container_security_context(), Json());
+    if (!sc.is_object()) sc = Json::object();
+    sc["privileged"] = true;
+    w.Key("securityContext");
+    w.Value(sc);
+  } else if (!sc_text.empty() && IsCanonical(sc_text)) {
+    if (sc_text[0] == '{') {
+      w.Key("securityContext");
+      w.Raw(sc_text);
+    }
+  } else if (!sc_text.empty()) {
+    Json sc = RawOr(x.base->container_security_context(), Json());
+    if (sc.is_object()) {
+      w.Key("securityContext");
+      w.Value(sc);
+    }
+  }
+  if (!debug) {
+    w.Key("startupProbe");
+    WriteProbe(w, LivenessHandler(x),
+               {std::max(x.base->start_timeout(), 360) / 5, 5, std::nullopt, std::nullopt});
+  }
+  w.Key("volumeMounts");
+  w.Raw(storage.mounts);
+  w.EndObject();
+}
+
+void WriteInitResources(JsonWriter& w, const model::v1::SystemInitialization& si) {
+  if (!si.has_requests() && !si.has_limits() && !si.has_claims()) return;
+  w.Key("resources");
+  w.BeginObject();
+  WriteRawField(w, "claims", si.has_claims(), si.claims());
+  WriteResourceListField(w, "limits", si.has_limits(), si.limits());
+  WriteResourceListField(w, "requests", si.has_requests(), si.requests());
+  w.EndObject();
+}
+
+// Returns false (writing nothing) when the pod has no init containers.
+bool WriteInitContainers(const Ctx& x, JsonWriter& w) {
+  const auto& spec = x.cluster->spec();
+  const auto& si = x.base->system_initialization();
+  const bool skip_default =
+      (x.c == Component::kBe && spec.be_spec().skip_default_system_init()) ||
+      (x.c == Component::kCn && spec.cn_spec().skip_default_system_init()) ||
+      x.c == Component::kFe || x.c == Component::kBroker;
+  if (skip_default && !x.base->has_system_initialization()) return false;
+  auto image = [&]() -> std::string {
+    std::string img = si.init_image().empty() ? kDefaultInitImage : si.init_image();
+    // BE: the default init image is replaced by the BE image itself, which
+    // has sysctl and is already pulled (the reference does this too).
+    if (x.c == Component::kBe && img == kDefaultInitImage) img = x.base->image();
+    return img;
+  };
+  w.Key("initContainers");
+  w.BeginArray();
+  if (!skip_default) {
+    w.BeginObject();
+    w.Key("args");
+    w.Raw(R"(["-c","sysctl -w vm.max_map_count=2000000 && swapoff -a"])");
+    w.Key("command");
+    w.Raw(R"(["/bin/sh"])");
+    w.Field("image", image());
+    w.Field("imagePullPolicy", "IfNotPresent");
+    w.Field("name", "default-init");
+    w.Key("securityContext");
+    w.Raw(R"({"privileged":true})");
+    w.EndObject();
+  }
+  if (x.base->has_system_initialization()) {
+    w.BeginObject();
+    if (si.args_size() > 0) {
+      w.Key("args");
+      w.BeginArray();
+      for (const std::string& a : si.args()) w.String(a);
+      w.EndArray();
+    }
+    if (si.command_size() > 0) {
+      w.Key("command");
+      w.BeginArray();
+      for (const std::string& a : si.command()) w.String(a);
+      w.EndArray();
+    }
+    w.Field("image", image());
+    w.Field("imagePullPolicy", "IfNotPresent");
+    w.Field("name", "init");
+    WriteInitResources(w, si);
+    w.Key("securityContext");
+    w.Raw(R"({"privileged":true})");
+    w.EndObject();
+  }
+  w.EndArray();
+  return true;
+}
+
+Json PreferredTerm(int weight, const std::string& component) {
+  return {{"weight", weight},
+          {"podAffinityTerm",
+           {{"labelSelector",
+             {{"matchExpressions", Json::array({{{"key", kComponentLabel},
+                                                 {"operator", "In"},
+                                                 {"values", Json::array({component})}}})}}},
+            {"topologyKey", "kubernetes.io/hostname"}}}};
+}
+
+void WritePreferredTerm(JsonWriter& w, int weight, std::string_view component) {
+  w.BeginObject();
+  w.Key("podAffinityTerm");
+  w.BeginObject();
+  w.Key("labelSelector");
+  w.BeginObject();
+  w.Key("matchExpressions");
+  w.BeginArray();
+  w.BeginObject();
+  w.Field("key", kComponentLabel);
+  w.Field("operator", "In");
+  w.Key("values");
+  w.BeginArray();
+  w.String(component);
+  w.EndArray();
+  w.EndObject();
+  w.EndArray();
+  w.EndObject();
+  w.Field("topologyKey", "kubernetes.io/hostname");
+  w.EndObject();
+  w.Field("weight", weight);
+  w.EndObject();
+}
+
+// Terms of pod affinity the operator adds: (weight, component).
+std::vector<std::pair<int, const char*>> OurPodAffinity(const Ctx& x) {
+  const auto& spec = x.cluster->spec();
+  std::vector<std::pair<int, const char*>> out;
+  if (x.c == Component::kBe && spec.be_spec().enable_fe_affinity()) out.emplace_back(15, "fe");
+  if (x.c == Component::kBroker && spec.broker_spec().kick_off_affinity_be() &&
+      !x.base->has_affinity()) {
+    out.emplace_back(20, "be");
+  }
+  return out;
+}
+
+// With the user's affinity merged in (parsed; only when one is given).
+Json MergedAffinity(const Ctx& x) {
+  Json user = RawOr(x.base->affinity(), Json::object());
+  Json anti_pref = Json::array({PreferredTerm(20, x.comp())});
+  Json pod_aff_pref = Json::array();
+  Json affinity = Json::object();
+  if (user.contains("podAntiAffinity")) {
+    const Json& ua = user["podAntiAffinity"];
+    if (ua.contains("preferredDuringSchedulingIgnoredDuringExecution")) {
+      for (const Json& t : ua["preferredDuringSchedulingIgnoredDuringExecution"]) anti_pref.push_back(t);
+    }
+    if (ua.contains("requiredDuringSchedulingIgnoredDuringExecution")) {
+      affinity["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"] =
+          ua["requiredDuringSchedulingIgnoredDuringExecution"];
+    }
+  }
+  if (user.contains("nodeAffinity")) affinity["nodeAffinity"] = user["nodeAffinity"];
+  if (user.contains("podAffinity")) affinity["podAffinity"] = user["podAffinity"];
+  for (const auto& [weight, component] : OurPodAffinity(x)) {
+    pod_aff_pref.push_back(PreferredTerm(weight, component));
+  }
+  affinity["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"] = anti_pref;
+  if (!pod_aff_pref.empty()) {
+    Json& pa = affinity["podAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"];
+    if (!pa.is_array()) pa = Json::array();
+    for (const Json& t : pod_aff_pref) pa.push_back(t);
+  }
+  return affinity;
+}
+
+void WriteAffinity(const Ctx& x, JsonWriter& w) {
+  if (!x.base->affinity().json().empty()) {
+    w.Value(MergedAffinity(x));
+    return;
+  }
+  const auto ours = OurPodAffinity(x);
+  w.BeginObject();
+  if (!ours.empty()) {
+    w.Key("podAffinity");
+    w.BeginObject();
+    w.Key("preferredDuringSchedulingIgnoredDuringExecution");
+    w.BeginArray();
+    for (const auto& [weight, component] : ours) WritePreferredTerm(w, weight, component);
+    w.EndArray();
+    w.EndObject();
+  }
+  w.Key("podAntiAffinity");
+  w.BeginObject();
+  w.Key("preferredDuringSchedulingIgnoredDuringExecution");
+  w.BeginArray();
+  WritePreferredTerm(w, 20, x.comp());
+  w.EndArray();
+  w.EndObject();
+  w.EndObject();
+}
+
+}  // namespace
+
+void WritePodTemplate(const Ctx& x, JsonWriter& w, const Storage& storage) {
+  const auto& cluster_annotations = x.cluster->metadata().annotations();
+  const bool debug = DebugMode(x);
+
+  // Pod annotations, later entries overriding earlier ones with the same key.
+  std::vector<std::pair<std::string_view, std::string_view>> pod_annotations;
+  for (const auto& [k, v] : x.base->annotations()) pod_annotations.emplace_back(k, v);
+  if (debug) {
+    // Land the run mode where the image's entrypoint reads it (/etc/podinfo).
+    for (const char* key : kDebugAnnotations) {
+      auto it = cluster_annotations.find(key);
+      if (it != cluster_annotations.end()) pod_annotations.emplace_back(key, it->second);
+    }
+  }
+  // The reference only restarts FE and BE by annotation; config-change
+  // restarts decided by the operator apply to every component.
+  const std::string restart_key = absl::StrCat("apache.doris.", x.comp(), "/restartedAt");
+  {
+    auto it = cluster_annotations.find(restart_key);
+    if ((x.c == Component::kFe || x.c == Component::kBe) && it != cluster_annotations.end()) {
+      pod_annotations.emplace_back(restart_key, it->second);
+    }
+    auto stamp = x.inputs->restarted_at.find(x.comp());
+    if (stamp != x.inputs->restarted_at.end()) pod_annotations.emplace_back(restart_key, stamp->second);
+  }
+
+  w.BeginObject();
+  w.Key("metadata");
+  w.BeginObject();
+  if (!pod_annotations.empty()) {
+    w.Key("annotations");
+    w.BeginObject();
+    for (const auto& [k, v] : pod_annotations) w.Field(k, v);
+    w.EndObject();
+  }
+  w.Key("labels");
+  w.BeginObject();
+  w.Field(kClusterLabel, x.name());
+  w.Field(kOwnerRefLabel, x.sts());
+  w.Field(kComponentLabel, x.comp());
+  for (const auto& [k, v] : x.base->pod_labels()) w.Field(k, v);
+  w.EndObject();
+  w.Field("name", x.sts());
+  w.EndObject();
+
+  w.Key("spec");
+  w.BeginObject();
+  w.Key("affinity");
+  WriteAffinity(x, w);
+  w.Key("containers");
+  w.BeginArray();
+  WriteMainContainer(x, w, storage, debug);
+  w.EndArray();
+  WriteRawField(w, "hostAliases", x.base->has_host_aliases(), x.base->host_aliases());
+  WriteRawField(w, "imagePullSecrets", x.base->has_image_pull_secrets(),
+                x.base->image_pull_secrets());
+  WriteInitContainers(x, w);
+  if (!x.base->node_selector().empty()) {
+    w.Key("nodeSelector");
+    WriteStringMap(w, x.base->node_selector());
+  }
+  WriteRawField(w, "securityContext", x.base->has_security_context(), x.base->security_context());
+  if (!x.base->service_account().empty()) w.Field("serviceAccountName", x.base->service_account());
+  const int64_t grace = x.conf->Int("grace_shutdown_wait_seconds", 0);
+  if (grace > 0) {
+    w.Field("terminationGracePeriodSeconds", grace);
+  } else if (x.c == Component::kFe) {
+    w.Field("terminationGracePeriodSeconds", 330);
+  } else if (x.c != Component::kBroker) {
+    w.Field("terminationGracePeriodSeconds", 200);
+  }
+  WriteRawField(w, "tolerations", x.base->has_tolerations(), x.base->tolerations());
+  w.Key("volumes");
+  w.Raw(storage.volumes);
+  w.EndObject();  // template.spec
+  w.EndObject();
+}
+
+}  // namespace doris_operator::translator::internal

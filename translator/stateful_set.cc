@@ -1,0 +1,69 @@
+#include "translator/stateful_set.h"
+
+#include <cstdint>
+#include <string>
+
+#include "translator/pod_template.h"
+#include "translator/storage.h"
+
+namespace doris_operator::translator::internal {
+
+namespace {
+
+int32_t Replicas(const model::v1::BaseSpec& b) { return b.has_replicas() ? b.replicas() : 1; }
+
+}  // namespace
+
+Written StatefulSet(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
+  const auto& spec = x.cluster->spec();
+  const Storage storage = BuildStorage(x);
+  Written out{"apps/v1", "StatefulSet", x.sts(), false};
+
+  w.BeginObject();
+  w.Field("apiVersion", "apps/v1");
+  w.Field("kind", "StatefulSet");
+  w.Key("metadata");
+  w.BeginObject();
+  w.Key("labels");
+  w.BeginObject();
+  w.Field(kOwnerRefLabel, x.name());
+  w.Field(kComponentLabel, x.comp());
+  w.EndObject();
+  WriteMetaTail(x, w, out.name);
+  w.EndObject();
+
+  w.Key("spec");
+  w.BeginObject();
+  w.Field("podManagementPolicy", "Parallel");
+  const bool hpa = x.c == Component::kCn && spec.cn_spec().has_auto_scaling_policy();
+  if (!(hpa && !x.base->has_replicas())) w.Field("replicas", Replicas(*x.base));
+  w.Field("revisionHistoryLimit", 5);
+  w.Key("selector");
+  w.BeginObject();
+  w.Key("matchLabels");
+  WriteSelectorLabels(x, w);
+  w.EndObject();
+  w.Field("serviceName", InternalServiceName(x.name(), x.c));
+
+  w.Key("template");
+  WritePodTemplate(x, w, storage);
+
+  auto partition = x.inputs->partitions.find(x.comp());
+  w.Key("updateStrategy");
+  w.BeginObject();
+  w.Key("rollingUpdate");
+  w.BeginObject();
+  w.Field("partition", partition == x.inputs->partitions.end() ? 0 : partition->second);
+  w.EndObject();
+  w.Field("type", "RollingUpdate");
+  w.EndObject();
+  if (storage.claim_count > 0) {
+    w.Key("volumeClaimTemplates");
+    w.Raw(storage.claim_templates);
+  }
+  w.EndObject();  // spec
+  w.EndObject();
+  return out;
+}
+
+}  // namespace doris_operator::translator::internal
