@@ -27,10 +27,10 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
   };
   // Custom resources: pruned, defaulted and validated against their schema.
   auto admit = [&](Json& obj, bool status) {
-    return AdmitCustomResource(req, t, /*create=*/false, status, obj, warnings);
+    return AdmitCustomResource(req, t, /*create=*/false, status, cel_.get(), obj, warnings);
   };
   auto admit_create = [&](Json& obj) {
-    return AdmitCustomResource(req, t, /*create=*/true, false, obj, warnings);
+    return AdmitCustomResource(req, t, /*create=*/true, false, cel_.get(), obj, warnings);
   };
   if (t.resource == "services" && sub == "proxy") {
     if (!proxy_) return StatusResponse({503, "ServiceUnavailable", "no service proxy"}, &t, name);
