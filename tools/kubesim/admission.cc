@@ -7,6 +7,11 @@
 namespace doris_operator::kubesim {
 
 Json WithDefaults(const ResourceType& t, Json obj) {
+  // SetDefaults_Secret (pkg/apis/core/v1/defaults.go).
+  if (t.kind == "Secret" && t.group.empty() && obj.is_object() &&
+      (!obj.contains("type") || obj["type"] == "")) {
+    obj["type"] = "Opaque";
+  }
   if (!obj.is_object() || !obj.contains("spec") || !obj["spec"].is_object()) return obj;
   Json& spec = obj["spec"];
   if (t.kind == "StatefulSet") {
