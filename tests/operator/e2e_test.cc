@@ -110,15 +110,19 @@ TEST_F(OperatorE2eTest, ScaleOutThenScaleInDecommissionsBeforeShrinking) {
 }
 
 TEST_F(OperatorE2eTest, InvalidClusterGetsAConditionAndAnEventWhileOthersReconcile) {
+  // Valid for the API server (schema and CEL rules), invalid for the
+  // operator. (A spec the CRD's CEL rules refuse never reaches the
+  // operator: see the end of this test.)
   Apply(R"(apiVersion: doris.selectdb.com/v1
 kind: DorisCluster
 metadata:
   name: broken
   namespace: default
 spec:
+  kerberosInfo:
+    krb5ConfigMap: krb5-conf
   feSpec:
     replicas: 3
-    electionNumber: 2
     image: apache/doris:fe-2.1.8
 )");
   Apply(Cluster("good", 1, 1));
@@ -129,7 +133,7 @@ spec:
     return conds.is_array() && !conds.empty() && conds[0].value("reason", "") == "InvalidSpec";
   })) << operator_->Output();
   Json dcr = Get(kube::ObjectPath("doris.selectdb.com/v1", "default", "dorisclusters", "broken"));
-  EXPECT_NE(dcr["status"]["conditions"][0]["message"].get<std::string>().find("electionNumber"),
+  EXPECT_NE(dcr["status"]["conditions"][0]["message"].get<std::string>().find("keytabSecretName"),
             std::string::npos)
       << dcr["status"].dump();
   EXPECT_EQ(StsReplicas("broken-fe"), -1);
@@ -139,6 +143,23 @@ spec:
     found |= e.value("reason", "") == "InvalidSpec" && e["involvedObject"].value("name", "") == "broken";
   }
   EXPECT_TRUE(found) << events.dump();
+
+  auto refused = Kubectl({"apply", "-f", "-"}, R"(apiVersion: doris.selectdb.com/v1
+kind: DorisCluster
+metadata:
+  name: even
+  namespace: default
+spec:
+  feSpec:
+    replicas: 3
+    electionNumber: 2
+    image: apache/doris:fe-2.1.8
+)");
+  EXPECT_NE(refused.exit_code, 0) << refused.output;
+  EXPECT_NE(refused.output.find(
+                R"(spec.feSpec: Invalid value: "object": electionNumber must be odd)"),
+            std::string::npos)
+      << refused.output;
 }
 
 TEST_F(OperatorE2eTest, KilledMidScaleInANewProcessResumesFromTheLog) {

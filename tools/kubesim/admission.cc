@@ -11,6 +11,11 @@
 namespace doris_operator::kubesim {
 
 Json WithDefaults(const ResourceType& t, Json obj) {
+  // SetDefaults_Secret (pkg/apis/core/v1/defaults.go).
+  if (t.kind == "Secret" && t.group.empty() && obj.is_object() &&
+      (!obj.contains("type") || obj["type"] == "")) {
+    obj["type"] = "Opaque";
+  }
   if (!obj.is_object() || !obj.contains("spec") || !obj["spec"].is_object()) return obj;
   Json& spec = obj["spec"];
   if (t.kind == "StatefulSet") {
@@ -75,8 +80,8 @@ Json WithDefaults(const ResourceType& t, Json obj) {
 }
 
 std::optional<ApiError> AdmitCustomResource(const HttpRequest& req, const ResourceType& t,
-                                            bool create, bool status_only, Json& obj,
-                                            std::vector<std::string>& warnings) {
+                                            bool create, bool status_only, CelEvaluator* cel,
+                                            Json& obj, std::vector<std::string>& warnings) {
   if (!t.schema || !obj.is_object()) return std::nullopt;
   const Json& schema = *t.schema;
   const std::vector<std::string> unknown = PruneUnknownFields(schema, obj);
@@ -112,6 +117,39 @@ std::optional<ApiError> AdmitCustomResource(const HttpRequest& req, const Resour
     body.erase("metadata");
     if (t.status_subresource) body.erase("status");
     errors = ValidateAgainstSchema(schema, body, "");
+  }
+  if (cel != nullptr && cel->HasRules(t.schema)) {
+    // apiextensions-apiserver's hasBlockingErr (registry/customresource/
+    // strategy.go): these schema errors skip every rule.
+    bool blocking = false;
+    for (const FieldError& e : errors) {
+      blocking |= e.reason == "FieldValueNotSupported" || e.reason == "FieldValueRequired" ||
+                  e.reason == "FieldValueTooLong" || e.reason == "FieldValueTooMany" ||
+                  e.reason == "FieldValueTypeInvalid";
+    }
+    if (blocking) {
+      errors.push_back({"FieldValueInvalid", "<nil>",
+                        "Invalid value: \"null\": some validation rules were not checked because the "
+                        "object was invalid; correct the existing errors to complete validation"});
+    } else {
+      // Rules see the object with its metadata; a main-resource write
+      // without the status a status subresource owns, a status write
+      // only its status.
+      Json subject = obj;
+      if (status_only) {
+        subject = Json::object();
+        if (obj.contains("status")) subject["status"] = obj["status"];
+      } else if (t.status_subresource) {
+        subject.erase("status");
+      }
+      auto cel_errors = cel->Validate(t.schema, subject);
+      if (auto* why = std::get_if<std::string>(&cel_errors)) {
+        return ApiError{500, "InternalError",
+                        absl::StrCat("kubesim cannot evaluate the x-kubernetes-validations rules of ",
+                                     t.resource, ".", t.group, ": ", *why)};
+      }
+      for (FieldError& e : std::get<std::vector<FieldError>>(cel_errors)) errors.push_back(std::move(e));
+    }
   }
   if (errors.empty()) return std::nullopt;
   const std::string name =

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/kubesim/cel_evaluator.h"
 #include "tools/kubesim/http_server.h"
 #include "tools/kubesim/object_store.h"
 #include "tools/kubesim/structural_schema.h"
@@ -37,10 +38,12 @@ ApiError InvalidError(const ResourceType& t, const std::string& name, const std:
 // Undeclared fields are pruned (refused with fieldValidation=Strict, as
 // kubectl sends, and reported in `warnings` with the default Warn), defaults
 // applied, then the object validated, or only its status for the status
-// subresource. `obj` is changed in place; built-in kinds pass untouched.
+// subresource: against the schema, then by `cel` (may be null: rules not
+// evaluated) unless a schema error blocks the rules, as in the API server.
+// `obj` is changed in place; built-in kinds pass untouched.
 std::optional<ApiError> AdmitCustomResource(const HttpRequest& req, const ResourceType& t,
-                                            bool create, bool status_only, Json& obj,
-                                            std::vector<std::string>& warnings);
+                                            bool create, bool status_only, CelEvaluator* cel,
+                                            Json& obj, std::vector<std::string>& warnings);
 
 }  // namespace doris_operator::kubesim
 

@@ -14,6 +14,7 @@
 #include <random>
 #include <string>
 
+#include "tools/kubesim/cel_evaluator.h"
 #include "tools/kubesim/http_server.h"
 #include "tools/kubesim/object_store.h"
 #include "tools/kubesim/sim_faults.h"
@@ -41,6 +42,13 @@ class ApiServer {
   // 401 Unauthorized otherwise, as on an API server whose only authenticator
   // is a static token. Call before serving.
   void RequireBearerToken(std::string token) { token_ = std::move(token); }
+
+  // Custom resource writes get their CRD's x-kubernetes-validations (CEL)
+  // rules evaluated by this node process; without one (unit tests) the
+  // rules are not evaluated. Call before serving.
+  void SetCelEvaluator(CelEvaluatorOptions options) {
+    cel_ = std::make_unique<CelEvaluator>(std::move(options));
+  }
 
  private:
   HttpResponse Discovery(const HttpRequest& req);
@@ -74,6 +82,7 @@ class ApiServer {
   ServiceProxy proxy_;
   ServiceProxy pod_proxy_;
   std::string token_;  // empty: no authentication (plain HTTP mode)
+  std::unique_ptr<CelEvaluator> cel_;
   std::atomic<int64_t> watch_epoch_{0};
   std::mutex access_mu_;
   std::map<std::string, int64_t> access_;  // "agent\tverb\tgroup\tresource[/sub]" -> count  // POST /kubesim/drop-watches ends older watches

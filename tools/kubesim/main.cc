@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <cerrno>
 #include <string>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -36,7 +37,8 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: kubesim [--port N] [--kubeconfig-out FILE] [--tls] [--seed S]\n"
-    "               [--pod-start-ms MS] [--pod-ready-ms MS]   simulated pod start and readiness delays\n";
+    "               [--pod-start-ms MS] [--pod-ready-ms MS]   simulated pod start and readiness delays\n"
+    "               [--cel-evaluator PATH]   cel_server.mjs (default: kubesim's runfiles)\n";
 
 struct KubeconfigOptions {
   int port = 0;
@@ -68,6 +70,29 @@ users:
   user:)", user, "\n");
 }
 
+// cel/cel_server.mjs in the runfiles of this binary (bazel run, or a test
+// that runs it), resolved to the source tree where tools/bootstrap installs
+// its node_modules.
+std::string DefaultCelEvaluator(const char* argv0) {
+  const std::string rel = "doris_operator/tools/kubesim/cel/cel_server.mjs";
+  std::vector<std::string> candidates;
+  char exe[4096];
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if (n > 0) candidates.push_back(absl::StrCat(std::string(exe, n), ".runfiles/", rel));
+  candidates.push_back(absl::StrCat(argv0, ".runfiles/", rel));
+  for (const char* env : {"RUNFILES_DIR", "TEST_SRCDIR"}) {
+    if (const char* dir = std::getenv(env)) candidates.push_back(absl::StrCat(dir, "/", rel));
+  }
+  for (const std::string& c : candidates) {
+    if (char* real = realpath(c.c_str(), nullptr)) {
+      std::string out(real);
+      free(real);
+      return out;
+    }
+  }
+  return candidates.front();  // missing: writes that need CEL say so
+}
+
 // Owner-only, since with --tls the file holds the token.
 bool WritePrivateFile(const std::string& path, const std::string& content) {
   const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -97,6 +122,7 @@ int main(int argc, char** argv) {
   doris_operator::kubesim::WorkloadOptions workload_options;
   bool seeded = false;
   std::string seed;
+  std::string cel_evaluator;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--port" && i + 1 < argc) {
@@ -113,6 +139,8 @@ int main(int argc, char** argv) {
         return 2;
       }
       (a == "--pod-start-ms" ? workload_options.start_ms : workload_options.ready_ms) = ms;
+    } else if (a == "--cel-evaluator" && i + 1 < argc) {
+      cel_evaluator = argv[++i];
     } else if (a == "--tls") {
       tls = true;
     } else if (a == "--seed" && i + 1 < argc) {
@@ -133,6 +161,7 @@ int main(int argc, char** argv) {
   doris_operator::kubesim::ApiServer api;
   // The FE sees a node alive a heartbeat after its pod is Ready.
   doris_operator::kubesim::FakeDoris doris(&api.store(), {.heartbeat_ms = 300});
+  api.SetCelEvaluator({.script = cel_evaluator.empty() ? DefaultCelEvaluator(argv[0]) : cel_evaluator});
   api.SetServiceProxy([&doris](const std::string& ns, const std::string& service,
                                const std::string& path,
                                const doris_operator::kubesim::HttpRequest& req) {

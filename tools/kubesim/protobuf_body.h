@@ -1,9 +1,10 @@
 #ifndef DORIS_OPERATOR_TOOLS_KUBESIM_PROTOBUF_BODY_H_
 #define DORIS_OPERATOR_TOOLS_KUBESIM_PROTOBUF_BODY_H_
 
-// Decodes the protobuf request bodies `kubectl create configmap|secret|
-// namespace` send (`k8s\0` + runtime.Unknown wrapping the object) into the
-// JSON objects kubesim stores. Only the fields those generators set.
+// Decodes `application/vnd.kubernetes.protobuf` request bodies (`k8s\0` +
+// runtime.Unknown wrapping the object), which every `kubectl create
+// <generator>` sends, into the JSON objects kubesim stores, as kube-apiserver
+// decodes them into its Go types.
 
 #include <string>
 #include <variant>
@@ -12,8 +13,8 @@
 
 namespace doris_operator::kubesim {
 
-// An object with apiVersion, kind, metadata and the kind's fields, or 415
-// for kinds it does not decode / 400 for a malformed body.
+// The object with apiVersion and kind, or 400 for a body that does not
+// decode, or 415 for a kind kubesim holds no protobuf descriptor of.
 std::variant<Json, ApiError> DecodeProtobufBody(const std::string& body);
 
 }  // namespace doris_operator::kubesim

@@ -31,11 +31,11 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
   auto admit = [&](Json& obj, bool status) -> std::optional<ApiError> {
     auto cur = store_.Get(t, ns, name);
     if (auto e = AdmitBuiltIn(req, t, store_, ns, std::get_if<Json>(&cur), status, obj)) return e;
-    return AdmitCustomResource(req, t, /*create=*/false, status, obj, warnings);
+    return AdmitCustomResource(req, t, /*create=*/false, status, cel_.get(), obj, warnings);
   };
   auto admit_create = [&](Json& obj) -> std::optional<ApiError> {
     if (auto e = AdmitBuiltIn(req, t, store_, ns, nullptr, false, obj)) return e;
-    return AdmitCustomResource(req, t, /*create=*/true, false, obj, warnings);
+    return AdmitCustomResource(req, t, /*create=*/true, false, cel_.get(), obj, warnings);
   };
   if ((t.resource == "services" || t.resource == "pods") && sub == "proxy") {
     const ServiceProxy& target = t.resource == "pods" ? pod_proxy_ : proxy_;

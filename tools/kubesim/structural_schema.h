@@ -4,7 +4,7 @@
 // What the API server does with a custom resource and its CRD version's
 // openAPIV3Schema on every write: prune undeclared fields, apply `default`s,
 // validate, with the real server's field paths and wording.
-// x-kubernetes-validations (CEL) rules are not evaluated.
+// x-kubernetes-validations (CEL) rules are cel_evaluator.h's (see admission.h).
 
 #include <string>
 #include <vector>
