@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "tools/kubesim/admission.h"
+#include "tools/kubesim/builtin_validation.h"
 #include "tools/kubesim/field_manager.h"
 #include "tools/kubesim/patches.h"
 #include "tools/kubesim/tables.h"
@@ -25,11 +26,14 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     if (!warnings.empty()) resp.headers["Warning"] = WarningHeader(warnings);
     return resp;
   };
-  // Custom resources: pruned, defaulted and validated against their schema.
+  // Built-in kinds: decoded and validated as kube-apiserver does; custom
+  // resources: pruned, defaulted and validated against their schema.
   auto admit = [&](Json& obj, bool status) {
+    if (auto e = AdmitBuiltin(req, t, status, obj, warnings)) return e;
     return AdmitCustomResource(req, t, /*create=*/false, status, obj, warnings);
   };
   auto admit_create = [&](Json& obj) {
+    if (auto e = AdmitBuiltin(req, t, false, obj, warnings)) return e;
     return AdmitCustomResource(req, t, /*create=*/true, false, obj, warnings);
   };
   if (t.resource == "services" && sub == "proxy") {
