@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "tools/kubesim/builtin_schema.h"
 #include "tools/kubesim/wire.h"
 
 namespace doris_operator::kubesim {
@@ -103,13 +104,18 @@ HttpResponse ApiServer::OpenApi(const HttpRequest& req) {
                                                  {{"name", "fieldManager"}, {"in", "query"}}})}}}};
   }
   if (paths.empty()) return StatusResponse({404, "NotFound", "the server could not find the requested resource"});
-  // Schemas for `kubectl explain`: a CRD's own openAPIV3Schema, a bare
-  // object for built-in kinds.
+  // Schemas for `kubectl explain`: Kubernetes' own for built-in kinds (with
+  // every definition they refer to), a CRD's own openAPIV3Schema.
   Json schemas = Json::object();
   std::optional<ResourceType> crds = store_.Find("apiextensions.k8s.io", "v1", "customresourcedefinitions");
   for (const ResourceType& t : types) {
     const std::string mine = t.group.empty() ? "api/" + t.version : "apis/" + t.api_version();
     if (mine != gv) continue;
+    if (const std::string def = BuiltinDefinition(t.group, t.version, t.kind); !def.empty() && !t.schema) {
+      const Json& all = BuiltinSchemas()["components"]["schemas"];
+      for (const std::string& d : ReachableDefinitions(def)) schemas[d] = all[d];
+      continue;
+    }
     Json schema = {{"type", "object"},
                    {"description", absl::StrCat(t.kind, " (served by kubesim)")},
                    {"properties", {{"apiVersion", {{"type", "string"}}},

@@ -106,6 +106,10 @@ const SPECIAL = {
   "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1": { type: "object", "x-kubernetes-preserve-unknown-fields": true },
   "io.k8s.apimachinery.pkg.runtime.RawExtension": { type: "object", "x-kubernetes-preserve-unknown-fields": true },
   "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON": { "x-kubernetes-preserve-unknown-fields": true },
+  // Decoded by their own UnmarshalJSON: a schema, or a boolean / a list.
+  "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool": { "x-kubernetes-preserve-unknown-fields": true },
+  "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrArray": { "x-kubernetes-preserve-unknown-fields": true },
+  "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrStringArray": { "x-kubernetes-preserve-unknown-fields": true },
 };
 
 function parseFile(file) {
@@ -219,7 +223,8 @@ function parseFile(file) {
   members(schema, required, "\u0000");
   if (required.length) schema.required = required;
   if (!schema.description) delete schema.description;
-  schemas[name] = schema;
+  // Types with their own JSON form (FieldsV1, JSON, RawExtension, ...).
+  schemas[name] = SPECIAL[name] ? { ...SPECIAL[name], ...(schema.description ? { description: schema.description } : {}) } : schema;
 }
 
 // The kinds kubesim serves, with their group-version-kind.
