@@ -104,10 +104,10 @@ TEST_F(ApiServerTest, OptimisticConcurrencyAndGenerationOnSpecOnly) {
 }
 
 TEST_F(ApiServerTest, StrategicMergeMergesNamedListEntries) {
+  const Json containers = Json::array({{{"name", "a"}, {"image", "1"}}, {{"name", "b"}, {"image", "1"}}});
   Call("POST", "/apis/apps/v1/namespaces/default/statefulsets",
        {{"metadata", {{"name", "s"}}},
-        {"spec", StsSpec({{"template", {{"spec", {{"containers", Json::array({{{"name", "a"}, {"image", "1"}},
-                                                                             {{"name", "b"}, {"image", "1"}}})}}}}}}})}});
+        {"spec", StsSpec({{"template", {{"spec", {{"containers", containers}}}}}})}});
   Result r = Call("PATCH", "/apis/apps/v1/namespaces/default/statefulsets/s",
                   {{"spec", {{"template", {{"spec", {{"containers", Json::array({{{"name", "b"}, {"image", "2"}}})}}}}}}}},
                   "application/strategic-merge-patch+json");

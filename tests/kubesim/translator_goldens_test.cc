@@ -86,10 +86,10 @@ TEST(TranslatorGoldensTest, AMisspelledFieldInARenderedStatefulSetIsRefused) {
             "json: cannot unmarshal string into Go struct field StatefulSetSpec.spec.replicas of type int32");
   Json port = sts;
   port["spec"]["template"]["spec"]["containers"][0]["ports"] = Json::array({{{"containerPort", 70000}}});
-  EXPECT_EQ(Refusals(port), std::vector<std::string>{
+  EXPECT_EQ(Refusals(port), (std::vector<std::string>{
                                 "unknown field \"spec.template.spec.containers[0].readinesProbe\"",
                                 "spec.template.spec.containers[0].ports[0].containerPort: Invalid value: 70000: "
-                                "must be between 1 and 65535, inclusive"});
+                                "must be between 1 and 65535, inclusive"}));
 }
 
 }  // namespace
