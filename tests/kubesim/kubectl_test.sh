@@ -110,11 +110,16 @@ check "explain a built-in kind" "KIND: +StatefulSet" "$(k explain statefulset 2>
 check "patch spec bumps generation" "5 2" \
   "$(k patch dcr sample --type merge -p '{"spec":{"beSpec":{"replicas":5}}}' >/dev/null 2>&1; k get dcr sample -o jsonpath='{.spec.beSpec.replicas} {.metadata.generation}' 2>&1)"
 
-# Watch: an object created while `get -w` runs is printed.
-(timeout 4 kubectl --cache-dir "$cache" get cm -w >"$work/watch.out" 2>&1 &)
-sleep 1
+# Watch: an object created while `get -w` runs is printed. kubectl watches
+# from its list's resourceVersion, so once the list is printed any later
+# create must arrive; wait for it rather than for a fixed time.
+kubectl --cache-dir "$cache" get cm -w >"$work/watch.out" 2>&1 &
+watch_pid=$!
+pids+=($watch_pid)
+for _ in $(seq 600); do grep -q "^NAME" "$work/watch.out" && break; sleep 0.1; done
 k create configmap watched --dry-run=client -o yaml | k apply -f - >/dev/null 2>&1
-sleep 1.5
+for _ in $(seq 600); do grep -q "watched" "$work/watch.out" && break; sleep 0.1; done
+kill $watch_pid 2>/dev/null
 check "get -w sees a new object" "watched" "$(cat "$work/watch.out")"
 
 # wait --for=jsonpath uses a field-selected watch.
