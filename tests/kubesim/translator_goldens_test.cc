@@ -22,7 +22,8 @@ namespace fs = std::filesystem;
 fs::path TestData() {
   const char* srcdir = std::getenv("TEST_SRCDIR");
   const char* workspace = std::getenv("TEST_WORKSPACE");
-  return fs::path(srcdir ? srcdir : ".") / (workspace ? workspace : "doris_operator") / "tests/translator/testdata";
+  return fs::path(srcdir ? srcdir : ".") / (workspace ? workspace : "doris_operator") /
+         "tests/translator/testdata";
 }
 
 std::vector<Json> ReadDocuments(const fs::path& file) {
@@ -76,8 +77,8 @@ TEST(TranslatorGoldensTest, AMisspelledFieldInARenderedStatefulSetIsRefused) {
   Json& container = sts["spec"]["template"]["spec"]["containers"][0];
   container["readinesProbe"] = container.value("readinessProbe", Json{{"tcpSocket", {{"port", 9030}}}});
   container.erase("readinessProbe");
-  EXPECT_EQ(Refusals(sts), std::vector<std::string>{
-                               "unknown field \"spec.template.spec.containers[0].readinesProbe\""});
+  EXPECT_EQ(Refusals(sts),
+            std::vector<std::string>{"unknown field \"spec.template.spec.containers[0].readinesProbe\""});
   // So are a wrong type and a port out of range.
   Json typed = sts;
   typed["spec"]["replicas"] = "3";
@@ -86,10 +87,11 @@ TEST(TranslatorGoldensTest, AMisspelledFieldInARenderedStatefulSetIsRefused) {
             "json: cannot unmarshal string into Go struct field StatefulSetSpec.spec.replicas of type int32");
   Json port = sts;
   port["spec"]["template"]["spec"]["containers"][0]["ports"] = Json::array({{{"containerPort", 70000}}});
-  EXPECT_EQ(Refusals(port), (std::vector<std::string>{
-                                "unknown field \"spec.template.spec.containers[0].readinesProbe\"",
-                                "spec.template.spec.containers[0].ports[0].containerPort: Invalid value: 70000: "
-                                "must be between 1 and 65535, inclusive"}));
+  EXPECT_EQ(Refusals(port),
+            (std::vector<std::string>{
+                "unknown field \"spec.template.spec.containers[0].readinesProbe\"",
+                "spec.template.spec.containers[0].ports[0].containerPort: Invalid value: 70000: "
+                "must be between 1 and 65535, inclusive"}));
 }
 
 }  // namespace

@@ -65,7 +65,8 @@ std::string GoType(const Json& node) {
   if (type == "integer") return s.value("format", "int64");
   if (type == "number") return "float64";
   if (type == "boolean") return "bool";
-  if (type == "string") return def.empty() ? "string" : absl::StrCat(GoName(def).first, ".", GoName(def).second);
+  if (type == "string")
+    return def.empty() ? "string" : absl::StrCat(GoName(def).first, ".", GoName(def).second);
   if (type == "array") return absl::StrCat("[]", s.contains("items") ? GoType(s["items"]) : "interface {}");
   if (type == "object" && s.contains("additionalProperties")) {
     return absl::StrCat("map[string]", GoType(s["additionalProperties"]));
@@ -86,12 +87,12 @@ struct Walker {
   bool status_only;
   DecodeResult result;
 
-  void TypeError(const Json& v, const std::string& what, const std::string& owner,
-                 const std::string& go_path, const Json& node) {
+  void TypeError(const Json& v, const std::string& what, const std::string& owner, const std::string& go_path,
+                 const Json& node) {
     if (!result.type_error.empty()) return;  // the decoder reports the first
-    result.type_error = absl::StrCat("json: cannot unmarshal ", what.empty() ? JsonKind(v) : what,
-                                     " into Go struct field ", owner, ".", go_path, " of type ",
-                                     GoType(node));
+    result.type_error =
+        absl::StrCat("json: cannot unmarshal ", what.empty() ? JsonKind(v) : what, " into Go struct field ",
+                     owner, ".", go_path, " of type ", GoType(node));
   }
 
   // `path` is the field path with list indices (field.Path), `go_path` the
@@ -183,9 +184,9 @@ struct Walker {
       if (e == v) return;
       quoted.push_back(e.dump());
     }
-    result.errors.push_back({"FieldValueNotSupported", path,
-                             absl::StrCat("Unsupported value: ", v.dump(),
-                                          ": supported values: ", absl::StrJoin(quoted, ", "))});
+    result.errors.push_back(
+        {"FieldValueNotSupported", path,
+         absl::StrCat("Unsupported value: ", v.dump(), ": supported values: ", absl::StrJoin(quoted, ", "))});
   }
 
   static std::string Child(const std::string& path, const std::string& key) {
@@ -200,8 +201,7 @@ const Json& BuiltinSchemas() {
   return *doc;
 }
 
-std::string BuiltinDefinition(const std::string& group, const std::string& version,
-                              const std::string& kind) {
+std::string BuiltinDefinition(const std::string& group, const std::string& version, const std::string& kind) {
   static const auto* const index = [] {
     auto* m = new std::map<std::tuple<std::string, std::string, std::string>, std::string>();
     for (auto it = Definitions().begin(); it != Definitions().end(); ++it) {

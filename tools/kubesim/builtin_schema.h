@@ -20,8 +20,7 @@ const nlohmann::json& BuiltinSchemas();
 
 // The definition that carries x-kubernetes-group-version-kind for a kind
 // ("io.k8s.api.apps.v1.StatefulSet"), "" for a kind without one.
-std::string BuiltinDefinition(const std::string& group, const std::string& version,
-                              const std::string& kind);
+std::string BuiltinDefinition(const std::string& group, const std::string& version, const std::string& kind);
 
 // Every definition `definition` reaches through $ref, itself included.
 std::vector<std::string> ReachableDefinitions(const std::string& definition);

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "tools/kubesim/builtin_schema.h"
+#include "tools/kubesim/invalid_error.h"
 
 namespace doris_operator::kubesim {
 
@@ -148,7 +149,8 @@ void PodSpec(const Json& spec, const std::string& path, Errors& errs) {
       const Json& c = spec[list][i];
       if (!c.is_object()) continue;
       const std::string at = absl::StrCat(path, ".", list, "[", i, "]");
-      const std::string name = c.contains("name") && c["name"].is_string() ? c["name"].get<std::string>() : "";
+      const std::string name =
+          c.contains("name") && c["name"].is_string() ? c["name"].get<std::string>() : "";
       if (c.contains("name") && name.empty()) {
         errs.Required(at + ".name");
       } else if (!name.empty()) {
@@ -163,7 +165,8 @@ void PodSpec(const Json& spec, const std::string& path, Errors& errs) {
       }
       if (c.contains("lifecycle") && c["lifecycle"].is_object()) {
         for (const char* hook : {"postStart", "preStop"}) {
-          if (c["lifecycle"].contains(hook)) Handler(c["lifecycle"][hook], absl::StrCat(at, ".lifecycle.", hook), errs);
+          if (c["lifecycle"].contains(hook))
+            Handler(c["lifecycle"][hook], absl::StrCat(at, ".lifecycle.", hook), errs);
         }
       }
       if (!c.contains("ports") || !c["ports"].is_array()) continue;
@@ -178,10 +181,12 @@ void PodSpec(const Json& spec, const std::string& path, Errors& errs) {
           if (p["containerPort"].get<int64_t>() == 0) {
             errs.Required(pat + ".containerPort");
           } else {
-            errs.Invalid(pat + ".containerPort", p["containerPort"], IsValidPortNum(p["containerPort"].get<int64_t>()));
+            errs.Invalid(pat + ".containerPort", p["containerPort"],
+                         IsValidPortNum(p["containerPort"].get<int64_t>()));
           }
         }
-        if (p.contains("hostPort") && p["hostPort"].is_number_integer() && p["hostPort"].get<int64_t>() != 0) {
+        if (p.contains("hostPort") && p["hostPort"].is_number_integer() &&
+            p["hostPort"].get<int64_t>() != 0) {
           errs.Invalid(pat + ".hostPort", p["hostPort"], IsValidPortNum(p["hostPort"].get<int64_t>()));
         }
       }
@@ -233,33 +238,22 @@ std::optional<ApiError> AdmitBuiltin(const HttpRequest& req, const ResourceType&
   const std::string def = BuiltinDefinition(t.group, t.version, t.kind);
   if (def.empty()) return std::nullopt;
   DecodeResult r = DecodeBuiltin(def, obj, status_only);
-  const std::string cannot = absl::StrCat(t.kind, " in version \"", t.version, "\" cannot be handled as a ", t.kind, ": ");
+  const std::string cannot =
+      absl::StrCat(t.kind, " in version \"", t.version, "\" cannot be handled as a ", t.kind, ": ");
   if (!r.type_error.empty()) return ApiError{400, "BadRequest", cannot + r.type_error};
   const std::string directive = req.query.count("fieldValidation") ? req.query.at("fieldValidation") : "Warn";
   std::vector<std::string> unknown;
   for (const std::string& f : r.unknown_fields) unknown.push_back(absl::StrCat("unknown field \"", f, "\""));
   if (!unknown.empty() && directive == "Strict") {
-    return ApiError{400, "BadRequest", absl::StrCat(cannot, "strict decoding error: ", absl::StrJoin(unknown, ", "))};
+    return ApiError{400, "BadRequest",
+                    absl::StrCat(cannot, "strict decoding error: ", absl::StrJoin(unknown, ", "))};
   }
   if (directive != "Ignore") warnings.insert(warnings.end(), unknown.begin(), unknown.end());
   std::vector<FieldError> errors;
   if (!status_only) errors = Semantics(t.group, t.kind, obj);
   errors.insert(errors.end(), r.errors.begin(), r.errors.end());
   if (errors.empty()) return std::nullopt;
-  const Json meta = obj.value("metadata", Json::object());
-  const std::string name = meta.is_object() ? meta.value("name", "") : "";
-  Json causes = Json::array();
-  std::vector<std::string> texts;
-  for (const FieldError& e : errors) {
-    causes.push_back({{"reason", e.reason}, {"message", e.message}, {"field", e.field}});
-    texts.push_back(e.ToString());
-  }
-  const std::string qualified = t.group.empty() ? t.kind : absl::StrCat(t.kind, ".", t.group);
-  ApiError err{422, "Invalid",
-               absl::StrCat(qualified, " \"", name, "\" is invalid: ",
-                            texts.size() == 1 ? texts[0] : absl::StrCat("[", absl::StrJoin(texts, ", "), "]"))};
-  err.details = {{"name", name}, {"group", t.group}, {"kind", t.kind}, {"causes", causes}};
-  return err;
+  return InvalidError(t, obj, errors);
 }
 
 }  // namespace doris_operator::kubesim
