@@ -9,6 +9,16 @@
 namespace doris_operator::kubesim {
 namespace {
 
+// The smallest StatefulSet spec a real API server accepts (a selector and
+// a template whose labels it matches), plus `extra`.
+Json StsSpec(Json extra = Json::object()) {
+  Json spec = {{"selector", {{"matchLabels", {{"app", "s"}}}}},
+               {"template", {{"metadata", {{"labels", {{"app", "s"}}}}},
+                             {"spec", {{"containers", Json::array({{{"name", "c"}, {"image", "i"}}})}}}}}};
+  spec.merge_patch(extra);
+  return spec;
+}
+
 struct Result {
   int status;
   Json body;
@@ -68,7 +78,7 @@ TEST_F(ApiServerTest, CreateGetAndBookkeeping) {
 
 TEST_F(ApiServerTest, OptimisticConcurrencyAndGenerationOnSpecOnly) {
   Json created = Call("POST", "/apis/apps/v1/namespaces/default/statefulsets",
-                      {{"metadata", {{"name", "s"}}}, {"spec", {{"replicas", 1}}}}).body;
+                      {{"metadata", {{"name", "s"}}}, {"spec", StsSpec({{"replicas", 1}})}}).body;
   Json stale = created;
   created["spec"]["replicas"] = 2;
   Result ok = Call("PUT", "/apis/apps/v1/namespaces/default/statefulsets/s", created);
@@ -95,10 +105,10 @@ TEST_F(ApiServerTest, OptimisticConcurrencyAndGenerationOnSpecOnly) {
 }
 
 TEST_F(ApiServerTest, StrategicMergeMergesNamedListEntries) {
+  const Json containers = Json::array({{{"name", "a"}, {"image", "1"}}, {{"name", "b"}, {"image", "1"}}});
   Call("POST", "/apis/apps/v1/namespaces/default/statefulsets",
        {{"metadata", {{"name", "s"}}},
-        {"spec", {{"template", {{"spec", {{"containers", Json::array({{{"name", "a"}, {"image", "1"}},
-                                                                      {{"name", "b"}, {"image", "1"}}})}}}}}}}});
+        {"spec", StsSpec({{"template", {{"spec", {{"containers", containers}}}}}})}});
   Result r = Call("PATCH", "/apis/apps/v1/namespaces/default/statefulsets/s",
                   {{"spec", {{"template", {{"spec", {{"containers", Json::array({{{"name", "b"}, {"image", "2"}}})}}}}}}}},
                   "application/strategic-merge-patch+json");
@@ -189,8 +199,11 @@ TEST_F(ApiServerTest, RbacKindsAreStoredClusterAndNamespaceScoped) {
   Result ns_role = Call("POST", rbac + "/namespaces/default/roles", role);
   ASSERT_EQ(ns_role.status, 201);
   EXPECT_EQ(ns_role.body["metadata"]["namespace"], "default");
-  EXPECT_EQ(Call("POST", rbac + "/clusterrolebindings", {{"metadata", {{"name", "b"}}}}).status, 201);
-  EXPECT_EQ(Call("POST", rbac + "/namespaces/default/rolebindings", {{"metadata", {{"name", "b"}}}}).status,
+  const Json role_ref = {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "ClusterRole"}, {"name", "reader"}};
+  EXPECT_EQ(Call("POST", rbac + "/clusterrolebindings", {{"metadata", {{"name", "b"}}}, {"roleRef", role_ref}}).status,
+            201);
+  EXPECT_EQ(Call("POST", rbac + "/namespaces/default/rolebindings",
+                 {{"metadata", {{"name", "b"}}}, {"roleRef", role_ref}}).status,
             201);
   Result discovery = Call("GET", rbac);
   ASSERT_EQ(discovery.status, 200);
@@ -228,14 +241,14 @@ TEST_F(ApiServerTest, InjectedFaultsAreDeterministicUnderASeed) {
 
 TEST_F(ApiServerTest, StatefulSetDefaultsIncludeTheClaimRetentionPolicy) {
   Result r = Call("POST", "/apis/apps/v1/namespaces/default/statefulsets",
-                  {{"metadata", {{"name", "s"}}}, {"spec", {{"selector", {{"matchLabels", {{"a", "b"}}}}}}}});
+                  {{"metadata", {{"name", "s"}}}, {"spec", StsSpec()}});
   ASSERT_EQ(r.status, 201);
   EXPECT_EQ(r.body["spec"]["persistentVolumeClaimRetentionPolicy"],
             (Json{{"whenDeleted", "Retain"}, {"whenScaled", "Retain"}}));
   EXPECT_EQ(r.body["spec"]["revisionHistoryLimit"], 10);
   r = Call("POST", "/apis/apps/v1/namespaces/default/statefulsets",
            {{"metadata", {{"name", "t"}}},
-            {"spec", {{"persistentVolumeClaimRetentionPolicy", {{"whenScaled", "Delete"}}}}}});
+            {"spec", StsSpec({{"persistentVolumeClaimRetentionPolicy", {{"whenScaled", "Delete"}}}})}});
   EXPECT_EQ(r.body["spec"]["persistentVolumeClaimRetentionPolicy"],
             (Json{{"whenDeleted", "Retain"}, {"whenScaled", "Delete"}}));
 }

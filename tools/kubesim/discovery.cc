@@ -1,10 +1,12 @@
 #include "tools/kubesim/api_server.h"
 
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "tools/kubesim/builtin_schema.h"
 #include "tools/kubesim/wire.h"
 
 namespace doris_operator::kubesim {
@@ -103,13 +105,39 @@ HttpResponse ApiServer::OpenApi(const HttpRequest& req) {
                                                  {{"name", "fieldManager"}, {"in", "query"}}})}}}};
   }
   if (paths.empty()) return StatusResponse({404, "NotFound", "the server could not find the requested resource"});
-  // Schemas for `kubectl explain`: a CRD's own openAPIV3Schema, a bare
-  // object for built-in kinds.
+  // A group-version of built-in kinds only always yields the same document
+  // (hundreds of KB for v1, which kubectl fetches for every apply): build it
+  // once per set of kinds.
+  std::string signature = gv;
+  bool builtin_only = true;
+  for (const ResourceType& t : types) {
+    const std::string mine = t.group.empty() ? "api/" + t.version : "apis/" + t.api_version();
+    if (mine != gv) continue;
+    absl::StrAppend(&signature, "\n", t.kind, "/", t.resource, t.namespaced ? "/ns" : "");
+    builtin_only = builtin_only && !t.schema && !BuiltinDefinition(t.group, t.version, t.kind).empty();
+  }
+  static std::mutex* const cache_mu = new std::mutex;
+  static auto* const cache = new std::map<std::string, std::string>;
+  if (builtin_only) {
+    std::lock_guard<std::mutex> lock(*cache_mu);
+    if (auto it = cache->find(signature); it != cache->end()) {
+      HttpResponse r;
+      r.body = it->second;
+      return r;
+    }
+  }
+  // Schemas for `kubectl explain`: Kubernetes' own for built-in kinds (with
+  // every definition they refer to), a CRD's own openAPIV3Schema.
   Json schemas = Json::object();
   std::optional<ResourceType> crds = store_.Find("apiextensions.k8s.io", "v1", "customresourcedefinitions");
   for (const ResourceType& t : types) {
     const std::string mine = t.group.empty() ? "api/" + t.version : "apis/" + t.api_version();
     if (mine != gv) continue;
+    if (const std::string def = BuiltinDefinition(t.group, t.version, t.kind); !def.empty() && !t.schema) {
+      const Json& all = BuiltinSchemas()["components"]["schemas"];
+      for (const std::string& d : ReachableDefinitions(def)) schemas[d] = all[d];
+      continue;
+    }
     Json schema = {{"type", "object"},
                    {"description", absl::StrCat(t.kind, " (served by kubesim)")},
                    {"properties", {{"apiVersion", {{"type", "string"}}},
@@ -134,8 +162,13 @@ HttpResponse ApiServer::OpenApi(const HttpRequest& req) {
     const std::string group_prefix = t.group.empty() ? "io.k8s.api.core" : t.group;
     schemas[absl::StrCat(group_prefix, ".", t.version, ".", t.kind)] = schema;
   }
-  return JsonResponse(200, {{"openapi", "3.0.0"}, {"info", {{"title", "kubesim"}, {"version", "v1.32"}}},
-                            {"paths", paths}, {"components", {{"schemas", schemas}}}});
+  HttpResponse r = JsonResponse(200, {{"openapi", "3.0.0"}, {"info", {{"title", "kubesim"}, {"version", "v1.32"}}},
+                                      {"paths", paths}, {"components", {{"schemas", schemas}}}});
+  if (builtin_only) {
+    std::lock_guard<std::mutex> lock(*cache_mu);
+    (*cache)[signature] = r.body;
+  }
+  return r;
 }
 
 }  // namespace doris_operator::kubesim

@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "tools/kubesim/admission.h"
+#include "tools/kubesim/builtin_validation.h"
 #include "tools/kubesim/field_manager.h"
 #include "tools/kubesim/patches.h"
 #include "tools/kubesim/tables.h"
@@ -25,15 +26,18 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     if (!warnings.empty()) resp.headers["Warning"] = WarningHeader(warnings);
     return resp;
   };
-  // Built-in kinds: quantities, Service allocations, immutable fields
-  // (admission.h); custom resources: pruned, defaulted and validated
-  // against their schema.
+  // Built-in kinds: decoded and validated against Kubernetes' schemas
+  // (builtin_validation.h), then quantities, Service allocations and
+  // immutable fields (admission.h); custom resources: pruned, defaulted and
+  // validated against their schema, CEL rules included.
   auto admit = [&](Json& obj, bool status) -> std::optional<ApiError> {
+    if (auto e = DecodeAndValidateBuiltIn(req, t, status, obj, warnings)) return e;
     auto cur = store_.Get(t, ns, name);
     if (auto e = AdmitBuiltIn(req, t, store_, ns, std::get_if<Json>(&cur), status, obj)) return e;
     return AdmitCustomResource(req, t, /*create=*/false, status, cel_.get(), obj, warnings);
   };
   auto admit_create = [&](Json& obj) -> std::optional<ApiError> {
+    if (auto e = DecodeAndValidateBuiltIn(req, t, false, obj, warnings)) return e;
     if (auto e = AdmitBuiltIn(req, t, store_, ns, nullptr, false, obj)) return e;
     return AdmitCustomResource(req, t, /*create=*/true, false, cel_.get(), obj, warnings);
   };
