@@ -155,6 +155,8 @@ Json Smp(Json target, const Json& patch, const FieldType& type) {
       }
       const std::string order_key = "$setElementOrder/" + k;
       if (patch.contains(order_key)) target[k] = Reorder(target[k], patch[order_key], key);
+      // The typed object the real server re-encodes omits an empty list.
+      if (target[k].empty()) target.erase(k);
       continue;
     }
     Json merged = Smp(target.contains(k) ? target[k] : Json(), v, child);
