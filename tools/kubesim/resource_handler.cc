@@ -217,6 +217,9 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
       obj["metadata"]["name"] = name;
       obj = WithDefaults(t, obj);
       if (!exists) {
+        // apiserver handlers/patch.go: creating through apply is also
+        // authorized as a create (withAuthorization, createAuthorizerAttributes).
+        RecordAccess(req, t, name, sub, "create");
         if (auto e = admit_create(obj)) return StatusResponse(*e, &t, name);
         return result(store_.Create(t, ns, std::move(obj)), 201);
       }
