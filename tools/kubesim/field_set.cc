@@ -402,13 +402,7 @@ FieldSet NamedAsMembers(const FieldSet& set, const FieldType& t) {
     const FieldType ct = pe[0] == 'f' ? t.Field(pe.substr(2)) : t.Item();
     FieldSet sub = NamedAsMembers(child, ct);
     if (is_struct && pe[0] == 'f') sub.Insert({});
-    FieldSet wrapped;
-    sub.ForEach([&](const FieldPath& p) {
-      FieldPath full = {pe};
-      full.insert(full.end(), p.begin(), p.end());
-      wrapped.Insert(full);
-    });
-    out = out.Union(wrapped);
+    out.Child(pe) = std::move(sub);
   }
   return out;
 }

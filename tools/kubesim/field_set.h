@@ -22,6 +22,8 @@ using FieldPath = std::vector<std::string>;  // path elements: "f:spec", "k:{...
 class FieldSet {
  public:
   void Insert(const FieldPath& path);
+  // The subset under one path element, created when absent.
+  FieldSet& Child(const std::string& pe) { return children_[pe]; }
   bool Has(const FieldPath& path) const;
   bool empty() const { return !member_ && children_.empty(); }
   bool member() const { return member_; }
