@@ -1,7 +1,6 @@
 #include "tools/kubesim/field_manager.h"
 
 #include <algorithm>
-#include <ctime>
 #include <map>
 #include <vector>
 
@@ -20,15 +19,6 @@ namespace {
 // merge.Updater; the file names below are theirs.
 
 constexpr size_t kFieldManagerMaxLength = 128;  // meta/v1/validation FieldManagerMaxLength
-
-std::string NowRfc3339() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 struct Entry {
   std::string manager, operation, api_version, subresource;

@@ -14,8 +14,6 @@
 
 namespace doris_operator::kubesim {
 
-namespace {
-
 std::string NowRfc3339() {
   const std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -24,6 +22,8 @@ std::string NowRfc3339() {
   std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
+
+namespace {
 
 std::string NameOf(const Json& obj) {
   const Json* m = obj.contains("metadata") ? &obj["metadata"] : nullptr;
