@@ -97,7 +97,11 @@ class Client {
                                         const std::string& body);
   absl::StatusOr<nlohmann::json> Update(const std::string& path, const std::string& body);
   absl::StatusOr<nlohmann::json> MergePatch(const std::string& path, const std::string& body);
-  // Server-side apply with `field_manager`, forcing ownership of conflicts.
+  // Server-side apply with `field_manager`, forcing ownership of conflicts
+  // (force=true, as controllers do: the operator is the authority on the
+  // fields it writes). Creates the object when it does not exist. Fields
+  // the manager applied before and leaves out now are removed unless
+  // another manager owns them.
   absl::StatusOr<nlohmann::json> Apply(const std::string& path, const std::string& body,
                                        const std::string& field_manager);
   absl::Status Delete(const std::string& path);

@@ -585,15 +585,15 @@ void Reconciler::ApplyDesired(Run& run) {
     std::string verb;
     switch (w.verb) {
       case Verb::kCreate:
+        // Created by server-side apply too, never by POST: a POST's fields
+        // belong to an Update entry of managedFields, which a later apply
+        // does not prune, so fields we stop writing would stay forever.
+        // Apply creates the object when it is absent (and is right if our
+        // log has not seen it yet).
         verb = "create";
-        s = kube_->Create(kube::CollectionPath(w.api_version, run.key.ns, resource), w.body).status();
-        if (s.code() == absl::StatusCode::kAlreadyExists) {
-          // Our log has not seen it yet: apply is correct either way.
-          verb = "apply";
-          s = kube_->Apply(kube::ObjectPath(w.api_version, run.key.ns, resource, w.name), w.body,
-                           options_.field_manager)
-                  .status();
-        }
+        s = kube_->Apply(kube::ObjectPath(w.api_version, run.key.ns, resource, w.name), w.body,
+                         options_.field_manager)
+                .status();
         break;
       case Verb::kApply:
         verb = "apply";

@@ -97,8 +97,8 @@ done
 
 # kubesim's StatefulSet controller runs the pod (it does not run the image):
 # the claim comes from the template and the Service selects the pod.
-check "the pod becomes ready" "condition met" \
-  "$(k "${ns[@]}" wait --for=jsonpath='{.status.readyReplicas}'=1 sts/doris-operator --timeout=60s 2>&1)"
+check "both pods become ready" "condition met" \
+  "$(k "${ns[@]}" wait --for=jsonpath='{.status.readyReplicas}'=2 sts/doris-operator --timeout=60s 2>&1)"
 check "the claim for pod 0 exists" "^data-doris-operator-0$" \
   "$(k "${ns[@]}" get pvc data-doris-operator-0 -o jsonpath='{.metadata.name}' 2>&1)"
 check "the Service is a ClusterIP with metrics and admin ports" "^ClusterIP metrics:8080->metrics admin:9443->admin $" \

@@ -459,6 +459,55 @@ check "get controllerrevisions columns" '^NAME +CONTROLLER +REVISION +AGE.*state
   "$(k -n schemas get controllerrevisions 2>&1 | tr '\n' ' ')"
 check "get crd columns" '^NAME +CREATED AT' "$(k get crd 2>&1)"
 
+# Field ownership (metadata.managedFields) and server-side apply as kubectl
+# shows them: entries per manager and operation, list items by merge key,
+# the real conflict message, --force-conflicts, pruning of what an applier
+# stopped sending, and fields a create set staying with its Update entry.
+sts_yaml() {  # sts_yaml REPLICAS ENV-NAMES...
+  local replicas="$1"; shift
+  printf 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: fm}\nspec:\n  replicas: %s\n  serviceName: fm\n' "$replicas"
+  printf '  selector: {matchLabels: {app: fm}}\n  template:\n    metadata: {labels: {app: fm}}\n    spec:\n'
+  printf '      containers:\n      - name: app\n        image: img\n        ports: [{containerPort: 9030}]\n        env:\n'
+  for e in "$@"; do printf '        - {name: %s, value: "1"}\n' "$e"; done
+}
+check "ssa: statefulset applied" "statefulset.apps/fm serverside-applied" \
+  "$(sts_yaml 1 A B | k apply --server-side -f - 2>&1)"
+mf="$(k get sts fm -o yaml --show-managed-fields 2>&1)"
+check "ssa: managedFields entry of kubectl, Apply" "manager: kubectl"$'\n'" +operation: Apply" "$mf"
+check "ssa: containers owned by name" 'k:\{"name":"app"\}:' "$mf"
+check "ssa: env owned by name" 'k:\{"name":"A"\}:' "$mf"
+check "ssa: container ports by containerPort and protocol" 'k:\{"containerPort":9030,"protocol":"TCP"\}:' "$mf"
+check "ssa: -o yaml hides managedFields by default" "^0$" "$(k get sts fm -o yaml 2>&1 | grep -c managedFields)"
+check "ssa: conflict with the real message" \
+  'error: Apply failed with 1 conflict: conflict with "kubectl": \.spec\.replicas' \
+  "$(sts_yaml 5 A B | k apply --server-side --field-manager=other -f - 2>&1)"
+check "ssa: --force-conflicts takes the field" "statefulset.apps/fm serverside-applied" \
+  "$(sts_yaml 5 A B | k apply --server-side --field-manager=other --force-conflicts -f - 2>&1)"
+check "ssa: conflict with an Update manager names its apiVersion" \
+  'conflict with "kubectl-patch" using apps/v1: \.spec\.replicas' \
+  "$(k patch sts fm --type merge -p '{"spec":{"replicas":4}}' >/dev/null 2>&1
+     sts_yaml 5 A B | k apply --server-side --field-manager=other -f - 2>&1)"
+check "ssa: an env var both appliers sent stays when one drops it" "^A B 4$" \
+  "$(sts_yaml 4 B | k apply --server-side --force-conflicts -f - >/dev/null 2>&1
+     k get sts fm -o jsonpath='{.spec.template.spec.containers[0].env[*].name} {.spec.replicas}' 2>&1)"
+check "ssa: dropped by every applier, it goes" "^B$" \
+  "$(sts_yaml 5 B | k apply --server-side --field-manager=other --force-conflicts -f - >/dev/null 2>&1
+     k get sts fm -o jsonpath='{.spec.template.spec.containers[0].env[*].name}' 2>&1)"
+check "strategic merge patch merges env by name" "^B C$" \
+  "$(k patch sts fm -p '{"spec":{"template":{"spec":{"containers":[{"name":"app","env":[{"name":"C","value":"3"}]}]}}}}' >/dev/null 2>&1
+     k get sts fm -o jsonpath='{.spec.template.spec.containers[0].env[*].name}' 2>&1)"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: owned, labels: {keep: "1", drop: "1"}}\n' >"$work/owned.yaml"
+check "create, then apply under the same manager name" "configmap/owned serverside-applied" \
+  "$(k create -f "$work/owned.yaml" >/dev/null 2>&1
+     sed '/drop/s/, drop: "1"//' "$work/owned.yaml" | k apply --server-side --field-manager=kubectl-create -f - 2>&1)"
+check "a label the create set stays (its Update entry owns it)" "^1 1$" \
+  "$(k get cm owned -o jsonpath='{.metadata.labels.keep} {.metadata.labels.drop}' 2>&1)"
+check "both entries of kubectl-create are shown" "Apply.*Update" \
+  "$(k get cm owned -o jsonpath='{range .metadata.managedFields[*]}{.manager}/{.operation} {end}' --show-managed-fields 2>&1 | tr -d '\n' | sed 's#kubectl-create/##g')"
+check "strategic merge patch on a custom resource is refused (415)" \
+  "is not supported by doris.selectdb.com/v1, Kind=DorisCluster: the body of the request was in an unknown format" \
+  "$(k patch dcr sample -p '{"spec":{"beSpec":{"replicas":2}}}' 2>&1)"
+
 echo
 echo "$failures failed"
 exit $((failures > 0))

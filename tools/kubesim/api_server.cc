@@ -112,11 +112,13 @@ HttpResponse ApiServer::Handle(const HttpRequest& req) {
 }
 
 void ApiServer::RecordAccess(const HttpRequest& req, const ResourceType& t, const std::string& name,
-                             const std::string& sub) {
+                             const std::string& sub, const std::string& verb_override) {
   // The RBAC verb the request needs, as the real authorizer derives it.
   std::string verb;
   const std::string& m = req.method;
-  if (m == "GET") {
+  if (!verb_override.empty()) {
+    verb = verb_override;
+  } else if (m == "GET") {
     verb = QueryFlag(req, "watch") ? "watch" : name.empty() ? "list" : "get";
   } else if (m == "POST") {
     verb = "create";

@@ -58,9 +58,11 @@ class ApiServer {
   HttpResponse Watch(const HttpRequest& req, const ResourceType& t, const std::string& ns);
   void AfterWrite(const ResourceType& t, const Json& obj, bool deleted);
   // Counts the request by User-Agent, RBAC verb and resource, for
-  // GET /kubesim/requests (tests compare it with an RBAC role).
+  // GET /kubesim/requests (tests compare it with an RBAC role). `verb`
+  // overrides the one the method implies: an apply that creates the object
+  // is authorized for create as well as patch.
   void RecordAccess(const HttpRequest& req, const ResourceType& t, const std::string& name,
-                    const std::string& sub);
+                    const std::string& sub, const std::string& verb = "");
   // The garbage collector: dependents of a deleted owner are deleted
   // (background propagation) or, with Orphan, released.
   void CollectDependents(const std::string& owner_uid, bool orphan);

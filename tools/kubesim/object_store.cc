@@ -182,6 +182,8 @@ std::variant<Json, ApiError> ObjectStore::Update(const ResourceType& t, const st
   Json next = cur;
   if (status_only) {
     if (obj.contains("status")) next["status"] = obj["status"];
+    // The API server's field manager records /status writes too.
+    if (meta.is_object() && meta.contains("managedFields")) next["metadata"]["managedFields"] = meta["managedFields"];
   } else {
     const Json status = cur.contains("status") ? cur["status"] : Json();
     next = obj;

@@ -125,7 +125,7 @@ class ObjectStore {
   uint64_t uid_counter_ = 0;
 };
 
-// The current time as the API server writes timestamps (RFC 3339, seconds).
+// The wall clock as the API server writes timestamps (RFC 3339, seconds, UTC).
 std::string NowRfc3339();
 
 // true when `obj`'s labels match a selector like "a=b,c!=d,e,!f,g in (x,y)".

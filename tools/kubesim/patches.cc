@@ -1,8 +1,12 @@
 #include "tools/kubesim/patches.h"
 
+#include <algorithm>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "tools/kubesim/field_shapes.h"
 
 namespace doris_operator::kubesim {
 
@@ -19,37 +23,156 @@ Json MergePatch(Json target, const Json& patch) {
   return target;
 }
 
-Json StrategicMerge(Json target, const Json& patch) {
+namespace {
+
+// k8s.io/apimachinery/pkg/util/strategicpatch (patch.go): lists with a
+// patchMergeKey merge item by item, primitive lists with patchStrategy merge
+// (finalizers) as sets, every other list is replaced; directives `$patch`
+// (replace, delete), `$retainKeys`, `$deleteFromPrimitiveList/<field>` and
+// `$setElementOrder/<field>`.
+bool IsDirective(const std::string& k) {
+  return k == "$patch" || k == "$retainKeys" || k.rfind("$setElementOrder/", 0) == 0 ||
+         k.rfind("$deleteFromPrimitiveList/", 0) == 0;
+}
+
+Json WithoutDirectives(Json v) {
+  if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end();) {
+      it = IsDirective(it.key()) ? v.erase(it) : std::next(it);
+    }
+    for (auto& [k, child] : v.items()) child = WithoutDirectives(child);
+  } else if (v.is_array()) {
+    for (Json& child : v) child = WithoutDirectives(child);
+  }
+  return v;
+}
+
+Json Smp(Json target, const Json& patch, const FieldType& type);
+
+Json MergeKeyedList(Json live, const Json& patch, const std::string& key, const FieldType& type) {
+  if (!live.is_array()) live = Json::array();
+  const FieldType item_type = type.Item();
+  for (const Json& item : patch) {
+    if (!item.is_object()) continue;
+    const std::string directive = item.value("$patch", "");
+    if (directive == "replace") {
+      // [{"$patch":"replace"}, ...]: the rest of the patch list is the list.
+      Json out = Json::array();
+      for (const Json& other : patch) {
+        if (other.value("$patch", "") != "replace") out.push_back(WithoutDirectives(other));
+      }
+      return out;
+    }
+    auto match = live.end();
+    for (auto it = live.begin(); it != live.end(); ++it) {
+      if (it->is_object() && it->contains(key) && item.contains(key) && (*it)[key] == item[key]) {
+        match = it;
+        break;
+      }
+    }
+    if (directive == "delete") {
+      if (match != live.end()) live.erase(match);
+    } else if (match != live.end()) {
+      *match = Smp(*match, item, item_type);
+    } else {
+      live.push_back(WithoutDirectives(item));
+    }
+  }
+  return live;
+}
+
+// `$setElementOrder/<field>`: the patch's order first, items only the live
+// list has after them, in their order.
+Json Reorder(const Json& list, const Json& order, const std::string& key) {
+  if (!list.is_array() || !order.is_array()) return list;
+  Json out = Json::array();
+  std::vector<bool> used(list.size(), false);
+  for (const Json& want : order) {
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (used[i]) continue;
+      const bool same = key.empty() ? list[i] == want
+                                    : list[i].is_object() && want.is_object() && list[i].contains(key) &&
+                                          want.contains(key) && list[i][key] == want[key];
+      if (same) {
+        out.push_back(list[i]);
+        used[i] = true;
+        break;
+      }
+    }
+  }
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (!used[i]) out.push_back(list[i]);
+  }
+  return out;
+}
+
+Json Smp(Json target, const Json& patch, const FieldType& type) {
   if (!patch.is_object()) return patch;
+  const std::string directive = patch.value("$patch", "");
+  if (directive == "replace") return WithoutDirectives(patch);
+  if (directive == "delete") return Json();
   if (!target.is_object()) target = Json::object();
+  if (patch.contains("$retainKeys") && patch["$retainKeys"].is_array()) {
+    std::set<std::string> retain;
+    for (const Json& k : patch["$retainKeys"]) {
+      if (k.is_string()) retain.insert(k.get<std::string>());
+    }
+    for (auto it = target.begin(); it != target.end();) {
+      it = retain.count(it.key()) ? std::next(it) : target.erase(it);
+    }
+  }
   for (const auto& [k, v] : patch.items()) {
-    if (k.rfind("$setElementOrder/", 0) == 0 || k == "$patch" || k == "$retainKeys") continue;
+    const std::string delete_prefix = "$deleteFromPrimitiveList/";
+    if (k.rfind(delete_prefix, 0) == 0) {
+      const std::string field = k.substr(delete_prefix.size());
+      if (target.contains(field) && target[field].is_array() && v.is_array()) {
+        Json kept = Json::array();
+        for (const Json& item : target[field]) {
+          if (std::find(v.begin(), v.end(), item) == v.end()) kept.push_back(item);
+        }
+        target[field] = kept;
+      }
+      continue;
+    }
+    if (IsDirective(k)) continue;
     if (v.is_null()) {
       target.erase(k);
-    } else if (v.is_array() && target.contains(k) && target[k].is_array() && !v.empty() &&
-               v[0].is_object() && v[0].contains("name")) {
-      Json merged = target[k];
-      for (const Json& item : v) {
-        bool found = false;
-        for (size_t i = 0; i < merged.size(); ++i) {
-          if (merged[i].is_object() && merged[i].value("name", Json()) == item["name"]) {
-            found = true;
-            if (item.value("$patch", "") == "delete") {
-              merged.erase(merged.begin() + static_cast<long>(i));
-            } else {
-              merged[i] = StrategicMerge(merged[i], item);
-            }
-            break;
-          }
+      continue;
+    }
+    const FieldType child = type.Field(k);
+    if (v.is_array()) {
+      const std::string key = child.patch_merge_key();
+      if (!key.empty()) {
+        target[k] = MergeKeyedList(target.contains(k) ? target[k] : Json(), v, key, child);
+      } else if (child.patch_merges_primitives()) {
+        Json merged = target.contains(k) && target[k].is_array() ? target[k] : Json::array();
+        for (const Json& item : v) {
+          if (std::find(merged.begin(), merged.end(), item) == merged.end()) merged.push_back(item);
         }
-        if (!found && item.value("$patch", "") != "delete") merged.push_back(item);
+        target[k] = merged;
+      } else {
+        target[k] = WithoutDirectives(v);
       }
-      target[k] = merged;
+      const std::string order_key = "$setElementOrder/" + k;
+      if (patch.contains(order_key)) target[k] = Reorder(target[k], patch[order_key], key);
+      // The typed object the real server re-encodes omits an empty list.
+      if (target[k].empty()) target.erase(k);
+      continue;
+    }
+    Json merged = Smp(target.contains(k) ? target[k] : Json(), v, child);
+    if (merged.is_null() && v.is_object()) {
+      target.erase(k);  // $patch: delete
     } else {
-      target[k] = StrategicMerge(target.contains(k) ? target[k] : Json(), v);
+      target[k] = merged;
     }
   }
   return target;
+}
+
+}  // namespace
+
+Json StrategicMerge(const ResourceType& t, Json target, const Json& patch) {
+  return Smp(std::move(target), patch, FieldType::Root(t));
 }
 
 // add, remove, replace, test, copy, move via nlohmann.

@@ -12,9 +12,13 @@ namespace doris_operator::kubesim {
 
 Json MergePatch(Json target, const Json& patch);
 
-// Lists of objects with a `name` (containers, env, ports, volumes) merge by
-// name; other lists replace; `$patch: delete` entries remove by name.
-Json StrategicMerge(Json target, const Json& patch);
+// Strategic merge patch of a built-in kind: lists merge by their
+// patchMergeKey (containers, env and volumes by name, container ports by
+// containerPort, Service ports by port, volumeMounts by mountPath, ...),
+// finalizers as a set, other lists (tolerations, volumeClaimTemplates, args)
+// are replaced; the `$patch`, `$retainKeys`, `$deleteFromPrimitiveList` and
+// `$setElementOrder` directives are honoured.
+Json StrategicMerge(const ResourceType& t, Json target, const Json& patch);
 
 std::variant<Json, ApiError> JsonPatch(const Json& target, const Json& patch);
 

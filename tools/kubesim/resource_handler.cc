@@ -6,12 +6,24 @@
 #include "absl/strings/numbers.h"
 #include "tools/kubesim/admission.h"
 #include "tools/kubesim/builtin_validation.h"
+#include "tools/kubesim/builtin_types.h"
 #include "tools/kubesim/field_manager.h"
 #include "tools/kubesim/patches.h"
 #include "tools/kubesim/tables.h"
 #include "tools/kubesim/wire.h"
 
 namespace doris_operator::kubesim {
+
+namespace {
+
+bool IsCustomResource(const ResourceType& t) {
+  for (const ResourceType& b : BuiltInTypes()) {
+    if (b.group == t.group && b.resource == t.resource) return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
                                  const std::string& ns, const std::string& name,
@@ -40,6 +52,11 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     if (auto e = DecodeAndValidateBuiltIn(req, t, false, obj, warnings)) return e;
     if (auto e = AdmitBuiltIn(req, t, store_, ns, nullptr, false, obj)) return e;
     return AdmitCustomResource(req, t, /*create=*/true, false, cel_.get(), obj, warnings);
+  };
+  // metadata.managedFields: who wrote what (field_manager.h).
+  const std::string field_manager = req.query.count("fieldManager") ? req.query.at("fieldManager") : "";
+  auto writer = [&](const std::string& subresource) {
+    return FieldManagerWrite{ManagerName(field_manager, req.Header("user-agent")), t.api_version(), subresource};
   };
   if ((t.resource == "services" || t.resource == "pods") && sub == "proxy") {
     const ServiceProxy& target = t.resource == "pods" ? pod_proxy_ : proxy_;
@@ -86,8 +103,10 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     if (m == "POST") {
       auto body = ParseBody(req);
       if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t);
+      if (auto e = ValidateFieldManager(field_manager, false)) return StatusResponse(*e, &t);
       Json obj = WithDefaults(t, std::get<Json>(body));
       if (auto e = admit_create(obj)) return StatusResponse(*e, &t);
+      obj = RecordUpdate(t, Json(), std::move(obj), writer(""));
       return result(store_.Create(t, ns, std::move(obj)), 201);
     }
     if (m == "DELETE") {
@@ -132,8 +151,10 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     auto body = ParseBody(req);
     if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t, name);
     Json scale = m == "PUT" ? std::get<Json>(body) : MergePatch(to_scale(obj), std::get<Json>(body));
+    const Json before = obj;
     obj["spec"]["replicas"] = scale["spec"].value("replicas", 1);
     if (auto e = admit(obj, false)) return StatusResponse(*e, &t, name);
+    obj = RecordUpdate(t, before, std::move(obj), writer("scale"));
     auto r = store_.Update(t, ns, obj, false);
     if (auto* e = std::get_if<ApiError>(&r)) return StatusResponse(*e, &t, name);
     return JsonResponse(200, to_scale(std::get<Json>(r)));
@@ -187,6 +208,9 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     obj["metadata"]["name"] = name;
     obj = WithDefaults(t, obj);
     if (auto e = admit(obj, status_only)) return StatusResponse(*e, &t, name);
+    if (auto live = store_.Get(t, ns, name); std::holds_alternative<Json>(live)) {
+      obj = RecordUpdate(t, std::get<Json>(live), std::move(obj), writer(sub));
+    }
     return result(store_.Update(t, ns, std::move(obj), status_only), 200);
   }
   if (m == "PATCH") {
@@ -195,30 +219,39 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     if (ct.find("apply-patch") != std::string::npos) {
       // Server-side apply: the body is YAML, which kubectl sends as JSON.
       if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t, name);
-      const std::string manager = req.query.count("fieldManager") ? req.query.at("fieldManager") : "";
-      if (manager.empty()) {
-        return StatusResponse({422, "Invalid", "PATCH with apply-patch requires a fieldManager"}, &t, name);
-      }
+      if (auto e = ValidateFieldManager(field_manager, true)) return StatusResponse(*e);
       const bool force = QueryFlag(req, "force");
       auto cur = store_.Get(t, ns, name);
       if (!std::get<Json>(body).is_object()) {
         return StatusResponse({400, "BadRequest", "the body is not a JSON object"}, &t, name);
       }
-      Json base = std::holds_alternative<ApiError>(cur) ? Json{{"metadata", Json::object()}} : std::get<Json>(cur);
-      auto applied = ServerSideApply(base, std::get<Json>(body), manager, force);
+      const bool exists = std::holds_alternative<Json>(cur);
+      auto applied = ServerSideApply(t, exists ? std::get<Json>(cur) : Json(), std::get<Json>(body),
+                                     writer(sub), force);
       if (auto* e = std::get_if<ApiError>(&applied)) return StatusResponse(*e, &t, name);
-      if (std::holds_alternative<ApiError>(cur)) {
-        Json obj = std::get<Json>(applied);
-        obj["metadata"]["name"] = name;
-        obj = WithDefaults(t, obj);
+      Json obj = std::get<Json>(std::move(applied));
+      obj["metadata"]["name"] = name;
+      obj = WithDefaults(t, obj);
+      if (!exists) {
+        // apiserver handlers/patch.go: creating through apply is also
+        // authorized as a create (withAuthorization, createAuthorizerAttributes).
+        RecordAccess(req, t, name, sub, "create");
         if (auto e = admit_create(obj)) return StatusResponse(*e, &t, name);
         return result(store_.Create(t, ns, std::move(obj)), 201);
       }
-      Json merged = std::get<Json>(applied);
-      merged["metadata"].erase("resourceVersion");
-      merged = WithDefaults(t, merged);
-      if (auto e = admit(merged, status_only)) return StatusResponse(*e, &t, name);
-      return result(store_.Update(t, ns, std::move(merged), status_only), 200);
+      obj["metadata"].erase("resourceVersion");
+      if (auto e = admit(obj, status_only)) return StatusResponse(*e, &t, name);
+      return result(store_.Update(t, ns, std::move(obj), status_only), 200);
+    }
+    if (req.query.count("force")) {
+      // meta/v1/validation ValidatePatchOptions.
+      return StatusResponse({422, "Invalid",
+                             "PatchOptions.meta.k8s.io \"\" is invalid: force: Forbidden: may not be specified for "
+                             "non-apply patch",
+                             {{"group", "meta.k8s.io"}, {"kind", "PatchOptions"}, {"name", ""},
+                              {"causes", Json::array({{{"reason", "FieldValueForbidden"},
+                                                       {"message", "Forbidden: may not be specified for non-apply patch"},
+                                                       {"field", "force"}}})}}});
     }
     if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t, name);
     auto cur = store_.Get(t, ns, name);
@@ -229,7 +262,16 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
       if (auto* e = std::get_if<ApiError>(&patched)) return StatusResponse(*e, &t, name);
       next = std::get<Json>(patched);
     } else if (ct.find("strategic-merge") != std::string::npos) {
-      next = StrategicMerge(std::get<Json>(cur), std::get<Json>(body));
+      if (IsCustomResource(t)) {
+        // Custom resources have no Go types to carry patch strategies
+        // (apiserver handlers/patch.go: strategic merge is for built-in kinds).
+        return StatusResponse({415, "UnsupportedMediaType",
+                               "the body of the request was in an unknown format - accepted media types include: "
+                               "application/json-patch+json, application/merge-patch+json, "
+                               "application/apply-patch+yaml"},
+                              &t, name);
+      }
+      next = StrategicMerge(t, std::get<Json>(cur), std::get<Json>(body));
     } else {
       next = MergePatch(std::get<Json>(cur), std::get<Json>(body));
     }
@@ -240,6 +282,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     }
     next = WithDefaults(t, next);
     if (auto e = admit(next, status_only)) return StatusResponse(*e, &t, name);
+    next = RecordUpdate(t, std::get<Json>(cur), std::move(next), writer(sub));
     return result(store_.Update(t, ns, std::move(next), status_only), 200);
   }
   return StatusResponse({405, "MethodNotAllowed", "the server does not allow this method"}, &t, name);
