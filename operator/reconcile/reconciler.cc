@@ -285,10 +285,16 @@ void Reconciler::Membership(Run& run) {
     model::v1::BaseSpec* base = BaseOf(spec, c);
     if (base == nullptr || !run.statefulsets.count(c)) continue;
     const int live = IntAt(run.statefulsets[c], {"spec", "replicas"}, 0);
-    const int desired = Replicas(*base);
+    // Under an autoscaler the HPA decides how many CN pods run: that count
+    // is the desired one (nothing it added is decommissioned, spec.replicas
+    // is not written back), and the nodes whose pods it removed are taken
+    // out of the FE through the same scale-in plan. CN nodes hold no
+    // tablets, so nothing waits on data.
+    const bool autoscaled = std::string(c) == "cn" && spec->cn_spec().has_auto_scaling_policy();
+    const int desired = autoscaled ? live : Replicas(*base);
     const model::v1::ComponentStatus* prev = PreviousStatus(run.cluster.status(), c);
     const bool was_scaling = prev != nullptr && prev->component_condition().phase() == "scaling";
-    if (desired >= live && !was_scaling) continue;
+    if (desired >= live && !was_scaling && !autoscaled) continue;
     const std::string sts = absl::StrCat(name, "-", c);
     const absl::StatusOr<std::vector<doris::NodeRow>>& rows = Backends(run);
     absl::StatusOr<std::vector<BackendView>> backends =

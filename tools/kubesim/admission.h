@@ -18,6 +18,10 @@ namespace doris_operator::kubesim {
 // writes, so clients see the same objects back.
 Json WithDefaults(const ResourceType& t, Json obj);
 
+// The API server's validation of the built-in kinds it checks here (today
+// HorizontalPodAutoscaler's spec); a 422 Invalid with causes, as it answers.
+std::optional<ApiError> ValidateBuiltIn(const ResourceType& t, const Json& obj, bool status_only);
+
 // Undeclared fields are pruned (refused with fieldValidation=Strict, as
 // kubectl sends, and reported in `warnings` with the default Warn), defaults
 // applied, then the object validated, or only its status for the status

@@ -123,6 +123,11 @@ class ObjectStore {
   uint64_t uid_counter_ = 0;
 };
 
+// A metav1.LabelSelector ({matchLabels, matchExpressions}) in the string
+// form the API uses (scale subresources' status.selector): requirements
+// sorted by key, as LabelSelectorAsSelector(...).String() writes them.
+std::string LabelSelectorString(const Json& selector);
+
 // true when `obj`'s labels match a selector like "a=b,c!=d,e,!f,g in (x,y)".
 bool MatchesLabels(const Json& obj, const std::string& selector);
 

@@ -27,9 +27,11 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
   };
   // Custom resources: pruned, defaulted and validated against their schema.
   auto admit = [&](Json& obj, bool status) {
+    if (auto e = ValidateBuiltIn(t, obj, status)) return e;
     return AdmitCustomResource(req, t, /*create=*/false, status, obj, warnings);
   };
   auto admit_create = [&](Json& obj) {
+    if (auto e = ValidateBuiltIn(t, obj, false)) return e;
     return AdmitCustomResource(req, t, /*create=*/true, false, obj, warnings);
   };
   if (t.resource == "services" && sub == "proxy") {
@@ -105,12 +107,18 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     if (auto* e = std::get_if<ApiError>(&cur)) return StatusResponse(*e, &t, name);
     Json obj = std::get<Json>(cur);
     auto to_scale = [&](const Json& o) {
-      return Json{{"apiVersion", "autoscaling/v1"},
-                  {"kind", "Scale"},
-                  {"metadata", {{"name", name}, {"namespace", ns},
-                                {"resourceVersion", o["metadata"]["resourceVersion"]}}},
-                  {"spec", {{"replicas", o.contains("spec") ? o["spec"].value("replicas", 1) : 1}}},
-                  {"status", {{"replicas", o.contains("status") ? o["status"].value("replicas", 0) : 0}}}};
+      Json scale{{"apiVersion", "autoscaling/v1"},
+                 {"kind", "Scale"},
+                 {"metadata", {{"name", name}, {"namespace", ns},
+                               {"resourceVersion", o["metadata"]["resourceVersion"]}}},
+                 {"spec", {{"replicas", o.contains("spec") ? o["spec"].value("replicas", 1) : 1}}},
+                 {"status", {{"replicas", o.contains("status") ? o["status"].value("replicas", 0) : 0}}}};
+      // The pods the target counts, which the HPA controller reads
+      // (pkg/registry/apps/statefulset/storage/storage.go, scaleFromStatefulSet).
+      if (t.kind == "StatefulSet" && o.contains("spec") && o["spec"].contains("selector")) {
+        scale["status"]["selector"] = LabelSelectorString(o["spec"]["selector"]);
+      }
+      return scale;
     };
     if (m == "GET") return JsonResponse(200, to_scale(obj));
     auto body = ParseBody(req);
