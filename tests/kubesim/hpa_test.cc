@@ -74,10 +74,11 @@ class HpaTest : public ::testing::Test {
     HttpResponse r = Call("POST", "/kubesim/hpa-metric", {{"namespace", "default"}, {"name", "web"}, {"value", value}});
     ASSERT_EQ(r.status, 200) << r.body;
   }
-  // Advances the simulated clock by `ms`, ticking both controllers.
-  void Run(int64_t ms) {
+  // Advances the simulated clock by `ms`, ticking both controllers every
+  // `step` ms.
+  void Run(int64_t ms, int64_t step = 50) {
     for (const int64_t until = now_ + ms; now_ < until;) {
-      now_ += 50;
+      now_ += step;
       workloads_.Tick(now_);
       hpas_.Tick(now_);
     }
@@ -179,12 +180,13 @@ TEST_F(HpaTest, ScaleDownWaitsForTheFiveMinuteStabilizationWindow) {
   SetMetric(100);
   Run(1100);
   ASSERT_EQ(Replicas(), 4);
+  SetMetric(50);
   Run(1000);  // the new pods are Ready
   SetMetric(25);  // ceil(4 * 25/50) = 2, but 4 was recommended within 5 minutes
-  Run(60000);
+  Run(60000, 500);
   EXPECT_EQ(Replicas(), 4);
   EXPECT_EQ(Condition(Status(), "AbleToScale")["reason"], "ScaleDownStabilized");
-  Run(250000);
+  Run(250000, 500);
   EXPECT_EQ(Replicas(), 2);
 }
 
@@ -203,6 +205,7 @@ TEST_F(HpaTest, BehaviorScaleDownWindowAndPolicies) {
   SetMetric(100);
   Run(1100);
   ASSERT_EQ(Replicas(), 4);
+  SetMetric(50);
   Run(1000);
   SetMetric(10);  // wants 1
   Run(1000);
@@ -241,11 +244,11 @@ TEST_F(HpaTest, PerMetricValuesAndTheHighestProposalWins) {
                                {"target", {{"type", "AverageValue"}, {"averageValue", "100"}}}}}});
   CreateHpa(Hpa(1, 10, metrics));
   ASSERT_EQ(Call("POST", "/kubesim/hpa-metric",
-                 {{"name", "web"}, {"metrics", {{"cpu", 50}, {"qps", 250}}}}).status, 200);
+                 {{"name", "web"}, {"metrics", {{"cpu", 50}, {"qps", 150}}}}).status, 200);
   Run(1100);
-  EXPECT_EQ(Replicas(), 5);  // qps: ceil(2 * 2.5); cpu: 2
+  EXPECT_EQ(Replicas(), 3);  // qps: ceil(2 * 1.5); cpu: 2
   Json st = Status();
-  EXPECT_EQ(st["currentMetrics"][1]["pods"]["current"]["averageValue"], "250");
+  EXPECT_EQ(st["currentMetrics"][1]["pods"]["current"]["averageValue"], "150");
   EXPECT_EQ(Condition(st, "ScalingActive")["message"],
             "the HPA was able to successfully calculate a replica count from pods metric qps");
 }
