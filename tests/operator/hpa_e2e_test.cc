@@ -27,7 +27,7 @@ class HpaE2eTest : public OperatorE2eTest {
     autoScalingPolicy:
       version: v2
       minReplicas: 2
-      maxReplicas: 6
+      maxReplicas: 4
       hpaPolicy:
         metrics:
         - type: Resource
@@ -74,6 +74,15 @@ class HpaE2eTest : public OperatorE2eTest {
     return out;
   }
 
+  // What the checks look at, for a failure message.
+  std::string Describe() {
+    Json dcr = Get(kube::ObjectPath("doris.selectdb.com/v1", "default", "dorisclusters", "demo"));
+    Json hpa = Get(kube::ObjectPath("autoscaling/v2", "default", "horizontalpodautoscalers", "demo-cn-autoscaler"));
+    return absl::StrCat("\nCN StatefulSet replicas: ", StsReplicas("demo-cn"), ", pods: ", Pods("demo", "cn").size(),
+                        "\nFE nodes: ", FeGet("demo", "/api/_sim/nodes").dump(),
+                        "\ncnStatus: ", dcr["status"]["cnStatus"].dump(), "\nHPA status: ", hpa["status"].dump());
+  }
+
   // CN serves `n` pods: the StatefulSet, the FE (alive, none
   // decommissioned) and the operator's status all say so.
   bool CnAt(int n) {
@@ -98,10 +107,11 @@ TEST_F(HpaE2eTest, TheHpaOwnsCnReplicasAndRemovedNodesLeaveTheFe) {
                .is_object();
   }, 120)) << operator_->Output();
   SetCpu(50);  // on target: the HPA only brings CN to minReplicas
-  ASSERT_TRUE(Eventually([&] { return CnAt(2); }, 120)) << operator_->Output();
+  ASSERT_TRUE(Eventually([&] { return CnAt(2); }, 120)) << operator_->Output() << Describe();
 
-  // Twice the target: ceil(2 * 100/50) = 4. At every moment, no node of a
-  // pod the StatefulSet keeps is decommissioned.
+  // Twice the target: ceil(2 * 100/50) = 4, which is also maxReplicas, so
+  // the count holds however long the metric stays. At every moment, no
+  // node of a pod the StatefulSet keeps is decommissioned.
   SetCpu(100);
   ASSERT_TRUE(Eventually([&] {
     const int replicas = StsReplicas("demo-cn");
@@ -110,17 +120,21 @@ TEST_F(HpaE2eTest, TheHpaOwnsCnReplicasAndRemovedNodesLeaveTheFe) {
           << hp << " was decommissioned while the HPA keeps its pod (" << replicas << " replicas)";
     }
     return CnAt(4);
-  }, 120)) << operator_->Output();
-  SetCpu(50);
+  }, 120)) << operator_->Output() << Describe();
   Json hpa = Get(kube::ObjectPath("autoscaling/v2", "default", "horizontalpodautoscalers", "demo-cn-autoscaler"));
   EXPECT_EQ(hpa["status"]["desiredReplicas"], 4) << hpa.dump();
+  std::string limited;
+  for (const Json& c : hpa["status"].value("conditions", Json::array())) {
+    if (c.value("type", "") == "ScalingLimited") limited = c.value("reason", "");
+  }
+  EXPECT_EQ(limited, "TooManyReplicas") << hpa.dump();
 
   // A quarter of the target: ceil(4 * 25/50) = 2, at once (no scale-down
-  // window). The FE ends with exactly the nodes of the pods that remain.
+  // window), and minReplicas holds it there. The FE ends with exactly the
+  // nodes of the pods that remain.
   SetCpu(25);
   ASSERT_TRUE(Eventually([&] { return CnAt(2); }, 120))
-      << operator_->Output() << "\nFE CN nodes: " << FeGet("demo", "/api/_sim/nodes").dump();
-  SetCpu(50);
+      << operator_->Output() << Describe();
 
   // The operator never owned CN replicas: it applies the StatefulSet
   // without them, so the HPA's value is the only one written.

@@ -101,7 +101,7 @@ std::optional<ApiError> ValidateBuiltIn(const ResourceType& t, const Json& obj, 
   for (const char* k : {"kind", "name"}) {
     if (!ref.is_object() || !ref.contains(k) || !ref[k].is_string() || ref[k].get<std::string>().empty()) {
       const std::string field = absl::StrCat("spec.scaleTargetRef.", k);
-      causes.push_back({"FieldValueRequired", field, absl::StrCat(field, ": Required value")});
+      causes.push_back({"FieldValueRequired", field, "Required value"});
     }
   }
   const Json min = spec.is_object() ? spec.value("minReplicas", Json()) : Json();
@@ -109,17 +109,15 @@ std::optional<ApiError> ValidateBuiltIn(const ResourceType& t, const Json& obj, 
   const int64_t max_n = max.is_number_integer() ? max.get<int64_t>() : 0;
   if (min.is_number_integer() && min.get<int64_t>() < 1) {
     causes.push_back({"FieldValueInvalid", "spec.minReplicas",
-                      absl::StrCat("spec.minReplicas: Invalid value: ", min.get<int64_t>(),
-                                   ": must be greater than or equal to 1")});
+                      absl::StrCat("Invalid value: ", min.get<int64_t>(), ": must be greater than or equal to 1")});
   }
   if (max_n < 1) {
     causes.push_back({"FieldValueInvalid", "spec.maxReplicas",
-                      absl::StrCat("spec.maxReplicas: Invalid value: ", max_n, ": must be greater than 0")});
+                      absl::StrCat("Invalid value: ", max_n, ": must be greater than 0")});
   }
   if (min.is_number_integer() && max_n < min.get<int64_t>()) {
     causes.push_back({"FieldValueInvalid", "spec.maxReplicas",
-                      absl::StrCat("spec.maxReplicas: Invalid value: ", max_n,
-                                   ": must be greater than or equal to `minReplicas`")});
+                      absl::StrCat("Invalid value: ", max_n, ": must be greater than or equal to `minReplicas`")});
   }
   if (causes.empty()) return std::nullopt;
   const std::string name =
@@ -128,7 +126,7 @@ std::optional<ApiError> ValidateBuiltIn(const ResourceType& t, const Json& obj, 
   std::vector<std::string> texts;
   for (const Cause& c : causes) {
     details.push_back({{"reason", c.reason}, {"message", c.text}, {"field", c.field}});
-    texts.push_back(c.text);
+    texts.push_back(absl::StrCat(c.field, ": ", c.text));
   }
   ApiError err{422, "Invalid",
                absl::StrCat("HorizontalPodAutoscaler.autoscaling \"", name, "\" is invalid: ",
