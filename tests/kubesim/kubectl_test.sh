@@ -161,9 +161,9 @@ spec:
 YAML
 check "apply creates an HPA" "horizontalpodautoscaler.autoscaling/web created" "$(k apply -f "$work/hpa.yaml" 2>&1)"
 check "the HPA through autoscaling/v1" "^autoscaling/v1 50 2 4$" \
-  "$(k get hpa.v1.autoscaling web -o jsonpath='{.apiVersion} {.spec.targetCPUUtilizationPercentage} {.spec.minReplicas} {.spec.maxReplicas}' 2>&1)"
+  "$(k get horizontalpodautoscalers.v1.autoscaling web -o jsonpath='{.apiVersion} {.spec.targetCPUUtilizationPercentage} {.spec.minReplicas} {.spec.maxReplicas}' 2>&1)"
 check "the HPA through autoscaling/v2" "^autoscaling/v2 cpu 50$" \
-  "$(k get hpa.v2.autoscaling web -o jsonpath='{.apiVersion} {.spec.metrics[0].resource.name} {.spec.metrics[0].resource.target.averageUtilization}' 2>&1)"
+  "$(k get horizontalpodautoscalers.v2.autoscaling web -o jsonpath='{.apiVersion} {.spec.metrics[0].resource.name} {.spec.metrics[0].resource.target.averageUtilization}' 2>&1)"
 cat >"$work/bad-hpa.yaml" <<'YAML'
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
