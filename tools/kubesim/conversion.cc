@@ -55,6 +55,22 @@ bool IsCpuUtilization(const Json& m) {
          !Field(Field(Field(m, "resource"), "target"), "averageUtilization").is_null();
 }
 
+// v2 describedObject -> v1 target, and back (CrossVersionObjectReference).
+Ordered V1Target(const Json& d) {
+  Ordered target;
+  PutIf(target, "kind", Field(d, "kind"));
+  PutIf(target, "name", Field(d, "name"));
+  PutIf(target, "apiVersion", Field(d, "apiVersion"));
+  return target;
+}
+Json DescribedObject(const Json& t) {
+  Json described = Json::object();
+  PutIf(described, "kind", FieldCi(t, "kind"));
+  PutIf(described, "name", FieldCi(t, "name"));
+  PutIf(described, "apiVersion", FieldCi(t, "apiVersion"));
+  return described;
+}
+
 // v2 MetricSpec -> v1 MetricSpec (conversion.go, Convert_autoscaling_*_To_v1_*).
 Ordered MetricSpecToV1(const Json& m) {
   Ordered out;
@@ -64,11 +80,7 @@ Ordered MetricSpecToV1(const Json& m) {
     const Json& o = Field(m, "object");
     const Json& d = Field(o, "describedObject");
     Ordered src;
-    Ordered target;
-    PutIf(target, "kind", Field(d, "kind"));
-    PutIf(target, "name", Field(d, "name"));
-    PutIf(target, "apiVersion", Field(d, "apiVersion"));
-    src["target"] = target;
+    src["target"] = V1Target(d);
     PutIf(src, "metricName", Field(Field(o, "metric"), "name"));
     src["targetValue"] = QuantityOrZero(Field(Field(o, "target"), "value"));
     PutIf(src, "selector", Field(Field(o, "metric"), "selector"));
@@ -118,11 +130,7 @@ Json MetricSpecToV2(const Json& m) {
     Json target = {{"type", avg.is_null() ? "Value" : "AverageValue"},
                    {"value", QuantityOrZero(FieldCi(o, "targetValue"))}};
     PutIf(target, "averageValue", avg);
-    const Json& t = FieldCi(o, "target");
-    Json described = Json::object();
-    PutIf(described, "kind", FieldCi(t, "kind"));
-    PutIf(described, "name", FieldCi(t, "name"));
-    PutIf(described, "apiVersion", FieldCi(t, "apiVersion"));
+    const Json described = DescribedObject(FieldCi(o, "target"));
     out["object"] = {{"describedObject", described},
                      {"metric", Identifier(FieldCi(o, "metricName"), FieldCi(o, "selector"))},
                      {"target", target}};
@@ -162,11 +170,7 @@ Ordered MetricStatusToV1(const Json& m) {
     const Json& o = Field(m, "object");
     const Json& d = Field(o, "describedObject");
     Ordered src;
-    Ordered target;
-    PutIf(target, "kind", Field(d, "kind"));
-    PutIf(target, "name", Field(d, "name"));
-    PutIf(target, "apiVersion", Field(d, "apiVersion"));
-    src["target"] = target;
+    src["target"] = V1Target(d);
     PutIf(src, "metricName", Field(Field(o, "metric"), "name"));
     src["currentValue"] = QuantityOrZero(Field(Field(o, "current"), "value"));
     PutIf(src, "selector", Field(Field(o, "metric"), "selector"));
@@ -207,11 +211,7 @@ Json MetricStatusToV2(const Json& m) {
     const Json& o = FieldCi(m, "object");
     Json current = {{"value", QuantityOrZero(FieldCi(o, "currentValue"))}};
     PutIf(current, "averageValue", FieldCi(o, "averageValue"));
-    const Json& t = FieldCi(o, "target");
-    Json described = Json::object();
-    PutIf(described, "kind", FieldCi(t, "kind"));
-    PutIf(described, "name", FieldCi(t, "name"));
-    PutIf(described, "apiVersion", FieldCi(t, "apiVersion"));
+    const Json described = DescribedObject(FieldCi(o, "target"));
     out["object"] = {{"describedObject", described},
                      {"metric", Identifier(FieldCi(o, "metricName"), FieldCi(o, "selector"))},
                      {"current", current}};

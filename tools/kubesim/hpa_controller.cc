@@ -23,27 +23,6 @@ namespace {
 constexpr double kScaleUpLimitFactor = 2.0;
 constexpr double kScaleUpLimitMinimum = 4.0;
 
-std::string NowRfc3339() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-const Json& At(const Json& j, std::initializer_list<const char*> path) {
-  static const Json kNull;
-  const Json* cur = &j;
-  for (const char* k : path) {
-    if (!cur->is_object()) return kNull;
-    auto it = cur->find(k);
-    if (it == cur->end()) return kNull;
-    cur = &*it;
-  }
-  return *cur;
-}
-
 std::string Str(const Json& v) { return v.is_string() ? v.get<std::string>() : ""; }
 
 }  // namespace
@@ -122,9 +101,9 @@ void HpaController::Reconcile(const Json& hpa_in, State& state, int64_t now_ms) 
   };
 
   // The target's scale subresource.
-  const std::string api_version = Str(At(spec, {"scaleTargetRef", "apiVersion"}));
-  const std::string kind = Str(At(spec, {"scaleTargetRef", "kind"}));
-  const std::string target_name = Str(At(spec, {"scaleTargetRef", "name"}));
+  const std::string api_version = Str(JsonAt(spec, {"scaleTargetRef", "apiVersion"}));
+  const std::string kind = Str(JsonAt(spec, {"scaleTargetRef", "kind"}));
+  const std::string target_name = Str(JsonAt(spec, {"scaleTargetRef", "name"}));
   const std::string group = api_version.find('/') == std::string::npos ? "" : api_version.substr(0, api_version.find('/'));
   std::optional<ResourceType> target_type;
   for (const ResourceType& t : store_->Types()) {
@@ -150,7 +129,7 @@ void HpaController::Reconcile(const Json& hpa_in, State& state, int64_t now_ms) 
   const int32_t status_replicas = target.contains("status") ? target["status"].value("replicas", 0) : 0;
   // scale.status.selector, as the scale subresource reports it.
   const std::string selector =
-      kind == "StatefulSet" ? LabelSelectorString(At(target, {"spec", "selector"})) : "";
+      kind == "StatefulSet" ? LabelSelectorString(JsonAt(target, {"spec", "selector"})) : "";
   if (state.recommendations.empty()) state.recommendations.push_back({current, now_ms});
 
   const int32_t min_replicas = spec.value("minReplicas", 1);

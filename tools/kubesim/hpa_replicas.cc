@@ -19,18 +19,6 @@ namespace doris_operator::kubesim {
 
 namespace {
 
-const Json& At(const Json& j, std::initializer_list<const char*> path) {
-  static const Json kNull;
-  const Json* cur = &j;
-  for (const char* k : path) {
-    if (!cur->is_object()) return kNull;
-    auto it = cur->find(k);
-    if (it == cur->end()) return kNull;
-    cur = &*it;
-  }
-  return *cur;
-}
-
 std::string Str(const Json& v) { return v.is_string() ? v.get<std::string>() : ""; }
 
 // A resource.Quantity in base units ("500m" -> 0.5, "1Gi" -> 2^30).
@@ -75,10 +63,10 @@ std::string MilliQuantity(int64_t milli) {
 int64_t ToMilli(double v) { return static_cast<int64_t>(std::ceil(v * 1000 - 1e-9)); }
 
 bool PodReady(const Json& pod) {
-  const Json& conditions = At(pod, {"status", "conditions"});
+  const Json& conditions = JsonAt(pod, {"status", "conditions"});
   if (!conditions.is_array()) return false;
   for (const Json& c : conditions) {
-    if (Str(At(c, {"type"})) == "Ready") return Str(At(c, {"status"})) == "True";
+    if (Str(JsonAt(c, {"type"})) == "Ready") return Str(JsonAt(c, {"status"})) == "True";
   }
   return false;
 }
@@ -93,8 +81,8 @@ struct PodGroups {
 PodGroups GroupPods(const std::vector<Json>& pods, const std::string& resource) {
   PodGroups g;
   for (const Json& p : pods) {
-    const std::string phase = Str(At(p, {"status", "phase"}));
-    if (phase == "Failed" || At(p, {"metadata"}).contains("deletionTimestamp")) continue;
+    const std::string phase = Str(JsonAt(p, {"status", "phase"}));
+    if (phase == "Failed" || JsonAt(p, {"metadata"}).contains("deletionTimestamp")) continue;
     if (phase == "Pending" || phase.empty() || (resource == "cpu" && !PodReady(p))) {
       g.unready.push_back(&p);
       continue;
@@ -128,7 +116,7 @@ MetricProposal ProposeReplicas(const Json& m, const ReplicaInputs& in) {
   };
   auto ready_count = [&]() {
     int n = 0;
-    for (const Json& p : pods) n += Str(At(p, {"status", "phase"})) == "Running" && PodReady(p);
+    for (const Json& p : pods) n += Str(JsonAt(p, {"status", "phase"})) == "Running" && PodReady(p);
     return n;
   };
   // calcPlainMetricReplicas: every pod reports `value` (milli), target per pod.
@@ -191,9 +179,9 @@ MetricProposal ProposeReplicas(const Json& m, const ReplicaInputs& in) {
   Json st = Json::object();
   if (type == "Resource" || type == "ContainerResource") {
     const Json& src = m[type == "Resource" ? "resource" : "containerResource"];
-    const std::string res = Str(At(src, {"name"}));
-    const std::string container = Str(At(src, {"container"}));
-    const Json& target = At(src, {"target"});
+    const std::string res = Str(JsonAt(src, {"name"}));
+    const std::string container = Str(JsonAt(src, {"container"}));
+    const Json& target = JsonAt(src, {"target"});
     const std::optional<double> v = value_of(res);
     const std::string field = type == "Resource" ? "resource" : "containerResource";
     Json ident = {{"name", res}};
@@ -202,8 +190,8 @@ MetricProposal ProposeReplicas(const Json& m, const ReplicaInputs& in) {
       p = Fail("FailedGetResourceMetric",
                absl::StrCat("unable to get metrics for resource ", res,
                             ": no metrics returned from resource metrics API"));
-    } else if (!At(target, {"averageValue"}).is_null()) {
-      const std::optional<double> t = ParseQuantity(At(target, {"averageValue"}));
+    } else if (!JsonAt(target, {"averageValue"}).is_null()) {
+      const std::optional<double> t = ParseQuantity(JsonAt(target, {"averageValue"}));
       int64_t avg = 0;
       p = t ? plain(ToMilli(*v), ToMilli(*t), res, &avg)
             : Fail("FailedGetResourceMetric", "invalid resource metric source: bad averageValue");
@@ -213,20 +201,20 @@ MetricProposal ProposeReplicas(const Json& m, const ReplicaInputs& in) {
         s["current"] = {{"averageValue", MilliQuantity(avg)}};
         st = {{"type", type}, {field, s}};
       }
-    } else if (At(target, {"averageUtilization"}).is_number_integer()) {
-      const int64_t target_util = At(target, {"averageUtilization"}).get<int64_t>();
+    } else if (JsonAt(target, {"averageUtilization"}).is_number_integer()) {
+      const int64_t target_util = JsonAt(target, {"averageUtilization"}).get<int64_t>();
       // calculatePodRequests: every container must request the resource.
       std::map<const Json*, int64_t> requests;
       std::string missing;
       for (const Json& pod : pods) {
         int64_t sum = 0;
-        for (const Json& c : At(pod, {"spec", "containers"}).is_array() ? At(pod, {"spec", "containers"})
+        for (const Json& c : JsonAt(pod, {"spec", "containers"}).is_array() ? JsonAt(pod, {"spec", "containers"})
                                                                          : Json::array()) {
-          if (!container.empty() && Str(At(c, {"name"})) != container) continue;
-          const std::optional<double> q = ParseQuantity(At(c, {"resources", "requests", res.c_str()}));
+          if (!container.empty() && Str(JsonAt(c, {"name"})) != container) continue;
+          const std::optional<double> q = ParseQuantity(JsonAt(c, {"resources", "requests", res.c_str()}));
           if (!q && missing.empty()) {
-            missing = absl::StrCat("missing request for ", res, " in container ", Str(At(c, {"name"})),
-                                   " of Pod ", Str(At(pod, {"metadata", "name"})));
+            missing = absl::StrCat("missing request for ", res, " in container ", Str(JsonAt(c, {"name"})),
+                                   " of Pod ", Str(JsonAt(pod, {"metadata", "name"})));
           }
           if (q) sum += ToMilli(*q);
         }
@@ -277,9 +265,9 @@ MetricProposal ProposeReplicas(const Json& m, const ReplicaInputs& in) {
                "invalid resource metric source: neither a utilization target nor a value target was set");
     }
   } else if (type == "Pods") {
-    const std::string metric = Str(At(m, {"pods", "metric", "name"}));
+    const std::string metric = Str(JsonAt(m, {"pods", "metric", "name"}));
     const std::optional<double> v = value_of(metric);
-    const std::optional<double> t = ParseQuantity(At(m, {"pods", "target", "averageValue"}));
+    const std::optional<double> t = ParseQuantity(JsonAt(m, {"pods", "target", "averageValue"}));
     int64_t avg = 0;
     if (!v) {
       p = Fail("FailedGetPodsMetric",
@@ -293,41 +281,41 @@ MetricProposal ProposeReplicas(const Json& m, const ReplicaInputs& in) {
     if (p.ok) {
       p.metric_name = absl::StrCat("pods metric ", metric);
       st = {{"type", "Pods"},
-            {"pods", {{"metric", At(m, {"pods", "metric"})}, {"current", {{"averageValue", MilliQuantity(avg)}}}}}};
+            {"pods", {{"metric", JsonAt(m, {"pods", "metric"})}, {"current", {{"averageValue", MilliQuantity(avg)}}}}}};
     }
   } else if (type == "Object" || type == "External") {
     const bool object = type == "Object";
     const Json& src = m[object ? "object" : "external"];
-    const std::string metric = Str(At(src, {"metric", "name"}));
+    const std::string metric = Str(JsonAt(src, {"metric", "name"}));
     const std::string reason = object ? "FailedGetObjectMetric" : "FailedGetExternalMetric";
     const std::optional<double> v = value_of(metric);
-    const std::string target_type = Str(At(src, {"target", "type"}));
+    const std::string target_type = Str(JsonAt(src, {"target", "type"}));
     Json current;
     if (!v) {
       p = Fail(reason, object ? absl::StrCat("unable to get metric ", metric, ": ",
-                                             Str(At(src, {"describedObject", "kind"})), " ", ns, "/",
-                                             Str(At(src, {"describedObject", "name"})),
+                                             Str(JsonAt(src, {"describedObject", "kind"})), " ", ns, "/",
+                                             Str(JsonAt(src, {"describedObject", "name"})),
                                              ": no metrics returned from custom metrics API")
                               : absl::StrCat("unable to get external metric ", ns, "/", metric,
                                              ": no metrics returned from external metrics API"));
-    } else if (target_type == "Value" && ParseQuantity(At(src, {"target", "value"}))) {
-      const double t = *ParseQuantity(At(src, {"target", "value"}));
+    } else if (target_type == "Value" && ParseQuantity(JsonAt(src, {"target", "value"}))) {
+      const double t = *ParseQuantity(JsonAt(src, {"target", "value"}));
       p = usage_ratio(static_cast<double>(ToMilli(*v)) / ToMilli(t));
       if (!p.ok) p.reason = reason;
       current = {{"value", MilliQuantity(ToMilli(*v))}};
-    } else if (target_type == "AverageValue" && ParseQuantity(At(src, {"target", "averageValue"}))) {
+    } else if (target_type == "AverageValue" && ParseQuantity(JsonAt(src, {"target", "averageValue"}))) {
       int64_t avg = 0;
-      p = per_pod(*v, *ParseQuantity(At(src, {"target", "averageValue"})), &avg);
+      p = per_pod(*v, *ParseQuantity(JsonAt(src, {"target", "averageValue"})), &avg);
       current = {{"averageValue", MilliQuantity(avg)}};
     } else {
       p = Fail(reason, absl::StrCat("invalid ", object ? "object" : "external",
                                     " metric source: neither a value target nor an average value target was set"));
     }
     if (p.ok) {
-      p.metric_name = object ? absl::StrCat(Str(At(src, {"describedObject", "kind"})), " metric ", metric)
+      p.metric_name = object ? absl::StrCat(Str(JsonAt(src, {"describedObject", "kind"})), " metric ", metric)
                              : absl::StrCat("external metric ", metric);
-      Json s = {{"metric", At(src, {"metric"})}, {"current", current}};
-      if (object) s["describedObject"] = At(src, {"describedObject"});
+      Json s = {{"metric", JsonAt(src, {"metric"})}, {"current", current}};
+      if (object) s["describedObject"] = JsonAt(src, {"describedObject"});
       st = {{"type", type}, {object ? "object" : "external", s}};
     }
   } else {

@@ -18,15 +18,6 @@ namespace doris_operator::kubesim {
 
 namespace {
 
-std::string NowRfc3339() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string NameOf(const Json& obj) {
   const Json* m = obj.contains("metadata") ? &obj["metadata"] : nullptr;
   return m && m->contains("name") && (*m)["name"].is_string() ? (*m)["name"].get<std::string>() : "";
@@ -286,6 +277,27 @@ void ObjectStore::FinishForegroundDeletions() {
     next["metadata"]["finalizers"] = kept;
     Update(*t, obj["metadata"].value("namespace", ""), next, false);
   }
+}
+
+std::string NowRfc3339() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+const Json& JsonAt(const Json& j, std::initializer_list<const char*> path) {
+  static const Json kNull;
+  const Json* cur = &j;
+  for (const char* k : path) {
+    if (!cur->is_object()) return kNull;
+    auto it = cur->find(k);
+    if (it == cur->end()) return kNull;
+    cur = &*it;
+  }
+  return *cur;
 }
 
 std::string LabelSelectorString(const Json& selector) {
