@@ -36,7 +36,9 @@ Written StatefulSet(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
   w.BeginObject();
   w.Field("podManagementPolicy", "Parallel");
   const bool hpa = x.c == Component::kCn && spec.cn_spec().has_auto_scaling_policy();
-  if (!(hpa && !x.base->has_replicas())) w.Field("replicas", Replicas(*x.base));
+  // Under an autoscaler the HPA owns the count: leaving it out of what we
+  // apply keeps its value (and spec.replicas is ignored).
+  if (!hpa) w.Field("replicas", Replicas(*x.base));
   w.Field("revisionHistoryLimit", 5);
   w.Key("selector");
   w.BeginObject();

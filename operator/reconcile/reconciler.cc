@@ -310,10 +310,16 @@ void Reconciler::Membership(Run& run) {
     const std::string sts = absl::StrCat(run.key.name, "-", c);
     if (removed && !spec->has_fe_spec()) continue;  // no FE left to ask: deleted with the rest
     const int live = IntAt(run.statefulsets[c], {"spec", "replicas"}, 0);
-    const int desired = removed ? 0 : Replicas(*base);
+    // Under an autoscaler the HPA decides how many CN pods run: that count
+    // is the desired one (nothing it added is decommissioned, spec.replicas
+    // is not written back), and the nodes whose pods it removed are taken
+    // out of the FE through the same scale-in plan. CN nodes hold no
+    // tablets, so nothing waits on data.
+    const bool autoscaled = !removed && std::string(c) == "cn" && spec->cn_spec().has_auto_scaling_policy();
+    const int desired = removed ? 0 : autoscaled ? live : Replicas(*base);
     const model::v1::ComponentStatus* prev = PreviousStatus(run.cluster.status(), c);
     const bool was_scaling = prev != nullptr && prev->component_condition().phase() == "scaling";
-    if (!removed && desired >= live && !was_scaling) continue;
+    if (!removed && desired >= live && !was_scaling && !autoscaled) continue;
     auto hold = [&](int replicas) {
       if (removed) {
         run.retained[sts] = replicas;

@@ -162,6 +162,37 @@ check "pods exist and run" "^Running True$" \
 check "scale in removes the highest pod" "web-0 web-1$" \
   "$(k scale sts web --replicas=2 >/dev/null 2>&1; sleep 0.5; k get pods -o jsonpath='{.items[*].metadata.name}' 2>&1)"
 
+# One HPA, visible through autoscaling/v1 and v2 alike. (kubectl autoscale
+# sends a protobuf body, which kubesim does not decode for HPAs.)
+cat >"$work/hpa.yaml" <<'YAML'
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: web}
+  minReplicas: 2
+  maxReplicas: 4
+  metrics:
+  - type: Resource
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
+YAML
+check "apply creates an HPA" "horizontalpodautoscaler.autoscaling/web created" "$(k apply -f "$work/hpa.yaml" 2>&1)"
+check "the HPA through autoscaling/v1" "^autoscaling/v1 50 2 4$" \
+  "$(k get horizontalpodautoscalers.v1.autoscaling web -o jsonpath='{.apiVersion} {.spec.targetCPUUtilizationPercentage} {.spec.minReplicas} {.spec.maxReplicas}' 2>&1)"
+check "the HPA through autoscaling/v2" "^autoscaling/v2 cpu 50$" \
+  "$(k get horizontalpodautoscalers.v2.autoscaling web -o jsonpath='{.apiVersion} {.spec.metrics[0].resource.name} {.spec.metrics[0].resource.target.averageUtilization}' 2>&1)"
+cat >"$work/bad-hpa.yaml" <<'YAML'
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: bad}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: web}
+  minReplicas: 3
+  maxReplicas: 1
+YAML
+check "an HPA with max below min is refused" '"bad" is invalid: spec.maxReplicas: Invalid value: 1: must be greater than or equal to `minReplicas`$' \
+  "$(k apply -f "$work/bad-hpa.yaml" 2>&1)"
+
 check "describe" "Name: +fe-conf.*Data" "$(k describe cm fe-conf 2>&1 | tr '\n' ' ')"
 check "delete" 'configmap "fe-conf" deleted' "$(k delete cm fe-conf 2>&1)"
 check "deleted is gone" "NotFound" "$(k get cm fe-conf 2>&1)"

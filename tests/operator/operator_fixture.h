@@ -34,8 +34,9 @@ struct ClusterOptions {
 // for the test's own calls (its own user agent, apart from the operator's).
 inline void StartSimulatorWithCrd(const std::string& dir,
                                   std::unique_ptr<testing::KubesimProcess>* sim,
-                                  std::unique_ptr<kube::Client>* client) {
-  auto started = testing::KubesimProcess::Start(dir);
+                                  std::unique_ptr<kube::Client>* client,
+                                  const std::vector<std::string>& kubesim_args = {}) {
+  auto started = testing::KubesimProcess::Start(dir, kubesim_args);
   ASSERT_TRUE(started.ok()) << started.status();
   *sim = std::make_unique<testing::KubesimProcess>(std::move(*started));
   auto config = kube::LoadKubeconfig((*sim)->kubeconfig());
@@ -77,11 +78,13 @@ class OperatorE2eTest : public ::testing::Test {
  public:
   // More operator flags, for fixtures built on this one.
   virtual std::vector<std::string> ExtraOperatorArgs() const { return {}; }
+  // More kubesim flags.
+  virtual std::vector<std::string> ExtraKubesimArgs() const { return {}; }
 
  protected:
   void SetUp() override {
     dir_ = testing::TempDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
-    StartSimulatorWithCrd(dir_, &sim_, &client_);
+    StartSimulatorWithCrd(dir_, &sim_, &client_, ExtraKubesimArgs());
     if (::testing::Test::HasFatalFailure()) return;
     StartOperator();
   }

@@ -117,6 +117,16 @@ TEST(Translate, AbsentReplicasIsOneExceptUnderAnAutoscaler) {
             "autoscaling/v2");
 }
 
+TEST(Translate, AnAutoscaledCnNeverCarriesReplicasEvenWhenTheSpecSetsThem) {
+  json j = Base();
+  j["spec"]["cnSpec"] = {{"image", "be:1"}, {"replicas", 2}, {"autoScalingPolicy", {{"maxReplicas", 4}}}};
+  DesiredSet s = Tr(j);
+  EXPECT_FALSE(Sts(s, "t-cn")["spec"].contains("replicas"));
+  // The count the HPA chose does not change what is desired.
+  j["spec"]["cnSpec"]["replicas"] = 3;
+  EXPECT_EQ(ByName(Tr(j)).at("StatefulSet/t-cn").hash, ByName(s).at("StatefulSet/t-cn").hash);
+}
+
 TEST(Translate, DebugModeKeepsContainersUpWithoutLivenessProbes) {
   json j = Base();
   j["metadata"]["annotations"] = {{"apache.org/doris-unrelated", "x"},

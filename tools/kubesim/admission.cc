@@ -10,6 +10,49 @@
 
 namespace doris_operator::kubesim {
 
+namespace {
+
+// pkg/apis/autoscaling/v2/defaults.go: GenerateHPAScaleUpRules /
+// GenerateHPAScaleDownRules fill what a given rule set leaves out. The
+// scale-down window stays unset: the controller's
+// --horizontal-pod-autoscaler-downscale-stabilization (5m) applies then.
+Json ScalingRules(const Json& given, bool up) {
+  Json rules = given.is_object() ? given : Json::object();
+  if (up && !rules.contains("stabilizationWindowSeconds")) rules["stabilizationWindowSeconds"] = 0;
+  if (!rules.contains("selectPolicy")) rules["selectPolicy"] = "Max";
+  if (!rules.contains("policies") || !rules["policies"].is_array() || rules["policies"].empty()) {
+    rules["policies"] = up ? Json::array({{{"type", "Pods"}, {"value", 4}, {"periodSeconds", 15}},
+                                          {{"type", "Percent"}, {"value", 100}, {"periodSeconds", 15}}})
+                           : Json::array({{{"type", "Percent"}, {"value", 100}, {"periodSeconds", 15}}});
+  }
+  return rules;
+}
+
+// SetDefaults_HorizontalPodAutoscaler of autoscaling/v1 and v2
+// (pkg/apis/autoscaling/{v1,v2}/defaults.go); a new object's status is the
+// empty one the create strategy writes (currentMetrics null, desiredReplicas 0).
+void HpaDefaults(const ResourceType& t, Json& obj) {
+  Json& spec = obj["spec"];
+  if (!spec.contains("minReplicas")) spec["minReplicas"] = 1;
+  if (t.version == "v2") {
+    if (!spec.contains("metrics") || !spec["metrics"].is_array() || spec["metrics"].empty()) {
+      spec["metrics"] = Json::array(
+          {{{"type", "Resource"},
+            {"resource", {{"name", "cpu"}, {"target", {{"type", "Utilization"}, {"averageUtilization", 80}}}}}}});
+    }
+    if (spec.contains("behavior") && spec["behavior"].is_object()) {
+      Json& b = spec["behavior"];
+      b["scaleUp"] = ScalingRules(b.value("scaleUp", Json()), true);
+      b["scaleDown"] = ScalingRules(b.value("scaleDown", Json()), false);
+    }
+    if (!obj.contains("status")) obj["status"] = {{"currentMetrics", nullptr}, {"desiredReplicas", 0}};
+  } else if (!obj.contains("status")) {
+    obj["status"] = {{"currentReplicas", 0}, {"desiredReplicas", 0}};
+  }
+}
+
+}  // namespace
+
 Json WithDefaults(const ResourceType& t, Json obj) {
   // SetDefaults_Secret (pkg/apis/core/v1/defaults.go).
   if (t.kind == "Secret" && t.group.empty() && obj.is_object() &&
@@ -38,6 +81,8 @@ Json WithDefaults(const ResourceType& t, Json obj) {
       if (!us.contains("rollingUpdate")) us["rollingUpdate"] = Json::object();
       if (!us["rollingUpdate"].contains("partition")) us["rollingUpdate"]["partition"] = 0;
     }
+  } else if (t.kind == "HorizontalPodAutoscaler") {
+    HpaDefaults(t, obj);
   } else if (t.kind == "Service") {
     // pkg/apis/core/v1/defaults.go SetDefaults_Service.
     if (!spec.contains("type")) spec["type"] = "ClusterIP";
@@ -77,6 +122,54 @@ Json WithDefaults(const ResourceType& t, Json obj) {
     if (!spec.contains("conversion") || spec["conversion"].is_null()) spec["conversion"] = {{"strategy", "None"}};
   }
   return obj;
+}
+
+std::optional<ApiError> ValidateBuiltIn(const ResourceType& t, const Json& obj, bool status_only) {
+  if (status_only || t.kind != "HorizontalPodAutoscaler" || !obj.is_object()) return std::nullopt;
+  // pkg/apis/autoscaling/validation/validation.go, validateHorizontalPodAutoscalerSpec
+  // and ValidateCrossVersionObjectReference (minReplicas >= 1 without the
+  // HPAScaleToZero alpha gate).
+  struct Cause {
+    std::string reason, field, text;
+  };
+  std::vector<Cause> causes;
+  const Json spec = obj.value("spec", Json::object());
+  const Json ref = spec.is_object() ? spec.value("scaleTargetRef", Json::object()) : Json::object();
+  for (const char* k : {"kind", "name"}) {
+    if (!ref.is_object() || !ref.contains(k) || !ref[k].is_string() || ref[k].get<std::string>().empty()) {
+      const std::string field = absl::StrCat("spec.scaleTargetRef.", k);
+      causes.push_back({"FieldValueRequired", field, "Required value"});
+    }
+  }
+  const Json min = spec.is_object() ? spec.value("minReplicas", Json()) : Json();
+  const Json max = spec.is_object() ? spec.value("maxReplicas", Json(0)) : Json(0);
+  const int64_t max_n = max.is_number_integer() ? max.get<int64_t>() : 0;
+  if (min.is_number_integer() && min.get<int64_t>() < 1) {
+    causes.push_back({"FieldValueInvalid", "spec.minReplicas",
+                      absl::StrCat("Invalid value: ", min.get<int64_t>(), ": must be greater than or equal to 1")});
+  }
+  if (max_n < 1) {
+    causes.push_back({"FieldValueInvalid", "spec.maxReplicas",
+                      absl::StrCat("Invalid value: ", max_n, ": must be greater than 0")});
+  }
+  if (min.is_number_integer() && max_n < min.get<int64_t>()) {
+    causes.push_back({"FieldValueInvalid", "spec.maxReplicas",
+                      absl::StrCat("Invalid value: ", max_n, ": must be greater than or equal to `minReplicas`")});
+  }
+  if (causes.empty()) return std::nullopt;
+  const std::string name =
+      obj.contains("metadata") && obj["metadata"].is_object() ? obj["metadata"].value("name", "") : "";
+  Json details = Json::array();
+  std::vector<std::string> texts;
+  for (const Cause& c : causes) {
+    details.push_back({{"reason", c.reason}, {"message", c.text}, {"field", c.field}});
+    texts.push_back(absl::StrCat(c.field, ": ", c.text));
+  }
+  ApiError err{422, "Invalid",
+               absl::StrCat("HorizontalPodAutoscaler.autoscaling \"", name, "\" is invalid: ",
+                            texts.size() == 1 ? texts[0] : absl::StrCat("[", absl::StrJoin(texts, ", "), "]"))};
+  err.details = {{"name", name}, {"group", t.group}, {"kind", t.kind}, {"causes", details}};
+  return err;
 }
 
 std::optional<ApiError> AdmitCustomResource(const HttpRequest& req, const ResourceType& t,

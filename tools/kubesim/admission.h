@@ -35,6 +35,10 @@ std::optional<ApiError> AdmitBuiltIn(const HttpRequest& req, const ResourceType&
 // field: message` (several: `[a, b]`), one details.causes entry each.
 ApiError InvalidError(const ResourceType& t, const std::string& name, const std::vector<FieldError>& errors);
 
+// The API server's validation of the built-in kinds it checks here (today
+// HorizontalPodAutoscaler's spec); a 422 Invalid with causes, as it answers.
+std::optional<ApiError> ValidateBuiltIn(const ResourceType& t, const Json& obj, bool status_only);
+
 // Undeclared fields are pruned (refused with fieldValidation=Strict, as
 // kubectl sends, and reported in `warnings` with the default Warn), defaults
 // applied, then the object validated, or only its status for the status

@@ -18,6 +18,7 @@
 #include "tools/kubesim/http_server.h"
 #include "tools/kubesim/object_store.h"
 #include "tools/kubesim/sim_faults.h"
+#include "tools/kubesim/sim_metrics.h"
 
 namespace doris_operator::kubesim {
 
@@ -29,6 +30,9 @@ class ApiServer {
   // Set by the /kubesim/crash-pod, node-not-ready and pvc-provisioning
   // control endpoints; the simulated controllers read them.
   SimFaults& sim_faults() { return sim_faults_; }
+  // What each HPA's metrics report, set by POST /kubesim/hpa-metric; the
+  // simulated HPA controller reads it.
+  SimMetrics& sim_metrics() { return sim_metrics_; }
 
   // Serves /api/v1/namespaces/NS/services/NAME[:PORT]/proxy/PATH, as the real
   // API server proxies to a Service's pods.
@@ -81,6 +85,7 @@ class ApiServer {
 
   ObjectStore store_;
   SimFaults sim_faults_;
+  SimMetrics sim_metrics_;
   ServiceProxy proxy_;
   ServiceProxy pod_proxy_;
   std::string token_;  // empty: no authentication (plain HTTP mode)

@@ -53,6 +53,37 @@ HttpResponse ApiServer::Control(const HttpRequest& req) {
     rng_.seed(f.seed);
     return JsonResponse(200, body);
   }
+  if (req.method == "POST" && req.path == "/kubesim/hpa-metric") {
+    // {"namespace","name","value"} and/or {"metrics":{"cpu":V,...}}: what
+    // the HPA's metrics report from now on (utilization in percent for
+    // Utilization targets, else the quantity in base units); neither
+    // clears them, as if the metrics API had nothing.
+    Json body = Json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
+    const char* usage =
+        "hpa-metric: {\"namespace\":NS,\"name\":HPA[,\"value\":NUMBER][,\"metrics\":{NAME:NUMBER}]} required";
+    if (!body.is_object()) return StatusResponse({400, "BadRequest", usage});
+    const Json ns = body.value("namespace", Json("default"));
+    const Json name = body.value("name", Json());
+    const Json value = body.value("value", Json());
+    const Json metrics = body.value("metrics", Json::object());
+    if (!ns.is_string() || !name.is_string() || name.get<std::string>().empty() ||
+        !(value.is_null() || value.is_number()) || !metrics.is_object()) {
+      return StatusResponse({400, "BadRequest", usage});
+    }
+    SimMetrics::Values values;
+    if (value.is_number()) values.all = value.get<double>();
+    for (const auto& [metric, v] : metrics.items()) {
+      if (!v.is_number()) return StatusResponse({400, "BadRequest", usage});
+      values.by_metric[metric] = v.get<double>();
+    }
+    ResourceType hpas = *store_.Find("autoscaling", "v2", "horizontalpodautoscalers");
+    if (std::holds_alternative<ApiError>(store_.Get(hpas, ns.get<std::string>(), name.get<std::string>()))) {
+      return StatusResponse(
+          {404, "NotFound", "horizontalpodautoscalers.autoscaling \"" + name.get<std::string>() + "\" not found"});
+    }
+    sim_metrics_.Set(ns.get<std::string>(), name.get<std::string>(), std::move(values));
+    return JsonResponse(200, {{"hpa-metric", body}});
+  }
   if (req.method == "POST" &&
       (req.path == "/kubesim/crash-pod" || req.path == "/kubesim/node-not-ready" ||
        req.path == "/kubesim/pvc-provisioning")) {

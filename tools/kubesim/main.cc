@@ -29,6 +29,7 @@
 #include "absl/strings/str_cat.h"
 #include "tools/kubesim/api_server.h"
 #include "tools/kubesim/fake_doris.h"
+#include "tools/kubesim/hpa_controller.h"
 #include "tools/kubesim/http_server.h"
 #include "tools/kubesim/tls.h"
 #include "tools/kubesim/workloads.h"
@@ -38,7 +39,8 @@ namespace {
 constexpr char kUsage[] =
     "usage: kubesim [--port N] [--kubeconfig-out FILE] [--tls] [--seed S]\n"
     "               [--pod-start-ms MS] [--pod-ready-ms MS]   simulated pod start and readiness delays\n"
-    "               [--cel-evaluator PATH]   cel_server.mjs (default: kubesim's runfiles)\n";
+    "               [--cel-evaluator PATH]   cel_server.mjs (default: kubesim's runfiles)\n"
+    "               [--hpa-sync-period-ms MS]   the HPA controller's sync period (default 15000)\n";
 
 struct KubeconfigOptions {
   int port = 0;
@@ -120,6 +122,7 @@ int main(int argc, char** argv) {
   std::string kubeconfig_out;
   bool tls = false;
   doris_operator::kubesim::WorkloadOptions workload_options;
+  doris_operator::kubesim::HpaOptions hpa_options;
   bool seeded = false;
   std::string seed;
   std::string cel_evaluator;
@@ -141,6 +144,11 @@ int main(int argc, char** argv) {
       (a == "--pod-start-ms" ? workload_options.start_ms : workload_options.ready_ms) = ms;
     } else if (a == "--cel-evaluator" && i + 1 < argc) {
       cel_evaluator = argv[++i];
+    } else if (a == "--hpa-sync-period-ms" && i + 1 < argc) {
+      if (!absl::SimpleAtoi(argv[++i], &hpa_options.sync_period_ms) || hpa_options.sync_period_ms <= 0) {
+        std::fprintf(stderr, "kubesim: --hpa-sync-period-ms must be a positive number of milliseconds\n");
+        return 2;
+      }
     } else if (a == "--tls") {
       tls = true;
     } else if (a == "--seed" && i + 1 < argc) {
@@ -209,14 +217,17 @@ int main(int argc, char** argv) {
   // The simulated controllers and kubelet run on the wall clock here.
   std::atomic<bool> running{true};
   workload_options.faults = &api.sim_faults();
+  hpa_options.metrics = &api.sim_metrics();
   std::thread controllers([&] {
     doris_operator::kubesim::WorkloadController workloads(&api.store(), workload_options);
+    doris_operator::kubesim::HpaController hpas(&api.store(), hpa_options);
     const auto start = std::chrono::steady_clock::now();
     while (running) {
       const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                  std::chrono::steady_clock::now() - start)
                                  .count();
       workloads.Tick(now_ms);
+      hpas.Tick(now_ms);
       doris.Tick(now_ms);
       // With thousands of objects a tick takes a while; rest at least as
       // long as it took, so the controllers never starve the API server.

@@ -9,20 +9,13 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "tools/kubesim/conversion.h"
 #include "tools/kubesim/go_encoding.h"
 
 namespace doris_operator::kubesim {
-
-std::string NowRfc3339() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 namespace {
 
@@ -140,17 +133,20 @@ std::variant<Json, ApiError> ObjectStore::Create(const ResourceType& t, const st
     return ApiError{409, "AlreadyExists", absl::StrCat(what, " \"", name, "\" already exists")};
   }
   ++rv_;
-  obj["apiVersion"] = t.api_version();
+  // Kept in the resource's storage version; answered in the one asked for.
+  obj = ToStorageVersion(t, std::move(obj));
+  if (!ConvertsToStorage(t)) obj["apiVersion"] = t.api_version();
   obj["kind"] = t.kind;
-  if (t.namespaced) meta["namespace"] = ns;
-  meta["uid"] = absl::StrCat("00000000-0000-4000-8000-", absl::Hex(++uid_counter_, absl::kZeroPad12));
-  meta["resourceVersion"] = std::to_string(rv_);
-  meta["creationTimestamp"] = NowRfc3339();
-  if (KeepsGeneration(t)) meta["generation"] = 1;
+  Json& stored_meta = obj["metadata"];
+  if (t.namespaced) stored_meta["namespace"] = ns;
+  stored_meta["uid"] = absl::StrCat("00000000-0000-4000-8000-", absl::Hex(++uid_counter_, absl::kZeroPad12));
+  stored_meta["resourceVersion"] = std::to_string(rv_);
+  stored_meta["creationTimestamp"] = NowRfc3339();
+  if (KeepsGeneration(t)) stored_meta["generation"] = 1;
   NormalizeAsGoEncodes(t, obj);
   objects_[key] = obj;
   Record("ADDED", t, ns, obj);
-  return obj;
+  return FromStorageVersion(t, obj);
 }
 
 std::variant<Json, ApiError> ObjectStore::Get(const ResourceType& t, const std::string& ns,
@@ -158,7 +154,7 @@ std::variant<Json, ApiError> ObjectStore::Get(const ResourceType& t, const std::
   std::lock_guard<std::mutex> l(mu_);
   auto it = objects_.find(Key(t, ns, name));
   if (it == objects_.end()) return NotFound(t, name);
-  return it->second;
+  return FromStorageVersion(t, it->second);
 }
 
 std::variant<Json, ApiError> ObjectStore::Update(const ResourceType& t, const std::string& ns,
@@ -169,6 +165,7 @@ std::variant<Json, ApiError> ObjectStore::Update(const ResourceType& t, const st
   auto it = objects_.find(Key(t, ns, name));
   if (it == objects_.end()) return NotFound(t, name);
   Json& cur = it->second;
+  obj = ToStorageVersion(t, std::move(obj));
   const Json& meta = obj["metadata"];
   if (meta.contains("resourceVersion") && meta["resourceVersion"].is_string() &&
       !meta["resourceVersion"].get<std::string>().empty() &&
@@ -187,7 +184,7 @@ std::variant<Json, ApiError> ObjectStore::Update(const ResourceType& t, const st
   } else {
     const Json status = cur.contains("status") ? cur["status"] : Json();
     next = obj;
-    next["apiVersion"] = t.api_version();
+    if (!ConvertsToStorage(t)) next["apiVersion"] = t.api_version();
     next["kind"] = t.kind;
     // Bookkeeping is the server's.
     for (const char* k : {"uid", "creationTimestamp", "namespace", "generation", "deletionTimestamp",
@@ -206,7 +203,7 @@ std::variant<Json, ApiError> ObjectStore::Update(const ResourceType& t, const st
     }
   }
   NormalizeAsGoEncodes(t, next);
-  if (next == cur) return cur;  // no-op writes keep the resourceVersion
+  if (next == cur) return FromStorageVersion(t, cur);  // no-op writes keep the resourceVersion
   ++rv_;
   next["metadata"]["resourceVersion"] = std::to_string(rv_);
   // A deleting object whose last finalizer went is gone now.
@@ -214,11 +211,11 @@ std::variant<Json, ApiError> ObjectStore::Update(const ResourceType& t, const st
       (!next["metadata"].contains("finalizers") || next["metadata"]["finalizers"].empty())) {
     objects_.erase(it);
     Record("DELETED", t, ns, next);
-    return next;
+    return FromStorageVersion(t, next);
   }
   cur = next;
   Record("MODIFIED", t, ns, next);
-  return next;
+  return FromStorageVersion(t, next);
 }
 
 std::variant<Json, ApiError> ObjectStore::Delete(const ResourceType& t, const std::string& ns,
@@ -248,7 +245,7 @@ std::variant<Json, ApiError> ObjectStore::Delete(const ResourceType& t, const st
     }
     it->second = obj;
     Record("MODIFIED", t, ns, obj);
-    return obj;
+    return FromStorageVersion(t, obj);
   }
   if (obj["metadata"].contains("finalizers") && !obj["metadata"]["finalizers"].empty()) {
     if (!obj["metadata"].contains("deletionTimestamp")) {
@@ -256,11 +253,11 @@ std::variant<Json, ApiError> ObjectStore::Delete(const ResourceType& t, const st
       it->second = obj;
       Record("MODIFIED", t, ns, obj);
     }
-    return obj;
+    return FromStorageVersion(t, obj);
   }
   objects_.erase(it);
   Record("DELETED", t, ns, obj);
-  return obj;
+  return FromStorageVersion(t, obj);
 }
 
 std::variant<Json, ApiError> ObjectStore::Erase(const ResourceType& t, const std::string& ns,
@@ -273,7 +270,7 @@ std::variant<Json, ApiError> ObjectStore::Erase(const ResourceType& t, const std
   obj["metadata"]["resourceVersion"] = std::to_string(rv_);
   objects_.erase(it);
   Record("DELETED", t, ns, obj);
-  return obj;
+  return FromStorageVersion(t, obj);
 }
 
 void ObjectStore::FinishForegroundDeletions() {
@@ -307,6 +304,59 @@ void ObjectStore::FinishForegroundDeletions() {
     next["metadata"]["finalizers"] = kept;
     Update(*t, obj["metadata"].value("namespace", ""), next, false);
   }
+}
+
+std::string NowRfc3339() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+const Json& JsonAt(const Json& j, std::initializer_list<const char*> path) {
+  static const Json kNull;
+  const Json* cur = &j;
+  for (const char* k : path) {
+    if (!cur->is_object()) return kNull;
+    auto it = cur->find(k);
+    if (it == cur->end()) return kNull;
+    cur = &*it;
+  }
+  return *cur;
+}
+
+std::string LabelSelectorString(const Json& selector) {
+  std::vector<std::pair<std::string, std::string>> reqs;  // key, requirement
+  if (!selector.is_object()) return "";
+  if (selector.contains("matchLabels") && selector["matchLabels"].is_object()) {
+    for (const auto& [k, v] : selector["matchLabels"].items()) {
+      if (v.is_string()) reqs.emplace_back(k, absl::StrCat(k, "=", v.get<std::string>()));
+    }
+  }
+  if (selector.contains("matchExpressions") && selector["matchExpressions"].is_array()) {
+    for (const Json& e : selector["matchExpressions"]) {
+      const std::string key = e.value("key", "");
+      const std::string op = e.value("operator", "");
+      std::vector<std::string> values;
+      for (const Json& v : e.value("values", Json::array())) {
+        if (v.is_string()) values.push_back(v.get<std::string>());
+      }
+      std::sort(values.begin(), values.end());
+      if (op == "In" || op == "NotIn") {
+        reqs.emplace_back(key, absl::StrCat(key, op == "In" ? " in (" : " notin (", absl::StrJoin(values, ","), ")"));
+      } else if (op == "Exists") {
+        reqs.emplace_back(key, key);
+      } else if (op == "DoesNotExist") {
+        reqs.emplace_back(key, absl::StrCat("!", key));
+      }
+    }
+  }
+  std::stable_sort(reqs.begin(), reqs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> parts;
+  for (const auto& r : reqs) parts.push_back(r.second);
+  return absl::StrJoin(parts, ",");
 }
 
 bool MatchesLabels(const Json& obj, const std::string& selector) {
@@ -403,7 +453,7 @@ ObjectStore::ListResult ObjectStore::List(const ResourceType& t, const std::stri
       out.continue_token = std::prev(it)->first;
       break;
     }
-    out.items.push_back(it->second);
+    out.items.push_back(FromStorageVersion(t, it->second));
   }
   return out;
 }
@@ -438,6 +488,7 @@ std::variant<std::vector<WatchEvent>, ApiError> ObjectStore::EventsSince(
       if (e.resource_key != key) continue;
       if (t.namespaced && !ns.empty() && e.ns != ns) continue;
       out.push_back(e);
+      if (ConvertsToStorage(t)) out.back().object = FromStorageVersion(t, e.object);
     }
     return out;
   };

@@ -125,8 +125,16 @@ class ObjectStore {
   uint64_t uid_counter_ = 0;
 };
 
-// The wall clock as the API server writes timestamps (RFC 3339, seconds, UTC).
+// The wall-clock time in RFC 3339 (UTC, seconds), as timestamps are written.
 std::string NowRfc3339();
+
+// The value at `path` in `j`; null when a step is missing or not an object.
+const Json& JsonAt(const Json& j, std::initializer_list<const char*> path);
+
+// A metav1.LabelSelector ({matchLabels, matchExpressions}) in the string
+// form the API uses (scale subresources' status.selector): requirements
+// sorted by key, as LabelSelectorAsSelector(...).String() writes them.
+std::string LabelSelectorString(const Json& selector);
 
 // true when `obj`'s labels match a selector like "a=b,c!=d,e,!f,g in (x,y)".
 bool MatchesLabels(const Json& obj, const std::string& selector);

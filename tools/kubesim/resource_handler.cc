@@ -46,11 +46,13 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     if (auto e = DecodeAndValidateBuiltIn(req, t, status, obj, warnings)) return e;
     auto cur = store_.Get(t, ns, name);
     if (auto e = AdmitBuiltIn(req, t, store_, ns, std::get_if<Json>(&cur), status, obj)) return e;
+    if (auto e = ValidateBuiltIn(t, obj, status)) return e;
     return AdmitCustomResource(req, t, /*create=*/false, status, cel_.get(), obj, warnings);
   };
   auto admit_create = [&](Json& obj) -> std::optional<ApiError> {
     if (auto e = DecodeAndValidateBuiltIn(req, t, false, obj, warnings)) return e;
     if (auto e = AdmitBuiltIn(req, t, store_, ns, nullptr, false, obj)) return e;
+    if (auto e = ValidateBuiltIn(t, obj, false)) return e;
     return AdmitCustomResource(req, t, /*create=*/true, false, cel_.get(), obj, warnings);
   };
   // metadata.managedFields: who wrote what (field_manager.h).
@@ -140,12 +142,18 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     if (auto* e = std::get_if<ApiError>(&cur)) return StatusResponse(*e, &t, name);
     Json obj = std::get<Json>(cur);
     auto to_scale = [&](const Json& o) {
-      return Json{{"apiVersion", "autoscaling/v1"},
-                  {"kind", "Scale"},
-                  {"metadata", {{"name", name}, {"namespace", ns},
-                                {"resourceVersion", o["metadata"]["resourceVersion"]}}},
-                  {"spec", {{"replicas", o.contains("spec") ? o["spec"].value("replicas", 1) : 1}}},
-                  {"status", {{"replicas", o.contains("status") ? o["status"].value("replicas", 0) : 0}}}};
+      Json scale{{"apiVersion", "autoscaling/v1"},
+                 {"kind", "Scale"},
+                 {"metadata", {{"name", name}, {"namespace", ns},
+                               {"resourceVersion", o["metadata"]["resourceVersion"]}}},
+                 {"spec", {{"replicas", o.contains("spec") ? o["spec"].value("replicas", 1) : 1}}},
+                 {"status", {{"replicas", o.contains("status") ? o["status"].value("replicas", 0) : 0}}}};
+      // The pods the target counts, which the HPA controller reads
+      // (pkg/registry/apps/statefulset/storage/storage.go, scaleFromStatefulSet).
+      if (t.kind == "StatefulSet" && o.contains("spec") && o["spec"].contains("selector")) {
+        scale["status"]["selector"] = LabelSelectorString(o["spec"]["selector"]);
+      }
+      return scale;
     };
     if (m == "GET") return JsonResponse(200, to_scale(obj));
     auto body = ParseBody(req);
