@@ -25,7 +25,8 @@ start_kubesim() {  # start_kubesim OUT KUBECONFIG ARGS...
   shift 2
   "$kubesim" --port 0 --kubeconfig-out "$kubeconfig" "$@" >"$out" 2>&1 &
   pids+=($!)
-  for _ in $(seq 100); do grep -q "serving on" "$out" && break; sleep 0.05; done
+  local deadline=$((SECONDS + 30))  # wall time: a loaded machine starts it slowly
+  until grep -q "serving on" "$out" || ((SECONDS > deadline)); do sleep 0.05; done
   grep -q "serving on" "$out" || { echo "kubesim did not start"; cat "$out"; exit 1; }
 }
 start_kubesim "$work/kubesim.out" "$KUBECONFIG" "${tls[@]}"

@@ -328,6 +328,31 @@ class OperatorE2eTest : public ::testing::Test {
     return 0;
   }
 
+  // Every watch record of `kind` objects the operator logged for a cluster,
+  // oldest first: the cluster's objects as the API server reported them,
+  // in its order per watch stream. Empty when the log cannot be read.
+  std::vector<log::v1::LogRecord> WatchRecords(const std::string& cluster, const std::string& kind,
+                                               const std::string& ns = "default") {
+    std::vector<log::v1::LogRecord> out;
+    admin::v1::HistoryRequest req;
+    req.mutable_cluster()->set_namespace_(ns);
+    req.mutable_cluster()->set_name(cluster);
+    req.mutable_filter()->add_record_types(admin::v1::WATCH);
+    req.mutable_filter()->add_object_kinds(kind);
+    req.set_order(admin::v1::OLDEST_FIRST);
+    req.set_page_size(1000);
+    auto stub = AdminStub();
+    do {
+      admin::v1::HistoryResponse resp;
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+      if (!stub->History(&ctx, req, &resp).ok()) return {};
+      out.insert(out.end(), resp.records().begin(), resp.records().end());
+      req.set_page_token(resp.next_page_token());
+    } while (!req.page_token().empty());
+    return out;
+  }
+
   // The reconciles of a cluster whose input held the log through `seq`
   // (the folded state at their trigger_seq_end includes it), oldest first.
   std::vector<admin::v1::ReconcileSummary> ReconcilesThrough(const std::string& cluster, uint64_t seq,
