@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_join.h"
 #include "tests/operator/operator_fixture.h"
+#include "tests/operator/rollout_timeline.h"
 #include "yaml-cpp/yaml.h"
 
 namespace doris_operator {
@@ -308,62 +309,23 @@ TEST_F(OperatorE2eTest, ImageChangeRollsFeThenBeOnePodAtATimeWithoutLostQueries)
   EXPECT_GT(served.load(), 0);
 
   // The same at every moment, not only at the polls: the pod events the
-  // operator logged (one watch stream, so in the API server's order),
-  // replayed from the first record of the new spec on.
+  // operator logged, replayed from the first record of the new spec on.
   const uint64_t changed = LoggedVersion("doris.selectdb.com/v1", "DorisCluster", "default", "demo",
                                          [](const Json& o) {
                                            return At(o, "/spec/feSpec/image") == "apache/doris:fe-2.1.9";
                                          });
   ASSERT_NE(changed, 0u);
-  struct Seen {
-    bool ready = false;
-    std::string image;
-  };
-  std::map<std::string, Seen> fe_pods, be_pods;
-  int log_fe_down = 0, log_be_down = 0;
-  std::string log_violation;
-  auto down = [](const std::map<std::string, Seen>& pods) {
-    int ready = 0;
-    for (const auto& [n, p] : pods) ready += p.ready;
-    return 3 - ready;
-  };
-  const std::vector<log::v1::LogRecord> records = WatchRecords("demo", "Pod");
-  ASSERT_FALSE(records.empty());
-  for (const log::v1::LogRecord& r : records) {
-    const std::string& name = r.watch().object().name();
-    auto& pods = name.rfind("demo-fe-", 0) == 0 ? fe_pods : be_pods;
-    if (r.watch().type() == log::v1::DELETED) {
-      pods.erase(name);
-    } else {
-      const Json o = Json::parse(r.watch().object_json(), nullptr, false);
-      Seen seen{false, At(o, "/spec/containers/0/image").is_string() ? At(o, "/spec/containers/0/image").get<std::string>() : ""};
-      const Json conditions = At(o, "/status/conditions");
-      for (const Json& c : conditions.is_array() ? conditions : Json::array()) {
-        if (c.value("type", "") == "Ready") seen.ready = c.value("status", "") == "True";
-      }
-      seen.ready = seen.ready && !At(o, "/metadata/deletionTimestamp").is_string();
-      pods[name] = seen;
-    }
-    if (r.seq() < changed) continue;
-    log_fe_down = std::max(log_fe_down, down(fe_pods));
-    log_be_down = std::max(log_be_down, down(be_pods));
-    bool fe_all_new = fe_pods.size() == 3;
-    for (const auto& [n, p] : fe_pods) fe_all_new &= p.image == "apache/doris:fe-2.1.9" && p.ready;
-    for (const auto& [n, p] : be_pods) {
-      if (p.image == "apache/doris:be-2.1.9" && !fe_all_new && log_violation.empty()) {
-        log_violation = absl::StrCat(n, " runs the new image at record ", r.seq(), " before every FE does");
-      }
-    }
-  }
+  const RolloutTimeline t = ReplayRollout(WatchRecords("demo", "Pod"), "demo", changed, 3,
+                                          "apache/doris:fe-2.1.9", "apache/doris:be-2.1.9");
   // The replay covered the whole rollout: it ends where the polls did.
-  EXPECT_EQ(fe_pods.size() + be_pods.size(), 6u);
-  for (const auto& pods : {fe_pods, be_pods}) {
-    for (const auto& [n, p] : pods) EXPECT_TRUE(p.ready && p.image.find("2.1.9") != std::string::npos) << n;
+  EXPECT_EQ(t.fe.size() + t.be.size(), 6u);
+  for (const auto* pods : {&t.fe, &t.be}) {
+    for (const auto& [n, p] : *pods) EXPECT_TRUE(p.ready && p.image.find("2.1.9") != std::string::npos) << n;
   }
-  EXPECT_GE(log_fe_down, 1) << "the replay saw no FE restart";
-  EXPECT_LE(log_fe_down, 1) << "FE pods down at once, as logged";
-  EXPECT_LE(log_be_down, 1) << "BE pods down at once, as logged";
-  EXPECT_EQ(log_violation, "");
+  EXPECT_GE(t.max_fe_down, 1) << "the replay saw no FE restart";
+  EXPECT_LE(t.max_fe_down, 1) << "FE pods down at once, as logged";
+  EXPECT_LE(t.max_be_down, 1) << "BE pods down at once, as logged";
+  EXPECT_EQ(t.be_before_fe, "");
   kube::Request nodes;
   nodes.path = "/api/v1/namespaces/default/services/demo-fe-service:8030/proxy/api/_sim/nodes";
   nodes.headers.push_back("Authorization: Basic cm9vdDo=");

@@ -2,7 +2,9 @@
 #define DORIS_OPERATOR_TESTS_OPERATOR_OPERATOR_FIXTURE_H_
 
 // A kubesim process with the DorisCluster CRD, and the doris-operator binary
-// running against it: what a user sees after `kubectl apply`.
+// running against it: what a user sees after `kubectl apply`. Tests wait for
+// the event they mean (Eventually, bounded by wall time; ReconcileThatSaw,
+// the operator's own log), never for time to pass.
 
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
