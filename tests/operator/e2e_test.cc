@@ -34,6 +34,13 @@ TEST_F(OperatorE2eTest, CreateBecomesAvailableAndANoOpReconcileWritesNothing) {
     EXPECT_TRUE(Get(kube::ObjectPath("v1", "default", "services", svc)).is_object()) << svc;
   }
 
+  // Settled: nothing queued, and the newest reconcile changed nothing.
+  ASSERT_TRUE(Eventually([&] {
+    if (Metric("doris_operator_queue_depth") != 0) return false;
+    const auto all = ReconcilesThrough("demo", 0);
+    return !all.empty() && all.back().outcome() == log::v1::ReconcileRecord::NO_CHANGE &&
+           all.back().actions() == 0;
+  })) << operator_->Output();
   // Poke the cluster with a change that alters nothing the operator
   // derives: the reconcile whose input holds it must make no write call
   // (every write a reconcile makes is one of its recorded actions).
