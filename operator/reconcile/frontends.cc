@@ -36,12 +36,6 @@ FrontendPlan PlanFrontends(const FrontendInput& in) {
   plan.statefulset_replicas = desired;
   if (in.live_replicas > desired) plan.statefulset_replicas = std::max(desired, std::min(keep, in.live_replicas));
 
-  if (!in.frontends.empty()) {  // only a serving FE group can take members
-    for (const auto& [ordinal, host_port] : in.unregistered_pods) {
-      if (ordinal == 0 || ordinal >= desired) continue;  // pod 0 founds the group itself
-      plan.add.push_back({ordinal < election ? "FOLLOWER" : "OBSERVER", host_port, ordinal});
-    }
-  }
   if (in.live_replicas != 0 && in.live_replicas != plan.statefulset_replicas) plan.scaling = true;
   return plan;
 }

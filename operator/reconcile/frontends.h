@@ -1,10 +1,11 @@
 #ifndef DORIS_OPERATOR_OPERATOR_RECONCILE_FRONTENDS_H_
 #define DORIS_OPERATOR_OPERATOR_RECONCILE_FRONTENDS_H_
 
-// Plans FE membership: pods below electionNumber are followers (the
-// quorum), the rest observers. New pods are registered with their role; an
-// observer is dropped from the FE group before its pod goes; followers are
-// never removed by a scale-in (the reference's guard, kept). Pure.
+// Plans FE membership on scale-in: an observer is dropped from the FE group
+// before its pod goes; followers are never removed by a scale-in (the
+// reference's guard, kept). New pods join by themselves: the image's
+// fe_entrypoint.sh registers a pod as follower or observer by ELECT_NUMBER,
+// as with the reference operator. Pure.
 
 #include <string>
 #include <vector>
@@ -21,14 +22,13 @@ struct FrontendView {
 
 struct FrontendChange {
   std::string role;       // FOLLOWER | OBSERVER
-  std::string host_port;
+  std::string host_port;  // host:edit_log_port
   int ordinal = -1;       // its pod's ordinal
 };
 
 struct FrontendPlan {
   int statefulset_replicas = 0;
   int effective_replicas = 0;  // after the follower guard; write back to the spec if different
-  std::vector<FrontendChange> add;
   std::vector<FrontendChange> drop;
   std::string warning;  // FollowerScaleDownFailed, when the guard applied
   bool scaling = false;
@@ -39,8 +39,6 @@ struct FrontendInput {
   int live_replicas = 0;  // the StatefulSet's current replicas (0 when new)
   int election_number = 3;
   std::vector<FrontendView> frontends;  // as the FE master lists them
-  // host:edit_log_port of each pod that runs and is not registered yet, by ordinal.
-  std::vector<std::pair<int, std::string>> unregistered_pods;
 };
 
 FrontendPlan PlanFrontends(const FrontendInput& in);

@@ -25,7 +25,8 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; wait $p 2>/dev/null; done' EXIT
 "$kubesim" --port 0 --kubeconfig-out "$KUBECONFIG" >"$work/kubesim.out" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do grep -q "serving on" "$work/kubesim.out" && break; sleep 0.05; done
+deadline=$((SECONDS + 30))  # wall time: a loaded machine starts it slowly
+until grep -q "serving on" "$work/kubesim.out" || ((SECONDS > deadline)); do sleep 0.05; done
 grep -q "serving on" "$work/kubesim.out" || { echo "kubesim did not start"; cat "$work/kubesim.out"; exit 1; }
 
 failures=0
@@ -95,16 +96,29 @@ for flag in $(echo "$args" | tr -d '[]"' | tr ',' '\n' | sed 's/=.*//'); do
   check "the binary knows $flag" "--${flag:2} " "$(echo "$helpfull" | tr '_' '-')"
 done
 
-# kubesim's StatefulSet controller runs the pod (it does not run the image):
-# the claim comes from the template and the Service selects the pod.
-check "both pods become ready" "condition met" \
-  "$(k "${ns[@]}" wait --for=jsonpath='{.status.readyReplicas}'=2 sts/doris-operator --timeout=60s 2>&1)"
-check "the claim for pod 0 exists" "^data-doris-operator-0$" \
-  "$(k "${ns[@]}" get pvc data-doris-operator-0 -o jsonpath='{.metadata.name}' 2>&1)"
+# kubesim's StatefulSet controller runs the pods (it does not run the image):
+# the claims come from the template and the Service selects the pods. Wait
+# for every replica the manifest asks for, however many that is: the ready
+# count may jump past any intermediate value within one controller tick.
+replicas="$(sts '{.spec.replicas}')"
+check "the manifest asks for replicas" "^[1-9][0-9]*$" "$replicas"
+check "every pod becomes ready" "condition met" \
+  "$(k "${ns[@]}" wait --for=jsonpath='{.status.readyReplicas}'="$replicas" sts/doris-operator --timeout=120s 2>&1)"
+want_pods="$(for ((i = 0; i < replicas; i++)); do echo "doris-operator-$i"; done | tr '\n' ' ')"
+check "a claim for every pod exists" "^${want_pods// /-claim }$" \
+  "$(k "${ns[@]}" get pvc -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' 2>&1 |
+     sed -n 's/^data-\(.*\)/\1-claim/p' | sort | tr '\n' ' ')"
 check "the Service is a ClusterIP with metrics and admin ports" "^ClusterIP metrics:8080->metrics admin:9443->admin $" \
   "$(k "${ns[@]}" get svc doris-operator -o jsonpath='{.spec.type} {range .spec.ports[*]}{.name}:{.port}->{.targetPort} {end}' 2>&1)"
-check "the Service's selector finds the operator pod" "doris-operator-0" \
-  "$(k "${ns[@]}" get endpoints doris-operator -o jsonpath='{.subsets[*].addresses[*].targetRef.name}' 2>&1)"
+# The endpoints controller follows readiness on its own tick: poll (bounded
+# by wall time) until it lists every ready pod.
+endpoints() {
+  k "${ns[@]}" get endpoints doris-operator \
+    -o jsonpath='{range .subsets[*].addresses[*]}{.targetRef.name}{"\n"}{end}' 2>&1 | sort | tr '\n' ' '
+}
+deadline=$((SECONDS + 60))
+until [[ "$(endpoints)" == "$want_pods" ]] || ((SECONDS > deadline)); do sleep 0.2; done
+check "the Service's selector finds every operator pod" "^${want_pods}$" "$(endpoints)"
 
 # --- RBAC: exactly the calls the operator makes ------------------------------
 k get clusterrole doris-operator -o json >"$work/clusterrole.json" 2>&1

@@ -25,7 +25,8 @@ start_kubesim() {  # start_kubesim OUT KUBECONFIG ARGS...
   shift 2
   "$kubesim" --port 0 --kubeconfig-out "$kubeconfig" "$@" >"$out" 2>&1 &
   pids+=($!)
-  for _ in $(seq 100); do grep -q "serving on" "$out" && break; sleep 0.05; done
+  local deadline=$((SECONDS + 30))  # wall time: a loaded machine starts it slowly
+  until grep -q "serving on" "$out" || ((SECONDS > deadline)); do sleep 0.05; done
   grep -q "serving on" "$out" || { echo "kubesim did not start"; cat "$out"; exit 1; }
 }
 start_kubesim "$work/kubesim.out" "$KUBECONFIG" "${tls[@]}"
@@ -110,33 +111,43 @@ check "explain a built-in kind" "KIND: +StatefulSet" "$(k explain statefulset 2>
 check "patch spec bumps generation" "5 2" \
   "$(k patch dcr sample --type merge -p '{"spec":{"beSpec":{"replicas":5}}}' >/dev/null 2>&1; k get dcr sample -o jsonpath='{.spec.beSpec.replicas} {.metadata.generation}' 2>&1)"
 
-# Watch: an object created while `get -w` runs is printed.
-# Waits for what it checks (no fixed sleeps: the verdict must not depend on
-# the machine's speed). Once the list is printed, kubectl watches from its
-# resourceVersion, so a later create is delivered even before the watch
-# request arrives.
-timeout 120 kubectl --cache-dir "$cache" get cm -w >"$work/watch.out" 2>&1 &
-watch_pid=$!
-for _ in $(seq 600); do grep -q "^NAME" "$work/watch.out" && break; sleep 0.1; done
-k create configmap watched --dry-run=client -o yaml | k apply -f - >/dev/null 2>&1
-for _ in $(seq 600); do grep -q "watched" "$work/watch.out" && break; sleep 0.1; done
-kill $watch_pid 2>/dev/null; wait $watch_pid 2>/dev/null
+# How many watches on configmaps kubectl has had served so far.
+cm_watches() {
+  k get --raw '/kubesim/requests?userAgent=kubectl' 2>/dev/null | python3 -c '
+import json, sys
+print(sum(r["count"] for r in json.load(sys.stdin)["requests"]
+          if r["verb"] == "watch" and r["group"] == "" and r["resource"] == "configmaps"))'
+}
+# until_true SECONDS COMMAND...: polls COMMAND until it succeeds, for at most
+# SECONDS of wall time.
+until_true() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do ((SECONDS > deadline)) && return 1; sleep 0.1; done
+}
 
-# Watch: an object created while `get -w` runs is printed. kubectl watches
-# from its list's resourceVersion, so once the list is printed any later
-# create must arrive; wait for it rather than for a fixed time.
-kubectl --cache-dir "$cache" get cm -w >"$work/watch.out" 2>&1 &
-watch_pid=$!
-pids+=($watch_pid)
-for _ in $(seq 600); do grep -q "^NAME" "$work/watch.out" && break; sleep 0.1; done
+# Watch: an object created while `get -w` watches is printed as an event.
+# The object is created only once kubectl's watch is open, so it cannot be
+# in the initial list.
+watches="$(cm_watches)"
+kubectl --cache-dir "$cache" get cm -w --output-watch-events >"$work/watch.out" 2>&1 &
+watcher=$!
+pids+=($watcher)
+check "get -w opens a watch" "^ok$" "$(until_true 30 eval '(( $(cm_watches) > watches ))' && echo ok)"
 k create configmap watched --dry-run=client -o yaml | k apply -f - >/dev/null 2>&1
-for _ in $(seq 600); do grep -q "watched" "$work/watch.out" && break; sleep 0.1; done
-kill $watch_pid 2>/dev/null
-check "get -w sees a new object" "watched" "$(cat "$work/watch.out")"
+check "get -w prints the event of a new object" "^ok$" \
+  "$(until_true 30 grep -Eq '^ADDED +watched ' "$work/watch.out" && echo ok || cat "$work/watch.out")"
+kill "$watcher" 2>/dev/null
 
-# wait --for=jsonpath uses a field-selected watch.
-(sleep 1; k patch cm ssa --type merge -p '{"data":{"ready":"yes"}}' >/dev/null 2>&1) &
-check "wait --for=jsonpath" "condition met" "$(k wait --for=jsonpath='{.data.ready}'=yes cm/ssa --timeout=10s 2>&1)"
+# wait --for=jsonpath uses a field-selected watch: the change comes only once
+# that watch is open, so only a watch event can satisfy the wait.
+watches="$(cm_watches)"
+k wait --for=jsonpath='{.data.ready}'=yes cm/ssa --timeout=60s >"$work/wait.out" 2>&1 &
+waiter=$!
+check "wait --for=jsonpath opens a watch" "^ok$" "$(until_true 30 eval '(( $(cm_watches) > watches ))' && echo ok)"
+k patch cm ssa --type merge -p '{"data":{"ready":"yes"}}' >/dev/null 2>&1
+wait "$waiter"
+check "wait --for=jsonpath" "condition met" "$(cat "$work/wait.out")"
 
 # StatefulSet scale subresource.
 cat >"$work/sts.yaml" <<'YAML'
@@ -159,8 +170,10 @@ check "rollout status waits for the simulated pods" "roll ?out complete: 3 new p
 check "pod table" "web-2 +1/1 +Running" "$(k get pods 2>&1)"
 check "pods exist and run" "^Running True$" \
   "$(k get pod web-2 -o jsonpath='{.status.phase} {.status.conditions[?(@.type=="Ready")].status}' 2>&1)"
-check "scale in removes the highest pod" "web-0 web-1$" \
-  "$(k scale sts web --replicas=2 >/dev/null 2>&1; sleep 0.5; k get pods -o jsonpath='{.items[*].metadata.name}' 2>&1)"
+k scale sts web --replicas=2 >/dev/null 2>&1
+# (wait --for=delete succeeds silently if the pod is gone already.)
+check "scale in deletes the highest pod" "^0$" "$(k wait --for=delete pod/web-2 --timeout=60s >/dev/null 2>&1; echo $?)"
+check "and only that one" "^web-0 web-1$" "$(k get pods -o jsonpath='{.items[*].metadata.name}' 2>&1)"
 
 # One HPA, visible through autoscaling/v1 and v2 alike. (kubectl autoscale
 # sends a protobuf body, which kubesim does not decode for HPAs.)

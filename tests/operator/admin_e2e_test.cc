@@ -138,11 +138,11 @@ TEST_F(AdminE2eTest, AHandEditShowsAsDriftUntilTheOperatorPutsItBack) {
 
 TEST_F(AdminE2eTest, EveryActionOfAScaleInNamesTheRecordThatCausedIt) {
   Apply(Cluster("demo", 1, 4));
-  ASSERT_TRUE(Eventually([&] { return Available("demo") && Backends("demo").size() == 4; }))
+  ASSERT_TRUE(Eventually([&] { return Available("demo") && BackendCount("demo") == 4; }))
       << operator_->Output();
   Apply(Cluster("demo", 1, 2));
   ASSERT_TRUE(Eventually([&] {
-    return StsReplicas("demo-be") == 2 && Backends("demo").size() == 2 && Available("demo");
+    return StsReplicas("demo-be") == 2 && BackendCount("demo") == 2 && Available("demo");
   })) << operator_->Output();
 
   int actions = 0;
@@ -178,11 +178,15 @@ TEST_F(AdminE2eTest, AFailedRolloutReplaysOfflineWithTheSameDecisions) {
   // An image whose pods never become ready: the rollout must stop at the
   // first pod and leave the other one serving.
   Apply(Cluster("demo", 1, 2, {.be_version = "2.1.8-never-ready"}));
-  ASSERT_TRUE(Eventually([&] {
-    auto be = Pods("demo", "be");
-    return be.count("demo-be-1") && be["demo-be-1"].image == "apache/doris:be-2.1.8-never-ready";
-  })) << operator_->Output();
-  std::this_thread::sleep_for(std::chrono::seconds(2));
+  // Once the operator has seen the new pod running but not ready, the
+  // reconcile that saw it must hold the rollout there.
+  auto saw = ReconcileThatSaw("demo", "v1", "Pod", "demo-be-1", [](const Json& o) {
+    return At(o, "/spec/containers/0/image") == "apache/doris:be-2.1.8-never-ready" &&
+           At(o, "/status/phase") == "Running";
+  });
+  ASSERT_TRUE(saw.has_value());
+  Json sts = Get(kube::ObjectPath("apps/v1", "default", "statefulsets", "demo-be"));
+  EXPECT_EQ(sts["spec"]["updateStrategy"]["rollingUpdate"].value("partition", 0), 1) << saw->DebugString();
   auto be = Pods("demo", "be");
   EXPECT_EQ(be["demo-be-0"].image, "apache/doris:be-2.1.8");
   EXPECT_TRUE(be["demo-be-0"].ready);

@@ -14,6 +14,7 @@
 #include "operator/kube/client.h"
 #include "operator/kube/kubeconfig.h"
 #include "tests/operator/operator_fixture.h"
+#include "tests/testing/eventually.h"
 #include "tests/testing/kubesim_process.h"
 #include "tests/testing/metrics_text.h"
 
@@ -46,7 +47,7 @@ class LeaderE2eTest : public ::testing::Test {
     ASSERT_TRUE(p.ok()) << p.status();
     ops_[i] = std::move(*p);
     const std::string marker = "metrics on 127.0.0.1:";
-    ASSERT_TRUE(ops_[i]->WaitForOutput(marker, 10000)) << ops_[i]->Output();
+    ASSERT_TRUE(ops_[i]->WaitForOutput(marker, 60000)) << ops_[i]->Output();
     const std::string out = ops_[i]->Output();
     const size_t at = out.rfind(marker) + marker.size();
     ASSERT_TRUE(absl::SimpleAtoi(out.substr(at, out.find(',', at) - at), &ports_[i]));
@@ -99,13 +100,9 @@ class LeaderE2eTest : public ::testing::Test {
     return testing::MetricValue(resp->body, name);
   }
 
-  // Polls `done` every 100 ms for up to `seconds`.
-  bool Eventually(const std::function<bool()>& done, int seconds = 60) {
-    for (int i = 0; i < seconds * 10; ++i) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return false;
+  // Polls `done` every 100 ms for up to `seconds` of wall time.
+  bool Eventually(const std::function<bool()>& done, int seconds = 120) {
+    return testing::Eventually(done, absl::Seconds(seconds));
   }
 
   // Both processes' output, the metrics of those still running, the cluster.
@@ -133,41 +130,49 @@ class LeaderE2eTest : public ::testing::Test {
   std::unique_ptr<kube::Client> client_;
 };
 
-TEST_F(LeaderE2eTest, OneLeaderWritesAndTheOtherTakesOverWhenItIsKilled) {
-  ASSERT_TRUE(Eventually([&] { return Holder() == kIds[0] || Holder() == kIds[1]; })) << Outputs();
-  const int leader = Holder() == kIds[0] ? 0 : 1;
-  const int follower = 1 - leader;
-  ASSERT_TRUE(Eventually([&] { return Metric(leader, "doris_operator_leader") == 1; })) << Outputs();
-  EXPECT_EQ(Metric(follower, "doris_operator_leader"), 0);
+// Whether process i ever led, by its own output.
+bool EverLed(const std::string& output, const std::string& id) {
+  return output.find(absl::StrCat("msg=leading identity=", id)) != std::string::npos;
+}
 
+// Leadership may move on a busy machine (a renewal later than the renew
+// deadline ends a term); what must hold whoever leads: a process that never
+// led never reconciled or wrote, the Lease names a live candidate, and a
+// killed leader is replaced within the lease's bound.
+TEST_F(LeaderE2eTest, OnlyALeaderWritesAndTheOtherTakesOverWhenItIsKilled) {
+  ASSERT_TRUE(Eventually([&] { return Holder() == kIds[0] || Holder() == kIds[1]; })) << Outputs();
   Apply(Cluster("demo", 1, 3));
-  // While the cluster comes up, only the leader writes; the follower still
-  // ingests every event into its own log.
-  bool follower_wrote = false;
-  ASSERT_TRUE(Eventually([&] {
-    follower_wrote |= Metric(follower, "doris_operator_write_calls_total") != 0 ||
-                      Metric(follower, "doris_operator_reconciles_total") != 0;
-    return Available("demo") && StsReplicas("demo-be") == 3;
-  })) << Outputs();
-  EXPECT_FALSE(follower_wrote) << Outputs();
-  EXPECT_GT(Metric(leader, "doris_operator_write_calls_total"), 0);
-  EXPECT_GT(Metric(follower, "doris_operator_events_ingested_total"), 0);
-  EXPECT_EQ(Metric(follower, "doris_operator_leader"), 0);
-  EXPECT_EQ(Holder(), kIds[leader]);
-  const int64_t transitions = LeaseSpec().value("leaseTransitions", -1);
+  ASSERT_TRUE(Eventually([&] { return Available("demo") && StsReplicas("demo-be") == 3; })) << Outputs();
+  double writes = 0;
+  for (int i = 0; i < 2; ++i) {
+    // Both ingest every event into their own logs.
+    EXPECT_GT(Metric(i, "doris_operator_events_ingested_total"), 0) << Outputs();
+    writes += std::max(0.0, Metric(i, "doris_operator_write_calls_total"));
+    if (!EverLed(ops_[i]->Output(), kIds[i])) {
+      EXPECT_EQ(Metric(i, "doris_operator_write_calls_total"), 0) << kIds[i] << " never led\n" << Outputs();
+      EXPECT_EQ(Metric(i, "doris_operator_reconciles_total"), 0) << kIds[i] << " never led\n" << Outputs();
+    }
+  }
+  EXPECT_GT(writes, 0);
 
   // No release on SIGKILL: the survivor waits for the Lease to expire.
+  const std::string holder = Holder();
+  ASSERT_TRUE(holder == kIds[0] || holder == kIds[1]) << Outputs();
+  const int leader = holder == kIds[0] ? 0 : 1;
+  const int survivor = 1 - leader;
+  const int64_t transitions = LeaseSpec().value("leaseTransitions", -1);
   ops_[leader]->Kill(SIGKILL);
+  const absl::Time killed = absl::Now();
   Apply(Cluster("demo", 1, 4));
-  ASSERT_TRUE(Eventually([&] { return Holder() == kIds[follower]; })) << Outputs();
-  EXPECT_EQ(LeaseSpec().value("leaseTransitions", -1), transitions + 1);
+  ASSERT_TRUE(Eventually([&] { return Holder() == kIds[survivor]; })) << Outputs();
+  // The Lease lasts 3s from when the survivor last saw it change; it retries
+  // every 400ms. The slack is for a loaded machine, not for the protocol.
+  EXPECT_LE(absl::Now() - killed, absl::Seconds(3) + absl::Seconds(12)) << Outputs();
+  EXPECT_GT(LeaseSpec().value("leaseTransitions", -1), transitions) << LeaseSpec().dump();
   ASSERT_TRUE(Eventually([&] { return StsReplicas("demo-be") == 4 && Available("demo"); }))
       << Outputs();
-  EXPECT_EQ(Metric(follower, "doris_operator_leader"), 1);
-  EXPECT_GT(Metric(follower, "doris_operator_write_calls_total"), 0);
-  EXPECT_NE(ops_[follower]->Output().find(absl::StrCat("msg=leading identity=", kIds[follower])),
-            std::string::npos)
-      << Outputs();
+  EXPECT_GT(Metric(survivor, "doris_operator_write_calls_total"), 0);
+  EXPECT_TRUE(EverLed(ops_[survivor]->Output(), kIds[survivor])) << Outputs();
 }
 
 TEST_F(LeaderE2eTest, AStoppedLeaderHandsOverAtOnce) {
@@ -175,9 +180,13 @@ TEST_F(LeaderE2eTest, AStoppedLeaderHandsOverAtOnce) {
   const int leader = Holder() == kIds[0] ? 0 : 1;
   const int follower = 1 - leader;
   ops_[leader]->Kill(SIGTERM);
-  EXPECT_NE(ops_[leader]->Output().find("no longer leading"), std::string::npos) << Outputs();
-  // Released before the process exited: holder "" until the follower's
-  // next attempt takes it, without waiting out the 3s lease.
+  // A process never exits leading: if it led, its last word on it is that
+  // it stopped, and it released the Lease before exiting (holder "" until
+  // the follower's next attempt takes it, without waiting out the 3s lease).
+  const std::string out = ops_[leader]->Output();
+  const size_t led = out.rfind(absl::StrCat("msg=leading identity=", kIds[leader]));
+  ASSERT_NE(led, std::string::npos) << Outputs();
+  EXPECT_NE(out.find("no longer leading", led), std::string::npos) << Outputs();
   EXPECT_NE(Holder(), kIds[leader]) << LeaseSpec().dump();
   ASSERT_TRUE(Eventually([&] { return Holder() == kIds[follower]; })) << Outputs();
   EXPECT_EQ(LeaseSpec().value("leaseDurationSeconds", 0), 3);

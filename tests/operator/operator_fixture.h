@@ -2,11 +2,16 @@
 #define DORIS_OPERATOR_TESTS_OPERATOR_OPERATOR_FIXTURE_H_
 
 // A kubesim process with the DorisCluster CRD, and the doris-operator binary
-// running against it: what a user sees after `kubectl apply`.
+// running against it: what a user sees after `kubectl apply`. Tests wait for
+// the event they mean (Eventually, bounded by wall time; ReconcileThatSaw,
+// the operator's own log), never for time to pass.
 
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/numbers.h"
@@ -15,12 +20,25 @@
 #include "gtest/gtest.h"
 #include "operator/kube/client.h"
 #include "operator/kube/kubeconfig.h"
+#include "proto/admin.grpc.pb.h"
+#include "tests/testing/eventually.h"
 #include "tests/testing/kubesim_process.h"
 #include "tests/testing/metrics_text.h"
 
 namespace doris_operator {
 
 using Json = nlohmann::json;
+
+// The value at a JSON pointer ("/status/phase") of `j`, or null when there
+// is none: for predicates over logged objects, which may lack any field.
+inline Json At(const Json& j, const std::string& pointer) {
+  try {
+    const Json::json_pointer p(pointer);
+    return j.contains(p) ? j.at(p) : Json();
+  } catch (const Json::exception&) {
+    return Json();
+  }
+}
 
 struct ClusterOptions {
   std::string version = "2.1.8";
@@ -102,7 +120,7 @@ class OperatorE2eTest : public ::testing::Test {
     auto p = testing::ChildProcess::Start(argv, dir_ + "/operator.log");
     ASSERT_TRUE(p.ok());
     operator_ = std::move(*p);
-    ASSERT_TRUE(operator_->WaitForOutput("metrics on 127.0.0.1:", 10000)) << operator_->Output();
+    ASSERT_TRUE(operator_->WaitForOutput("metrics on 127.0.0.1:", 60000)) << operator_->Output();
     // "running; metrics on 127.0.0.1:M, admin API on port A, log at ..." (the last start).
     const std::string out = operator_->Output().substr(operator_->Output().rfind("running;"));
     const size_t at = out.find("metrics on 127.0.0.1:") + std::string("metrics on 127.0.0.1:").size();
@@ -169,43 +187,64 @@ class OperatorE2eTest : public ::testing::Test {
   }
 
   // A GET to the cluster's fake FE through the service proxy, as root; the
-  // envelope's `data`, or null.
+  // envelope's `data`, or null when the FE could not be read. A failed read
+  // is retried for a few seconds: one lost request is not an answer.
   Json FeGet(const std::string& cluster, const std::string& path) {
     kube::Request r;
     r.path = absl::StrCat("/api/v1/namespaces/default/services/", cluster, "-fe-service:",
                           fe_http_port_, "/proxy", path);
     r.headers.push_back("Authorization: Basic cm9vdDo=");  // root:""
-    auto resp = client_->Do(r);
-    if (!resp.ok() || resp->code != 200) return Json();
-    Json body = Json::parse(resp->body, nullptr, false);
-    return body.is_object() && body["data"].is_object() ? body["data"] : Json();
+    Json data;
+    testing::Eventually(
+        [&] {
+          auto resp = client_->Do(r);
+          if (!resp.ok() || resp->code != 200) return false;
+          Json body = Json::parse(resp->body, nullptr, false);
+          if (!body.is_object() || !body["data"].is_object()) return false;
+          data = body["data"];
+          return true;
+        },
+        absl::Seconds(3), absl::Milliseconds(200));
+    return data;
   }
 
-  // The fake FE's backends: host:port -> tablets.
-  std::map<std::string, int64_t> Backends(const std::string& cluster) {
+  // The fake FE's backends: host:port -> tablets; nullopt when the FE could
+  // not be read (unknown is not "no backends").
+  std::optional<std::map<std::string, int64_t>> Backends(const std::string& cluster) {
+    const Json nodes = FeGet(cluster, "/api/_sim/nodes");
+    if (!nodes.is_object()) return std::nullopt;
     std::map<std::string, int64_t> out;
-    const Json nodes = FeGet(cluster, "/api/_sim/nodes");
-    if (nodes.is_object()) {
-      for (const auto& [hp, node] : nodes.items()) out[hp] = node.value("tablets", 0);
-    }
+    for (const auto& [hp, node] : nodes.items()) out[hp] = node.value("tablets", 0);
     return out;
   }
+  // How many backends the FE lists; -1 when it could not be read.
+  int BackendCount(const std::string& cluster) {
+    const auto b = Backends(cluster);
+    return b ? static_cast<int>(b->size()) : -1;
+  }
+  // All tablets on the FE's backends; nullopt when it could not be read.
+  std::optional<int64_t> Tablets(const std::string& cluster) {
+    const auto b = Backends(cluster);
+    if (!b) return std::nullopt;
+    int64_t total = 0;
+    for (const auto& [hp, n] : *b) total += n;
+    return total;
+  }
 
-  // The fake FE's backends: host:port -> alive.
-  std::map<std::string, bool> BackendsAlive(const std::string& cluster) {
+  // The fake FE's backends: host:port -> alive; nullopt when unknown.
+  std::optional<std::map<std::string, bool>> BackendsAlive(const std::string& cluster) {
+    const Json nodes = FeGet(cluster, "/api/_sim/nodes");
+    if (!nodes.is_object()) return std::nullopt;
     std::map<std::string, bool> out;
-    const Json nodes = FeGet(cluster, "/api/_sim/nodes");
-    if (nodes.is_object()) {
-      for (const auto& [hp, node] : nodes.items()) out[hp] = node.value("alive", false);
-    }
+    for (const auto& [hp, node] : nodes.items()) out[hp] = node.value("alive", false);
     return out;
   }
 
-  // The fake FE's frontends: host -> role.
-  std::map<std::string, std::string> Frontends(const std::string& cluster) {
-    std::map<std::string, std::string> out;
+  // The fake FE's frontends: host -> role; nullopt when unknown.
+  std::optional<std::map<std::string, std::string>> Frontends(const std::string& cluster) {
     const Json data = FeGet(cluster, "/rest/v2/manager/node/frontends");
-    if (!data.is_object()) return out;
+    if (!data.is_object()) return std::nullopt;
+    std::map<std::string, std::string> out;
     const Json& cols = data["column_names"];
     for (const Json& row : data["rows"]) {
       std::string host, role;
@@ -216,6 +255,11 @@ class OperatorE2eTest : public ::testing::Test {
       out[host] = role;
     }
     return out;
+  }
+  // How many frontends the FE lists; -1 when it could not be read.
+  int FrontendCount(const std::string& cluster) {
+    const auto f = Frontends(cluster);
+    return f ? static_cast<int>(f->size()) : -1;
   }
 
   // The operator's /metrics: the sum of `name`'s samples whose labels
@@ -232,13 +276,134 @@ class OperatorE2eTest : public ::testing::Test {
   }
   double Metric(const std::string& name) { return MetricWith(name, ""); }
 
-  // Polls `done` every 100 ms for up to `seconds`.
-  bool Eventually(const std::function<bool()>& done, int seconds = 60) {
-    for (int i = 0; i < seconds * 10; ++i) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // The HTTP status of a GET of `path` (/healthz, /readyz) on the metrics
+  // port, as the kubelet's probes see it; -1 when it does not answer.
+  int Probe(const std::string& path) {
+    kube::ClusterConfig c;
+    c.server = absl::StrCat("http://127.0.0.1:", metrics_port_);
+    kube::ClientOptions o;
+    o.max_retries = 0;
+    auto client = kube::Client::Create(c, o);
+    if (!client.ok()) return -1;
+    kube::Request r;
+    r.path = path;
+    auto resp = (*client)->Do(r);
+    return resp.ok() ? resp->code : -1;
+  }
+
+  // Polls `done` every 100 ms for up to `seconds` of wall time.
+  bool Eventually(const std::function<bool()>& done, int seconds = 120) {
+    return testing::Eventually(done, absl::Seconds(seconds));
+  }
+
+  // --- What the operator logged (its admin API) ------------------------------
+  // Waiting for these, rather than for time to pass, is how a test knows the
+  // operator has seen a change and decided on it.
+
+  std::unique_ptr<admin::v1::Admin::Stub> AdminStub() {
+    return admin::v1::Admin::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", admin_port_),
+                                                         grpc::InsecureChannelCredentials()));
+  }
+
+  // The sequence number of the first watch record in the operator's log of
+  // a version of the object that `match` accepts; 0 while there is none.
+  uint64_t LoggedVersion(const std::string& api_version, const std::string& kind,
+                         const std::string& ns, const std::string& name,
+                         const std::function<bool(const Json&)>& match) {
+    admin::v1::HistoryRequest req;
+    req.mutable_object()->set_api_version(api_version);
+    req.mutable_object()->set_kind(kind);
+    req.mutable_object()->set_namespace_(ns);
+    req.mutable_object()->set_name(name);
+    req.mutable_filter()->add_record_types(admin::v1::WATCH);
+    req.set_order(admin::v1::OLDEST_FIRST);
+    req.set_page_size(1000);
+    auto stub = AdminStub();
+    do {
+      admin::v1::HistoryResponse resp;
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+      if (!stub->History(&ctx, req, &resp).ok()) return 0;
+      for (const auto& r : resp.records()) {
+        const Json object = Json::parse(r.watch().object_json(), nullptr, false);
+        if (object.is_object() && match(object)) return r.seq();
+      }
+      req.set_page_token(resp.next_page_token());
+    } while (!req.page_token().empty());
+    return 0;
+  }
+
+  // Every watch record of `kind` objects the operator logged for a cluster,
+  // oldest first: the cluster's objects as the API server reported them,
+  // in its order per watch stream. Empty when the log cannot be read.
+  std::vector<log::v1::LogRecord> WatchRecords(const std::string& cluster, const std::string& kind,
+                                               const std::string& ns = "default") {
+    std::vector<log::v1::LogRecord> out;
+    admin::v1::HistoryRequest req;
+    req.mutable_cluster()->set_namespace_(ns);
+    req.mutable_cluster()->set_name(cluster);
+    req.mutable_filter()->add_record_types(admin::v1::WATCH);
+    req.mutable_filter()->add_object_kinds(kind);
+    req.set_order(admin::v1::OLDEST_FIRST);
+    req.set_page_size(1000);
+    auto stub = AdminStub();
+    do {
+      admin::v1::HistoryResponse resp;
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+      if (!stub->History(&ctx, req, &resp).ok()) return {};
+      out.insert(out.end(), resp.records().begin(), resp.records().end());
+      req.set_page_token(resp.next_page_token());
+    } while (!req.page_token().empty());
+    return out;
+  }
+
+  // The reconciles of a cluster whose input held the log through `seq`
+  // (the folded state at their trigger_seq_end includes it), oldest first.
+  std::vector<admin::v1::ReconcileSummary> ReconcilesThrough(const std::string& cluster, uint64_t seq,
+                                                             const std::string& ns = "default") {
+    std::vector<admin::v1::ReconcileSummary> out;
+    admin::v1::ListReconcilesRequest req;
+    req.mutable_cluster()->set_namespace_(ns);
+    req.mutable_cluster()->set_name(cluster);
+    req.mutable_range()->set_from_seq(seq + 1);  // a reconcile record follows its input
+    req.set_order(admin::v1::OLDEST_FIRST);
+    req.set_page_size(1000);
+    auto stub = AdminStub();
+    do {
+      admin::v1::ListReconcilesResponse resp;
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+      if (!stub->ListReconciles(&ctx, req, &resp).ok()) return {};
+      for (const auto& r : resp.reconciles()) {
+        if (r.trigger_seq_end() >= seq) out.push_back(r);
+      }
+      req.set_page_token(resp.next_page_token());
+    } while (!req.page_token().empty());
+    return out;
+  }
+
+  // Waits until the operator has logged a version of the object that `match`
+  // accepts and then finished a reconcile of `cluster` that saw it; that
+  // reconcile, or nullopt (with a test failure) when either never happens.
+  std::optional<admin::v1::ReconcileSummary> ReconcileThatSaw(
+      const std::string& cluster, const std::string& api_version, const std::string& kind,
+      const std::string& name, const std::function<bool(const Json&)>& match) {
+    uint64_t seq = 0;
+    if (!Eventually([&] { return (seq = LoggedVersion(api_version, kind, "default", name, match)) != 0; })) {
+      ADD_FAILURE() << "the operator never logged the expected version of " << kind << " " << name
+                    << "\n" << operator_->Output();
+      return std::nullopt;
     }
-    return false;
+    std::optional<admin::v1::ReconcileSummary> found;
+    if (!Eventually([&] {
+          auto r = ReconcilesThrough(cluster, seq);
+          if (!r.empty()) found = r.front();
+          return found.has_value();
+        })) {
+      ADD_FAILURE() << "no reconcile of " << cluster << " saw record " << seq << "\n" << operator_->Output();
+    }
+    return found;
   }
 
   bool Available(const std::string& cluster) {

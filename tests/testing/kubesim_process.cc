@@ -12,8 +12,14 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "tests/testing/eventually.h"
 
 namespace doris_operator::testing {
+namespace {
+constexpr absl::Duration kStartTimeout = absl::Seconds(30);
+}  // namespace
 
 std::string Runfile(const std::string& path) {
   const char* srcdir = std::getenv("TEST_SRCDIR");
@@ -48,7 +54,9 @@ absl::StatusOr<KubesimProcess> KubesimProcess::Start(const std::string& work_dir
     execv(args[0], args.data());
     _exit(127);
   }
-  for (int i = 0; i < 400; ++i) {
+  // Bounded by wall time: on a loaded machine kubesim may take a while.
+  const absl::Time deadline = absl::Now() + kStartTimeout;
+  while (absl::Now() < deadline) {
     FILE* f = std::fopen(log.c_str(), "r");
     if (f != nullptr) {
       char line[256];
@@ -74,7 +82,8 @@ absl::StatusOr<KubesimProcess> KubesimProcess::Start(const std::string& work_dir
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
-  return absl::DeadlineExceededError("kubesim did not start serving in 10 s");
+  return absl::DeadlineExceededError(
+      absl::StrCat("kubesim did not start serving in ", absl::FormatDuration(kStartTimeout), "; see ", log));
 }
 
 KubesimProcess::KubesimProcess(KubesimProcess&& other) noexcept
@@ -94,6 +103,10 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
     const std::vector<std::string>& argv, const std::string& log_file) {
   auto p = std::make_unique<ChildProcess>();
   p->log_file_ = log_file;
+  // A restarted process appends to the same log: only what it writes
+  // counts for WaitForOutput.
+  struct stat st;
+  p->start_offset_ = stat(log_file.c_str(), &st) == 0 ? static_cast<size_t>(st.st_size) : 0;
   p->pid_ = fork();
   if (p->pid_ < 0) return absl::InternalError("fork failed");
   if (p->pid_ == 0) {
@@ -132,11 +145,8 @@ std::string ChildProcess::Output() const {
 }
 
 bool ChildProcess::WaitForOutput(const std::string& text, int timeout_ms) const {
-  for (int waited = 0; waited <= timeout_ms; waited += 25) {
-    if (Output().find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  return false;
+  return Eventually([&] { return Output().find(text, start_offset_) != std::string::npos; },
+                    absl::Milliseconds(timeout_ms), absl::Milliseconds(25));
 }
 
 CommandResult Run(const std::vector<std::string>& argv, const std::string& stdin_text) {

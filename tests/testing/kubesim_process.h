@@ -47,7 +47,8 @@ class ChildProcess {
   static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(const std::vector<std::string>& argv,
                                                              const std::string& log_file);
   ~ChildProcess();
-  // Waits until the log file holds `text`; false after `timeout_ms`.
+  // Waits until this process (not an earlier one logging to the same file)
+  // wrote `text`; false after `timeout_ms` of wall time.
   bool WaitForOutput(const std::string& text, int timeout_ms) const;
   std::string Output() const;
   void Kill(int signal);  // and wait for it to exit
@@ -57,6 +58,7 @@ class ChildProcess {
  private:
   pid_t pid_ = -1;
   std::string log_file_;
+  size_t start_offset_ = 0;  // the log file's size when this process started
 };
 
 // Runs the real kubectl against `kubeconfig`; stdout+stderr and exit code.

@@ -6,6 +6,7 @@
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "operator/kube/kubeconfig.h"
+#include "tests/testing/eventually.h"
 #include "tests/testing/kubesim_process.h"
 
 namespace doris_operator::ingest {
@@ -67,7 +68,8 @@ class WatcherTest : public ::testing::Test {
     StreamSpec spec{"v1", "ConfigMap", "configmaps", "default", "app.doris.cluster"};
     Watcher watcher(spec, client_.get(), log_.get(), options);
     std::thread t([&] { watcher.Run(stop); });
-    for (int i = 0; i < 400 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    EXPECT_TRUE(testing::Eventually(done, absl::Seconds(30), absl::Milliseconds(25)))
+        << "the log never held what the test waits for";
     stop = true;
     t.join();
   }

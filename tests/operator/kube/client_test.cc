@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "operator/kube/kubeconfig.h"
+#include "tests/testing/eventually.h"
 #include "tests/testing/kubesim_process.h"
 
 namespace doris_operator::kube {
@@ -107,8 +108,9 @@ TEST_F(ClientTest, WatchDeliversEventsFromAResourceVersion) {
   auto list = client_->List(cms_, "v1", "ConfigMap");
   ASSERT_TRUE(list.ok());
   std::vector<std::string> seen;
+  // Written after the list, so a watch from its resourceVersion gets both
+  // events whenever it opens.
   std::thread writer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
     ASSERT_TRUE(client_->Create(cms_, Cm("w1")).ok());
     ASSERT_TRUE(client_->Delete(cms_ + "/w1").ok());
   });
@@ -140,10 +142,26 @@ TEST_F(ClientTest, WatchFromExpiredVersionIsOutOfRange) {
   EXPECT_EQ(s.code(), absl::StatusCode::kOutOfRange) << s;
 }
 
+// Watches of configmaps kubesim has served to this client so far.
+int64_t ConfigMapWatches(Client& client) {
+  auto used = client.Get("/kubesim/requests?userAgent=doris-operator");
+  int64_t n = 0;
+  if (!used.ok()) return -1;
+  for (const Json& u : (*used)["requests"]) {
+    if (u.value("verb", "") == "watch" && u.value("resource", "") == "configmaps") n += u.value("count", 0);
+  }
+  return n;
+}
+
 TEST_F(ClientTest, WatchStopsPromptlyOnStopFlag) {
+  // The flag is raised only once the watch is open on the server, and the
+  // server would keep it open for 600s: only the flag can end it within the
+  // test's timeout.
+  const int64_t before = ConfigMapWatches(*client_);
+  ASSERT_GE(before, 0);
   std::atomic<bool> stop{false};
   std::thread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_TRUE(testing::Eventually([&] { return ConfigMapWatches(*client_) > before; }, absl::Seconds(30)));
     stop = true;
   });
   WatchOptions options;
@@ -155,9 +173,11 @@ TEST_F(ClientTest, WatchStopsPromptlyOnStopFlag) {
     ++events;
     return true;
   });
+  const bool stopped_when_it_returned = stop.load();
   stopper.join();
   EXPECT_TRUE(s.ok()) << s;
-  EXPECT_TRUE(stop.load());
+  EXPECT_TRUE(stopped_when_it_returned) << "the watch ended before the flag was raised: " << s;
+  EXPECT_EQ(events, 0);  // nothing was written
 }
 
 TEST_F(ClientTest, IdempotentRequestsRetryThrottlingAndErrors) {

@@ -15,26 +15,20 @@ std::vector<FrontendView> FiveWithTwoObservers() {
           Fe(4, "OBSERVER")};
 }
 
-TEST(Frontends, NewPodsJoinWithTheirRole) {
+TEST(Frontends, ScaleOutNeedsNoMembershipChange) {
+  // New pods register themselves (fe_entrypoint.sh): nothing to drop.
   FrontendPlan p = PlanFrontends({.desired_replicas = 5,
-                                  .live_replicas = 5,
+                                  .live_replicas = 3,
                                   .election_number = 3,
-                                  .frontends = {Fe(0, "FOLLOWER")},
-                                  .unregistered_pods = {{0, "c-fe-0:9010"},
-                                                        {1, "c-fe-1:9010"},
-                                                        {4, "c-fe-4:9010"}}});
-  ASSERT_EQ(p.add.size(), 2u);
-  EXPECT_EQ(p.add[0].role, "FOLLOWER");
-  EXPECT_EQ(p.add[0].host_port, "c-fe-1:9010");
-  EXPECT_EQ(p.add[1].role, "OBSERVER");
+                                  .frontends = {Fe(0, "FOLLOWER"), Fe(1, "FOLLOWER"), Fe(2, "FOLLOWER")}});
+  EXPECT_TRUE(p.drop.empty());
   EXPECT_TRUE(p.warning.empty());
-}
-
-TEST(Frontends, NothingJoinsBeforeTheGroupServes) {
-  FrontendPlan p = PlanFrontends(
-      {.desired_replicas = 3, .live_replicas = 0, .unregistered_pods = {{1, "c-fe-1:9010"}}});
-  EXPECT_TRUE(p.add.empty());
+  EXPECT_EQ(p.statefulset_replicas, 5);
+  EXPECT_TRUE(p.scaling);
+  p = PlanFrontends({.desired_replicas = 3, .live_replicas = 0});  // a new cluster
+  EXPECT_TRUE(p.drop.empty());
   EXPECT_EQ(p.statefulset_replicas, 3);
+  EXPECT_FALSE(p.scaling);
 }
 
 TEST(Frontends, ObserversAreDroppedBeforeTheirPodsGo) {
