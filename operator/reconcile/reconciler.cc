@@ -187,8 +187,10 @@ struct Reconciler::Run {
   // Failed API writes, each to become a Warning Event (Doris calls have
   // Events of their own).
   std::vector<std::pair<std::string, std::string>> failure_events;  // reason, message
-  // Set when the FE must not be called in this access mode (see DorisAccess).
+  // Set when the FE must not be called in this access mode (see DorisAccess);
+  // said (status, Event) once the reconcile needs the FE.
   std::string doris_refused;
+  bool doris_refusal_said = false;
   uint64_t caused_by = 0;  // newest record of the cluster that this run saw
 
   // `critical`: a failure fails the reconcile (an Event that could not be
@@ -256,10 +258,16 @@ void Reconciler::DorisAccess(Run& run) {
       "--doris-access=apiserver-proxy cannot carry Doris credentials (the API server consumes the "
       "Authorization header); the FE of ", run.key.name,
       " needs a password (authSecret or adminUser): run the operator with --doris-access=direct");
+}
+
+void Reconciler::DorisRefused(Run& run) {
+  if (run.doris_refused.empty() || run.doris_refusal_said) return;
+  run.doris_refusal_said = true;
   Event(run, "Warning", "DorisAccessRefused", run.doris_refused);
 }
 
 const absl::StatusOr<std::vector<doris::NodeRow>>& Reconciler::Frontends(Run& run) {
+  DorisRefused(run);
   if (!run.frontends) {
     run.frontends = run.doris_refused.empty()
                         ? fe_->Frontends(run.fe)
@@ -270,6 +278,7 @@ const absl::StatusOr<std::vector<doris::NodeRow>>& Reconciler::Frontends(Run& ru
 }
 
 const absl::StatusOr<std::vector<doris::NodeRow>>& Reconciler::Backends(Run& run) {
+  DorisRefused(run);
   if (!run.backends) {
     run.backends = run.doris_refused.empty()
                        ? fe_->Backends(run.fe)
@@ -744,6 +753,7 @@ void Reconciler::WriteStatus(Run& run) {
   sync.generation = run.cluster.metadata().generation();
   sync.failed_writes = run.failed_writes;
   sync.not_applied = run.not_applied;
+  if (run.doris_refusal_said) sync.doris_refused = run.doris_refused;
   *next.add_conditions() = ComputeSyncedCondition(sync, prev_conditions, now);
   next.set_observed_generation(ObservedGeneration(sync, previous.observed_generation()));
   const Json next_json = translator::StatusToJson(next);

@@ -65,6 +65,8 @@ class Reconciler {
   // Refuses FE calls that this access mode cannot authenticate (status,
   // Event), so that nothing is sent that could not work.
   void DorisAccess(Run& run);
+  // The refusal, said once per reconcile when the FE is needed.
+  void DorisRefused(Run& run);
 
   kube::Client* const kube_;
   store::EventLog* const log_;

@@ -136,6 +136,12 @@ model::v1::Condition ComputeSyncedCondition(const SyncInput& in,
     std::vector<std::string> all = in.failed_writes;
     all.insert(all.end(), in.not_applied.begin(), in.not_applied.end());
     c.set_message(absl::StrJoin(all, "; "));
+  } else if (!in.doris_refused.empty()) {
+    c.set_status("False");
+    c.set_reason("DorisAccessRefused");
+    std::vector<std::string> all = {in.doris_refused};
+    all.insert(all.end(), in.not_applied.begin(), in.not_applied.end());
+    c.set_message(absl::StrJoin(all, "; "));
   } else if (!in.not_applied.empty()) {
     c.set_status("False");
     c.set_reason("NotApplicable");
@@ -153,7 +159,9 @@ model::v1::Condition ComputeSyncedCondition(const SyncInput& in,
 }
 
 int64_t ObservedGeneration(const SyncInput& in, int64_t previous_observed) {
-  return in.failed_writes.empty() && in.not_applied.empty() ? in.generation : previous_observed;
+  return in.failed_writes.empty() && in.not_applied.empty() && in.doris_refused.empty()
+             ? in.generation
+             : previous_observed;
 }
 
 }  // namespace doris_operator::reconcile

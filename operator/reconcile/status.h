@@ -52,10 +52,14 @@ struct SyncInput {
   int64_t generation = 0;
   std::vector<std::string> failed_writes;
   std::vector<std::string> not_applied;
+  // The FE was needed but this access mode cannot reach it with the
+  // cluster's credentials: what waits on Doris is not applied.
+  std::string doris_refused;
 };
 
 // The Synced condition: True (Applied) when the spec of this generation was
-// applied, else False with WriteFailed or NotApplicable and the messages.
+// applied, else False with WriteFailed, DorisAccessRefused or NotApplicable
+// and the messages.
 model::v1::Condition ComputeSyncedCondition(const SyncInput& in,
                                             const std::vector<model::v1::Condition>& previous,
                                             const std::string& now);

@@ -9,6 +9,7 @@
 #include <map>
 #include <thread>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -34,8 +35,9 @@ struct ClusterOptions {
 // for the test's own calls (its own user agent, apart from the operator's).
 inline void StartSimulatorWithCrd(const std::string& dir,
                                   std::unique_ptr<testing::KubesimProcess>* sim,
-                                  std::unique_ptr<kube::Client>* client) {
-  auto started = testing::KubesimProcess::Start(dir);
+                                  std::unique_ptr<kube::Client>* client,
+                                  const std::vector<std::string>& extra_args = {}) {
+  auto started = testing::KubesimProcess::Start(dir, extra_args);
   ASSERT_TRUE(started.ok()) << started.status();
   *sim = std::make_unique<testing::KubesimProcess>(std::move(*started));
   auto config = kube::LoadKubeconfig((*sim)->kubeconfig());
@@ -77,11 +79,17 @@ class OperatorE2eTest : public ::testing::Test {
  public:
   // More operator flags, for fixtures built on this one.
   virtual std::vector<std::string> ExtraOperatorArgs() const { return {}; }
+  // Reach the FE as the deployed operator does (--doris-access=direct), by
+  // cluster DNS names and pod IPs, through kubesim's cluster network
+  // (--dial-override); else through the API server's proxy.
+  virtual bool DirectDoris() const { return false; }
 
  protected:
   void SetUp() override {
     dir_ = testing::TempDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
-    StartSimulatorWithCrd(dir_, &sim_, &client_);
+    StartSimulatorWithCrd(dir_, &sim_, &client_,
+                          DirectDoris() ? std::vector<std::string>{"--cluster-network-port", "0"}
+                                        : std::vector<std::string>{});
     if (::testing::Test::HasFatalFailure()) return;
     StartOperator();
   }
@@ -93,8 +101,15 @@ class OperatorE2eTest : public ::testing::Test {
                                      "--data-dir", dir_ + "/data",
                                      "--metrics-address", "127.0.0.1:0",
                                      "--admin-address", "127.0.0.1:0",
-                                     "--doris-access", "apiserver-proxy",
                                      "--workers", "2"};
+    if (DirectDoris()) {
+      ASSERT_FALSE(sim_->cluster_network().empty());
+      for (const char* a : {"--doris-access", "direct", "--dial-override"}) argv.push_back(a);
+      argv.push_back(sim_->cluster_network());
+    } else {
+      argv.push_back("--doris-access");
+      argv.push_back("apiserver-proxy");
+    }
     for (const std::string& a : ExtraOperatorArgs()) argv.push_back(a);
     auto p = testing::ChildProcess::Start(argv, dir_ + "/operator.log");
     ASSERT_TRUE(p.ok());
@@ -165,13 +180,13 @@ class OperatorE2eTest : public ::testing::Test {
     return out;
   }
 
-  // A GET to the cluster's fake FE through the service proxy, as root; the
-  // envelope's `data`, or null.
+  // A GET to the cluster's fake FE through the service proxy, as fe_user_;
+  // the envelope's `data`, or null.
   Json FeGet(const std::string& cluster, const std::string& path) {
     kube::Request r;
     r.path = absl::StrCat("/api/v1/namespaces/default/services/", cluster, "-fe-service:",
                           fe_http_port_, "/proxy", path);
-    r.headers.push_back("Authorization: Basic cm9vdDo=");  // root:""
+    r.headers.push_back(absl::StrCat("Authorization: Basic ", absl::Base64Escape(fe_user_)));
     auto resp = client_->Do(r);
     if (!resp.ok() || resp->code != 200) return Json();
     Json body = Json::parse(resp->body, nullptr, false);
@@ -249,6 +264,7 @@ class OperatorE2eTest : public ::testing::Test {
   int metrics_port_ = 0;
   int admin_port_ = 0;
   int fe_http_port_ = 8030;  // fe.conf's http_port of the clusters under test
+  std::string fe_user_ = "root:";  // user:password the test's own FE calls send
 };
 
 }  // namespace doris_operator
