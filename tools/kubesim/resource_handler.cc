@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "tools/kubesim/admission.h"
+#include "tools/kubesim/secret_data.h"
 #include "tools/kubesim/field_manager.h"
 #include "tools/kubesim/patches.h"
 #include "tools/kubesim/tables.h"
@@ -71,7 +72,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     if (m == "POST") {
       auto body = ParseBody(req);
       if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t);
-      Json obj = WithDefaults(t, std::get<Json>(body));
+      Json obj = WithDefaults(t, SecretStringData(t, std::get<Json>(body)));
       if (auto e = admit_create(obj)) return StatusResponse(*e, &t);
       return result(store_.Create(t, ns, std::move(obj)), 201);
     }
@@ -170,7 +171,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     Json obj = std::get<Json>(body);
     if (!obj.is_object()) return StatusResponse({400, "BadRequest", "the body is not a JSON object"}, &t, name);
     obj["metadata"]["name"] = name;
-    obj = WithDefaults(t, obj);
+    obj = WithDefaults(t, SecretStringData(t, obj));
     if (auto e = admit(obj, status_only)) return StatusResponse(*e, &t, name);
     return result(store_.Update(t, ns, std::move(obj), status_only), 200);
   }
@@ -195,13 +196,13 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
       if (std::holds_alternative<ApiError>(cur)) {
         Json obj = std::get<Json>(applied);
         obj["metadata"]["name"] = name;
-        obj = WithDefaults(t, obj);
+        obj = WithDefaults(t, SecretStringData(t, obj));
         if (auto e = admit_create(obj)) return StatusResponse(*e, &t, name);
         return result(store_.Create(t, ns, std::move(obj)), 201);
       }
       Json merged = std::get<Json>(applied);
       merged["metadata"].erase("resourceVersion");
-      merged = WithDefaults(t, merged);
+      merged = WithDefaults(t, SecretStringData(t, merged));
       if (auto e = admit(merged, status_only)) return StatusResponse(*e, &t, name);
       return result(store_.Update(t, ns, std::move(merged), status_only), 200);
     }
@@ -223,7 +224,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
         !std::get<Json>(body)["metadata"].contains("resourceVersion")) {
       next["metadata"].erase("resourceVersion");
     }
-    next = WithDefaults(t, next);
+    next = WithDefaults(t, SecretStringData(t, next));
     if (auto e = admit(next, status_only)) return StatusResponse(*e, &t, name);
     return result(store_.Update(t, ns, std::move(next), status_only), 200);
   }
