@@ -109,6 +109,38 @@ TEST_F(StatusE2eTest, ARefusedApplyIsInStatusAndOneCountedEvent) {
   EXPECT_EQ(Events("demo", "FailedApply").size(), 1u);
 }
 
+// A storage change an existing StatefulSet cannot take: the rest is
+// applied, status says what was not (and keeps saying it), and
+// observedGeneration waits until the spec is something that can be applied.
+TEST_F(StatusE2eTest, StorageThatCannotChangeIsInStatus) {
+  Apply(Cluster("demo", 1, 1));
+  ASSERT_TRUE(Eventually([&] {
+    const Json dcr = Dcr("demo");
+    return Available("demo") && Observed(dcr) == Generation(dcr) &&
+           Condition(dcr, "Synced").value("status", "") == "True";
+  })) << Dcr("demo").dump() << operator_->Output();
+  const int64_t applied = Generation(Dcr("demo"));
+  std::string bigger = Cluster("demo", 1, 1);
+  bigger.replace(bigger.find("storage: 10Gi"), 13, "storage: 20Gi");
+  Apply(bigger);
+  ASSERT_TRUE(Eventually([&] {
+    const Json synced = Condition(Dcr("demo"), "Synced");
+    return synced.value("reason", "") == "NotApplicable" && !Events("demo", "NotApplicable").empty();
+  })) << Dcr("demo").dump() << operator_->Output();
+  // Still so after the reconciles that follow.
+  ASSERT_TRUE(Eventually([&] { return Events("demo", "NotApplicable")[0].value("count", 0) >= 2; }))
+      << operator_->Output();
+  Json dcr = Dcr("demo");
+  EXPECT_EQ(Condition(dcr, "Synced").value("status", ""), "False");
+  EXPECT_NE(Condition(dcr, "Synced").value("message", "").find("volumeClaimTemplates"), std::string::npos);
+  EXPECT_EQ(Observed(dcr), applied);
+  Apply(Cluster("demo", 1, 1));
+  ASSERT_TRUE(Eventually([&] {
+    const Json dcr = Dcr("demo");
+    return Condition(dcr, "Synced").value("status", "") == "True" && Observed(dcr) == applied + 2;
+  })) << Dcr("demo").dump() << operator_->Output();
+}
+
 // With the API server's proxy, Doris credentials cannot be carried: a
 // cluster whose FE needs a password gets a clear refusal, and nothing that
 // waits on Doris (a scale-in) goes ahead.
