@@ -179,8 +179,9 @@ TEST(Diff, StorageThatWasKeptIsNotedAfterTheApplyToo) {
   const std::vector<LiveObject> old = AsLive(before);
   for (LiveObject& l : live) {
     for (const LiveObject& o : old) {
-      if (l.kind == "StatefulSet" && o.kind == "StatefulSet" && l.name == o.name) {
-        l.object["spec"]["volumeClaimTemplates"] = o.object["spec"]["volumeClaimTemplates"];
+      if (l.kind == "StatefulSet" && o.kind == "StatefulSet" && l.name == o.name &&
+          o.object["spec"].contains("volumeClaimTemplates")) {
+        l.object["spec"]["volumeClaimTemplates"] = o.object["spec"].at("volumeClaimTemplates");
       }
     }
   }
