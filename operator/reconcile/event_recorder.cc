@@ -118,18 +118,18 @@ void EventCorrelator::Recorded(const CorrelatedEvent& c, const std::string& name
 EventRecorder::EventRecorder(kube::Client* kube, EventCorrelatorOptions options)
     : kube_(kube), correlator_(std::move(options)) {}
 
-absl::Status EventRecorder::Record(const EventSpec& e, absl::Time now) {
+absl::StatusOr<bool> EventRecorder::Record(const EventSpec& e, absl::Time now) {
   // One event at a time: a patch must see the name its create got.
   absl::MutexLock lock(&mu_);
   CorrelatedEvent c = correlator_.Correlate(e, now);
-  if (c.skip) return absl::OkStatus();
+  if (c.skip) return false;
   if (!c.name.empty()) {
     // What client-go's recorder patches: count, lastTimestamp, message.
     absl::StatusOr<Json> patched = kube_->MergePatch(
         kube::ObjectPath("v1", e.ns, "events", c.name),
         Json{{"count", c.count}, {"lastTimestamp", Rfc3339(c.last_timestamp)}, {"message", c.message}}
             .dump());
-    if (patched.ok()) return absl::OkStatus();
+    if (patched.ok()) return true;
     // Expired or deleted (Events have a TTL): create it anew.
     if (patched.status().code() != absl::StatusCode::kNotFound) {
       correlator_.Recorded(c, "");
@@ -157,7 +157,7 @@ absl::Status EventRecorder::Record(const EventSpec& e, absl::Time now) {
   }
   const Json& name = (*created)["metadata"]["name"];
   correlator_.Recorded(c, name.is_string() ? name.get<std::string>() : "");
-  return absl::OkStatus();
+  return true;
 }
 
 }  // namespace doris_operator::reconcile

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "operator/kube/client.h"
@@ -93,8 +94,9 @@ class EventCorrelator {
 class EventRecorder {
  public:
   EventRecorder(kube::Client* kube, EventCorrelatorOptions options = {});
-  // Creates or patches the Event; OK also when the rate limit skipped it.
-  absl::Status Record(const EventSpec& e, absl::Time now);
+  // Creates or patches the Event: true when written, false when the rate
+  // limit skipped it; the API server's error otherwise.
+  absl::StatusOr<bool> Record(const EventSpec& e, absl::Time now);
 
  private:
   kube::Client* const kube_;

@@ -244,9 +244,11 @@ void Reconciler::Event(Run& run, const std::string& type, const std::string& rea
   e.message = message;
   // A repeat patches the count of the Event already written (or is skipped
   // by the rate limit), as client-go's recorder does.
-  const absl::Status s = events_.Record(e, options_.now());
-  ++run.writes;
-  run.Action("event", RefFor("v1", "Event", e.ns, reason), message, s, /*critical=*/false);
+  const absl::StatusOr<bool> written = events_.Record(e, options_.now());
+  if (!written.ok() || *written) ++run.writes;
+  run.Action("event", RefFor("v1", "Event", e.ns, reason),
+             written.ok() && !*written ? absl::StrCat("(rate-limited) ", message) : message,
+             written.status(), /*critical=*/false);
 }
 
 void Reconciler::DorisAccess(Run& run) {
