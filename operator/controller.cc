@@ -24,7 +24,7 @@ Controller::Controller(kube::Client* kube, store::EventLog* log, ControllerOptio
     : kube_(kube),
       log_(log),
       options_(std::move(options)),
-      fe_(options_.doris_access, kube),
+      fe_(options_.doris_access, kube, options_.doris_client),
       reconciler_(kube, log, &fe_, &references_, options_.reconciler) {}
 
 Controller::~Controller() { Stop(); }

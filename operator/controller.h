@@ -29,7 +29,8 @@ namespace doris_operator {
 struct ControllerOptions {
   std::vector<std::string> namespaces;  // empty: all
   int workers = 4;
-  doris::Access doris_access = doris::Access::kApiServerProxy;
+  doris::Access doris_access = doris::Access::kDirect;  // main.cc's default too
+  doris::FeClientOptions doris_client;
   reconcile::ReconcilerOptions reconciler;
   int watch_timeout_seconds = 300;
   // Every cluster is reconciled at least this often, events or not, so a

@@ -38,9 +38,14 @@ ABSL_FLAG(std::string, data_dir, "/var/lib/doris-operator",
 ABSL_FLAG(std::string, metrics_address, "127.0.0.1:8080",
           "host:port serving /metrics (Prometheus text), /healthz and /readyz.");
 ABSL_FLAG(std::string, doris_access, "direct",
-          "How the operator reaches each cluster's FE HTTP API: 'direct' (by Service DNS name, "
-          "when running in the cluster) or 'apiserver-proxy' (through the API server's service "
-          "proxy, when running outside it).");
+          "How the operator reaches each cluster's FE HTTP API: 'direct' (by the FE Service's DNS "
+          "name and the FE pods' addresses; the operator runs in the cluster) or 'apiserver-proxy' "
+          "(through the API server's service and pod proxy; it cannot carry Doris credentials, so "
+          "clusters whose FE needs a password get Synced=False and a DorisAccessRefused Event).");
+ABSL_FLAG(std::string, dial_override, "",
+          "TESTS ONLY: HOST:PORT that every direct FE connection goes to instead of the FE's "
+          "address, keeping the URL and Host header (e.g. kubesim's --cluster-network-port). "
+          "Never set it in a deployment.");
 ABSL_FLAG(int, workers, 4, "Reconcile workers; one cluster is never reconciled by two at once.");
 ABSL_FLAG(double, kube_qps, 50, "Client-side limit of API requests per second (watches excluded).");
 ABSL_FLAG(int, kube_burst, 100, "Requests allowed above kube_qps in a burst.");
@@ -324,6 +329,16 @@ int main(int argc, char** argv) {
   options.resync_period = absl::GetFlag(FLAGS_resync_period);
   options.doris_access = access == "direct" ? doris_operator::doris::Access::kDirect
                                             : doris_operator::doris::Access::kApiServerProxy;
+  options.doris_client.dial_override = absl::GetFlag(FLAGS_dial_override);
+  if (!options.doris_client.dial_override.empty()) {
+    if (options.doris_access != doris_operator::doris::Access::kDirect ||
+        options.doris_client.dial_override.find(':') == std::string::npos) {
+      std::fprintf(stderr, "doris-operator: --dial-override is HOST:PORT, with --doris-access=direct\n");
+      return 2;
+    }
+    std::printf("doris-operator: TEST MODE: every FE connection goes to %s (--dial-override)\n",
+                options.doris_client.dial_override.c_str());
+  }
   if (elect) options.is_leader = is_leader;
   Controller controller(client->get(), log->get(), options);
   controller.Start();

@@ -132,6 +132,19 @@ class Converter {
         if (n) r->SetInt32(msg, f, *n);
         return;
       }
+      case pb::FieldDescriptor::CPPTYPE_INT64:
+        // observedGeneration (status and conditions): an integer, as the
+        // API server stores it; 3.0 counts as 3.
+        if (v.is_number_integer() && !(v.is_number_unsigned() &&
+                                       v.get<uint64_t>() > static_cast<uint64_t>(
+                                                               std::numeric_limits<int64_t>::max()))) {
+          r->SetInt64(msg, f, v.get<int64_t>());
+        } else if (v.is_number_float() && v.get<double>() == static_cast<double>(static_cast<int64_t>(v.get<double>()))) {
+          r->SetInt64(msg, f, static_cast<int64_t>(v.get<double>()));
+        } else {
+          Error(path, Mismatch("integer", v));
+        }
+        return;
       case pb::FieldDescriptor::CPPTYPE_BOOL:
         if (!v.is_boolean()) return Error(path, Mismatch("boolean", v));
         r->SetBool(msg, f, v.get<bool>());

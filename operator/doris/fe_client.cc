@@ -30,7 +30,26 @@ absl::Status GoneIsDone(absl::Status s) {
 
 }  // namespace
 
-FeClient::FeClient(Access access, kube::Client* kube) : access_(access), kube_(kube) {}
+FeClient::FeClient(Access access, kube::Client* kube, FeClientOptions options)
+    : access_(access), kube_(kube), options_(std::move(options)) {}
+
+absl::StatusOr<std::shared_ptr<kube::Client>> FeClient::DirectClient(const std::string& server) {
+  absl::MutexLock lock(&mu_);
+  auto it = direct_.find(server);
+  if (it != direct_.end()) return it->second;
+  kube::ClusterConfig direct;
+  direct.server = server;
+  kube::ClientOptions options;
+  options.user_agent = "doris-operator";
+  options.request_timeout = absl::Seconds(10);
+  options.max_retries = 2;
+  if (!options_.dial_override.empty()) options.connect_to.push_back("::" + options_.dial_override);
+  auto client = kube::Client::Create(direct, options);
+  if (!client.ok()) return client.status();
+  // Pods come and go (and IPs with them): a bounded set, oldest address out.
+  if (direct_.size() >= 256) direct_.erase(direct_.begin());
+  return direct_[server] = std::shared_ptr<kube::Client>(std::move(*client));
+}
 
 absl::StatusOr<std::string> FeClient::Call(const FeTarget& t, const std::string& method,
                                            const std::string& path, const std::string& body) {
@@ -43,50 +62,44 @@ absl::StatusOr<std::string> FeClient::Call(const FeTarget& t, const std::string&
                                    absl::Base64Escape(absl::StrCat(t.user, ":", t.password))));
   // Node lists are safe to repeat; membership changes are not retried.
   r.idempotent = method == "GET";
+  absl::StatusOr<kube::Response> resp;
   if (access_ == Access::kApiServerProxy) {
     r.path = t.pod.empty() ? absl::StrCat("/api/v1/namespaces/", t.ns, "/services/", service, ":",
                                           t.http_port, "/proxy", path)
                            : absl::StrCat("/api/v1/namespaces/", t.ns, "/pods/", t.pod, ":",
                                           t.http_port, "/proxy", path);
-    absl::StatusOr<kube::Response> resp = kube_->Do(r);
-    if (!resp.ok()) return resp.status();
-    if (resp->code == 401) {
-      return absl::UnauthenticatedError(
-          absl::StrCat("FE ", service, " refused the credentials of user ", t.user));
-    }
-    if (resp->code == 307) {
-      // Doris 2.x: a membership write reached an FE that is not the master.
-      return absl::UnavailableError(
-          absl::StrCat(service, " ", path, ": HTTP 307, redirected to the master FE"));
-    }
-    if (resp->code != 200) {
-      return absl::UnavailableError(absl::StrCat("FE ", service, " ", path, ": HTTP ", resp->code,
-                                                 ": ", resp->body.substr(0, 200)));
-    }
-    return resp->body;
-  }
-  // The proxied path is gated by kube_ itself; a direct call must ask it.
-  if (method != "GET" && !kube_->WritesAllowed()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("FE ", service, " ", path, ": writes are not allowed (not the leader)"));
-  }
-  kube::ClusterConfig direct;
-  if (t.host.empty()) {
-    direct.server = absl::StrCat("http://", t.cluster, "-fe-service.", t.ns, ".svc:", t.http_port);
+    resp = kube_->Do(r);
   } else {
-    const bool v6 = t.host.find(':') != std::string::npos;
-    direct.server = absl::StrCat("http://", v6 ? "[" : "", t.host, v6 ? "]" : "", ":", t.http_port);
+    // The proxied path is gated by kube_ itself; a direct call must ask it.
+    if (method != "GET" && !kube_->WritesAllowed()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("FE ", service, " ", path, ": writes are not allowed (not the leader)"));
+    }
+    std::string server;
+    if (t.host.empty()) {
+      server = absl::StrCat("http://", t.cluster, "-fe-service.", t.ns, ".svc:", t.http_port);
+    } else {
+      const bool v6 = t.host.find(':') != std::string::npos;
+      server = absl::StrCat("http://", v6 ? "[" : "", t.host, v6 ? "]" : "", ":", t.http_port);
+    }
+    absl::StatusOr<std::shared_ptr<kube::Client>> client = DirectClient(server);
+    if (!client.ok()) return client.status();
+    r.path = path;
+    resp = (*client)->Do(r);
   }
-  kube::ClientOptions options;
-  options.request_timeout = absl::Seconds(10);
-  options.max_retries = 2;
-  auto client = kube::Client::Create(direct, options);
-  if (!client.ok()) return client.status();
-  r.path = path;
-  absl::StatusOr<kube::Response> resp = (*client)->Do(r);
   if (!resp.ok()) return resp.status();
+  if (resp->code == 401) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("FE ", service, " refused the credentials of user ", t.user));
+  }
+  if (resp->code == 307) {
+    // Doris 2.x: a membership write reached an FE that is not the master.
+    return absl::UnavailableError(
+        absl::StrCat(service, " ", path, ": HTTP 307, redirected to the master FE"));
+  }
   if (resp->code != 200) {
-    return absl::UnavailableError(absl::StrCat("FE ", service, " ", path, ": HTTP ", resp->code));
+    return absl::UnavailableError(absl::StrCat("FE ", service, " ", path, ": HTTP ", resp->code,
+                                               ": ", resp->body.substr(0, 200)));
   }
   return resp->body;
 }

@@ -6,16 +6,31 @@
 // Service DNS name (in-cluster) or through the API server's service proxy
 // (operator outside the cluster, and tests against kubesim).
 
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "operator/doris/node_list.h"
 #include "operator/kube/client.h"
 
 namespace doris_operator::doris {
 
+// kDirect: by the Service's cluster DNS name and the pods' addresses, from
+// inside the cluster (the default; deploy/ runs it). kApiServerProxy:
+// through the API server's service and pod proxy; the API server consumes
+// the Authorization header, so Doris credentials cannot be carried and the
+// reconciler refuses it for clusters whose FE needs a password.
 enum class Access { kDirect, kApiServerProxy };
+
+struct FeClientOptions {
+  // Tests only: every direct connection goes to this host:port instead of
+  // the FE's address, keeping the URL and Host header (libcurl CONNECT_TO),
+  // e.g. kubesim's cluster-network listener. Empty: the real address.
+  std::string dial_override;
+};
 
 struct FeTarget {
   std::string ns;
@@ -33,7 +48,8 @@ struct FeTarget {
 class FeClient {
  public:
   // `kube` carries the proxied calls; direct calls use a client of their own.
-  FeClient(Access access, kube::Client* kube);
+  FeClient(Access access, kube::Client* kube, FeClientOptions options = {});
+  Access access() const { return access_; }
 
   absl::StatusOr<std::vector<NodeRow>> Frontends(const FeTarget& t);
   absl::StatusOr<std::vector<NodeRow>> Backends(const FeTarget& t);
@@ -47,8 +63,14 @@ class FeClient {
   absl::StatusOr<std::string> Call(const FeTarget& t, const std::string& method,
                                    const std::string& path, const std::string& body);
 
+  // One keep-alive client per FE address (Service or pod), made on first use.
+  absl::StatusOr<std::shared_ptr<kube::Client>> DirectClient(const std::string& server);
+
   const Access access_;
   kube::Client* const kube_;
+  const FeClientOptions options_;
+  absl::Mutex mu_;
+  std::map<std::string, std::shared_ptr<kube::Client>> direct_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace doris_operator::doris

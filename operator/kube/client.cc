@@ -94,9 +94,17 @@ Client::Client(ClusterConfig config, ClientOptions options)
     : config_(std::move(config)),
       options_(std::move(options)),
       tokens_(std::max(1, options_.burst)),
-      last_refill_(absl::Now()) {}
+      last_refill_(absl::Now()) {
+  for (const std::string& c : options_.connect_to) connect_to_ = curl_slist_append(connect_to_, c.c_str());
+}
 
-Client::~Client() = default;
+Client::~Client() {
+  {
+    absl::MutexLock lock(&mu_);
+    idle_.clear();  // handles first: they may point at connect_to_
+  }
+  if (connect_to_ != nullptr) curl_slist_free_all(connect_to_);
+}
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Create(ClusterConfig config,
                                                        ClientOptions options) {
@@ -155,6 +163,7 @@ absl::Status Client::Configure(Handle& h, const Request& request, const std::str
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
   curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (connect_to_ != nullptr) curl_easy_setopt(c, CURLOPT_CONNECT_TO, connect_to_);
   if (request.method == "GET") {
     curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
   } else {

@@ -20,6 +20,8 @@
 #include "nlohmann/json.hpp"
 #include "operator/kube/kubeconfig.h"
 
+struct curl_slist;
+
 namespace doris_operator::kube {
 
 struct ClientOptions {
@@ -45,6 +47,10 @@ struct ClientOptions {
   // How long a token read from ClusterConfig::bearer_token_file is used
   // before the file is read again (client-go: one minute).
   absl::Duration token_file_reread = absl::Minutes(1);
+  // libcurl CONNECT_TO entries ("HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT",
+  // empty parts match any): the connection goes elsewhere while the URL, the
+  // Host header and TLS names stay. For tests only (--dial-override).
+  std::vector<std::string> connect_to;
 };
 
 struct Request {
@@ -137,6 +143,7 @@ class Client {
 
   const ClusterConfig config_;
   const ClientOptions options_;
+  curl_slist* connect_to_ = nullptr;  // from options_.connect_to
   absl::Mutex mu_;
   std::vector<std::unique_ptr<Handle>> idle_ ABSL_GUARDED_BY(mu_);
   double tokens_ ABSL_GUARDED_BY(mu_);

@@ -35,6 +35,34 @@ std::string LiveHash(const Json& object) {
   return (*ann)[translator::kHashAnnotation].get<std::string>();
 }
 
+Json VolumeClaimTemplates(const Json& sts) {
+  return sts.contains("spec") && sts["spec"].is_object() && sts["spec"].contains("volumeClaimTemplates")
+             ? sts["spec"]["volumeClaimTemplates"]
+             : Json();
+}
+
+// Whether the desired and live volumeClaimTemplates differ in what the user
+// controls (not server-filled status and defaults).
+bool StorageDiffers(const Json& want, const Json& live) {
+  auto strip = [](Json v) {
+    if (v.is_array()) {
+      for (Json& t : v) {
+        t.erase("status");
+        if (t.contains("metadata")) t["metadata"].erase("creationTimestamp");
+        if (t.contains("spec")) t["spec"].erase("volumeMode");
+      }
+    }
+    return v;
+  };
+  const Json w = strip(VolumeClaimTemplates(want)), l = strip(VolumeClaimTemplates(live));
+  if (w.is_null() && l.is_null()) return false;
+  // Both ways, quantities by value: a template the user dropped a field
+  // from is a change too (server-side apply would remove it, which is
+  // forbidden), a canonical "10Gi" for "10240Mi" is not.
+  const std::string path = "/spec/volumeClaimTemplates";
+  return !SameAsStored(path, w, l) || !SameAsStored(path, l, w);
+}
+
 }  // namespace
 
 DiffResult Diff(const translator::DesiredSet& desired, const std::vector<LiveObject>& live) {
@@ -53,6 +81,17 @@ DiffResult Diff(const translator::DesiredSet& desired, const std::vector<LiveObj
       continue;
     }
     const std::string live_hash = LiveHash(it->second->object);
+    // volumeClaimTemplates cannot change after creation: the live ones stay
+    // (below), and the difference is noted on every reconcile, also once
+    // the rest of the change is applied, until the spec or the live object
+    // changes again.
+    const bool storage_kept = d.kind == "StatefulSet" && StorageDiffers(Json::parse(d.json), it->second->object);
+    if (storage_kept) {
+      out.notes.push_back(absl::StrCat(
+          "StatefulSet ", d.name,
+          ": volumeClaimTemplates cannot be changed on an existing StatefulSet; kept the live "
+          "ones (resize PVCs or recreate the StatefulSet to change storage)"));
+    }
     std::string changed_by_hand;
     if (live_hash == d.hash) {
       // Ours, and our fields as we wrote them: leave it be. Fields someone
@@ -67,47 +106,17 @@ DiffResult Diff(const translator::DesiredSet& desired, const std::vector<LiveObj
       if (changed_by_hand.empty()) continue;
     }
     std::string body = d.json;
-    if (d.kind == "StatefulSet") {
-      // volumeClaimTemplates cannot change after creation; keep the live
-      // ones so the rest of the change can still be applied.
+    if (storage_kept) {
+      // Keep the live templates so the rest of the change can be applied.
       const Json& live_obj = it->second->object;
       Json want = Json::parse(d.json);
-      const Json live_vct = live_obj.contains("spec") && live_obj["spec"].contains("volumeClaimTemplates")
-                                ? live_obj["spec"]["volumeClaimTemplates"]
-                                : Json();
-      const Json want_vct = want["spec"].contains("volumeClaimTemplates")
-                                ? want["spec"]["volumeClaimTemplates"]
-                                : Json();
-      if (!live_vct.is_null() || !want_vct.is_null()) {
-        auto strip = [](Json v) {
-          // Compare what the user controls, not server-filled status/defaults.
-          if (v.is_array()) {
-            for (Json& t : v) {
-              t.erase("status");
-              if (t.contains("metadata")) t["metadata"].erase("creationTimestamp");
-              if (t.contains("spec")) t["spec"].erase("volumeMode");
-            }
-          }
-          return v;
-        };
-        // Both ways: a template the user dropped a field from is a change
-        // too (server-side apply would remove it, which is forbidden).
-        const Json live_stripped = strip(live_vct);
-        const std::string vct_path = "/spec/volumeClaimTemplates";
-        if (!SameAsStored(vct_path, want_vct, live_stripped) ||
-            !SameAsStored(vct_path, live_stripped, want_vct)) {
-          if (live_vct.is_null()) {
-            want["spec"].erase("volumeClaimTemplates");
-          } else {
-            want["spec"]["volumeClaimTemplates"] = live_vct;
-          }
-          body = translator::Canonical(want);
-          out.notes.push_back(absl::StrCat(
-              "StatefulSet ", d.name,
-              ": volumeClaimTemplates cannot be changed on an existing StatefulSet; kept the live "
-              "ones (resize PVCs or recreate the StatefulSet to change storage)"));
-        }
+      const Json live_vct = VolumeClaimTemplates(live_obj);
+      if (live_vct.is_null()) {
+        want["spec"].erase("volumeClaimTemplates");
+      } else {
+        want["spec"]["volumeClaimTemplates"] = live_vct;
       }
+      body = translator::Canonical(want);
     }
     out.writes.push_back(
         {Verb::kApply, d.api_version, d.kind, d.name, std::move(body),

@@ -1,6 +1,7 @@
 #include "operator/reconcile/reconciler.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <optional>
 #include <set>
@@ -158,6 +159,18 @@ struct Reconciler::Run {
   int writes = 0;
   bool failed = false;
   std::vector<std::string> errors;
+  // Writes the API server or the FE refused ("verb Kind name: message"),
+  // and parts of the spec that could not be applied: both keep
+  // observedGeneration where it was and say why in the Synced condition.
+  std::vector<std::string> failed_writes;
+  std::vector<std::string> not_applied;
+  // Failed API writes, each to become a Warning Event (Doris calls have
+  // Events of their own).
+  std::vector<std::pair<std::string, std::string>> failure_events;  // reason, message
+  // Set when the FE must not be called in this access mode (see DorisAccess);
+  // said (status, Event) once the reconcile needs the FE.
+  std::string doris_refused;
+  bool doris_refusal_said = false;
   uint64_t caused_by = 0;  // newest record of the cluster that this run saw
 
   // `critical`: a failure fails the reconcile (an Event that could not be
@@ -174,6 +187,15 @@ struct Reconciler::Run {
       if (critical) {
         failed = true;
         errors.push_back(std::string(s.message()));
+        failed_writes.push_back(
+            absl::StrCat(verb, " ", object.kind(), " ", object.name(), ": ", s.message()));
+        if (verb.rfind("doris:", 0) != 0) {
+          std::string reason = verb == "update_status" ? "UpdateStatus" : verb;
+          reason[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(reason[0])));
+          failure_events.emplace_back(absl::StrCat("Failed", reason),
+                                      absl::StrCat(verb, " ", object.kind(), " ", object.name(),
+                                                   " refused: ", s.message()));
+        }
       }
     }
     a->set_caused_by_seq(caused_by);
@@ -182,40 +204,69 @@ struct Reconciler::Run {
 
 Reconciler::Reconciler(kube::Client* kube, store::EventLog* log, doris::FeClient* fe,
                        ingest::ReferenceIndex* references, ReconcilerOptions options)
-    : kube_(kube), log_(log), fe_(fe), references_(references), options_(std::move(options)) {}
+    : kube_(kube),
+      log_(log),
+      fe_(fe),
+      references_(references),
+      options_(std::move(options)),
+      events_(kube) {}
 
 void Reconciler::Event(Run& run, const std::string& type, const std::string& reason,
                        const std::string& message) {
-  const std::string ns = run.key.ns;
-  const std::string now = Rfc3339(options_.now());
-  Json event = {
-      {"apiVersion", "v1"},
-      {"kind", "Event"},
-      {"metadata", {{"generateName", absl::StrCat(run.key.name, ".")}, {"namespace", ns}}},
-      {"involvedObject",
-       {{"apiVersion", "doris.selectdb.com/v1"}, {"kind", "DorisCluster"}, {"namespace", ns},
-        {"name", run.key.name}, {"uid", run.cluster.metadata().uid()}}},
-      {"type", type},
-      {"reason", reason},
-      {"message", message},
-      {"source", {{"component", "doris-operator"}}},
-      {"firstTimestamp", now},
-      {"lastTimestamp", now},
-      {"count", 1}};
-  absl::StatusOr<Json> created =
-      kube_->Create(kube::CollectionPath("v1", ns, "events"), event.dump());
-  ++run.writes;
-  run.Action("event", RefFor("v1", "Event", ns, reason), message, created.status(),
-             /*critical=*/false);
+  EventSpec e;
+  e.ns = run.key.ns;
+  e.api_version = "doris.selectdb.com/v1";
+  e.kind = "DorisCluster";
+  e.name = run.key.name;
+  e.uid = run.cluster.metadata().uid();
+  e.type = type;
+  e.reason = reason;
+  e.message = message;
+  // A repeat patches the count of the Event already written (or is skipped
+  // by the rate limit), as client-go's recorder does.
+  const absl::StatusOr<bool> written = events_.Record(e, options_.now());
+  if (!written.ok() || *written) ++run.writes;
+  run.Action("event", RefFor("v1", "Event", e.ns, reason),
+             written.ok() && !*written ? absl::StrCat("(rate-limited) ", message) : message,
+             written.status(), /*critical=*/false);
+}
+
+void Reconciler::DorisAccess(Run& run) {
+  if (fe_->access() != doris::Access::kApiServerProxy || run.fe.password.empty()) return;
+  // kube-apiserver authenticates the request by its Authorization header and
+  // removes it before proxying, so Basic credentials never reach the FE;
+  // sending a Doris password to the API server is not done either.
+  run.doris_refused = absl::StrCat(
+      "--doris-access=apiserver-proxy cannot carry Doris credentials (the API server consumes the "
+      "Authorization header); the FE of ", run.key.name,
+      " needs a password (authSecret or adminUser): run the operator with --doris-access=direct");
+}
+
+void Reconciler::DorisRefused(Run& run) {
+  if (run.doris_refused.empty() || run.doris_refusal_said) return;
+  run.doris_refusal_said = true;
+  Event(run, "Warning", "DorisAccessRefused", run.doris_refused);
 }
 
 const absl::StatusOr<std::vector<doris::NodeRow>>& Reconciler::Frontends(Run& run) {
-  if (!run.frontends) run.frontends = fe_->Frontends(run.fe);
+  DorisRefused(run);
+  if (!run.frontends) {
+    run.frontends = run.doris_refused.empty()
+                        ? fe_->Frontends(run.fe)
+                        : absl::StatusOr<std::vector<doris::NodeRow>>(
+                              absl::FailedPreconditionError(run.doris_refused));
+  }
   return *run.frontends;
 }
 
 const absl::StatusOr<std::vector<doris::NodeRow>>& Reconciler::Backends(Run& run) {
-  if (!run.backends) run.backends = fe_->Backends(run.fe);
+  DorisRefused(run);
+  if (!run.backends) {
+    run.backends = run.doris_refused.empty()
+                       ? fe_->Backends(run.fe)
+                       : absl::StatusOr<std::vector<doris::NodeRow>>(
+                             absl::FailedPreconditionError(run.doris_refused));
+  }
   return *run.backends;
 }
 
@@ -569,6 +620,10 @@ void Reconciler::ApplyDesired(Run& run) {
     desired->objects = std::move(kept);
   }
   DiffResult diff = Diff(*desired, run.live);
+  for (const std::string& note : diff.notes) {
+    run.not_applied.push_back(note);
+    Event(run, "Warning", "NotApplicable", note);
+  }
   Json diff_json = Json::array();
   for (const PlannedWrite& w : diff.writes) {
     diff_json.push_back({{"verb", w.verb == Verb::kCreate  ? "create"
@@ -684,7 +739,13 @@ void Reconciler::WriteStatus(Run& run) {
        ComputeConditions(present, run.cluster.metadata().generation(), prev_conditions, now)) {
     *next.add_conditions() = std::move(cond);
   }
-  next.set_observed_generation(run.cluster.metadata().generation());
+  SyncInput sync;
+  sync.generation = run.cluster.metadata().generation();
+  sync.failed_writes = run.failed_writes;
+  sync.not_applied = run.not_applied;
+  if (run.doris_refusal_said) sync.doris_refused = run.doris_refused;
+  *next.add_conditions() = ComputeSyncedCondition(sync, prev_conditions, now);
+  next.set_observed_generation(ObservedGeneration(sync, previous.observed_generation()));
   const Json next_json = translator::StatusToJson(next);
   const Json& live_status = At(run.cluster_json, {"status"});
   if (translator::Canonical(next_json) == translator::Canonical(live_status)) return;
@@ -859,6 +920,7 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
     }
   }
 
+  DorisAccess(run);
   // Membership adjusts replicas from the FE's node list, which no watch
   // carries: record what it chose so a replay can give the translator the same.
   model::v1::DorisClusterSpec spec_before = run.cluster.spec();
@@ -877,6 +939,8 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   ConfigRestarts(run);
   ApplyDesired(run);
   WriteStatus(run);
+  // After the status, so that what people look at first is already true.
+  for (const auto& [reason, message] : run.failure_events) Event(run, "Warning", reason, message);
 
   bool converged = true;
   for (const model::v1::ComponentStatus* s :

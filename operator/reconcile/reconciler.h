@@ -14,6 +14,7 @@
 #include "operator/doris/fe_client.h"
 #include "operator/ingest/reference_index.h"
 #include "operator/kube/client.h"
+#include "operator/reconcile/event_recorder.h"
 #include "operator/reconcile/rollout.h"
 #include "proto/log.pb.h"
 #include "store/event_log.h"
@@ -61,12 +62,19 @@ class Reconciler {
   void WriteStatus(Run& run);
   void Event(Run& run, const std::string& type, const std::string& reason,
              const std::string& message);
+  // Refuses FE calls that this access mode cannot authenticate (status,
+  // Event), so that nothing is sent that could not work.
+  void DorisAccess(Run& run);
+  // The refusal, said once per reconcile when the FE is needed.
+  void DorisRefused(Run& run);
 
   kube::Client* const kube_;
   store::EventLog* const log_;
   doris::FeClient* const fe_;
   ingest::ReferenceIndex* const references_;
   const ReconcilerOptions options_;
+  // Outlives reconciles: repeats of an Event are counted on one object.
+  EventRecorder events_;
 };
 
 }  // namespace doris_operator::reconcile

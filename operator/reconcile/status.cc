@@ -124,4 +124,44 @@ std::vector<model::v1::Condition> ComputeConditions(
                degraded, "no member failed")};
 }
 
+model::v1::Condition ComputeSyncedCondition(const SyncInput& in,
+                                            const std::vector<model::v1::Condition>& previous,
+                                            const std::string& now) {
+  model::v1::Condition c;
+  c.set_type("Synced");
+  c.set_observed_generation(in.generation);
+  if (!in.failed_writes.empty()) {
+    c.set_status("False");
+    c.set_reason("WriteFailed");
+    std::vector<std::string> all = in.failed_writes;
+    all.insert(all.end(), in.not_applied.begin(), in.not_applied.end());
+    c.set_message(absl::StrJoin(all, "; "));
+  } else if (!in.doris_refused.empty()) {
+    c.set_status("False");
+    c.set_reason("DorisAccessRefused");
+    std::vector<std::string> all = {in.doris_refused};
+    all.insert(all.end(), in.not_applied.begin(), in.not_applied.end());
+    c.set_message(absl::StrJoin(all, "; "));
+  } else if (!in.not_applied.empty()) {
+    c.set_status("False");
+    c.set_reason("NotApplicable");
+    c.set_message(absl::StrJoin(in.not_applied, "; "));
+  } else {
+    c.set_status("True");
+    c.set_reason("Applied");
+    c.set_message(absl::StrCat("every write of generation ", in.generation, " succeeded"));
+  }
+  c.set_last_transition_time(now);
+  for (const model::v1::Condition& p : previous) {
+    if (p.type() == "Synced" && p.status() == c.status()) c.set_last_transition_time(p.last_transition_time());
+  }
+  return c;
+}
+
+int64_t ObservedGeneration(const SyncInput& in, int64_t previous_observed) {
+  return in.failed_writes.empty() && in.not_applied.empty() && in.doris_refused.empty()
+             ? in.generation
+             : previous_observed;
+}
+
 }  // namespace doris_operator::reconcile

@@ -3,7 +3,7 @@
 
 // Computes the DorisCluster status from what the pods and the operator's own
 // plans say: the reference's per-component phases and member lists, plus
-// standard conditions (Ready, Progressing, Degraded) with
+// standard conditions (Ready, Progressing, Degraded, Synced) with
 // observedGeneration. Pure: the time is an input.
 
 #include <string>
@@ -43,6 +43,30 @@ model::v1::ComponentStatus ComputeComponentStatus(const ComponentStatusInput& in
 std::vector<model::v1::Condition> ComputeConditions(
     const std::vector<const model::v1::ComponentStatus*>& components, int64_t generation,
     const std::vector<model::v1::Condition>& previous, const std::string& now);
+
+// Whether the spec of `generation` is in effect: every write this reconcile
+// made succeeded (`failed_writes`: "what: the API server's or FE's message")
+// and nothing in the spec had to be left out (`not_applied`, e.g. storage
+// that an existing StatefulSet cannot change).
+struct SyncInput {
+  int64_t generation = 0;
+  std::vector<std::string> failed_writes;
+  std::vector<std::string> not_applied;
+  // The FE was needed but this access mode cannot reach it with the
+  // cluster's credentials: what waits on Doris is not applied.
+  std::string doris_refused;
+};
+
+// The Synced condition: True (Applied) when the spec of this generation was
+// applied, else False with WriteFailed, DorisAccessRefused or NotApplicable
+// and the messages.
+model::v1::Condition ComputeSyncedCondition(const SyncInput& in,
+                                            const std::vector<model::v1::Condition>& previous,
+                                            const std::string& now);
+
+// status.observedGeneration: the generation when it was applied, else the
+// one observed before (a failed write never advances it).
+int64_t ObservedGeneration(const SyncInput& in, int64_t previous_observed);
 
 }  // namespace doris_operator::reconcile
 

@@ -78,6 +78,11 @@ check "create secret generic (protobuf, bytes data)" "secret/typed-secret create
   "$(k create secret generic typed-secret --from-literal=password=s3cret 2>&1)"
 check "secret data is base64 of the value" "^czNjcmV0$" \
   "$(k get secret typed-secret -o jsonpath='{.data.password}' 2>&1)"
+# stringData is write-only: merged into data, never stored (core/v1 conversion).
+check "apply a Secret with stringData" "secret/string-secret created" \
+  "$(printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: string-secret\nstringData:\n  password: s3cret\n' | k apply -f - 2>&1)"
+check "stringData arrives as base64 data" "^czNjcmV0.$" \
+  "$(k get secret string-secret -o jsonpath='{.data.password}.{.stringData}' 2>&1)"
 check "create namespace (protobuf)" "namespace/typed-ns created" "$(k create namespace typed-ns 2>&1)"
 check "the namespace is usable" "configmap/in-typed-ns created" \
   "$(k -n typed-ns create configmap in-typed-ns --from-literal=a=1 2>&1)"

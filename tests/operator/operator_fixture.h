@@ -14,6 +14,7 @@
 #include <optional>
 #include <thread>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -98,11 +99,20 @@ class OperatorE2eTest : public ::testing::Test {
   virtual std::vector<std::string> ExtraOperatorArgs() const { return {}; }
   // More kubesim flags.
   virtual std::vector<std::string> ExtraKubesimArgs() const { return {}; }
+  // Reach the FE as the deployed operator does (--doris-access=direct), by
+  // cluster DNS names and pod IPs, through kubesim's cluster network
+  // (--dial-override); else through the API server's proxy.
+  virtual bool DirectDoris() const { return false; }
 
  protected:
   void SetUp() override {
     dir_ = testing::TempDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
-    StartSimulatorWithCrd(dir_, &sim_, &client_, ExtraKubesimArgs());
+    std::vector<std::string> kubesim_args = ExtraKubesimArgs();
+    if (DirectDoris()) {
+      kubesim_args.push_back("--cluster-network-port");
+      kubesim_args.push_back("0");
+    }
+    StartSimulatorWithCrd(dir_, &sim_, &client_, kubesim_args);
     if (::testing::Test::HasFatalFailure()) return;
     StartOperator();
   }
@@ -114,8 +124,15 @@ class OperatorE2eTest : public ::testing::Test {
                                      "--data-dir", dir_ + "/data",
                                      "--metrics-address", "127.0.0.1:0",
                                      "--admin-address", "127.0.0.1:0",
-                                     "--doris-access", "apiserver-proxy",
                                      "--workers", "2"};
+    if (DirectDoris()) {
+      ASSERT_FALSE(sim_->cluster_network().empty());
+      for (const char* a : {"--doris-access", "direct", "--dial-override"}) argv.push_back(a);
+      argv.push_back(sim_->cluster_network());
+    } else {
+      argv.push_back("--doris-access");
+      argv.push_back("apiserver-proxy");
+    }
     for (const std::string& a : ExtraOperatorArgs()) argv.push_back(a);
     auto p = testing::ChildProcess::Start(argv, dir_ + "/operator.log");
     ASSERT_TRUE(p.ok());
@@ -186,14 +203,14 @@ class OperatorE2eTest : public ::testing::Test {
     return out;
   }
 
-  // A GET to the cluster's fake FE through the service proxy, as root; the
-  // envelope's `data`, or null when the FE could not be read. A failed read
-  // is retried for a few seconds: one lost request is not an answer.
+  // A GET to the cluster's fake FE through the service proxy, as fe_user_;
+  // the envelope's `data`, or null when the FE could not be read. A failed
+  // read is retried for a few seconds: one lost request is not an answer.
   Json FeGet(const std::string& cluster, const std::string& path) {
     kube::Request r;
     r.path = absl::StrCat("/api/v1/namespaces/default/services/", cluster, "-fe-service:",
                           fe_http_port_, "/proxy", path);
-    r.headers.push_back("Authorization: Basic cm9vdDo=");  // root:""
+    r.headers.push_back(absl::StrCat("Authorization: Basic ", absl::Base64Escape(fe_user_)));
     Json data;
     testing::Eventually(
         [&] {
@@ -417,6 +434,7 @@ class OperatorE2eTest : public ::testing::Test {
   int metrics_port_ = 0;
   int admin_port_ = 0;
   int fe_http_port_ = 8030;  // fe.conf's http_port of the clusters under test
+  std::string fe_user_ = "root:";  // user:password the test's own FE calls send
 };
 
 }  // namespace doris_operator

@@ -62,6 +62,15 @@ absl::StatusOr<KubesimProcess> KubesimProcess::Start(const std::string& work_dir
       char line[256];
       while (std::fgets(line, sizeof line, f) != nullptr) {
         std::string s(line);
+        // Printed before "serving on" when kubesim has --cluster-network-port.
+        const std::string network = "cluster network on ";
+        if (const size_t n = s.find(network); n != std::string::npos) {
+          p.cluster_network_ = s.substr(n + network.size());
+          while (!p.cluster_network_.empty() &&
+                 (p.cluster_network_.back() == '\n' || p.cluster_network_.back() == '\r')) {
+            p.cluster_network_.pop_back();
+          }
+        }
         const std::string marker = "serving on ";
         const size_t at = s.find(marker);
         if (at != std::string::npos) {
@@ -87,7 +96,10 @@ absl::StatusOr<KubesimProcess> KubesimProcess::Start(const std::string& work_dir
 }
 
 KubesimProcess::KubesimProcess(KubesimProcess&& other) noexcept
-    : pid_(other.pid_), server_(std::move(other.server_)), kubeconfig_(std::move(other.kubeconfig_)) {
+    : pid_(other.pid_),
+      server_(std::move(other.server_)),
+      kubeconfig_(std::move(other.kubeconfig_)),
+      cluster_network_(std::move(other.cluster_network_)) {
   other.pid_ = -1;
 }
 

@@ -32,12 +32,15 @@ class KubesimProcess {
   const std::string& server() const { return server_; }          // http://127.0.0.1:PORT
   const std::string& kubeconfig() const { return kubeconfig_; }  // its kubeconfig file
   pid_t pid() const { return pid_; }
+  // 127.0.0.1:PORT of the cluster network (--cluster-network-port), or "".
+  const std::string& cluster_network() const { return cluster_network_; }
 
  private:
   KubesimProcess() = default;
   pid_t pid_ = -1;
   std::string server_;
   std::string kubeconfig_;
+  std::string cluster_network_;
 };
 
 // Any binary as a child process with its output in a log file; killed

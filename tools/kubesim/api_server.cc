@@ -108,29 +108,34 @@ HttpResponse ApiServer::Handle(const HttpRequest& req) {
   const std::string name = seg.size() > i + 1 ? seg[i + 1] : "";
   const std::string sub = seg.size() > i + 2 ? seg[i + 2] : "";
   RecordAccess(req, *t, name, sub);
+  {
+    std::lock_guard<std::mutex> l(faults_mu_);
+    const std::string verb = RbacVerb(req, name);
+    for (const Refusal& r : faults_.refuse) {
+      if (r.verb == verb && r.resource == t->resource && sub.empty() && (r.ns.empty() || r.ns == ns) &&
+          (r.name.empty() || r.name == name)) {
+        return StatusResponse({r.code, r.reason, r.message}, &*t, name);
+      }
+    }
+  }
   return Resource(req, *t, ns, name, sub);
+}
+
+std::string ApiServer::RbacVerb(const HttpRequest& req, const std::string& name) {
+  // The RBAC verb the request needs, as the real authorizer derives it.
+  const std::string& m = req.method;
+  if (m == "GET") return QueryFlag(req, "watch") ? "watch" : name.empty() ? "list" : "get";
+  if (m == "POST") return "create";
+  if (m == "PUT") return "update";
+  if (m == "PATCH") return "patch";
+  if (m == "DELETE") return name.empty() ? "deletecollection" : "delete";
+  return "";
 }
 
 void ApiServer::RecordAccess(const HttpRequest& req, const ResourceType& t, const std::string& name,
                              const std::string& sub, const std::string& verb_override) {
-  // The RBAC verb the request needs, as the real authorizer derives it.
-  std::string verb;
-  const std::string& m = req.method;
-  if (!verb_override.empty()) {
-    verb = verb_override;
-  } else if (m == "GET") {
-    verb = QueryFlag(req, "watch") ? "watch" : name.empty() ? "list" : "get";
-  } else if (m == "POST") {
-    verb = "create";
-  } else if (m == "PUT") {
-    verb = "update";
-  } else if (m == "PATCH") {
-    verb = "patch";
-  } else if (m == "DELETE") {
-    verb = name.empty() ? "deletecollection" : "delete";
-  } else {
-    return;
-  }
+  const std::string verb = verb_override.empty() ? RbacVerb(req, name) : verb_override;
+  if (verb.empty()) return;
   const std::string key = absl::StrCat(req.Header("user-agent"), "\t", verb, "\t", t.group, "\t",
                                        t.resource, sub.empty() ? "" : "/", sub);
   std::lock_guard<std::mutex> l(access_mu_);

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "tools/kubesim/cel_evaluator.h"
 #include "tools/kubesim/http_server.h"
@@ -67,13 +68,27 @@ class ApiServer {
   // is authorized for create as well as patch.
   void RecordAccess(const HttpRequest& req, const ResourceType& t, const std::string& name,
                     const std::string& sub, const std::string& verb = "");
+  static std::string RbacVerb(const HttpRequest& req, const std::string& name);
   // The garbage collector: dependents of a deleted owner are deleted
   // (background propagation) or, with Orphan, released.
   void CollectDependents(const std::string& owner_uid, bool orphan);
 
   // Fault injection, set through POST /kubesim/faults; deterministic under
   // its seed.
+  // A write the API server refuses, as an admission policy or webhook would
+  // (code and reason of the answer, its message): matched by RBAC verb,
+  // resource and, when set, namespace and name.
+  struct Refusal {
+    std::string verb;
+    std::string resource;
+    std::string ns;
+    std::string name;
+    int code = 422;
+    std::string reason = "Invalid";
+    std::string message;
+  };
   struct Faults {
+    std::vector<Refusal> refuse;
     double error_rate = 0;
     int error_code = 500;  // 500 or 429 (with Retry-After)
     int retry_after_seconds = 1;

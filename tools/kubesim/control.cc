@@ -48,6 +48,25 @@ HttpResponse ApiServer::Control(const HttpRequest& req) {
     if (f.error_rate < 0 || f.error_rate > 1 || (f.error_code != 500 && f.error_code != 429)) {
       return StatusResponse({400, "BadRequest", "faults: errorRate in [0,1], errorCode 500 or 429"});
     }
+    const Json refuse = body.value("refuse", Json::array());
+    if (!refuse.is_array()) return StatusResponse({400, "BadRequest", "faults: refuse is a list"});
+    for (const Json& r : refuse) {
+      Refusal x;
+      if (!r.is_object() || !r.value("verb", Json()).is_string() || !r.value("resource", Json()).is_string() ||
+          !r.value("message", Json()).is_string()) {
+        return StatusResponse(
+            {400, "BadRequest", "faults: refuse entries need verb, resource and message (strings)"});
+      }
+      x.verb = r["verb"];
+      x.resource = r["resource"];
+      x.message = r["message"];
+      x.ns = r.value("namespace", "");
+      x.name = r.value("name", "");
+      x.code = r.value("code", 422);
+      x.reason = r.value("reason", "Invalid");
+      if (x.code < 400 || x.code > 599) return StatusResponse({400, "BadRequest", "faults: refuse code is 4xx or 5xx"});
+      f.refuse.push_back(std::move(x));
+    }
     std::lock_guard<std::mutex> l(faults_mu_);
     faults_ = f;
     rng_.seed(f.seed);

@@ -28,6 +28,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "tools/kubesim/api_server.h"
+#include "tools/kubesim/cluster_network.h"
 #include "tools/kubesim/fake_doris.h"
 #include "tools/kubesim/hpa_controller.h"
 #include "tools/kubesim/http_server.h"
@@ -40,7 +41,8 @@ constexpr char kUsage[] =
     "usage: kubesim [--port N] [--kubeconfig-out FILE] [--tls] [--seed S]\n"
     "               [--pod-start-ms MS] [--pod-ready-ms MS]   simulated pod start and readiness delays\n"
     "               [--cel-evaluator PATH]   cel_server.mjs (default: kubesim's runfiles)\n"
-    "               [--hpa-sync-period-ms MS]   the HPA controller's sync period (default 15000)\n";
+    "               [--hpa-sync-period-ms MS]   the HPA controller's sync period (default 15000)\n"
+    "               [--cluster-network-port N]   the cluster network (fake Doris by Host header)\n";
 
 struct KubeconfigOptions {
   int port = 0;
@@ -119,6 +121,7 @@ int main(int argc, char** argv) {
   // ~465 to ~310 ms of CPU (kubesim_bench --tick-only).
   mallopt(M_MXFAST, 0);
   int port = 0;
+  int network_port = -1;  // -1: no cluster network listener
   std::string kubeconfig_out;
   bool tls = false;
   doris_operator::kubesim::WorkloadOptions workload_options;
@@ -131,6 +134,11 @@ int main(int argc, char** argv) {
     if (a == "--port" && i + 1 < argc) {
       if (!absl::SimpleAtoi(argv[++i], &port) || port < 0 || port > 65535) {
         std::fprintf(stderr, "kubesim: --port must be 0..65535\n");
+        return 2;
+      }
+    } else if (a == "--cluster-network-port" && i + 1 < argc) {
+      if (!absl::SimpleAtoi(argv[++i], &network_port) || network_port < 0 || network_port > 65535) {
+        std::fprintf(stderr, "kubesim: --cluster-network-port must be 0..65535\n");
         return 2;
       }
     } else if (a == "--kubeconfig-out" && i + 1 < argc) {
@@ -210,6 +218,22 @@ int main(int argc, char** argv) {
     return 1;
   }
   kubeconfig.port = (*server)->port();
+  // The cluster network: what a pod (the deployed operator) reaches by
+  // cluster DNS names and pod IPs. Plain HTTP, as the FE serves.
+  doris_operator::kubesim::ClusterNetwork network(&api.store(), &doris);
+  std::unique_ptr<doris_operator::kubesim::HttpServer> network_server;
+  if (network_port >= 0) {
+    doris_operator::kubesim::HttpServerOptions n;
+    n.port = network_port;
+    auto started = doris_operator::kubesim::HttpServer::Start(
+        n, [&network](const doris_operator::kubesim::HttpRequest& req) { return network.Handle(req); });
+    if (!started.ok()) {
+      std::fprintf(stderr, "kubesim: %s\n", std::string(started.status().message()).c_str());
+      return 1;
+    }
+    network_server = std::move(*started);
+    std::printf("kubesim: cluster network on 127.0.0.1:%d\n", network_server->port());
+  }
   if (!kubeconfig_out.empty() && !WritePrivateFile(kubeconfig_out, Kubeconfig(kubeconfig))) {
     std::fprintf(stderr, "kubesim: cannot write %s\n", kubeconfig_out.c_str());
     return 1;
@@ -243,6 +267,7 @@ int main(int argc, char** argv) {
   running = false;
   controllers.join();
   (*server)->Stop();
+  if (network_server) network_server->Stop();
   std::printf("kubesim: stopped\n");
   return 0;
 }

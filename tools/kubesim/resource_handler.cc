@@ -7,6 +7,7 @@
 #include "tools/kubesim/admission.h"
 #include "tools/kubesim/builtin_validation.h"
 #include "tools/kubesim/builtin_types.h"
+#include "tools/kubesim/secret_data.h"
 #include "tools/kubesim/field_manager.h"
 #include "tools/kubesim/patches.h"
 #include "tools/kubesim/tables.h"
@@ -106,7 +107,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
       auto body = ParseBody(req);
       if (auto* e = std::get_if<ApiError>(&body)) return StatusResponse(*e, &t);
       if (auto e = ValidateFieldManager(field_manager, false)) return StatusResponse(*e, &t);
-      Json obj = WithDefaults(t, std::get<Json>(body));
+      Json obj = WithDefaults(t, SecretStringData(t, std::get<Json>(body)));
       if (auto e = admit_create(obj)) return StatusResponse(*e, &t);
       obj = RecordUpdate(t, Json(), std::move(obj), writer(""));
       return result(store_.Create(t, ns, std::move(obj)), 201);
@@ -214,7 +215,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     Json obj = std::get<Json>(body);
     if (!obj.is_object()) return StatusResponse({400, "BadRequest", "the body is not a JSON object"}, &t, name);
     obj["metadata"]["name"] = name;
-    obj = WithDefaults(t, obj);
+    obj = WithDefaults(t, SecretStringData(t, obj));
     if (auto e = admit(obj, status_only)) return StatusResponse(*e, &t, name);
     if (auto live = store_.Get(t, ns, name); std::holds_alternative<Json>(live)) {
       obj = RecordUpdate(t, std::get<Json>(live), std::move(obj), writer(sub));
@@ -239,7 +240,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
       if (auto* e = std::get_if<ApiError>(&applied)) return StatusResponse(*e, &t, name);
       Json obj = std::get<Json>(std::move(applied));
       obj["metadata"]["name"] = name;
-      obj = WithDefaults(t, obj);
+      obj = WithDefaults(t, SecretStringData(t, obj));
       if (!exists) {
         // apiserver handlers/patch.go: creating through apply is also
         // authorized as a create (withAuthorization, createAuthorizerAttributes).
@@ -288,7 +289,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
         !std::get<Json>(body)["metadata"].contains("resourceVersion")) {
       next["metadata"].erase("resourceVersion");
     }
-    next = WithDefaults(t, next);
+    next = WithDefaults(t, SecretStringData(t, next));
     if (auto e = admit(next, status_only)) return StatusResponse(*e, &t, name);
     next = RecordUpdate(t, std::get<Json>(cur), std::move(next), writer(sub));
     return result(store_.Update(t, ns, std::move(next), status_only), 200);

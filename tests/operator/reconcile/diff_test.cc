@@ -189,6 +189,32 @@ TEST(Diff, ClaimTemplatesCompareAsTheServerStoresThem) {
   ASSERT_EQ(r.writes.size(), 1u);
   EXPECT_NE(r.writes[0].body.find("\"fast\""), std::string::npos);
   ASSERT_EQ(r.notes.size(), 1u);
+// Once the rest of the change is applied (the hash matches), the storage
+// that could not be changed is still noted: status keeps saying so.
+TEST(Diff, StorageThatWasKeptIsNotedAfterTheApplyToo) {
+  Json spec = kSpec;
+  spec["feSpec"]["persistentVolumes"] = {
+      {{"name", "meta"}, {"mountPath", "/m"},
+       {"persistentVolumeClaimSpec", {{"resources", {{"requests", {{"storage", "10Gi"}}}}}}}}};
+  const auto before = Desired(spec);
+  spec["feSpec"]["persistentVolumes"][0]["persistentVolumeClaimSpec"]["resources"]["requests"]
+      ["storage"] = "20Gi";
+  const auto after = Desired(spec);
+  std::vector<LiveObject> live = AsLive(after);
+  const std::vector<LiveObject> old = AsLive(before);
+  for (LiveObject& l : live) {
+    for (const LiveObject& o : old) {
+      if (l.kind == "StatefulSet" && o.kind == "StatefulSet" && l.name == o.name &&
+          o.object["spec"].contains("volumeClaimTemplates")) {
+        l.object["spec"]["volumeClaimTemplates"] = o.object["spec"].at("volumeClaimTemplates");
+      }
+    }
+  }
+  DiffResult r = Diff(after, live);
+  EXPECT_TRUE(r.writes.empty());
+  ASSERT_EQ(r.notes.size(), 1u);
+  EXPECT_NE(r.notes[0].find("volumeClaimTemplates"), std::string::npos);
+  EXPECT_TRUE(Diff(after, AsLive(after)).notes.empty());
 }
 
 }  // namespace

@@ -101,3 +101,51 @@ TEST(Conditions, ReadyProgressingDegraded) {
 
 }  // namespace
 }  // namespace doris_operator::reconcile
+
+namespace doris_operator::reconcile {
+namespace {
+
+TEST(SyncedCondition, AppliedAdvancesObservedGeneration) {
+  SyncInput in;
+  in.generation = 7;
+  model::v1::Condition c = ComputeSyncedCondition(in, {}, "2026-01-01T00:00:00Z");
+  EXPECT_EQ(c.type(), "Synced");
+  EXPECT_EQ(c.status(), "True");
+  EXPECT_EQ(c.reason(), "Applied");
+  EXPECT_EQ(c.observed_generation(), 7);
+  EXPECT_EQ(ObservedGeneration(in, 6), 7);
+}
+
+TEST(SyncedCondition, ARefusedWriteKeepsTheLastAppliedGeneration) {
+  SyncInput in;
+  in.generation = 7;
+  in.failed_writes = {"apply StatefulSet demo-be: denied"};
+  in.not_applied = {"StatefulSet demo-be: volumeClaimTemplates cannot be changed"};
+  model::v1::Condition prev;
+  prev.set_type("Synced");
+  prev.set_status("False");
+  prev.set_last_transition_time("2025-12-31T00:00:00Z");
+  model::v1::Condition c = ComputeSyncedCondition(in, {prev}, "2026-01-01T00:00:00Z");
+  EXPECT_EQ(c.status(), "False");
+  EXPECT_EQ(c.reason(), "WriteFailed");
+  EXPECT_NE(c.message().find("denied"), std::string::npos);
+  EXPECT_NE(c.message().find("volumeClaimTemplates"), std::string::npos);
+  EXPECT_EQ(c.last_transition_time(), "2025-12-31T00:00:00Z");  // unchanged status
+  EXPECT_EQ(ObservedGeneration(in, 6), 6);
+}
+
+TEST(SyncedCondition, NotesAndRefusedDorisAccessAreNotApplied) {
+  SyncInput notes;
+  notes.generation = 3;
+  notes.not_applied = {"kept the live volumeClaimTemplates"};
+  EXPECT_EQ(ComputeSyncedCondition(notes, {}, "t").reason(), "NotApplicable");
+  EXPECT_EQ(ObservedGeneration(notes, 2), 2);
+  SyncInput refused;
+  refused.generation = 3;
+  refused.doris_refused = "apiserver-proxy cannot carry Doris credentials";
+  EXPECT_EQ(ComputeSyncedCondition(refused, {}, "t").reason(), "DorisAccessRefused");
+  EXPECT_EQ(ObservedGeneration(refused, 2), 2);
+}
+
+}  // namespace
+}  // namespace doris_operator::reconcile
