@@ -189,6 +189,8 @@ TEST(Diff, ClaimTemplatesCompareAsTheServerStoresThem) {
   ASSERT_EQ(r.writes.size(), 1u);
   EXPECT_NE(r.writes[0].body.find("\"fast\""), std::string::npos);
   ASSERT_EQ(r.notes.size(), 1u);
+}
+
 // Once the rest of the change is applied (the hash matches), the storage
 // that could not be changed is still noted: status keeps saying so.
 TEST(Diff, StorageThatWasKeptIsNotedAfterTheApplyToo) {
