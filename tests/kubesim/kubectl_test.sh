@@ -278,52 +278,6 @@ check "wait --for condition=established on a CRD" \
   "$(k wait --for condition=established --timeout=30s crd/dorisclusters.doris.selectdb.com 2>&1)"
 check "a CRD's stored versions" '^\["v1"\]$' \
   "$(k get crd dorisclusters.doris.selectdb.com -o jsonpath='{.status.storedVersions}' 2>&1)"
-
-# Built-in kinds are decoded and validated as kube-apiserver does
-# (kubectl's default --validate=strict sends fieldValidation=Strict).
-k create namespace schemas >/dev/null 2>&1
-cat >"$work/sts.yaml" <<'YAML'
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: web
-  namespace: schemas
-spec:
-  replicas: 1
-  serviceName: web
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: nginx
-        ports: [{name: http, containerPort: 80}]
-        readinesProbe:
-          httpGet: {port: http}
-YAML
-check "a misspelled field in a StatefulSet is refused" \
-  'StatefulSet in version "v1" cannot be handled as a StatefulSet: strict decoding error: unknown field "spec.template.spec.containers\[0\].readinesProbe"' \
-  "$(k apply -f "$work/sts.yaml" 2>&1)"
-check "--validate=warn creates it with a warning" \
-  'Warning: unknown field "spec.template.spec.containers\[0\].readinesProbe".*statefulset.apps/web created' \
-  "$(k apply --validate=warn -f "$work/sts.yaml" 2>&1)"
-sed 's/readinesProbe/readinessProbe/; s/replicas: 1/replicas: "1"/' "$work/sts.yaml" >"$work/sts-type.yaml"
-check "a wrong type is the decoder's error" \
-  'json: cannot unmarshal string into Go struct field StatefulSetSpec.spec.replicas of type int32' \
-  "$(k apply -f "$work/sts-type.yaml" 2>&1)"
-sed 's/readinesProbe/readinessProbe/; s/- name: web/- name: Web/; s/containerPort: 80/containerPort: 70000/' \
-  "$work/sts.yaml" >"$work/sts-invalid.yaml"
-check "container names and ports are validated" \
-  'The StatefulSet "web" is invalid: .*containers\[0\].name: Invalid value: "Web": a lowercase RFC 1123 label must consist of.*containers\[0\].ports\[0\].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive' \
-  "$(k apply -f "$work/sts-invalid.yaml" 2>&1)"
-check "explain shows Kubernetes' own schema" \
-  'FIELD: +readinessProbe <Probe>.*Periodic probe of container service readiness.*httpGet.*<HTTPGetAction>' \
-  "$(k explain statefulset.spec.template.spec.containers.readinessProbe 2>&1 | tr '\n' ' ')"
-
-# Tables with kube-apiserver's columns; priority columns only with -o wide.
 cat >"$work/svc.yaml" <<'YAML'
 apiVersion: v1
 kind: Service
@@ -388,6 +342,98 @@ check "create configmap (protobuf, empty generateName)" "configmap/gen-check cre
   "$(k create configmap gen-check --from-literal=a=1 2>&1)"
 check "a ConfigMap has no generation and no empty generateName" '^0$' \
   "$(k get cm gen-check -o json 2>&1 | grep -c -E '"generation"|"generateName"')"
+
+# Built-in kinds are decoded and validated as kube-apiserver does
+# (kubectl's default --validate=strict sends fieldValidation=Strict).
+k create namespace schemas >/dev/null 2>&1
+cat >"$work/sts.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: web
+  namespace: schemas
+spec:
+  replicas: 1
+  serviceName: web
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        ports: [{name: http, containerPort: 80}]
+        readinesProbe:
+          httpGet: {port: http}
+YAML
+check "a misspelled field in a StatefulSet is refused" \
+  'StatefulSet in version "v1" cannot be handled as a StatefulSet: strict decoding error: unknown field "spec.template.spec.containers\[0\].readinesProbe"' \
+  "$(k apply -f "$work/sts.yaml" 2>&1)"
+check "--validate=warn creates it with a warning" \
+  'Warning: unknown field "spec.template.spec.containers\[0\].readinesProbe".*statefulset.apps/web created' \
+  "$(k apply --validate=warn -f "$work/sts.yaml" 2>&1)"
+sed 's/readinesProbe/readinessProbe/; s/replicas: 1/replicas: "1"/' "$work/sts.yaml" >"$work/sts-type.yaml"
+check "a wrong type is the decoder's error" \
+  'json: cannot unmarshal string into Go struct field StatefulSetSpec.spec.replicas of type int32' \
+  "$(k apply -f "$work/sts-type.yaml" 2>&1)"
+sed 's/readinesProbe/readinessProbe/; s/- name: web/- name: Web/; s/containerPort: 80/containerPort: 70000/' \
+  "$work/sts.yaml" >"$work/sts-invalid.yaml"
+check "container names and ports are validated" \
+  'The StatefulSet "web" is invalid: .*containers\[0\].name: Invalid value: "Web": a lowercase RFC 1123 label must consist of.*containers\[0\].ports\[0\].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive' \
+  "$(k apply -f "$work/sts-invalid.yaml" 2>&1)"
+check "explain shows Kubernetes' own schema" \
+  'FIELD: +readinessProbe <Probe>.*Periodic probe of container service readiness.*httpGet.*<HTTPGetAction>' \
+  "$(k explain statefulset.spec.template.spec.containers.readinessProbe 2>&1 | tr '\n' ' ')"
+
+# Tables with kube-apiserver's columns; priority columns only with -o wide.
+cat >"$work/svc.yaml" <<'YAML'
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: schemas
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+YAML
+k apply -f "$work/svc.yaml" >/dev/null 2>&1
+k -n schemas rollout status sts/web --timeout=60s >/dev/null 2>&1
+header() { echo "$1" | head -1; }
+check "get svc columns" '^NAME +TYPE +CLUSTER-IP +EXTERNAL-IP +PORT\(S\) +AGE$' "$(header "$(k -n schemas get svc 2>&1)")"
+check "get svc row" '^web +ClusterIP +[^ ]+ +<none> +80/TCP +[0-9]+s$' "$(k -n schemas get svc --no-headers 2>&1)"
+check "get svc -o wide adds SELECTOR" '^NAME +TYPE +CLUSTER-IP +EXTERNAL-IP +PORT\(S\) +AGE +SELECTOR$' \
+  "$(header "$(k -n schemas get svc -o wide 2>&1)")"
+check "get pods columns" '^NAME +READY +STATUS +RESTARTS +AGE$' "$(header "$(k -n schemas get pods 2>&1)")"
+check "get pods row" '^web-0 +1/1 +Running +0 +[0-9]+s$' "$(k -n schemas get pods --no-headers 2>&1)"
+check "get pods -o wide columns" '^NAME +READY +STATUS +RESTARTS +AGE +IP +NODE +NOMINATED NODE +READINESS GATES$' \
+  "$(header "$(k -n schemas get pods -o wide 2>&1)")"
+check "get sts columns" '^NAME +READY +AGE$' "$(header "$(k -n schemas get sts 2>&1)")"
+check "get sts -o wide columns and cells" '^NAME +READY +AGE +CONTAINERS +IMAGES web +1/1 +[0-9]+s +web +nginx$' \
+  "$(k -n schemas get sts -o wide 2>&1 | tr -s '\n' ' ' | sed 's/ $//')"
+k -n schemas create configmap conf --from-literal=a=1 --from-literal=b=2 >/dev/null 2>&1
+k -n schemas create secret generic pw --type=Opaque --from-literal=p=x >/dev/null 2>&1
+check "get cm columns" '^NAME +DATA +AGE conf +2 +' "$(k -n schemas get cm conf 2>&1 | tr '\n' ' ')"
+check "get secret columns" '^NAME +TYPE +DATA +AGE pw +Opaque +1 +' "$(k -n schemas get secret pw 2>&1 | tr '\n' ' ')"
+cat >"$work/pvc.yaml" <<'YAML'
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: data
+  namespace: schemas
+spec:
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests: {storage: 1Gi}
+YAML
+k apply -f "$work/pvc.yaml" >/dev/null 2>&1
+check "get pvc columns" '^NAME +STATUS +VOLUME +CAPACITY +ACCESS MODES +STORAGECLASS +VOLUMEATTRIBUTESCLASS +AGE data ' \
+  "$(k -n schemas get pvc 2>&1 | tr '\n' ' ')"
+check "get endpoints columns" '^NAME +ENDPOINTS +AGE' "$(k -n schemas get endpoints 2>&1)"
+check "get controllerrevisions columns" '^NAME +CONTROLLER +REVISION +AGE.*statefulset.apps/web +1 ' \
+  "$(k -n schemas get controllerrevisions 2>&1 | tr '\n' ' ')"
+check "get crd columns" '^NAME +CREATED AT' "$(k get crd 2>&1)"
 
 # --- kubectl create <generator>: protobuf bodies (kubesim decodes them with
 # the upstream generated.proto). Each object must come back with every field
@@ -465,48 +511,6 @@ for g in "deployment gen-d --image=nginx" "job gen-j --image=busybox" \
     "$(k create "${args[@]}" 2>&1)"
 done
 fi
-
-  namespace: schemas
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: http}]
-YAML
-k apply -f "$work/svc.yaml" >/dev/null 2>&1
-k -n schemas rollout status sts/web --timeout=60s >/dev/null 2>&1
-header() { echo "$1" | head -1; }
-check "get svc columns" '^NAME +TYPE +CLUSTER-IP +EXTERNAL-IP +PORT\(S\) +AGE$' "$(header "$(k -n schemas get svc 2>&1)")"
-check "get svc row" '^web +ClusterIP +[^ ]+ +<none> +80/TCP +[0-9]+s$' "$(k -n schemas get svc --no-headers 2>&1)"
-check "get svc -o wide adds SELECTOR" '^NAME +TYPE +CLUSTER-IP +EXTERNAL-IP +PORT\(S\) +AGE +SELECTOR$' \
-  "$(header "$(k -n schemas get svc -o wide 2>&1)")"
-check "get pods columns" '^NAME +READY +STATUS +RESTARTS +AGE$' "$(header "$(k -n schemas get pods 2>&1)")"
-check "get pods row" '^web-0 +1/1 +Running +0 +[0-9]+s$' "$(k -n schemas get pods --no-headers 2>&1)"
-check "get pods -o wide columns" '^NAME +READY +STATUS +RESTARTS +AGE +IP +NODE +NOMINATED NODE +READINESS GATES$' \
-  "$(header "$(k -n schemas get pods -o wide 2>&1)")"
-check "get sts columns" '^NAME +READY +AGE$' "$(header "$(k -n schemas get sts 2>&1)")"
-check "get sts -o wide columns and cells" '^NAME +READY +AGE +CONTAINERS +IMAGES web +1/1 +[0-9]+s +web +nginx$' \
-  "$(k -n schemas get sts -o wide 2>&1 | tr -s '\n' ' ' | sed 's/ $//')"
-k -n schemas create configmap conf --from-literal=a=1 --from-literal=b=2 >/dev/null 2>&1
-k -n schemas create secret generic pw --type=Opaque --from-literal=p=x >/dev/null 2>&1
-check "get cm columns" '^NAME +DATA +AGE conf +2 +' "$(k -n schemas get cm conf 2>&1 | tr '\n' ' ')"
-check "get secret columns" '^NAME +TYPE +DATA +AGE pw +Opaque +1 +' "$(k -n schemas get secret pw 2>&1 | tr '\n' ' ')"
-cat >"$work/pvc.yaml" <<'YAML'
-apiVersion: v1
-kind: PersistentVolumeClaim
-metadata:
-  name: data
-  namespace: schemas
-spec:
-  accessModes: [ReadWriteOnce]
-  resources:
-    requests: {storage: 1Gi}
-YAML
-k apply -f "$work/pvc.yaml" >/dev/null 2>&1
-check "get pvc columns" '^NAME +STATUS +VOLUME +CAPACITY +ACCESS MODES +STORAGECLASS +VOLUMEATTRIBUTESCLASS +AGE data ' \
-  "$(k -n schemas get pvc 2>&1 | tr '\n' ' ')"
-check "get endpoints columns" '^NAME +ENDPOINTS +AGE' "$(k -n schemas get endpoints 2>&1)"
-check "get controllerrevisions columns" '^NAME +CONTROLLER +REVISION +AGE.*statefulset.apps/web +1 ' \
-  "$(k -n schemas get controllerrevisions 2>&1 | tr '\n' ' ')"
-check "get crd columns" '^NAME +CREATED AT' "$(k get crd 2>&1)"
 
 # Field ownership (metadata.managedFields) and server-side apply as kubectl
 # shows them: entries per manager and operation, list items by merge key,

@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "tools/kubesim/admission.h"
 #include "tools/kubesim/builtin_validation.h"
 #include "tools/kubesim/builtin_types.h"
@@ -16,6 +18,31 @@
 namespace doris_operator::kubesim {
 
 namespace {
+
+// Two 422 Invalid answers about one object as one: causes concatenated, the
+// message rebuilt as the API server writes it (`... is invalid: [a, b]`).
+std::optional<ApiError> CombineInvalid(std::optional<ApiError> a, std::optional<ApiError> b) {
+  if (!a) return b;
+  if (!b || a->code != 422 || b->code != 422) return a;
+  Json causes = a->details.is_object() ? a->details.value("causes", Json::array()) : Json::array();
+  for (const Json& c : b->details.is_object() ? b->details.value("causes", Json::array()) : Json::array()) {
+    // Both steps may check the same rule (a required field): one error.
+    bool seen = false;
+    for (const Json& have : causes) {
+      seen |= have.value("field", "") == c.value("field", "") && have.value("message", "") == c.value("message", "");
+    }
+    if (!seen) causes.push_back(c);
+  }
+  std::vector<std::string> texts;
+  for (const Json& c : causes) texts.push_back(absl::StrCat(c.value("field", ""), ": ", c.value("message", "")));
+  const std::string marker = " is invalid: ";
+  const size_t at = a->message.find(marker);
+  if (at == std::string::npos || texts.empty()) return a;
+  a->details["causes"] = causes;
+  a->message = absl::StrCat(a->message.substr(0, at + marker.size()),
+                            texts.size() == 1 ? texts[0] : absl::StrCat("[", absl::StrJoin(texts, ", "), "]"));
+  return a;
+}
 
 bool IsCustomResource(const ResourceType& t) {
   for (const ResourceType& b : BuiltInTypes()) {
@@ -43,17 +70,23 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
   // (builtin_validation.h), then quantities, Service allocations and
   // immutable fields (admission.h); custom resources: pruned, defaulted and
   // validated against their schema, CEL rules included.
+  // Decoding errors (400) end a request at once; field errors (422) of the
+  // steps are reported together, as the API server's one validation pass
+  // reports every field error of an object.
+  auto built_in = [&](Json& obj, bool status, const Json* old) -> std::optional<ApiError> {
+    std::optional<ApiError> invalid = DecodeAndValidateBuiltIn(req, t, status, obj, warnings);
+    if (invalid && invalid->code != 422) return invalid;
+    std::optional<ApiError> admitted = AdmitBuiltIn(req, t, store_, ns, old, status, obj);
+    if (admitted && admitted->code != 422) return admitted;
+    return CombineInvalid(CombineInvalid(std::move(invalid), std::move(admitted)), ValidateBuiltIn(t, obj, status));
+  };
   auto admit = [&](Json& obj, bool status) -> std::optional<ApiError> {
-    if (auto e = DecodeAndValidateBuiltIn(req, t, status, obj, warnings)) return e;
     auto cur = store_.Get(t, ns, name);
-    if (auto e = AdmitBuiltIn(req, t, store_, ns, std::get_if<Json>(&cur), status, obj)) return e;
-    if (auto e = ValidateBuiltIn(t, obj, status)) return e;
+    if (auto e = built_in(obj, status, std::get_if<Json>(&cur))) return e;
     return AdmitCustomResource(req, t, /*create=*/false, status, cel_.get(), obj, warnings);
   };
   auto admit_create = [&](Json& obj) -> std::optional<ApiError> {
-    if (auto e = DecodeAndValidateBuiltIn(req, t, false, obj, warnings)) return e;
-    if (auto e = AdmitBuiltIn(req, t, store_, ns, nullptr, false, obj)) return e;
-    if (auto e = ValidateBuiltIn(t, obj, false)) return e;
+    if (auto e = built_in(obj, false, nullptr)) return e;
     return AdmitCustomResource(req, t, /*create=*/true, false, cel_.get(), obj, warnings);
   };
   // metadata.managedFields: who wrote what (field_manager.h).
