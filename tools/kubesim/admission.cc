@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "tools/kubesim/invalid_error.h"
 #include "tools/kubesim/quantity_fields.h"
 #include "tools/kubesim/service_allocation.h"
 #include "tools/kubesim/statefulset_validation.h"
@@ -248,21 +249,6 @@ std::optional<ApiError> AdmitCustomResource(const HttpRequest& req, const Resour
   const std::string name =
       obj.contains("metadata") && obj["metadata"].is_object() ? obj["metadata"].value("name", "") : "";
   return InvalidError(t, name, errors);
-}
-
-ApiError InvalidError(const ResourceType& t, const std::string& name, const std::vector<FieldError>& errors) {
-  Json causes = Json::array();
-  std::vector<std::string> texts;
-  for (const FieldError& e : errors) {
-    causes.push_back({{"reason", e.reason}, {"message", e.message}, {"field", e.field}});
-    texts.push_back(e.ToString());
-  }
-  const std::string qualified = t.group.empty() ? t.kind : absl::StrCat(t.kind, ".", t.group);
-  ApiError err{422, "Invalid",
-               absl::StrCat(qualified, " \"", name, "\" is invalid: ",
-                            texts.size() == 1 ? texts[0] : absl::StrCat("[", absl::StrJoin(texts, ", "), "]"))};
-  err.details = {{"name", name}, {"group", t.group}, {"kind", t.kind}, {"causes", causes}};
-  return err;
 }
 
 namespace {

@@ -31,9 +31,6 @@ Json WithDefaults(const ResourceType& t, Json obj);
 std::optional<ApiError> AdmitBuiltIn(const HttpRequest& req, const ResourceType& t, const ObjectStore& store,
                                      const std::string& ns, const Json* old, bool status_only, Json& obj);
 
-// The answer to field errors: 422 Invalid, `Kind.group "name" is invalid:
-// field: message` (several: `[a, b]`), one details.causes entry each.
-ApiError InvalidError(const ResourceType& t, const std::string& name, const std::vector<FieldError>& errors);
 
 // The API server's validation of the built-in kinds it checks here (today
 // HorizontalPodAutoscaler's spec); a 422 Invalid with causes, as it answers.

@@ -5,9 +5,7 @@
 
 namespace doris_operator::kubesim {
 
-ApiError InvalidError(const ResourceType& t, const Json& obj, const std::vector<FieldError>& errors) {
-  const Json meta = obj.is_object() ? obj.value("metadata", Json::object()) : Json::object();
-  const std::string name = meta.is_object() ? meta.value("name", "") : "";
+ApiError InvalidError(const ResourceType& t, const std::string& name, const std::vector<FieldError>& errors) {
   Json causes = Json::array();
   std::vector<std::string> texts;
   for (const FieldError& e : errors) {
@@ -21,6 +19,11 @@ ApiError InvalidError(const ResourceType& t, const Json& obj, const std::vector<
                    texts.size() == 1 ? texts[0] : absl::StrCat("[", absl::StrJoin(texts, ", "), "]"))};
   err.details = {{"name", name}, {"group", t.group}, {"kind", t.kind}, {"causes", causes}};
   return err;
+}
+
+ApiError InvalidError(const ResourceType& t, const Json& obj, const std::vector<FieldError>& errors) {
+  const Json meta = obj.is_object() ? obj.value("metadata", Json::object()) : Json::object();
+  return InvalidError(t, meta.is_object() ? meta.value("name", "") : "", errors);
 }
 
 }  // namespace doris_operator::kubesim

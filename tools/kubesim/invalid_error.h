@@ -5,6 +5,7 @@
 // kubectl prints (`StatefulSet.apps "x" is invalid: [a, b]`) and
 // details.{name,group,kind,causes}.
 
+#include <string>
 #include <vector>
 
 #include "tools/kubesim/object_store.h"
@@ -12,6 +13,8 @@
 
 namespace doris_operator::kubesim {
 
+ApiError InvalidError(const ResourceType& t, const std::string& name, const std::vector<FieldError>& errors);
+// The same, named by `obj`'s metadata.name.
 ApiError InvalidError(const ResourceType& t, const Json& obj, const std::vector<FieldError>& errors);
 
 }  // namespace doris_operator::kubesim

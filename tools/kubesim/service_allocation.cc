@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "tools/kubesim/admission.h"
+#include "tools/kubesim/invalid_error.h"
 
 namespace doris_operator::kubesim {
 

@@ -1,6 +1,6 @@
 #include "tools/kubesim/statefulset_validation.h"
 
-#include "tools/kubesim/admission.h"
+#include "tools/kubesim/invalid_error.h"
 
 namespace doris_operator::kubesim {
 
