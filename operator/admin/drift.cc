@@ -3,6 +3,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "operator/kube/object_fields.h"
 #include "operator/reconcile/field_compare.h"
 #include "translator/canonical_json.h"
 
@@ -55,11 +56,8 @@ absl::StatusOr<std::vector<v1::FieldDrift>> ComputeDrift(
     const Json& l = **got;
     absl::StatusOr<Json> want = translator::ParseJson(o.json);
     if (!want.ok()) return want.status();
-    std::string live_hash;
-    if (l.contains("metadata") && l["metadata"].is_object() &&
-        l["metadata"].contains("annotations") && l["metadata"]["annotations"].is_object()) {
-      live_hash = l["metadata"]["annotations"].value(translator::kHashAnnotation, "");
-    }
+    const std::string live_hash =
+        kube::StringAt(l, {"metadata", "annotations", translator::kHashAnnotation});
     // Only fields the operator sets are compared: the rest is the API
     // server's defaulting (or other controllers'), not drift.
     for (const reconcile::FieldDifference& diff :

@@ -1,6 +1,7 @@
 #include "operator/ingest/normalize.h"
 
 #include "absl/strings/str_cat.h"
+#include "operator/kube/object_fields.h"
 #include "translator/canonical_json.h"
 
 namespace doris_operator::ingest {
@@ -13,27 +14,16 @@ constexpr char kDorisGroupPrefix[] = "doris.selectdb.com/";
 constexpr char kClusterLabel[] = "app.doris.cluster";
 constexpr char kLastApplied[] = "kubectl.kubernetes.io/last-applied-configuration";
 
-std::string StringAt(const Json& j, const char* key) {
-  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
-}
-
-// The object's metadata, or an empty object; never throws on odd input.
-const Json& Meta(const Json& object) {
-  static const Json* const kEmpty = new Json(Json::object());
-  if (object.is_object() && object.contains("metadata") && object["metadata"].is_object()) {
-    return object["metadata"];
-  }
-  return *kEmpty;
-}
+using kube::FieldAt;
+using kube::StringAt;
 
 log::v1::ObjectRef RefOf(const Json& object) {
   log::v1::ObjectRef ref;
-  ref.set_api_version(StringAt(object, "apiVersion"));
-  ref.set_kind(StringAt(object, "kind"));
-  const Json& meta = Meta(object);
-  ref.set_namespace_(StringAt(meta, "namespace"));
-  ref.set_name(StringAt(meta, "name"));
-  ref.set_uid(StringAt(meta, "uid"));
+  ref.set_api_version(StringAt(object, {"apiVersion"}));
+  ref.set_kind(StringAt(object, {"kind"}));
+  ref.set_namespace_(StringAt(object, {"metadata", "namespace"}));
+  ref.set_name(StringAt(object, {"metadata", "name"}));
+  ref.set_uid(StringAt(object, {"metadata", "uid"}));
   return ref;
 }
 
@@ -44,23 +34,21 @@ Json Sanitize(Json object) {
   if (object.contains("metadata") && object["metadata"].is_object()) {
     Json& meta = object["metadata"];
     meta.erase("managedFields");
-    if (StringAt(object, "kind") == "Secret" && meta.contains("annotations") &&
+    if (StringAt(object, {"kind"}) == "Secret" && meta.contains("annotations") &&
         meta["annotations"].is_object()) {
       meta["annotations"].erase(kLastApplied);
       if (meta["annotations"].empty()) meta.erase("annotations");
     }
   }
-  if (StringAt(object, "kind") == "Secret") {
+  if (StringAt(object, {"kind"}) == "Secret") {
     object.erase("data");
     object.erase("stringData");
   }
   // The deprecated spec.adminUser.password is a credential in clear; it and
   // the last-applied copy of it stay out of the log. The operator reads it
   // from the live object when it needs it.
-  if (StringAt(object, "kind") == "DorisCluster" && object.contains("spec") &&
-      object["spec"].is_object() && object["spec"].contains("adminUser") &&
-      object["spec"]["adminUser"].is_object() &&
-      object["spec"]["adminUser"].contains("password")) {
+  if (StringAt(object, {"kind"}) == "DorisCluster" &&
+      FieldAt(object, {"spec", "adminUser"}).contains("password")) {
     object["spec"]["adminUser"].erase("password");
     if (object["metadata"].is_object() && object["metadata"].contains("annotations") &&
         object["metadata"]["annotations"].is_object()) {
@@ -83,19 +71,18 @@ std::optional<log::v1::ClusterRef> OwningCluster(const Json& object,
   if (ref.kind() == "DorisCluster" && ref.api_version().rfind(kDorisGroupPrefix, 0) == 0) {
     return cluster(ref.name());
   }
-  const Json& meta = Meta(object);
-  if (meta.contains("ownerReferences") && meta["ownerReferences"].is_array()) {
-    for (const Json& owner : meta["ownerReferences"]) {
-      if (StringAt(owner, "kind") == "DorisCluster" &&
-          StringAt(owner, "apiVersion").rfind(kDorisGroupPrefix, 0) == 0 &&
-          !StringAt(owner, "name").empty()) {
-        return cluster(StringAt(owner, "name"));
+  const Json& owners = FieldAt(object, {"metadata", "ownerReferences"});
+  if (owners.is_array()) {
+    for (const Json& owner : owners) {
+      if (StringAt(owner, {"kind"}) == "DorisCluster" &&
+          StringAt(owner, {"apiVersion"}).rfind(kDorisGroupPrefix, 0) == 0 &&
+          !StringAt(owner, {"name"}).empty()) {
+        return cluster(StringAt(owner, {"name"}));
       }
     }
   }
-  if (meta.contains("labels") && meta["labels"].is_object()) {
-    const std::string label = StringAt(meta["labels"], kClusterLabel);
-    if (!label.empty()) return cluster(label);
+  if (const std::string* label = kube::LabelOf(object, kClusterLabel); label != nullptr && !label->empty()) {
+    return cluster(*label);
   }
   if (resolve) return resolve(ref);
   return std::nullopt;
@@ -115,7 +102,7 @@ absl::StatusOr<log::v1::LogRecord> RecordForObject(const Json& object, const Eve
   log::v1::WatchEvent* ev = record.mutable_watch();
   ev->set_type(input.type);
   *ev->mutable_object() = ref;
-  ev->set_resource_version(StringAt(Meta(object), "resourceVersion"));
+  ev->set_resource_version(StringAt(object, {"metadata", "resourceVersion"}));
   ev->set_stream(input.stream);
   ev->set_from_relist(input.from_relist);
   ev->set_object_json(translator::Canonical(Sanitize(object)));

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "operator/kube/object_fields.h"
 #include "operator/logging/log.h"
 
 namespace doris_operator::leader {
@@ -16,18 +17,10 @@ namespace doris_operator::leader {
 namespace {
 
 using Json = nlohmann::json;
-
-// The Lease comes from outside: a field of the wrong type reads as absent
-// rather than throwing.
-std::string StringField(const Json& o, const char* key) {
-  if (!o.is_object() || !o.contains(key) || !o[key].is_string()) return "";
-  return o[key].get<std::string>();
-}
-
-int64_t IntField(const Json& o, const char* key) {
-  if (!o.is_object() || !o.contains(key) || !o[key].is_number_integer()) return 0;
-  return o[key].get<int64_t>();
-}
+// The Lease comes from outside: a field of the wrong type reads as absent.
+using kube::FieldAt;
+using kube::IntAt;
+using kube::StringAt;
 
 bool IsDns1123Subdomain(const std::string& s) {
   if (s.empty() || s.size() > 253) return false;
@@ -113,14 +106,14 @@ Json LeaderElector::Spec(const Json& old, absl::Time now) const {
   Json spec = {{"holderIdentity", options_.identity},
                {"leaseDurationSeconds", seconds},
                {"renewTime", FormatMicroTime(now)}};
-  if (StringField(old, "holderIdentity") == options_.identity) {
+  if (StringAt(old, {"holderIdentity"}) == options_.identity) {
     spec["acquireTime"] = old.contains("acquireTime") ? old["acquireTime"] : Json(FormatMicroTime(now));
-    spec["leaseTransitions"] = IntField(old, "leaseTransitions");
+    spec["leaseTransitions"] = IntAt(old, {"leaseTransitions"});
   } else {
     spec["acquireTime"] = FormatMicroTime(now);
     spec["leaseTransitions"] = old.is_object() && old.contains("holderIdentity")
-                                   ? IntField(old, "leaseTransitions") + 1
-                                   : IntField(old, "leaseTransitions");
+                                   ? IntAt(old, {"leaseTransitions"}) + 1
+                                   : IntAt(old, {"leaseTransitions"});
   }
   return spec;
 }
@@ -130,14 +123,14 @@ absl::StatusOr<bool> LeaderElector::TryAcquireOrRenew() {
   // What the Lease looked like; a change restarts the expiry clock (client-go
   // compares records, not renewTime, so replicas' clocks need not agree).
   auto observe = [this](const Json& lease) {
-    const Json spec = lease.contains("spec") && lease["spec"].is_object() ? lease["spec"] : Json::object();
+    const Json spec = FieldAt(lease, {"spec"}).is_object() ? FieldAt(lease, {"spec"}) : Json::object();
     absl::MutexLock lock(&mu_);
     const std::string canonical = spec.dump();
     if (canonical != observed_spec_) {
       observed_spec_ = canonical;
       observed_at_ = Now();
-      observed_holder_ = StringField(spec, "holderIdentity");
-      observed_duration_seconds_ = static_cast<int>(IntField(spec, "leaseDurationSeconds"));
+      observed_holder_ = StringAt(spec, {"holderIdentity"});
+      observed_duration_seconds_ = static_cast<int>(IntAt(spec, {"leaseDurationSeconds"}));
     }
     // Someone else holds it: whatever we thought, we are not leading.
     if (observed_holder_ != options_.identity) leading_ = false;
@@ -176,7 +169,7 @@ absl::StatusOr<bool> LeaderElector::TryAcquireOrRenew() {
     return LeaderElector::IsLeader();
   }
   const Json spec = observe(*got);
-  const std::string holder = StringField(spec, "holderIdentity");
+  const std::string holder = StringAt(spec, {"holderIdentity"});
   if (!holder.empty() && holder != options_.identity) {
     absl::MutexLock lock(&mu_);
     if (Now() < observed_at_ + absl::Seconds(observed_duration_seconds_)) return false;
@@ -295,8 +288,8 @@ void LeaderElector::Stop() {
 void LeaderElector::Release() {
   absl::StatusOr<Json> got = kube_->Get(path_);
   if (!got.ok()) return;
-  const Json spec = got->contains("spec") && (*got)["spec"].is_object() ? (*got)["spec"] : Json::object();
-  if (StringField(spec, "holderIdentity") != options_.identity) return;
+  const Json& spec = FieldAt(*got, {"spec"});
+  if (StringAt(spec, {"holderIdentity"}) != options_.identity) return;
   // What client-go's ReleaseOnCancel writes: no holder, a 1s lease.
   const std::string now = FormatMicroTime(Now());
   Json next = *got;
@@ -304,7 +297,7 @@ void LeaderElector::Release() {
                   {"leaseDurationSeconds", 1},
                   {"acquireTime", now},
                   {"renewTime", now},
-                  {"leaseTransitions", IntField(spec, "leaseTransitions")}};
+                  {"leaseTransitions", IntAt(spec, {"leaseTransitions"})}};
   absl::StatusOr<Json> updated = kube_->Update(path_, next.dump());
   if (!updated.ok()) {
     logging::Log(logging::Level::kWarn, "leader election: release failed",

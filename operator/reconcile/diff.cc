@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "operator/kube/object_fields.h"
 #include "operator/reconcile/field_compare.h"
 #include "store/object_id.h"
 #include "translator/canonical_json.h"
@@ -24,21 +25,11 @@ Key KeyOf(const std::string& api_version, const std::string& kind, const std::st
 }
 
 std::string LiveHash(const Json& object) {
-  const Json* ann = nullptr;
-  if (object.contains("metadata") && object["metadata"].contains("annotations")) {
-    ann = &object["metadata"]["annotations"];
-  }
-  if (ann == nullptr || !ann->contains(translator::kHashAnnotation) ||
-      !(*ann)[translator::kHashAnnotation].is_string()) {
-    return "";
-  }
-  return (*ann)[translator::kHashAnnotation].get<std::string>();
+  return kube::StringAt(object, {"metadata", "annotations", translator::kHashAnnotation});
 }
 
-Json VolumeClaimTemplates(const Json& sts) {
-  return sts.contains("spec") && sts["spec"].is_object() && sts["spec"].contains("volumeClaimTemplates")
-             ? sts["spec"]["volumeClaimTemplates"]
-             : Json();
+const Json& VolumeClaimTemplates(const Json& sts) {
+  return kube::FieldAt(sts, {"spec", "volumeClaimTemplates"});
 }
 
 // Whether the desired and live volumeClaimTemplates differ in what the user

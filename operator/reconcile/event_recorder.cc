@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
+#include "operator/kube/object_fields.h"
 
 namespace doris_operator::reconcile {
 
@@ -155,8 +156,7 @@ absl::StatusOr<bool> EventRecorder::Record(const EventSpec& e, absl::Time now) {
     correlator_.Recorded(c, "");
     return created.status();
   }
-  const Json& name = (*created)["metadata"]["name"];
-  correlator_.Recorded(c, name.is_string() ? name.get<std::string>() : "");
+  correlator_.Recorded(c, kube::StringAt(*created, {"metadata", "name"}));
   return true;
 }
 

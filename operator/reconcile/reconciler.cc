@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "operator/kube/object_fields.h"
 #include "operator/reconcile/config_restart.h"
 #include "operator/reconcile/diff.h"
 #include "operator/reconcile/field_compare.h"
@@ -31,40 +32,13 @@ namespace {
 
 using Json = nlohmann::json;
 const char* const kComponents[] = {"fe", "be", "cn", "broker"};
+using kube::BoolAt;
+using kube::FieldAt;
+using kube::IntAt;
+using kube::LabelOf;
+using kube::StringAt;
 
 std::string Rfc3339(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); }
-
-// Safe reads of API objects: a missing or mistyped field is null / the
-// default, never an assertion or exception (objects come from outside).
-const Json& At(const Json& j, std::initializer_list<const char*> path) {
-  static const Json kNull;
-  const Json* cur = &j;
-  for (const char* k : path) {
-    if (!cur->is_object()) return kNull;
-    auto it = cur->find(k);
-    if (it == cur->end()) return kNull;
-    cur = &*it;
-  }
-  return *cur;
-}
-
-int64_t IntAt(const Json& j, std::initializer_list<const char*> path, int64_t fallback) {
-  const Json& v = At(j, path);
-  return v.is_number_integer() ? v.get<int64_t>() : fallback;
-}
-
-std::string StrAt(const Json& j, std::initializer_list<const char*> path) {
-  const Json& v = At(j, path);
-  return v.is_string() ? v.get<std::string>() : "";
-}
-
-const std::string* Label(const Json& obj, const std::string& key) {
-  const Json& labels = At(obj, {"metadata", "labels"});
-  if (!labels.is_object()) return nullptr;
-  auto it = labels.find(key);
-  if (it == labels.end() || !it->is_string()) return nullptr;
-  return it->get_ptr<const std::string*>();
-}
 
 model::v1::BaseSpec* BaseOf(model::v1::DorisClusterSpec* spec, const std::string& c) {
   if (c == "fe") return spec->has_fe_spec() ? spec->mutable_fe_spec()->mutable_base() : nullptr;
@@ -113,10 +87,10 @@ Json MergePatchBetween(const Json& from, const Json& to) {
 }
 
 bool PodReady(const Json& pod) {
-  const Json& conditions = At(pod, {"status", "conditions"});
+  const Json& conditions = FieldAt(pod, {"status", "conditions"});
   if (!conditions.is_array()) return false;
   for (const Json& cond : conditions) {
-    if (StrAt(cond, {"type"}) == "Ready") return StrAt(cond, {"status"}) == "True";
+    if (StringAt(cond, {"type"}) == "Ready") return StringAt(cond, {"status"}) == "True";
   }
   return false;
 }
@@ -547,20 +521,20 @@ void Reconciler::ApplyDesired(Run& run) {
         Json want = Json::parse(o.json, nullptr, false);
         // The same comparator as the diff and drift: the live template holds
         // quantities as the API server stores them ("1Gi" for "1024Mi").
-        v.template_changed = !SameAsStored("/spec/template", At(want, {"spec", "template"}),
-                                           At(sts, {"spec", "template"}));
+        v.template_changed = !SameAsStored("/spec/template", FieldAt(want, {"spec", "template"}),
+                                           FieldAt(sts, {"spec", "template"}));
       }
       v.partition = IntAt(sts, {"spec", "updateStrategy", "rollingUpdate", "partition"}, 0);
       v.status_stale = IntAt(sts, {"status", "observedGeneration"}, 0) <
                        IntAt(sts, {"metadata", "generation"}, 0);
-      const std::string update_rev = StrAt(sts, {"status", "updateRevision"});
+      const std::string update_rev = StringAt(sts, {"status", "updateRevision"});
       for (const Json& pod : run.pods[c]) {
         PodView p;
-        p.ordinal = OrdinalOf(StrAt(pod, {"metadata", "name"}), sts_name);
+        p.ordinal = OrdinalOf(StringAt(pod, {"metadata", "name"}), sts_name);
         if (p.ordinal < 0) continue;
-        const std::string* rev = Label(pod, "controller-revision-hash");
+        const std::string* rev = LabelOf(pod, "controller-revision-hash");
         p.updated = rev != nullptr && *rev == update_rev && !update_rev.empty();
-        p.ready = PodReady(pod) && At(pod, {"metadata", "deletionTimestamp"}).is_null();
+        p.ready = PodReady(pod) && FieldAt(pod, {"metadata", "deletionTimestamp"}).is_null();
         p.doris_alive = p.ready;
         v.pods.push_back(p);
       }
@@ -707,16 +681,16 @@ void Reconciler::WriteStatus(Run& run) {
     in.now = now;
     for (const Json& pod : run.pods[c]) {
       PodStatusView v;
-      v.name = StrAt(pod, {"metadata", "name"});
-      v.phase = StrAt(pod, {"status", "phase"});
-      v.reason = StrAt(pod, {"status", "reason"});
-      v.message = StrAt(pod, {"status", "message"});
-      const Json& containers = At(pod, {"status", "containerStatuses"});
+      v.name = StringAt(pod, {"metadata", "name"});
+      v.phase = StringAt(pod, {"status", "phase"});
+      v.reason = StringAt(pod, {"status", "reason"});
+      v.message = StringAt(pod, {"status", "message"});
+      const Json& containers = FieldAt(pod, {"status", "containerStatuses"});
       if (containers.is_array() && !containers.empty()) {
         v.has_container_statuses = true;
         v.all_containers_ready = true;
         for (const Json& cs : containers) {
-          if (!At(cs, {"ready"}).is_boolean() || !At(cs, {"ready"}).get<bool>()) {
+          if (!BoolAt(cs, {"ready"})) {
             v.all_containers_ready = false;
           }
         }
@@ -747,7 +721,7 @@ void Reconciler::WriteStatus(Run& run) {
   *next.add_conditions() = ComputeSyncedCondition(sync, prev_conditions, now);
   next.set_observed_generation(ObservedGeneration(sync, previous.observed_generation()));
   const Json next_json = translator::StatusToJson(next);
-  const Json& live_status = At(run.cluster_json, {"status"});
+  const Json& live_status = FieldAt(run.cluster_json, {"status"});
   if (translator::Canonical(next_json) == translator::Canonical(live_status)) return;
   absl::StatusOr<Json> written = kube_->MergePatch(
       kube::ObjectPath("doris.selectdb.com/v1", run.key.ns, "dorisclusters", run.key.name) +
@@ -798,10 +772,10 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
     const std::string message = absl::StrJoin(in.problems, "; ");
     run.errors.push_back(message);
     bool already = false;
-    const Json& conditions = At(run.cluster_json, {"status", "conditions"});
+    const Json& conditions = FieldAt(run.cluster_json, {"status", "conditions"});
     if (conditions.is_array()) {
       for (const Json& c : conditions) {
-        if (StrAt(c, {"reason"}) == "InvalidSpec" && StrAt(c, {"message"}) == message &&
+        if (StringAt(c, {"reason"}) == "InvalidSpec" && StringAt(c, {"message"}) == message &&
             IntAt(c, {"observedGeneration"}, 0) == run.cluster.metadata().generation()) {
           already = true;
         }
@@ -835,23 +809,23 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
     *r.mutable_cluster() = key.ToRef();
     r.mutable_watch()->set_type(log::v1::ADDED);
     *r.mutable_watch()->mutable_object() = RefFor("v1", "ConfigMap", key.ns, cm);
-    r.mutable_watch()->set_resource_version(StrAt(*got, {"metadata", "resourceVersion"}));
+    r.mutable_watch()->set_resource_version(StringAt(*got, {"metadata", "resourceVersion"}));
     r.mutable_watch()->set_object_json(translator::Canonical(*got));
     (void)log_->Append({r});
-    AddConfigMapData(cm, At(*got, {"data"}), &run.inputs);
+    AddConfigMapData(cm, FieldAt(*got, {"data"}), &run.inputs);
   }
 
   for (const auto& [id, obj] : run.objects) {
     if (id.kind == "StatefulSet" || id.kind == "Service" || id.kind == "HorizontalPodAutoscaler") {
       Json j = Json::parse(obj.object_json(), nullptr, false);
       if (id.kind == "StatefulSet") {
-        const std::string* comp = Label(j, "app.kubernetes.io/component");
+        const std::string* comp = LabelOf(j, "app.kubernetes.io/component");
         if (comp != nullptr) run.statefulsets[*comp] = j;
       }
       run.live.push_back({obj.ref().api_version(), id.kind, id.name, std::move(j)});
     } else if (id.kind == "Pod") {
       Json j = Json::parse(obj.object_json(), nullptr, false);
-      const std::string* comp = Label(j, "app.kubernetes.io/component");
+      const std::string* comp = LabelOf(j, "app.kubernetes.io/component");
       if (comp != nullptr) run.pods[*comp].push_back(std::move(j));
     }
   }
@@ -859,12 +833,12 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   // reference with its UID, not labels anybody can copy.
   for (LiveObject& l : run.live) {
     l.owned = false;
-    const Json& refs = At(l.object, {"metadata", "ownerReferences"});
+    const Json& refs = FieldAt(l.object, {"metadata", "ownerReferences"});
     if (!refs.is_array()) continue;
     for (const Json& ref : refs) {
-      l.owned |= At(ref, {"controller"}).is_boolean() && At(ref, {"controller"}).get<bool>() &&
+      l.owned |= BoolAt(ref, {"controller"}) &&
                  !run.cluster.metadata().uid().empty() &&
-                 StrAt(ref, {"uid"}) == run.cluster.metadata().uid();
+                 StringAt(ref, {"uid"}) == run.cluster.metadata().uid();
     }
   }
   {
@@ -872,12 +846,12 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
     for (const auto& [component, pods] : run.pods) {
       for (const Json& pod : pods) {
         PodAddress a;
-        a.name = StrAt(pod, {"metadata", "name"});
-        if (const std::string ip = StrAt(pod, {"status", "podIP"}); !ip.empty()) a.ips.push_back(ip);
-        const Json& ips = At(pod, {"status", "podIPs"});
+        a.name = StringAt(pod, {"metadata", "name"});
+        if (const std::string ip = StringAt(pod, {"status", "podIP"}); !ip.empty()) a.ips.push_back(ip);
+        const Json& ips = FieldAt(pod, {"status", "podIPs"});
         if (ips.is_array()) {
           for (const Json& ip : ips) {
-            if (!StrAt(ip, {"ip"}).empty()) a.ips.push_back(StrAt(ip, {"ip"}));
+            if (!StringAt(ip, {"ip"}).empty()) a.ips.push_back(StringAt(ip, {"ip"}));
           }
         }
         addresses.push_back(std::move(a));
@@ -906,8 +880,8 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
         kube_->Get(kube::ObjectPath("v1", key.ns, "secrets", run.cluster.spec().auth_secret()));
     if (secret.ok()) {
       std::string user, password;
-      absl::Base64Unescape(StrAt(*secret, {"data", "username"}), &user);
-      absl::Base64Unescape(StrAt(*secret, {"data", "password"}), &password);
+      absl::Base64Unescape(StringAt(*secret, {"data", "username"}), &user);
+      absl::Base64Unescape(StringAt(*secret, {"data", "password"}), &password);
       if (!user.empty()) run.fe.user = user;
       run.fe.password = password;
     }
@@ -916,7 +890,7 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
     absl::StatusOr<Json> live = kube_->Get(
         kube::ObjectPath("doris.selectdb.com/v1", key.ns, "dorisclusters", key.name));
     if (live.ok()) {
-      run.fe.password = StrAt(*live, {"spec", "adminUser", "password"});
+      run.fe.password = StringAt(*live, {"spec", "adminUser", "password"});
     }
   }
 
