@@ -64,6 +64,20 @@ const model::v1::BaseSpec* BaseOf(const model::v1::DorisClusterSpec& spec, Compo
   return nullptr;
 }
 
+model::v1::BaseSpec* BaseOf(model::v1::DorisClusterSpec* spec, Component c) {
+  // The same choice as the const form; `spec` is mutable, so is its part.
+  return const_cast<model::v1::BaseSpec*>(BaseOf(*spec, c));
+}
+
+int32_t Replicas(const model::v1::BaseSpec& base) { return base.has_replicas() ? base.replicas() : 1; }
+
+std::optional<Component> ComponentNamed(std::string_view name) {
+  for (Component c : kAllComponents) {
+    if (name == ComponentName(c)) return c;
+  }
+  return std::nullopt;
+}
+
 std::string CoreConfigMapName(const model::v1::BaseSpec& b) {
   if (!b.has_config_map_info()) return "";
   const auto& ci = b.config_map_info();

@@ -5,6 +5,8 @@
 // objects generated for it, its home directory, config file, ports and
 // defaults (doris-contract.md §2–§3).
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,8 +26,16 @@ const char* ConfFileKey(Component c);     // "fe.conf", "be.conf", ...
 const char* ContainerCommand(Component c);
 const char* PreStopScript(Component c);
 
-// The component's spec inside the cluster, or null when absent.
+// The component named `name` ("fe", "be", "cn", "broker"), nullopt for any other.
+std::optional<Component> ComponentNamed(std::string_view name);
+
+// The component's spec inside the cluster, or null when absent. The mutable
+// form is for the reconciler, which holds replicas before translating.
 const model::v1::BaseSpec* BaseOf(const model::v1::DorisClusterSpec& spec, Component c);
+model::v1::BaseSpec* BaseOf(model::v1::DorisClusterSpec* spec, Component c);
+
+// The component's replicas: the spec's, 1 when unset (the CRD's default).
+int32_t Replicas(const model::v1::BaseSpec& base);
 
 // The ConfigMap holding the component's core config file: configMapInfo's
 // configMapName, else the first of its configMaps mounted at /etc/doris.

@@ -8,12 +8,6 @@
 
 namespace doris_operator::translator::internal {
 
-namespace {
-
-int32_t Replicas(const model::v1::BaseSpec& b) { return b.has_replicas() ? b.replicas() : 1; }
-
-}  // namespace
-
 Written StatefulSet(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
   const auto& spec = x.cluster->spec();
   const Storage storage = BuildStorage(x);

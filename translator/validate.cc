@@ -134,8 +134,6 @@ class Validator {
   }
 
  private:
-  static int32_t Replicas(const model::v1::BaseSpec& b) { return b.has_replicas() ? b.replicas() : 1; }
-
   void MountPath(const std::string& path, const std::string& field,
                  std::map<std::string, std::string>* seen) {
     if (path.empty()) return;

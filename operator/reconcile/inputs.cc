@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "operator/ingest/reference_index.h"
+#include "translator/component.h"
 #include "translator/hash.h"
 #include "translator/model_json.h"
 #include "translator/validate.h"
@@ -11,16 +12,6 @@ namespace doris_operator::reconcile {
 namespace {
 
 constexpr char kGroup[] = "doris.selectdb.com";
-
-model::v1::BaseSpec* BaseOf(model::v1::DorisClusterSpec* spec, const std::string& c) {
-  if (c == "fe") return spec->has_fe_spec() ? spec->mutable_fe_spec()->mutable_base() : nullptr;
-  if (c == "be") return spec->has_be_spec() ? spec->mutable_be_spec()->mutable_base() : nullptr;
-  if (c == "cn") return spec->has_cn_spec() ? spec->mutable_cn_spec()->mutable_base() : nullptr;
-  if (c == "broker") {
-    return spec->has_broker_spec() ? spec->mutable_broker_spec()->mutable_base() : nullptr;
-  }
-  return nullptr;
-}
 
 }  // namespace
 
@@ -75,7 +66,8 @@ void ApplyRecordedDecisions(const log::v1::ReconcileRecord& record,
                             model::v1::DorisCluster* cluster,
                             translator::TranslateInputs* inputs) {
   for (const auto& o : record.replica_overrides()) {
-    model::v1::BaseSpec* base = BaseOf(cluster->mutable_spec(), o.component());
+    const std::optional<translator::Component> c = translator::ComponentNamed(o.component());
+    model::v1::BaseSpec* base = c ? translator::BaseOf(cluster->mutable_spec(), *c) : nullptr;
     if (base != nullptr) base->set_replicas(o.replicas());
   }
   for (const auto& p : record.partitions()) inputs->partitions[p.component()] = p.partition();

@@ -31,6 +31,10 @@ namespace doris_operator::reconcile {
 namespace {
 
 using Json = nlohmann::json;
+using translator::BaseOf;
+using translator::Replicas;
+
+translator::Component ComponentOf(const std::string& name) { return *translator::ComponentNamed(name); }
 const char* const kComponents[] = {"fe", "be", "cn", "broker"};
 using kube::BoolAt;
 using kube::FieldAt;
@@ -39,15 +43,6 @@ using kube::LabelOf;
 using kube::StringAt;
 
 std::string Rfc3339(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); }
-
-model::v1::BaseSpec* BaseOf(model::v1::DorisClusterSpec* spec, const std::string& c) {
-  if (c == "fe") return spec->has_fe_spec() ? spec->mutable_fe_spec()->mutable_base() : nullptr;
-  if (c == "be") return spec->has_be_spec() ? spec->mutable_be_spec()->mutable_base() : nullptr;
-  if (c == "cn") return spec->has_cn_spec() ? spec->mutable_cn_spec()->mutable_base() : nullptr;
-  return spec->has_broker_spec() ? spec->mutable_broker_spec()->mutable_base() : nullptr;
-}
-
-int32_t Replicas(const model::v1::BaseSpec& b) { return b.has_replicas() ? b.replicas() : 1; }
 
 const model::v1::ComponentStatus* PreviousStatus(const model::v1::DorisClusterStatus& s,
                                                  const std::string& c) {
@@ -93,13 +88,6 @@ bool PodReady(const Json& pod) {
     if (StringAt(cond, {"type"}) == "Ready") return StringAt(cond, {"status"}) == "True";
   }
   return false;
-}
-
-translator::Component ComponentOf(const std::string& c) {
-  if (c == "fe") return translator::Component::kFe;
-  if (c == "be") return translator::Component::kBe;
-  if (c == "cn") return translator::Component::kCn;
-  return translator::Component::kBroker;
 }
 
 }  // namespace
@@ -279,7 +267,7 @@ void Reconciler::Unmapped(Run& run, const std::string& component, const std::vec
 void Reconciler::Membership(Run& run) {
   model::v1::DorisClusterSpec* spec = run.cluster.mutable_spec();
   // FE: observers go from the FE group before their pods do.
-  if (model::v1::BaseSpec* fe = BaseOf(spec, "fe"); fe != nullptr && run.statefulsets.count("fe")) {
+  if (model::v1::BaseSpec* fe = BaseOf(spec, translator::Component::kFe); fe != nullptr && run.statefulsets.count("fe")) {
     const int live = IntAt(run.statefulsets["fe"], {"spec", "replicas"}, 0);
     const int desired = Replicas(*fe);
     if (desired < live) {
@@ -329,7 +317,7 @@ void Reconciler::Membership(Run& run) {
   // component taken out of the spec is scaled in to 0 the same way before
   // its StatefulSet is deleted.
   for (const char* c : {"be", "cn"}) {
-    model::v1::BaseSpec* base = BaseOf(spec, c);
+    model::v1::BaseSpec* base = BaseOf(spec, ComponentOf(c));
     if (!run.statefulsets.count(c)) continue;
     const bool removed = base == nullptr;
     const std::string sts = absl::StrCat(run.key.name, "-", c);
@@ -420,7 +408,7 @@ void Reconciler::Membership(Run& run) {
 
 void Reconciler::ConfigRestarts(Run& run) {
   for (const char* c : {"fe", "be"}) {
-    const model::v1::BaseSpec* base = BaseOf(run.cluster.mutable_spec(), c);
+    const model::v1::BaseSpec* base = BaseOf(run.cluster.mutable_spec(), ComponentOf(c));
     if (base == nullptr) continue;
     const translator::Component comp = ComponentOf(c);
     std::string conf;
@@ -506,7 +494,7 @@ void Reconciler::ApplyDesired(Run& run) {
   // Rolling changes: FE first, one pod at a time, through the partition.
   std::vector<ComponentView> views;
   for (const char* c : kComponents) {
-    const model::v1::BaseSpec* base = BaseOf(run.cluster.mutable_spec(), c);
+    const model::v1::BaseSpec* base = BaseOf(run.cluster.mutable_spec(), ComponentOf(c));
     if (base == nullptr) continue;
     ComponentView v;
     v.component = c;
@@ -666,7 +654,7 @@ void Reconciler::WriteStatus(Run& run) {
   const std::string now = Rfc3339(options_.now());
   std::vector<const model::v1::ComponentStatus*> present;
   for (const char* c : kComponents) {
-    model::v1::BaseSpec* base = BaseOf(run.cluster.mutable_spec(), c);
+    model::v1::BaseSpec* base = BaseOf(run.cluster.mutable_spec(), ComponentOf(c));
     if (base == nullptr) continue;
     ComponentStatusInput in;
     in.cluster = run.key.name;
@@ -864,7 +852,7 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   run.fe.ns = key.ns;
   run.fe.cluster = key.name;
   // The FE's HTTP port: fe.conf's http_port when the spec sets one.
-  if (const model::v1::BaseSpec* fe = BaseOf(run.cluster.mutable_spec(), "fe"); fe != nullptr) {
+  if (const model::v1::BaseSpec* fe = BaseOf(run.cluster.mutable_spec(), translator::Component::kFe); fe != nullptr) {
     auto cm = run.inputs.config_maps.find(translator::CoreConfigMapName(*fe));
     if (cm != run.inputs.config_maps.end()) {
       auto conf = cm->second.find(translator::ConfFileKey(translator::Component::kFe));
@@ -900,8 +888,8 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   model::v1::DorisClusterSpec spec_before = run.cluster.spec();
   Membership(run);
   for (const char* c : kComponents) {
-    const model::v1::BaseSpec* was = BaseOf(&spec_before, c);
-    const model::v1::BaseSpec* now = BaseOf(run.cluster.mutable_spec(), c);
+    const model::v1::BaseSpec* was = BaseOf(&spec_before, ComponentOf(c));
+    const model::v1::BaseSpec* now = BaseOf(run.cluster.mutable_spec(), ComponentOf(c));
     if (was == nullptr || now == nullptr ||
         (was->has_replicas() == now->has_replicas() && was->replicas() == now->replicas())) {
       continue;
