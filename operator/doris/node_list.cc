@@ -1,7 +1,6 @@
 #include "operator/doris/node_list.h"
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "translator/canonical_json.h"
 
@@ -16,13 +15,6 @@ std::string Cell(const Json& v) {
   if (v.is_null()) return "";
   return translator::Canonical(v);
 }
-
-const std::string* Get(const NodeRow& row, const char* column) {
-  auto it = row.find(column);
-  return it == row.end() ? nullptr : &it->second;
-}
-
-bool IsTrue(const std::string* v) { return v != nullptr && absl::AsciiStrToLower(*v) == "true"; }
 
 }  // namespace
 
@@ -60,76 +52,21 @@ absl::StatusOr<std::vector<NodeRow>> ParseNodeList(std::string_view body) {
   return out;
 }
 
+const std::string* CellOf(const NodeRow& row, std::string_view column) {
+  auto it = row.find(std::string(column));
+  return it == row.end() ? nullptr : &it->second;
+}
+
+bool CellIsTrue(const NodeRow& row, std::string_view column) {
+  const std::string* v = CellOf(row, column);
+  return v != nullptr && absl::AsciiStrToLower(*v) == "true";
+}
+
 std::vector<std::string> RowHosts(const NodeRow& row) {
   std::vector<std::string> out;
   for (const char* column : {"Host", "IP", "HostName"}) {
-    const std::string* v = Get(row, column);
+    const std::string* v = CellOf(row, column);
     if (v != nullptr && !v->empty()) out.push_back(*v);
-  }
-  return out;
-}
-
-absl::StatusOr<BackendList> BackendsOf(const std::vector<NodeRow>& rows, const std::string& component,
-                                       const reconcile::NodeMap& pods) {
-  BackendList out;
-  for (const NodeRow& row : rows) {
-    const std::vector<std::string> hosts = RowHosts(row);
-    const std::string* port = Get(row, "HeartbeatPort");
-    if (hosts.empty() || port == nullptr) {
-      return absl::InvalidArgumentError("FE backends list lacks Host (or IP) or HeartbeatPort");
-    }
-    const std::string host_port = absl::StrCat(hosts.front(), ":", *port);
-    const std::optional<reconcile::NodePlace> place = pods.FindAny(hosts);
-    if (!place) {
-      out.unmapped.push_back(host_port);
-      continue;
-    }
-    if (place->component != component) continue;
-    reconcile::BackendView b;
-    b.host_port = host_port;
-    b.ordinal = place->ordinal;
-    b.alive = IsTrue(Get(row, "Alive"));
-    b.decommissioned = IsTrue(Get(row, "SystemDecommissioned"));
-    const std::string* tablets = Get(row, "TabletNum");
-    if (tablets != nullptr && !absl::SimpleAtoi(*tablets, &b.tablets)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("FE backends list: TabletNum \"", *tablets, "\" is not a number"));
-    }
-    out.mine.push_back(std::move(b));
-  }
-  return out;
-}
-
-absl::StatusOr<FrontendList> FrontendsOf(const std::vector<NodeRow>& rows, const reconcile::NodeMap& pods) {
-  FrontendList out;
-  for (const NodeRow& row : rows) {
-    const std::vector<std::string> hosts = RowHosts(row);
-    const std::string* port = Get(row, "EditLogPort");
-    if (hosts.empty() || port == nullptr) {
-      return absl::InvalidArgumentError("FE frontends list lacks Host (or IP) or EditLogPort");
-    }
-    const std::string host_port = absl::StrCat(hosts.front(), ":", *port);
-    const std::optional<reconcile::NodePlace> place = pods.FindAny(hosts);
-    const bool master = IsTrue(Get(row, "IsMaster"));
-    if (master) {
-      out.master_host = hosts.front();
-      const std::string* http = Get(row, "HttpPort");
-      if (http == nullptr || !absl::SimpleAtoi(*http, &out.master_http_port)) out.master_http_port = 0;
-      if (place && place->component == "fe") out.master_pod = place->pod;
-    }
-    if (!place) {
-      out.unmapped.push_back(host_port);
-      continue;
-    }
-    if (place->component != "fe") continue;
-    reconcile::FrontendView v;
-    v.host_port = host_port;
-    v.ordinal = place->ordinal;
-    const std::string* role = Get(row, "Role");
-    v.role = role == nullptr ? "" : *role;
-    v.alive = IsTrue(Get(row, "Alive"));
-    v.is_master = master;
-    out.mine.push_back(std::move(v));
   }
   return out;
 }

@@ -12,9 +12,6 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "operator/reconcile/frontends.h"
-#include "operator/reconcile/node_map.h"
-#include "operator/reconcile/scale_in.h"
 
 namespace doris_operator::doris {
 
@@ -28,27 +25,10 @@ absl::StatusOr<std::vector<NodeRow>> ParseNodeList(std::string_view body);
 // `HostName`. Empty when the row has none of them.
 std::vector<std::string> RowHosts(const NodeRow& row);
 
-struct BackendList {
-  std::vector<reconcile::BackendView> mine;  // rows of the asked component's pods
-  // host:port of rows that match no pod of the cluster (e.g. an IP no pod
-  // has any more): nothing may shrink while there are any.
-  std::vector<std::string> unmapped;
-};
-
-// The backends of `component` ("be" / "cn"), mapped to pods through `pods`.
-absl::StatusOr<BackendList> BackendsOf(const std::vector<NodeRow>& rows, const std::string& component,
-                                       const reconcile::NodeMap& pods);
-
-struct FrontendList {
-  std::vector<reconcile::FrontendView> mine;
-  std::vector<std::string> unmapped;  // host:edit_log_port
-  // The master as listed (IsMaster), where membership writes must go.
-  std::string master_host;
-  int master_http_port = 0;  // 0 when the row has no HttpPort
-  std::string master_pod;    // "" when no live pod is the master
-};
-
-absl::StatusOr<FrontendList> FrontendsOf(const std::vector<NodeRow>& rows, const reconcile::NodeMap& pods);
+// The cell of `column`, null when the row has no such column.
+const std::string* CellOf(const NodeRow& row, std::string_view column);
+// Whether the cell of `column` says true (any case); false when absent.
+bool CellIsTrue(const NodeRow& row, std::string_view column);
 
 }  // namespace doris_operator::doris
 

@@ -12,6 +12,7 @@
 #include "operator/kube/object_fields.h"
 #include "operator/reconcile/config_restart.h"
 #include "operator/reconcile/diff.h"
+#include "operator/reconcile/doris_nodes.h"
 #include "operator/reconcile/field_compare.h"
 #include "operator/reconcile/frontends.h"
 #include "operator/reconcile/rollout.h"
@@ -235,7 +236,7 @@ const absl::StatusOr<std::vector<doris::NodeRow>>& Reconciler::Backends(Run& run
 absl::StatusOr<doris::FeTarget> Reconciler::MasterTarget(Run& run) {
   const absl::StatusOr<std::vector<doris::NodeRow>>& rows = Frontends(run);
   if (!rows.ok()) return rows.status();
-  absl::StatusOr<doris::FrontendList> fes = doris::FrontendsOf(*rows, run.node_map);
+  absl::StatusOr<FrontendList> fes = FrontendsOf(*rows, run.node_map);
   if (!fes.ok()) return fes.status();
   if (fes->master_host.empty()) return absl::UnavailableError("the FE lists no master");
   if (fes->master_pod.empty()) {
@@ -272,9 +273,9 @@ void Reconciler::Membership(Run& run) {
     const int desired = Replicas(*fe);
     if (desired < live) {
       const absl::StatusOr<std::vector<doris::NodeRow>>& rows = Frontends(run);
-      absl::StatusOr<doris::FrontendList> fes =
-          rows.ok() ? doris::FrontendsOf(*rows, run.node_map)
-                    : absl::StatusOr<doris::FrontendList>(rows.status());
+      absl::StatusOr<FrontendList> fes =
+          rows.ok() ? FrontendsOf(*rows, run.node_map)
+                    : absl::StatusOr<FrontendList>(rows.status());
       if (!fes.ok()) {
         fe->set_replicas(live);  // cannot check membership: hold
         run.scaling["fe"] = true;
@@ -341,9 +342,9 @@ void Reconciler::Membership(Run& run) {
       }
     };
     const absl::StatusOr<std::vector<doris::NodeRow>>& rows = Backends(run);
-    absl::StatusOr<doris::BackendList> backends =
-        rows.ok() ? doris::BackendsOf(*rows, c, run.node_map)
-                  : absl::StatusOr<doris::BackendList>(rows.status());
+    absl::StatusOr<BackendList> backends =
+        rows.ok() ? BackendsOf(*rows, c, run.node_map)
+                  : absl::StatusOr<BackendList>(rows.status());
     if (!backends.ok()) {
       // Never shrink without knowing the data is safe.
       hold(std::max(live, desired));
@@ -466,13 +467,13 @@ void Reconciler::DorisAlive(Run& run, const std::string& component, std::vector<
   if (component == "fe") {
     const absl::StatusOr<std::vector<doris::NodeRow>>& rows = Frontends(run);
     if (!rows.ok()) return;
-    absl::StatusOr<doris::FrontendList> fes = doris::FrontendsOf(*rows, run.node_map);
+    absl::StatusOr<FrontendList> fes = FrontendsOf(*rows, run.node_map);
     if (!fes.ok()) return;
     for (const FrontendView& v : fes->mine) alive[v.ordinal] = v.alive;
   } else if (component == "be" || component == "cn") {
     const absl::StatusOr<std::vector<doris::NodeRow>>& rows = Backends(run);
     if (!rows.ok()) return;
-    absl::StatusOr<doris::BackendList> backends = doris::BackendsOf(*rows, component, run.node_map);
+    absl::StatusOr<BackendList> backends = BackendsOf(*rows, component, run.node_map);
     if (!backends.ok()) return;
     for (const BackendView& b : backends->mine) alive[b.ordinal] = b.alive;
   } else {
