@@ -1,9 +1,10 @@
 #ifndef DORIS_OPERATOR_OPERATOR_RECONCILE_RECONCILER_H_
 #define DORIS_OPERATOR_OPERATOR_RECONCILE_RECONCILER_H_
 
-// One reconcile of one DorisCluster: fold -> translate -> diff -> apply ->
-// Doris membership -> status, ending in a ReconcileRecord appended to the
-// log that says what triggered it, what it decided and what each write did.
+// One reconcile of one DorisCluster, as a pipeline: observe (the folded
+// log) -> decide (Doris membership, config restarts, rollout) -> translate ->
+// diff -> apply -> status, ending in a ReconcileRecord appended to the log
+// that says what triggered it, what it decided and what each write did.
 // Decisions come from the folded log only; the API server and the FE are
 // where actions go (and the FE's node list, which no watch carries).
 
@@ -15,7 +16,6 @@
 #include "operator/ingest/reference_index.h"
 #include "operator/kube/client.h"
 #include "operator/reconcile/event_recorder.h"
-#include "operator/reconcile/rollout.h"
 #include "proto/log.pb.h"
 #include "store/event_log.h"
 
@@ -48,26 +48,6 @@ class Reconciler {
   ReconcileOutcome Reconcile(const store::ClusterKey& cluster, uint64_t trigger_from);
 
  private:
-  struct Run;
-  void Membership(Run& run);
-  // The master FE, found in the frontends list, as the target of membership writes.
-  absl::StatusOr<doris::FeTarget> MasterTarget(Run& run);
-  // Holds a component whose FE rows match no pod: status and an Event say why.
-  void Unmapped(Run& run, const std::string& component, const std::vector<std::string>& hosts);
-  const absl::StatusOr<std::vector<doris::NodeRow>>& Frontends(Run& run);
-  const absl::StatusOr<std::vector<doris::NodeRow>>& Backends(Run& run);
-  void ConfigRestarts(Run& run);
-  void ApplyDesired(Run& run);
-  void DorisAlive(Run& run, const std::string& component, std::vector<PodView>* pods);
-  void WriteStatus(Run& run);
-  void Event(Run& run, const std::string& type, const std::string& reason,
-             const std::string& message);
-  // Refuses FE calls that this access mode cannot authenticate (status,
-  // Event), so that nothing is sent that could not work.
-  void DorisAccess(Run& run);
-  // The refusal, said once per reconcile when the FE is needed.
-  void DorisRefused(Run& run);
-
   kube::Client* const kube_;
   store::EventLog* const log_;
   doris::FeClient* const fe_;

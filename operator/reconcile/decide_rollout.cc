@@ -1,0 +1,130 @@
+#include "operator/reconcile/decide_rollout.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "operator/kube/object_fields.h"
+#include "operator/reconcile/doris_nodes.h"
+#include "operator/reconcile/fe_access.h"
+#include "operator/reconcile/field_compare.h"
+#include "operator/reconcile/observe.h"
+#include "operator/reconcile/rollout.h"
+#include "operator/reconcile/scale_in.h"
+
+namespace doris_operator::reconcile {
+
+namespace {
+
+using Json = nlohmann::json;
+using kube::FieldAt;
+using kube::IntAt;
+using kube::StringAt;
+
+// "Serving again" is what Doris says, not only Kubernetes readiness: a
+// restarted node must be back in the FE's list and alive before the next
+// pod goes. Brokers, or an FE that cannot be asked, fall back to readiness.
+void DorisAlive(Run& run, Component c, std::vector<PodView>* pods) {
+  std::map<int, bool> alive;
+  if (c == Component::kFe) {
+    const absl::StatusOr<std::vector<doris::NodeRow>>& rows = Frontends(run);
+    if (!rows.ok()) return;
+    absl::StatusOr<FrontendList> fes = FrontendsOf(*rows, run.node_map);
+    if (!fes.ok()) return;
+    for (const FrontendView& v : fes->mine) alive[v.ordinal] = v.alive;
+  } else if (c == Component::kBe || c == Component::kCn) {
+    const absl::StatusOr<std::vector<doris::NodeRow>>& rows = Backends(run);
+    if (!rows.ok()) return;
+    absl::StatusOr<BackendList> backends =
+        BackendsOf(*rows, translator::ComponentName(c), run.node_map);
+    if (!backends.ok()) return;
+    for (const BackendView& b : backends->mine) alive[b.ordinal] = b.alive;
+  } else {
+    return;
+  }
+  for (PodView& p : *pods) {
+    auto it = alive.find(p.ordinal);
+    p.doris_alive = p.ready && it != alive.end() && it->second;
+  }
+}
+
+// What the rollout planner needs to know about one component.
+ComponentView ViewOf(Run& run, Component c, const model::v1::BaseSpec& base,
+                     const translator::DesiredSet& desired) {
+  const ComponentState& state = run.of(c);
+  ComponentView v;
+  v.component = translator::ComponentName(c);
+  v.exists = state.statefulset.has_value();
+  v.replicas = translator::Replicas(base);
+  if (!v.exists) return v;
+  const Json& sts = *state.statefulset;
+  const std::string sts_name = translator::StatefulSetName(run.key.name, c);
+  for (const auto& o : desired.objects) {
+    if (o.kind != "StatefulSet" || o.name != sts_name) continue;
+    Json want = Json::parse(o.json, nullptr, false);
+    // The same comparator as the diff and drift: the live template holds
+    // quantities as the API server stores them ("1Gi" for "1024Mi").
+    v.template_changed = !SameAsStored("/spec/template", FieldAt(want, {"spec", "template"}),
+                                       FieldAt(sts, {"spec", "template"}));
+  }
+  v.partition = IntAt(sts, {"spec", "updateStrategy", "rollingUpdate", "partition"}, 0);
+  v.status_stale =
+      IntAt(sts, {"status", "observedGeneration"}, 0) < IntAt(sts, {"metadata", "generation"}, 0);
+  const std::string update_rev = StringAt(sts, {"status", "updateRevision"});
+  for (const Json& pod : state.pods) {
+    PodView p;
+    p.ordinal = OrdinalOf(StringAt(pod, {"metadata", "name"}), sts_name);
+    if (p.ordinal < 0) continue;
+    const std::string* rev = kube::LabelOf(pod, "controller-revision-hash");
+    p.updated = rev != nullptr && *rev == update_rev && !update_rev.empty();
+    p.ready = PodReady(pod) && FieldAt(pod, {"metadata", "deletionTimestamp"}).is_null();
+    p.doris_alive = p.ready;
+    v.pods.push_back(p);
+  }
+  bool rolling = v.template_changed || v.partition > 0;
+  for (const PodView& p : v.pods) rolling |= !p.updated;
+  if (rolling && !v.status_stale) DorisAlive(run, c, &v.pods);
+  return v;
+}
+
+}  // namespace
+
+bool DecideRollout(Run& run, const translator::DesiredSet& desired) {
+  // Rolling changes: FE first, one pod at a time, through the partition.
+  std::vector<ComponentView> views;
+  std::vector<Component> components;  // of each view
+  for (Component c : translator::kAllComponents) {
+    const model::v1::BaseSpec* base = translator::BaseOf(run.cluster.spec(), c);
+    if (base == nullptr) continue;
+    views.push_back(ViewOf(run, c, *base, desired));
+    components.push_back(c);
+  }
+  RolloutPlan rollout = PlanRollout(views);
+  for (const auto& [c, partition] : rollout.partitions) {
+    if (partition == 0) continue;
+    run.inputs.partitions[c] = partition;
+    log::v1::ReconcileRecord::PartitionChoice* choice = run.record.add_partitions();
+    choice->set_component(c);
+    choice->set_partition(partition);
+  }
+  if (rollout.rolling) {
+    for (size_t i = 0; i < views.size(); ++i) {
+      const ComponentView& v = views[i];
+      const int p = rollout.partitions[v.component];
+      // A StatefulSet the controller has not caught up with yet (new, or
+      // just written) is not a rollout of its own.
+      bool pending = v.template_changed || (v.exists && p > 0);
+      if (!v.status_stale) {
+        for (const PodView& pod : v.pods) pending |= !pod.updated;
+      }
+      if (pending && v.exists && !v.status_stale) {
+        ComponentState& state = run.of(components[i]);
+        state.upgrading = true;
+        if (state.waiting_on.empty()) state.waiting_on = rollout.waiting_on;
+      }
+    }
+  }
+  return !run.inputs.partitions.empty();
+}
+
+}  // namespace doris_operator::reconcile

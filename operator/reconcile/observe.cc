@@ -1,0 +1,140 @@
+#include "operator/reconcile/observe.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "operator/kube/object_fields.h"
+#include "operator/reconcile/inputs.h"
+#include "translator/canonical_json.h"
+#include "translator/doris_conf.h"
+
+namespace doris_operator::reconcile {
+
+namespace {
+
+using Json = nlohmann::json;
+using kube::BoolAt;
+using kube::FieldAt;
+using kube::LabelOf;
+using kube::StringAt;
+
+constexpr char kComponentLabel[] = "app.kubernetes.io/component";
+
+PodAddress AddressOf(const Json& pod) {
+  PodAddress a;
+  a.name = StringAt(pod, {"metadata", "name"});
+  if (const std::string ip = StringAt(pod, {"status", "podIP"}); !ip.empty()) a.ips.push_back(ip);
+  const Json& ips = FieldAt(pod, {"status", "podIPs"});
+  if (ips.is_array()) {
+    for (const Json& ip : ips) {
+      if (!StringAt(ip, {"ip"}).empty()) a.ips.push_back(StringAt(ip, {"ip"}));
+    }
+  }
+  return a;
+}
+
+// Only what this DorisCluster controls may be deleted: a controller owner
+// reference with its UID, not labels anybody can copy.
+bool Controlled(const Json& object, const std::string& uid) {
+  const Json& refs = FieldAt(object, {"metadata", "ownerReferences"});
+  if (!refs.is_array() || uid.empty()) return false;
+  for (const Json& ref : refs) {
+    if (BoolAt(ref, {"controller"}) && StringAt(ref, {"uid"}) == uid) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void ObserveConfigMaps(Run& run, const std::set<std::string>& missing) {
+  for (const std::string& cm : missing) {
+    absl::StatusOr<Json> got =
+        run.services.kube->Get(kube::ObjectPath("v1", run.key.ns, "configmaps", cm));
+    if (!got.ok()) continue;  // missing: defaults, as the reference operator does
+    log::v1::LogRecord r;
+    *r.mutable_cluster() = run.key.ToRef();
+    r.mutable_watch()->set_type(log::v1::ADDED);
+    *r.mutable_watch()->mutable_object() = RefFor("v1", "ConfigMap", run.key.ns, cm);
+    r.mutable_watch()->set_resource_version(StringAt(*got, {"metadata", "resourceVersion"}));
+    r.mutable_watch()->set_object_json(translator::Canonical(*got));
+    (void)run.services.log->Append({r});
+    AddConfigMapData(cm, FieldAt(*got, {"data"}), &run.inputs);
+  }
+}
+
+void ObserveObjects(Run& run) {
+  std::vector<PodAddress> addresses;
+  for (const auto& [id, obj] : run.objects) {
+    if (id.kind == "StatefulSet" || id.kind == "Service" || id.kind == "HorizontalPodAutoscaler") {
+      Json j = Json::parse(obj.object_json(), nullptr, false);
+      if (id.kind == "StatefulSet") {
+        const std::string* label = LabelOf(j, kComponentLabel);
+        const std::optional<Component> c =
+            label != nullptr ? translator::ComponentNamed(*label) : std::nullopt;
+        if (c) run.of(*c).statefulset = j;
+      }
+      LiveObject l{obj.ref().api_version(), id.kind, id.name, std::move(j)};
+      l.owned = Controlled(l.object, run.cluster.metadata().uid());
+      run.live.push_back(std::move(l));
+    } else if (id.kind == "Pod") {
+      Json j = Json::parse(obj.object_json(), nullptr, false);
+      const std::string* label = LabelOf(j, kComponentLabel);
+      if (label == nullptr) continue;
+      // Every labelled pod's addresses, so that a node can be matched to it.
+      addresses.push_back(AddressOf(j));
+      if (const std::optional<Component> c = translator::ComponentNamed(*label)) {
+        run.of(*c).pods.push_back(std::move(j));
+      }
+    }
+  }
+  run.node_map = NodeMap(run.key.name, std::move(addresses));
+}
+
+void ObserveFeTarget(Run& run) {
+  run.fe.ns = run.key.ns;
+  run.fe.cluster = run.key.name;
+  // The FE's HTTP port: fe.conf's http_port when the spec sets one.
+  if (const model::v1::BaseSpec* fe = translator::BaseOf(run.cluster.spec(), Component::kFe)) {
+    auto cm = run.inputs.config_maps.find(translator::CoreConfigMapName(*fe));
+    if (cm != run.inputs.config_maps.end()) {
+      auto conf = cm->second.find(translator::ConfFileKey(Component::kFe));
+      if (conf != cm->second.end()) {
+        run.fe.http_port = static_cast<int>(
+            translator::DorisConf::Parse(conf->second, translator::DorisHome(Component::kFe))
+                .Int("http_port", run.fe.http_port));
+      }
+    }
+  }
+  // Credentials: the auth Secret, else adminUser, else root.
+  kube::Client* kube = run.services.kube;
+  if (!run.cluster.spec().auth_secret().empty()) {
+    absl::StatusOr<Json> secret =
+        kube->Get(kube::ObjectPath("v1", run.key.ns, "secrets", run.cluster.spec().auth_secret()));
+    if (secret.ok()) {
+      std::string user, password;
+      absl::Base64Unescape(StringAt(*secret, {"data", "username"}), &user);
+      absl::Base64Unescape(StringAt(*secret, {"data", "password"}), &password);
+      if (!user.empty()) run.fe.user = user;
+      run.fe.password = password;
+    }
+  } else if (!run.cluster.spec().admin_user().name().empty()) {
+    run.fe.user = run.cluster.spec().admin_user().name();
+    absl::StatusOr<Json> live = kube->Get(
+        kube::ObjectPath("doris.selectdb.com/v1", run.key.ns, "dorisclusters", run.key.name));
+    if (live.ok()) {
+      run.fe.password = StringAt(*live, {"spec", "adminUser", "password"});
+    }
+  }
+}
+
+bool PodReady(const Json& pod) {
+  const Json& conditions = FieldAt(pod, {"status", "conditions"});
+  if (!conditions.is_array()) return false;
+  for (const Json& cond : conditions) {
+    if (StringAt(cond, {"type"}) == "Ready") return StringAt(cond, {"status"}) == "True";
+  }
+  return false;
+}
+
+}  // namespace doris_operator::reconcile

@@ -1,0 +1,35 @@
+#ifndef DORIS_OPERATOR_OPERATOR_RECONCILE_OBSERVE_H_
+#define DORIS_OPERATOR_OPERATOR_RECONCILE_OBSERVE_H_
+
+// Observe, the pipeline's first step: what the log holds about one
+// DorisCluster becomes the run's view (live objects and whether this cluster
+// controls them, each component's StatefulSet and pods, Doris nodes to pods),
+// plus the few reads no watch carries: ConfigMaps not yet logged, FE credentials.
+
+#include <set>
+#include <string>
+
+#include "nlohmann/json.hpp"
+#include "operator/reconcile/run.h"
+
+namespace doris_operator::reconcile {
+
+// Fetches the ConfigMaps the spec reads that the log does not hold yet,
+// appends them to the log and adds their data to the translator's inputs.
+// A missing one means defaults, as the reference operator does.
+void ObserveConfigMaps(Run& run, const std::set<std::string>& missing);
+
+// The live objects, StatefulSets and pods per component, ownership and the
+// node map, all from run.objects.
+void ObserveObjects(Run& run);
+
+// The FE's HTTP port (fe.conf) and credentials: the auth Secret, else
+// adminUser, else root.
+void ObserveFeTarget(Run& run);
+
+// Kubernetes readiness of a pod (its Ready condition).
+bool PodReady(const nlohmann::json& pod);
+
+}  // namespace doris_operator::reconcile
+
+#endif  // DORIS_OPERATOR_OPERATOR_RECONCILE_OBSERVE_H_

@@ -1,0 +1,119 @@
+#ifndef DORIS_OPERATOR_OPERATOR_RECONCILE_RUN_H_
+#define DORIS_OPERATOR_OPERATOR_RECONCILE_RUN_H_
+
+// The state of one reconcile as it passes through the pipeline (observe →
+// decide → translate → diff → apply → status): what was observed, what each
+// step decided per component, and the record of every action taken.
+
+#include <array>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
+#include "operator/doris/fe_client.h"
+#include "operator/kube/client.h"
+#include "operator/reconcile/diff.h"
+#include "operator/reconcile/event_recorder.h"
+#include "operator/reconcile/node_map.h"
+#include "operator/reconcile/reconciler.h"
+#include "proto/doris_cluster.pb.h"
+#include "proto/log.pb.h"
+#include "store/event_log.h"
+#include "translator/component.h"
+#include "translator/translator.h"
+
+namespace doris_operator::reconcile {
+
+using translator::Component;
+
+// What the pipeline knows and decided about one component.
+struct ComponentState {
+  // Observed (from the log).
+  std::optional<nlohmann::json> statefulset;  // the live StatefulSet, if any
+  std::vector<nlohmann::json> pods;
+  // Decided, for status.
+  bool scaling = false;
+  bool upgrading = false;
+  bool restarting = false;
+  std::string config_hash;  // status.<c>Status.coreConfigMapHashValue to write
+  std::string waiting_on;   // what the component waits for, for its condition
+};
+
+// Where a run's actions go; owned by the Reconciler.
+struct RunServices {
+  kube::Client* kube = nullptr;
+  store::EventLog* log = nullptr;
+  doris::FeClient* fe = nullptr;
+  EventRecorder* events = nullptr;
+  const ReconcilerOptions* options = nullptr;
+};
+
+struct Run {
+  explicit Run(RunServices s) : services(s) {}
+
+  const RunServices services;
+  store::ClusterKey key;
+  store::ClusterObjects objects;
+  nlohmann::json cluster_json;
+  model::v1::DorisCluster cluster;
+  translator::TranslateInputs inputs;
+  log::v1::ReconcileRecord record;
+  std::vector<LiveObject> live;
+  // Indexed by translator::Component.
+  std::array<ComponentState, std::size(translator::kAllComponents)> components;
+  doris::FeTarget fe;
+  // The FE's node lists, read once per reconcile (and again after a
+  // membership change of ours); see fe_access.h.
+  std::optional<absl::StatusOr<std::vector<doris::NodeRow>>> frontends;
+  std::optional<absl::StatusOr<std::vector<doris::NodeRow>>> backends;
+  // Doris nodes to pods, through the pods' names and IPs in the log.
+  NodeMap node_map;
+  // StatefulSets of components taken out of the spec that stay, at this
+  // many replicas, until their nodes have left Doris.
+  std::map<std::string, int> retained;
+  bool removing = false;  // such a removal is under way: look again soon
+  int writes = 0;
+  bool failed = false;
+  std::vector<std::string> errors;
+  // Writes the API server or the FE refused ("verb Kind name: message"),
+  // and parts of the spec that could not be applied: both keep
+  // observedGeneration where it was and say why in the Synced condition.
+  std::vector<std::string> failed_writes;
+  std::vector<std::string> not_applied;
+  // Failed API writes, each to become a Warning Event (Doris calls have
+  // Events of their own).
+  std::vector<std::pair<std::string, std::string>> failure_events;  // reason, message
+  // Set when the FE must not be called in this access mode (see fe_access.h);
+  // said (status, Event) once the reconcile needs the FE.
+  std::string doris_refused;
+  bool doris_refusal_said = false;
+  uint64_t caused_by = 0;  // newest record of the cluster that this run saw
+
+  ComponentState& of(Component c) { return components[static_cast<size_t>(c)]; }
+  const ComponentState& of(Component c) const { return components[static_cast<size_t>(c)]; }
+
+  // Records an action. `critical`: a failure fails the reconcile (an Event
+  // that could not be recorded does not).
+  void Action(const std::string& verb, const log::v1::ObjectRef& object, const std::string& detail,
+              const absl::Status& s, bool critical = true);
+  // A Kubernetes Event about the DorisCluster, correlated by the recorder.
+  void Event(const std::string& type, const std::string& reason, const std::string& message);
+  // options.now() as RFC 3339, for status and stamps.
+  std::string Now() const;
+};
+
+log::v1::ObjectRef RefFor(const std::string& api_version, const std::string& kind,
+                          const std::string& ns, const std::string& name);
+
+// The DorisCluster's status of one component, null when it has none.
+const model::v1::ComponentStatus* StatusOf(const model::v1::DorisClusterStatus& s, Component c);
+
+}  // namespace doris_operator::reconcile
+
+#endif  // DORIS_OPERATOR_OPERATOR_RECONCILE_RUN_H_

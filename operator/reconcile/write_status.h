@@ -1,0 +1,28 @@
+#ifndef DORIS_OPERATOR_OPERATOR_RECONCILE_WRITE_STATUS_H_
+#define DORIS_OPERATOR_OPERATOR_RECONCILE_WRITE_STATUS_H_
+
+// Status, the pipeline's last step: the DorisCluster's status computed (by
+// status.h, purely) from the pods and what the run decided and did, written
+// as a merge patch only when it changed; and whether the cluster converged.
+
+#include <string>
+
+#include "operator/reconcile/run.h"
+
+namespace doris_operator::reconcile {
+
+// Computes and writes the status (phases, conditions, Synced and
+// observedGeneration); sets run.cluster's status to what was written.
+void WriteStatus(Run& run);
+
+// An invalid spec: Ready=False with reason InvalidSpec and a Warning Event,
+// once per message and generation.
+void ReportInvalidSpec(Run& run, const std::string& message);
+
+// Every component available and nothing under way (a removal waiting on
+// Doris): no need to look again without new events.
+bool Converged(const Run& run);
+
+}  // namespace doris_operator::reconcile
+
+#endif  // DORIS_OPERATOR_OPERATOR_RECONCILE_WRITE_STATUS_H_
