@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "operator/admin/redact.h"
+#include "operator/kube/object_fields.h"
 #include "operator/reconcile/inputs.h"
 #include "translator/translator.h"
 
@@ -49,9 +50,7 @@ void WhatIf(const ReplayPoint& point, const ReplaySource& source, v1::WhatIf* ou
         auto it = later->find(store::ObjectId{"", "ConfigMap", point.cluster.ns, cm});
         if (it == later->end()) continue;
         const nlohmann::json j = nlohmann::json::parse(it->second.object_json(), nullptr, false);
-        if (j.is_object() && j.contains("data")) {
-          reconcile::AddConfigMapData(cm, j["data"], &in.inputs);
-        }
+        reconcile::AddConfigMapData(cm, kube::FieldAt(j, {"data"}), &in.inputs);
       }
     }
   }

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "operator/ingest/relist.h"
+#include "operator/kube/object_fields.h"
 #include "store/object_id.h"
 
 namespace doris_operator::ingest {
@@ -68,12 +69,11 @@ absl::Status Watcher::WatchOnce(const std::atomic<bool>& stop, const std::string
     s = client_->Watch(
       kube::CollectionPath(spec_.api_version, spec_.ns, spec_.resource), options,
       [&](Json event) {
-        const std::string type = event.value("type", "");
+        const std::string type = kube::StringAt(event, {"type"});
         Json& object = event["object"];
         if (!object.is_object()) return true;
         if (type == "BOOKMARK") {
-          const std::string rv =
-              object["metadata"].is_object() ? object["metadata"].value("resourceVersion", "") : "";
+          const std::string rv = kube::StringAt(object, {"metadata", "resourceVersion"});
           if (rv.empty() || absl::Now() - last_cursor_append_ < options_.bookmark_interval) {
             return true;
           }

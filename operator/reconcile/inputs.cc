@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "operator/ingest/reference_index.h"
+#include "operator/kube/object_fields.h"
 #include "translator/component.h"
 #include "translator/hash.h"
 #include "translator/model_json.h"
@@ -57,7 +58,7 @@ ClusterInputs InputsFromObjects(const store::ClusterKey& key,
       continue;
     }
     const nlohmann::json j = nlohmann::json::parse(it->second.object_json(), nullptr, false);
-    if (j.is_object() && j.contains("data")) AddConfigMapData(cm, j["data"], &out.inputs);
+    AddConfigMapData(cm, kube::FieldAt(j, {"data"}), &out.inputs);
   }
   return out;
 }
