@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -107,8 +108,23 @@ class FakeDoris {
   // Serves a request that reached the FE of `fe_pod` ("" = none could be reached).
   HttpResponse Serve(const std::string& ns, const std::string& cluster, const std::string& fe_pod,
                      const std::string& port, const std::string& path, const HttpRequest& req);
+
+  // One tick of a cluster (fake_doris_registration.cc, fake_doris_tablets.cc).
+  void RefreshNodes(Cluster& c, const std::map<std::string, Json>& pods, int64_t now_ms);
+  void RegisterPods(Cluster& c, const std::string& ns, const std::string& name, const FeConfig& conf,
+                    const std::map<std::string, Json>& pods, int64_t now_ms);
+  void MoveTablets(Cluster& c, const FeConfig& conf, int64_t dt);
+
+  // SHOW FRONTENDS / BACKENDS / BROKERS over HTTP (fake_doris_node_lists.cc).
   HttpResponse NodeList(const Cluster& c, const FeConfig& conf, const std::string& path) const;
+  // ADD / DROP / DECOMMISSION, served by the master (fake_doris_membership.cc).
+  HttpResponse MembershipWrite(Cluster& c, const FeConfig& conf, const std::string& fe_pod,
+                               const std::string& path, const HttpRequest& req);
   HttpResponse Membership(Cluster& c, const FeConfig& conf, const std::string& op, const Json& body);
+  // The simulator's own endpoints, /api/_sim/* (fake_doris_sim.cc); nullopt
+  // for any other path.
+  std::optional<HttpResponse> Simulator(Cluster& c, const std::string& ns, const std::string& path,
+                                        const HttpRequest& req);
 
   ObjectStore* store_;
   const FakeDorisOptions options_;
