@@ -1,6 +1,8 @@
 #include "tools/kubesim/fake_doris.h"
 
+#include <chrono>
 #include <optional>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -13,8 +15,8 @@ namespace doris_operator::kubesim {
 
 using namespace fake_doris_internal;  // NOLINT: the fake Doris files' shared helpers
 
-bool FakeDoris::Authorized(const std::string& ns, const std::string& cluster,
-                           const HttpRequest& req) const {
+bool FakeDoris::Authorized(const std::string& ns, const std::string& cluster, const HttpRequest& req,
+                           const std::optional<std::string>& doris_password) const {
   std::string user = "root", password;
   const auto dcr_type = store_->Find("doris.selectdb.com", "v1", "dorisclusters");
   const auto secret_type = store_->Find("", "v1", "secrets");
@@ -35,6 +37,7 @@ bool FakeDoris::Authorized(const std::string& ns, const std::string& cluster,
       }
     }
   }
+  if (doris_password) password = *doris_password;
   const std::string header = req.Header("authorization");
   std::string decoded;
   if (header.rfind("Basic ", 0) != 0 || !absl::Base64Unescape(header.substr(6), &decoded)) return false;
@@ -127,17 +130,58 @@ HttpResponse FakeDoris::Serve(const std::string& ns, const std::string& cluster,
     if (!master) return Refused("no FE master yet");
     return Envelope({{"online_backend_num", online}, {"total_backend_num", c.backends.size()}});
   }
-  if (!Authorized(ns, cluster, req)) {
+  // The simulator's own endpoints keep the Secret's credentials and answer
+  // at once, so a test can still read the cluster and lift a fault.
+  const bool sim = absl::StartsWith(path, "/api/_sim/");
+  std::optional<std::string> doris_password;
+  int64_t latency_ms = 0;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    const Knobs& k = ClusterFor(ns, cluster).knobs;
+    if (!sim) doris_password = k.doris_password;
+    if (!sim) latency_ms = k.latency_ms;
+  }
+  if (latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(latency_ms));
+  if (!Authorized(ns, cluster, req, doris_password)) {
+    // BaseController.checkPassword throws UnauthorizedException;
+    // RestApiExceptionHandler answers it as ResponseEntityBuilder.unauthorized:
+    // HTTP 200 with code 401 in the envelope.
+    std::string user = "root", decoded;
+    const std::string header = req.Header("authorization");
+    if (header.rfind("Basic ", 0) == 0 && absl::Base64Unescape(header.substr(6), &decoded)) {
+      user = decoded.substr(0, decoded.find(':'));
+    }
     HttpResponse r;
-    r.status = 401;
-    r.body = Json{{"msg", "Unauthorized"}, {"code", 401}, {"data", "Access denied"}, {"count", 0}}.dump();
+    r.body = Json{{"msg", "Unauthorized"},
+                  {"code", 401},
+                  {"data", header.empty() ? std::string("Need auth information.")
+                                          : absl::StrCat("Access denied for ", user, "@127.0.0.1")},
+                  {"count", 0}}
+                 .dump();
     return r;
   }
   std::lock_guard<std::mutex> l(mu_);
   Cluster& c = ClusterFor(ns, cluster);
-  if (req.method == "GET" && absl::StartsWith(path, "/rest/v2/manager/node/")) {
-    return NodeList(c, conf, path);
+  const bool node_list = req.method == "GET" && absl::StartsWith(path, "/rest/v2/manager/node/");
+  const bool show_proc = req.method == "GET" && path == "/api/show_proc";
+  if ((node_list || show_proc) && !c.knobs.node_lists_fail.empty()) {
+    HttpResponse r;
+    if (c.knobs.node_lists_fail == "http500") {
+      r.status = 500;
+      r.content_type = "text/html;charset=utf-8";
+      r.body = "<html><body><h1>500 Internal Server Error</h1></body></html>";
+    } else {
+      // fetchNodeInfo rethrows; RestApiExceptionHandler.unexpectedExceptionHandler
+      // answers ResponseEntityBuilder.internalError (HTTP 200, code 500).
+      r.body = Json{{"msg", "Internal Error"}, {"code", 500},
+                    {"data", "kubesim: the FE could not read its node catalog (knob nodeListsFail)"},
+                    {"count", 0}}
+                   .dump();
+    }
+    return r;
   }
+  if (node_list) return NodeList(c, conf, path);
+  if (show_proc) return ShowProc(c, conf, req);
   // Simulator-only: route one query, read the per-node counters, set knobs.
   if (std::optional<HttpResponse> sim = Simulator(c, ns, path, req)) return *std::move(sim);
   if (req.method == "POST" && absl::StartsWith(path, "/rest/v2/manager/node/")) {

@@ -36,6 +36,13 @@ HttpResponse FakeDoris::MembershipWrite(Cluster& c, const FeConfig& conf, const 
   }
   Json body = Json::parse(req.body, nullptr, false);
   if (body.is_discarded()) return DorisError("request body is not JSON");
+  // A refusal set by the `refuse` knob: NodeAction catches the master's
+  // exception and answers okWithCommonError (HTTP 200, code 1, msg "Error",
+  // the exception's message as data); nothing changes.
+  const std::string op = path.substr(std::string("/rest/v2/manager/node/").size());
+  if (auto refused = c.knobs.refuse.find(op); refused != c.knobs.refuse.end()) {
+    return DorisError(refused->second);
+  }
   return Membership(c, conf, path.substr(std::string("/rest/v2/manager/node/").size()), body);
 }
 

@@ -29,6 +29,14 @@ void FakeDoris::RefreshNodes(Cluster& c, const std::map<std::string, Json>& pods
         node.up_since_ms = now_ms;
       }
       node.alive = up && now_ms - node.up_since_ms >= options_.heartbeat_ms;
+      if (node.alive) {
+        // Back after being lost: its replicas missed loads until repaired.
+        if (node.lost) node.repair_until_ms = now_ms + c.knobs.tablet_repair_ms;
+        node.lost = false;
+        node.ever_alive = true;
+      } else if (node.ever_alive) {
+        node.lost = true;
+      }
     }
   };
   refresh(c.frontends);

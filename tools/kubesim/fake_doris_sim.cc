@@ -1,5 +1,6 @@
 #include "tools/kubesim/fake_doris.h"
 
+#include <algorithm>
 #include <optional>
 #include <variant>
 #include <vector>
@@ -66,7 +67,78 @@ std::optional<HttpResponse> FakeDoris::Simulator(Cluster& c, const std::string& 
       }
       c.knobs.service_lands_on = v;
     }
+    if (body.contains("tabletRepairMs")) {
+      if (!body["tabletRepairMs"].is_number_integer() || body["tabletRepairMs"].get<int64_t>() < 0) {
+        return DorisError("kubesim: tabletRepairMs is an integer >= 0");
+      }
+      c.knobs.tablet_repair_ms = body["tabletRepairMs"];
+    }
+    if (body.contains("unhealthy")) {
+      // {"<backend pod>": ms}: its replicas are VersionIncomplete for ms.
+      if (!body["unhealthy"].is_object()) return DorisError("kubesim: unhealthy maps backend pods to ms");
+      for (const auto& [pod, ms] : body["unhealthy"].items()) {
+        if (!ms.is_number_integer() || ms.get<int64_t>() < 0) {
+          return DorisError("kubesim: unhealthy maps backend pods to ms >= 0");
+        }
+        bool found = false;
+        for (auto& [hp, be] : c.backends) {
+          if (be.pod != pod) continue;
+          be.repair_until_ms = std::max<int64_t>(c.last_tick_ms, 0) + ms.get<int64_t>();
+          found = true;
+        }
+        if (!found) return DorisError(absl::StrCat("kubesim: no backend of pod ", pod));
+      }
+    }
+    if (body.contains("refuse")) {
+      // {"DROP/fe"|"DECOMMISSION/be"|"DROP/be": true | "<Doris message>" | false}
+      if (!body["refuse"].is_object()) return DorisError("kubesim: refuse is an object");
+      for (const auto& [op, v] : body["refuse"].items()) {
+        if (op != "DROP/fe" && op != "DECOMMISSION/be" && op != "DROP/be") {
+          return DorisError("kubesim: refuse takes DROP/fe, DECOMMISSION/be and DROP/be");
+        }
+        if (v.is_boolean() && !v.get<bool>()) {
+          c.knobs.refuse.erase(op);
+        } else if (v.is_boolean()) {
+          // Env.dropFrontend's refusal when the catalog lock is busy.
+          c.knobs.refuse[op] = "Failed to acquire env lock. Try again";
+        } else if (v.is_string() && !v.get<std::string>().empty()) {
+          c.knobs.refuse[op] = v.get<std::string>();
+        } else {
+          return DorisError("kubesim: a refusal is true, false or Doris' message");
+        }
+      }
+    }
+    if (body.contains("dorisPassword")) {
+      if (body["dorisPassword"].is_null()) {
+        c.knobs.doris_password.reset();
+      } else if (body["dorisPassword"].is_string()) {
+        c.knobs.doris_password = body["dorisPassword"].get<std::string>();
+      } else {
+        return DorisError("kubesim: dorisPassword is a string, or null for the Secret's");
+      }
+    }
+    if (body.contains("nodeListsFail")) {
+      const std::string v = body["nodeListsFail"].is_string() ? body["nodeListsFail"].get<std::string>() : "?";
+      if (v != "" && v != "internal" && v != "http500") {
+        return DorisError("kubesim: nodeListsFail is \"\", internal or http500");
+      }
+      c.knobs.node_lists_fail = v;
+    }
+    if (body.contains("latencyMs")) {
+      if (!body["latencyMs"].is_number_integer() || body["latencyMs"].get<int64_t>() < 0 ||
+          body["latencyMs"].get<int64_t>() > 120000) {
+        return DorisError("kubesim: latencyMs is an integer in [0, 120000]");
+      }
+      c.knobs.latency_ms = body["latencyMs"];
+    }
+    Json refusals = Json::object();
+    for (const auto& [op, why] : c.knobs.refuse) refusals[op] = why;
     return Envelope({{"replicationNum", c.knobs.replication_num},
+                     {"tabletRepairMs", c.knobs.tablet_repair_ms},
+                     {"refuse", refusals},
+                     {"dorisPassword", c.knobs.doris_password ? Json("(set)") : Json()},
+                     {"nodeListsFail", c.knobs.node_lists_fail},
+                     {"latencyMs", c.knobs.latency_ms},
                      {"tabletsMovedPerSecond", c.knobs.tablets_moved_per_second},
                      {"serviceLandsOn", c.knobs.service_lands_on}});
   }
