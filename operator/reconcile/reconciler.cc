@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "operator/reconcile/config_restart.h"
 #include "operator/reconcile/diff.h"
+#include "operator/reconcile/doris_failures.h"
 #include "operator/reconcile/field_compare.h"
 #include "operator/reconcile/frontends.h"
 #include "operator/reconcile/rollout.h"
@@ -302,6 +303,16 @@ void Reconciler::Unmapped(Run& run, const std::string& component, const std::vec
   }
 }
 
+void Reconciler::Unreadable(Run& run, const std::string& component, const std::string& list,
+                            const absl::Status& s) {
+  const UnreadableList u = DescribeUnreadable(list, s);
+  run.waiting_on[component] = u.why;
+  const model::v1::ComponentStatus* prev = PreviousStatus(run.cluster.status(), component);
+  if (prev == nullptr || prev->component_condition().message().find(u.stable) == std::string::npos) {
+    Event(run, "Warning", u.reason, absl::StrCat(component, ": ", u.why));
+  }
+}
+
 void Reconciler::Membership(Run& run) {
   model::v1::DorisClusterSpec* spec = run.cluster.mutable_spec();
   // FE: observers go from the FE group before their pods do.
@@ -316,7 +327,7 @@ void Reconciler::Membership(Run& run) {
       if (!fes.ok()) {
         fe->set_replicas(live);  // cannot check membership: hold
         run.scaling["fe"] = true;
-        run.waiting_on["fe"] = absl::StrCat("the FE node list (", fes.status().message(), ")");
+        Unreadable(run, "fe", "FE node list", fes.status());
       } else if (!fes->unmapped.empty()) {
         fe->set_replicas(live);
         run.scaling["fe"] = true;
@@ -344,6 +355,7 @@ void Reconciler::Membership(Run& run) {
                                     : absl::StrCat(" (", s.message(), "); its pod stays until it is dropped")));
           // The FE still has it: its pod stays, and the drop is tried again.
           if (!s.ok()) replicas = std::max(replicas, std::min(live, d.ordinal + 1));
+          if (!s.ok()) run.waiting_on["fe"] = RefusedWait("", absl::StrCat(d.role, " ", d.host_port, " to be dropped"), s);
         }
         if (!plan.warning.empty()) Event(run, "Warning", "FollowerScaleDownFailed", plan.warning);
         fe->set_replicas(replicas);
@@ -386,7 +398,7 @@ void Reconciler::Membership(Run& run) {
       // Never shrink without knowing the data is safe.
       hold(std::max(live, desired));
       run.scaling[c] = desired < live;
-      run.waiting_on[c] = absl::StrCat("the FE backend list (", backends.status().message(), ")");
+      Unreadable(run, c, "FE backend list", backends.status());
       continue;
     }
     if (!backends->unmapped.empty()) {
@@ -399,8 +411,10 @@ void Reconciler::Membership(Run& run) {
     absl::StatusOr<doris::FeTarget> master = plan.decommission.empty() && plan.drop.empty()
                                                  ? absl::StatusOr<doris::FeTarget>(run.fe)
                                                  : MasterTarget(run);
+    std::string refused;  // what a refused write leaves the component waiting for
     if (!plan.decommission.empty()) {
       absl::Status s = master.ok() ? fe_->DecommissionBackends(*master, plan.decommission) : master.status();
+      if (!s.ok()) refused = RefusedWait(plan.waiting_on, "", s);
       run.backends.reset();
       if (master.ok()) ++run.writes;
       run.Action("doris:decommission_backend", RefFor("apps/v1", "StatefulSet", run.key.ns, sts),
@@ -412,6 +426,7 @@ void Reconciler::Membership(Run& run) {
     }
     if (!plan.drop.empty()) {
       absl::Status s = master.ok() ? fe_->DropBackends(*master, plan.drop) : master.status();
+      if (!s.ok()) refused = RefusedWait("", absl::StrCat(absl::StrJoin(plan.drop, ", "), " to be dropped"), s);
       run.backends.reset();
       if (master.ok()) ++run.writes;
       run.Action("doris:drop_backend", RefFor("apps/v1", "StatefulSet", run.key.ns, sts),
@@ -430,7 +445,7 @@ void Reconciler::Membership(Run& run) {
     }
     hold(plan.statefulset_replicas);
     run.scaling[c] = plan.scaling;
-    run.waiting_on[c] = plan.waiting_on;
+    run.waiting_on[c] = refused.empty() ? plan.waiting_on : refused;
     if (removed && plan.statefulset_replicas > 0) {
       run.removing = true;
       if (!plan.decommission.empty()) {

@@ -54,6 +54,9 @@ class Reconciler {
   absl::StatusOr<doris::FeTarget> MasterTarget(Run& run);
   // Holds a component whose FE rows match no pod: status and an Event say why.
   void Unmapped(Run& run, const std::string& component, const std::vector<std::string>& hosts);
+  // Holds a component whose FE `list` cannot be read: status and an Event
+  // (once per situation) say why.
+  void Unreadable(Run& run, const std::string& component, const std::string& list, const absl::Status& s);
   const absl::StatusOr<std::vector<doris::NodeRow>>& Frontends(Run& run);
   const absl::StatusOr<std::vector<doris::NodeRow>>& Backends(Run& run);
   void ConfigRestarts(Run& run);
