@@ -16,8 +16,9 @@ struct UnreadableList {
   // answer in time, connection refused, HTTP errors), NodeListUnreadable.
   std::string reason;
   // For the component's status ("waiting for <why>"). Starts with `stable`,
-  // which does not change from one failed read to the next, so that the
-  // Event is recorded once per situation rather than once per poll.
+  // which names the list and the kind of failure but not the changing
+  // error text, so that the Event is recorded once per situation rather
+  // than once per poll.
   std::string why;
   std::string stable;
 };

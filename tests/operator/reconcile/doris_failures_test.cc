@@ -22,6 +22,9 @@ TEST(DescribeUnreadableTest, EachCauseHasItsReasonAndTheStatusSaysWhy) {
   // The same situation with another error text keeps the same stable part.
   EXPECT_EQ(t.stable, DescribeUnreadable("FE node list", absl::DeadlineExceededError("other")).stable);
   EXPECT_NE(t.stable, a.stable);
+  // Another kind of failure of the same list is another situation.
+  EXPECT_NE(DescribeUnreadable("FE node list", absl::UnavailableError("HTTP 500")).stable,
+            DescribeUnreadable("FE node list", absl::InternalError("Internal Error")).stable);
 }
 
 TEST(RefusedWaitTest, NamesWhatWaitsAndDorisReason) {
