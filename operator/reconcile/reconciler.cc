@@ -307,6 +307,7 @@ void Reconciler::Unreadable(Run& run, const std::string& component, const std::s
                             const absl::Status& s) {
   const UnreadableList u = DescribeUnreadable(list, s);
   run.waiting_on[component] = u.why;
+  if (!run.doris_refused.empty()) return;  // DorisAccessRefused says it already
   const model::v1::ComponentStatus* prev = PreviousStatus(run.cluster.status(), component);
   if (prev == nullptr || prev->component_condition().message().find(u.stable) == std::string::npos) {
     Event(run, "Warning", u.reason, absl::StrCat(component, ": ", u.why));

@@ -168,17 +168,8 @@ TEST_F(DorisFailuresE2eTest, ARefusedDecommissionHoldsTheScaleInUntilTheFeAccept
 // With drop_backend_after_decommission = false the drained node stays listed
 // until the operator drops it; a refused drop keeps its pod.
 TEST_F(DorisFailuresE2eTest, ARefusedDropKeepsTheDrainedBackendAndItsPod) {
-  Apply(R"(apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: fe-conf
-  namespace: default
-data:
-  fe.conf: |
-    enable_fqdn_mode = true
-    drop_backend_after_decommission = false
-)");
-  const ClusterOptions o = {.fe_extra = "    configMapInfo:\n      configMapName: fe-conf\n      resolveKey: fe.conf\n"};
+  Apply(FeConfigMap("fe-conf", {"enable_fqdn_mode = true", "drop_backend_after_decommission = false"}));
+  const ClusterOptions o = {.fe_extra = FeConfigMapRef("fe-conf")};
   const int64_t tablets = StartBeScaleIn(o);
   Knobs("demo", {{"refuse", {{"DROP/be", true}}}});
   Apply(Cluster("demo", 1, 2, o));
@@ -227,23 +218,6 @@ TEST_F(DorisFailuresE2eTest, UnreadableNodeListsHoldTheScaleIn) {
       << Dcr("demo").dump();
   Knobs("demo", {{"nodeListsFail", ""}});
   ExpectBeScaleInCompletes(tablets);
-}
-
-constexpr char kAuthSecret[] = R"(apiVersion: v1
-kind: Secret
-metadata:
-  name: doris-auth
-  namespace: default
-type: kubernetes.io/basic-auth
-stringData:
-  username: root
-  password: %s
-)";
-
-std::string AuthSecret(const std::string& password) {
-  std::string s = kAuthSecret;
-  s.replace(s.find("%s"), 2, password);
-  return s;
 }
 
 // The operator as deployed: FE calls go straight to the FE with the
