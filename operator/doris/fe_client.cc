@@ -102,6 +102,23 @@ absl::StatusOr<std::string> FeClient::Call(const FeTarget& t, const std::string&
     return absl::UnavailableError(absl::StrCat("FE ", service, " ", path, ": HTTP ", resp->code,
                                                ": ", resp->body.substr(0, 200)));
   }
+  // The FE's REST controllers answer their own errors with HTTP 200 and the
+  // code in the envelope (RestApiExceptionHandler): 401 for credentials it
+  // refuses, 500 for an internal failure.
+  const Json envelope = Json::parse(resp->body, nullptr, false);
+  const int code = envelope.is_object() && envelope.contains("code") && envelope["code"].is_number_integer()
+                       ? envelope["code"].get<int>()
+                       : 0;
+  const std::string data = envelope.is_object() && envelope.contains("data") && envelope["data"].is_string()
+                               ? envelope["data"].get<std::string>().substr(0, 200)
+                               : "";
+  if (code == 401) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("FE ", service, " refused the credentials of user ", t.user, " (", data, ")"));
+  }
+  if (code == 500) {
+    return absl::InternalError(absl::StrCat("FE ", service, " ", path, ": Internal Error: ", data));
+  }
   return resp->body;
 }
 

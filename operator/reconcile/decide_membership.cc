@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "operator/kube/object_fields.h"
+#include "operator/reconcile/doris_failures.h"
 #include "operator/reconcile/doris_nodes.h"
 #include "operator/reconcile/fe_access.h"
 #include "operator/reconcile/frontends.h"
@@ -38,6 +39,18 @@ void Unmapped(Run& run, Component c, const std::vector<std::string>& hosts) {
   }
 }
 
+// Holds a component whose FE `list` cannot be read: status and an Event
+// (once per situation) say why.
+void Unreadable(Run& run, Component c, const std::string& list, const absl::Status& s) {
+  const UnreadableList u = DescribeUnreadable(list, s);
+  run.of(c).waiting_on = u.why;
+  if (!run.doris_refused.empty()) return;  // DorisAccessRefused says it already
+  const model::v1::ComponentStatus* prev = StatusOf(run.cluster.status(), c);
+  if (prev == nullptr || prev->component_condition().message().find(u.stable) == std::string::npos) {
+    run.Event("Warning", u.reason, absl::StrCat(ComponentName(c), ": ", u.why));
+  }
+}
+
 // FE: observers go from the FE group before their pods do.
 void FrontendMembership(Run& run) {
   model::v1::DorisClusterSpec* spec = run.cluster.mutable_spec();
@@ -53,7 +66,7 @@ void FrontendMembership(Run& run) {
   if (!fes.ok()) {
     fe->set_replicas(live);  // cannot check membership: hold
     state.scaling = true;
-    state.waiting_on = absl::StrCat("the FE node list (", fes.status().message(), ")");
+    Unreadable(run, Component::kFe, "FE node list", fes.status());
     return;
   }
   if (!fes->unmapped.empty()) {
@@ -69,6 +82,7 @@ void FrontendMembership(Run& run) {
   in.frontends = fes->mine;
   FrontendPlan plan = PlanFrontends(in);
   int replicas = plan.statefulset_replicas;
+  std::string refused;  // what a refused drop leaves the FE waiting for
   absl::StatusOr<doris::FeTarget> master =
       plan.drop.empty() ? absl::StatusOr<doris::FeTarget>(run.fe) : MasterTarget(run);
   for (const FrontendChange& d : plan.drop) {
@@ -85,10 +99,12 @@ void FrontendMembership(Run& run) {
                                                  "); its pod stays until it is dropped")));
     // The FE still has it: its pod stays, and the drop is tried again.
     if (!s.ok()) replicas = std::max(replicas, std::min(live, d.ordinal + 1));
+    if (!s.ok()) refused = RefusedWait("", absl::StrCat(d.role, " ", d.host_port, " to be dropped"), s);
   }
   if (!plan.warning.empty()) run.Event("Warning", "FollowerScaleDownFailed", plan.warning);
   fe->set_replicas(replicas);
   state.scaling = plan.scaling;
+  if (!refused.empty()) state.waiting_on = refused;
 }
 
 // BE / CN: decommission, wait for zero tablets, drop, then shrink. A
@@ -128,7 +144,7 @@ void BackendMembership(Run& run, Component c) {
     // Never shrink without knowing the data is safe.
     hold(std::max(live, desired));
     state.scaling = desired < live;
-    state.waiting_on = absl::StrCat("the FE backend list (", backends.status().message(), ")");
+    Unreadable(run, c, "FE backend list", backends.status());
     return;
   }
   if (!backends->unmapped.empty()) {
@@ -141,9 +157,11 @@ void BackendMembership(Run& run, Component c) {
   absl::StatusOr<doris::FeTarget> master = plan.decommission.empty() && plan.drop.empty()
                                                ? absl::StatusOr<doris::FeTarget>(run.fe)
                                                : MasterTarget(run);
+  std::string refused;  // what a refused write leaves the component waiting for
   if (!plan.decommission.empty()) {
     absl::Status s = master.ok() ? run.services.fe->DecommissionBackends(*master, plan.decommission)
                                  : master.status();
+    if (!s.ok()) refused = RefusedWait(plan.waiting_on, "", s);
     run.backends.reset();
     if (master.ok()) ++run.writes;
     run.Action("doris:decommission_backend", RefFor("apps/v1", "StatefulSet", run.key.ns, sts),
@@ -155,6 +173,7 @@ void BackendMembership(Run& run, Component c) {
   }
   if (!plan.drop.empty()) {
     absl::Status s = master.ok() ? run.services.fe->DropBackends(*master, plan.drop) : master.status();
+    if (!s.ok()) refused = RefusedWait("", absl::StrCat(absl::StrJoin(plan.drop, ", "), " to be dropped"), s);
     run.backends.reset();
     if (master.ok()) ++run.writes;
     run.Action("doris:drop_backend", RefFor("apps/v1", "StatefulSet", run.key.ns, sts),
@@ -173,7 +192,7 @@ void BackendMembership(Run& run, Component c) {
   }
   hold(plan.statefulset_replicas);
   state.scaling = plan.scaling;
-  state.waiting_on = plan.waiting_on;
+  state.waiting_on = refused.empty() ? plan.waiting_on : refused;
   if (removed && plan.statefulset_replicas > 0) {
     run.removing = true;
     if (!plan.decommission.empty()) {

@@ -109,6 +109,21 @@ class FakeDorisTest : public ::testing::Test {
     return out;
   }
 
+  // GET /api/show_proc?path=P through the service proxy: the envelope.
+  Json ShowProcEnvelope(const std::string& proc_path) {
+    HttpRequest req;
+    req.method = "GET";
+    req.path = "/api/v1/namespaces/default/services/c-fe-service:8030/proxy/api/show_proc";
+    req.query["path"] = proc_path;
+    req.headers["authorization"] = "Basic " + absl::Base64Escape("root:");
+    return Json::parse(api_.Handle(req).body, nullptr, false);
+  }
+  // Its rows (data), or null on an error envelope.
+  Json ShowProc(const std::string& proc_path) {
+    Json j = ShowProcEnvelope(proc_path);
+    return j.is_object() && j.value("code", -1) == 0 ? j["data"] : Json();
+  }
+
   // Simulator knobs of cluster c.
   void Knobs(const Json& knobs) {
     auto [status, j] = Fe("POST", "/api/_sim/config", knobs);
@@ -152,10 +167,20 @@ TEST_F(FakeDorisTest, PodsRegisterThemselvesOnceReady) {
   EXPECT_EQ(Fe("GET", "/api/health", Json(), "").first, 200);
 }
 
+// BaseController.checkPassword throws UnauthorizedException, which
+// RestApiExceptionHandler answers with HTTP 200 and code 401 in the envelope.
 TEST_F(FakeDorisTest, CredentialsAreChecked) {
   RunUntil(600);
-  EXPECT_EQ(Fe("GET", "/rest/v2/manager/node/backends", Json(), "").first, 401);
-  EXPECT_EQ(Fe("GET", "/rest/v2/manager/node/backends", Json(), "root:wrong").first, 401);
+  auto [s1, none] = Fe("GET", "/rest/v2/manager/node/backends", Json(), "");
+  EXPECT_EQ(s1, 200);
+  EXPECT_EQ(none["code"], 401);
+  EXPECT_EQ(none["msg"], "Unauthorized");
+  EXPECT_EQ(none["data"], "Need auth information.");
+  auto [s2, wrong] = Fe("GET", "/rest/v2/manager/node/backends", Json(), "root:wrong");
+  EXPECT_EQ(s2, 200);
+  EXPECT_EQ(wrong["code"], 401);
+  EXPECT_NE(wrong["data"].get<std::string>().find("Access denied for root@"), std::string::npos);
+  EXPECT_FALSE(wrong["data"].get<std::string>().find("wrong") != std::string::npos);
 }
 
 TEST_F(FakeDorisTest, DecommissionMovesTabletsAwayThenDropRemoves) {
@@ -324,6 +349,148 @@ TEST_F(FakeDorisTest, ADecommissionWithNowhereToGoNeverFinishes) {
   // Bad knobs are refused.
   auto [s2, bad] = Fe("POST", "/api/_sim/config", {{"replicationNum", 0}});
   EXPECT_EQ(bad["code"], 1);
+}
+
+// SHOW PROC '/cluster_health/tablet_health' over GET /api/show_proc
+// (ShowAction.show_proc: rows only; TabletHealthProcDir: one row per
+// database and a Total row). A backend's replicas are missing while it is
+// down and incomplete after it is back, until the repair time has passed.
+TEST_F(FakeDorisTest, TabletHealthFollowsABackendThatCrashesAndComesBack) {
+  RunUntil(600);
+  Knobs({{"tabletRepairMs", 1000}});
+  auto health = [&] { return ShowProc("/cluster_health/tablet_health"); };
+  // DbId DbName TabletNum HealthyNum ReplicaMissingNum VersionIncompleteNum ReplicaRelocatingNum ...
+  Json rows = health();
+  ASSERT_EQ(rows.size(), 2u) << rows.dump();
+  ASSERT_EQ(rows[0].size(), 18u);  // 2.x: no ReplicaMissingInClusterNum
+  EXPECT_EQ(rows[0][0], "10000");
+  EXPECT_EQ(rows[0][1], "kubesim_db");
+  EXPECT_EQ(rows[0][2], "300");
+  EXPECT_EQ(rows[0][3], "300");
+  EXPECT_EQ(rows[1][0], "Total");
+  EXPECT_EQ(rows[1][1], "1");
+  const ResourceType pods = *api_.store().Find("", "v1", "pods");
+  api_.store().Erase(pods, "default", "c-be-1");  // the pod crashes
+  RunUntil(now_ + 50);
+  rows = health();
+  EXPECT_EQ(rows[0][3], "200");
+  EXPECT_EQ(rows[0][4], "100");  // missing while it is gone
+  // Its StatefulSet brings it back; the replicas missed loads.
+  ASSERT_TRUE([&] {
+    for (int i = 0; i < 40; ++i, RunUntil(now_ + 50)) {
+      if (Backends()["c-be-1"]["Alive"] == "true") return true;
+    }
+    return false;
+  }());
+  rows = health();
+  EXPECT_EQ(rows[0][4], "0");
+  EXPECT_EQ(rows[0][5], "100");
+  EXPECT_EQ(rows[0][3], "200");
+  RunUntil(now_ + 1100);
+  rows = health();
+  EXPECT_EQ(rows[0][3], "300");
+  EXPECT_EQ(rows[1][3], "300");
+  // The knob marks one backend's replicas unhealthy directly.
+  Knobs({{"unhealthy", {{"c-be-2", 500}}}});
+  EXPECT_EQ(health()[0][5], "100");
+  RunUntil(now_ + 600);
+  EXPECT_EQ(health()[0][5], "0");
+  // A decommissioned backend's replicas are relocating while it drains.
+  Knobs({{"serviceLandsOn", "master"}, {"tabletsMovedPerSecond", 0}});
+  auto [s, r] = Fe("POST", "/rest/v2/manager/node/DECOMMISSION/be",
+                   {{"hostPorts", {"c-be-2.c-be-internal.default.svc.cluster.local:9050"}}});
+  ASSERT_EQ(r["code"], 0);
+  EXPECT_EQ(health()[0][6], "100");
+}
+
+// 1.2's TabletHealthProcDir still has ReplicaMissingInClusterNum; other
+// proc paths: the backends' rows, and ProcService's errors.
+TEST_F(FakeDorisTest, ShowProcPathsAndErrors) {
+  RunUntil(600);
+  EXPECT_EQ(ShowProc("/backends").size(), 3u);
+  EXPECT_EQ(ShowProc("//backends/").size(), 3u);  // ProcService swallows repeated '/'
+  EXPECT_EQ(ShowProc("/frontends").size(), 3u);
+  Json bad = ShowProcEnvelope("backends");
+  EXPECT_EQ(bad["code"], 1);
+  EXPECT_EQ(bad["msg"], "Error");
+  EXPECT_NE(bad["data"].get<std::string>().find("does not start with '/'"), std::string::npos);
+  bad = ShowProcEnvelope("/nowhere");
+  EXPECT_EQ(bad["code"], 1);
+  EXPECT_NE(bad["data"].get<std::string>().find("Proc path '/nowhere' doesn't exist"), std::string::npos);
+  Spec("apache/doris:fe-1.2.7", "");
+  EXPECT_EQ(ShowProc("/cluster_health/tablet_health")[0].size(), 19u);
+}
+
+// RestApiExceptionHandler answers an UnauthorizedException with HTTP 200
+// and code 401 in the envelope. A password changed in Doris (and not in the
+// Secret) makes the Secret's credentials fail until it is changed back.
+TEST_F(FakeDorisTest, APasswordChangedInDorisRefusesTheSecretsCredentials) {
+  RunUntil(600);
+  Knobs({{"dorisPassword", "rotated"}});
+  auto [status, j] = Fe("GET", "/rest/v2/manager/node/backends");
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(j["code"], 401);
+  EXPECT_EQ(j["msg"], "Unauthorized");
+  EXPECT_NE(j["data"].get<std::string>().find("Access denied for root@"), std::string::npos);
+  EXPECT_EQ(Fe("GET", "/rest/v2/manager/node/backends", Json(), "root:rotated").second["code"], 0);
+  EXPECT_EQ(Fe("GET", "/api/_sim/nodes").second["code"], 0);  // the simulator's own: the Secret's
+  Knobs({{"dorisPassword", nullptr}});
+  EXPECT_EQ(Fe("GET", "/rest/v2/manager/node/backends").second["code"], 0);
+}
+
+// NodeAction answers a refused write with okWithCommonError: code 1, msg
+// "Error", the exception text; nothing changes until the refusal is lifted.
+TEST_F(FakeDorisTest, RefusedMembershipWritesChangeNothing) {
+  Sts("fe", 4, "apache/doris:fe-2.1.8");
+  HttpRequest patch;
+  patch.method = "PATCH";
+  patch.path = "/apis/apps/v1/namespaces/default/statefulsets/c-fe";
+  patch.headers["content-type"] = "application/merge-patch+json";
+  patch.body = R"({"spec":{"replicas":4}})";
+  ASSERT_EQ(api_.Handle(patch).status, 200);
+  RunUntil(800);
+  Knobs({{"serviceLandsOn", "master"},
+         {"refuse", {{"DECOMMISSION/be", true}, {"DROP/be", "backend is busy"}, {"DROP/fe", true}}}});
+  const std::string be2 = "c-be-2.c-be-internal.default.svc.cluster.local:9050";
+  auto [s1, r1] = Fe("POST", "/rest/v2/manager/node/DECOMMISSION/be", {{"hostPorts", {be2}}});
+  EXPECT_EQ(s1, 200);
+  EXPECT_EQ(r1["code"], 1);
+  EXPECT_EQ(r1["msg"], "Error");
+  EXPECT_EQ(r1["data"], "errCode = 2, detailMessage = Failed to acquire env lock. Try again");
+  EXPECT_EQ(Backends()["c-be-2"]["SystemDecommissioned"], "false");
+  auto [s2, r2] = Fe("POST", "/rest/v2/manager/node/DROP/be", {{"hostPorts", {be2}}});
+  EXPECT_EQ(r2["data"], "errCode = 2, detailMessage = backend is busy");
+  EXPECT_EQ(Backends().size(), 3u);
+  const std::string fe3 = "c-fe-3.c-fe-internal.default.svc.cluster.local:9010";
+  auto [s3, r3] = Fe("POST", "/rest/v2/manager/node/DROP/fe", {{"role", "OBSERVER"}, {"hostPort", fe3}});
+  EXPECT_EQ(r3["code"], 1);
+  EXPECT_EQ(Rows("frontends").size(), 4u);
+  Knobs({{"refuse", {{"DECOMMISSION/be", false}, {"DROP/be", false}, {"DROP/fe", false}}}});
+  EXPECT_EQ(Fe("POST", "/rest/v2/manager/node/DECOMMISSION/be", {{"hostPorts", {be2}}}).second["code"], 0);
+  EXPECT_EQ(Fe("POST", "/rest/v2/manager/node/DROP/fe", {{"role", "OBSERVER"}, {"hostPort", fe3}}).second["code"], 0);
+  // Unknown operations and bad values are refused by the knob endpoint.
+  EXPECT_EQ(Fe("POST", "/api/_sim/config", {{"refuse", {{"ADD/be", true}}}}).second["code"], 1);
+  EXPECT_EQ(Fe("POST", "/api/_sim/config", {{"refuse", {{"DROP/be", 3}}}}).second["code"], 1);
+}
+
+// Node lists the FE cannot produce: Doris' internalError envelope (HTTP
+// 200, code 500) or an HTTP 500; the simulator's endpoints still answer.
+TEST_F(FakeDorisTest, NodeListsThatFailAndSlowAnswers) {
+  RunUntil(600);
+  Knobs({{"nodeListsFail", "internal"}});
+  auto [s1, r1] = Fe("GET", "/rest/v2/manager/node/backends");
+  EXPECT_EQ(s1, 200);
+  EXPECT_EQ(r1["code"], 500);
+  EXPECT_EQ(r1["msg"], "Internal Error");
+  EXPECT_EQ(ShowProcEnvelope("/cluster_health/tablet_health")["code"], 500);
+  EXPECT_EQ(Fe("GET", "/api/_sim/nodes").second["code"], 0);
+  Knobs({{"nodeListsFail", "http500"}});
+  EXPECT_EQ(Fe("GET", "/rest/v2/manager/node/frontends").first, 500);
+  Knobs({{"nodeListsFail", ""}, {"latencyMs", 20}});
+  auto [s3, r3] = Fe("GET", "/rest/v2/manager/node/backends");
+  EXPECT_EQ(r3["code"], 0);
+  EXPECT_EQ(Fe("POST", "/api/_sim/config", {{"latencyMs", -1}}).second["code"], 1);
+  EXPECT_EQ(Fe("POST", "/api/_sim/config", {{"nodeListsFail", "sometimes"}}).second["code"], 1);
 }
 
 }  // namespace

@@ -93,6 +93,25 @@ metadata:
 )");
 }
 
+// A ConfigMap `name` holding fe.conf with `lines` (each "key = value"), and
+// the feSpec lines (ClusterOptions::fe_extra) that mount it.
+inline std::string FeConfigMap(const std::string& name, const std::vector<std::string>& lines) {
+  std::string yaml = absl::StrCat("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ", name,
+                                  "\n  namespace: default\ndata:\n  fe.conf: |\n");
+  for (const std::string& l : lines) absl::StrAppend(&yaml, "    ", l, "\n");
+  return yaml;
+}
+inline std::string FeConfigMapRef(const std::string& name) {
+  return absl::StrCat("    configMapInfo:\n      configMapName: ", name, "\n      resolveKey: fe.conf\n");
+}
+
+// The basic-auth Secret `doris-auth` a cluster names in spec.authSecret.
+inline std::string AuthSecret(const std::string& password) {
+  return absl::StrCat("apiVersion: v1\nkind: Secret\nmetadata:\n  name: doris-auth\n  namespace: default\n",
+                      "type: kubernetes.io/basic-auth\nstringData:\n  username: root\n  password: ", password,
+                      "\n");
+}
+
 class OperatorE2eTest : public ::testing::Test {
  public:
   // More operator flags, for fixtures built on this one.

@@ -18,10 +18,16 @@
 // the FE drops it once empty unless fe.conf sets
 // drop_backend_after_decommission = false. Every node counts the queries
 // routed to it; a node whose pod is being deleted gets no new ones.
+// Tablet health (SHOW PROC '/cluster_health/tablet_health') follows the
+// backends: replicas on a dead backend are missing, on a decommissioned one
+// relocating, on one that came back incomplete until repaired. Knobs on
+// /api/_sim/config inject Doris' failures: refused membership writes, a
+// password changed in Doris, node lists that fail, slow answers.
 
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -29,6 +35,10 @@
 #include "tools/kubesim/object_store.h"
 
 namespace doris_operator::kubesim {
+
+// The one database of a simulated cluster, whose tablets the backends hold.
+inline constexpr int64_t kDatabaseId = 10000;
+inline constexpr char kDatabaseName[] = "kubesim_db";
 
 struct FakeDorisOptions {
   int64_t tablets_per_backend = 120;
@@ -64,6 +74,11 @@ class FakeDoris {
     int64_t tablets = 0;
     int64_t queries = 0;
     bool terminating = false;
+    // Tablet health: a backend that was alive, went down and came back
+    // holds replicas that missed loads until its repair is done.
+    bool ever_alive = false;
+    bool lost = false;
+    int64_t repair_until_ms = -1;
   };
 
  private:
@@ -77,6 +92,21 @@ class FakeDoris {
     // Which FE a request through the Service reaches: "round-robin" (the
     // default, like kube-proxy), "master" or "non-master".
     std::string service_lands_on = "round-robin";
+    // How long a backend's replicas stay VersionIncomplete after it comes
+    // back (Doris' tablet scheduler repairs them by clone/compaction).
+    int64_t tablet_repair_ms = 0;
+
+    // Faults. Membership writes the master refuses, by operation
+    // ("DROP/fe", "DECOMMISSION/be", "DROP/be") -> Doris' error text.
+    std::map<std::string, std::string> refuse;
+    // The admin user's password as Doris has it when someone changed it
+    // in Doris and not in the cluster's Secret (nullopt: the Secret's).
+    std::optional<std::string> doris_password;
+    // Node lists the FE cannot produce: "" (they can), "internal" (Doris'
+    // internalError envelope, code 500), "http500" (an HTTP 500).
+    std::string node_lists_fail;
+    // Every Doris API request (not /api/_sim/*) is answered this late.
+    int64_t latency_ms = 0;
   };
   struct Cluster {
     std::map<std::string, Node> frontends;  // host:edit_log_port
@@ -101,14 +131,36 @@ class FakeDoris {
     int minor = 1;
   };
 
-  bool Authorized(const std::string& ns, const std::string& cluster, const HttpRequest& req) const;
+  // The request's Basic credentials against the cluster's Secret (or, with
+  // `password`, against that password for the same user).
+  bool Authorized(const std::string& ns, const std::string& cluster, const HttpRequest& req,
+                  const std::optional<std::string>& password = std::nullopt) const;
   Cluster& ClusterFor(const std::string& ns, const std::string& cluster);
   FeConfig ConfigOf(const std::string& ns, const std::string& cluster) const;
   // Serves a request that reached the FE of `fe_pod` ("" = none could be reached).
   HttpResponse Serve(const std::string& ns, const std::string& cluster, const std::string& fe_pod,
                      const std::string& port, const std::string& path, const HttpRequest& req);
+
+  // One tick of a cluster (fake_doris_registration.cc, fake_doris_tablets.cc).
+  void RefreshNodes(Cluster& c, const std::map<std::string, Json>& pods, int64_t now_ms);
+  void RegisterPods(Cluster& c, const std::string& ns, const std::string& name, const FeConfig& conf,
+                    const std::map<std::string, Json>& pods, int64_t now_ms);
+  void MoveTablets(Cluster& c, const FeConfig& conf, int64_t dt);
+
+  // SHOW FRONTENDS / BACKENDS / BROKERS over HTTP (fake_doris_node_lists.cc).
   HttpResponse NodeList(const Cluster& c, const FeConfig& conf, const std::string& path) const;
+  // ADD / DROP / DECOMMISSION, served by the master (fake_doris_membership.cc).
+  HttpResponse MembershipWrite(Cluster& c, const FeConfig& conf, const std::string& fe_pod,
+                               const std::string& path, const HttpRequest& req);
   HttpResponse Membership(Cluster& c, const FeConfig& conf, const std::string& op, const Json& body);
+  // GET /api/show_proc (fake_doris_show_proc.cc) and the tablet health it
+  // reports (fake_doris_tablets.cc).
+  HttpResponse ShowProc(const Cluster& c, const FeConfig& conf, const HttpRequest& req) const;
+  Json TabletHealthRows(const Cluster& c, const FeConfig& conf) const;
+  // The simulator's own endpoints, /api/_sim/* (fake_doris_sim.cc); nullopt
+  // for any other path.
+  std::optional<HttpResponse> Simulator(Cluster& c, const std::string& ns, const std::string& path,
+                                        const HttpRequest& req);
 
   ObjectStore* store_;
   const FakeDorisOptions options_;
