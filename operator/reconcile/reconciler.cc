@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "operator/reconcile/config_restart.h"
+#include "operator/reconcile/credentials.h"
 #include "operator/reconcile/diff.h"
 #include "operator/reconcile/field_compare.h"
 #include "operator/reconcile/frontends.h"
@@ -146,6 +147,7 @@ struct Reconciler::Run {
   std::map<std::string, std::string> config_hash;      // by component
   std::map<std::string, std::string> waiting_on;       // by component
   doris::FeTarget fe;
+  Credentials credentials;  // read live, never logged
   // The FE's node lists, read once per reconcile (and again after a
   // membership change of ours).
   std::optional<absl::StatusOr<std::vector<doris::NodeRow>>> frontends;
@@ -603,6 +605,12 @@ void Reconciler::ApplyDesired(Run& run) {
   }
   run.record.set_desired_set_hash(desired->hash);
   RecordDesiredObjects(*desired, &run.record);
+  // Before the FE gate below: every pod reads it when it starts.
+  for (const CredentialWrite& w : SyncAdminUserSecret(*kube_, run.cluster, run.credentials,
+                                                      &desired->objects, options_.field_manager)) {
+    if (w.wrote) ++run.writes;
+    run.Action(w.verb, w.object, w.detail, w.status);
+  }
   // BE, CN and brokers start once the FE serves: they register with it.
   bool fe_serving = false;
   for (const Json& pod : run.pods["fe"]) fe_serving |= PodReady(pod);
@@ -901,24 +909,9 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
       }
     }
   }
-  if (!run.cluster.spec().auth_secret().empty()) {
-    absl::StatusOr<Json> secret =
-        kube_->Get(kube::ObjectPath("v1", key.ns, "secrets", run.cluster.spec().auth_secret()));
-    if (secret.ok()) {
-      std::string user, password;
-      absl::Base64Unescape(StrAt(*secret, {"data", "username"}), &user);
-      absl::Base64Unescape(StrAt(*secret, {"data", "password"}), &password);
-      if (!user.empty()) run.fe.user = user;
-      run.fe.password = password;
-    }
-  } else if (!run.cluster.spec().admin_user().name().empty()) {
-    run.fe.user = run.cluster.spec().admin_user().name();
-    absl::StatusOr<Json> live = kube_->Get(
-        kube::ObjectPath("doris.selectdb.com/v1", key.ns, "dorisclusters", key.name));
-    if (live.ok()) {
-      run.fe.password = StrAt(*live, {"spec", "adminUser", "password"});
-    }
-  }
+  run.credentials = ReadCredentials(*kube_, run.cluster);
+  run.fe.user = run.credentials.user;
+  run.fe.password = run.credentials.password;
 
   DorisAccess(run);
   // Membership adjusts replicas from the FE's node list, which no watch
