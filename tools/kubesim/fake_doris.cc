@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "tools/kubesim/doris_account.h"
 
 namespace doris_operator::kubesim {
 
@@ -266,30 +267,11 @@ void FakeDoris::Tick(int64_t now_ms) {
 
 bool FakeDoris::Authorized(const std::string& ns, const std::string& cluster,
                            const HttpRequest& req) const {
-  std::string user = "root", password;
-  const auto dcr_type = store_->Find("doris.selectdb.com", "v1", "dorisclusters");
-  const auto secret_type = store_->Find("", "v1", "secrets");
-  if (dcr_type && secret_type) {
-    auto dcr = store_->Get(*dcr_type, ns, cluster);
-    if (auto* obj = std::get_if<Json>(&dcr)) {
-      const std::string secret = (*obj)["spec"].value("authSecret", "");
-      if (!secret.empty()) {
-        auto s = store_->Get(*secret_type, ns, secret);
-        if (auto* sec = std::get_if<Json>(&s)) {
-          const Json data = sec->value("data", Json::object());
-          std::string u, p;
-          if (data.contains("username")) absl::Base64Unescape(data["username"].get<std::string>(), &u);
-          if (data.contains("password")) absl::Base64Unescape(data["password"].get<std::string>(), &p);
-          user = u.empty() ? "root" : u;
-          password = p;
-        }
-      }
-    }
-  }
+  const DorisAccount account = AccountOf(*store_, ns, cluster);
   const std::string header = req.Header("authorization");
   std::string decoded;
   if (header.rfind("Basic ", 0) != 0 || !absl::Base64Unescape(header.substr(6), &decoded)) return false;
-  return decoded == user + ":" + password;
+  return decoded == account.user + ":" + account.password;
 }
 
 HttpResponse FakeDoris::Handle(const std::string& ns, const std::string& service,
