@@ -133,6 +133,16 @@ TEST_F(CredentialsE2eTest, AdminUserPasswordReachesPodsAndDorisAndNothingTheOper
     return StsReplicas("legacy-be") == 2 && BackendCount("legacy") == 2 && Available("legacy");
   })) << operator_->Output();
 
+  // Settled, a reconcile that changes nothing writes nothing: the Secret is
+  // compared with the live one, not re-applied.
+  ASSERT_TRUE(Eventually([&] { return Metric("doris_operator_queue_depth") == 0; }));
+  ASSERT_EQ(Kubectl({"annotate", "dcr", "legacy", "note=unrelated"}).exit_code, 0);
+  auto quiet = ReconcileThatSaw("legacy", "doris.selectdb.com/v1", "DorisCluster", "legacy", [](const Json& o) {
+    return At(o, "/metadata/annotations/note") == "unrelated";
+  });
+  ASSERT_TRUE(quiet.has_value());
+  EXPECT_EQ(quiet->actions(), 0) << quiet->DebugString();
+
   for (const char* password : {kPassword, kNewPassword}) {
     EXPECT_EQ(WherePasswordIs(password), std::vector<std::string>{}) << password;
   }
@@ -141,6 +151,34 @@ TEST_F(CredentialsE2eTest, AdminUserPasswordReachesPodsAndDorisAndNothingTheOper
   fe_user_ = "root:";
   Apply(Cluster("legacy", 1, 2));
   EXPECT_TRUE(Eventually([&] { return Secret().is_null(); })) << Secret().dump() << operator_->Output();
+}
+
+// A Secret of the name the operator would use, made by someone else, is not
+// taken over: status says so, and the Secret stays as it was.
+TEST_F(CredentialsE2eTest, AnotherSecretOfThatNameIsNotTakenOver) {
+  Apply(R"(apiVersion: v1
+kind: Secret
+metadata:
+  name: legacy-admin-user
+  namespace: default
+type: Opaque
+stringData:
+  password: someone-elses
+)");
+  Apply(Cluster("legacy", 1, 1, {.spec_extra = AdminUser(kPassword)}));
+  Json synced = Json::object();
+  ASSERT_TRUE(Eventually([&] {
+    const Json dcr = Get(kube::ObjectPath("doris.selectdb.com/v1", "default", "dorisclusters", "legacy"));
+    for (const Json& c : At(dcr, "/status/conditions").is_array() ? At(dcr, "/status/conditions") : Json::array()) {
+      if (c.value("type", "") == "Synced") synced = c;
+    }
+    return synced.value("status", "") == "False";
+  })) << synced.dump() << operator_->Output();
+  EXPECT_NE(synced.value("message", "").find("is not controlled by DorisCluster legacy"), std::string::npos)
+      << synced.dump();
+  EXPECT_EQ(SecretPassword(), "someone-elses");
+  EXPECT_EQ(Secret().value("type", ""), "Opaque");
+  EXPECT_EQ(WherePasswordIs(kPassword), std::vector<std::string>{});
 }
 
 }  // namespace
