@@ -9,18 +9,7 @@ Written Autoscaler(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
   const bool v1 = a.version() == "v1";
   Written out{v1 ? "autoscaling/v1" : "autoscaling/v2", "HorizontalPodAutoscaler",
               AutoscalerName(x.name()), false};
-  w.BeginObject();
-  w.Field("apiVersion", out.api_version);
-  w.Field("kind", out.kind);
-  w.Key("metadata");
-  w.BeginObject();
-  w.Key("labels");
-  w.BeginObject();
-  w.Field(kOwnerRefLabel, x.name());
-  w.Field(kComponentLabel, "autoscaler");
-  w.EndObject();
-  WriteMetaTail(x, w, out.name);
-  w.EndObject();
+  WriteClusterObjectHead(x, w, out, "autoscaler");
   w.Key("spec");
   w.BeginObject();
   const bool hpa_policy = !v1 && a.has_hpa_policy();

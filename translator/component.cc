@@ -106,6 +106,10 @@ std::string AutoscalerName(const std::string& cluster) {
   return absl::StrCat(cluster, "-cn-autoscaler");
 }
 
+std::string AdminUserSecretName(const std::string& cluster) {
+  return absl::StrCat(cluster, "-admin-user");
+}
+
 const std::vector<PortDef>& ContainerPorts(Component c) {
   static const auto* const kFe = new std::vector<PortDef>{
       {"http_port", 8030, "http-port"},

@@ -45,6 +45,9 @@ std::string StatefulSetName(const std::string& cluster, Component c);
 std::string InternalServiceName(const std::string& cluster, Component c);
 std::string ExternalServiceName(const std::string& cluster, Component c);
 std::string AutoscalerName(const std::string& cluster);
+// The operator-owned basic-auth Secret that carries the deprecated
+// spec.adminUser to the pods (env PASSWD from its key "password").
+std::string AdminUserSecretName(const std::string& cluster);
 
 struct PortDef {
   std::string conf_key;

@@ -115,6 +115,21 @@ void WriteMetaTail(const Ctx& x, JsonWriter& w, const std::string& name) {
   w.Raw(*x.owner_refs);
 }
 
+void WriteClusterObjectHead(const Ctx& x, JsonWriter& w, const Written& out, std::string_view component) {
+  w.BeginObject();
+  w.Field("apiVersion", out.api_version);
+  w.Field("kind", out.kind);
+  w.Key("metadata");
+  w.BeginObject();
+  w.Key("labels");
+  w.BeginObject();
+  w.Field(kOwnerRefLabel, x.name());
+  w.Field(kComponentLabel, component);
+  w.EndObject();
+  WriteMetaTail(x, w, out.name);
+  w.EndObject();
+}
+
 std::vector<PortOut> Ports(const Ctx& x, bool with_protocol_quirk) {
   std::vector<PortOut> ports;
   ports.reserve(8);

@@ -96,6 +96,11 @@ void WriteSelectorLabels(const Ctx& x, JsonWriter& w);
 // metadata's name, namespace and ownerReferences (after annotations, labels).
 void WriteMetaTail(const Ctx& x, JsonWriter& w, const std::string& name);
 
+// Opens the object and writes apiVersion, kind and metadata of an object
+// labelled for the whole cluster (owner-reference label = the cluster's name,
+// component label `component`); the caller writes the rest and closes it.
+void WriteClusterObjectHead(const Ctx& x, JsonWriter& w, const Written& out, std::string_view component);
+
 struct PortOut {
   std::string_view name;
   int port;

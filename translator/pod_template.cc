@@ -35,6 +35,7 @@ struct EnvVar {
   std::string_view name;
   std::string value;
   const char* field_path = nullptr;  // valueFrom.fieldRef instead of value
+  const char* secret_key = nullptr;  // valueFrom.secretKeyRef {key, name: value} instead
 };
 
 void WriteEnv(const Ctx& x, JsonWriter& w) {
@@ -62,15 +63,18 @@ void WriteEnv(const Ctx& x, JsonWriter& w) {
   value("DNS_READY_TIMEOUT", "120");
   value("DNS_READY_INTERVAL", "2");
   if (spec.has_admin_user() && !spec.admin_user().name().empty()) {
-    // Compatibility with the deprecated adminUser: the reference passes the
-    // password as a plain env var. Prefer authSecret (mounted as a file).
     value("USER", spec.admin_user().name());
-    if (!spec.admin_user().password().empty()) {
-      value("PASSWD", spec.admin_user().password());
-    }
   } else {
     value("USER", "root");
     value("DORIS_ROOT", "/opt/apache-doris");
+  }
+  if (spec.has_admin_user()) {
+    // The deprecated adminUser's password: the reference writes it into the
+    // pod template as a plain value; here the images get the same PASSWD
+    // from the operator's Secret, so it is in no object the operator logs.
+    // Set even when the password is empty (the translator cannot tell):
+    // the images treat an empty PASSWD as an unset one.
+    ours.push_back({"PASSWD", AdminUserSecretName(x.name()), nullptr, "password"});
   }
   if (spec.has_kerberos_info()) {
     const auto& k = spec.kerberos_info();
@@ -135,6 +139,15 @@ void WriteEnv(const Ctx& x, JsonWriter& w) {
       w.Key("fieldRef");
       w.BeginObject();
       w.Field("fieldPath", e.field_path);
+      w.EndObject();
+      w.EndObject();
+    } else if (e.secret_key != nullptr) {
+      w.Key("valueFrom");
+      w.BeginObject();
+      w.Key("secretKeyRef");
+      w.BeginObject();
+      w.Field("key", e.secret_key);
+      w.Field("name", e.value);
       w.EndObject();
       w.EndObject();
     } else {

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "translator/admin_user_secret.h"
 #include "translator/autoscaler.h"
 #include "translator/component.h"
 #include "translator/doris_conf.h"
@@ -37,6 +38,7 @@ using internal::InternalService;
 using internal::ExternalService;
 using internal::StatefulSet;
 using internal::Autoscaler;
+using internal::AdminUserSecret;
 
 std::string OwnerReferences(const DorisCluster& cluster) {
   std::string out;
@@ -124,7 +126,12 @@ absl::StatusOr<DesiredSet> Translate(const DorisCluster& cluster, const Translat
       LoadConf(inputs, BaseOf(spec, Component::kFe), Component::kFe, &set.warnings, "spec.feSpec");
   const std::string owner_refs = OwnerReferences(cluster);
   std::string all_hashes;
-  set.objects.reserve(12);
+  set.objects.reserve(13);
+  if (spec.has_admin_user()) {
+    // First: the pods of every component read it when they start.
+    const Ctx x{&cluster, &inputs, Component::kFe, nullptr, &fe_conf, &fe_conf, &owner_refs, ""};
+    set.objects.push_back(Build(AdminUserSecret, x, 1024, &all_hashes));
+  }
   for (Component c : kAllComponents) {
     const BaseSpec* base = BaseOf(spec, c);
     if (base == nullptr) continue;

@@ -9,8 +9,10 @@
 
 namespace doris_operator::admin {
 
-// Strips `data` and `stringData` from Secret objects; other records are
-// returned unchanged. `omit_objects` drops object JSON altogether.
+// Strips `data` and `stringData` from Secret objects, and
+// spec.adminUser.password (with kubectl's last-applied annotation) from
+// DorisClusters; other records are returned unchanged. `omit_objects` drops
+// object JSON altogether.
 void RedactRecord(log::v1::LogRecord* record, bool omit_objects = false);
 void RedactObject(log::v1::StoredObject* object);
 

@@ -526,6 +526,7 @@ std::string ResourceFor(const std::string& kind) {
   if (kind == "HorizontalPodAutoscaler") return "horizontalpodautoscalers";
   if (kind == "PodDisruptionBudget") return "poddisruptionbudgets";
   if (kind == "ConfigMap") return "configmaps";
+  if (kind == "Secret") return "secrets";
   return "";
 }
 

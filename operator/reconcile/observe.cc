@@ -5,6 +5,7 @@
 
 #include "absl/strings/escaping.h"
 #include "operator/kube/object_fields.h"
+#include "operator/reconcile/credentials.h"
 #include "operator/reconcile/inputs.h"
 #include "translator/canonical_json.h"
 #include "translator/doris_conf.h"
@@ -106,26 +107,11 @@ void ObserveFeTarget(Run& run) {
       }
     }
   }
-  // Credentials: the auth Secret, else adminUser, else root.
-  kube::Client* kube = run.services.kube;
-  if (!run.cluster.spec().auth_secret().empty()) {
-    absl::StatusOr<Json> secret =
-        kube->Get(kube::ObjectPath("v1", run.key.ns, "secrets", run.cluster.spec().auth_secret()));
-    if (secret.ok()) {
-      std::string user, password;
-      absl::Base64Unescape(StringAt(*secret, {"data", "username"}), &user);
-      absl::Base64Unescape(StringAt(*secret, {"data", "password"}), &password);
-      if (!user.empty()) run.fe.user = user;
-      run.fe.password = password;
-    }
-  } else if (!run.cluster.spec().admin_user().name().empty()) {
-    run.fe.user = run.cluster.spec().admin_user().name();
-    absl::StatusOr<Json> live = kube->Get(
-        kube::ObjectPath("doris.selectdb.com/v1", run.key.ns, "dorisclusters", run.key.name));
-    if (live.ok()) {
-      run.fe.password = StringAt(*live, {"spec", "adminUser", "password"});
-    }
-  }
+  // Credentials: the auth Secret, else adminUser, else root (read live,
+  // never logged).
+  run.credentials = ReadCredentials(*run.services.kube, run.cluster);
+  run.fe.user = run.credentials.user;
+  run.fe.password = run.credentials.password;
 }
 
 bool PodReady(const Json& pod) {

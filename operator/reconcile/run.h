@@ -18,6 +18,7 @@
 #include "nlohmann/json.hpp"
 #include "operator/doris/fe_client.h"
 #include "operator/kube/client.h"
+#include "operator/reconcile/credentials.h"
 #include "operator/reconcile/diff.h"
 #include "operator/reconcile/event_recorder.h"
 #include "operator/reconcile/node_map.h"
@@ -68,6 +69,7 @@ struct Run {
   // Indexed by translator::Component.
   std::array<ComponentState, std::size(translator::kAllComponents)> components;
   doris::FeTarget fe;
+  Credentials credentials;  // read live, never logged
   // The FE's node lists, read once per reconcile (and again after a
   // membership change of ours); see fe_access.h.
   std::optional<absl::StatusOr<std::vector<doris::NodeRow>>> frontends;

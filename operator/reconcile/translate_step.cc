@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "operator/reconcile/credentials.h"
 #include "operator/reconcile/inputs.h"
 #include "operator/reconcile/observe.h"
 
@@ -23,6 +24,14 @@ absl::StatusOr<translator::DesiredSet> TranslateDesired(Run& run) {
 void RecordAndWithhold(Run& run, translator::DesiredSet* desired) {
   run.record.set_desired_set_hash(desired->hash);
   RecordDesiredObjects(*desired, &run.record);
+  // Before the FE gate below: every pod reads it when it starts. The Secret
+  // leaves the desired objects here, so the diff never sees it.
+  for (const CredentialWrite& w : SyncAdminUserSecret(*run.services.kube, run.cluster, run.credentials,
+                                                      &desired->objects,
+                                                      run.services.options->field_manager)) {
+    if (w.wrote) ++run.writes;
+    run.Action(w.verb, w.object, w.detail, w.status);
+  }
   // BE, CN and brokers start once the FE serves: they register with it.
   bool fe_serving = false;
   for (const nlohmann::json& pod : run.of(Component::kFe).pods) fe_serving |= PodReady(pod);

@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
 #include "tools/kubesim/api_server.h"
+#include "tools/kubesim/doris_account.h"
 #include "tools/kubesim/workloads.h"
 
 namespace doris_operator::kubesim {
@@ -181,6 +182,65 @@ TEST_F(FakeDorisTest, CredentialsAreChecked) {
   EXPECT_EQ(wrong["code"], 401);
   EXPECT_NE(wrong["data"].get<std::string>().find("Access denied for root@"), std::string::npos);
   EXPECT_FALSE(wrong["data"].get<std::string>().find("wrong") != std::string::npos);
+}
+
+// The account fake Doris accepts is the one the FE pods' entrypoints were
+// given (fe_entrypoint.sh: USER/PASSWD, overridden by /etc/basic_auth files),
+// never read from the DorisCluster.
+class DorisAccountTest : public FakeDorisTest {
+ protected:
+  void Secret(const std::string& name, const Json& data) {
+    Json encoded = Json::object();
+    for (const auto& [k, v] : data.items()) encoded[k] = absl::Base64Escape(v.get<std::string>());
+    ASSERT_EQ(Post("/api/v1/namespaces/default/secrets",
+                   {{"metadata", {{"name", name}}}, {"type", "kubernetes.io/basic-auth"}, {"data", encoded}}),
+              201);
+  }
+  // An FE pod of cluster "d" with this container env and these volumes.
+  void FePod(const std::string& name, const Json& env, const Json& mounts = Json::array(),
+             const Json& volumes = Json::array()) {
+    Json container = {{"name", "fe"}, {"image", "apache/doris:fe-2.1.8"}, {"env", env}};
+    if (!mounts.empty()) container["volumeMounts"] = mounts;
+    Json spec = {{"containers", Json::array({container})}};
+    if (!volumes.empty()) spec["volumes"] = volumes;
+    ASSERT_EQ(Post("/api/v1/namespaces/default/pods",
+                   {{"metadata", {{"name", name},
+                                  {"labels", {{"app.doris.cluster", "d"}, {"app.kubernetes.io/component", "fe"}}}}},
+                    {"spec", spec}}),
+              201);
+  }
+  std::string Account() {
+    const DorisAccount a = AccountOf(api_.store(), "default", "d");
+    return a.user + ":" + a.password;
+  }
+};
+
+TEST_F(DorisAccountTest, RootWithoutPasswordWhenThePodsAreGivenNone) {
+  EXPECT_EQ(Account(), "root:");  // no FE pod at all
+  FePod("d-fe-0", Json::array({{{"name", "USER"}, {"value", "ops"}}}));
+  EXPECT_EQ(Account(), "root:");  // a user without a password creates no account
+}
+
+TEST_F(DorisAccountTest, PasswdFromASecretKeyRefAsTheKubeletResolvesIt) {
+  Secret("d-admin-user", {{"username", "ops"}, {"password", "pw-1"}});
+  FePod("d-fe-0", Json::array({{{"name", "USER"}, {"value", "ops"}},
+                               {{"name", "PASSWD"},
+                                {"valueFrom", {{"secretKeyRef", {{"name", "d-admin-user"}, {"key", "password"}}}}}}}));
+  EXPECT_EQ(Account(), "ops:pw-1");
+}
+
+TEST_F(DorisAccountTest, FilesUnderEtcBasicAuthWinOverTheEnv) {
+  Secret("auth", {{"username", "admin2"}, {"password", "file-pw"}});
+  FePod("d-fe-0", Json::array({{{"name", "USER"}, {"value", "ops"}}, {{"name", "PASSWD"}, {"value", "env-pw"}}}),
+        Json::array({{{"name", "basic-auth"}, {"mountPath", "/etc/basic_auth"}}}),
+        Json::array({{{"name", "basic-auth"}, {"secret", {{"secretName", "auth"}}}}}));
+  EXPECT_EQ(Account(), "admin2:file-pw");
+}
+
+TEST_F(DorisAccountTest, TheFounderPodDecides) {
+  FePod("d-fe-1", Json::array({{{"name", "PASSWD"}, {"value", "later"}}}));
+  FePod("d-fe-0", Json::array({{{"name", "PASSWD"}, {"value", "first"}}}));
+  EXPECT_EQ(Account(), "root:first");
 }
 
 TEST_F(FakeDorisTest, DecommissionMovesTabletsAwayThenDropRemoves) {

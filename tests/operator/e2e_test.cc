@@ -518,8 +518,11 @@ data:
   be.conf: |
     sys_log_level = INFO
 )");
+  // adminUser beside authSecret: the operator keeps its Secret for the
+  // pods, while its own FE calls use the authSecret's (which wins).
   const std::string spec_extra =
-      "  authSecret: doris-auth\n  enableRestartWhenConfigChange: true\n";
+      "  authSecret: doris-auth\n  adminUser:\n    name: ops\n    password: ops-pw\n"
+      "  enableRestartWhenConfigChange: true\n";
   std::string yaml = Cluster("demo", 1, 3, {.spec_extra = spec_extra});
   const std::string be_conf = "    configMapInfo:\n      configMapName: be-conf\n      resolveKey: be.conf\n";
   yaml.replace(yaml.find("    persistentVolumes:"), 0, be_conf);
@@ -585,6 +588,7 @@ data:
   }
   // The run did exercise the flows this test is about.
   for (const char* call : {"patch doris.selectdb.com/dorisclusters/status", "get /secrets",
+                           "patch /secrets",
                            "create /events", "create apps/statefulsets", "patch apps/statefulsets",
                            "patch doris.selectdb.com/dorisclusters", "watch /pods",
                            "get apps/statefulsets"}) {

@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "tools/kubesim/doris_account.h"
 #include "tools/kubesim/fake_doris_internal.h"
 
 namespace doris_operator::kubesim {
@@ -17,26 +18,9 @@ using namespace fake_doris_internal;  // NOLINT: the fake Doris files' shared he
 
 bool FakeDoris::Authorized(const std::string& ns, const std::string& cluster, const HttpRequest& req,
                            const std::optional<std::string>& doris_password) const {
-  std::string user = "root", password;
-  const auto dcr_type = store_->Find("doris.selectdb.com", "v1", "dorisclusters");
-  const auto secret_type = store_->Find("", "v1", "secrets");
-  if (dcr_type && secret_type) {
-    auto dcr = store_->Get(*dcr_type, ns, cluster);
-    if (auto* obj = std::get_if<Json>(&dcr)) {
-      const std::string secret = (*obj)["spec"].value("authSecret", "");
-      if (!secret.empty()) {
-        auto s = store_->Get(*secret_type, ns, secret);
-        if (auto* sec = std::get_if<Json>(&s)) {
-          const Json data = sec->value("data", Json::object());
-          std::string u, p;
-          if (data.contains("username")) absl::Base64Unescape(data["username"].get<std::string>(), &u);
-          if (data.contains("password")) absl::Base64Unescape(data["password"].get<std::string>(), &p);
-          user = u.empty() ? "root" : u;
-          password = p;
-        }
-      }
-    }
-  }
+  const DorisAccount account = AccountOf(*store_, ns, cluster);
+  const std::string& user = account.user;
+  std::string password = account.password;
   if (doris_password) password = *doris_password;
   const std::string header = req.Header("authorization");
   std::string decoded;

@@ -393,5 +393,24 @@ TEST(Redact, SecretDataNeverLeaves) {
   EXPECT_EQ(pod.watch().object_json(), R"({"data":1})");
 }
 
+TEST(Redact, AdminUserPasswordNeverLeaves) {
+  log::v1::LogRecord r;
+  r.mutable_watch()->mutable_object()->set_kind("DorisCluster");
+  r.mutable_watch()->set_object_json(
+      R"({"kind":"DorisCluster","metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"password\":\"pw\"}"},"name":"a"},"spec":{"adminUser":{"name":"ops","password":"pw"}}})");
+  RedactRecord(&r);
+  EXPECT_EQ(r.watch().object_json(),
+            R"({"kind":"DorisCluster","metadata":{"name":"a"},"spec":{"adminUser":{"name":"ops"}}})");
+  log::v1::StoredObject o;
+  o.mutable_ref()->set_kind("DorisCluster");
+  o.set_object_json(R"({"spec":{"adminUser":{"password":"pw"}}})");
+  RedactObject(&o);
+  EXPECT_EQ(o.object_json(), R"({"spec":{"adminUser":{}}})");
+  // Without a password, the object is passed on byte for byte.
+  o.set_object_json(R"({"spec":{"authSecret":"s"}})");
+  RedactObject(&o);
+  EXPECT_EQ(o.object_json(), R"({"spec":{"authSecret":"s"}})");
+}
+
 }  // namespace
 }  // namespace doris_operator::admin
