@@ -254,6 +254,11 @@ void FakeDoris::Tick(int64_t now_ms) {
     if (conf.drop_backend_after_decommission) {
       for (auto it = c.backends.begin(); it != c.backends.end();) {
         if (it->second.decommissioned && it->second.tablets == 0) {
+          c.membership_log.push_back({{"op", "DROP/be"},
+                                      {"hostPorts", Json::array({it->first})},
+                                      {"by", "fe"},
+                                      {"resourceVersion", store_->CurrentRv()},
+                                      {"code", 0}});
           c.dropped_pod_uids.insert(it->second.pod_uid);
           it = c.backends.erase(it);
         } else {
@@ -420,6 +425,9 @@ HttpResponse FakeDoris::Serve(const std::string& ns, const std::string& cluster,
     }
     return Envelope(nodes, {{"lostQueries", c.lost_queries}});
   }
+  if (req.method == "GET" && path == "/api/_sim/membership-log") {
+    return Envelope(Json(c.membership_log));
+  }
   if (req.method == "POST" && path == "/api/_sim/config") {
     const Json body = Json::parse(req.body, nullptr, false);
     if (!body.is_object()) return DorisError("kubesim: the knobs are a JSON object");
@@ -478,7 +486,19 @@ HttpResponse FakeDoris::Serve(const std::string& ns, const std::string& cluster,
   }
   Json body = Json::parse(req.body, nullptr, false);
   if (body.is_discarded()) return DorisError("request body is not JSON");
-  return Membership(c, conf, path.substr(std::string("/rest/v2/manager/node/").size()), body);
+  const std::string op = path.substr(std::string("/rest/v2/manager/node/").size());
+  HttpResponse answer = Membership(c, conf, op, body);
+  const Json envelope = Json::parse(answer.body, nullptr, false);
+  Json hosts = Json::array();
+  if (body.is_object() && body.contains("hostPorts")) hosts = body["hostPorts"];
+  if (body.is_object() && body.contains("hostPort")) hosts.push_back(body["hostPort"]);
+  c.membership_log.push_back(
+      {{"op", op},
+       {"hostPorts", hosts},
+       {"by", req.Header("user-agent")},
+       {"resourceVersion", store_->CurrentRv()},
+       {"code", envelope.is_object() ? envelope.value("code", Json()) : Json()}});
+  return answer;
 }
 
 HttpResponse FakeDoris::NodeList(const Cluster& c, const FeConfig& conf, const std::string& path) const {
