@@ -426,7 +426,7 @@ HttpResponse FakeDoris::Serve(const std::string& ns, const std::string& cluster,
     return Envelope(nodes, {{"lostQueries", c.lost_queries}});
   }
   if (req.method == "GET" && path == "/api/_sim/membership-log") {
-    return Envelope(Json(c.membership_log));
+    return Envelope({{"entries", c.membership_log}});
   }
   if (req.method == "POST" && path == "/api/_sim/config") {
     const Json body = Json::parse(req.body, nullptr, false);
