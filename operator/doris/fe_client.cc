@@ -3,6 +3,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "operator/doris/node_list.h"
 
 namespace doris_operator::doris {
 
@@ -11,12 +12,7 @@ namespace {
 using Json = nlohmann::json;
 
 absl::Status EnvelopeStatus(const std::string& body, const std::string& what) {
-  Json j = Json::parse(body, nullptr, false);
-  if (!j.is_object()) return absl::InternalError(absl::StrCat(what, ": FE answered with no JSON"));
-  if (j.value("code", -1) == 0) return absl::OkStatus();
-  std::string detail = j.contains("data") && j["data"].is_string() ? j["data"].get<std::string>()
-                                                                     : j.value("msg", "");
-  return absl::FailedPreconditionError(absl::StrCat(what, ": ", detail));
+  return ParseWriteAnswer(body, what);
 }
 
 // Doris: "backend does not exists[h:p]", "OBSERVER does not exist[h:p]".
