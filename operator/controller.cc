@@ -1,5 +1,6 @@
 #include "operator/controller.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
@@ -166,14 +167,7 @@ void Controller::Worker() {
       from = it == pending_from_.end() ? log_->last_seq() + 1 : it->second;
       if (it != pending_from_.end()) pending_from_.erase(it);
     }
-    reconcile::ReconcileOutcome out;
-    try {
-      out = reconciler_.Reconcile(cluster, from);
-    } catch (const std::exception& e) {
-      // A malformed object must cost one cluster a retry, never the process.
-      out.record.set_outcome(log::v1::ReconcileRecord::FAILED);
-      out.record.set_error(absl::StrCat("internal error: ", e.what()));
-    }
+    const reconcile::ReconcileOutcome out = ReconcileContained(cluster, from);
     stats_.reconciles[std::clamp<int>(out.record.outcome(), 0, 5)].fetch_add(1);
     stats_.reconcile_micros_total.fetch_add(out.record.duration_micros());
     for (size_t b = 0; b < std::size(ControllerStats::kDurationBounds); ++b) {
@@ -203,6 +197,38 @@ void Controller::Worker() {
     }
     queue_.Done(*key);
   }
+}
+
+reconcile::ReconcileOutcome Controller::ReconcileContained(const store::ClusterKey& cluster,
+                                                           uint64_t from) {
+  const absl::Time start = absl::Now();
+  std::string error;
+  try {
+    return options_.reconcile ? options_.reconcile(cluster, from) : reconciler_.Reconcile(cluster, from);
+  } catch (const std::exception& e) {
+    error = absl::StrCat("internal error: ", e.what());
+  } catch (...) {
+    error = "internal error: an exception that is not a std::exception";
+  }
+  // The reconcile left no record of its own: this one says it failed and
+  // why (dorisctl reconciles shows it), and the records that triggered it
+  // stay pending for the retry, whose trigger range then includes them.
+  reconcile::ReconcileOutcome out;
+  out.record.set_outcome(log::v1::ReconcileRecord::FAILED);
+  out.record.set_error(error);
+  out.record.set_trigger_seq_begin(from);
+  out.record.set_trigger_seq_end(log_->last_seq());
+  out.record.set_translator_version(options_.reconciler.operator_version);
+  out.record.set_duration_micros(absl::ToInt64Microseconds(absl::Now() - start));
+  log::v1::LogRecord r;
+  *r.mutable_cluster() = cluster.ToRef();
+  *r.mutable_reconcile() = out.record;
+  absl::StatusOr<store::AppendResult> appended = log_->Append({r});
+  out.record_seq = appended.ok() ? appended->last_seq : 0;
+  absl::MutexLock lock(&mu_);
+  auto [it, added] = pending_from_.emplace(cluster, from);
+  if (!added) it->second = std::min(it->second, from);
+  return out;
 }
 
 void Controller::Stop() {

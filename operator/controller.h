@@ -40,6 +40,9 @@ struct ControllerOptions {
   // always. Watchers ingest regardless, so a replica that becomes leader
   // has the whole history in its own log.
   std::function<bool()> is_leader;
+  // Runs one reconcile; null: the Reconciler's. Tests put one that throws
+  // here, to check the boundary every reconcile runs inside.
+  std::function<reconcile::ReconcileOutcome(const store::ClusterKey&, uint64_t trigger_from)> reconcile;
 };
 
 // Counters for /metrics; read without locks.
@@ -75,6 +78,10 @@ class Controller {
 
  private:
   void Worker();
+  // One reconcile inside the boundary: an exception (a malformed object
+  // reached code that throws) costs this cluster a FAILED record in the log
+  // and a retry with backoff, never the worker or the process.
+  reconcile::ReconcileOutcome ReconcileContained(const store::ClusterKey& cluster, uint64_t from);
   // Blocks until every stream has listed; false when stopped first.
   bool WaitForSync();
   void Resync();

@@ -271,6 +271,9 @@ int main(int argc, char** argv) {
   };
   client_options.may_write = is_leader;
   if (elect) {
+    // Which replica made a call, in the API server's audit log (and in
+    // kubesim's access log, which tests read to tell the replicas apart).
+    client_options.user_agent = absl::StrCat("doris-operator/dev (", election.identity, ")");
     // The leader stops writing at most renew_deadline after its last renewal
     // and no other replica can take the lease before lease_duration: an
     // attempt that began while leading must end within the difference.

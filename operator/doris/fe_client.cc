@@ -3,6 +3,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "operator/doris/node_list.h"
 #include "operator/kube/object_fields.h"
 
 namespace doris_operator::doris {
@@ -12,12 +13,7 @@ namespace {
 using Json = nlohmann::json;
 
 absl::Status EnvelopeStatus(const std::string& body, const std::string& what) {
-  Json j = Json::parse(body, nullptr, false);
-  if (!j.is_object()) return absl::InternalError(absl::StrCat(what, ": FE answered with no JSON"));
-  if (kube::IntAt(j, {"code"}, -1) == 0) return absl::OkStatus();
-  std::string detail = kube::FieldAt(j, {"data"}).is_string() ? kube::StringAt(j, {"data"})
-                                                               : kube::StringAt(j, {"msg"});
-  return absl::FailedPreconditionError(absl::StrCat(what, ": ", detail));
+  return ParseWriteAnswer(body, what);
 }
 
 // Doris: "backend does not exists[h:p]", "OBSERVER does not exist[h:p]".

@@ -18,6 +18,20 @@ std::string Cell(const Json& v) {
 
 }  // namespace
 
+absl::Status ParseWriteAnswer(std::string_view body, const std::string& what) {
+  const Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return absl::InternalError(absl::StrCat(what, ": FE answered with no JSON"));
+  const Json code = j.contains("code") ? j["code"] : Json();
+  if (code.is_number_integer() && code.get<int64_t>() == 0) return absl::OkStatus();
+  std::string detail = j.contains("data") && j["data"].is_string() ? j["data"].get<std::string>()
+                                                                     : Cell(j.contains("msg") ? j["msg"] : Json());
+  if (!code.is_number_integer()) {
+    detail = absl::StrCat("not a Doris API envelope (code ", code.is_null() ? "missing" : translator::Canonical(code), ")",
+                          detail.empty() ? "" : ": ", detail);
+  }
+  return absl::FailedPreconditionError(absl::StrCat(what, ": ", detail));
+}
+
 absl::StatusOr<std::vector<NodeRow>> ParseNodeList(std::string_view body) {
   absl::StatusOr<Json> parsed = translator::ParseJson(body);
   if (!parsed.ok()) {

@@ -20,6 +20,11 @@ using NodeRow = std::map<std::string, std::string>;  // column name -> value
 // Error envelopes (code != 0) become FailedPrecondition carrying Doris' text.
 absl::StatusOr<std::vector<NodeRow>> ParseNodeList(std::string_view body);
 
+// A membership write's answer ({"code":0,...} is done): Internal when it
+// is not a JSON object, FailedPrecondition "<what>: <Doris' text>" for any
+// other code, also one that is not an integer (never an exception).
+absl::Status ParseWriteAnswer(std::string_view body, const std::string& what);
+
 // The hosts a row names its node by, the one membership writes use first:
 // 2.x lists `Host` (FQDN or IP, as the node registered); 1.2 lists `IP` and
 // `HostName`. Empty when the row has none of them.

@@ -553,5 +553,41 @@ TEST_F(FakeDorisTest, NodeListsThatFailAndSlowAnswers) {
   EXPECT_EQ(Fe("POST", "/api/_sim/config", {{"nodeListsFail", "sometimes"}}).second["code"], 1);
 }
 
+// The membership log: who asked for what, in order, with the API server's
+// resourceVersion at that moment; the FE's own drops as "fe"; a redirected
+// write (it never reached the master) is not in it.
+TEST_F(FakeDorisTest, TheMembershipLogSaysWhoAskedWhatAndWhen) {
+  RunUntil(600);
+  const std::string be2 = "c-be-2.c-be-internal.default.svc.cluster.local:9050";
+  Knobs({{"serviceLandsOn", "non-master"}});
+  Fe("POST", "/rest/v2/manager/node/DECOMMISSION/be", {{"hostPorts", {be2}}});  // 307
+  Knobs({{"serviceLandsOn", "master"}});
+  HttpRequest req;
+  req.method = "POST";
+  req.path = "/api/v1/namespaces/default/services/c-fe-service:8030/proxy/rest/v2/manager/node/DECOMMISSION/be";
+  req.headers["authorization"] = "Basic " + absl::Base64Escape("root:");
+  req.headers["user-agent"] = "op/1 (a)";
+  req.body = Json{{"hostPorts", {be2}}}.dump();
+  ASSERT_EQ(api_.Handle(req).status, 200);
+  auto [s, missing] = Fe("POST", "/rest/v2/manager/node/DROP/be", {{"hostPorts", {"nope:9050"}}});
+  RunUntil(2000);  // drained: the FE drops it itself
+  auto [status, j] = Fe("GET", "/api/_sim/membership-log");
+  ASSERT_EQ(status, 200);
+  const Json& log = j["data"]["entries"];
+  ASSERT_EQ(log.size(), 3u) << log.dump();
+  EXPECT_EQ(log[0]["op"], "DECOMMISSION/be");
+  EXPECT_EQ(log[0]["by"], "op/1 (a)");
+  EXPECT_EQ(log[0]["hostPorts"], Json::array({be2}));
+  EXPECT_EQ(log[0]["code"], 0);
+  EXPECT_EQ(log[1]["op"], "DROP/be");
+  EXPECT_EQ(log[1]["code"], 1);  // refused: no such backend
+  EXPECT_EQ(log[2]["op"], "DROP/be");
+  EXPECT_EQ(log[2]["by"], "fe");
+  EXPECT_EQ(log[2]["hostPorts"], Json::array({be2}));
+  EXPECT_GT(log[0]["resourceVersion"].get<int64_t>(), 0);
+  EXPECT_LE(log[0]["resourceVersion"].get<int64_t>(), log[1]["resourceVersion"].get<int64_t>());
+  EXPECT_LE(log[1]["resourceVersion"].get<int64_t>(), log[2]["resourceVersion"].get<int64_t>());
+}
+
 }  // namespace
 }  // namespace doris_operator::kubesim

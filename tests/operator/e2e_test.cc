@@ -182,39 +182,44 @@ TEST_F(OperatorE2eTest, KilledMidScaleInANewProcessResumesFromTheLog) {
       << operator_->Output();
   const std::optional<int64_t> tablets = Tablets("demo");
   ASSERT_TRUE(tablets.has_value());
+  // No tablet moves until the test says so: a decommissioned backend keeps
+  // its tablets, so neither the FE nor the operator can drop it, and the
+  // kill lands between DECOMMISSION and DROP by construction.
+  Knobs("demo", {{"tabletsMovedPerSecond", 0}});
   Apply(Cluster("demo", 3, 2));
-  // Catch the operator mid scale-in and kill it there. It is frozen
-  // (SIGSTOP) while the test looks, so what it sees cannot change under it:
-  // begun = the FE has a backend decommissioned or dropped; unfinished =
-  // the StatefulSet still has pods to lose.
-  std::string caught, missed;
-  ASSERT_TRUE(Eventually([&] {
-    if (kill(operator_->pid(), SIGSTOP) != 0) {
-      missed = "the operator is not running";
-      return true;
-    }
-    const int replicas = StsReplicas("demo-be");
-    const Json nodes = FeGet("demo", "/api/_sim/nodes");
-    int decommissioned = 0;
+  auto decommissioned = [&](const Json& nodes) {
+    int n = 0;
     if (nodes.is_object()) {
-      for (const auto& [hp, node] : nodes.items()) decommissioned += node.value("decommissioned", false);
+      for (const auto& [hp, node] : nodes.items()) n += node.value("decommissioned", false);
     }
-    const bool begun = nodes.is_object() && (nodes.size() < 5 || decommissioned > 0);
-    if (replicas == 2) missed = nodes.dump();
-    if (begun && replicas > 2) {
-      caught = absl::StrCat("replicas=", replicas, " nodes=", nodes.dump());
-      return true;  // killed below, still stopped
-    }
-    kill(operator_->pid(), SIGCONT);
-    return !missed.empty();
-  }, 120)) << operator_->Output();
-  ASSERT_TRUE(missed.empty()) << "the scale-in finished before the test could catch it: " << missed;
+    return n;
+  };
+  ASSERT_TRUE(Eventually([&] { return decommissioned(FeGet("demo", "/api/_sim/nodes")) > 0; }))
+      << operator_->Output();
   operator_->Kill(SIGKILL);
+  // Where it died: a decommission begun, no backend dropped, nothing shrunk.
+  const Json at_kill = FeGet("demo", "/api/_sim/nodes");
+  ASSERT_TRUE(at_kill.is_object());
+  EXPECT_GT(decommissioned(at_kill), 0) << at_kill.dump();
+  ASSERT_EQ(at_kill.size(), 5u) << at_kill.dump();
+  ASSERT_EQ(StsReplicas("demo-be"), 5);
+
+  Knobs("demo", {{"tabletsMovedPerSecond", 200}});
   StartOperator();
   ASSERT_TRUE(Eventually([&] {
     return StsReplicas("demo-be") == 2 && BackendCount("demo") == 2 && Available("demo");
-  })) << "killed at " << caught << "\n" << operator_->Output();
+  })) << "killed at " << at_kill.dump() << "\n" << operator_->Output();
   EXPECT_EQ(Tablets("demo"), tablets);
+  // The new process went on from where the old one stopped: no backend was
+  // decommissioned twice.
+  std::map<std::string, int> times;
+  const Json log = MembershipLog("demo");
+  ASSERT_TRUE(log.is_array());
+  for (const Json& e : log) {
+    if (e.value("op", "") != "DECOMMISSION/be") continue;
+    for (const Json& hp : e["hostPorts"]) EXPECT_EQ(++times[hp.dump()], 1) << log.dump();
+  }
+  EXPECT_EQ(times.size(), 3u) << log.dump();
 }
 
 TEST_F(OperatorE2eTest, ConvergesThroughApiFaults) {
@@ -713,19 +718,6 @@ class MembershipE2eTest : public OperatorE2eTest {
       o.fe_extra = "    configMapInfo:\n      configMapName: fe-ip-mode\n      resolveKey: fe.conf\n";
     }
     return o;
-  }
-
-  // Simulator knobs of the cluster's fake FE.
-  void Knobs(const std::string& cluster, const Json& knobs) {
-    kube::Request r;
-    r.method = "POST";
-    r.path = absl::StrCat("/api/v1/namespaces/default/services/", cluster, "-fe-service:", fe_http_port_,
-                          "/proxy/api/_sim/config");
-    r.headers.push_back("Authorization: Basic cm9vdDo=");
-    r.body = knobs.dump();
-    auto resp = client_->Do(r);
-    ASSERT_TRUE(resp.ok() && resp->body.find("\"code\":0") != std::string::npos)
-        << (resp.ok() ? resp->body : resp.status().ToString());
   }
 
   // The pod a node host (FQDN or pod IP) belongs to, "" if none.

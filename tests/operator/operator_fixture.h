@@ -14,6 +14,7 @@
 #include <optional>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -242,6 +243,55 @@ class OperatorE2eTest : public ::testing::Test {
         },
         absl::Seconds(3), absl::Milliseconds(200));
     return data;
+  }
+
+  // Simulator knobs of the cluster's fake FE (docs/kubesim.md, "Fake Doris
+  // knobs"), e.g. {"tabletsMovedPerSecond":0} for a decommission that waits.
+  void Knobs(const std::string& cluster, const Json& knobs) {
+    kube::Request r;
+    r.method = "POST";
+    r.path = absl::StrCat("/api/v1/namespaces/default/services/", cluster, "-fe-service:", fe_http_port_,
+                          "/proxy/api/_sim/config");
+    r.headers.push_back(absl::StrCat("Authorization: Basic ", absl::Base64Escape(fe_user_)));
+    r.body = knobs.dump();
+    auto resp = client_->Do(r);
+    ASSERT_TRUE(resp.ok() && resp->body.find("\"code\":0") != std::string::npos)
+        << (resp.ok() ? resp->body : resp.status().ToString());
+  }
+
+  // `text` as a URL query value.
+  static std::string Encoded(const std::string& text) {
+    std::string out;
+    for (char ch : text) {
+      if (absl::ascii_isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '.') {
+        out += ch;
+      } else {
+        absl::StrAppend(&out, "%", absl::Hex(static_cast<unsigned char>(ch), absl::kZeroPad2));
+      }
+    }
+    return out;
+  }
+
+  // Writes (any verb but get/list/watch) kubesim served to clients whose
+  // User-Agent starts with `agent`, Leases aside (electing a leader is not
+  // acting on a cluster): from kubesim's access log; -1 when unknown.
+  int64_t WritesBy(const std::string& agent) {
+    auto used = client_->Get("/kubesim/requests?userAgent=" + Encoded(agent));
+    if (!used.ok()) return -1;
+    int64_t n = 0;
+    for (const Json& u : (*used)["requests"]) {
+      const std::string verb = u.value("verb", "");
+      if (verb == "get" || verb == "list" || verb == "watch" || u.value("resource", "") == "leases") continue;
+      n += u.value("count", int64_t{0});
+    }
+    return n;
+  }
+
+  // The fake FE's membership log (docs/kubesim.md): every membership write
+  // that reached the master, oldest first; null when it could not be read.
+  Json MembershipLog(const std::string& cluster) {
+    const Json data = FeGet(cluster, "/api/_sim/membership-log");
+    return data.is_object() && data["entries"].is_array() ? data["entries"] : Json();
   }
 
   // The fake FE's backends: host:port -> tablets; nullopt when the FE could

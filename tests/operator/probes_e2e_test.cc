@@ -4,9 +4,11 @@
 // decides it, not after a pause.
 
 #include <signal.h>
+#include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 
+#include "absl/strings/match.h"
 #include "tests/operator/operator_fixture.h"
 
 namespace doris_operator {
@@ -14,8 +16,70 @@ namespace {
 
 using Json = nlohmann::json;
 
+// One probe of the operator's container in deploy/operator.yaml.
+struct DeployedProbe {
+  std::string path;
+  int port = 0;             // the named port's containerPort
+  int timeout_seconds = 1;  // the kubelet's default when unset
+};
+
+// The container's probes by kind ("startupProbe", ...), with their named
+// port resolved; the test fails if the port is not where --metrics-address
+// serves.
+std::map<std::string, DeployedProbe> DeployedProbes() {
+  std::map<std::string, DeployedProbe> out;
+  for (const YAML::Node& doc : YAML::LoadAllFromFile(testing::Runfile("deploy/operator.yaml"))) {
+    if (!doc["kind"] || doc["kind"].as<std::string>() != "StatefulSet") continue;
+    const YAML::Node c = doc["spec"]["template"]["spec"]["containers"][0];
+    std::map<std::string, int> ports;
+    for (const YAML::Node& p : c["ports"]) ports[p["name"].as<std::string>()] = p["containerPort"].as<int>();
+    std::string metrics_address;
+    for (const YAML::Node& a : c["args"]) {
+      if (absl::StartsWith(a.as<std::string>(), "--metrics-address=")) metrics_address = a.as<std::string>();
+    }
+    for (const char* kind : {"startupProbe", "livenessProbe", "readinessProbe"}) {
+      const YAML::Node probe = c[kind];
+      if (!probe) continue;
+      DeployedProbe d;
+      d.path = probe["httpGet"]["path"].as<std::string>();
+      const YAML::Node port = probe["httpGet"]["port"];
+      d.port = ports.count(port.as<std::string>()) ? ports[port.as<std::string>()] : port.as<int>();
+      if (probe["timeoutSeconds"]) d.timeout_seconds = probe["timeoutSeconds"].as<int>();
+      EXPECT_TRUE(absl::EndsWith(metrics_address, absl::StrCat(":", d.port)))
+          << kind << " probes port " << d.port << ", the operator serves " << metrics_address;
+      out[kind] = d;
+    }
+  }
+  return out;
+}
+
 class ProbesE2eTest : public OperatorE2eTest {
  protected:
+  // Probes the operator as the kubelet would with `kind` of the deployed
+  // manifest: its path on the metrics port, its timeout; success is an
+  // answer in [200, 400) in time (pkg/probe/http/http.go).
+  bool Passes(const std::string& kind) {
+    const auto probes = DeployedProbes();
+    auto it = probes.find(kind);
+    if (it == probes.end()) {
+      ADD_FAILURE() << "deploy/operator.yaml has no " << kind;
+      return false;
+    }
+    kube::ClusterConfig c;
+    c.server = absl::StrCat("http://127.0.0.1:", metrics_port_);  // the container's port, forwarded
+    kube::ClientOptions o;
+    o.max_retries = 0;
+    o.user_agent = "kube-probe/1.32";
+    o.request_timeout = absl::Seconds(it->second.timeout_seconds);
+    auto client = kube::Client::Create(c, o);
+    if (!client.ok()) return false;
+    kube::Request r;
+    r.path = it->second.path;
+    r.headers.push_back("Accept: */*");
+    auto resp = (*client)->Do(r);
+    return resp.ok() && resp->code >= 200 && resp->code < 400;
+  }
+
   void SetFaults(const std::string& body) {
     kube::Request r;
     r.method = "POST";
@@ -41,20 +105,22 @@ TEST_F(ProbesE2eTest, LiveWhileTheApiFailsReadyOnlyOnceEveryWatchHasListed) {
   RestartOnAnEmptyLog();
   ASSERT_TRUE(Eventually([&] { return MetricWith("doris_operator_api_requests_total", "code=\"500\"") > 0; }))
       << operator_->Output();
-  // Alive (a restart would not help an API outage) but not ready: nothing
-  // has listed, so no watch has synced.
-  EXPECT_EQ(Probe("/healthz"), 200);
+  // Started and alive (a restart would not help an API outage) but not
+  // ready: nothing has listed, so no watch has synced.
+  EXPECT_TRUE(Passes("startupProbe"));
+  EXPECT_TRUE(Passes("livenessProbe"));
+  EXPECT_FALSE(Passes("readinessProbe"));
   EXPECT_EQ(Probe("/readyz"), 503);
   EXPECT_EQ(Probe("/nope"), 404);
 
   SetFaults("{}");
-  ASSERT_TRUE(Eventually([&] { return Probe("/readyz") == 200; })) << operator_->Output();
+  ASSERT_TRUE(Eventually([&] { return Passes("readinessProbe"); })) << operator_->Output();
   // Ready means the log is in step with the API: the cluster that existed
   // before the process started is in its log now.
   EXPECT_NE(LoggedVersion("doris.selectdb.com/v1", "DorisCluster", "default", "demo",
                           [](const Json&) { return true; }),
             0u);
-  EXPECT_EQ(Probe("/healthz"), 200);
+  EXPECT_TRUE(Passes("livenessProbe"));
   ASSERT_TRUE(Eventually([&] { return Available("demo"); })) << operator_->Output();
   // A dropped watch does not make a synced process unready again: it
   // resumes from its cursor.
@@ -62,7 +128,8 @@ TEST_F(ProbesE2eTest, LiveWhileTheApiFailsReadyOnlyOnceEveryWatchHasListed) {
   drop.method = "POST";
   drop.path = "/kubesim/drop-watches";
   ASSERT_TRUE(client_->Do(drop).ok());
-  EXPECT_EQ(Probe("/readyz"), 200);
+  EXPECT_TRUE(Passes("readinessProbe"));
+  EXPECT_TRUE(Passes("livenessProbe"));
 }
 
 class ResyncE2eTest : public OperatorE2eTest {
@@ -77,6 +144,10 @@ TEST_F(ResyncE2eTest, ASettledClusterIsLookedAtAgainEveryPeriodAndNothingIsWritt
   uint64_t settled = 0;
   for (const auto& r : ReconcilesThrough("demo", 0)) settled = std::max(settled, r.seq());
   ASSERT_GT(settled, 0u);
+  // Every write of those reconciles has been served (a reconcile's record
+  // follows its writes).
+  const int64_t writes = WritesBy("doris-operator");
+  ASSERT_GT(writes, 0);
   // Reconciles that no record triggered (an empty trigger range): the
   // resync's. Two of them after the cluster settled, and neither acts.
   std::vector<admin::v1::ReconcileSummary> resyncs;
@@ -91,6 +162,9 @@ TEST_F(ResyncE2eTest, ASettledClusterIsLookedAtAgainEveryPeriodAndNothingIsWritt
     EXPECT_EQ(r.actions(), 0) << r.DebugString();
     EXPECT_EQ(r.outcome(), log::v1::ReconcileRecord::NO_CHANGE) << r.DebugString();
   }
+  // And by the API server's count, not the operator's own account: not one
+  // write since the cluster settled.
+  EXPECT_EQ(WritesBy("doris-operator"), writes);
 }
 
 }  // namespace

@@ -30,6 +30,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "tools/kubesim/http_server.h"
 #include "tools/kubesim/object_store.h"
@@ -120,6 +121,11 @@ class FakeDoris {
     // Queries the FE routed to a backend whose pod was already gone: what a
     // user would see fail. A graceful rollout keeps this at zero.
     int64_t lost_queries = 0;
+    // Every membership write that reached the master, and every drop the FE
+    // made itself, in order (GET /api/_sim/membership-log): who asked (the
+    // User-Agent; "fe" for the FE's own drops), and the API server's
+    // resourceVersion at that moment, which orders it against object writes.
+    std::vector<Json> membership_log;
     Knobs knobs;
   };
   // What the cluster's FE ConfigMap and image say.

@@ -40,10 +40,20 @@ HttpResponse FakeDoris::MembershipWrite(Cluster& c, const FeConfig& conf, const 
   // exception and answers okWithCommonError (HTTP 200, code 1, msg "Error",
   // the exception's message as data); nothing changes.
   const std::string op = path.substr(std::string("/rest/v2/manager/node/").size());
-  if (auto refused = c.knobs.refuse.find(op); refused != c.knobs.refuse.end()) {
-    return DorisError(refused->second);
-  }
-  return Membership(c, conf, path.substr(std::string("/rest/v2/manager/node/").size()), body);
+  auto refused = c.knobs.refuse.find(op);
+  HttpResponse answer =
+      refused != c.knobs.refuse.end() ? DorisError(refused->second) : Membership(c, conf, op, body);
+  const Json envelope = Json::parse(answer.body, nullptr, false);
+  Json hosts = Json::array();
+  if (body.is_object() && body.contains("hostPorts")) hosts = body["hostPorts"];
+  if (body.is_object() && body.contains("hostPort")) hosts.push_back(body["hostPort"]);
+  c.membership_log.push_back(
+      {{"op", op},
+       {"hostPorts", hosts},
+       {"by", req.Header("user-agent")},
+       {"resourceVersion", store_->CurrentRv()},
+       {"code", envelope.is_object() ? envelope.value("code", Json()) : Json()}});
+  return answer;
 }
 
 HttpResponse FakeDoris::Membership(Cluster& c, const FeConfig& conf, const std::string& op, const Json& body) {

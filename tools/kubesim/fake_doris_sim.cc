@@ -44,6 +44,9 @@ std::optional<HttpResponse> FakeDoris::Simulator(Cluster& c, const std::string& 
     }
     return Envelope(nodes, {{"lostQueries", c.lost_queries}});
   }
+  if (req.method == "GET" && path == "/api/_sim/membership-log") {
+    return Envelope({{"entries", c.membership_log}});
+  }
   if (req.method == "POST" && path == "/api/_sim/config") {
     const Json body = Json::parse(req.body, nullptr, false);
     if (!body.is_object()) return DorisError("kubesim: the knobs are a JSON object");

@@ -36,6 +36,11 @@ void FakeDoris::MoveTablets(Cluster& c, const FeConfig& conf, int64_t dt) {
   if (conf.drop_backend_after_decommission) {
     for (auto it = c.backends.begin(); it != c.backends.end();) {
       if (it->second.decommissioned && it->second.tablets == 0) {
+        c.membership_log.push_back({{"op", "DROP/be"},
+                                    {"hostPorts", Json::array({it->first})},
+                                    {"by", "fe"},
+                                    {"resourceVersion", store_->CurrentRv()},
+                                    {"code", 0}});
         c.dropped_pod_uids.insert(it->second.pod_uid);
         it = c.backends.erase(it);
       } else {

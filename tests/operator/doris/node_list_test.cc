@@ -44,5 +44,27 @@ TEST(NodeList, ErrorsAreClear) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST(NodeList, AMalformedWriteAnswerIsAnErrorNotAnException) {
+  EXPECT_TRUE(ParseWriteAnswer(R"({"msg":"success","code":0,"data":null,"count":0})", "drop backends").ok());
+  const absl::Status refused = ParseWriteAnswer(
+      R"({"msg":"Error","code":1,"data":"errCode = 2, detailMessage = backend does not exists[h:9050]"})",
+      "drop backends");
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(refused.message(), "drop backends: errCode = 2, detailMessage = backend does not exists[h:9050]");
+  EXPECT_EQ(ParseWriteAnswer("<html>502</html>", "x").code(), absl::StatusCode::kInternal);
+  // Shapes no Doris answers with, each of which made `json::value` throw
+  // (type_error.302) before: a code or msg of another type.
+  for (const char* body : {R"({"code":"0"})", R"({"code":null,"msg":"m"})", R"({"code":1,"msg":7})",
+                           R"({"msg":["a"]})", R"({"code":0.0})"}) {
+    absl::Status s;
+    EXPECT_NO_THROW(s = ParseWriteAnswer(body, "decommission backends")) << body;
+    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << body;
+    EXPECT_NE(s.message().find("decommission backends: "), std::string::npos) << s;
+  }
+  EXPECT_NE(ParseWriteAnswer(R"({"code":"0"})", "x").message().find("not a Doris API envelope (code \"0\")"),
+            std::string::npos)
+      << ParseWriteAnswer(R"({"code":"0"})", "x");
+}
+
 }  // namespace
 }  // namespace doris_operator::doris
