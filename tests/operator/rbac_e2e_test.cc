@@ -167,6 +167,10 @@ class RbacE2eTest : public OperatorE2eTest {
       const Json dcr = Get(kube::ObjectPath("doris.selectdb.com/v1", "default", "dorisclusters", "demo"));
       return !At(dcr, "/metadata/annotations/apache.doris.be~1restartedAt").is_null();
     })) << operator_->Output();
+    // The drift report reads live objects (the HPA among them) with the operator's credentials.
+    auto drift = testing::Run({testing::Runfile("tools/dorisctl/dorisctl"), "drift", "demo", "--admin",
+                               absl::StrCat("127.0.0.1:", admin_port_)});
+    EXPECT_EQ(drift.exit_code, 0) << drift.output;
     // The autoscaler goes, then the whole component.
     Apply(cluster(1, true, false));
     EXPECT_TRUE(Eventually([&] { return !exists("autoscaling/v2", "horizontalpodautoscalers", "demo-cn-autoscaler"); }))
@@ -176,22 +180,20 @@ class RbacE2eTest : public OperatorE2eTest {
     EXPECT_TRUE(Eventually([&] { return Available("demo"); })) << operator_->Output();
     // An invalid cluster: a condition and a Warning Event; invalid again in
     // a new generation, the same Event is counted (patched).
-    Apply(Cluster("broken", 2, 1));
+    // (Kerberos without a keytab: the CRD accepts it, the operator does not.)
+    const std::string kerberos = "  kerberosInfo:\n    krb5ConfigMap: krb5-conf\n";
+    Apply(Cluster("broken", 1, 1, {.spec_extra = kerberos}));
     EXPECT_TRUE(Eventually([&] {
       return !At(Get(kube::ObjectPath("doris.selectdb.com/v1", "default", "dorisclusters", "broken")),
                  "/status/conditions").is_null();
     })) << operator_->Output();
-    Apply(Cluster("broken", 2, 1, {.version = "2.1.9"}));
+    Apply(Cluster("broken", 1, 1, {.version = "2.1.9", .spec_extra = kerberos}));
     EXPECT_TRUE(Eventually([&] {
       for (const Json& e : Get("/api/v1/namespaces/default/events")["items"]) {
         if (e["involvedObject"].value("name", "") == "broken" && e.value("count", 0) >= 2) return true;
       }
       return false;
     })) << operator_->Output();
-    // The drift report reads live objects with the operator's credentials.
-    auto drift = testing::Run({testing::Runfile("tools/dorisctl/dorisctl"), "drift", "demo", "--admin",
-                               absl::StrCat("127.0.0.1:", admin_port_)});
-    EXPECT_EQ(drift.exit_code, 0) << drift.output;
     // Deleted in the foreground: the cluster waits, with the
     // foregroundDeletion finalizer, for what it owns to go.
     EXPECT_EQ(Kubectl({"delete", "dcr", "demo", "--cascade=foreground", "--wait=false"}).exit_code, 0);
