@@ -189,7 +189,8 @@ class RbacE2eTest : public OperatorE2eTest {
     })) << operator_->Output();
     Apply(Cluster("broken", 1, 1, {.version = "2.1.9", .spec_extra = kerberos}));
     EXPECT_TRUE(Eventually([&] {
-      for (const Json& e : Get("/api/v1/namespaces/default/events")["items"]) {
+      const Json events = Get("/api/v1/namespaces/default/events");
+      for (const Json& e : events["items"]) {
         if (e["involvedObject"].value("name", "") == "broken" && e.value("count", 0) >= 2) return true;
       }
       return false;
