@@ -293,7 +293,9 @@ TEST_F(RbacE2eTest, DeployGrantsExactlyWhatTheOperatorIsSeenToUseInEveryMode) {
   EXPECT_TRUE(proxied) << "the proxy mode reached no FE through the API server";
   for (const Call& c : seen["deployed"]) {
     EXPECT_FALSE(ProxyOnlyResources().count(c.resource)) << c.Text();
-    if (c.group == "coordination.k8s.io") EXPECT_EQ(c.ns, operator_namespace_) << c.Text();
+    if (c.group == "coordination.k8s.io") {
+      EXPECT_EQ(c.ns, operator_namespace_) << c.Text();
+    }
   }
   // The runs did exercise the flows they are meant to.
   std::set<std::string> deployed;
