@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_join.h"
+#include "operator/kube/object_fields.h"
 #include "operator/reconcile/apply.h"
 #include "operator/reconcile/decide_membership.h"
 #include "operator/reconcile/decide_restarts.h"
@@ -60,6 +61,11 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   }
   run.cluster_json = std::move(in.cluster_json);
   run.cluster = std::move(in.cluster);
+  if (!kube::FieldAt(run.cluster_json, {"metadata", "deletionTimestamp"}).is_null()) {
+    // Being deleted (in the foreground, the API server waits for what it
+    // owns to go): a write now would re-create what the collector removes.
+    return finish(log::v1::ReconcileRecord::NO_CHANGE);
+  }
   auto sequences = log_->SeqsForCluster(key, {.limit = 1, .newest_first = true});
   if (sequences.ok() && !sequences->empty()) run.caused_by = sequences->front();
   if (!in.problems.empty()) {

@@ -11,6 +11,14 @@
 #   apiserver-cel:    the same, for an error of the CRD's x-kubernetes-validations
 #                     (CEL) rules, which kubesim evaluates (cel_rules_test
 #                     evaluates every rule on every sample without kubesim)
+#   fix:              a jq program that mends just that defect: the mended
+#                     object must be rendered by dorisctl without an error or
+#                     warning and created by the API server, so each sample
+#                     is refused for the one reason it is meant for (and a
+#                     rule that refused everything would fail here)
+# The rules are evaluated by kubesim's CEL evaluator (tools/kubesim/cel, a
+# real CEL implementation): a kubesim without it must refuse every
+# DorisCluster write (500), good or bad, rather than pass it unchecked.
 # Every good DorisCluster of tests/translator/testdata is applied too and must
 # be created without a warning (deploy/samples are tests/deploy's).
 set -uo pipefail
@@ -22,12 +30,18 @@ kubesim="$PWD/tools/kubesim/kubesim"
 work="$(mktemp -d "${TEST_TMPDIR:-/tmp}/bad.XXXX")"
 export KUBECONFIG="$work/kubeconfig"
 k() { kubectl --cache-dir "$work/cache" "$@"; }
-"$kubesim" --port 0 --kubeconfig-out "$KUBECONFIG" >"$work/kubesim.out" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
-deadline=$((SECONDS + 30))  # wall time: a loaded machine starts it slowly
-until grep -q "serving on" "$work/kubesim.out" || ((SECONDS > deadline)); do sleep 0.05; done
-grep -q "serving on" "$work/kubesim.out" || { echo "kubesim did not start"; cat "$work/kubesim.out"; exit 1; }
+pids=()
+trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; wait $p 2>/dev/null; done' EXIT
+start_kubesim() {  # start_kubesim KUBECONFIG LOG [ARGS...]
+  local kubeconfig="$1" log="$2"
+  shift 2
+  "$kubesim" --port 0 --kubeconfig-out "$kubeconfig" "$@" >"$log" 2>&1 &
+  pids+=($!)
+  local deadline=$((SECONDS + 30))  # wall time: a loaded machine starts it slowly
+  until grep -q "serving on" "$log" || ((SECONDS > deadline)); do sleep 0.05; done
+  grep -q "serving on" "$log" || { echo "kubesim did not start"; cat "$log"; exit 1; }
+}
+start_kubesim "$KUBECONFIG" "$work/kubesim.out"
 
 failures=0
 checks=0
@@ -49,6 +63,17 @@ check "the CRD applies" "customresourcedefinition.apiextensions.k8s.io/dorisclus
 files=("$PWD"/tests/crds/bad/*.yaml)
 [[ ${#files[@]} -ge 10 ]] || { echo "FAIL only ${#files[@]} bad samples found"; exit 1; }
 refused=0
+not_stored=()
+fixed_files=()
+fixed_names=()
+# Each sample as JSON, for jq (one python run for all).
+mkdir -p "$work/json"
+python3 - "$work/json" "${files[@]}" <<'PY'
+import json, os, sys, yaml
+for f in sys.argv[2:]:
+    with open(os.path.join(sys.argv[1], os.path.basename(f)[:-len(".yaml")] + ".json"), "w") as out:
+        json.dump(yaml.safe_load(open(f)), out)
+PY
 for f in "${files[@]}"; do
   b="$(basename "$f" .yaml)"
   err="$("$dorisctl" render -f "$f" 2>&1 >/dev/null)"
@@ -84,12 +109,50 @@ for f in "${files[@]}"; do
       want="The DorisCluster \"$name\" is invalid: $api"
     fi
     check "$b: the API server says why" "$want" "$out"
-    check "$b: nothing is stored" "1" "$(k get dcr "$name" >/dev/null 2>&1; echo $?)"
+    not_stored+=("$name")
   else
     check "$b: has an apiserver expectation" "apiserver or apiserver-cel" "neither"
   fi
+  # Mended, it is good: the refusal was for that defect and no other.
+  fix="$(header "$f" fix)"
+  if [[ -z "$fix" ]]; then
+    check "$b: has a fix" "a jq program" "none"
+    continue
+  fi
+  fixed="$work/$b.fixed.json"
+  jq --arg name "$name" "$fix"' | if .metadata.name == $name then .metadata.name += "-fixed" else . end' \
+    "$work/json/$b.json" >"$fixed" 2>&1
+  check "$b: mended, dorisctl renders it cleanly" "0 " "$("$dorisctl" render -f "$fixed" 2>&1 >/dev/null; echo $?) "
+  fixed_files+=("$fixed")
+  fixed_names+=("$(jq -r .metadata.name "$fixed")")
 done
+# Read back and created in one kubectl run each (every run costs seconds on
+# a loaded machine).
+check "no refused sample is stored" "" \
+  "$(k get dcr -o name 2>&1 | sed 's|^doriscluster.doris.selectdb.com/||' | grep -Fx -f <(printf '%s\n' "${not_stored[@]}"))"
+created="$(k apply $(printf -- '-f %s ' "${fixed_files[@]}") 2>&1)"
+for name in "${fixed_names[@]}"; do
+  check "$name: mended, the API server creates it" "1" \
+    "$(grep -Fxc "doriscluster.doris.selectdb.com/$name created" <<<"$created")"
+done
+check "every mended sample is created, nothing else printed" "${#fixed_files[@]}" "$(grep -c ' created$' <<<"$created")"
 check "the schema refuses at least 7 samples" "1" "$((refused >= 7))"
+
+# No evaluator, no unchecked writes: a kubesim whose CEL evaluator is missing
+# refuses a good DorisCluster and a bad one alike, so the refusals above came
+# from evaluating the rules.
+export KUBECONFIG="$work/no-cel.kubeconfig"
+start_kubesim "$KUBECONFIG" "$work/no-cel.out" --cel-evaluator "$work/missing/cel_server.mjs"
+k apply -f "$crd" >/dev/null 2>&1
+for b in even-election-number even-election-number.fixed; do
+  f="$PWD/tests/crds/bad/$b.yaml"
+  [[ -f "$f" ]] || f="$work/$b.json"
+  out="$(k apply -f "$f" 2>&1)"
+  check "without an evaluator, $b is refused with why" \
+    "1 Error from server (InternalError): error when creating \"$f\": kubesim cannot evaluate the x-kubernetes-validations rules of dorisclusters.doris.selectdb.com: no CEL evaluator at \"$work/missing/cel_server.mjs\" (run tools/bootstrap)" \
+    "$([[ "$out" == *created* ]] && echo 0 || echo 1) $out"
+done
+export KUBECONFIG="$work/kubeconfig"
 
 # The translator's inputs are valid DorisClusters (plus ConfigMaps).
 k create namespace doris --dry-run=client -o yaml | k apply -f - >/dev/null 2>&1

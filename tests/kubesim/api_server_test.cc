@@ -4,7 +4,9 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/kubesim/api_call.h"
 
 namespace doris_operator::kubesim {
 namespace {
@@ -19,36 +21,13 @@ Json StsSpec(Json extra = Json::object()) {
   return spec;
 }
 
-struct Result {
-  int status;
-  Json body;
-  std::map<std::string, std::string> headers;
-};
+using Result = ApiResult;
 
 class ApiServerTest : public ::testing::Test {
  protected:
   Result Call(const std::string& method, const std::string& path_and_query,
               const Json& body = Json(), const std::string& content_type = "application/json") {
-    HttpRequest req;
-    req.method = method;
-    const size_t q = path_and_query.find('?');
-    req.path = path_and_query.substr(0, q);
-    if (q != std::string::npos) {
-      std::string query = path_and_query.substr(q + 1);
-      size_t start = 0;
-      while (start <= query.size()) {
-        size_t amp = query.find('&', start);
-        std::string kv = query.substr(start, amp - start);
-        const size_t eq = kv.find('=');
-        req.query[UrlDecode(kv.substr(0, eq))] = eq == std::string::npos ? "" : UrlDecode(kv.substr(eq + 1));
-        if (amp == std::string::npos) break;
-        start = amp + 1;
-      }
-    }
-    req.headers["content-type"] = content_type;
-    if (!body.is_null()) req.body = body.dump();
-    HttpResponse resp = api_.Handle(req);
-    return {resp.status, resp.body.empty() ? Json() : Json::parse(resp.body), resp.headers};
+    return CallApi(api_, method, path_and_query, body, {.content_type = content_type});
   }
 
   Json Cm(const std::string& name, Json labels = Json::object()) {
@@ -692,6 +671,56 @@ TEST_F(ApiServerTest, DeleteCollectionRemovesWhatTheSelectorMatches) {
   Result left = Call("GET", cms_);
   ASSERT_EQ(left.body["items"].size(), 1u);
   EXPECT_EQ(left.body["items"][0]["metadata"]["name"], "keep");
+}
+
+// Who may do what: GET /kubesim/requests lists each client's authorization
+// checks by verb, resource and namespace: its requests' own, and those
+// kube-apiserver's OwnerReferencesPermissionEnforcement admission plugin
+// makes (plugin/pkg/admission/gc/gc_admission.go): setting a blocking
+// ownerReference needs `update` on the owner's finalizers; changing the
+// references of an existing object needs `delete` on it.
+TEST_F(ApiServerTest, AccessLogRecordsNamespacesAndOwnerReferenceChecks) {
+  const std::string sts = "/apis/apps/v1/namespaces/default/statefulsets";
+  Json owner = CallApi(api_, "POST", sts, {{"metadata", {{"name", "owner"}}}, {"spec", StsSpec()}}, {.user_agent = "a"}).body;
+  ASSERT_TRUE(owner["metadata"]["uid"].is_string()) << owner.dump();
+  const std::string uid = owner["metadata"]["uid"];
+  auto ref = [&](bool block) {
+    return Json::array({{{"apiVersion", "apps/v1"}, {"kind", "StatefulSet"}, {"name", "owner"}, {"uid", uid},
+                         {"blockOwnerDeletion", block}}});
+  };
+  const std::string cms = "/api/v1/namespaces/default/configmaps";
+  ASSERT_EQ(CallApi(api_, "POST", cms, {{"metadata", {{"name", "plain"}, {"ownerReferences", ref(false)}}}},
+                    {.user_agent = "b"}).status, 201);
+  Json blocking = CallApi(api_, "POST", cms, {{"metadata", {{"name", "blocking"}, {"ownerReferences", ref(true)}}}},
+                          {.user_agent = "c"}).body;
+  Json changed = CallApi(api_, "GET", cms + "/plain").body;
+  changed["metadata"]["ownerReferences"] = ref(true);
+  ASSERT_EQ(CallApi(api_, "PUT", cms + "/plain", changed, {.user_agent = "d"}).status, 200);
+  blocking["data"] = {{"k", "v"}};  // references untouched: no check
+  ASSERT_EQ(CallApi(api_, "PUT", cms + "/blocking", blocking, {.user_agent = "e"}).status, 200);
+
+  auto checks = [&](const std::string& agent) {
+    std::set<std::string> out;
+    const Json log = Call("GET", "/kubesim/requests?userAgent=" + agent).body;
+    for (const Json& r : log["requests"]) {
+      out.insert(absl::StrCat(r["verb"].get<std::string>(), " ", r["group"].get<std::string>(), "/",
+                              r["resource"].get<std::string>(), " ns=", r["namespace"].get<std::string>(), " ",
+                              r["check"].get<std::string>()));
+    }
+    return out;
+  };
+  EXPECT_EQ(checks("a"), (std::set<std::string>{"create apps/statefulsets ns=default request"}));
+  // A create may name any owner; a non-blocking reference asks nothing more.
+  EXPECT_EQ(checks("b"), (std::set<std::string>{"create /configmaps ns=default request"}));
+  EXPECT_EQ(checks("c"), (std::set<std::string>{"create /configmaps ns=default request",
+                                                "update apps/statefulsets/finalizers ns=default owner-references"}));
+  EXPECT_EQ(checks("d"), (std::set<std::string>{"update /configmaps ns=default request",
+                                                "delete /configmaps ns=default owner-references",
+                                                "update apps/statefulsets/finalizers ns=default owner-references"}));
+  EXPECT_EQ(checks("e"), (std::set<std::string>{"update /configmaps ns=default request"}));
+  // A list across namespaces is cluster-wide.
+  Call("GET", "/api/v1/configmaps");
+  EXPECT_TRUE(checks("").count("list /configmaps ns= request"));
 }
 
 }  // namespace

@@ -5,30 +5,19 @@
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "tests/kubesim/api_call.h"
 #include "tools/kubesim/api_server.h"
 
 namespace doris_operator::kubesim {
 namespace {
 
-struct Result {
-  int status;
-  Json body;
-  std::map<std::string, std::string> headers;
-};
+using Result = ApiResult;
 
 class BuiltinValidationTest : public ::testing::Test {
  protected:
   Result Call(const std::string& method, const std::string& path, const std::string& query = "",
               const Json& body = Json(), const std::string& accept = "") {
-    HttpRequest req;
-    req.method = method;
-    req.path = path;
-    if (!query.empty()) req.query[query.substr(0, query.find('='))] = query.substr(query.find('=') + 1);
-    req.headers["content-type"] = "application/json";
-    if (!accept.empty()) req.headers["accept"] = accept;
-    if (!body.is_null()) req.body = body.dump();
-    HttpResponse resp = api_.Handle(req);
-    return {resp.status, resp.body.empty() ? Json() : Json::parse(resp.body), resp.headers};
+    return CallApi(api_, method, query.empty() ? path : path + "?" + query, body, {.accept = accept});
   }
 
   static Json Sts(const std::string& name, Json container) {

@@ -139,18 +139,9 @@ TEST_F(AdminE2eTest, AHandEditShowsAsDriftUntilTheOperatorPutsItBack) {
 TEST_F(AdminE2eTest, EveryActionOfAScaleInNamesTheRecordThatCausedIt) {
   // Doris drops a drained backend by itself unless told not to; with the
   // FE config off, the operator's own DROP is among the actions checked.
-  Apply(R"(apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: fe-conf
-  namespace: default
-data:
-  fe.conf: |
-    enable_fqdn_mode = true
-    drop_backend_after_decommission = false
-)");
+  Apply(FeConfigMap("fe-conf", {"enable_fqdn_mode = true", "drop_backend_after_decommission = false"}));
   ClusterOptions o;
-  o.fe_extra = "    configMapInfo:\n      configMapName: fe-conf\n      resolveKey: fe.conf\n";
+  o.fe_extra = ConfigMapInfo("fe-conf");
   Apply(Cluster("demo", 1, 4, o));
   ASSERT_TRUE(Eventually([&] { return Available("demo") && BackendCount("demo") == 4; }))
       << operator_->Output();

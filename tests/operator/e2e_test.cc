@@ -12,7 +12,6 @@
 #include "absl/strings/str_join.h"
 #include "tests/operator/operator_fixture.h"
 #include "tests/operator/rollout_timeline.h"
-#include "yaml-cpp/yaml.h"
 
 namespace doris_operator {
 namespace {
@@ -398,18 +397,10 @@ TEST_F(OperatorE2eTest, ImageChangeRollsFeThenBeOnePodAtATimeWithoutLostQueries)
 }
 
 TEST_F(OperatorE2eTest, ConfigChangeRestartsOnlyWhenEnabledAndOnlyThatComponent) {
-  const std::string cm = R"(apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: fe-conf
-  namespace: default
-data:
-  fe.conf: |
-    sys_log_level = INFO
-)";
+  const std::string cm = FeConfigMap("fe-conf", {"sys_log_level = INFO"});
   Apply(cm);
   ClusterOptions o;
-  o.fe_extra = "    configMapInfo:\n      configMapName: fe-conf\n      resolveKey: fe.conf\n";
+  o.fe_extra = ConfigMapInfo("fe-conf");
   Apply(Cluster("demo", 1, 1, o));
   ASSERT_TRUE(Eventually([&] { return Available("demo"); })) << operator_->Output();
   ASSERT_TRUE(Eventually([&] {
@@ -494,114 +485,6 @@ TEST_F(OperatorE2eTest, DebugModeAnnotationOnAndOff) {
 }
 
 
-// The operator as deploy/ runs it: --doris-access=direct, the FE reached by
-// its cluster DNS names and pod IPs (kubesim's cluster network).
-class DeployedE2eTest : public OperatorE2eTest {
- public:
-  bool DirectDoris() const override { return true; }
-};
-
-// Every (verb, group, resource) the operator used in a run through its main
-// flows is granted by the ClusterRole and Role in deploy/rbac.yaml.
-TEST_F(DeployedE2eTest, EveryCallTheOperatorMakesIsGrantedByItsRole) {
-  Apply(R"(apiVersion: v1
-kind: Secret
-metadata:
-  name: doris-auth
-  namespace: default
-type: kubernetes.io/basic-auth
-stringData:
-  username: root
-  password: secret-pw
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: be-conf
-  namespace: default
-data:
-  be.conf: |
-    sys_log_level = INFO
-)");
-  // adminUser beside authSecret: the operator keeps its Secret for the
-  // pods, while its own FE calls use the authSecret's (which wins).
-  const std::string spec_extra =
-      "  authSecret: doris-auth\n  adminUser:\n    name: ops\n    password: ops-pw\n"
-      "  enableRestartWhenConfigChange: true\n";
-  std::string yaml = Cluster("demo", 1, 3, {.spec_extra = spec_extra});
-  const std::string be_conf = "    configMapInfo:\n      configMapName: be-conf\n      resolveKey: be.conf\n";
-  yaml.replace(yaml.find("    persistentVolumes:"), 0, be_conf);
-  Apply(yaml);
-  ASSERT_TRUE(Eventually([&] { return Available("demo"); })) << operator_->Output();
-  // Scale-in through the FE (with the Secret's credentials), a config restart.
-  std::string smaller = yaml;
-  smaller.replace(smaller.find("replicas: 3"), 11, "replicas: 2");
-  Apply(smaller);
-  ASSERT_TRUE(Eventually([&] { return StsReplicas("demo-be") == 2 && Available("demo"); }))
-      << operator_->Output();
-  Apply(R"(apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: be-conf
-  namespace: default
-data:
-  be.conf: |
-    sys_log_level = WARN
-)");
-  ASSERT_TRUE(Eventually([&] {
-    Json dcr = Get(kube::ObjectPath("doris.selectdb.com/v1", "default", "dorisclusters", "demo"));
-    return dcr["metadata"].contains("annotations") &&
-           dcr["metadata"]["annotations"].contains("apache.doris.be/restartedAt");
-  })) << operator_->Output();
-  ASSERT_TRUE(Eventually([&] { return Available("demo"); })) << operator_->Output();
-  // An invalid cluster (status + Event), then a delete.
-  Apply(Cluster("broken", 2, 1));
-  ASSERT_TRUE(Eventually([&] {
-    Json dcr = Get(kube::ObjectPath("doris.selectdb.com/v1", "default", "dorisclusters", "broken"));
-    return dcr["status"].is_object() && dcr["status"].contains("conditions");
-  })) << operator_->Output();
-  // The drift report reads live objects with the operator's credentials.
-  auto drift = testing::Run({testing::Runfile("tools/dorisctl/dorisctl"), "drift", "demo", "--admin",
-                             absl::StrCat("127.0.0.1:", admin_port_)});
-  ASSERT_EQ(drift.exit_code, 0) << drift.output;
-  ASSERT_EQ(Kubectl({"delete", "dcr", "demo"}).exit_code, 0);
-
-  // What the role grants: (group, resource) -> verbs.
-  std::map<std::pair<std::string, std::string>, std::set<std::string>> granted;
-  for (const YAML::Node& doc : YAML::LoadAllFromFile(testing::Runfile("deploy/rbac.yaml"))) {
-    const std::string kind = doc["kind"].as<std::string>();
-    if (kind != "ClusterRole" && kind != "Role") continue;
-    for (const YAML::Node& rule : doc["rules"]) {
-      for (const YAML::Node& g : rule["apiGroups"]) {
-        for (const YAML::Node& r : rule["resources"]) {
-          for (const YAML::Node& v : rule["verbs"]) {
-            granted[{g.as<std::string>(), r.as<std::string>()}].insert(v.as<std::string>());
-          }
-        }
-      }
-    }
-  }
-  auto used = client_->Get("/kubesim/requests?userAgent=doris-operator");
-  ASSERT_TRUE(used.ok()) << used.status();
-  std::set<std::string> seen;
-  for (const Json& u : (*used)["requests"]) {
-    const std::string group = u["group"], resource = u["resource"], verb = u["verb"];
-    seen.insert(absl::StrCat(verb, " ", group, "/", resource));
-    // Deployed, the operator reaches the FE directly: no proxy calls at all.
-    EXPECT_TRUE((granted[{group, resource}].count(verb)))
-        << verb << " " << group << "/" << resource << " is used but not granted";
-  }
-  // The run did exercise the flows this test is about.
-  for (const char* call : {"patch doris.selectdb.com/dorisclusters/status", "get /secrets",
-                           "patch /secrets",
-                           "create /events", "create apps/statefulsets", "patch apps/statefulsets",
-                           "patch doris.selectdb.com/dorisclusters", "watch /pods",
-                           "get apps/statefulsets"}) {
-    EXPECT_TRUE(seen.count(call)) << call << " not seen; seen: " << absl::StrJoin(seen, ", ");
-  }
-}
-
-
 TEST_F(OperatorE2eTest, FeObserversLeaveTheGroupBeforeTheirPodsAndFollowersAreKept) {
   Apply(Cluster("demo", 5, 1));
   ASSERT_TRUE(Eventually([&] { return Available("demo") && FrontendCount("demo") == 5; }))
@@ -672,17 +555,9 @@ TEST_F(OperatorE2eTest, ScaleInWhileAScaleOutIsUnderWayConvergesWithoutLosingTab
 // fe.conf moves the FE's HTTP port: the operator must find the FE there for
 // membership changes (the old port refuses connections).
 TEST_F(OperatorE2eTest, AClusterWithACustomFeHttpPortIsScaledInThroughThatPort) {
-  Apply(R"(apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: fe-ports
-  namespace: default
-data:
-  fe.conf: |
-    http_port = 18030
-)");
+  Apply(FeConfigMap("fe-ports", {"http_port = 18030"}));
   ClusterOptions o;
-  o.fe_extra = "    configMapInfo:\n      configMapName: fe-ports\n      resolveKey: fe.conf\n";
+  o.fe_extra = ConfigMapInfo("fe-ports");
   fe_http_port_ = 18030;
   Apply(Cluster("demo", 1, 3, o));
   ASSERT_TRUE(Eventually([&] { return Available("demo") && BackendCount("demo") == 3; }))
@@ -699,15 +574,7 @@ data:
 
 // The fe.conf that puts a cluster in IP mode: a user's conf without
 // enable_fqdn_mode = true (Doris then names nodes by pod IP).
-constexpr char kIpModeConf[] = R"(apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: fe-ip-mode
-  namespace: default
-data:
-  fe.conf: |
-    sys_log_level = INFO
-)";
+const std::string kIpModeConf = FeConfigMap("fe-ip-mode", {"sys_log_level = INFO"});
 
 class MembershipE2eTest : public OperatorE2eTest {
  protected:
@@ -715,7 +582,7 @@ class MembershipE2eTest : public OperatorE2eTest {
     ClusterOptions o;
     if (ip_mode) {
       Apply(kIpModeConf);
-      o.fe_extra = "    configMapInfo:\n      configMapName: fe-ip-mode\n      resolveKey: fe.conf\n";
+      o.fe_extra = ConfigMapInfo("fe-ip-mode");
     }
     return o;
   }

@@ -46,6 +46,7 @@ struct ClusterOptions {
   std::string version = "2.1.8";
   std::string be_version;     // default: version
   std::string fe_extra;       // more feSpec lines, indented by 4
+  std::string be_extra;       // more beSpec lines, indented by 4
   std::string spec_extra;     // more spec lines, indented by 2
   std::string annotations;    // metadata.annotations lines, indented by 4
 };
@@ -83,7 +84,7 @@ metadata:
 )", o.fe_extra, R"(  beSpec:
     replicas: )", be, R"(
     image: apache/doris:be-)", o.be_version.empty() ? o.version : o.be_version, R"(
-    persistentVolumes:
+)", o.be_extra, R"(    persistentVolumes:
     - name: be-storage
       mountPath: /opt/apache-doris/be/storage
       persistentVolumeClaimSpec:
@@ -94,23 +95,32 @@ metadata:
 )");
 }
 
-// A ConfigMap `name` holding fe.conf with `lines` (each "key = value"), and
-// the feSpec lines (ClusterOptions::fe_extra) that mount it.
-inline std::string FeConfigMap(const std::string& name, const std::vector<std::string>& lines) {
+// A ConfigMap in "default" whose `key` (fe.conf, be.conf) holds `lines`,
+// one conf entry each.
+inline std::string ConfConfigMap(const std::string& name, const std::string& key,
+                                 const std::vector<std::string>& lines) {
   std::string yaml = absl::StrCat("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ", name,
-                                  "\n  namespace: default\ndata:\n  fe.conf: |\n");
+                                  "\n  namespace: default\ndata:\n  ", key, ": |\n");
   for (const std::string& l : lines) absl::StrAppend(&yaml, "    ", l, "\n");
   return yaml;
 }
-inline std::string FeConfigMapRef(const std::string& name) {
-  return absl::StrCat("    configMapInfo:\n      configMapName: ", name, "\n      resolveKey: fe.conf\n");
+inline std::string FeConfigMap(const std::string& name, const std::vector<std::string>& lines) {
+  return ConfConfigMap(name, "fe.conf", lines);
 }
-
-// The basic-auth Secret `doris-auth` a cluster names in spec.authSecret.
-inline std::string AuthSecret(const std::string& password) {
-  return absl::StrCat("apiVersion: v1\nkind: Secret\nmetadata:\n  name: doris-auth\n  namespace: default\n",
-                      "type: kubernetes.io/basic-auth\nstringData:\n  username: root\n  password: ", password,
-                      "\n");
+// The component spec lines (indented by 4, for ClusterOptions::fe_extra)
+// that make it read `key` of the ConfigMap `name`.
+inline std::string ConfigMapInfo(const std::string& name, const std::string& key = "fe.conf") {
+  return absl::StrCat("    configMapInfo:\n      configMapName: ", name, "\n      resolveKey: ", key, "\n");
+}
+// The basic-auth Secret a cluster's `authSecret` names (user root;
+// `password` plain, it is written in double quotes).
+inline std::string AuthSecret(const std::string& password, const std::string& name = "doris-auth") {
+  return absl::StrCat("apiVersion: v1\nkind: Secret\nmetadata:\n  name: ", name,
+                      "\n  namespace: default\ntype: kubernetes.io/basic-auth\nstringData:\n  username: root\n"
+                      "  password: \"", password, "\"\n");
+}
+inline std::string FeConfigMapRef(const std::string& name) {
+  return ConfigMapInfo(name, "fe.conf");
 }
 
 class OperatorE2eTest : public ::testing::Test {

@@ -6,15 +6,7 @@
 namespace doris_operator {
 namespace {
 
-constexpr char kFeConf[] = R"(apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: fe-conf
-  namespace: default
-data:
-  fe.conf: |
-    sys_log_level = INFO
-)";
+const std::string kFeConf = FeConfigMap("fe-conf", {"sys_log_level = INFO"});
 
 std::string ConfigHash(const Json& dcr) {
   return dcr["status"]["feStatus"].value("coreConfigMapHashValue", "");
@@ -24,7 +16,7 @@ TEST_F(OperatorE2eTest, AConfigMapChangedWhileTheOperatorWasDownRestartsItsCompo
   Apply(kFeConf);
   ClusterOptions o;
   o.spec_extra = "  enableRestartWhenConfigChange: true\n";
-  o.fe_extra = "    configMapInfo:\n      configMapName: fe-conf\n      resolveKey: fe.conf\n";
+  o.fe_extra = ConfigMapInfo("fe-conf");
   Apply(Cluster("demo", 1, 1, o));
   const std::string path = kube::ObjectPath("doris.selectdb.com/v1", "default", "dorisclusters", "demo");
   ASSERT_TRUE(Eventually([&] { return Available("demo") && !ConfigHash(Get(path)).empty(); }))

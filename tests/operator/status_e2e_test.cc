@@ -11,16 +11,7 @@
 namespace doris_operator {
 namespace {
 
-constexpr char kAuthSecret[] = R"(apiVersion: v1
-kind: Secret
-metadata:
-  name: doris-auth
-  namespace: default
-type: kubernetes.io/basic-auth
-stringData:
-  username: root
-  password: s3cret-pw
-)";
+const std::string kAuthSecret = AuthSecret("s3cret-pw");
 
 Json Condition(const Json& dcr, const std::string& type) {
   if (!dcr.is_object() || !dcr.contains("status") || !dcr["status"].contains("conditions")) return Json();

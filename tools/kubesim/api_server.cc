@@ -107,7 +107,7 @@ HttpResponse ApiServer::Handle(const HttpRequest& req) {
   }
   const std::string name = seg.size() > i + 1 ? seg[i + 1] : "";
   const std::string sub = seg.size() > i + 2 ? seg[i + 2] : "";
-  RecordAccess(req, *t, name, sub);
+  RecordAccess(req, *t, ns, name, sub);
   {
     std::lock_guard<std::mutex> l(faults_mu_);
     const std::string verb = RbacVerb(req, name);
@@ -132,12 +132,20 @@ std::string ApiServer::RbacVerb(const HttpRequest& req, const std::string& name)
   return "";
 }
 
-void ApiServer::RecordAccess(const HttpRequest& req, const ResourceType& t, const std::string& name,
-                             const std::string& sub, const std::string& verb_override) {
+void ApiServer::RecordAccess(const HttpRequest& req, const ResourceType& t, const std::string& ns,
+                             const std::string& name, const std::string& sub, const std::string& verb_override,
+                             const std::string& check) {
   const std::string verb = verb_override.empty() ? RbacVerb(req, name) : verb_override;
   if (verb.empty()) return;
-  const std::string key = absl::StrCat(req.Header("user-agent"), "\t", verb, "\t", t.group, "\t",
-                                       t.resource, sub.empty() ? "" : "/", sub);
+  RecordAuthorization(req, verb, t.group, sub.empty() ? t.resource : absl::StrCat(t.resource, "/", sub), ns,
+                      check);
+}
+
+void ApiServer::RecordAuthorization(const HttpRequest& req, const std::string& verb, const std::string& group,
+                                    const std::string& resource, const std::string& ns,
+                                    const std::string& check) {
+  const std::string key =
+      absl::StrCat(req.Header("user-agent"), "\t", verb, "\t", group, "\t", resource, "\t", ns, "\t", check);
   std::lock_guard<std::mutex> l(access_mu_);
   ++access_[key];
 }

@@ -62,12 +62,16 @@ class ApiServer {
                         const std::string& name, const std::string& sub);
   HttpResponse Watch(const HttpRequest& req, const ResourceType& t, const std::string& ns);
   void AfterWrite(const ResourceType& t, const Json& obj, bool deleted);
-  // Counts the request by User-Agent, RBAC verb and resource, for
-  // GET /kubesim/requests (tests compare it with an RBAC role). `verb`
+  // Counts the request by User-Agent, RBAC verb, resource and namespace,
+  // for GET /kubesim/requests (tests compare it with an RBAC role). `verb`
   // overrides the one the method implies: an apply that creates the object
-  // is authorized for create as well as patch.
-  void RecordAccess(const HttpRequest& req, const ResourceType& t, const std::string& name,
-                    const std::string& sub, const std::string& verb = "");
+  // is authorized for create as well as patch (`check` says which rule
+  // asked: "request", "apply-create", "owner-references").
+  void RecordAccess(const HttpRequest& req, const ResourceType& t, const std::string& ns,
+                    const std::string& name, const std::string& sub, const std::string& verb = "",
+                    const std::string& check = "request");
+  void RecordAuthorization(const HttpRequest& req, const std::string& verb, const std::string& group,
+                           const std::string& resource, const std::string& ns, const std::string& check);
   static std::string RbacVerb(const HttpRequest& req, const std::string& name);
   // The garbage collector: dependents of a deleted owner are deleted
   // (background propagation) or, with Orphan, released.
@@ -107,7 +111,8 @@ class ApiServer {
   std::unique_ptr<CelEvaluator> cel_;
   std::atomic<int64_t> watch_epoch_{0};
   std::mutex access_mu_;
-  std::map<std::string, int64_t> access_;  // "agent\tverb\tgroup\tresource[/sub]" -> count  // POST /kubesim/drop-watches ends older watches
+  // "agent\tverb\tgroup\tresource[/sub]\tnamespace\tcheck" -> count
+  std::map<std::string, int64_t> access_;
   std::mutex service_allocation_mu_;  // Service writes, see resource_handler.cc
   std::mutex faults_mu_;
   Faults faults_;

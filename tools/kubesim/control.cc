@@ -14,15 +14,17 @@ HttpResponse ApiServer::Control(const HttpRequest& req) {
     return JsonResponse(200, {{"expired", true}, {"resourceVersion", std::to_string(store_.CurrentRv())}});
   }
   if (req.method == "GET" && req.path == "/kubesim/requests") {
-    // Which verbs on which resources a client (by User-Agent prefix) used.
+    // Which verbs on which resources (and namespaces) a client, by
+    // User-Agent prefix, was authorized for: its requests' own, and the
+    // checks the API server makes on its behalf (`check`).
     const std::string agent = req.query.count("userAgent") ? req.query.at("userAgent") : "";
     Json out = Json::array();
     std::lock_guard<std::mutex> l(access_mu_);
     for (const auto& [key, count] : access_) {
       std::vector<std::string> f = absl::StrSplit(key, '\t');
-      if (f.size() != 4 || f[0].rfind(agent, 0) != 0) continue;
+      if (f.size() != 6 || f[0].rfind(agent, 0) != 0) continue;
       out.push_back({{"userAgent", f[0]}, {"verb", f[1]}, {"group", f[2]}, {"resource", f[3]},
-                     {"count", count}});
+                     {"namespace", f[4]}, {"check", f[5]}, {"count", count}});
     }
     return JsonResponse(200, {{"requests", out}});
   }

@@ -11,6 +11,7 @@
 #include "tools/kubesim/builtin_types.h"
 #include "tools/kubesim/secret_data.h"
 #include "tools/kubesim/field_manager.h"
+#include "tools/kubesim/owner_reference_checks.h"
 #include "tools/kubesim/patches.h"
 #include "tools/kubesim/tables.h"
 #include "tools/kubesim/wire.h"
@@ -80,12 +81,21 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     if (admitted && admitted->code != 422) return admitted;
     return CombineInvalid(CombineInvalid(std::move(invalid), std::move(admitted)), ValidateBuiltIn(t, obj, status));
   };
+  // OwnerReferencesPermissionEnforcement's checks, recorded (kubesim
+  // authorizes everything).
+  auto owner_checks = [&](const Json* old, const Json& obj) {
+    for (const AuthorizationCheck& c : OwnerReferenceChecks(t, sub, ns, old, obj, store_.Types())) {
+      RecordAuthorization(req, c.verb, c.group, c.resource, c.ns, "owner-references");
+    }
+  };
   auto admit = [&](Json& obj, bool status) -> std::optional<ApiError> {
     auto cur = store_.Get(t, ns, name);
+    owner_checks(std::get_if<Json>(&cur), obj);
     if (auto e = built_in(obj, status, std::get_if<Json>(&cur))) return e;
     return AdmitCustomResource(req, t, /*create=*/false, status, cel_.get(), obj, warnings);
   };
   auto admit_create = [&](Json& obj) -> std::optional<ApiError> {
+    owner_checks(nullptr, obj);
     if (auto e = built_in(obj, false, nullptr)) return e;
     return AdmitCustomResource(req, t, /*create=*/true, false, cel_.get(), obj, warnings);
   };
@@ -277,7 +287,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
       if (!exists) {
         // apiserver handlers/patch.go: creating through apply is also
         // authorized as a create (withAuthorization, createAuthorizerAttributes).
-        RecordAccess(req, t, name, sub, "create");
+        RecordAccess(req, t, ns, name, sub, "create", "apply-create");
         if (auto e = admit_create(obj)) return StatusResponse(*e, &t, name);
         return result(store_.Create(t, ns, std::move(obj)), 201);
       }
