@@ -102,7 +102,8 @@ class HpaTest : public ::testing::Test {
   // The core/v1 Events about the HPA "web", oldest first.
   std::vector<Json> Events() {
     std::vector<Json> out;
-    for (const Json& e : Body(Call("GET", "/api/v1/namespaces/default/events"))["items"]) {
+    const Json list = Body(Call("GET", "/api/v1/namespaces/default/events"));
+    for (const Json& e : list["items"]) {
       if (e["involvedObject"]["name"] == "web" && e["involvedObject"]["kind"] == "HorizontalPodAutoscaler") {
         out.push_back(e);
       }
@@ -393,7 +394,7 @@ TEST_F(HpaTest, RescalesAreRecordedAsEventsAboutTheHpa) {
   EXPECT_EQ(e["firstTimestamp"], e["lastTimestamp"]);
 
   SetMetric(10);  // far below: the 5 minute window holds 4, then all metrics are below target
-  Run(301000);
+  Run(301000, 1000);
   EXPECT_EQ(EventWithReason("SuccessfulRescale")["message"], "New size: 4; reason: cpu resource utilization (percentage of request) above target");
   bool down = false;
   for (const Json& ev : Events()) down |= ev["message"] == "New size: 1; reason: All metrics below target";
@@ -440,11 +441,11 @@ TEST_F(HpaTest, MetricFailuresAreWarningsCountedOnOneEvent) {
 TEST_F(HpaTest, TheSpamFilterThrottlesAFailingHpa) {
   StartWeb(2);
   CreateHpa(Hpa(1, 10, Cpu(50)));
-  Run(20000);  // 20 syncs, 2 events each: 25 written, then none
+  Run(20000, 1000);  // 20 syncs, 2 events each: 25 written, then none
   EXPECT_EQ(EventWithReason("FailedGetResourceMetric")["count"].get<int>() +
                 EventWithReason("FailedComputeMetricsReplicas")["count"].get<int>(),
             25);
-  Run(300000);  // a token per 5 minutes
+  Run(300000, 1000);  // a token per 5 minutes
   const int after = EventWithReason("FailedGetResourceMetric")["count"].get<int>() +
                     EventWithReason("FailedComputeMetricsReplicas")["count"].get<int>();
   EXPECT_GT(after, 300);  // the one written carries every sync's count
