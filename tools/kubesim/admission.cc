@@ -316,6 +316,12 @@ std::optional<ApiError> AdmitBuiltIn(const HttpRequest& req, const ResourceType&
     return QuantityDecodeError(req, t, decoded, *bad);
   }
   if (status_only) return std::nullopt;
+  if (old == nullptr && t.group == "autoscaling" && t.resource == "horizontalpodautoscalers") {
+    // PrepareForCreate: "create cannot set status"; the empty status prints
+    // the fields Go's JSON never omits (k8s.io/api autoscaling/v1, v2 types.go).
+    obj["status"] = t.version == "v1" ? Json{{"currentReplicas", 0}, {"desiredReplicas", 0}}
+                                      : Json{{"desiredReplicas", 0}, {"currentMetrics", nullptr}};
+  }
   if (t.group.empty() && t.resource == "services") return AdmitService(store, t, ns, old, dry_run, obj);
   if (t.group == "apps" && t.resource == "statefulsets" && old != nullptr) {
     return ValidateStatefulSetUpdate(t, *old, obj);
