@@ -180,8 +180,8 @@ k scale sts web --replicas=2 >/dev/null 2>&1
 check "scale in deletes the highest pod" "^0$" "$(k wait --for=delete pod/web-2 --timeout=60s >/dev/null 2>&1; echo $?)"
 check "and only that one" "^web-0 web-1$" "$(k get pods -o jsonpath='{.items[*].metadata.name}' 2>&1)"
 
-# One HPA, visible through autoscaling/v1 and v2 alike. (kubectl autoscale
-# sends a protobuf body, which kubesim does not decode for HPAs.)
+# One HPA, visible through autoscaling/v1 and v2 alike. (kubectl autoscale:
+# see the dry-run/HPA Events section at the end.)
 cat >"$work/hpa.yaml" <<'YAML'
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
@@ -594,9 +594,11 @@ check "dry run: an unsupported value is 422 on CreateOptions" \
 
 # kubectl autoscale (what it sends: docs/kubesim.md) and the HPA controller
 # acting on the HPA it made, with the Events `kubectl describe` shows.
-as_sts() {  # as_sts NAME [REQUESTS]: a StatefulSet whose container requests REQUESTS of CPU
+as_sts() {  # as_sts NAME [CPU]: a StatefulSet whose container requests CPU (none without)
+  local requests=""
+  [[ -n "${2:-}" ]] && requests=", resources: {requests: {cpu: $2}}"
   printf 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: %s}\nspec:\n  replicas: 1\n  serviceName: %s\n  selector: {matchLabels: {app: %s}}\n  template:\n    metadata: {labels: {app: %s}}\n    spec: {containers: [{name: app, image: nginx%s}]}\n' \
-    "$1" "$1" "$1" "$1" "${2:+, resources: {requests: {cpu: $2}}}"
+    "$1" "$1" "$1" "$1" "$requests"
 }
 as_sts as 500m | ka apply -f - >/dev/null 2>&1
 check "kubectl autoscale" "^horizontalpodautoscaler.autoscaling/as autoscaled$" \
@@ -620,7 +622,7 @@ as_sts noreq | ka apply -f - >/dev/null 2>&1
 ka autoscale statefulset noreq --min=1 --max=3 --cpu-percent=50 >/dev/null 2>&1
 printf '{"namespace":"default","name":"noreq","value":100}' >"$work/noreq-metric.json"
 ka create --raw /kubesim/hpa-metric -f "$work/noreq-metric.json" >/dev/null 2>&1
-noreq_warned() { ka describe hpa noreq 2>/dev/null | grep -q FailedComputeMetricsReplicas; }
+noreq_warned() { ka describe hpa noreq 2>/dev/null | grep -q "FailedComputeMetricsReplicas.*missing request"; }
 until_true 60 noreq_warned
 check "describe hpa shows why it cannot scale" \
   "Warning +FailedGetResourceMetric +.* +horizontal-pod-autoscaler +failed to get cpu utilization: missing request for cpu in container app of Pod noreq-0" \
