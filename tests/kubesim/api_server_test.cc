@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "gtest/gtest.h"
+#include "tests/kubesim/api_call.h"
 
 namespace doris_operator::kubesim {
 namespace {
@@ -29,26 +30,8 @@ class ApiServerTest : public ::testing::Test {
  protected:
   Result Call(const std::string& method, const std::string& path_and_query,
               const Json& body = Json(), const std::string& content_type = "application/json") {
-    HttpRequest req;
-    req.method = method;
-    const size_t q = path_and_query.find('?');
-    req.path = path_and_query.substr(0, q);
-    if (q != std::string::npos) {
-      std::string query = path_and_query.substr(q + 1);
-      size_t start = 0;
-      while (start <= query.size()) {
-        size_t amp = query.find('&', start);
-        std::string kv = query.substr(start, amp - start);
-        const size_t eq = kv.find('=');
-        req.query[UrlDecode(kv.substr(0, eq))] = eq == std::string::npos ? "" : UrlDecode(kv.substr(eq + 1));
-        if (amp == std::string::npos) break;
-        start = amp + 1;
-      }
-    }
-    req.headers["content-type"] = content_type;
-    if (!body.is_null()) req.body = body.dump();
-    HttpResponse resp = api_.Handle(req);
-    return {resp.status, resp.body.empty() ? Json() : Json::parse(resp.body), resp.headers};
+    testing::ApiResult r = testing::ApiCall(api_, method, path_and_query, body, content_type);
+    return {r.status, r.body, r.headers};
   }
 
   Json Cm(const std::string& name, Json labels = Json::object()) {

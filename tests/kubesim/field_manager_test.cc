@@ -10,6 +10,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "tests/kubesim/api_call.h"
 #include "tools/kubesim/api_server.h"
 
 namespace doris_operator::kubesim {
@@ -28,27 +29,8 @@ class FieldManagerTest : public ::testing::Test {
  protected:
   Result Call(const std::string& method, const std::string& path_and_query, const Json& body = Json(),
               const std::string& content_type = "application/json", const std::string& user_agent = "") {
-    HttpRequest req;
-    req.method = method;
-    const size_t q = path_and_query.find('?');
-    req.path = path_and_query.substr(0, q);
-    if (q != std::string::npos) {
-      std::string query = path_and_query.substr(q + 1);
-      size_t start = 0;
-      while (start <= query.size()) {
-        const size_t amp = query.find('&', start);
-        const std::string kv = query.substr(start, amp - start);
-        const size_t eq = kv.find('=');
-        req.query[kv.substr(0, eq)] = eq == std::string::npos ? "" : UrlDecode(kv.substr(eq + 1));
-        if (amp == std::string::npos) break;
-        start = amp + 1;
-      }
-    }
-    req.headers["content-type"] = content_type;
-    if (!user_agent.empty()) req.headers["user-agent"] = user_agent;
-    if (!body.is_null()) req.body = body.dump();
-    HttpResponse resp = api_.Handle(req);
-    return {resp.status, resp.body.empty() ? Json() : Json::parse(resp.body)};
+    testing::ApiResult r = testing::ApiCall(api_, method, path_and_query, body, content_type, user_agent);
+    return {r.status, r.body};
   }
 
   Result Apply(const std::string& path, const std::string& manager, const Json& body, bool force = false) {
