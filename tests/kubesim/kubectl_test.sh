@@ -593,11 +593,14 @@ check "dry run: an unsupported value is 422 on CreateOptions" \
   "$(ka create --raw '/api/v1/namespaces/default/configmaps?dryRun=Some' -f "$work/odd.json" 2>&1)"
 
 # kubectl autoscale (what it sends: docs/kubesim.md) and the HPA controller
-# acting on the HPA it made, with the Events `kubectl describe` shows.
-as_sts() {  # as_sts NAME [CPU]: a StatefulSet whose container requests CPU (none without)
+# acting on the HPA it made, with the Events `kubectl describe` shows. The
+# StatefulSets start at 0 replicas, where the controller does not scale and
+# records nothing, and get 1 once their metric is set: a slow machine cannot
+# use up the recorder's burst of 25 events on "no metrics" before that.
+as_sts() {  # as_sts NAME [CPU]: 0 replicas, its container requesting CPU (none without)
   local requests=""
   [[ -n "${2:-}" ]] && requests=", resources: {requests: {cpu: $2}}"
-  printf 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: %s}\nspec:\n  replicas: 1\n  serviceName: %s\n  selector: {matchLabels: {app: %s}}\n  template:\n    metadata: {labels: {app: %s}}\n    spec: {containers: [{name: app, image: nginx%s}]}\n' \
+  printf 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: %s}\nspec:\n  replicas: 0\n  serviceName: %s\n  selector: {matchLabels: {app: %s}}\n  template:\n    metadata: {labels: {app: %s}}\n    spec: {containers: [{name: app, image: nginx%s}]}\n' \
     "$1" "$1" "$1" "$1" "$requests"
 }
 as_sts as 500m | ka apply -f - >/dev/null 2>&1
@@ -609,6 +612,7 @@ check "and through autoscaling/v2" "^cpu Utilization 50$" \
   "$(ka get horizontalpodautoscalers.v2.autoscaling as -o jsonpath='{.spec.metrics[0].resource.name} {.spec.metrics[0].resource.target.type} {.spec.metrics[0].resource.target.averageUtilization}' 2>&1)"
 printf '{"namespace":"default","name":"as","value":100}' >"$work/as-metric.json"
 ka create --raw /kubesim/hpa-metric -f "$work/as-metric.json" >/dev/null 2>&1
+ka scale sts as --replicas=1 >/dev/null 2>&1
 # Every pod reports twice the target: 1 -> 2 -> 3, the maximum, where it stays.
 as_at_max() { [[ "$(ka get sts as -o jsonpath='{.spec.replicas}' 2>/dev/null)" == 3 ]]; }
 check "the HPA controller scales the StatefulSet to the HPA's maximum" "^0$" "$(until_true 60 as_at_max; echo $?)"
@@ -622,6 +626,7 @@ as_sts noreq | ka apply -f - >/dev/null 2>&1
 ka autoscale statefulset noreq --min=1 --max=3 --cpu-percent=50 >/dev/null 2>&1
 printf '{"namespace":"default","name":"noreq","value":100}' >"$work/noreq-metric.json"
 ka create --raw /kubesim/hpa-metric -f "$work/noreq-metric.json" >/dev/null 2>&1
+ka scale sts noreq --replicas=1 >/dev/null 2>&1
 noreq_warned() { ka describe hpa noreq 2>/dev/null | grep -q "FailedComputeMetricsReplicas.*missing request"; }
 until_true 60 noreq_warned
 check "describe hpa shows why it cannot scale" \
