@@ -452,6 +452,28 @@ TEST_F(HpaTest, TheSpamFilterThrottlesAFailingHpa) {
   EXPECT_LT(after, 700);
 }
 
+// computeReplicasForMetrics: when a metric is missing and the others would
+// scale down, nothing is scaled (a scale-up on partial metrics goes ahead).
+TEST_F(HpaTest, NoScaleDownWhileAMetricIsMissing) {
+  StartWeb(4);
+  Json metrics = Cpu(50);
+  metrics.push_back({{"type", "Pods"},
+                     {"pods", {{"metric", {{"name", "qps"}}},
+                               {"target", {{"type", "AverageValue"}, {"averageValue", "100"}}}}}});
+  CreateHpa(Hpa(1, 10, metrics));
+  ASSERT_EQ(Call("POST", "/kubesim/hpa-metric", {{"name", "web"}, {"metrics", {{"cpu", 10}}}}).status, 200);
+  Run(1100);
+  EXPECT_EQ(Replicas(), 4);
+  EXPECT_EQ(Condition(Status(), "ScalingActive")["reason"], "FailedGetPodsMetric");
+  const std::string compute = EventWithReason("FailedComputeMetricsReplicas").value("message", "");
+  EXPECT_EQ(compute.rfind("invalid metrics (1 invalid out of 2), first error is: failed to get pods metric value: ", 0),
+            0u)
+      << compute;
+  ASSERT_EQ(Call("POST", "/kubesim/hpa-metric", {{"name", "web"}, {"metrics", {{"cpu", 200}}}}).status, 200);
+  Run(1000);
+  EXPECT_EQ(Replicas(), 8);  // ceil(4 * 200/50) = 16, at most max(2 * 4, 4)
+}
+
 // reconcileAutoscaler: a target that cannot be read is FailedGetScale.
 TEST_F(HpaTest, MissingTargetIsAFailedGetScaleEvent) {
   CreateHpa(Hpa(1, 3, Cpu(50)));

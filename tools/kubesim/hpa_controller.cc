@@ -198,7 +198,7 @@ void HpaController::Reconcile(const Json& hpa_in, State& state, int64_t now_ms) 
     int32_t proposed = 0;
     std::string metric_name;
     int invalid = 0;
-    std::string first_reason, first_message, first_error;
+    std::string first_reason, first_message, first_error = "<nil>";  // Go's %v of a nil error
     for (const Json& m : metrics) {
       MetricProposal p = ProposeReplicas(m, inputs);
       statuses.push_back(p.status);
