@@ -18,7 +18,12 @@ class HpaTest : public ::testing::Test {
  protected:
   HpaTest()
       : workloads_(&api_.store(), {.start_ms = 100, .ready_ms = 100}),
-        hpas_(&api_.store(), {.sync_period_ms = 1000, .metrics = &api_.sim_metrics()}) {}
+        hpas_(&api_.store(), {.sync_period_ms = 1000,
+                              .metrics = &api_.sim_metrics(),
+                              .write_scale = [this](const ResourceType& t, const std::string& ns,
+                                                    const std::string& name, int32_t replicas) {
+                                return api_.WriteScale(t, ns, name, replicas, "kube-controller-manager/v1.32.0");
+                              }}) {}
 
   HttpResponse Call(const std::string& method, const std::string& path, const Json& body = Json(),
                     const std::string& content_type = "application/json") {
@@ -90,6 +95,24 @@ class HpaTest : public ::testing::Test {
   static Json Condition(const Json& status, const std::string& type) {
     for (const Json& c : status.value("conditions", Json::array())) {
       if (c["type"] == type) return c;
+    }
+    return Json();
+  }
+
+  // The core/v1 Events about the HPA "web", oldest first.
+  std::vector<Json> Events() {
+    std::vector<Json> out;
+    const Json list = Body(Call("GET", "/api/v1/namespaces/default/events"));
+    for (const Json& e : list["items"]) {
+      if (e["involvedObject"]["name"] == "web" && e["involvedObject"]["kind"] == "HorizontalPodAutoscaler") {
+        out.push_back(e);
+      }
+    }
+    return out;
+  }
+  Json EventWithReason(const std::string& reason) {
+    for (const Json& e : Events()) {
+      if (e["reason"] == reason) return e;
     }
     return Json();
   }
@@ -225,13 +248,14 @@ TEST_F(HpaTest, WithoutMetricsOrRequestsScalingIsNotActive) {
   EXPECT_EQ(active["status"], "False");
   EXPECT_EQ(active["reason"], "FailedGetResourceMetric");
   EXPECT_EQ(active["message"],
-            "the HPA was unable to compute the replica count: unable to get metrics for resource cpu: no "
-            "metrics returned from resource metrics API");
+            "the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics "
+            "for resource cpu: no metrics returned from resource metrics API");
   SetMetric(100);
   Run(1000);
   active = Condition(Status(), "ScalingActive");
   EXPECT_EQ(active["message"],
-            "the HPA was unable to compute the replica count: missing request for cpu in container web of Pod web-0");
+            "the HPA was unable to compute the replica count: failed to get cpu utilization: missing request for "
+            "cpu in container web of Pod web-0");
   EXPECT_EQ(Replicas(), 2);
   EXPECT_EQ(Status()["currentReplicas"], 2);
 }
@@ -343,6 +367,138 @@ TEST_F(HpaTest, MissingTargetIsReportedOnAbleToScale) {
   EXPECT_EQ(able["reason"], "FailedGetScale");
   EXPECT_EQ(able["message"],
             "the HPA controller was unable to get the target's current scale: statefulsets.apps \"web\" not found");
+}
+
+// horizontal.go reconcileAutoscaler: a rescale is recorded as a Normal
+// SuccessfulRescale Event about the HPA ("New size: N; reason: ..."), from
+// the recorder of component "horizontal-pod-autoscaler" (client-go
+// tools/record makeEvent, generateEvent).
+TEST_F(HpaTest, RescalesAreRecordedAsEventsAboutTheHpa) {
+  StartWeb(2);
+  CreateHpa(Hpa(1, 10, Cpu(50)));
+  SetMetric(100);
+  Run(1100);
+  ASSERT_EQ(Replicas(), 4);
+  Json e = EventWithReason("SuccessfulRescale");
+  ASSERT_FALSE(e.is_null());
+  EXPECT_EQ(e["type"], "Normal");
+  EXPECT_EQ(e["message"], "New size: 4; reason: cpu resource utilization (percentage of request) above target");
+  EXPECT_EQ(e["source"]["component"], "horizontal-pod-autoscaler");
+  EXPECT_EQ(e["reportingComponent"], "horizontal-pod-autoscaler");
+  EXPECT_EQ(e["count"], 1);
+  Json hpa = Body(Call("GET", std::string(kHpas) + "/web"));
+  EXPECT_EQ(e["involvedObject"]["apiVersion"], "autoscaling/v2");
+  EXPECT_EQ(e["involvedObject"]["namespace"], "default");
+  EXPECT_EQ(e["involvedObject"]["uid"], hpa["metadata"]["uid"]);
+  EXPECT_EQ(e["metadata"]["name"].get<std::string>().rfind("web.", 0), 0u);
+  EXPECT_EQ(e["firstTimestamp"], e["lastTimestamp"]);
+
+  SetMetric(10);  // far below: the 5 minute window holds 4, then all metrics are below target
+  Run(301000, 1000);
+  EXPECT_EQ(EventWithReason("SuccessfulRescale")["message"], "New size: 4; reason: cpu resource utilization (percentage of request) above target");
+  bool down = false;
+  for (const Json& ev : Events()) down |= ev["message"] == "New size: 1; reason: All metrics below target";
+  EXPECT_TRUE(down);
+}
+
+// Out of range: the reasons reconcileAutoscaler gives before any metric.
+TEST_F(HpaTest, OutOfRangeRescalesNameTheBound) {
+  StartWeb(5);
+  CreateHpa(Hpa(1, 3, Cpu(50)));
+  Run(1100);
+  EXPECT_EQ(Replicas(), 3);
+  EXPECT_EQ(EventWithReason("SuccessfulRescale")["message"],
+            "New size: 3; reason: Current number of replicas above Spec.MaxReplicas");
+}
+
+// A metric that cannot be computed: the metric's Warning
+// (getUnableComputeReplicaCountCondition) and FailedComputeMetricsReplicas
+// ("invalid metrics ..."), each repeated sync raising the count of the one
+// Event (EventCorrelator's eventObserve) instead of writing a new one.
+TEST_F(HpaTest, MetricFailuresAreWarningsCountedOnOneEvent) {
+  StartWeb(2);
+  CreateHpa(Hpa(1, 10, Cpu(50)));
+  Run(1100);
+  Json metric = EventWithReason("FailedGetResourceMetric");
+  ASSERT_FALSE(metric.is_null());
+  EXPECT_EQ(metric["type"], "Warning");
+  EXPECT_EQ(metric["message"],
+            "failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from "
+            "resource metrics API");
+  Json compute = EventWithReason("FailedComputeMetricsReplicas");
+  EXPECT_EQ(compute["message"],
+            "invalid metrics (1 invalid out of 1), first error is: failed to get cpu resource metric value: failed to "
+            "get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API");
+  Run(2000);  // two more syncs
+  EXPECT_EQ(Events().size(), 2u);
+  EXPECT_EQ(EventWithReason("FailedGetResourceMetric")["count"], 3);
+  EXPECT_EQ(EventWithReason("FailedGetResourceMetric")["metadata"]["name"], metric["metadata"]["name"]);
+  EXPECT_EQ(EventWithReason("FailedComputeMetricsReplicas")["count"], 3);
+}
+
+// EventSourceObjectSpamFilter: 25 events about one object at once, then one
+// per 5 minutes; the counts of what was dropped still show on the next one.
+TEST_F(HpaTest, TheSpamFilterThrottlesAFailingHpa) {
+  StartWeb(2);
+  CreateHpa(Hpa(1, 10, Cpu(50)));
+  Run(20000, 1000);  // 20 syncs, 2 events each: 25 written, then none
+  EXPECT_EQ(EventWithReason("FailedGetResourceMetric")["count"].get<int>() +
+                EventWithReason("FailedComputeMetricsReplicas")["count"].get<int>(),
+            25);
+  Run(300000, 1000);  // a token per 5 minutes
+  const int after = EventWithReason("FailedGetResourceMetric")["count"].get<int>() +
+                    EventWithReason("FailedComputeMetricsReplicas")["count"].get<int>();
+  EXPECT_GT(after, 300);  // the one written carries every sync's count
+  EXPECT_LT(after, 700);
+}
+
+// computeReplicasForMetrics: when a metric is missing and the others would
+// scale down, nothing is scaled (a scale-up on partial metrics goes ahead).
+TEST_F(HpaTest, NoScaleDownWhileAMetricIsMissing) {
+  StartWeb(4);
+  Json metrics = Cpu(50);
+  metrics.push_back({{"type", "Pods"},
+                     {"pods", {{"metric", {{"name", "qps"}}},
+                               {"target", {{"type", "AverageValue"}, {"averageValue", "100"}}}}}});
+  CreateHpa(Hpa(1, 10, metrics));
+  ASSERT_EQ(Call("POST", "/kubesim/hpa-metric", {{"name", "web"}, {"metrics", {{"cpu", 10}}}}).status, 200);
+  Run(1100);
+  EXPECT_EQ(Replicas(), 4);
+  EXPECT_EQ(Condition(Status(), "ScalingActive")["reason"], "FailedGetPodsMetric");
+  const std::string compute = EventWithReason("FailedComputeMetricsReplicas").value("message", "");
+  EXPECT_EQ(compute.rfind("invalid metrics (1 invalid out of 2), first error is: failed to get pods metric value: ", 0),
+            0u)
+      << compute;
+  ASSERT_EQ(Call("POST", "/kubesim/hpa-metric", {{"name", "web"}, {"metrics", {{"cpu", 200}}}}).status, 200);
+  Run(1000);
+  EXPECT_EQ(Replicas(), 8);  // ceil(4 * 200/50) = 16, at most max(2 * 4, 4)
+}
+
+// reconcileAutoscaler: a target that cannot be read is FailedGetScale.
+TEST_F(HpaTest, MissingTargetIsAFailedGetScaleEvent) {
+  CreateHpa(Hpa(1, 3, Cpu(50)));
+  Run(1100);
+  Json e = EventWithReason("FailedGetScale");
+  EXPECT_EQ(e["type"], "Warning");
+  EXPECT_EQ(e["message"], "statefulsets.apps \"web\" not found");
+}
+
+// A rescale the API server refuses is FailedRescale with its error.
+TEST_F(HpaTest, ARefusedRescaleIsAFailedRescaleEvent) {
+  StartWeb(2);
+  CreateHpa(Hpa(1, 10, Cpu(50)));
+  SetMetric(100);
+  // An admission refusal of StatefulSet updates, as a webhook would answer.
+  HttpResponse refused = Call("POST", "/kubesim/faults",
+                              {{"refuse", Json::array({{{"verb", "update"}, {"resource", "statefulsets"}, {"subresource", "scale"},
+                                                        {"code", 403}, {"reason", "Forbidden"},
+                                                        {"message", "denied by policy"}}})}});
+  ASSERT_EQ(refused.status, 200) << refused.body;
+  Run(1100);
+  Json e = EventWithReason("FailedRescale");
+  ASSERT_FALSE(e.is_null()) << Json(Events()).dump();
+  EXPECT_EQ(e["message"], "New size: 4; reason: cpu resource utilization (percentage of request) above target; "
+                          "error: denied by policy");
 }
 
 }  // namespace

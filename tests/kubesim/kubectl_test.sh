@@ -180,8 +180,8 @@ k scale sts web --replicas=2 >/dev/null 2>&1
 check "scale in deletes the highest pod" "^0$" "$(k wait --for=delete pod/web-2 --timeout=60s >/dev/null 2>&1; echo $?)"
 check "and only that one" "^web-0 web-1$" "$(k get pods -o jsonpath='{.items[*].metadata.name}' 2>&1)"
 
-# One HPA, visible through autoscaling/v1 and v2 alike. (kubectl autoscale
-# sends a protobuf body, which kubesim does not decode for HPAs.)
+# One HPA, visible through autoscaling/v1 and v2 alike. (kubectl autoscale:
+# see the dry-run/HPA Events section at the end.)
 cat >"$work/hpa.yaml" <<'YAML'
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
@@ -560,6 +560,81 @@ check "both entries of kubectl-create are shown" "Apply.*Update" \
 check "strategic merge patch on a custom resource is refused (415)" \
   "is not supported by doris.selectdb.com/v1, Kind=DorisCluster: the body of the request was in an unknown format" \
   "$(k patch dcr sample -p '{"spec":{"beSpec":{"replicas":2}}}' 2>&1)"
+
+# --- dryRun=All (--dry-run=server), the HPA controller's Events and kubectl
+# autoscale (docs/kubesim.md, "Fidelity: dry run, HPA Events, kubectl
+# autoscale"), on a kubesim of their own whose HPA controller syncs every
+# second. ---
+start_kubesim "$work/api.out" "$work/api.kubeconfig" "${tls[@]}" --hpa-sync-period-ms 1000
+ka() { kubectl --kubeconfig "$work/api.kubeconfig" --cache-dir "$work/cache-api" "$@"; }
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dry}\ndata: {k: v}\n' >"$work/dry.yaml"
+check "dry run: apply" "^configmap/dry created \(server dry run\)$" "$(ka apply --dry-run=server -f "$work/dry.yaml" 2>&1)"
+check "dry run: create -f" "^configmap/dry created \(server dry run\)$" "$(ka create --dry-run=server -f "$work/dry.yaml" 2>&1)"
+check "dry run: server-side apply" "^configmap/dry serverside-applied \(server dry run\)$" \
+  "$(ka apply --server-side --dry-run=server -f "$work/dry.yaml" 2>&1)"
+check "dry run: a typed create (protobuf) answers uid and creationTimestamp, no resourceVersion" \
+  "^[0-9a-f-]{36}//20[0-9-]+T" \
+  "$(ka create configmap dry --from-literal=a=1 --dry-run=server \
+       -o jsonpath='{.metadata.uid}/{.metadata.resourceVersion}/{.metadata.creationTimestamp}' 2>&1)"
+check "dry run: nothing was stored" 'Error from server \(NotFound\): configmaps "dry" not found' "$(ka get cm dry 2>&1)"
+check "a real create after the dry runs" "^configmap/dry created$" "$(ka create -f "$work/dry.yaml" 2>&1)"
+check "dry run: a change is configured, the live object stays" "configmap/dry configured \(server dry run\) v$" \
+  "$(sed 's/k: v/k: v2/' "$work/dry.yaml" | ka apply --dry-run=server -f - 2>&1 | tr '\n' ' '
+     ka get cm dry -o jsonpath='{.data.k}' 2>&1)"
+check "dry run: delete" "^configmap \"dry\" deleted \(server dry run\) v$" \
+  "$(ka delete cm dry --dry-run=server 2>&1 | tr '\n' ' '; ka get cm dry -o jsonpath='{.data.k}' 2>&1)"
+check "dry run: a NodePort Service gets the dry-run allocators' values" "^10\.96\.0\.0 32769$" \
+  "$(ka create service nodeport dry --tcp=80 --dry-run=server -o jsonpath='{.spec.clusterIP} {.spec.ports[0].nodePort}' 2>&1)"
+check "and a real one the first free ones" "^10\.96\.1\.1 30086$" \
+  "$(ka create service nodeport dry --tcp=80 -o jsonpath='{.spec.clusterIP} {.spec.ports[0].nodePort}' 2>&1)"
+printf '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"odd"}}' >"$work/odd.json"
+check "dry run: an unsupported value is 422 on CreateOptions" \
+  'The CreateOptions "" is invalid: dryRun: Unsupported value: \[\]string\{"Some"\}: supported values: "All"' \
+  "$(ka create --raw '/api/v1/namespaces/default/configmaps?dryRun=Some' -f "$work/odd.json" 2>&1)"
+
+# kubectl autoscale (what it sends: docs/kubesim.md) and the HPA controller
+# acting on the HPA it made, with the Events `kubectl describe` shows. The
+# StatefulSets start at 0 replicas, where the controller does not scale and
+# records nothing, and get 1 once their metric is set: a slow machine cannot
+# use up the recorder's burst of 25 events on "no metrics" before that.
+as_sts() {  # as_sts NAME [CPU]: 0 replicas, its container requesting CPU (none without)
+  local requests=""
+  [[ -n "${2:-}" ]] && requests=", resources: {requests: {cpu: $2}}"
+  printf 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: %s}\nspec:\n  replicas: 0\n  serviceName: %s\n  selector: {matchLabels: {app: %s}}\n  template:\n    metadata: {labels: {app: %s}}\n    spec: {containers: [{name: app, image: nginx%s}]}\n' \
+    "$1" "$1" "$1" "$1" "$requests"
+}
+as_sts as 500m | ka apply -f - >/dev/null 2>&1
+check "kubectl autoscale" "^horizontalpodautoscaler.autoscaling/as autoscaled$" \
+  "$(ka autoscale statefulset as --min=1 --max=3 --cpu-percent=50 2>&1)"
+check "the HPA kubectl autoscale made" "^autoscaling/v1 StatefulSet as apps/v1 1 3 50$" \
+  "$(ka get horizontalpodautoscalers.v1.autoscaling as -o jsonpath='{.apiVersion} {.spec.scaleTargetRef.kind} {.spec.scaleTargetRef.name} {.spec.scaleTargetRef.apiVersion} {.spec.minReplicas} {.spec.maxReplicas} {.spec.targetCPUUtilizationPercentage}' 2>&1)"
+check "and through autoscaling/v2" "^cpu Utilization 50$" \
+  "$(ka get horizontalpodautoscalers.v2.autoscaling as -o jsonpath='{.spec.metrics[0].resource.name} {.spec.metrics[0].resource.target.type} {.spec.metrics[0].resource.target.averageUtilization}' 2>&1)"
+printf '{"namespace":"default","name":"as","value":100}' >"$work/as-metric.json"
+ka create --raw /kubesim/hpa-metric -f "$work/as-metric.json" >/dev/null 2>&1
+ka scale sts as --replicas=1 >/dev/null 2>&1
+# Every pod reports twice the target: 1 -> 2 -> 3, the maximum, where it stays.
+as_at_max() { [[ "$(ka get sts as -o jsonpath='{.spec.replicas}' 2>/dev/null)" == 3 ]]; }
+check "the HPA controller scales the StatefulSet to the HPA's maximum" "^0$" "$(until_true 60 as_at_max; echo $?)"
+as_described="$(ka describe hpa as 2>&1)"
+check "describe hpa shows the SuccessfulRescale Events" \
+  "Normal +SuccessfulRescale +[0-9a-z]+ +horizontal-pod-autoscaler +New size: 2; reason: cpu resource utilization \(percentage of request\) above target.*New size: 3; reason: cpu" \
+  "$(echo "$as_described" | tr '\n' ' ')"
+check "and the HPA's status" "Min replicas: +1 .*Max replicas: +3 .*ScalingLimited +True +TooManyReplicas" \
+  "$(echo "$as_described" | tr '\n' ' ')"
+as_sts noreq | ka apply -f - >/dev/null 2>&1
+ka autoscale statefulset noreq --min=1 --max=3 --cpu-percent=50 >/dev/null 2>&1
+printf '{"namespace":"default","name":"noreq","value":100}' >"$work/noreq-metric.json"
+ka create --raw /kubesim/hpa-metric -f "$work/noreq-metric.json" >/dev/null 2>&1
+ka scale sts noreq --replicas=1 >/dev/null 2>&1
+noreq_warned() { ka describe hpa noreq 2>/dev/null | grep -q "FailedComputeMetricsReplicas.*missing request"; }
+until_true 60 noreq_warned
+check "describe hpa shows why it cannot scale" \
+  "Warning +FailedGetResourceMetric +.* +horizontal-pod-autoscaler +failed to get cpu utilization: missing request for cpu in container app of Pod noreq-0" \
+  "$(ka describe hpa noreq 2>&1)"
+check "and FailedComputeMetricsReplicas" \
+  "Warning +FailedComputeMetricsReplicas +.* +horizontal-pod-autoscaler +invalid metrics \(1 invalid out of 1\), first error is: failed to get cpu resource metric value: failed to get cpu utilization: missing request" \
+  "$(ka describe hpa noreq 2>&1)"
 
 echo
 echo "$failures failed"

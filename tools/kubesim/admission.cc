@@ -308,14 +308,21 @@ ApiError QuantityDecodeError(const HttpRequest& req, const ResourceType& t, cons
 }  // namespace
 
 std::optional<ApiError> AdmitBuiltIn(const HttpRequest& req, const ResourceType& t, const ObjectStore& store,
-                                     const std::string& ns, const Json* old, bool status_only, Json& obj) {
+                                     const std::string& ns, const Json* old, bool status_only, bool dry_run,
+                                     Json& obj) {
   if (t.custom || !obj.is_object()) return std::nullopt;
   const Json decoded = obj;
   if (std::optional<std::string> bad = CanonicalizeQuantities(t, obj)) {
     return QuantityDecodeError(req, t, decoded, *bad);
   }
   if (status_only) return std::nullopt;
-  if (t.group.empty() && t.resource == "services") return AdmitService(store, t, ns, old, obj);
+  if (old == nullptr && t.group == "autoscaling" && t.resource == "horizontalpodautoscalers") {
+    // PrepareForCreate: "create cannot set status"; the empty status prints
+    // the fields Go's JSON never omits (k8s.io/api autoscaling/v1, v2 types.go).
+    obj["status"] = t.version == "v1" ? Json{{"currentReplicas", 0}, {"desiredReplicas", 0}}
+                                      : Json{{"desiredReplicas", 0}, {"currentMetrics", nullptr}};
+  }
+  if (t.group.empty() && t.resource == "services") return AdmitService(store, t, ns, old, dry_run, obj);
   if (t.group == "apps" && t.resource == "statefulsets" && old != nullptr) {
     return ValidateStatefulSetUpdate(t, *old, obj);
   }

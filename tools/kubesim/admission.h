@@ -27,9 +27,11 @@ Json WithDefaults(const ResourceType& t, Json obj);
 // ports allocated (service_allocation.h), StatefulSet updates limited to the
 // fields that may change (statefulset_validation.h), a CRD's stored
 // versions. `old` is the stored object for an update, null for a create;
-// `store` is read for allocations. Custom resources pass untouched.
+// `store` is read for allocations, which a `dry_run` does not make.
+// Custom resources pass untouched.
 std::optional<ApiError> AdmitBuiltIn(const HttpRequest& req, const ResourceType& t, const ObjectStore& store,
-                                     const std::string& ns, const Json* old, bool status_only, Json& obj);
+                                     const std::string& ns, const Json* old, bool status_only, bool dry_run,
+                                     Json& obj);
 
 
 // The API server's validation of the built-in kinds it checks here (today

@@ -112,13 +112,34 @@ HttpResponse ApiServer::Handle(const HttpRequest& req) {
     std::lock_guard<std::mutex> l(faults_mu_);
     const std::string verb = RbacVerb(req, name);
     for (const Refusal& r : faults_.refuse) {
-      if (r.verb == verb && r.resource == t->resource && sub.empty() && (r.ns.empty() || r.ns == ns) &&
+      if (r.verb == verb && r.resource == t->resource && r.subresource == sub && (r.ns.empty() || r.ns == ns) &&
           (r.name.empty() || r.name == name)) {
         return StatusResponse({r.code, r.reason, r.message}, &*t, name);
       }
     }
   }
   return Resource(req, *t, ns, name, sub);
+}
+
+std::optional<ApiError> ApiServer::WriteScale(const ResourceType& t, const std::string& ns, const std::string& name,
+                                              int32_t replicas, const std::string& user_agent) {
+  HttpRequest req;
+  req.method = "PUT";
+  req.path = absl::StrCat(t.group.empty() ? "/api/" : absl::StrCat("/apis/", t.group, "/"), t.version,
+                          t.namespaced ? absl::StrCat("/namespaces/", ns) : "", "/", t.resource, "/", name, "/scale");
+  req.headers["content-type"] = "application/json";
+  req.headers["user-agent"] = user_agent;
+  if (!token_.empty()) req.headers["authorization"] = "Bearer " + token_;
+  req.body = Json{{"apiVersion", "autoscaling/v1"},
+                  {"kind", "Scale"},
+                  {"metadata", {{"name", name}, {"namespace", ns}}},
+                  {"spec", {{"replicas", replicas}}}}
+                 .dump();
+  const HttpResponse resp = Handle(req);
+  if (resp.status < 300) return std::nullopt;
+  const Json status = Json::parse(resp.body, nullptr, false);
+  return ApiError{resp.status, status.is_object() ? status.value("reason", "") : "",
+                  status.is_object() ? status.value("message", resp.body) : resp.body};
 }
 
 std::string ApiServer::RbacVerb(const HttpRequest& req, const std::string& name) {

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -28,6 +29,11 @@ class ApiServer {
   ApiServer();
   HttpResponse Handle(const HttpRequest& req);
   ObjectStore& store() { return store_; }
+  // PUT <t>/NAME/scale with `replicas`, as a controller's scale client
+  // sends it, through every step a request takes (faults, admission);
+  // nullopt when it succeeded, else the error the answer's Status carries.
+  std::optional<ApiError> WriteScale(const ResourceType& t, const std::string& ns, const std::string& name,
+                                     int32_t replicas, const std::string& user_agent);
   // Set by the /kubesim/crash-pod, node-not-ready and pvc-provisioning
   // control endpoints; the simulated controllers read them.
   SimFaults& sim_faults() { return sim_faults_; }
@@ -81,10 +87,12 @@ class ApiServer {
   // its seed.
   // A write the API server refuses, as an admission policy or webhook would
   // (code and reason of the answer, its message): matched by RBAC verb,
-  // resource and, when set, namespace and name.
+  // resource and subresource ("" the object itself, "scale", "status") and,
+  // when set, namespace and name.
   struct Refusal {
     std::string verb;
     std::string resource;
+    std::string subresource;
     std::string ns;
     std::string name;
     int code = 422;

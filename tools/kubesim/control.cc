@@ -64,6 +64,7 @@ HttpResponse ApiServer::Control(const HttpRequest& req) {
       x.message = r["message"];
       x.ns = r.value("namespace", "");
       x.name = r.value("name", "");
+      x.subresource = r.value("subresource", "");
       x.code = r.value("code", 422);
       x.reason = r.value("reason", "Invalid");
       if (x.code < 400 || x.code > 599) return StatusResponse({400, "BadRequest", "faults: refuse code is 4xx or 5xx"});

@@ -397,7 +397,8 @@ Json HpaV1ToV2(const Json& v1) {
   Json st = Json::object();
   PutIf(st, "observedGeneration", Field(status, "observedGeneration"));
   PutIf(st, "lastScaleTime", Field(status, "lastScaleTime"));
-  PutIf(st, "currentReplicas", Field(status, "currentReplicas"));
+  // v2's currentReplicas is omitempty; v1's is not.
+  if (Field(status, "currentReplicas") != Json(0)) PutIf(st, "currentReplicas", Field(status, "currentReplicas"));
   st["desiredReplicas"] = Field(status, "desiredReplicas").is_null() ? Json(0) : Field(status, "desiredReplicas");
   const Json current = ParseAnnotation(annotations, kCurrentMetricsAnnotation);
   if (current.is_array()) {

@@ -25,13 +25,34 @@ constexpr double kScaleUpLimitMinimum = 4.0;
 
 std::string Str(const Json& v) { return v.is_string() ? v.get<std::string>() : ""; }
 
+// computeReplicasForMetric's error for a metric whose proposal failed with
+// `error`: wrapped by the metric's type.
+std::string MetricError(const Json& metric, const std::string& error) {
+  const std::string type = Str(JsonAt(metric, {"type"}));
+  if (type == "Resource") {
+    return absl::StrCat("failed to get ", Str(JsonAt(metric, {"resource", "name"})), " resource metric value: ", error);
+  }
+  if (type == "ContainerResource") {
+    return absl::StrCat("failed to get ", Str(JsonAt(metric, {"containerResource", "container"})),
+                        " container metric value: ", error);
+  }
+  if (type == "Pods") return absl::StrCat("failed to get pods metric value: ", error);
+  if (type == "Object") return absl::StrCat("failed to get object metric value: ", error);
+  if (type == "External") {
+    return absl::StrCat("failed to get ", Str(JsonAt(metric, {"external", "metric", "name"})),
+                        " external metric value: ", error);
+  }
+  return error;
+}
+
 }  // namespace
 
 HpaController::HpaController(ObjectStore* store, HpaOptions options)
     : store_(store),
       options_(options),
       hpas_(*store->Find("autoscaling", "v2", "horizontalpodautoscalers")),
-      pods_(*store->Find("", "v1", "pods")) {}
+      pods_(*store->Find("", "v1", "pods")),
+      events_(store, "horizontal-pod-autoscaler") {}
 
 void HpaController::Tick(int64_t now_ms) {
   std::set<std::string> present;
@@ -61,6 +82,10 @@ void HpaController::Reconcile(const Json& hpa_in, State& state, int64_t now_ms) 
   Json status = old_status.is_object() ? old_status : Json::object();
   Json conditions = status.value("conditions", Json::array());
   if (!conditions.is_array()) conditions = Json::array();
+  // eventRecorder.Event(hpa, ...): about the HPA as the controller read it.
+  auto event = [&](const std::string& type, const std::string& reason, const std::string& message) {
+    events_.Event(hpa_in, type, reason, message, now_ms);
+  };
 
   auto set_condition = [&](const std::string& type, const std::string& st, const std::string& reason,
                            const std::string& message) {
@@ -111,13 +136,15 @@ void HpaController::Reconcile(const Json& hpa_in, State& state, int64_t now_ms) 
   }
   const std::string unable = "the HPA controller was unable to get the target's current scale: ";
   if (!target_type) {
-    set_condition("AbleToScale", "False", "FailedGetScale",
-                  absl::StrCat(unable, "no matches for kind \"", kind, "\" in group \"", group, "\""));
+    const std::string error = absl::StrCat("no matches for kind \"", kind, "\" in group \"", group, "\"");
+    event("Warning", "FailedGetScale", error);
+    set_condition("AbleToScale", "False", "FailedGetScale", unable + error);
     keep_status(status.value("currentReplicas", 0));
     return;
   }
   auto got = store_->Get(*target_type, ns, target_name);
   if (auto* e = std::get_if<ApiError>(&got)) {
+    event("Warning", "FailedGetScale", e->message);
     set_condition("AbleToScale", "False", "FailedGetScale", unable + e->message);
     keep_status(status.value("currentReplicas", 0));
     return;
@@ -146,14 +173,18 @@ void HpaController::Reconcile(const Json& hpa_in, State& state, int64_t now_ms) 
     set_condition("ScalingActive", "False", "ScalingDisabled",
                   "scaling is disabled since the replica count of the target is zero");
   } else if (current > max_replicas) {
+    rescale_reason = "Current number of replicas above Spec.MaxReplicas";
     desired = max_replicas;
   } else if (current < min_replicas) {
+    rescale_reason = "Current number of replicas below Spec.MinReplicas";
     desired = min_replicas;
   } else {
     // computeReplicasForMetrics
     if (selector.empty()) {
+      event("Warning", "SelectorRequired", "selector is required");
       set_condition("ScalingActive", "False", "InvalidSelector", "the HPA target's scale is missing a selector");
       keep_status(current);
+      event("Warning", "FailedComputeMetricsReplicas", "selector is required");
       return;
     }
     const std::vector<Json> pods = store_->List(pods_, ns, selector, "", 0, "").items;
@@ -167,14 +198,18 @@ void HpaController::Reconcile(const Json& hpa_in, State& state, int64_t now_ms) 
     int32_t proposed = 0;
     std::string metric_name;
     int invalid = 0;
-    std::string first_reason, first_message;
+    std::string first_reason, first_message, first_error = "<nil>";  // Go's %v of a nil error
     for (const Json& m : metrics) {
       MetricProposal p = ProposeReplicas(m, inputs);
       statuses.push_back(p.status);
       if (!p.ok) {
+        const std::string reason = p.reason.empty() ? "FailedGetResourceMetric" : p.reason;
+        // getUnableComputeReplicaCountCondition records it as it goes.
+        event("Warning", reason, p.error);
         if (invalid++ == 0) {
-          first_reason = p.reason.empty() ? "FailedGetResourceMetric" : p.reason;
+          first_reason = reason;
           first_message = absl::StrCat("the HPA was unable to compute the replica count: ", p.error);
+          first_error = MetricError(m, p.error);
         }
         continue;
       }
@@ -183,15 +218,26 @@ void HpaController::Reconcile(const Json& hpa_in, State& state, int64_t now_ms) 
         metric_name = p.metric_name;
       }
     }
-    if (invalid >= static_cast<int>(metrics.size())) {
+    // All metrics invalid, or some invalid while the valid ones would scale
+    // down: no scaling on partial information.
+    if (invalid >= static_cast<int>(metrics.size()) || (invalid > 0 && proposed < current)) {
       if (invalid > 0) set_condition("ScalingActive", "False", first_reason, first_message);
       keep_status(current);
+      event("Warning", "FailedComputeMetricsReplicas",
+            absl::StrCat("invalid metrics (", invalid, " invalid out of ", metrics.size(),
+                         "), first error is: ", first_error));
       return;
     }
     set_condition("ScalingActive", "True", "ValidMetricFound",
                   absl::StrCat("the HPA was able to successfully calculate a replica count from ", metric_name));
     metric_statuses = statuses;
-    if (proposed > desired) desired = proposed;
+    std::string rescale_metric;
+    if (proposed > desired) {
+      desired = proposed;
+      rescale_metric = metric_name;
+    }
+    if (desired > current) rescale_reason = absl::StrCat(rescale_metric, " above target");
+    if (desired < current) rescale_reason = "All metrics below target";
 
     if (!behavior.is_object()) {
       // normalizeDesiredReplicas: the highest recommendation of the
@@ -347,9 +393,17 @@ void HpaController::Reconcile(const Json& hpa_in, State& state, int64_t now_ms) 
 
   if (rescale) {
     // Through the target's scale: only spec.replicas changes.
-    target["spec"]["replicas"] = desired;
-    auto written = store_->Update(*target_type, ns, target, /*status_only=*/false);
-    if (auto* e = std::get_if<ApiError>(&written)) {
+    std::optional<ApiError> failed;
+    if (options_.write_scale) {
+      failed = options_.write_scale(*target_type, ns, target_name, desired);
+    } else {
+      target["spec"]["replicas"] = desired;
+      auto written = store_->Update(*target_type, ns, target, /*status_only=*/false);
+      if (auto* e = std::get_if<ApiError>(&written)) failed = *e;
+    }
+    if (const ApiError* e = failed ? &*failed : nullptr) {
+      event("Warning", "FailedRescale",
+            absl::StrCat("New size: ", desired, "; reason: ", rescale_reason, "; error: ", e->message));
       set_condition("AbleToScale", "False", "FailedUpdateScale",
                     absl::StrCat("the HPA controller was unable to update the target scale: ", e->message));
       keep_status(current);
@@ -357,6 +411,7 @@ void HpaController::Reconcile(const Json& hpa_in, State& state, int64_t now_ms) 
     }
     set_condition("AbleToScale", "True", "SucceededRescale",
                   absl::StrCat("the HPA controller was able to update the target scale to ", desired));
+    event("Normal", "SuccessfulRescale", absl::StrCat("New size: ", desired, "; reason: ", rescale_reason));
     if (behavior.is_object()) {
       // storeScaleEvent: events older than the longest policy period are reused.
       const bool up = desired > current;

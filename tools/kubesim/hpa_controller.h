@@ -9,14 +9,20 @@
 // (horizontal.go: the 5 minute scale-down window, or the v2 `behavior`),
 // clamps it to [minReplicas, maxReplicas], writes the target's replicas and
 // the HPA's status (currentReplicas, desiredReplicas, lastScaleTime,
-// currentMetrics, conditions AbleToScale / ScalingActive / ScalingLimited).
+// currentMetrics, conditions AbleToScale / ScalingActive / ScalingLimited)
+// and the Events the real controller records about the HPA
+// (SuccessfulRescale, FailedGetScale, FailedGetResourceMetric,
+// FailedComputeMetricsReplicas, FailedRescale, ...; event_recorder.h).
 // Driven by Tick(now) on the same simulated clock as the workloads.
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "tools/kubesim/event_recorder.h"
 #include "tools/kubesim/object_store.h"
 #include "tools/kubesim/sim_metrics.h"
 
@@ -31,6 +37,14 @@ struct HpaOptions {
   // --horizontal-pod-autoscaler-tolerance.
   double tolerance = 0.1;
   SimMetrics* metrics = nullptr;  // no metrics at all when null
+  // How a rescale reaches the target's scale subresource (nullopt: done).
+  // Unset, the store is written directly; the binary sends it through the
+  // API server (PUT .../scale), where admission refusals and injected
+  // faults answer it as they would answer the real controller's scale
+  // client (a FailedRescale Event).
+  std::function<std::optional<ApiError>(const ResourceType& target, const std::string& ns,
+                                        const std::string& name, int32_t replicas)>
+      write_scale;
 };
 
 class HpaController {
@@ -62,6 +76,7 @@ class HpaController {
   const HpaOptions options_;
   ResourceType hpas_, pods_;
   std::map<std::string, State> state_;
+  EventRecorder events_;  // source "horizontal-pod-autoscaler"
 };
 
 }  // namespace doris_operator::kubesim

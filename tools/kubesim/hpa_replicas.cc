@@ -184,17 +184,25 @@ MetricProposal ProposeReplicas(const Json& m, const ReplicaInputs& in) {
     const Json& target = JsonAt(src, {"target"});
     const std::optional<double> v = value_of(res);
     const std::string field = type == "Resource" ? "resource" : "containerResource";
+    // computeStatusFor{,Container}ResourceMetric's condition reason.
+    const std::string fail_reason =
+        type == "Resource" ? "FailedGetResourceMetric" : "FailedGetContainerResourceMetric";
     Json ident = {{"name", res}};
     if (type == "ContainerResource") ident["container"] = container;
-    if (!v) {
-      p = Fail("FailedGetResourceMetric",
-               absl::StrCat("unable to get metrics for resource ", res,
+    const bool by_value = !JsonAt(target, {"averageValue"}).is_null();
+    const bool by_utilization = JsonAt(target, {"averageUtilization"}).is_number_integer();
+    if (!v && (by_value || by_utilization)) {
+      // computeStatusForResourceMetricGeneric wraps the calculator's error.
+      p = Fail(fail_reason,
+               absl::StrCat("failed to get ", res, by_value ? " usage" : " utilization",
+                            ": unable to get metrics for resource ", res,
                             ": no metrics returned from resource metrics API"));
-    } else if (!JsonAt(target, {"averageValue"}).is_null()) {
+    } else if (by_value) {
       const std::optional<double> t = ParseQuantity(JsonAt(target, {"averageValue"}));
       int64_t avg = 0;
       p = t ? plain(ToMilli(*v), ToMilli(*t), res, &avg)
-            : Fail("FailedGetResourceMetric", "invalid resource metric source: bad averageValue");
+            : Fail(fail_reason, "invalid resource metric source: bad averageValue");
+      if (!p.ok && t) p = Fail(fail_reason, absl::StrCat("failed to get ", res, " usage: ", p.error));
       if (p.ok) {
         p.metric_name = absl::StrCat(res, " resource");
         Json s = ident;
@@ -220,14 +228,15 @@ MetricProposal ProposeReplicas(const Json& m, const ReplicaInputs& in) {
         }
         requests[&pod] = sum;
       }
+      const std::string wrap = absl::StrCat("failed to get ", res, " utilization: ");
       if (pods.empty()) {
-        p = Fail("FailedGetResourceMetric", "no pods returned by selector while calculating replica count");
+        p = Fail(fail_reason, wrap + "no pods returned by selector while calculating replica count");
       } else if (!missing.empty()) {
-        p = Fail("FailedGetResourceMetric", missing);
+        p = Fail(fail_reason, wrap + missing);
       } else {
         PodGroups g = GroupPods(pods, res);
         if (g.ready.empty()) {
-          p = Fail("FailedGetResourceMetric", "did not receive metrics for any ready pods");
+          p = Fail(fail_reason, wrap + "did not receive metrics for any ready pods");
         } else {
           // Each ready pod uses `v` percent of its request.
           int64_t usage = 0, requested = 0;
@@ -236,7 +245,7 @@ MetricProposal ProposeReplicas(const Json& m, const ReplicaInputs& in) {
             requested += requests[pod];
           }
           if (requested == 0) {
-            p = Fail("FailedGetResourceMetric", "no metrics returned matched known pods");
+            p = Fail(fail_reason, wrap + "no metrics returned matched known pods");
           } else {
             const int32_t util = static_cast<int32_t>(usage * 100 / requested);
             const double ratio = static_cast<double>(util) / target_util;
@@ -261,8 +270,9 @@ MetricProposal ProposeReplicas(const Json& m, const ReplicaInputs& in) {
         }
       }
     } else {
-      p = Fail("FailedGetResourceMetric",
-               "invalid resource metric source: neither a utilization target nor a value target was set");
+      p = Fail(fail_reason,
+               "invalid resource metric source: neither an average utilization target nor an average value "
+               "(usage) target was set");
     }
   } else if (type == "Pods") {
     const std::string metric = Str(JsonAt(m, {"pods", "metric", "name"}));

@@ -359,12 +359,50 @@ void ServeRequests(Conn& conn, const Handler& handler, const std::atomic<bool>& 
         return;
       }
       buf.erase(0, head_end + 4);
+      // A body of unknown length comes chunked, as Go's client sends a
+      // streamed one (`kubectl create --raw -f FILE`); Go's server decodes it.
+      if (absl::AsciiStrToLower(req.Header("transfer-encoding")).find("chunked") != std::string::npos) {
+        auto fill = [&](size_t want) {
+          while (buf.size() < want) {
+            const ssize_t n = conn.Read(chunk, sizeof(chunk));
+            if (n <= 0) return false;
+            buf.append(chunk, static_cast<size_t>(n));
+          }
+          return true;
+        };
+        for (;;) {
+          size_t eol;
+          while ((eol = buf.find("\r\n")) == std::string::npos) {
+            if (buf.size() > kMaxHeaderBytes || !fill(buf.size() + 1)) return;
+          }
+          size_t size = 0;
+          const std::string hex = buf.substr(0, std::min(eol, buf.find(';')));
+          if (!absl::SimpleHexAtoi(hex, &size) || req.body.size() + size > kMaxBodyBytes) return;
+          buf.erase(0, eol + 2);
+          if (size == 0) {
+            // Trailers, if any, end with an empty line.
+            size_t end;
+            while ((end = buf.find("\r\n")) != 0) {
+              if (end != std::string::npos) {
+                buf.erase(0, end + 2);
+              } else if (buf.size() > kMaxHeaderBytes || !fill(buf.size() + 1)) {
+                return;
+              }
+            }
+            buf.erase(0, 2);
+            break;
+          }
+          if (!fill(size + 2)) return;
+          req.body.append(buf, 0, size);
+          buf.erase(0, size + 2);
+        }
+      }
       while (buf.size() < length) {
         const ssize_t n = conn.Read(chunk, sizeof(chunk));
         if (n <= 0) return;
         buf.append(chunk, static_cast<size_t>(n));
       }
-      req.body = buf.substr(0, length);
+      if (length > 0) req.body = buf.substr(0, length);
       buf.erase(0, length);
 
       HttpResponse resp = handler(req);

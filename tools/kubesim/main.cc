@@ -37,6 +37,9 @@
 
 namespace {
 
+// kube-controller-manager's client, as its HPA controller identifies itself.
+constexpr char kHpaUserAgent[] = "kube-controller-manager/v1.32.0 (linux/amd64) kubernetes/horizontal-pod-autoscaler";
+
 constexpr char kUsage[] =
     "usage: kubesim [--port N] [--kubeconfig-out FILE] [--tls] [--seed S]\n"
     "               [--pod-start-ms MS] [--pod-ready-ms MS]   simulated pod start and readiness delays\n"
@@ -242,6 +245,10 @@ int main(int argc, char** argv) {
   std::atomic<bool> running{true};
   workload_options.faults = &api.sim_faults();
   hpa_options.metrics = &api.sim_metrics();
+  hpa_options.write_scale = [&api](const doris_operator::kubesim::ResourceType& t, const std::string& ns,
+                                   const std::string& name, int32_t replicas) {
+    return api.WriteScale(t, ns, name, replicas, kHpaUserAgent);
+  };
   std::thread controllers([&] {
     doris_operator::kubesim::WorkloadController workloads(&api.store(), workload_options);
     doris_operator::kubesim::HpaController hpas(&api.store(), hpa_options);

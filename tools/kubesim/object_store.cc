@@ -110,7 +110,7 @@ void ObjectStore::Record(const std::string& type, const ResourceType& t, const s
 }
 
 std::variant<Json, ApiError> ObjectStore::Create(const ResourceType& t, const std::string& ns,
-                                                 Json obj) {
+                                                 Json obj, bool dry_run) {
   if (!obj.is_object()) return ApiError{400, "BadRequest", "the body is not a JSON object"};
   std::lock_guard<std::mutex> l(mu_);
   Json& meta = obj["metadata"];
@@ -132,7 +132,6 @@ std::variant<Json, ApiError> ObjectStore::Create(const ResourceType& t, const st
     const std::string what = t.group.empty() ? t.resource : absl::StrCat(t.resource, ".", t.group);
     return ApiError{409, "AlreadyExists", absl::StrCat(what, " \"", name, "\" already exists")};
   }
-  ++rv_;
   // Kept in the resource's storage version; answered in the one asked for.
   obj = ToStorageVersion(t, std::move(obj));
   if (!ConvertsToStorage(t)) obj["apiVersion"] = t.api_version();
@@ -140,9 +139,16 @@ std::variant<Json, ApiError> ObjectStore::Create(const ResourceType& t, const st
   Json& stored_meta = obj["metadata"];
   if (t.namespaced) stored_meta["namespace"] = ns;
   stored_meta["uid"] = absl::StrCat("00000000-0000-4000-8000-", absl::Hex(++uid_counter_, absl::kZeroPad12));
-  stored_meta["resourceVersion"] = std::to_string(rv_);
   stored_meta["creationTimestamp"] = NowRfc3339();
   if (KeepsGeneration(t)) stored_meta["generation"] = 1;
+  if (dry_run) {
+    // The resourceVersion is etcd's, and etcd never saw the object.
+    stored_meta.erase("resourceVersion");
+    NormalizeAsGoEncodes(t, obj);
+    return FromStorageVersion(t, obj);
+  }
+  ++rv_;
+  stored_meta["resourceVersion"] = std::to_string(rv_);
   NormalizeAsGoEncodes(t, obj);
   objects_[key] = obj;
   Record("ADDED", t, ns, obj);
@@ -158,7 +164,7 @@ std::variant<Json, ApiError> ObjectStore::Get(const ResourceType& t, const std::
 }
 
 std::variant<Json, ApiError> ObjectStore::Update(const ResourceType& t, const std::string& ns,
-                                                 Json obj, bool status_only) {
+                                                 Json obj, bool status_only, bool dry_run) {
   if (!obj.is_object()) return ApiError{400, "BadRequest", "the body is not a JSON object"};
   std::lock_guard<std::mutex> l(mu_);
   const std::string name = NameOf(obj);
@@ -204,6 +210,7 @@ std::variant<Json, ApiError> ObjectStore::Update(const ResourceType& t, const st
   }
   NormalizeAsGoEncodes(t, next);
   if (next == cur) return FromStorageVersion(t, cur);  // no-op writes keep the resourceVersion
+  if (dry_run) return FromStorageVersion(t, next);
   ++rv_;
   next["metadata"]["resourceVersion"] = std::to_string(rv_);
   // A deleting object whose last finalizer went is gone now.
@@ -219,7 +226,7 @@ std::variant<Json, ApiError> ObjectStore::Update(const ResourceType& t, const st
 }
 
 std::variant<Json, ApiError> ObjectStore::Delete(const ResourceType& t, const std::string& ns,
-                                                 const std::string& name) {
+                                                 const std::string& name, bool dry_run) {
   std::lock_guard<std::mutex> l(mu_);
   auto it = objects_.find(Key(t, ns, name));
   if (it == objects_.end()) return NotFound(t, name);
@@ -230,6 +237,20 @@ std::variant<Json, ApiError> ObjectStore::Delete(const ResourceType& t, const st
   const bool graceful = t.group.empty() && t.resource == "pods" && obj.contains("spec") &&
                         obj["spec"].value("terminationGracePeriodSeconds", 30) > 0;
   if (graceful && obj["metadata"].contains("deletionTimestamp")) return obj;  // already going
+  const bool finalizing = obj["metadata"].contains("finalizers") && !obj["metadata"]["finalizers"].empty();
+  // Already being deleted: nothing changes (store.go, errAlreadyDeleting).
+  if (finalizing && obj["metadata"].contains("deletionTimestamp")) return FromStorageVersion(t, obj);
+  if (dry_run) {
+    // The object as the deletion would leave it, with the stored
+    // resourceVersion (store.go Delete returns the dry-run update's object).
+    if (graceful) {
+      obj["metadata"]["deletionTimestamp"] = NowRfc3339();
+      obj["metadata"]["deletionGracePeriodSeconds"] = obj["spec"].value("terminationGracePeriodSeconds", 30);
+    } else if (finalizing) {
+      obj["metadata"]["deletionTimestamp"] = NowRfc3339();
+    }
+    return FromStorageVersion(t, obj);
+  }
   ++rv_;
   obj["metadata"]["resourceVersion"] = std::to_string(rv_);
   if (graceful) {
@@ -247,12 +268,10 @@ std::variant<Json, ApiError> ObjectStore::Delete(const ResourceType& t, const st
     Record("MODIFIED", t, ns, obj);
     return FromStorageVersion(t, obj);
   }
-  if (obj["metadata"].contains("finalizers") && !obj["metadata"]["finalizers"].empty()) {
-    if (!obj["metadata"].contains("deletionTimestamp")) {
-      obj["metadata"]["deletionTimestamp"] = NowRfc3339();
-      it->second = obj;
-      Record("MODIFIED", t, ns, obj);
-    }
+  if (finalizing) {
+    obj["metadata"]["deletionTimestamp"] = NowRfc3339();
+    it->second = obj;
+    Record("MODIFIED", t, ns, obj);
     return FromStorageVersion(t, obj);
   }
   objects_.erase(it);
@@ -428,6 +447,18 @@ bool MatchesFields(const Json& obj, const std::string& selector) {
     if (field == "metadata.namespace") got = obj["metadata"].value("namespace", "");
     if (field == "status.phase" && obj.contains("status")) got = obj["status"].value("phase", "");
     if (field == "spec.nodeName" && obj.contains("spec")) got = obj["spec"].value("nodeName", "");
+    // core/v1 Events (pkg/registry/core/event/strategy.go ToSelectableFields),
+    // which `kubectl describe` selects by involvedObject.
+    if (field.rfind("involvedObject.", 0) == 0) {
+      const Json& v = JsonAt(obj, {"involvedObject", field.c_str() + sizeof("involvedObject.") - 1});
+      if (v.is_string()) got = v.get<std::string>();
+    }
+    if (field == "reason" || field == "type" || field == "reportingComponent") {
+      if (obj.contains(field) && obj[field].is_string()) got = obj[field].get<std::string>();
+    }
+    if (field == "source" && JsonAt(obj, {"source", "component"}).is_string()) {
+      got = JsonAt(obj, {"source", "component"}).get<std::string>();
+    }
     if ((got == want) == neq) return false;
   }
   return true;

@@ -72,15 +72,22 @@ class ObjectStore {
                                    const std::string& resource) const;
 
   // The returned object is what was stored, with bookkeeping filled in.
-  std::variant<Json, ApiError> Create(const ResourceType& t, const std::string& ns, Json obj);
+  // `dry_run` (dryRun=All): every check and the answer as for a real write,
+  // but nothing is stored, no watch event is sent and no resourceVersion is
+  // used up, as apiserver's DryRunnableStorage does
+  // (pkg/registry/generic/registry/dryrun.go): a created object has a uid
+  // and creationTimestamp but no resourceVersion; an updated or deleted one
+  // keeps the stored resourceVersion.
+  std::variant<Json, ApiError> Create(const ResourceType& t, const std::string& ns, Json obj,
+                                      bool dry_run = false);
   std::variant<Json, ApiError> Get(const ResourceType& t, const std::string& ns,
                                    const std::string& name) const;
   // `status_only`: the status subresource (spec changes ignored), else status
   // is kept from the stored object.
   std::variant<Json, ApiError> Update(const ResourceType& t, const std::string& ns, Json obj,
-                                      bool status_only);
+                                      bool status_only, bool dry_run = false);
   std::variant<Json, ApiError> Delete(const ResourceType& t, const std::string& ns,
-                                      const std::string& name);
+                                      const std::string& name, bool dry_run = false);
   // Objects being deleted in the foreground whose dependents (objects with
   // an ownerReference to them) are all gone lose the foregroundDeletion
   // finalizer, and so go. The API server's garbage collector does this.

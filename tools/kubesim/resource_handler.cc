@@ -9,6 +9,7 @@
 #include "tools/kubesim/admission.h"
 #include "tools/kubesim/builtin_validation.h"
 #include "tools/kubesim/builtin_types.h"
+#include "tools/kubesim/dry_run.h"
 #include "tools/kubesim/secret_data.h"
 #include "tools/kubesim/field_manager.h"
 #include "tools/kubesim/owner_reference_checks.h"
@@ -59,10 +60,12 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
                                  const std::string& sub) {
   const std::string& m = req.method;
   std::vector<std::string> warnings;  // unknown fields pruned from a custom resource
+  // dryRun=All: everything as for a real write but storing (dry_run.h).
+  bool dry_run = false;
   auto result = [&](std::variant<Json, ApiError> r, int ok_status, bool deleted = false) {
     if (auto* e = std::get_if<ApiError>(&r)) return StatusResponse(*e, &t, name);
     const Json& obj = std::get<Json>(r);
-    AfterWrite(t, obj, deleted);
+    if (!dry_run) AfterWrite(t, obj, deleted);
     HttpResponse resp = JsonResponse(ok_status, obj);
     if (!warnings.empty()) resp.headers["Warning"] = WarningHeader(warnings);
     return resp;
@@ -77,7 +80,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
   auto built_in = [&](Json& obj, bool status, const Json* old) -> std::optional<ApiError> {
     std::optional<ApiError> invalid = DecodeAndValidateBuiltIn(req, t, status, obj, warnings);
     if (invalid && invalid->code != 422) return invalid;
-    std::optional<ApiError> admitted = AdmitBuiltIn(req, t, store_, ns, old, status, obj);
+    std::optional<ApiError> admitted = AdmitBuiltIn(req, t, store_, ns, old, status, dry_run, obj);
     if (admitted && admitted->code != 422) return admitted;
     return CombineInvalid(CombineInvalid(std::move(invalid), std::move(admitted)), ValidateBuiltIn(t, obj, status));
   };
@@ -105,6 +108,8 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     return FieldManagerWrite{ManagerName(field_manager, req.Header("user-agent")), t.api_version(), subresource};
   };
   if ((t.resource == "services" || t.resource == "pods") && sub == "proxy") {
+    // A connect request cannot be a dry run (handlers/rest.go ConnectResource).
+    if (req.query.count("dryRun")) return StatusResponse({400, "BadRequest", "dryRun is not supported"}, &t, name);
     const ServiceProxy& target = t.resource == "pods" ? pod_proxy_ : proxy_;
     if (!target) return StatusResponse({503, "ServiceUnavailable", "no proxy"}, &t, name);
     const std::string marker = "/proxy";
@@ -126,6 +131,11 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
   }
   if (!sub.empty() && sub != "status" && sub != "scale") {
     return StatusResponse({404, "NotFound", "the server could not find the requested resource"}, &t, name);
+  }
+  {
+    std::variant<bool, ApiError> dry = DryRunOf(req);
+    if (auto* e = std::get_if<ApiError>(&dry)) return StatusResponse(*e);
+    dry_run = std::get<bool>(dry);
   }
   if (name.empty()) {
     if (m == "GET") {
@@ -153,7 +163,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
       Json obj = WithDefaults(t, SecretStringData(t, std::get<Json>(body)));
       if (auto e = admit_create(obj)) return StatusResponse(*e, &t);
       obj = RecordUpdate(t, Json(), std::move(obj), writer(""));
-      return result(store_.Create(t, ns, std::move(obj)), 201);
+      return result(store_.Create(t, ns, std::move(obj), dry_run), 201);
     }
     if (m == "DELETE") {
       // deletecollection: every object the selectors match, each with its
@@ -164,9 +174,9 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
       Json deleted = Json::array();
       for (const Json& item : list.items) {
         auto gone = store_.Delete(t, item["metadata"].value("namespace", ""),
-                                  item["metadata"].value("name", ""));
+                                  item["metadata"].value("name", ""), dry_run);
         if (auto* obj = std::get_if<Json>(&gone)) {
-          if (!(*obj)["metadata"].contains("deletionTimestamp")) {
+          if (!dry_run && !(*obj)["metadata"].contains("deletionTimestamp")) {
             AfterWrite(t, *obj, true);
             CollectDependents((*obj)["metadata"].value("uid", ""), false);
           }
@@ -207,7 +217,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     obj["spec"]["replicas"] = scale["spec"].value("replicas", 1);
     if (auto e = admit(obj, false)) return StatusResponse(*e, &t, name);
     obj = RecordUpdate(t, before, std::move(obj), writer("scale"));
-    auto r = store_.Update(t, ns, obj, false);
+    auto r = store_.Update(t, ns, obj, false, dry_run);
     if (auto* e = std::get_if<ApiError>(&r)) return StatusResponse(*e, &t, name);
     return JsonResponse(200, to_scale(std::get<Json>(r)));
   }
@@ -238,6 +248,12 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
         Json finalizers = marked["metadata"].value("finalizers", Json::array());
         finalizers.push_back("foregroundDeletion");
         marked["metadata"]["finalizers"] = finalizers;
+        if (dry_run) {
+          // What the dry-run update of the deletion leaves (store.go
+          // updateForGracefulDeletionAndFinalizers): marked, not stored.
+          marked["metadata"]["deletionTimestamp"] = NowRfc3339();
+          return result(std::move(marked), 200, /*deleted=*/true);
+        }
         marked["metadata"].erase("resourceVersion");
         store_.Update(t, ns, marked, false);
         auto deleting = store_.Delete(t, ns, name);
@@ -245,9 +261,9 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
         return result(std::move(deleting), 200, /*deleted=*/true);
       }
     }
-    auto deleted = store_.Delete(t, ns, name);
+    auto deleted = store_.Delete(t, ns, name, dry_run);
     if (auto* obj = std::get_if<Json>(&deleted);
-        obj != nullptr && !(*obj)["metadata"].contains("deletionTimestamp")) {
+        !dry_run && obj != nullptr && !(*obj)["metadata"].contains("deletionTimestamp")) {
       CollectDependents((*obj)["metadata"].value("uid", ""), policy == "Orphan");
     }
     return result(std::move(deleted), 200, /*deleted=*/true);
@@ -263,7 +279,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     if (auto live = store_.Get(t, ns, name); std::holds_alternative<Json>(live)) {
       obj = RecordUpdate(t, std::get<Json>(live), std::move(obj), writer(sub));
     }
-    return result(store_.Update(t, ns, std::move(obj), status_only), 200);
+    return result(store_.Update(t, ns, std::move(obj), status_only, dry_run), 200);
   }
   if (m == "PATCH") {
     auto body = ParseBody(req);
@@ -289,11 +305,11 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
         // authorized as a create (withAuthorization, createAuthorizerAttributes).
         RecordAccess(req, t, ns, name, sub, "create", "apply-create");
         if (auto e = admit_create(obj)) return StatusResponse(*e, &t, name);
-        return result(store_.Create(t, ns, std::move(obj)), 201);
+        return result(store_.Create(t, ns, std::move(obj), dry_run), 201);
       }
       obj["metadata"].erase("resourceVersion");
       if (auto e = admit(obj, status_only)) return StatusResponse(*e, &t, name);
-      return result(store_.Update(t, ns, std::move(obj), status_only), 200);
+      return result(store_.Update(t, ns, std::move(obj), status_only, dry_run), 200);
     }
     if (req.query.count("force")) {
       // meta/v1/validation ValidatePatchOptions.
@@ -335,7 +351,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     next = WithDefaults(t, SecretStringData(t, next));
     if (auto e = admit(next, status_only)) return StatusResponse(*e, &t, name);
     next = RecordUpdate(t, std::get<Json>(cur), std::move(next), writer(sub));
-    return result(store_.Update(t, ns, std::move(next), status_only), 200);
+    return result(store_.Update(t, ns, std::move(next), status_only, dry_run), 200);
   }
   return StatusResponse({405, "MethodNotAllowed", "the server does not allow this method"}, &t, name);
 }

@@ -178,7 +178,7 @@ void InitIpFamilies(const Json* old_spec, Json& spec, std::vector<FieldError>& e
 }
 
 // allocClusterIPs: the primary IP, given or the next free one.
-std::optional<ApiError> AllocateClusterIp(const Taken& taken, Json& spec,
+std::optional<ApiError> AllocateClusterIp(const Taken& taken, bool dry_run, Json& spec,
                                           std::vector<FieldError>& errors) {
   if (!spec.contains("clusterIPs") || !spec["clusterIPs"].is_array() || spec["clusterIPs"].empty()) {
     spec["clusterIPs"] = Json::array({""});
@@ -186,7 +186,11 @@ std::optional<ApiError> AllocateClusterIp(const Taken& taken, Json& spec,
   Json& ips = spec["clusterIPs"];
   if (ips[0] == "None") return std::nullopt;
   const std::string want = ips[0].is_string() ? ips[0].get<std::string>() : "";
-  if (want.empty()) {
+  if (want.empty() && dry_run) {
+    // ipallocator's dryRunRange: no free address is looked for, the
+    // answer is the range's network address (bitmap.go allocateNext).
+    ips[0] = Ipv4String(kRangeBase);
+  } else if (want.empty()) {
     std::optional<uint32_t> ip = NextIp(taken);
     if (!ip) return Internal("failed to allocate a serviceIP: range is full");
     ips[0] = Ipv4String(*ip);
@@ -202,7 +206,7 @@ std::optional<ApiError> AllocateClusterIp(const Taken& taken, Json& spec,
     if (*ip <= kRangeBase || *ip >= kRangeBase + kRangeSize - 1) {
       problem = absl::StrCat("the provided IP (", want, ") is not in the valid range. The range of valid IPs is ",
                              kServiceClusterIpRange);
-    } else if (taken.ips.count(*ip)) {
+    } else if (taken.ips.count(*ip) && !dry_run) {  // a dry run checks the range only
       problem = "provided IP is already allocated";
     }
     if (!problem.empty()) {
@@ -216,15 +220,60 @@ std::optional<ApiError> AllocateClusterIp(const Taken& taken, Json& spec,
   return std::nullopt;
 }
 
+// One write's node ports, as a portallocator.PortAllocationOperation hands
+// them out. A dry run reserves nothing (operation.go): a requested port is
+// refused only when some Service holds it or this write took it already
+// (the range is not checked), and a missing one gets a dummy number, one
+// past the highest this write has, or 32769 for the first.
+class PortOperation {
+ public:
+  PortOperation(std::set<int> used, bool dry_run) : used_(std::move(used)), dry_run_(dry_run) {}
+
+  // Why `port` cannot be had, or "" when it is reserved.
+  std::string Allocate(int port) {
+    if (dry_run_) {
+      if (used_.count(port) || mine_.count(port)) return "provided port is already allocated";
+      mine_.insert(port);
+      return "";
+    }
+    if (port < kNodePortMin || port > kNodePortMax) {
+      return absl::StrCat("provided port is not in the valid range. The range of valid ports is ", kNodePortMin,
+                          "-", kNodePortMax);
+    }
+    if (used_.count(port)) return "provided port is already allocated";
+    used_.insert(port);
+    return "";
+  }
+
+  // The next free port, not one of `also_avoid`; nullopt when the range is full.
+  std::optional<int> AllocateNext(const std::set<int>& also_avoid = {}) {
+    if (dry_run_) {
+      const int port = mine_.empty() ? 32769 : *mine_.rbegin() + 1;
+      mine_.insert(port);
+      return port;
+    }
+    std::set<int> all = used_;
+    all.insert(also_avoid.begin(), also_avoid.end());
+    std::optional<int> port = NextPort(all);
+    if (port) used_.insert(*port);
+    return port;
+  }
+
+ private:
+  std::set<int> used_;  // by other Services, and by this write unless a dry run
+  std::set<int> mine_;  // a dry run's picks
+  const bool dry_run_;
+};
+
 // initNodePorts / updateNodePorts: requested ports reserved, missing ones
 // allocated (one per distinct service port number on create).
-std::optional<ApiError> AllocateNodePorts(const Taken& taken, const Json* old_spec, Json& spec,
+std::optional<ApiError> AllocateNodePorts(const Taken& taken, bool dry_run, const Json* old_spec, Json& spec,
                                           std::vector<FieldError>& errors) {
   if (!spec.contains("ports") || !spec["ports"].is_array()) return std::nullopt;
   const bool allocate_new = !(Str(spec, "type") == "LoadBalancer" && spec.contains("allocateLoadBalancerNodePorts") &&
                               spec["allocateLoadBalancerNodePorts"] == false);
   const std::set<int> old_ports = old_spec != nullptr ? NodePorts(*old_spec) : std::set<int>();
-  std::set<int> used = taken.ports;
+  PortOperation op(taken.ports, dry_run);
   std::map<int, int> by_service_port;  // create: a port number's node port
   std::set<std::pair<std::string, int>> seen;  // update: (protocol, nodePort)
   std::set<int> allocated;                      // update: reserved by this write
@@ -236,18 +285,11 @@ std::optional<ApiError> AllocateNodePorts(const Taken& taken, const Json* old_sp
     if (node_port == 0 && !allocate_new) continue;
     const std::string field = absl::StrCat("spec.ports[", i, "].nodePort");
     auto reserve = [&](int port) -> bool {
-      std::string problem;
-      if (port < kNodePortMin || port > kNodePortMax) {
-        problem = absl::StrCat("provided port is not in the valid range. The range of valid ports is ", kNodePortMin,
-                               "-", kNodePortMax);
-      } else if (used.count(port)) {
-        problem = "provided port is already allocated";
-      }
+      const std::string problem = op.Allocate(port);
       if (!problem.empty()) {
         errors.push_back({"FieldValueInvalid", field, absl::StrCat("Invalid value: ", port, ": ", problem)});
         return false;
       }
-      used.insert(port);
       return true;
     };
     if (old_spec == nullptr) {
@@ -259,10 +301,9 @@ std::optional<ApiError> AllocateNodePorts(const Taken& taken, const Json* old_sp
       if (node_port != 0) {
         if (!reserve(node_port)) return std::nullopt;
       } else {
-        std::optional<int> next = NextPort(used);
+        std::optional<int> next = op.AllocateNext();
         if (!next) return Internal("failed to allocate a nodePort: range is full");
         node_port = *next;
-        used.insert(node_port);
         p["nodePort"] = node_port;
       }
       by_service_port[service_port] = node_port;
@@ -275,12 +316,9 @@ std::optional<ApiError> AllocateNodePorts(const Taken& taken, const Json* old_sp
         allocated.insert(node_port);
       }
     } else {
-      std::set<int> all = used;
-      all.insert(old_ports.begin(), old_ports.end());
-      std::optional<int> next = NextPort(all);
+      std::optional<int> next = op.AllocateNext(old_ports);
       if (!next) return Internal("failed to allocate a nodePort: range is full");
       node_port = *next;
-      used.insert(node_port);
       allocated.insert(node_port);
       p["nodePort"] = node_port;
     }
@@ -413,7 +451,7 @@ void Validate(const Json* old_spec, const Json& spec, std::vector<FieldError>& e
 }  // namespace
 
 std::optional<ApiError> AdmitService(const ObjectStore& store, const ResourceType& t, const std::string& ns,
-                                     const Json* old, Json& svc) {
+                                     const Json* old, bool dry_run, Json& svc) {
   if (!svc.is_object()) return std::nullopt;
   if (!svc.contains("spec") || !svc["spec"].is_object()) svc["spec"] = Json::object();
   Json& spec = svc["spec"];
@@ -427,10 +465,10 @@ std::optional<ApiError> AdmitService(const ObjectStore& store, const ResourceTyp
   const Taken taken = TakenByOthers(store, t, ns, name);
   const bool allocate_ip = NeedsClusterIp(spec) && (old_spec == nullptr || !NeedsClusterIp(*old_spec));
   if (allocate_ip) {
-    if (auto e = AllocateClusterIp(taken, spec, errors)) return e;
+    if (auto e = AllocateClusterIp(taken, dry_run, spec, errors)) return e;
   }
   if (errors.empty() && NeedsNodePort(spec)) {
-    if (auto e = AllocateNodePorts(taken, old_spec, spec, errors)) return e;
+    if (auto e = AllocateNodePorts(taken, dry_run, old_spec, spec, errors)) return e;
   }
   if (!errors.empty()) return InvalidError(t, name, errors);
   if (old_spec != nullptr) DropTypeDependentFields(*old_spec, spec);

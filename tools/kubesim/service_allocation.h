@@ -25,9 +25,12 @@ inline constexpr int kNodePortMax = 32767;
 // API server answers (a taken or out-of-range IP or port, a changed
 // clusterIP, a nodePort on a ClusterIP Service). `store` is read for the
 // IPs and ports other Services hold; the caller keeps Service writes
-// serialized until the object is stored.
+// serialized until the object is stored. A `dry_run` allocates nothing and
+// answers as kube-apiserver's dry-run allocators do: a missing clusterIP is
+// the range's network address (10.96.0.0), missing node ports are dummy
+// numbers from 32769, requested ones are checked more loosely.
 std::optional<ApiError> AdmitService(const ObjectStore& store, const ResourceType& t,
-                                     const std::string& ns, const Json* old, Json& svc);
+                                     const std::string& ns, const Json* old, bool dry_run, Json& svc);
 
 }  // namespace doris_operator::kubesim
 
