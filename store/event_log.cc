@@ -1,6 +1,8 @@
 #include "store/event_log.h"
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
 #include <system_error>
 #include <utility>
@@ -9,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
+#include "rocksdb/env.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice.h"
 #include "rocksdb/slice_transform.h"
@@ -17,28 +20,10 @@
 #include "rocksdb/write_batch.h"
 #include "store/fold.h"
 #include "store/keys.h"
+#include "store/event_log_internal.h"
 #include "store/record_validation.h"
 
-namespace doris_operator::store {
-
-namespace fs = std::filesystem;
-
-namespace {
-
-constexpr char kFormatKey[] = "format";
-constexpr char kFormatValue[] = "doris-operator/event-log";
-constexpr char kFormatVersionKey[] = "format_version";
-constexpr char kFormatVersion[] = "1";
-constexpr char kFirstSeqKey[] = "first_seq";
-
-// Column families, in the order handles are kept.
-enum Cf { kMeta, kRecords, kByObject, kByCluster, kSnapshots, kNumCf };
-const char* const kCfNames[kNumCf] = {"default", "records", "by_object", "by_cluster",
-                                      "snapshots"};
-
-// A group never grows past this many records, so one leader's write stays
-// short and the followers' latency bounded.
-constexpr size_t kMaxGroupRecords = 4096;
+namespace doris_operator::store::internal {
 
 absl::Status FromRocks(const rocksdb::Status& s, const std::string& path,
                        const std::string& doing) {
@@ -55,9 +40,8 @@ int64_t MicrosOf(const log::v1::LogRecord& r) {
   return r.observed_at().seconds() * 1000000 + r.observed_at().nanos() / 1000;
 }
 
-// Adds the index entries of one record (already carrying its seq) to
-// `batch` — or their deletions, when `remove` is set. Kept to two small
-// entries: each costs about as much to insert as the record itself.
+// Kept to two small entries: each costs about as much to insert as the
+// record itself.
 void IndexRecord(const log::v1::LogRecord& r,
                  rocksdb::ColumnFamilyHandle* const* cf, bool remove,
                  rocksdb::WriteBatch* batch) {
@@ -78,6 +62,19 @@ void IndexRecord(const log::v1::LogRecord& r,
   }
 }
 
+}  // namespace doris_operator::store::internal
+
+namespace doris_operator::store {
+
+namespace fs = std::filesystem;
+using namespace internal;  // NOLINT: the layout shared with retention.cc
+
+namespace {
+
+// A group never grows past this many records, so one leader's write stays
+// short and the followers' latency bounded.
+constexpr size_t kMaxGroupRecords = 4096;
+
 // Index keys are <prefix><8-byte seq>, and each prefix gets keys in
 // increasing order: RocksDB can remember where it inserted the last key of a
 // prefix and skip the skip-list search.
@@ -88,6 +85,25 @@ class IndexPrefix : public rocksdb::SliceTransform {
     return rocksdb::Slice(key.data(), key.size() - 8);
   }
   bool InDomain(const rocksdb::Slice& key) const override { return key.size() >= 8; }
+};
+
+// RocksDB's own diagnostics go to stderr, warnings and worse only. Its
+// default, a LOG file in the log's directory, shares the log's disk: on a
+// full disk its next line after a failed one aborts the process (RocksDB
+// asserts that a file is not written after an error).
+class StderrLogger : public rocksdb::Logger {
+ public:
+  explicit StderrLogger(std::string path)
+      : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL), prefix_("event log " + path + ": rocksdb: ") {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[1024];
+    std::vsnprintf(line, sizeof(line), format, ap);
+    std::fprintf(stderr, "%s%s\n", prefix_.c_str(), line);
+  }
+
+ private:
+  const std::string prefix_;
 };
 
 // True when every file in `dir` is one RocksDB itself creates: a directory
@@ -110,20 +126,6 @@ bool OnlyRocksDbFiles(const fs::path& dir) {
 }
 
 }  // namespace
-
-struct EventLog::Handles {
-  std::unique_ptr<rocksdb::DB> db;
-  rocksdb::ColumnFamilyHandle* cf[kNumCf] = {};
-  std::shared_ptr<rocksdb::Cache> cache;
-
-  ~Handles() {
-    if (db == nullptr) return;
-    for (auto* h : cf) {
-      if (h != nullptr) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-    }
-    db->Close().PermitUncheckedError();
-  }
-};
 
 struct EventLog::Writer {
   std::vector<log::v1::LogRecord>* records = nullptr;
@@ -247,8 +249,9 @@ absl::Status EventLog::Init() {
 
   if (has_db) {
     std::vector<std::string> found;
-    rocksdb::Status ls =
-        rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path_, &found);
+    rocksdb::DBOptions list_options;
+    if (options_.env != nullptr) list_options.env = options_.env;
+    rocksdb::Status ls = rocksdb::DB::ListColumnFamilies(list_options, path_, &found);
     if (!ls.ok()) return FromRocks(ls, path_, "reading the database manifest");
     std::vector<std::string> want(kCfNames, kCfNames + kNumCf);
     std::sort(found.begin(), found.end());
@@ -267,8 +270,8 @@ absl::Status EventLog::Init() {
       for (const std::string& name : found) present.emplace_back(name, rocksdb::ColumnFamilyOptions());
       std::vector<rocksdb::ColumnFamilyHandle*> handles;
       rocksdb::DB* ro = nullptr;
-      rocksdb::Status st = rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path_, present,
-                                                        &handles, &ro);
+      rocksdb::Status st =
+          rocksdb::DB::OpenForReadOnly(list_options, path_, present, &handles, &ro);
       if (!st.ok()) return FromRocks(st, path_, "opening read-only");
       bool empty = true;
       for (auto* h : handles) {
@@ -288,6 +291,9 @@ absl::Status EventLog::Init() {
   table.block_size = 16 << 10;
 
   rocksdb::DBOptions db_options;
+  if (options_.env != nullptr) db_options.env = options_.env;
+  db_options.info_log = std::make_shared<StderrLogger>(path_);
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.create_if_missing = options_.create_if_missing;
   db_options.create_missing_column_families = options_.create_if_missing;
   db_options.paranoid_checks = true;
@@ -428,7 +434,7 @@ absl::Status EventLog::Init() {
     }
   }
 
-  absl::StatusOr<State> state = FoldFromSnapshot(*last);
+  absl::StatusOr<State> state = FoldFromSnapshot(*last, /*repair=*/true);
   if (!state.ok()) return state.status();
   {
     std::unique_ptr<rocksdb::Iterator> it(
@@ -464,7 +470,15 @@ absl::Status EventLog::Close() {
   }
   if (syncer_.joinable()) syncer_.join();
   absl::Status s;
-  if (h_->db != nullptr) {
+  bool broken;
+  {
+    absl::MutexLock l(&mu_);
+    broken = !broken_.ok();
+  }
+  // After a failed write RocksDB must not touch its WAL file again (it
+  // asserts so): close without syncing or flushing; what was acknowledged is
+  // recovered from the WAL on Open, and snapshots are refolded.
+  if (h_->db != nullptr && !broken) {
     s = FromRocks(h_->db->SyncWAL(), path_, "syncing the write-ahead log");
     absl::Status fs = FromRocks(h_->db->Flush(rocksdb::FlushOptions(), h_->cf[kSnapshots]),
                                 path_, "flushing snapshots");
@@ -478,14 +492,19 @@ void EventLog::SyncLoop() {
   absl::MutexLock l(&mu_);
   while (!closed_) {
     mu_.AwaitWithTimeout(absl::Condition(&closed_), options_.group_commit_interval);
-    if (!unsynced_) continue;
+    // Never while a write may be failing, nor after one failed: RocksDB
+    // asserts that a WAL file is not used again after a write error.
+    mu_.Await(absl::Condition(
+        +[](EventLog* l) ABSL_NO_THREAD_SAFETY_ANALYSIS { return !l->committing_ || l->closed_; },
+        this));
+    if (!unsynced_ || !broken_.ok()) continue;
     unsynced_ = false;
     mu_.Unlock();
     rocksdb::Status s = h_->db->SyncWAL();
     mu_.Lock();
-    if (!s.ok() && broken_.ok()) {
-      broken_ = FromRocks(s, path_, "syncing the write-ahead log");
-    }
+    // Appends acknowledged since the last sync may not be on disk: refuse
+    // more until Recover() has flushed them to synced table files.
+    if (!s.ok()) MarkBroken(FromRocks(s, path_, "syncing the write-ahead log")).IgnoreError();
   }
 }
 
@@ -538,9 +557,11 @@ absl::StatusOr<AppendResult> EventLog::Append(std::vector<log::v1::LogRecord> re
 absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
   if (closed_) return absl::FailedPreconditionError(absl::StrCat("event log ", path_, " is closed"));
   if (!broken_.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat(
+    return absl::UnavailableError(absl::StrCat(
         "event log ", path_, " refused the append: an earlier write failed (",
-        broken_.message(), "); restart the operator to reopen the log"));
+        broken_.message(), ")",
+        recoverable_ ? "; appends resume once Recover() succeeds"
+                     : "; only reopening the log (a restart) can clear it"));
   }
   rocksdb::WriteBatch batch;
   uint64_t seq = next_seq_;
@@ -574,6 +595,7 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
 
   rocksdb::WriteOptions wo;
   wo.sync = options_.durability == Durability::kSyncEachAppend;
+  committing_ = true;
   mu_.Unlock();
   rocksdb::Status st = h_->db->Write(wo, &batch);
   if (st.ok()) {
@@ -586,10 +608,8 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
     appended_.SignalAll();
   }
   mu_.Lock();
-  if (!st.ok()) {
-    broken_ = FromRocks(st, path_, "appending");
-    return broken_;
-  }
+  committing_ = false;
+  if (!st.ok()) return MarkBroken(FromRocks(st, path_, "appending"));
   next_seq_ = last + 1;
   last_observed_micros_ = observed_floor;
   unsynced_ = true;
@@ -612,10 +632,7 @@ absl::Status EventLog::MaybeSnapshot() {
   absl::Status s = FromRocks(
       h_->db->Put(wo, h_->cf[kSnapshots], keys::Seq(last), bytes), path_,
       "writing a snapshot");
-  if (!s.ok()) {
-    broken_ = s;
-    return s;
-  }
+  if (!s.ok()) return MarkBroken(s);
   last_snapshot_seq_ = last;
   return absl::OkStatus();
 }
@@ -734,32 +751,52 @@ absl::StatusOr<std::map<std::string, std::string>> EventLog::WatchCursors() cons
   return state_.cursors();
 }
 
-absl::StatusOr<State> EventLog::FoldFromSnapshot(uint64_t seq) const {
-  State state;
-  uint64_t base = 0;
-  {
-    std::unique_ptr<rocksdb::Iterator> it(
-        h_->db->NewIterator(rocksdb::ReadOptions(), h_->cf[kSnapshots]));
-    it->SeekForPrev(keys::Seq(seq));
-    if (!it->status().ok()) return FromRocks(it->status(), path_, "reading snapshots");
-    if (it->Valid()) {
-      base = keys::ParseSeq(std::string_view(it->key().data(), it->key().size())).value_or(0);
-      absl::StatusOr<State> parsed =
-          State::Parse(std::string_view(it->value().data(), it->value().size()));
-      if (!parsed.ok() || parsed->last_seq() != base) {
-        return Corrupt(absl::StrCat("snapshot at ", base, " is damaged"));
-      }
-      state = *std::move(parsed);
-    }
-  }
+absl::StatusOr<State> EventLog::FoldFromSnapshot(uint64_t seq, bool repair) const {
   uint64_t first;
   {
     absl::MutexLock l(&state_mu_);
     first = first_seq_;
   }
+  State state;
+  uint64_t base = 0;
+  // Snapshots are derived data: a damaged one is reported and passed over
+  // for an older one, never trusted; the records after it are refolded.
+  std::vector<uint64_t> skipped;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        h_->db->NewIterator(rocksdb::ReadOptions(), h_->cf[kSnapshots]));
+    for (it->SeekForPrev(keys::Seq(seq)); it->Valid(); it->Prev()) {
+      std::optional<uint64_t> at =
+          keys::ParseSeq(std::string_view(it->key().data(), it->key().size()));
+      std::string problem;
+      if (!at) {
+        problem = "malformed snapshot key";
+      } else {
+        absl::StatusOr<State> parsed =
+            State::Parse(std::string_view(it->value().data(), it->value().size()));
+        if (!parsed.ok()) {
+          problem = absl::StrCat("does not parse: ", parsed.status().message());
+        } else if (parsed->last_seq() != *at) {
+          problem = absl::StrCat("holds the state after record ", parsed->last_seq());
+        } else {
+          base = *at;
+          state = *std::move(parsed);
+          break;
+        }
+      }
+      ReportDamagedSnapshot(at.value_or(0), problem);
+      if (at) skipped.push_back(*at);
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), path_, "reading snapshots");
+  }
   if (base + 1 < first && seq >= first - 1) {
-    return Corrupt(absl::StrCat("no snapshot at or after ", first - 1,
-                                " although records before ", first, " were removed"));
+    std::string damaged;
+    for (uint64_t d : skipped) absl::StrAppend(&damaged, damaged.empty() ? "" : ", ", d);
+    return Corrupt(absl::StrCat(
+        "no usable snapshot at or after ", first - 1, " although records before ", first,
+        " were removed by retention", damaged.empty() ? "" : " (damaged snapshots at ",
+        damaged, damaged.empty() ? "" : ")",
+        "; the state cannot be rebuilt: move the directory aside to start a new log"));
   }
   if (seq == base) return state;
   auto it = std::make_unique<RocksRecordIterator>(h_->db.get(), h_->cf[kRecords], path_,
@@ -768,6 +805,13 @@ absl::StatusOr<State> EventLog::FoldFromSnapshot(uint64_t seq) const {
   for (; it->Valid(); it->Next()) {
     if (it->record().seq() != expect) break;
     state = Fold(std::move(state), it->TakeRecord());
+    if (repair && std::find(skipped.begin(), skipped.end(), expect) != skipped.end()) {
+      // Rewritten from the records, so the next fold need not go back as far.
+      rocksdb::WriteOptions wo;
+      wo.disableWAL = true;
+      h_->db->Put(wo, h_->cf[kSnapshots], keys::Seq(expect), state.Serialize())
+          .PermitUncheckedError();
+    }
     ++expect;
   }
   if (!it->status().ok()) return it->status();
@@ -775,6 +819,19 @@ absl::StatusOr<State> EventLog::FoldFromSnapshot(uint64_t seq) const {
     return Corrupt(absl::StrCat("record ", expect, " is missing while folding to ", seq));
   }
   return state;
+}
+
+void EventLog::ReportDamagedSnapshot(uint64_t seq, const std::string& problem) const {
+  absl::MutexLock l(&damaged_mu_);
+  for (const DamagedSnapshot& d : damaged_) {
+    if (d.seq == seq) return;
+  }
+  damaged_.push_back({seq, problem});
+}
+
+std::vector<DamagedSnapshot> EventLog::damaged_snapshots() const {
+  absl::MutexLock l(&damaged_mu_);
+  return damaged_;
 }
 
 absl::StatusOr<State> EventLog::StateAt(uint64_t seq) const {
@@ -835,111 +892,6 @@ uint64_t EventLog::ApproximateBytes() const {
     if (h_->db->GetIntProperty(cf, "rocksdb.cur-size-all-mem-tables", &v)) total += v;
   }
   return total;
-}
-
-absl::Status EventLog::DeleteRecordsUpTo(uint64_t cut) {
-  if (cut == 0) return absl::OkStatus();
-  rocksdb::DB* db = h_->db.get();
-  // Index entries first (they are found through the records), then records.
-  std::unique_ptr<rocksdb::Iterator> it(
-      db->NewIterator(rocksdb::ReadOptions(), h_->cf[kRecords]));
-  rocksdb::WriteBatch batch;
-  bool any = false;
-  log::v1::LogRecord r;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    std::optional<uint64_t> seq =
-        keys::ParseSeq(std::string_view(it->key().data(), it->key().size()));
-    if (!seq) return Corrupt("malformed record key");
-    if (*seq > cut) break;
-    any = true;
-    if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return Corrupt(absl::StrCat("record ", *seq, " is damaged (does not parse)"));
-    }
-    IndexRecord(r, h_->cf, /*remove=*/true, &batch);
-    if (batch.Count() >= 20000) {
-      absl::Status s = FromRocks(db->Write(rocksdb::WriteOptions(), &batch), path_,
-                                 "removing index entries");
-      if (!s.ok()) return s;
-      batch.Clear();
-    }
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), path_, "reading records");
-  if (!any) return absl::OkStatus();
-  const std::string begin = keys::Seq(0);
-  const std::string end = keys::Seq(cut + 1);
-  batch.DeleteRange(h_->cf[kRecords], begin, end);
-  // Snapshots older than the cut can no longer be folded forward from.
-  batch.DeleteRange(h_->cf[kSnapshots], begin, keys::Seq(cut));
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  absl::Status s = FromRocks(db->Write(wo, &batch), path_, "removing old records");
-  if (!s.ok()) return s;
-  // Reclaim the space now rather than whenever compaction gets there.
-  rocksdb::CompactRangeOptions co;
-  const rocksdb::Slice lo(begin), hi(end);
-  for (int cf : {kRecords, kSnapshots}) {
-    absl::Status cs =
-        FromRocks(db->CompactRange(co, h_->cf[cf], &lo, &hi), path_, "compacting");
-    if (!cs.ok()) return cs;
-  }
-  for (int cf : {kByObject, kByCluster}) {
-    absl::Status cs =
-        FromRocks(db->CompactRange(co, h_->cf[cf], nullptr, nullptr), path_, "compacting");
-    if (!cs.ok()) return cs;
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<RetentionResult> EventLog::ApplyRetention(const RetentionPolicy& policy,
-                                                         absl::Time now) {
-  absl::MutexLock retention(&retention_mu_);
-  const uint64_t first = first_seq();
-  const uint64_t last = last_seq();
-  RetentionResult result;
-  result.first_seq = first;
-  if (last < first || last <= policy.keep_at_least) return result;
-  const uint64_t max_cut = last - policy.keep_at_least;
-
-  uint64_t cut = 0;
-  if (policy.max_age > absl::ZeroDuration()) {
-    // Everything observed before the cutoff (times never decrease).
-    absl::StatusOr<uint64_t> old = SeqAtTime(now - policy.max_age - absl::Microseconds(1));
-    if (!old.ok()) return old.status();
-    const uint64_t min_young = std::max(*old, first - 1) + 1;
-    cut = std::max(cut, min_young - 1);
-  }
-  if (policy.max_bytes > 0) {
-    const uint64_t bytes = ApproximateBytes();
-    if (bytes > policy.max_bytes) {
-      const uint64_t count = last - first + 1;
-      const uint64_t per_record = std::max<uint64_t>(1, bytes / count);
-      const uint64_t excess = (bytes - policy.max_bytes + per_record - 1) / per_record;
-      cut = std::max(cut, first - 1 + excess);
-    }
-  }
-  cut = std::min(cut, max_cut);
-  if (cut < first) return result;
-
-  // Snapshot at the cut first, so the state stays rebuildable, then move
-  // first_seq; only then delete. A crash in between is finished on Open.
-  absl::StatusOr<State> state = StateAt(cut);
-  if (!state.ok()) return state.status();
-  rocksdb::WriteBatch batch;
-  batch.Put(h_->cf[kSnapshots], keys::Seq(cut), state->Serialize());
-  batch.Put(h_->cf[kMeta], kFirstSeqKey, keys::Seq(cut + 1));
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  absl::Status s = FromRocks(h_->db->Write(wo, &batch), path_, "writing the retention snapshot");
-  if (!s.ok()) return s;
-  {
-    absl::MutexLock l(&state_mu_);
-    first_seq_ = cut + 1;
-  }
-  s = DeleteRecordsUpTo(cut);
-  if (!s.ok()) return s;
-  result.removed_records = cut + 1 - first;
-  result.first_seq = cut + 1;
-  return result;
 }
 
 }  // namespace doris_operator::store
