@@ -18,6 +18,7 @@
 #include "operator/reconcile/node_map.h"
 #include "operator/reconcile/scale_in.h"
 #include "operator/reconcile/status.h"
+#include "operator/reconcile/unrecorded.h"
 #include "translator/canonical_json.h"
 #include "translator/component.h"
 #include "translator/doris_conf.h"
@@ -777,6 +778,7 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
     *r.mutable_cluster() = key.ToRef();
     *r.mutable_reconcile() = run.record;
     absl::StatusOr<store::AppendResult> appended = log_->Append({r});
+    if (!appended.ok()) MarkUnrecorded(appended.status(), &run.record);
     out.record = run.record;
     out.record_seq = appended.ok() ? appended->last_seq : 0;
     out.writes = run.writes;
