@@ -12,6 +12,7 @@
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
+#include "rocksdb/listener.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice.h"
 #include "rocksdb/slice_transform.h"
@@ -104,6 +105,17 @@ class StderrLogger : public rocksdb::Logger {
 
  private:
   const std::string prefix_;
+};
+
+// EventLog::Recover is the one way out of a write error. RocksDB's own
+// recovery would wait for free space above the sum of the write buffers
+// (tens of MB) and meanwhile answer every Resume with Busy.
+class NoAutoRecovery : public rocksdb::EventListener {
+ public:
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status,
+                            bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
 };
 
 // True when every file in `dir` is one RocksDB itself creates: a directory
@@ -294,6 +306,7 @@ absl::Status EventLog::Init() {
   if (options_.env != nullptr) db_options.env = options_.env;
   db_options.info_log = std::make_shared<StderrLogger>(path_);
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db_options.listeners.push_back(std::make_shared<NoAutoRecovery>());
   db_options.create_if_missing = options_.create_if_missing;
   db_options.create_missing_column_families = options_.create_if_missing;
   db_options.paranoid_checks = true;
@@ -455,6 +468,8 @@ absl::Status EventLog::Init() {
     absl::Status s = MaybeSnapshot();
     if (!s.ok()) return s;
   }
+  absl::Status marked = KeepMemtableNonEmpty();
+  if (!marked.ok()) return marked;
 
   if (options_.durability == Durability::kGroupCommit) {
     syncer_ = std::thread([this] { SyncLoop(); });

@@ -210,6 +210,9 @@ class EventLog {
   // With `repair`, damaged snapshots passed over are rewritten.
   absl::StatusOr<State> FoldFromSnapshot(uint64_t seq, bool repair = false) const;
   void ReportDamagedSnapshot(uint64_t seq, const std::string& problem) const;
+  // Writes, syncs and deletes a file in the log's directory.
+  absl::Status ProbeDisk() const;
+  absl::Status KeepMemtableNonEmpty();
   // Fails the log's writes with `s` (under mu_).
   absl::Status MarkBroken(absl::Status s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::vector<uint64_t>> ScanIndex(

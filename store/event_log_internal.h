@@ -21,6 +21,8 @@ inline constexpr char kFormatValue[] = "doris-operator/event-log";
 inline constexpr char kFormatVersionKey[] = "format_version";
 inline constexpr char kFormatVersion[] = "1";
 inline constexpr char kFirstSeqKey[] = "first_seq";
+// A WAL-less entry kept in the meta memtable (see KeepMemtableNonEmpty).
+inline constexpr char kWriteCheckKey[] = "write_check";
 
 // Column families, in the order handles are kept.
 enum Cf { kMeta, kRecords, kByObject, kByCluster, kSnapshots, kNumCf };

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "rocksdb/env.h"
 #include "rocksdb/options.h"
 #include "store/event_log.h"
 #include "store/event_log_internal.h"
@@ -14,6 +15,34 @@
 namespace doris_operator::store {
 
 using namespace internal;  // NOLINT: the layout shared with event_log.cc
+
+absl::Status EventLog::ProbeDisk() const {
+  rocksdb::Env* env = options_.env != nullptr ? options_.env : rocksdb::Env::Default();
+  const std::string name = path_ + "/WRITE_CHECK";
+  std::unique_ptr<rocksdb::WritableFile> f;
+  rocksdb::Status s = env->NewWritableFile(name, &f, rocksdb::EnvOptions());
+  if (s.ok()) s = f->Append(std::string(64 << 10, '\0'));
+  if (s.ok()) s = f->Sync();
+  if (f != nullptr) {
+    rocksdb::Status c = f->Close();
+    if (s.ok()) s = c;
+  }
+  env->DeleteFile(name).PermitUncheckedError();
+  if (!s.ok()) return absl::UnavailableError(absl::StrCat("a test write failed: ", s.ToString()));
+  return absl::OkStatus();
+}
+
+absl::Status EventLog::KeepMemtableNonEmpty() {
+  // Resume starts a new WAL file only by flushing a memtable that holds
+  // something. A WAL-less entry in the meta family (rarely flushed) makes
+  // sure one does whenever the next write fails, even right after a flush.
+  rocksdb::WriteOptions no_wal;
+  no_wal.disableWAL = true;
+  return FromRocks(h_->db->Put(no_wal, h_->cf[kMeta], kWriteCheckKey,
+                               absl::FormatTime(absl::RFC3339_full, absl::Now(),
+                                                absl::UTCTimeZone())),
+                   path_, "writing the write-check entry");
+}
 
 absl::Status EventLog::MarkBroken(absl::Status s) {
   ++failed_writes_;
@@ -47,8 +76,22 @@ absl::Status EventLog::Recover() {
         "); reopen the log (restart the operator)"));
   }
   rocksdb::DB* db = h_->db.get();
+  // First whether the disk takes a write at all, on a file of its own: a
+  // failed write would leave RocksDB's WAL file unusable (it asserts that a
+  // file is not written after an error) and the next append would fail the
+  // same way, so readiness would flap.
+  absl::Status probe = ProbeDisk();
+  if (!probe.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        "event log ", path_, ": still cannot write (", probe.message(),
+        "); appends stopped at ", absl::FormatTime(broken_since_), " because: ",
+        broken_.message()));
+  }
   // RocksDB stops writes after a failed write or flush (its background
-  // error); Resume clears a recoverable one once a retried flush works.
+  // error). Resume flushes every memtable to synced table files — what was
+  // acknowledged lives there (a failed write never reaches them), so it
+  // becomes durable without the WAL, whose tail may be torn or unsynced —
+  // and starts a new WAL file.
   rocksdb::Status resumed = db->Resume();
   if (!resumed.ok()) {
     if (resumed.severity() >= rocksdb::Status::Severity::kFatalError) recoverable_ = false;
@@ -59,20 +102,8 @@ absl::Status EventLog::Recover() {
         "; appends stopped at ", absl::FormatTime(broken_since_), " because: ",
         broken_.message()));
   }
-  // Whatever was acknowledged lives in the memtables (a failed write never
-  // reaches them): flushing them to synced table files makes it durable
-  // without the write-ahead log, whose tail may be torn or unsynced.
-  rocksdb::FlushOptions flush;
-  flush.wait = true;
-  flush.allow_write_stall = true;
-  std::vector<rocksdb::ColumnFamilyHandle*> all(h_->cf, h_->cf + kNumCf);
-  rocksdb::Status flushed = db->Flush(flush, all);
-  if (!flushed.ok()) {
-    if (flushed.severity() >= rocksdb::Status::Severity::kFatalError) recoverable_ = false;
-    return absl::UnavailableError(absl::StrCat("event log ", path_,
-                                               ": still cannot write (flushing: ",
-                                               flushed.ToString(), ")"));
-  }
+  absl::Status marked = KeepMemtableNonEmpty();
+  if (!marked.ok()) return marked;
   // The newest record must be the last acknowledged one: a failed append
   // that landed after all would leave the folded state behind the records.
   uint64_t first;

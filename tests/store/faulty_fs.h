@@ -2,8 +2,10 @@
 #define DORIS_OPERATOR_TESTS_STORE_FAULTY_FS_H_
 
 // A RocksDB file system that fails writes on demand, for the event log's
-// write-failure tests: writes and syncs of write-ahead-log files (*.log) and,
-// optionally, of table files (*.sst) return the armed error until disarmed.
+// write-failure tests: writes and syncs of write-ahead-log files (*.log) and
+// other data files (the log's disk probe), and optionally of table files
+// (*.sst), return the armed error until disarmed. RocksDB's metadata files
+// (MANIFEST, OPTIONS, CURRENT, IDENTITY) are never failed.
 
 #include <atomic>
 #include <memory>
@@ -108,9 +110,10 @@ class FaultyFileSystem : public rocksdb::FileSystemWrapper {
       const std::string sx(x);
       return name.size() >= sx.size() && name.compare(name.size() - sx.size(), sx.size(), sx) == 0;
     };
-    if (ends(".log") || ends(".sst")) {
-      *r = std::make_unique<FaultyFile>(std::move(*r), faults_, ends(".log"));
+    for (const char* meta : {"MANIFEST-", "OPTIONS-", "CURRENT", "IDENTITY", ".dbtmp"}) {
+      if (name.find(meta) != std::string::npos) return s;
     }
+    *r = std::make_unique<FaultyFile>(std::move(*r), faults_, !ends(".sst"));
     return s;
   }
 

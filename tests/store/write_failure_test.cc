@@ -125,13 +125,25 @@ TEST_F(WriteFailureTest, FailedWalWriteStopsAppendsUntilRecovered) {
     EXPECT_TRUE(log->write_health().recoverable);
 
     faults_.wal_writes = false;
-    ASSERT_TRUE(RecoverWithin(*log, absl::Seconds(60)).ok());
+    absl::Status recovered = RecoverWithin(*log, absl::Seconds(60));
+    ASSERT_TRUE(recovered.ok()) << recovered;
     EXPECT_TRUE(log->write_health().status.ok());
     absl::StatusOr<AppendResult> after = log->Append({Named("after")});
     ASSERT_TRUE(after.ok()) << after.status();
     EXPECT_EQ(after->first_seq, 51u);
     acknowledged.push_back("after");
     EXPECT_EQ(log->CurrentState(), FoldOf(*log));
+
+    // The disk fails again right after recovering (every memtable was just
+    // flushed): the log recovers again, on a new WAL file.
+    faults_.wal_writes = true;
+    EXPECT_FALSE(log->Append({Named("lost again")}).ok());
+    faults_.wal_writes = false;
+    recovered = RecoverWithin(*log, absl::Seconds(60));
+    ASSERT_TRUE(recovered.ok()) << recovered;
+    ASSERT_TRUE(log->Append({Named("after again")}).ok());
+    acknowledged.push_back("after again");
+    EXPECT_EQ(log->write_health().failed_writes, 2u);
   }
   auto log = EventLog::Open(dir_.string(), {.paranoid_open = true});
   ASSERT_TRUE(log.ok()) << log.status();
@@ -161,7 +173,8 @@ TEST_F(WriteFailureTest, FailedGroupCommitSyncStopsAppendsAndRecoveryMakesTheAck
     EXPECT_FALSE(log->Append({Named("refused")}).ok());
 
     faults_.wal_syncs = false;
-    ASSERT_TRUE(RecoverWithin(*log, absl::Seconds(60)).ok());
+    absl::Status recovered = RecoverWithin(*log, absl::Seconds(60));
+    ASSERT_TRUE(recovered.ok()) << recovered;
     ASSERT_TRUE(log->Append({Named("after")}).ok());
     acknowledged.push_back("after");
   }
@@ -208,7 +221,8 @@ TEST_F(WriteFailureTest, NoSpaceAmongConcurrentAppendersFailsWholeGroupsAndRecov
     EXPECT_EQ(failed.size(), 8u * 3);  // each appender's last append failed
     EXPECT_FALSE(log->write_health().status.ok());
     faults_.wal_writes = false;
-    ASSERT_TRUE(RecoverWithin(*log, absl::Seconds(60)).ok());
+    absl::Status recovered = RecoverWithin(*log, absl::Seconds(60));
+    ASSERT_TRUE(recovered.ok()) << recovered;
     ASSERT_TRUE(log->Append({Named("after")}).ok());
     acknowledged.insert("after");
     EXPECT_EQ(log->CurrentState(), FoldOf(*log));
