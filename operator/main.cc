@@ -343,6 +343,12 @@ int main(int argc, char** argv) {
     }
   }
   log_for_writes.store(log->get());
+  for (const doris_operator::store::DamagedSnapshot& d : (*log)->damaged_snapshots()) {
+    // Not trusted: Open refolded past it from an older snapshot and rewrote it.
+    doris_operator::logging::Log(doris_operator::logging::Level::kWarn,
+                                 "event log snapshot was damaged; refolded from the records",
+                                 {{"snapshot_seq", std::to_string(d.seq)}, {"problem", d.problem}});
+  }
 
   doris_operator::admin::KubeLiveSource live(client->get());
   std::unique_ptr<doris_operator::admin::AdminServer> admin;
