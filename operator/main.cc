@@ -25,6 +25,7 @@
 #include "operator/logging/log.h"
 #include "operator/leader/lease_elector.h"
 #include "operator/log_guard.h"
+#include "operator/log_retention.h"
 #include "operator/metrics/metrics_server.h"
 #include "store/event_log.h"
 
@@ -40,6 +41,16 @@ ABSL_FLAG(absl::Duration, log_recovery_interval, absl::Seconds(5),
           "While the event log cannot be written (e.g. its disk is full), how often the operator "
           "tries to make it writable again. Meanwhile it is not ready and writes nothing to the "
           "cluster.");
+ABSL_FLAG(absl::Duration, log_retention_max_age, absl::Hours(24 * 30),
+          "Event log records older than this are removed (0 = no age limit). The state they "
+          "built is kept in a snapshot, so nothing the operator needs is lost.");
+ABSL_FLAG(int64_t, log_retention_max_bytes, int64_t{4} << 30,
+          "The oldest event log records are removed while the log is larger than this many "
+          "bytes (0 = no size limit). The default fits the 10Gi volume of deploy/ with room for "
+          "compaction; see docs/install.md to size the volume.");
+ABSL_FLAG(absl::Duration, log_retention_interval, absl::Minutes(10),
+          "How often retention runs; it also runs as soon as the log grows by a tenth of "
+          "--log-retention-max-bytes or passes it.");
 ABSL_FLAG(std::string, metrics_address, "127.0.0.1:8080",
           "host:port serving /metrics (Prometheus text), /healthz and /readyz.");
 ABSL_FLAG(std::string, doris_access, "direct",
@@ -88,6 +99,7 @@ using doris_operator::ControllerOptions;
 
 std::string Metrics(const Controller& c, const doris_operator::store::EventLog& log,
                     const doris_operator::LogGuard& guard,
+                    const doris_operator::LogRetention& retention,
                     const std::map<std::string, int64_t>& api_calls, bool leader) {
   const auto& s = c.stats();
   static const char* outcomes[] = {"unspecified", "no_change", "applied",
@@ -128,6 +140,18 @@ std::string Metrics(const Controller& c, const doris_operator::store::EventLog& 
       "# TYPE doris_operator_log_last_seq gauge\ndoris_operator_log_last_seq ", log.last_seq(),
       "\n# HELP doris_operator_log_bytes Bytes of the event log on disk.\n"
       "# TYPE doris_operator_log_bytes gauge\ndoris_operator_log_bytes ", log.ApproximateBytes(),
+      "\n# HELP doris_operator_log_oldest_retained_timestamp_seconds When the oldest record "
+      "the event log keeps was observed (Unix time).\n"
+      "# TYPE doris_operator_log_oldest_retained_timestamp_seconds gauge\n"
+      "doris_operator_log_oldest_retained_timestamp_seconds ",
+      retention.stats().oldest_retained_unix.load(),
+      "\n# HELP doris_operator_log_retention_dropped_records_total Event log records removed by "
+      "retention.\n# TYPE doris_operator_log_retention_dropped_records_total counter\n"
+      "doris_operator_log_retention_dropped_records_total ",
+      retention.stats().records_dropped.load(),
+      "\n# HELP doris_operator_log_retention_failures_total Retention passes that failed.\n"
+      "# TYPE doris_operator_log_retention_failures_total counter\n"
+      "doris_operator_log_retention_failures_total ", retention.stats().failures.load(),
       "\n# HELP doris_operator_log_writable 1 while the event log accepts appends; 0 while "
       "reconciles and cluster writes are stopped because it cannot be written.\n"
       "# TYPE doris_operator_log_writable gauge\ndoris_operator_log_writable ",
@@ -398,6 +422,13 @@ int main(int argc, char** argv) {
   };
   doris_operator::LogGuard guard(log->get(), &log_events, guard_options);
   guard.Start();
+  doris_operator::LogRetentionOptions retention_options;
+  retention_options.policy.max_age = absl::GetFlag(FLAGS_log_retention_max_age);
+  retention_options.policy.max_bytes =
+      static_cast<uint64_t>(std::max<int64_t>(0, absl::GetFlag(FLAGS_log_retention_max_bytes)));
+  retention_options.interval = absl::GetFlag(FLAGS_log_retention_interval);
+  doris_operator::LogRetention retention(log->get(), retention_options);
+  retention.Start();
   controller.Start();
   if (elect) {
     const std::string identity = election.identity;
@@ -457,7 +488,7 @@ int main(int argc, char** argv) {
         } else if (path == "/metrics") {
           page.content_type = "text/plain; version=0.0.4";
           absl::MutexLock lock(&api_mu);
-          page.body = Metrics(controller, **log, guard, api_calls, is_leader());
+          page.body = Metrics(controller, **log, guard, retention, api_calls, is_leader());
         } else {
           page.code = 404;
           page.body = "not found\n";
@@ -466,6 +497,7 @@ int main(int argc, char** argv) {
       });
   if (!metrics.ok()) {
     std::fprintf(stderr, "doris-operator: %s\n", std::string(metrics.status().message()).c_str());
+    retention.Stop();
     guard.Stop();
     controller.Stop();
     if (elector) elector->Stop();
@@ -487,6 +519,7 @@ int main(int argc, char** argv) {
   } else {
     std::printf("doris-operator: stopping (signal %d)\n", sig);
   }
+  retention.Stop();
   guard.Stop();
   controller.Stop();
   // After the last reconcile: hand the Lease over so a successor starts now.
