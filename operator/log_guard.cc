@@ -48,6 +48,30 @@ void LogGuard::EventOnEveryCluster(const std::string& type, const std::string& r
   }
 }
 
+absl::Status LogGuard::RecoverWithin(absl::Duration timeout) {
+  // RocksDB 7.8 can wait forever in Resume for a flush that fails: a
+  // recovery that does not return in time is left behind and the operator
+  // restarts instead.
+  struct Attempt {
+    std::atomic<bool> done{false};
+    absl::Status status;
+  };
+  auto attempt = std::make_shared<Attempt>();
+  std::thread t([log = log_, attempt] {
+    attempt->status = log->Recover();
+    attempt->done.store(true);
+  });
+  const absl::Time deadline = absl::Now() + timeout;
+  while (!attempt->done.load() && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(20));
+  if (!attempt->done.load()) {
+    t.detach();
+    return absl::DeadlineExceededError(absl::StrCat(
+        "recovering the event log did not finish within ", absl::FormatDuration(timeout)));
+  }
+  t.join();
+  return attempt->status;
+}
+
 void LogGuard::Run() {
   bool down = false;
   bool gave_up = false;
@@ -75,7 +99,7 @@ void LogGuard::Run() {
     }
     if (down && !gave_up && absl::Now() >= next_try) {
       next_try = absl::Now() + options_.recovery_interval;
-      absl::Status s = log_->Recover();
+      absl::Status s = RecoverWithin(options_.recover_timeout);
       if (s.ok()) {
         down = false;
         stats_.recoveries.fetch_add(1);
@@ -83,7 +107,8 @@ void LogGuard::Run() {
         EventOnEveryCluster("Normal", "EventLogRecovered",
                             "The operator's event log can be written again; reconciles resume.");
         if (options_.on_recovered) options_.on_recovered();
-      } else if (!log_->write_health().recoverable) {
+      } else if (!log_->write_health().recoverable ||
+                 s.code() == absl::StatusCode::kDeadlineExceeded) {
         gave_up = true;
         logging::Log(logging::Level::kError, "event log cannot recover in this process",
                      {{"error", std::string(s.message())}});

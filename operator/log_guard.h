@@ -22,6 +22,9 @@ namespace doris_operator {
 struct LogGuardOptions {
   // How often a log that refuses appends is asked to recover.
   absl::Duration recovery_interval = absl::Seconds(5);
+  // A Recover() that has not returned after this long counts as one that
+  // cannot succeed in this process.
+  absl::Duration recover_timeout = absl::Seconds(60);
   // How often the log's health is looked at.
   absl::Duration poll = absl::Milliseconds(200);
   // Called once the log accepts appends again (e.g. to reconcile everything).
@@ -51,6 +54,7 @@ class LogGuard {
 
  private:
   void Run();
+  absl::Status RecoverWithin(absl::Duration timeout);
   // A Warning or Normal Event on every DorisCluster the log knows.
   void EventOnEveryCluster(const std::string& type, const std::string& reason,
                            const std::string& message);

@@ -13,7 +13,7 @@
 
 namespace doris_operator::store {
 
-using namespace internal;  // NOLINT: the layout shared with event_log.cc
+using namespace internal;  // NOLINT: the layout shared by the EventLog files
 
 absl::Status EventLog::DeleteRecordsUpTo(uint64_t cut) {
   if (cut == 0) return absl::OkStatus();

@@ -14,7 +14,7 @@
 
 namespace doris_operator::store {
 
-using namespace internal;  // NOLINT: the layout shared with event_log.cc
+using namespace internal;  // NOLINT: the layout shared by the EventLog files
 
 absl::Status EventLog::ProbeDisk() const {
   rocksdb::Env* env = options_.env != nullptr ? options_.env : rocksdb::Env::Default();
@@ -29,6 +29,18 @@ absl::Status EventLog::ProbeDisk() const {
   }
   env->DeleteFile(name).PermitUncheckedError();
   if (!s.ok()) return absl::UnavailableError(absl::StrCat("a test write failed: ", s.ToString()));
+  // Resume flushes every memtable, and RocksDB 7.8 can wait forever for a
+  // flush that fails during Resume: only try with room for all of them.
+  uint64_t needed = 2 << 20;
+  for (rocksdb::ColumnFamilyHandle* cf : h_->cf) {
+    uint64_t v = 0;
+    if (h_->db->GetIntProperty(cf, "rocksdb.cur-size-all-mem-tables", &v)) needed += v;
+  }
+  uint64_t free = 0;
+  if (env->GetFreeSpace(path_, &free).ok() && free < needed) {
+    return absl::UnavailableError(absl::StrCat(free, " bytes free, flushing the log needs about ",
+                                               needed));
+  }
   return absl::OkStatus();
 }
 
@@ -76,6 +88,16 @@ absl::Status EventLog::Recover() {
         "); reopen the log (restart the operator)"));
   }
   rocksdb::DB* db = h_->db.get();
+  uint64_t background_errors = 0;
+  db->GetIntProperty("rocksdb.background-errors", &background_errors);
+  if (h_->background_failed->load() || background_errors > 0) {
+    // RocksDB 7.8 can wait forever in Resume for the flush that failed.
+    recoverable_ = false;
+    return absl::FailedPreconditionError(absl::StrCat(
+        "event log ", path_, ": a background flush or compaction failed (", broken_.message(),
+        "); RocksDB cannot resume from that safely in-process: reopen the log (restart the "
+        "operator)"));
+  }
   // First whether the disk takes a write at all, on a file of its own: a
   // failed write would leave RocksDB's WAL file unusable (it asserts that a
   // file is not written after an error) and the next append would fail the

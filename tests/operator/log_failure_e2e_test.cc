@@ -132,6 +132,7 @@ TEST_F(LogFailureE2eTest, FullDiskStopsEveryWriteAndFreeingSpaceResumes) {
   // Space comes back: the operator recovers by itself, and what changed
   // meanwhile (the watch resumes from the log's cursor) is applied.
   fs::remove(fs::path(disk_) / "filler");
+  fs::remove(fs::path(disk_) / "ballast");
   ASSERT_TRUE(Eventually([&] { return Probe("/readyz") == 200; })) << operator_->Output();
   EXPECT_EQ(Metric("doris_operator_log_writable"), 1);
   EXPECT_GE(Metric("doris_operator_log_recoveries_total"), 1);

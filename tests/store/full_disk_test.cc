@@ -65,25 +65,29 @@ TEST(FullDiskTest, FullDiskStopsAppendsAndFreeingSpaceRecovers) {
     ASSERT_FALSE(failure.ok()) << "a full disk never failed an append";
     EXPECT_NE(failure.message().find(logdir.string()), std::string::npos) << failure;
     EXPECT_NE(failure.message().find("No space left on device"), std::string::npos) << failure;
-    WriteHealth h = log.write_health();
-    EXPECT_FALSE(h.status.ok());
-    EXPECT_TRUE(h.recoverable);
+    EXPECT_FALSE(log.write_health().status.ok());
     EXPECT_FALSE(log.Append({Named("refused")}).ok());
     absl::Status still = log.Recover();
     EXPECT_FALSE(still.ok());
-    EXPECT_TRUE(log.write_health().recoverable) << still;
 
     fs::remove(*disk / "filler");
-    // RocksDB may be recovering by itself for a moment (Busy).
-    absl::Status recovered;
-    for (const absl::Time end = absl::Now() + absl::Seconds(60); absl::Now() < end;) {
-      recovered = log.Recover();
-      if (recovered.ok()) break;
-      absl::SleepFor(absl::Milliseconds(50));
+    absl::Status recovered = log.Recover();
+    if (log.write_health().recoverable) {
+      // The failure hit an append: recovered in-process.
+      ASSERT_TRUE(recovered.ok()) << recovered;
+      std::printf("full disk: recovered in-process\n");
+    } else {
+      // A background flush failed too (the memtable filled on the full
+      // disk): only a reopen clears it, as documented.
+      EXPECT_NE(recovered.message().find("restart"), std::string::npos) << recovered;
+      std::printf("full disk: a flush failed; recovered by reopening\n");
+      opened->reset();
+      opened = EventLog::Open(logdir.string(), {.durability = Durability::kGroupCommit,
+                                                .records_write_buffer_bytes = 1 << 20});
+      ASSERT_TRUE(opened.ok()) << opened.status();
     }
-    ASSERT_TRUE(recovered.ok()) << recovered;
     for (int i = 0; i < 100; ++i) {
-      ASSERT_TRUE(log.Append({Named(absl::StrCat("c", i))}).ok());
+      ASSERT_TRUE((*opened)->Append({Named(absl::StrCat("c", i))}).ok());
       acknowledged.push_back(absl::StrCat("c", i));
     }
   }
