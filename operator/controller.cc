@@ -159,6 +159,15 @@ void Controller::Worker() {
       queue_.Done(*key);
       continue;
     }
+    if (!log_->write_health().status.ok()) {
+      // A reconcile must be in the log before anything it decides reaches
+      // the cluster: none starts while the log refuses appends. The key
+      // waits (with what it has not seen) until the log recovers.
+      stats_.reconciles_paused.fetch_add(1);
+      queue_.AddAfter(*key, absl::Seconds(1));
+      queue_.Done(*key);
+      continue;
+    }
     const store::ClusterKey cluster = KeyFrom(*key);
     uint64_t from;
     {

@@ -56,6 +56,8 @@ struct ControllerStats {
                                                0.5,   1,    2.5,   5,    10};
   std::atomic<int64_t> duration_buckets[std::size(kDurationBounds)] = {};
   std::atomic<int64_t> write_calls{0};
+  // Reconciles not started because the event log refused appends.
+  std::atomic<int64_t> reconciles_paused{0};
   std::atomic<int> synced_streams{0};
 };
 

@@ -24,6 +24,8 @@
 #include "operator/kube/kubeconfig.h"
 #include "operator/logging/log.h"
 #include "operator/leader/lease_elector.h"
+#include "operator/log_guard.h"
+#include "operator/log_retention.h"
 #include "operator/metrics/metrics_server.h"
 #include "store/event_log.h"
 
@@ -35,6 +37,20 @@ ABSL_FLAG(std::vector<std::string>, namespace, {},
           "Namespaces to manage: repeat the flag or separate with commas (default: all namespaces).");
 ABSL_FLAG(std::string, data_dir, "/var/lib/doris-operator",
           "Directory of the RocksDB event log (created if missing; keep it on a persistent volume).");
+ABSL_FLAG(absl::Duration, log_recovery_interval, absl::Seconds(5),
+          "While the event log cannot be written (e.g. its disk is full), how often the operator "
+          "tries to make it writable again. Meanwhile it is not ready and writes nothing to the "
+          "cluster.");
+ABSL_FLAG(absl::Duration, log_retention_max_age, absl::Hours(24 * 30),
+          "Event log records older than this are removed (0 = no age limit). The state they "
+          "built is kept in a snapshot, so nothing the operator needs is lost.");
+ABSL_FLAG(int64_t, log_retention_max_bytes, int64_t{4} << 30,
+          "The oldest event log records are removed while the log is larger than this many "
+          "bytes (0 = no size limit). The default fits the 10Gi volume of deploy/ with room for "
+          "compaction; see docs/install.md to size the volume.");
+ABSL_FLAG(absl::Duration, log_retention_interval, absl::Minutes(10),
+          "How often retention runs; it also runs as soon as the log grows by a tenth of "
+          "--log-retention-max-bytes or passes it.");
 ABSL_FLAG(std::string, metrics_address, "127.0.0.1:8080",
           "host:port serving /metrics (Prometheus text), /healthz and /readyz.");
 ABSL_FLAG(std::string, doris_access, "direct",
@@ -82,6 +98,8 @@ using doris_operator::Controller;
 using doris_operator::ControllerOptions;
 
 std::string Metrics(const Controller& c, const doris_operator::store::EventLog& log,
+                    const doris_operator::LogGuard& guard,
+                    const doris_operator::LogRetention& retention,
                     const std::map<std::string, int64_t>& api_calls, bool leader) {
   const auto& s = c.stats();
   static const char* outcomes[] = {"unspecified", "no_change", "applied",
@@ -122,6 +140,34 @@ std::string Metrics(const Controller& c, const doris_operator::store::EventLog& 
       "# TYPE doris_operator_log_last_seq gauge\ndoris_operator_log_last_seq ", log.last_seq(),
       "\n# HELP doris_operator_log_bytes Bytes of the event log on disk.\n"
       "# TYPE doris_operator_log_bytes gauge\ndoris_operator_log_bytes ", log.ApproximateBytes(),
+      "\n# HELP doris_operator_log_oldest_retained_timestamp_seconds When the oldest record "
+      "the event log keeps was observed (Unix time).\n"
+      "# TYPE doris_operator_log_oldest_retained_timestamp_seconds gauge\n"
+      "doris_operator_log_oldest_retained_timestamp_seconds ",
+      retention.stats().oldest_retained_unix.load(),
+      "\n# HELP doris_operator_log_retention_dropped_records_total Event log records removed by "
+      "retention.\n# TYPE doris_operator_log_retention_dropped_records_total counter\n"
+      "doris_operator_log_retention_dropped_records_total ",
+      retention.stats().records_dropped.load(),
+      "\n# HELP doris_operator_log_retention_failures_total Retention passes that failed.\n"
+      "# TYPE doris_operator_log_retention_failures_total counter\n"
+      "doris_operator_log_retention_failures_total ", retention.stats().failures.load(),
+      "\n# HELP doris_operator_log_writable 1 while the event log accepts appends; 0 while "
+      "reconciles and cluster writes are stopped because it cannot be written.\n"
+      "# TYPE doris_operator_log_writable gauge\ndoris_operator_log_writable ",
+      guard.writable() ? 1 : 0,
+      "\n# HELP doris_operator_log_write_failures_total Event log writes that failed (disk full, "
+      "I/O error).\n# TYPE doris_operator_log_write_failures_total counter\n"
+      "doris_operator_log_write_failures_total ", log.write_health().failed_writes,
+      "\n# HELP doris_operator_log_recoveries_total Times the event log became writable again.\n"
+      "# TYPE doris_operator_log_recoveries_total counter\ndoris_operator_log_recoveries_total ",
+      guard.stats().recoveries.load(),
+      "\n# HELP doris_operator_reconciles_paused_total Reconciles not started because the event "
+      "log could not be written.\n# TYPE doris_operator_reconciles_paused_total counter\n"
+      "doris_operator_reconciles_paused_total ", s.reconciles_paused.load(),
+      "\n# HELP doris_operator_log_damaged_snapshots Snapshots found damaged (and refolded from "
+      "the records) since start.\n# TYPE doris_operator_log_damaged_snapshots gauge\n"
+      "doris_operator_log_damaged_snapshots ", log.damaged_snapshots().size(),
       "\n# HELP doris_operator_leader 1 while this replica may write (always 1 without "
       "--leader-elect).\n# TYPE doris_operator_leader gauge\ndoris_operator_leader ",
       leader ? 1 : 0,
@@ -269,7 +315,13 @@ int main(int argc, char** argv) {
     doris_operator::leader::LeaderElector* e = leader.load();
     return e != nullptr && e->IsLeader();
   };
-  client_options.may_write = is_leader;
+  // Nothing reaches the cluster that the log could not record first: while
+  // the log refuses appends, writes fail before they are sent.
+  std::atomic<doris_operator::store::EventLog*> log_for_writes{nullptr};
+  client_options.may_write = [&is_leader, &log_for_writes] {
+    doris_operator::store::EventLog* l = log_for_writes.load();
+    return is_leader() && (l == nullptr || l->write_health().status.ok());
+  };
   if (elect) {
     // Which replica made a call, in the API server's audit log (and in
     // kubesim's access log, which tests read to tell the replicas apart).
@@ -283,6 +335,16 @@ int main(int argc, char** argv) {
   auto client = doris_operator::kube::Client::Create(*config, client_options);
   if (!client.ok()) {
     std::fprintf(stderr, "doris-operator: %s\n", std::string(client.status().message()).c_str());
+    return 2;
+  }
+  // The Events that say the log cannot be written must get out while it
+  // cannot: their client asks only for leadership.
+  doris_operator::kube::ClientOptions event_client_options = client_options;
+  event_client_options.may_write = is_leader;
+  auto event_client = doris_operator::kube::Client::Create(*config, event_client_options);
+  if (!event_client.ok()) {
+    std::fprintf(stderr, "doris-operator: %s\n",
+                 std::string(event_client.status().message()).c_str());
     return 2;
   }
   doris_operator::store::EventLogOptions log_options;
@@ -306,6 +368,13 @@ int main(int argc, char** argv) {
                    std::string(appended.status().message()).c_str());
       return 1;
     }
+  }
+  log_for_writes.store(log->get());
+  for (const doris_operator::store::DamagedSnapshot& d : (*log)->damaged_snapshots()) {
+    // Not trusted: Open refolded past it from an older snapshot and rewrote it.
+    doris_operator::logging::Log(doris_operator::logging::Level::kWarn,
+                                 "event log snapshot was damaged; refolded from the records",
+                                 {{"snapshot_seq", std::to_string(d.seq)}, {"problem", d.problem}});
   }
 
   doris_operator::admin::KubeLiveSource live(client->get());
@@ -344,6 +413,25 @@ int main(int argc, char** argv) {
   }
   if (elect) options.is_leader = is_leader;
   Controller controller(client->get(), log->get(), options);
+  doris_operator::reconcile::EventRecorder log_events(event_client->get());
+  doris_operator::LogGuardOptions guard_options;
+  guard_options.recovery_interval = absl::GetFlag(FLAGS_log_recovery_interval);
+  guard_options.on_recovered = [&controller] { controller.EnqueueAll(); };
+  // Only reopening can clear it: exit so that Kubernetes restarts the pod.
+  std::atomic<bool> log_unrecoverable{false};
+  guard_options.on_unrecoverable = [&log_unrecoverable](const absl::Status&) {
+    log_unrecoverable = true;
+    kill(getpid(), SIGTERM);
+  };
+  doris_operator::LogGuard guard(log->get(), &log_events, guard_options);
+  guard.Start();
+  doris_operator::LogRetentionOptions retention_options;
+  retention_options.policy.max_age = absl::GetFlag(FLAGS_log_retention_max_age);
+  retention_options.policy.max_bytes =
+      static_cast<uint64_t>(std::max<int64_t>(0, absl::GetFlag(FLAGS_log_retention_max_bytes)));
+  retention_options.interval = absl::GetFlag(FLAGS_log_retention_interval);
+  doris_operator::LogRetention retention(log->get(), retention_options);
+  retention.Start();
   controller.Start();
   if (elect) {
     const std::string identity = election.identity;
@@ -384,15 +472,26 @@ int main(int argc, char** argv) {
       absl::GetFlag(FLAGS_metrics_address), [&](const std::string& path) {
         doris_operator::metrics::Page page;
         if (path == "/healthz") {
-          page.body = "ok\n";
+          // A log that refuses appends keeps the process alive: restarting
+          // would not free the disk. Only one that cannot recover in this
+          // process asks for a restart (the operator also exits then).
+          const doris_operator::store::WriteHealth h = (*log)->write_health();
+          page.code = h.recoverable ? 200 : 503;
+          page.body = h.recoverable ? "ok\n"
+                                    : absl::StrCat("event log cannot recover in this process: ",
+                                                   h.status.message(), "\n");
         } else if (path == "/readyz") {
-          const bool ready = controller.Synced();
+          const doris_operator::store::WriteHealth h = (*log)->write_health();
+          const bool ready = controller.Synced() && h.status.ok();
           page.code = ready ? 200 : 503;
-          page.body = ready ? "ok\n" : "watches not synced yet\n";
+          page.body = ready                 ? "ok\n"
+                      : !h.status.ok()      ? absl::StrCat("event log cannot be written: ",
+                                                           h.status.message(), "\n")
+                                            : "watches not synced yet\n";
         } else if (path == "/metrics") {
           page.content_type = "text/plain; version=0.0.4";
           absl::MutexLock lock(&api_mu);
-          page.body = Metrics(controller, **log, api_calls, is_leader());
+          page.body = Metrics(controller, **log, guard, retention, api_calls, is_leader());
         } else {
           page.code = 404;
           page.body = "not found\n";
@@ -401,6 +500,8 @@ int main(int argc, char** argv) {
       });
   if (!metrics.ok()) {
     std::fprintf(stderr, "doris-operator: %s\n", std::string(metrics.status().message()).c_str());
+    retention.Stop();
+    guard.Stop();
     controller.Stop();
     if (elector) elector->Stop();
     if (admin) admin->Shutdown();
@@ -414,7 +515,15 @@ int main(int argc, char** argv) {
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
-  std::printf("doris-operator: stopping (signal %d)\n", sig);
+  if (log_unrecoverable) {
+    std::printf("doris-operator: stopping: the event log cannot recover in this process (%s); "
+                "exiting to be restarted\n",
+                std::string((*log)->write_health().status.message()).c_str());
+  } else {
+    std::printf("doris-operator: stopping (signal %d)\n", sig);
+  }
+  retention.Stop();
+  guard.Stop();
   controller.Stop();
   // After the last reconcile: hand the Lease over so a successor starts now.
   if (elector) elector->Stop();
@@ -424,6 +533,7 @@ int main(int argc, char** argv) {
   // Tails see the STOP record; then the admin API goes before the log closes.
   if (admin) admin->Shutdown();
   absl::Status closed = (*log)->Close();
+  if (log_unrecoverable) return 3;
   if (!closed.ok()) {
     std::fprintf(stderr, "doris-operator: closing the log: %s\n", std::string(closed.message()).c_str());
     return 1;

@@ -1,6 +1,8 @@
 #include "store/event_log.h"
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
 #include <system_error>
 #include <utility>
@@ -9,6 +11,8 @@
 #include "absl/strings/str_join.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
+#include "rocksdb/env.h"
+#include "rocksdb/listener.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice.h"
 #include "rocksdb/slice_transform.h"
@@ -17,28 +21,10 @@
 #include "rocksdb/write_batch.h"
 #include "store/fold.h"
 #include "store/keys.h"
+#include "store/event_log_internal.h"
 #include "store/record_validation.h"
 
-namespace doris_operator::store {
-
-namespace fs = std::filesystem;
-
-namespace {
-
-constexpr char kFormatKey[] = "format";
-constexpr char kFormatValue[] = "doris-operator/event-log";
-constexpr char kFormatVersionKey[] = "format_version";
-constexpr char kFormatVersion[] = "1";
-constexpr char kFirstSeqKey[] = "first_seq";
-
-// Column families, in the order handles are kept.
-enum Cf { kMeta, kRecords, kByObject, kByCluster, kSnapshots, kNumCf };
-const char* const kCfNames[kNumCf] = {"default", "records", "by_object", "by_cluster",
-                                      "snapshots"};
-
-// A group never grows past this many records, so one leader's write stays
-// short and the followers' latency bounded.
-constexpr size_t kMaxGroupRecords = 4096;
+namespace doris_operator::store::internal {
 
 absl::Status FromRocks(const rocksdb::Status& s, const std::string& path,
                        const std::string& doing) {
@@ -55,9 +41,8 @@ int64_t MicrosOf(const log::v1::LogRecord& r) {
   return r.observed_at().seconds() * 1000000 + r.observed_at().nanos() / 1000;
 }
 
-// Adds the index entries of one record (already carrying its seq) to
-// `batch` — or their deletions, when `remove` is set. Kept to two small
-// entries: each costs about as much to insert as the record itself.
+// Kept to two small entries: each costs about as much to insert as the
+// record itself.
 void IndexRecord(const log::v1::LogRecord& r,
                  rocksdb::ColumnFamilyHandle* const* cf, bool remove,
                  rocksdb::WriteBatch* batch) {
@@ -78,52 +63,21 @@ void IndexRecord(const log::v1::LogRecord& r,
   }
 }
 
-// Index keys are <prefix><8-byte seq>, and each prefix gets keys in
-// increasing order: RocksDB can remember where it inserted the last key of a
-// prefix and skip the skip-list search.
-class IndexPrefix : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "doris-operator.IndexPrefix"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return rocksdb::Slice(key.data(), key.size() - 8);
-  }
-  bool InDomain(const rocksdb::Slice& key) const override { return key.size() >= 8; }
-};
+}  // namespace doris_operator::store::internal
 
-// True when every file in `dir` is one RocksDB itself creates: a directory
-// left by a first Open that was killed before it wrote CURRENT.
-bool OnlyRocksDbFiles(const fs::path& dir) {
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    auto starts = [&](std::string_view p) { return name.rfind(p, 0) == 0; };
-    auto ends = [&](std::string_view x) {
-      return name.size() >= x.size() && name.compare(name.size() - x.size(), x.size(), x) == 0;
-    };
-    if (name == "LOCK" || name == "IDENTITY" || starts("LOG") || starts("MANIFEST-") ||
-        starts("OPTIONS-") || ends(".log") || ends(".dbtmp")) {
-      continue;
-    }
-    return false;
-  }
-  return !ec;
-}
+namespace doris_operator::store {
+
+namespace fs = std::filesystem;
+using namespace internal;  // NOLINT: the layout shared by the EventLog files
+
+
+namespace {
+
+// A group never grows past this many records, so one leader's write stays
+// short and the followers' latency bounded.
+constexpr size_t kMaxGroupRecords = 4096;
 
 }  // namespace
-
-struct EventLog::Handles {
-  std::unique_ptr<rocksdb::DB> db;
-  rocksdb::ColumnFamilyHandle* cf[kNumCf] = {};
-  std::shared_ptr<rocksdb::Cache> cache;
-
-  ~Handles() {
-    if (db == nullptr) return;
-    for (auto* h : cf) {
-      if (h != nullptr) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-    }
-    db->Close().PermitUncheckedError();
-  }
-};
 
 struct EventLog::Writer {
   std::vector<log::v1::LogRecord>* records = nullptr;
@@ -133,74 +87,6 @@ struct EventLog::Writer {
   absl::CondVar cv;
 };
 
-namespace {
-
-class RocksRecordIterator : public RecordIterator {
- public:
-  RocksRecordIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
-                      std::string path, uint64_t from, uint64_t to)
-      : path_(std::move(path)), from_(from), to_(to) {
-    rocksdb::ReadOptions ro;
-    ro.fill_cache = false;
-    ro.readahead_size = 2 << 20;
-    it_.reset(db->NewIterator(ro, cf));
-    it_->Seek(keys::Seq(from));
-    Load();
-  }
-
-  bool Valid() const override { return valid_; }
-  const log::v1::LogRecord& record() const override { return record_; }
-  // Gives the current record away (for folding without copying).
-  log::v1::LogRecord&& TakeRecord() { return std::move(record_); }
-  absl::Status status() const override { return status_; }
-  void Next() override {
-    it_->Next();
-    Load();
-  }
-
- private:
-  void Load() {
-    valid_ = false;
-    if (!it_->Valid()) {
-      status_ = FromRocks(it_->status(), path_, "reading records");
-      return;
-    }
-    std::optional<uint64_t> seq = keys::ParseSeq(
-        std::string_view(it_->key().data(), it_->key().size()));
-    if (!seq) {
-      status_ = absl::DataLossError(
-          absl::StrCat("event log ", path_, ": malformed record key"));
-      return;
-    }
-    if (*seq > to_) return;
-    if (!record_.ParseFromArray(it_->value().data(),
-                                static_cast<int>(it_->value().size())) ||
-        record_.seq() != *seq) {
-      status_ = absl::DataLossError(absl::StrCat(
-          "event log ", path_, ": record ", *seq, " is damaged (does not parse)"));
-      return;
-    }
-    if (expected_ != 0 && *seq != expected_) {
-      status_ = absl::DataLossError(absl::StrCat(
-          "event log ", path_, ": records ", expected_, "..", *seq - 1,
-          " are missing (the log has a gap)"));
-      return;
-    }
-    expected_ = *seq + 1;
-    valid_ = true;
-  }
-
-  std::unique_ptr<rocksdb::Iterator> it_;
-  const std::string path_;
-  const uint64_t from_;
-  const uint64_t to_;
-  uint64_t expected_ = 0;
-  bool valid_ = false;
-  log::v1::LogRecord record_;
-  absl::Status status_;
-};
-
-}  // namespace
 
 EventLog::EventLog(std::string path, EventLogOptions options)
     : path_(std::move(path)), options_(options), h_(std::make_unique<Handles>()) {}
@@ -211,251 +97,6 @@ absl::Status EventLog::Corrupt(const std::string& what) const {
   return absl::DataLossError(absl::StrCat("event log ", path_, ": ", what));
 }
 
-absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
-    const std::string& path, const EventLogOptions& options) {
-  if (options.snapshot_every == 0) {
-    return absl::InvalidArgumentError("EventLogOptions.snapshot_every must be > 0");
-  }
-  std::unique_ptr<EventLog> log(new EventLog(path, options));
-  absl::Status s = log->Init();
-  if (!s.ok()) return s;
-  return log;
-}
-
-absl::Status EventLog::Init() {
-  std::error_code ec;
-  const fs::path dir(path_);
-  const bool exists = fs::exists(dir, ec);
-  if (exists && !fs::is_directory(dir, ec)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "event log ", path_, ": exists but is not a directory"));
-  }
-  const bool has_db = exists && fs::exists(dir / "CURRENT", ec);
-  if (exists && !has_db && !OnlyRocksDbFiles(dir)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "event log ", path_,
-        ": directory is not empty and holds no database (no CURRENT file); "
-        "point the operator at an empty or existing event-log directory"));
-  }
-  if (!has_db && !options_.create_if_missing) {
-    return absl::NotFoundError(absl::StrCat("event log ", path_, ": no log here"));
-  }
-  if (!exists && !fs::create_directories(dir, ec) && ec) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("event log ", path_, ": cannot create directory: ", ec.message()));
-  }
-
-  if (has_db) {
-    std::vector<std::string> found;
-    rocksdb::Status ls =
-        rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path_, &found);
-    if (!ls.ok()) return FromRocks(ls, path_, "reading the database manifest");
-    std::vector<std::string> want(kCfNames, kCfNames + kNumCf);
-    std::sort(found.begin(), found.end());
-    std::sort(want.begin(), want.end());
-    // A subset of ours is a log whose creation was interrupted (RocksDB adds
-    // column families one by one); Open finishes it. Anything else is foreign.
-    const bool ours = std::includes(want.begin(), want.end(), found.begin(), found.end());
-    const absl::Status foreign = absl::FailedPreconditionError(absl::StrCat(
-        "event log ", path_,
-        ": is a RocksDB database but not a doris-operator event log "
-        "(column families: ", absl::StrJoin(found, ","), ")"));
-    if (!ours || (found != want && !options_.create_if_missing)) return foreign;
-    if (found != want) {
-      // Only an empty database may be finished; look without writing.
-      std::vector<rocksdb::ColumnFamilyDescriptor> present;
-      for (const std::string& name : found) present.emplace_back(name, rocksdb::ColumnFamilyOptions());
-      std::vector<rocksdb::ColumnFamilyHandle*> handles;
-      rocksdb::DB* ro = nullptr;
-      rocksdb::Status st = rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path_, present,
-                                                        &handles, &ro);
-      if (!st.ok()) return FromRocks(st, path_, "opening read-only");
-      bool empty = true;
-      for (auto* h : handles) {
-        std::unique_ptr<rocksdb::Iterator> it(ro->NewIterator(rocksdb::ReadOptions(), h));
-        it->SeekToFirst();
-        if (it->Valid() || !it->status().ok()) empty = false;
-      }
-      for (auto* h : handles) ro->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-      delete ro;
-      if (!empty) return foreign;
-    }
-  }
-
-  h_->cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = h_->cache;
-  table.block_size = 16 << 10;
-
-  rocksdb::DBOptions db_options;
-  db_options.create_if_missing = options_.create_if_missing;
-  db_options.create_missing_column_families = options_.create_if_missing;
-  db_options.paranoid_checks = true;
-  // A small cap forces every column family to flush whenever the WAL
-  // reaches it, long before the memtables are full: index families end up
-  // as many tiny files to compact, which cost appends about 10% (measured in
-  // store_bench). 256 MB bounds crash recovery to a few seconds of replay.
-  db_options.max_total_wal_size = 256 << 20;
-  db_options.keep_log_file_num = 3;
-  db_options.max_background_jobs = 2;
-  // The WAL is the durability boundary: recover every complete record,
-  // drop only a torn tail that was never acknowledged.
-  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
-
-  const auto supported = rocksdb::GetSupportedCompressions();
-  const bool lz4 = std::find(supported.begin(), supported.end(),
-                             rocksdb::kLZ4Compression) != supported.end();
-
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (int i = 0; i < kNumCf; ++i) {
-    rocksdb::ColumnFamilyOptions cf_options;
-    cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-    cf_options.compression = lz4 ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
-    cf_options.write_buffer_size = (i == kRecords) ? options_.records_write_buffer_bytes
-                                                   : options_.records_write_buffer_bytes / 4;
-    if (i == kByObject || i == kByCluster) {
-      cf_options.memtable_insert_with_hint_prefix_extractor = std::make_shared<IndexPrefix>();
-    }
-    descriptors.emplace_back(kCfNames[i], cf_options);
-  }
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status st =
-      rocksdb::DB::Open(db_options, path_, descriptors, &handles, &raw);
-  if (!st.ok()) return FromRocks(st, path_, "opening");
-  h_->db.reset(raw);
-  for (int i = 0; i < kNumCf; ++i) h_->cf[i] = handles[i];
-
-  rocksdb::DB* db = h_->db.get();
-  std::string format, version;
-  rocksdb::Status fst = db->Get(rocksdb::ReadOptions(), h_->cf[kMeta], kFormatKey, &format);
-  if (fst.IsNotFound()) {
-    std::unique_ptr<rocksdb::Iterator> any(
-        db->NewIterator(rocksdb::ReadOptions(), h_->cf[kRecords]));
-    any->SeekToFirst();
-    if (any->Valid()) {
-      return Corrupt("holds records but no format marker; refusing to guess");
-    }
-    rocksdb::WriteBatch init;
-    init.Put(h_->cf[kMeta], kFormatKey, kFormatValue);
-    init.Put(h_->cf[kMeta], kFormatVersionKey, kFormatVersion);
-    init.Put(h_->cf[kMeta], kFirstSeqKey, keys::Seq(1));
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    absl::Status s = FromRocks(db->Write(wo, &init), path_, "initialising");
-    if (!s.ok()) return s;
-    format = kFormatValue;
-  } else if (!fst.ok()) {
-    return FromRocks(fst, path_, "reading the format marker");
-  }
-  if (format != kFormatValue) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "event log ", path_, ": not a doris-operator event log (format marker \"",
-        format, "\")"));
-  }
-  absl::Status vs = FromRocks(
-      db->Get(rocksdb::ReadOptions(), h_->cf[kMeta], kFormatVersionKey, &version),
-      path_, "reading the format version");
-  if (!vs.ok()) return vs;
-  if (version != kFormatVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "event log ", path_, ": format version ", version,
-        " is not one this binary reads (it reads ", kFormatVersion,
-        "); use a matching operator version"));
-  }
-
-  auto read_seq = [&](const char* key) -> absl::StatusOr<uint64_t> {
-    std::string v;
-    absl::Status s = FromRocks(db->Get(rocksdb::ReadOptions(), h_->cf[kMeta], key, &v),
-                               path_, absl::StrCat("reading ", key));
-    if (!s.ok()) return s;
-    std::optional<uint64_t> seq = keys::ParseSeq(v);
-    if (!seq) return Corrupt(absl::StrCat("meta key ", key, " is malformed"));
-    return *seq;
-  };
-  absl::StatusOr<uint64_t> first = read_seq(kFirstSeqKey);
-  if (!first.ok()) return first.status();
-  if (*first == 0) return Corrupt("first_seq is 0");
-
-  // The newest record is the last sequence number; with none (a new log, or
-  // retention removed them all) it is first_seq - 1.
-  absl::StatusOr<uint64_t> last;
-  {
-    std::unique_ptr<rocksdb::Iterator> it(
-        db->NewIterator(rocksdb::ReadOptions(), h_->cf[kRecords]));
-    it->SeekToLast();
-    if (!it->status().ok()) return FromRocks(it->status(), path_, "reading records");
-    if (!it->Valid()) {
-      last = *first - 1;
-    } else {
-      std::optional<uint64_t> newest =
-          keys::ParseSeq(std::string_view(it->key().data(), it->key().size()));
-      if (!newest) return Corrupt("malformed record key");
-      if (*newest < *first) {
-        return Corrupt(absl::StrCat("newest record ", *newest, " is before first_seq ", *first));
-      }
-      log::v1::LogRecord r;
-      if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) ||
-          r.seq() != *newest) {
-        return Corrupt(absl::StrCat("record ", *newest, " is damaged (does not parse)"));
-      }
-      last = *newest;
-      absl::MutexLock l(&mu_);
-      last_observed_micros_ = MicrosOf(r);
-    }
-  }
-  {
-    absl::MutexLock l(&state_mu_);
-    first_seq_ = *first;
-    last_seq_ = *last;
-  }
-  {
-    absl::MutexLock l(&mu_);
-    next_seq_ = *last + 1;
-  }
-
-  // Finish a retention pass that was interrupted after moving first_seq.
-  absl::Status ds = DeleteRecordsUpTo(*first - 1);
-  if (!ds.ok()) return ds;
-
-  if (options_.paranoid_open && *first <= *last) {
-    auto it = Read(*first, *last);
-    uint64_t n = 0;
-    for (; it->Valid(); it->Next()) ++n;
-    if (!it->status().ok()) return it->status();
-    if (n != *last - *first + 1) {
-      return Corrupt(absl::StrCat("expected ", *last - *first + 1, " records, found ", n));
-    }
-  }
-
-  absl::StatusOr<State> state = FoldFromSnapshot(*last);
-  if (!state.ok()) return state.status();
-  {
-    std::unique_ptr<rocksdb::Iterator> it(
-        db->NewIterator(rocksdb::ReadOptions(), h_->cf[kSnapshots]));
-    it->SeekToLast();
-    absl::MutexLock l(&mu_);
-    last_snapshot_seq_ =
-        it->Valid() ? keys::ParseSeq(std::string_view(it->key().data(), it->key().size()))
-                          .value_or(0)
-                    : 0;
-  }
-  {
-    absl::MutexLock l(&state_mu_);
-    state_ = *std::move(state);
-  }
-  {
-    absl::MutexLock l(&mu_);
-    absl::Status s = MaybeSnapshot();
-    if (!s.ok()) return s;
-  }
-
-  if (options_.durability == Durability::kGroupCommit) {
-    syncer_ = std::thread([this] { SyncLoop(); });
-  }
-  return absl::OkStatus();
-}
-
 absl::Status EventLog::Close() {
   {
     absl::MutexLock l(&mu_);
@@ -464,7 +105,15 @@ absl::Status EventLog::Close() {
   }
   if (syncer_.joinable()) syncer_.join();
   absl::Status s;
-  if (h_->db != nullptr) {
+  bool broken;
+  {
+    absl::MutexLock l(&mu_);
+    broken = !broken_.ok();
+  }
+  // After a failed write RocksDB must not touch its WAL file again (it
+  // asserts so): close without syncing or flushing; what was acknowledged is
+  // recovered from the WAL on Open, and snapshots are refolded.
+  if (h_->db != nullptr && !broken) {
     s = FromRocks(h_->db->SyncWAL(), path_, "syncing the write-ahead log");
     absl::Status fs = FromRocks(h_->db->Flush(rocksdb::FlushOptions(), h_->cf[kSnapshots]),
                                 path_, "flushing snapshots");
@@ -478,14 +127,19 @@ void EventLog::SyncLoop() {
   absl::MutexLock l(&mu_);
   while (!closed_) {
     mu_.AwaitWithTimeout(absl::Condition(&closed_), options_.group_commit_interval);
-    if (!unsynced_) continue;
+    // Never while a write may be failing, nor after one failed: RocksDB
+    // asserts that a WAL file is not used again after a write error.
+    mu_.Await(absl::Condition(
+        +[](EventLog* l) ABSL_NO_THREAD_SAFETY_ANALYSIS { return !l->committing_ || l->closed_; },
+        this));
+    if (!unsynced_ || !broken_.ok()) continue;
     unsynced_ = false;
     mu_.Unlock();
     rocksdb::Status s = h_->db->SyncWAL();
     mu_.Lock();
-    if (!s.ok() && broken_.ok()) {
-      broken_ = FromRocks(s, path_, "syncing the write-ahead log");
-    }
+    // Appends acknowledged since the last sync may not be on disk: refuse
+    // more until Recover() has flushed them to synced table files.
+    if (!s.ok()) MarkBroken(FromRocks(s, path_, "syncing the write-ahead log")).IgnoreError();
   }
 }
 
@@ -538,9 +192,11 @@ absl::StatusOr<AppendResult> EventLog::Append(std::vector<log::v1::LogRecord> re
 absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
   if (closed_) return absl::FailedPreconditionError(absl::StrCat("event log ", path_, " is closed"));
   if (!broken_.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat(
+    return absl::UnavailableError(absl::StrCat(
         "event log ", path_, " refused the append: an earlier write failed (",
-        broken_.message(), "); restart the operator to reopen the log"));
+        broken_.message(), ")",
+        recoverable_ ? "; appends resume once Recover() succeeds"
+                     : "; only reopening the log (a restart) can clear it"));
   }
   rocksdb::WriteBatch batch;
   uint64_t seq = next_seq_;
@@ -574,6 +230,7 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
 
   rocksdb::WriteOptions wo;
   wo.sync = options_.durability == Durability::kSyncEachAppend;
+  committing_ = true;
   mu_.Unlock();
   rocksdb::Status st = h_->db->Write(wo, &batch);
   if (st.ok()) {
@@ -586,38 +243,12 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
     appended_.SignalAll();
   }
   mu_.Lock();
-  if (!st.ok()) {
-    broken_ = FromRocks(st, path_, "appending");
-    return broken_;
-  }
+  committing_ = false;
+  if (!st.ok()) return MarkBroken(FromRocks(st, path_, "appending"));
   next_seq_ = last + 1;
   last_observed_micros_ = observed_floor;
   unsynced_ = true;
   return MaybeSnapshot();
-}
-
-absl::Status EventLog::MaybeSnapshot() {
-  const uint64_t last = next_seq_ - 1;
-  if (last < last_snapshot_seq_ + options_.snapshot_every) return absl::OkStatus();
-  std::string bytes;
-  {
-    absl::MutexLock l(&state_mu_);
-    bytes = state_.Serialize();
-  }
-  // Snapshots are derived data: one lost in a crash is refolded on Open from
-  // an earlier one, so they skip the write-ahead log (they are flushed on
-  // Close and with the rest of the memtable otherwise).
-  rocksdb::WriteOptions wo;
-  wo.disableWAL = true;
-  absl::Status s = FromRocks(
-      h_->db->Put(wo, h_->cf[kSnapshots], keys::Seq(last), bytes), path_,
-      "writing a snapshot");
-  if (!s.ok()) {
-    broken_ = s;
-    return s;
-  }
-  last_snapshot_seq_ = last;
-  return absl::OkStatus();
 }
 
 uint64_t EventLog::first_seq() const {
@@ -734,69 +365,6 @@ absl::StatusOr<std::map<std::string, std::string>> EventLog::WatchCursors() cons
   return state_.cursors();
 }
 
-absl::StatusOr<State> EventLog::FoldFromSnapshot(uint64_t seq) const {
-  State state;
-  uint64_t base = 0;
-  {
-    std::unique_ptr<rocksdb::Iterator> it(
-        h_->db->NewIterator(rocksdb::ReadOptions(), h_->cf[kSnapshots]));
-    it->SeekForPrev(keys::Seq(seq));
-    if (!it->status().ok()) return FromRocks(it->status(), path_, "reading snapshots");
-    if (it->Valid()) {
-      base = keys::ParseSeq(std::string_view(it->key().data(), it->key().size())).value_or(0);
-      absl::StatusOr<State> parsed =
-          State::Parse(std::string_view(it->value().data(), it->value().size()));
-      if (!parsed.ok() || parsed->last_seq() != base) {
-        return Corrupt(absl::StrCat("snapshot at ", base, " is damaged"));
-      }
-      state = *std::move(parsed);
-    }
-  }
-  uint64_t first;
-  {
-    absl::MutexLock l(&state_mu_);
-    first = first_seq_;
-  }
-  if (base + 1 < first && seq >= first - 1) {
-    return Corrupt(absl::StrCat("no snapshot at or after ", first - 1,
-                                " although records before ", first, " were removed"));
-  }
-  if (seq == base) return state;
-  auto it = std::make_unique<RocksRecordIterator>(h_->db.get(), h_->cf[kRecords], path_,
-                                                  base + 1, seq);
-  uint64_t expect = base + 1;
-  for (; it->Valid(); it->Next()) {
-    if (it->record().seq() != expect) break;
-    state = Fold(std::move(state), it->TakeRecord());
-    ++expect;
-  }
-  if (!it->status().ok()) return it->status();
-  if (expect != seq + 1) {
-    return Corrupt(absl::StrCat("record ", expect, " is missing while folding to ", seq));
-  }
-  return state;
-}
-
-absl::StatusOr<State> EventLog::StateAt(uint64_t seq) const {
-  uint64_t first, last;
-  {
-    absl::MutexLock l(&state_mu_);
-    first = first_seq_;
-    last = last_seq_;
-    if (seq == last) return state_;
-  }
-  if (seq > last) {
-    return absl::OutOfRangeError(absl::StrCat("event log ", path_, ": seq ", seq,
-                                              " is past the last record ", last));
-  }
-  if (seq + 1 < first) {
-    return absl::OutOfRangeError(absl::StrCat(
-        "event log ", path_, ": records up to ", first - 1,
-        " were removed by retention; the oldest state available is at seq ", first - 1));
-  }
-  return FoldFromSnapshot(seq);
-}
-
 State EventLog::CurrentState() const {
   absl::MutexLock l(&state_mu_);
   return state_;
@@ -835,111 +403,6 @@ uint64_t EventLog::ApproximateBytes() const {
     if (h_->db->GetIntProperty(cf, "rocksdb.cur-size-all-mem-tables", &v)) total += v;
   }
   return total;
-}
-
-absl::Status EventLog::DeleteRecordsUpTo(uint64_t cut) {
-  if (cut == 0) return absl::OkStatus();
-  rocksdb::DB* db = h_->db.get();
-  // Index entries first (they are found through the records), then records.
-  std::unique_ptr<rocksdb::Iterator> it(
-      db->NewIterator(rocksdb::ReadOptions(), h_->cf[kRecords]));
-  rocksdb::WriteBatch batch;
-  bool any = false;
-  log::v1::LogRecord r;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    std::optional<uint64_t> seq =
-        keys::ParseSeq(std::string_view(it->key().data(), it->key().size()));
-    if (!seq) return Corrupt("malformed record key");
-    if (*seq > cut) break;
-    any = true;
-    if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return Corrupt(absl::StrCat("record ", *seq, " is damaged (does not parse)"));
-    }
-    IndexRecord(r, h_->cf, /*remove=*/true, &batch);
-    if (batch.Count() >= 20000) {
-      absl::Status s = FromRocks(db->Write(rocksdb::WriteOptions(), &batch), path_,
-                                 "removing index entries");
-      if (!s.ok()) return s;
-      batch.Clear();
-    }
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), path_, "reading records");
-  if (!any) return absl::OkStatus();
-  const std::string begin = keys::Seq(0);
-  const std::string end = keys::Seq(cut + 1);
-  batch.DeleteRange(h_->cf[kRecords], begin, end);
-  // Snapshots older than the cut can no longer be folded forward from.
-  batch.DeleteRange(h_->cf[kSnapshots], begin, keys::Seq(cut));
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  absl::Status s = FromRocks(db->Write(wo, &batch), path_, "removing old records");
-  if (!s.ok()) return s;
-  // Reclaim the space now rather than whenever compaction gets there.
-  rocksdb::CompactRangeOptions co;
-  const rocksdb::Slice lo(begin), hi(end);
-  for (int cf : {kRecords, kSnapshots}) {
-    absl::Status cs =
-        FromRocks(db->CompactRange(co, h_->cf[cf], &lo, &hi), path_, "compacting");
-    if (!cs.ok()) return cs;
-  }
-  for (int cf : {kByObject, kByCluster}) {
-    absl::Status cs =
-        FromRocks(db->CompactRange(co, h_->cf[cf], nullptr, nullptr), path_, "compacting");
-    if (!cs.ok()) return cs;
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<RetentionResult> EventLog::ApplyRetention(const RetentionPolicy& policy,
-                                                         absl::Time now) {
-  absl::MutexLock retention(&retention_mu_);
-  const uint64_t first = first_seq();
-  const uint64_t last = last_seq();
-  RetentionResult result;
-  result.first_seq = first;
-  if (last < first || last <= policy.keep_at_least) return result;
-  const uint64_t max_cut = last - policy.keep_at_least;
-
-  uint64_t cut = 0;
-  if (policy.max_age > absl::ZeroDuration()) {
-    // Everything observed before the cutoff (times never decrease).
-    absl::StatusOr<uint64_t> old = SeqAtTime(now - policy.max_age - absl::Microseconds(1));
-    if (!old.ok()) return old.status();
-    const uint64_t min_young = std::max(*old, first - 1) + 1;
-    cut = std::max(cut, min_young - 1);
-  }
-  if (policy.max_bytes > 0) {
-    const uint64_t bytes = ApproximateBytes();
-    if (bytes > policy.max_bytes) {
-      const uint64_t count = last - first + 1;
-      const uint64_t per_record = std::max<uint64_t>(1, bytes / count);
-      const uint64_t excess = (bytes - policy.max_bytes + per_record - 1) / per_record;
-      cut = std::max(cut, first - 1 + excess);
-    }
-  }
-  cut = std::min(cut, max_cut);
-  if (cut < first) return result;
-
-  // Snapshot at the cut first, so the state stays rebuildable, then move
-  // first_seq; only then delete. A crash in between is finished on Open.
-  absl::StatusOr<State> state = StateAt(cut);
-  if (!state.ok()) return state.status();
-  rocksdb::WriteBatch batch;
-  batch.Put(h_->cf[kSnapshots], keys::Seq(cut), state->Serialize());
-  batch.Put(h_->cf[kMeta], kFirstSeqKey, keys::Seq(cut + 1));
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  absl::Status s = FromRocks(h_->db->Write(wo, &batch), path_, "writing the retention snapshot");
-  if (!s.ok()) return s;
-  {
-    absl::MutexLock l(&state_mu_);
-    first_seq_ = cut + 1;
-  }
-  s = DeleteRecordsUpTo(cut);
-  if (!s.ok()) return s;
-  result.removed_records = cut + 1 - first;
-  result.first_seq = cut + 1;
-  return result;
 }
 
 }  // namespace doris_operator::store

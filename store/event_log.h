@@ -26,6 +26,7 @@
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
+class Env;
 class Iterator;
 }  // namespace rocksdb
 
@@ -55,6 +56,25 @@ struct EventLogOptions {
   // Memtable size of the records column family (the index families get a
   // quarter). Memory held before a flush, per family, up to twice this.
   size_t records_write_buffer_bytes = 64 << 20;
+  // The RocksDB environment files are written through (null: the default).
+  // Tests pass one that fails writes on demand; it must outlive the log.
+  rocksdb::Env* env = nullptr;
+};
+
+// Whether the log accepts appends, and why not. After a failed write (disk
+// full, I/O error) the log refuses every append, so no record can land after
+// a gap or a torn write, until Recover() succeeds.
+struct WriteHealth {
+  absl::Status status;       // OK: appends are accepted
+  bool recoverable = true;   // false: only reopening the log (a restart) can clear it
+  absl::Time since = absl::InfinitePast();  // when appends began to fail
+  uint64_t failed_writes = 0;               // writes that failed since Open
+};
+
+// A snapshot found damaged (and not trusted) while folding.
+struct DamagedSnapshot {
+  uint64_t seq = 0;
+  std::string problem;
 };
 
 struct AppendResult {
@@ -159,6 +179,20 @@ class EventLog {
   // Bytes on disk for the log's live data (SST + WAL estimate).
   uint64_t ApproximateBytes() const;
 
+  WriteHealth write_health() const;
+  // Makes a log that refuses appends writable again when the cause has gone
+  // (e.g. disk space was freed), losing nothing acknowledged: resumes
+  // RocksDB, flushes every memtable to synced table files (so nothing
+  // depends on a write-ahead log whose tail may be torn or unsynced) and
+  // checks the newest record is the one the log expects. OK when writable;
+  // otherwise the reason, with write_health().recoverable telling whether a
+  // later call may succeed.
+  absl::Status Recover();
+
+  // Snapshots found damaged since Open. Each was skipped for an older one
+  // (and the records after it refolded), then rewritten from the records.
+  std::vector<DamagedSnapshot> damaged_snapshots() const;
+
   // Flushes and syncs everything; further calls fail. Also done by the
   // destructor.
   absl::Status Close();
@@ -172,7 +206,15 @@ class EventLog {
   absl::Status CommitGroup(const std::vector<Writer*>& group)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status MaybeSnapshot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<State> FoldFromSnapshot(uint64_t seq) const;
+  // The state after `seq` from the newest usable snapshot at or before it.
+  // With `repair`, damaged snapshots passed over are rewritten.
+  absl::StatusOr<State> FoldFromSnapshot(uint64_t seq, bool repair = false) const;
+  void ReportDamagedSnapshot(uint64_t seq, const std::string& problem) const;
+  // Writes, syncs and deletes a file in the log's directory.
+  absl::Status ProbeDisk() const;
+  absl::Status KeepMemtableNonEmpty();
+  // Fails the log's writes with `s` (under mu_).
+  absl::Status MarkBroken(absl::Status s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::vector<uint64_t>> ScanIndex(
       rocksdb::ColumnFamilyHandle* cf, const std::string& prefix,
       const IndexQuery& query) const;
@@ -190,6 +232,11 @@ class EventLog {
   uint64_t last_snapshot_seq_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t last_observed_micros_ ABSL_GUARDED_BY(mu_) = INT64_MIN;
   absl::Status broken_ ABSL_GUARDED_BY(mu_);
+  bool recoverable_ ABSL_GUARDED_BY(mu_) = true;
+  absl::Time broken_since_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  uint64_t failed_writes_ ABSL_GUARDED_BY(mu_) = 0;
+  // A leader is writing with mu_ released; Recover waits for it.
+  bool committing_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool unsynced_ ABSL_GUARDED_BY(mu_) = false;
   std::thread syncer_;
@@ -201,6 +248,9 @@ class EventLog {
   State state_ ABSL_GUARDED_BY(state_mu_);
   uint64_t first_seq_ ABSL_GUARDED_BY(state_mu_) = 1;
   uint64_t last_seq_ ABSL_GUARDED_BY(state_mu_) = 0;
+
+  mutable absl::Mutex damaged_mu_;
+  mutable std::vector<DamagedSnapshot> damaged_ ABSL_GUARDED_BY(damaged_mu_);
 };
 
 }  // namespace doris_operator::store

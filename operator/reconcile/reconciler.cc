@@ -14,6 +14,7 @@
 #include "operator/reconcile/observe.h"
 #include "operator/reconcile/run.h"
 #include "operator/reconcile/translate_step.h"
+#include "operator/reconcile/unrecorded.h"
 #include "operator/reconcile/write_status.h"
 
 namespace doris_operator::reconcile {
@@ -45,6 +46,7 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
     *r.mutable_cluster() = key.ToRef();
     *r.mutable_reconcile() = run.record;
     absl::StatusOr<store::AppendResult> appended = log_->Append({r});
+    if (!appended.ok()) MarkUnrecorded(appended.status(), &run.record);
     out.record = run.record;
     out.record_seq = appended.ok() ? appended->last_seq : 0;
     out.writes = run.writes;

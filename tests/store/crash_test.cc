@@ -65,8 +65,7 @@ log::v1::LogRecord Expected(uint64_t seq) {
 
 // Reads whatever the child reported before it died; returns the highest
 // acknowledged seq.
-uint64_t DrainAcks(int fd) {
-  std::string buf;
+uint64_t DrainAcks(int fd, std::string buf = "") {
   char chunk[4096];
   for (;;) {
     const ssize_t n = read(fd, chunk, sizeof(chunk));
@@ -149,13 +148,16 @@ TEST(CrashTest, AcknowledgedAppendsSurviveKill9) {
     int read_fd = -1;
     const pid_t pid = SpawnAppender(dir, mode, &read_fd);
     ASSERT_GT(pid, 0);
-    // Let it run a random while (open + appends), then kill it mid-flight.
-    usleep(20000 + rng() % 150000);
+    // Once it has acknowledged an append (opening takes long on a loaded
+    // machine), let it run a random while more, then kill it mid-flight.
+    std::string first_ack;
+    for (char c = 0; c != '\n' && read(read_fd, &c, 1) == 1;) first_ack.push_back(c);
+    usleep(rng() % 150000);
     ASSERT_EQ(kill(pid, SIGKILL), 0);
     int status = 0;
     ASSERT_EQ(waitpid(pid, &status, 0), pid);
     ASSERT_TRUE(WIFSIGNALED(status)) << "child exited early with " << WEXITSTATUS(status);
-    const uint64_t max_ack = DrainAcks(read_fd);
+    const uint64_t max_ack = DrainAcks(read_fd, first_ack);
     close(read_fd);
     total_acked = std::max(total_acked, max_ack);
     SCOPED_TRACE("round " + std::to_string(round));

@@ -1,0 +1,139 @@
+#ifndef DORIS_OPERATOR_STORE_EVENT_LOG_INTERNAL_H_
+#define DORIS_OPERATOR_STORE_EVENT_LOG_INTERNAL_H_
+
+// What the files implementing EventLog (event_log.cc, open.cc, snapshots.cc,
+// retention.cc, write_health.cc) share: the RocksDB layout, handles and the
+// record iterator. Not a public API.
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "proto/log.pb.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+#include "store/event_log.h"
+#include "store/keys.h"
+
+namespace doris_operator::store::internal {
+
+inline constexpr char kFormatKey[] = "format";
+inline constexpr char kFormatValue[] = "doris-operator/event-log";
+inline constexpr char kFormatVersionKey[] = "format_version";
+inline constexpr char kFormatVersion[] = "1";
+inline constexpr char kFirstSeqKey[] = "first_seq";
+// A WAL-less entry kept in the meta memtable (see KeepMemtableNonEmpty).
+inline constexpr char kWriteCheckKey[] = "write_check";
+
+// Column families, in the order handles are kept.
+enum Cf { kMeta, kRecords, kByObject, kByCluster, kSnapshots, kNumCf };
+inline const char* const kCfNames[kNumCf] = {"default", "records", "by_object", "by_cluster",
+                                             "snapshots"};
+
+// A RocksDB status as an absl::Status naming the log's path and the step.
+absl::Status FromRocks(const rocksdb::Status& s, const std::string& path,
+                       const std::string& doing);
+
+int64_t MicrosOf(const log::v1::LogRecord& r);
+
+// Adds the index entries of one record (already carrying its seq) to
+// `batch` — or their deletions, when `remove` is set.
+void IndexRecord(const log::v1::LogRecord& r, rocksdb::ColumnFamilyHandle* const* cf,
+                 bool remove, rocksdb::WriteBatch* batch);
+
+// Reads records [from, to] of the records family, checking that each parses,
+// carries its key's seq and follows the previous one without a gap.
+class RocksRecordIterator : public RecordIterator {
+ public:
+  RocksRecordIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                      std::string path, uint64_t from, uint64_t to)
+      : path_(std::move(path)), from_(from), to_(to) {
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;
+    ro.readahead_size = 2 << 20;
+    it_.reset(db->NewIterator(ro, cf));
+    it_->Seek(keys::Seq(from));
+    Load();
+  }
+
+  bool Valid() const override { return valid_; }
+  const log::v1::LogRecord& record() const override { return record_; }
+  // Gives the current record away (for folding without copying).
+  log::v1::LogRecord&& TakeRecord() { return std::move(record_); }
+  absl::Status status() const override { return status_; }
+  void Next() override {
+    it_->Next();
+    Load();
+  }
+
+ private:
+  void Load() {
+    valid_ = false;
+    if (!it_->Valid()) {
+      status_ = FromRocks(it_->status(), path_, "reading records");
+      return;
+    }
+    std::optional<uint64_t> seq = keys::ParseSeq(
+        std::string_view(it_->key().data(), it_->key().size()));
+    if (!seq) {
+      status_ = absl::DataLossError(
+          absl::StrCat("event log ", path_, ": malformed record key"));
+      return;
+    }
+    if (*seq > to_) return;
+    if (!record_.ParseFromArray(it_->value().data(),
+                                static_cast<int>(it_->value().size())) ||
+        record_.seq() != *seq) {
+      status_ = absl::DataLossError(absl::StrCat(
+          "event log ", path_, ": record ", *seq, " is damaged (does not parse)"));
+      return;
+    }
+    if (expected_ != 0 && *seq != expected_) {
+      status_ = absl::DataLossError(absl::StrCat(
+          "event log ", path_, ": records ", expected_, "..", *seq - 1,
+          " are missing (the log has a gap)"));
+      return;
+    }
+    expected_ = *seq + 1;
+    valid_ = true;
+  }
+
+  std::unique_ptr<rocksdb::Iterator> it_;
+  const std::string path_;
+  const uint64_t from_;
+  const uint64_t to_;
+  uint64_t expected_ = 0;
+  bool valid_ = false;
+  log::v1::LogRecord record_;
+  absl::Status status_;
+};
+
+}  // namespace doris_operator::store::internal
+
+namespace doris_operator::store {
+
+struct EventLog::Handles {
+  std::unique_ptr<rocksdb::DB> db;
+  rocksdb::ColumnFamilyHandle* cf[internal::kNumCf] = {};
+  std::shared_ptr<rocksdb::Cache> cache;
+  // Set when a background flush or compaction failed (see Recover).
+  std::shared_ptr<std::atomic<bool>> background_failed = std::make_shared<std::atomic<bool>>(false);
+
+  ~Handles() {
+    if (db == nullptr) return;
+    for (auto* h : cf) {
+      if (h != nullptr) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    }
+    db->Close().PermitUncheckedError();
+  }
+};
+
+}  // namespace doris_operator::store
+
+#endif  // DORIS_OPERATOR_STORE_EVENT_LOG_INTERNAL_H_

@@ -1,0 +1,367 @@
+// EventLog::Open: checking that a directory holds an event log (or nothing),
+// opening RocksDB with the log's layout and options, and rebuilding the
+// in-memory state from the newest usable snapshot.
+
+#include <algorithm>
+#include <atomic>
+#include <cstdarg>
+#include <cstdio>
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/env.h"
+#include "rocksdb/listener.h"
+#include "rocksdb/options.h"
+#include "rocksdb/slice.h"
+#include "rocksdb/slice_transform.h"
+#include "rocksdb/table.h"
+#include "rocksdb/utilities/options_util.h"
+#include "rocksdb/write_batch.h"
+#include "store/event_log.h"
+#include "store/event_log_internal.h"
+#include "store/keys.h"
+
+namespace doris_operator::store {
+
+namespace fs = std::filesystem;
+using namespace internal;  // NOLINT: the layout shared by the EventLog files
+
+namespace {
+
+
+// Index keys are <prefix><8-byte seq>, and each prefix gets keys in
+// increasing order: RocksDB can remember where it inserted the last key of a
+// prefix and skip the skip-list search.
+class IndexPrefix : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "doris-operator.IndexPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), key.size() - 8);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override { return key.size() >= 8; }
+};
+
+// RocksDB's own diagnostics go to stderr, warnings and worse only. Its
+// default, a LOG file in the log's directory, shares the log's disk: on a
+// full disk its next line after a failed one aborts the process (RocksDB
+// asserts that a file is not written after an error).
+class StderrLogger : public rocksdb::Logger {
+ public:
+  explicit StderrLogger(std::string path)
+      : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL), prefix_("event log " + path + ": rocksdb: ") {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[1024];
+    std::vsnprintf(line, sizeof(line), format, ap);
+    std::fprintf(stderr, "%s%s\n", prefix_.c_str(), line);
+  }
+
+ private:
+  const std::string prefix_;
+};
+
+// EventLog::Recover is the one way out of a write error. RocksDB's own
+// recovery would wait for free space above the sum of the write buffers
+// (tens of MB) and meanwhile answer every Resume with Busy.
+// It also notes a failed background flush or compaction: RocksDB 7.8 can
+// wait forever in Resume for a flush after one, so Recover leaves those to a
+// reopen.
+class NoAutoRecovery : public rocksdb::EventListener {
+ public:
+  explicit NoAutoRecovery(std::shared_ptr<std::atomic<bool>> background_failed)
+      : background_failed_(std::move(background_failed)) {}
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status,
+                            bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
+  void OnBackgroundError(rocksdb::BackgroundErrorReason reason, rocksdb::Status* error) override {
+    if (error != nullptr && !error->ok() &&
+        reason != rocksdb::BackgroundErrorReason::kWriteCallback &&
+        reason != rocksdb::BackgroundErrorReason::kMemTable) {
+      background_failed_->store(true);
+    }
+  }
+
+ private:
+  const std::shared_ptr<std::atomic<bool>> background_failed_;
+};
+
+// True when every file in `dir` is one RocksDB itself creates: a directory
+// left by a first Open that was killed before it wrote CURRENT.
+bool OnlyRocksDbFiles(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    auto starts = [&](std::string_view p) { return name.rfind(p, 0) == 0; };
+    auto ends = [&](std::string_view x) {
+      return name.size() >= x.size() && name.compare(name.size() - x.size(), x.size(), x) == 0;
+    };
+    if (name == "LOCK" || name == "IDENTITY" || starts("LOG") || starts("MANIFEST-") ||
+        starts("OPTIONS-") || ends(".log") || ends(".dbtmp")) {
+      continue;
+    }
+    return false;
+  }
+  return !ec;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
+    const std::string& path, const EventLogOptions& options) {
+  if (options.snapshot_every == 0) {
+    return absl::InvalidArgumentError("EventLogOptions.snapshot_every must be > 0");
+  }
+  std::unique_ptr<EventLog> log(new EventLog(path, options));
+  absl::Status s = log->Init();
+  if (!s.ok()) return s;
+  return log;
+}
+
+absl::Status EventLog::Init() {
+  std::error_code ec;
+  const fs::path dir(path_);
+  const bool exists = fs::exists(dir, ec);
+  if (exists && !fs::is_directory(dir, ec)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "event log ", path_, ": exists but is not a directory"));
+  }
+  const bool has_db = exists && fs::exists(dir / "CURRENT", ec);
+  if (exists && !has_db && !OnlyRocksDbFiles(dir)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "event log ", path_,
+        ": directory is not empty and holds no database (no CURRENT file); "
+        "point the operator at an empty or existing event-log directory"));
+  }
+  if (!has_db && !options_.create_if_missing) {
+    return absl::NotFoundError(absl::StrCat("event log ", path_, ": no log here"));
+  }
+  if (!exists && !fs::create_directories(dir, ec) && ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("event log ", path_, ": cannot create directory: ", ec.message()));
+  }
+
+  if (has_db) {
+    std::vector<std::string> found;
+    rocksdb::DBOptions list_options;
+    if (options_.env != nullptr) list_options.env = options_.env;
+    rocksdb::Status ls = rocksdb::DB::ListColumnFamilies(list_options, path_, &found);
+    if (!ls.ok()) return FromRocks(ls, path_, "reading the database manifest");
+    std::vector<std::string> want(kCfNames, kCfNames + kNumCf);
+    std::sort(found.begin(), found.end());
+    std::sort(want.begin(), want.end());
+    // A subset of ours is a log whose creation was interrupted (RocksDB adds
+    // column families one by one); Open finishes it. Anything else is foreign.
+    const bool ours = std::includes(want.begin(), want.end(), found.begin(), found.end());
+    const absl::Status foreign = absl::FailedPreconditionError(absl::StrCat(
+        "event log ", path_,
+        ": is a RocksDB database but not a doris-operator event log "
+        "(column families: ", absl::StrJoin(found, ","), ")"));
+    if (!ours || (found != want && !options_.create_if_missing)) return foreign;
+    if (found != want) {
+      // Only an empty database may be finished; look without writing.
+      std::vector<rocksdb::ColumnFamilyDescriptor> present;
+      for (const std::string& name : found) present.emplace_back(name, rocksdb::ColumnFamilyOptions());
+      std::vector<rocksdb::ColumnFamilyHandle*> handles;
+      rocksdb::DB* ro = nullptr;
+      rocksdb::Status st =
+          rocksdb::DB::OpenForReadOnly(list_options, path_, present, &handles, &ro);
+      if (!st.ok()) return FromRocks(st, path_, "opening read-only");
+      bool empty = true;
+      for (auto* h : handles) {
+        std::unique_ptr<rocksdb::Iterator> it(ro->NewIterator(rocksdb::ReadOptions(), h));
+        it->SeekToFirst();
+        if (it->Valid() || !it->status().ok()) empty = false;
+      }
+      for (auto* h : handles) ro->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+      delete ro;
+      if (!empty) return foreign;
+    }
+  }
+
+  h_->cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = h_->cache;
+  table.block_size = 16 << 10;
+
+  rocksdb::DBOptions db_options;
+  if (options_.env != nullptr) db_options.env = options_.env;
+  db_options.info_log = std::make_shared<StderrLogger>(path_);
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db_options.listeners.push_back(std::make_shared<NoAutoRecovery>(h_->background_failed));
+  db_options.create_if_missing = options_.create_if_missing;
+  db_options.create_missing_column_families = options_.create_if_missing;
+  db_options.paranoid_checks = true;
+  // A small cap forces every column family to flush whenever the WAL
+  // reaches it, long before the memtables are full: index families end up
+  // as many tiny files to compact, which cost appends about 10% (measured in
+  // store_bench). 256 MB bounds crash recovery to a few seconds of replay.
+  db_options.max_total_wal_size = 256 << 20;
+  db_options.keep_log_file_num = 3;
+  db_options.max_background_jobs = 2;
+  // The WAL is the durability boundary: recover every complete record,
+  // drop only a torn tail that was never acknowledged.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+
+  const auto supported = rocksdb::GetSupportedCompressions();
+  const bool lz4 = std::find(supported.begin(), supported.end(),
+                             rocksdb::kLZ4Compression) != supported.end();
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (int i = 0; i < kNumCf; ++i) {
+    rocksdb::ColumnFamilyOptions cf_options;
+    cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    cf_options.compression = lz4 ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
+    cf_options.write_buffer_size = (i == kRecords) ? options_.records_write_buffer_bytes
+                                                   : options_.records_write_buffer_bytes / 4;
+    if (i == kByObject || i == kByCluster) {
+      cf_options.memtable_insert_with_hint_prefix_extractor = std::make_shared<IndexPrefix>();
+    }
+    descriptors.emplace_back(kCfNames[i], cf_options);
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status st =
+      rocksdb::DB::Open(db_options, path_, descriptors, &handles, &raw);
+  if (!st.ok()) return FromRocks(st, path_, "opening");
+  h_->db.reset(raw);
+  for (int i = 0; i < kNumCf; ++i) h_->cf[i] = handles[i];
+
+  rocksdb::DB* db = h_->db.get();
+  std::string format, version;
+  rocksdb::Status fst = db->Get(rocksdb::ReadOptions(), h_->cf[kMeta], kFormatKey, &format);
+  if (fst.IsNotFound()) {
+    std::unique_ptr<rocksdb::Iterator> any(
+        db->NewIterator(rocksdb::ReadOptions(), h_->cf[kRecords]));
+    any->SeekToFirst();
+    if (any->Valid()) {
+      return Corrupt("holds records but no format marker; refusing to guess");
+    }
+    rocksdb::WriteBatch init;
+    init.Put(h_->cf[kMeta], kFormatKey, kFormatValue);
+    init.Put(h_->cf[kMeta], kFormatVersionKey, kFormatVersion);
+    init.Put(h_->cf[kMeta], kFirstSeqKey, keys::Seq(1));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    absl::Status s = FromRocks(db->Write(wo, &init), path_, "initialising");
+    if (!s.ok()) return s;
+    format = kFormatValue;
+  } else if (!fst.ok()) {
+    return FromRocks(fst, path_, "reading the format marker");
+  }
+  if (format != kFormatValue) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "event log ", path_, ": not a doris-operator event log (format marker \"",
+        format, "\")"));
+  }
+  absl::Status vs = FromRocks(
+      db->Get(rocksdb::ReadOptions(), h_->cf[kMeta], kFormatVersionKey, &version),
+      path_, "reading the format version");
+  if (!vs.ok()) return vs;
+  if (version != kFormatVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "event log ", path_, ": format version ", version,
+        " is not one this binary reads (it reads ", kFormatVersion,
+        "); use a matching operator version"));
+  }
+
+  auto read_seq = [&](const char* key) -> absl::StatusOr<uint64_t> {
+    std::string v;
+    absl::Status s = FromRocks(db->Get(rocksdb::ReadOptions(), h_->cf[kMeta], key, &v),
+                               path_, absl::StrCat("reading ", key));
+    if (!s.ok()) return s;
+    std::optional<uint64_t> seq = keys::ParseSeq(v);
+    if (!seq) return Corrupt(absl::StrCat("meta key ", key, " is malformed"));
+    return *seq;
+  };
+  absl::StatusOr<uint64_t> first = read_seq(kFirstSeqKey);
+  if (!first.ok()) return first.status();
+  if (*first == 0) return Corrupt("first_seq is 0");
+
+  // The newest record is the last sequence number; with none (a new log, or
+  // retention removed them all) it is first_seq - 1.
+  absl::StatusOr<uint64_t> last;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(), h_->cf[kRecords]));
+    it->SeekToLast();
+    if (!it->status().ok()) return FromRocks(it->status(), path_, "reading records");
+    if (!it->Valid()) {
+      last = *first - 1;
+    } else {
+      std::optional<uint64_t> newest =
+          keys::ParseSeq(std::string_view(it->key().data(), it->key().size()));
+      if (!newest) return Corrupt("malformed record key");
+      if (*newest < *first) {
+        return Corrupt(absl::StrCat("newest record ", *newest, " is before first_seq ", *first));
+      }
+      log::v1::LogRecord r;
+      if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) ||
+          r.seq() != *newest) {
+        return Corrupt(absl::StrCat("record ", *newest, " is damaged (does not parse)"));
+      }
+      last = *newest;
+      absl::MutexLock l(&mu_);
+      last_observed_micros_ = MicrosOf(r);
+    }
+  }
+  {
+    absl::MutexLock l(&state_mu_);
+    first_seq_ = *first;
+    last_seq_ = *last;
+  }
+  {
+    absl::MutexLock l(&mu_);
+    next_seq_ = *last + 1;
+  }
+
+  // Finish a retention pass that was interrupted after moving first_seq.
+  absl::Status ds = DeleteRecordsUpTo(*first - 1);
+  if (!ds.ok()) return ds;
+
+  if (options_.paranoid_open && *first <= *last) {
+    auto it = Read(*first, *last);
+    uint64_t n = 0;
+    for (; it->Valid(); it->Next()) ++n;
+    if (!it->status().ok()) return it->status();
+    if (n != *last - *first + 1) {
+      return Corrupt(absl::StrCat("expected ", *last - *first + 1, " records, found ", n));
+    }
+  }
+
+  absl::StatusOr<State> state = FoldFromSnapshot(*last, /*repair=*/true);
+  if (!state.ok()) return state.status();
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(), h_->cf[kSnapshots]));
+    it->SeekToLast();
+    absl::MutexLock l(&mu_);
+    last_snapshot_seq_ =
+        it->Valid() ? keys::ParseSeq(std::string_view(it->key().data(), it->key().size()))
+                          .value_or(0)
+                    : 0;
+  }
+  {
+    absl::MutexLock l(&state_mu_);
+    state_ = *std::move(state);
+  }
+  {
+    absl::MutexLock l(&mu_);
+    absl::Status s = MaybeSnapshot();
+    if (!s.ok()) return s;
+  }
+  absl::Status marked = KeepMemtableNonEmpty();
+  if (!marked.ok()) return marked;
+
+  if (options_.durability == Durability::kGroupCommit) {
+    syncer_ = std::thread([this] { SyncLoop(); });
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace doris_operator::store

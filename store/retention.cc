@@ -1,0 +1,123 @@
+// EventLog retention: removing old records (and the snapshots and index
+// entries that go with them) without ever leaving the log unable to rebuild
+// its current state.
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "rocksdb/options.h"
+#include "rocksdb/slice.h"
+#include "store/event_log.h"
+#include "store/event_log_internal.h"
+#include "store/keys.h"
+
+namespace doris_operator::store {
+
+using namespace internal;  // NOLINT: the layout shared by the EventLog files
+
+absl::Status EventLog::DeleteRecordsUpTo(uint64_t cut) {
+  if (cut == 0) return absl::OkStatus();
+  rocksdb::DB* db = h_->db.get();
+  // Index entries first (they are found through the records), then records.
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->NewIterator(rocksdb::ReadOptions(), h_->cf[kRecords]));
+  rocksdb::WriteBatch batch;
+  bool any = false;
+  log::v1::LogRecord r;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::optional<uint64_t> seq =
+        keys::ParseSeq(std::string_view(it->key().data(), it->key().size()));
+    if (!seq) return Corrupt("malformed record key");
+    if (*seq > cut) break;
+    any = true;
+    if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return Corrupt(absl::StrCat("record ", *seq, " is damaged (does not parse)"));
+    }
+    IndexRecord(r, h_->cf, /*remove=*/true, &batch);
+    if (batch.Count() >= 20000) {
+      absl::Status s = FromRocks(db->Write(rocksdb::WriteOptions(), &batch), path_,
+                                 "removing index entries");
+      if (!s.ok()) return s;
+      batch.Clear();
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), path_, "reading records");
+  if (!any) return absl::OkStatus();
+  const std::string begin = keys::Seq(0);
+  const std::string end = keys::Seq(cut + 1);
+  batch.DeleteRange(h_->cf[kRecords], begin, end);
+  // Snapshots older than the cut can no longer be folded forward from.
+  batch.DeleteRange(h_->cf[kSnapshots], begin, keys::Seq(cut));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  absl::Status s = FromRocks(db->Write(wo, &batch), path_, "removing old records");
+  if (!s.ok()) return s;
+  // Reclaim the space now rather than whenever compaction gets there.
+  rocksdb::CompactRangeOptions co;
+  const rocksdb::Slice lo(begin), hi(end);
+  for (int cf : {kRecords, kSnapshots}) {
+    absl::Status cs =
+        FromRocks(db->CompactRange(co, h_->cf[cf], &lo, &hi), path_, "compacting");
+    if (!cs.ok()) return cs;
+  }
+  for (int cf : {kByObject, kByCluster}) {
+    absl::Status cs =
+        FromRocks(db->CompactRange(co, h_->cf[cf], nullptr, nullptr), path_, "compacting");
+    if (!cs.ok()) return cs;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RetentionResult> EventLog::ApplyRetention(const RetentionPolicy& policy,
+                                                         absl::Time now) {
+  absl::MutexLock retention(&retention_mu_);
+  const uint64_t first = first_seq();
+  const uint64_t last = last_seq();
+  RetentionResult result;
+  result.first_seq = first;
+  if (last < first || last <= policy.keep_at_least) return result;
+  const uint64_t max_cut = last - policy.keep_at_least;
+
+  uint64_t cut = 0;
+  if (policy.max_age > absl::ZeroDuration()) {
+    // Everything observed before the cutoff (times never decrease).
+    absl::StatusOr<uint64_t> old = SeqAtTime(now - policy.max_age - absl::Microseconds(1));
+    if (!old.ok()) return old.status();
+    const uint64_t min_young = std::max(*old, first - 1) + 1;
+    cut = std::max(cut, min_young - 1);
+  }
+  if (policy.max_bytes > 0) {
+    const uint64_t bytes = ApproximateBytes();
+    if (bytes > policy.max_bytes) {
+      const uint64_t count = last - first + 1;
+      const uint64_t per_record = std::max<uint64_t>(1, bytes / count);
+      const uint64_t excess = (bytes - policy.max_bytes + per_record - 1) / per_record;
+      cut = std::max(cut, first - 1 + excess);
+    }
+  }
+  cut = std::min(cut, max_cut);
+  if (cut < first) return result;
+
+  // Snapshot at the cut first, so the state stays rebuildable, then move
+  // first_seq; only then delete. A crash in between is finished on Open.
+  absl::StatusOr<State> state = StateAt(cut);
+  if (!state.ok()) return state.status();
+  rocksdb::WriteBatch batch;
+  batch.Put(h_->cf[kSnapshots], keys::Seq(cut), state->Serialize());
+  batch.Put(h_->cf[kMeta], kFirstSeqKey, keys::Seq(cut + 1));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  absl::Status s = FromRocks(h_->db->Write(wo, &batch), path_, "writing the retention snapshot");
+  if (!s.ok()) return s;
+  {
+    absl::MutexLock l(&state_mu_);
+    first_seq_ = cut + 1;
+  }
+  s = DeleteRecordsUpTo(cut);
+  if (!s.ok()) return s;
+  result.removed_records = cut + 1 - first;
+  result.first_seq = cut + 1;
+  return result;
+}
+
+}  // namespace doris_operator::store
