@@ -181,8 +181,9 @@ check "every sample's DorisCluster is stored" "^${#samples[@]}$" \
 
 # --- Dockerfile: runtime packages cover what the binaries link ---------------
 # Each directly linked library's Debian package must be installed by the
-# runtime stage, or be part of debian:bookworm-slim itself.
-runtime_pkgs="$(sed -n '/^FROM debian:bookworm-slim/,$p' "$root/deploy/Dockerfile")"
+# runtime stage (the stage FROM ${RUNTIME_BASE}), or be part of
+# debian:bookworm-slim itself.
+runtime_pkgs="$(sed -n '/^FROM ${RUNTIME_BASE}/,$p' "$root/deploy/Dockerfile")"
 linked="$(for bin in "$operator" "$dorisctl"; do
   for soname in $(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
     # "libx.so.1 => /path (addr)", or "/lib64/ld-linux-x86-64.so.2 (addr)".
