@@ -109,7 +109,7 @@ PY
   cmd+=("--dial-override=127.0.0.1:$net_port")
   in_image --user 65532:65532 \
     --env KUBERNETES_SERVICE_HOST=127.0.0.1 --env "KUBERNETES_SERVICE_PORT=$api_port" \
-    --volume "$sa:/var/run/secrets/kubernetes.io/serviceaccount:ro" \
+    --volume "$sa:/run/secrets/kubernetes.io/serviceaccount:ro" \
     --volume "$data:/var/lib/doris-operator" \
     "$ctr" -- "${cmd[@]}" >"$work/operator.out" 2>&1 &
   pids+=($!)
@@ -133,6 +133,7 @@ PY
   done
   check "the operator from the image is ready on the manifest's metrics port" "^200$" \
     "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8080/readyz)"
+  if ! alive; then echo "--- operator output"; head -n 40 "$work/operator.out"; finish; fi
 
   k create namespace doris >/dev/null
   k -n doris apply -f "$src/deploy/samples/doriscluster-sample.yaml" >/dev/null
@@ -179,8 +180,8 @@ trap 'buildah rm "$ctr" >/dev/null 2>&1' EXIT
 
 check "the image's user is 65532:65532" "^65532:65532$" \
   "$(buildah inspect --type image --format '{{.OCIv1.Config.User}}' "$iid")"
-check "a process started without --user runs as uid 65532" "^uid=65532 gid=65532" \
-  "$(in_image "$ctr" -- id 2>&1)"
+check "a process started without --user runs as uid 65532 gid 65532" "^65532 65532$" \
+  "$(in_image "$ctr" -- sh -c 'echo $(id -u) $(id -g)' 2>&1)"
 
 # Every binary this image adds (all of /usr/local) resolves every library it
 # needs, directly or through another library, inside the image. (The rest
@@ -198,8 +199,9 @@ done
 # (what a read-only root and the data volume leave it in a pod).
 check "uid 65532 can write nothing in the image but /var/lib/doris-operator" \
   "^/var/lib/doris-operator$" \
-  "$(in_image --user 65532:65532 "$ctr" -- \
-       find / -xdev \( -path /proc -o -path /sys -o -path /dev \) -prune -o -writable -print 2>&1)"
+  "$(in_image --user 65532:65532 "$ctr" -- sh -c \
+       'find / -xdev \( -path /proc -o -path /sys -o -path /dev \) -prune -o -writable -print 2>/dev/null' \
+       2>/dev/null)"
 check "the event log directory belongs to 65532, private" "^65532:65532 700$" \
   "$(in_image "$ctr" -- stat -c '%u:%g %a' /var/lib/doris-operator 2>&1)"
 
@@ -207,8 +209,11 @@ check "the event log directory belongs to 65532, private" "^65532:65532 700$" \
 # is mounted out here, in the machine's mount namespace, where buildah keeps
 # track of it.
 mnt="$(buildah mount "$ctr")"
-# A runtime makes its mount points before the root goes read-only.
-mkdir -p "$mnt/var/run/secrets/kubernetes.io/serviceaccount"
+# A runtime makes its mount points before the root goes read-only. The
+# service account's is /var/run/secrets/..., and /var/run links to /run:
+# named here by the real path (a path through the image's absolute symlink
+# would resolve on this machine instead).
+mkdir -p "$mnt/run/secrets/kubernetes.io/serviceaccount"
 touch "$mnt/etc/hosts" "$mnt/etc/hostname" "$mnt/etc/resolv.conf" "$mnt/run/.containerenv"
 unshare --net --mount --propagation private -- "$0" --run-phase "$runfiles" "$src" "$work" "$ctr" "$mnt"
 rc=$?
