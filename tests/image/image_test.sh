@@ -154,7 +154,8 @@ PY
   # thing it prints before exiting 0 once the log is closed.
   [[ -n $operator ]] && kill -TERM "$operator"
   wait "${pids[-1]}"
-  check "SIGTERM stops the operator cleanly" "doris-operator: stopped" "$(tail -n 3 "$work/operator.out")"
+  check "SIGTERM stops the operator cleanly" "stopping \(signal 15\)"$'\n'"doris-operator: stopped" \
+    "$(grep '^doris-operator: ' "$work/operator.out" | tail -n 2)"
   if ((failures)); then echo "--- operator output"; tail -n 40 "$work/operator.out"; fi
   finish
 fi
