@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# The container image is real: tools/image builds deploy/Dockerfile (from
-# buildah's layer cache when nothing changed), then this checks the image
+# The container image is real: tools/image builds deploy/Dockerfile's
+# runtime stage around the doris-operator and dorisctl Bazel built for this
+# test (--prebuilt: no compiling in a container, so a fresh machine pays
+# only for the base images and the stage's apt step), then this checks the image
 # (every binary finds every library, a non-root user, nothing writable but
 # the event log directory) and runs the operator FROM it the way
 # deploy/operator.yaml does: as uid 65532, read-only root, the event log on a
 # writable mount, in-cluster credentials, the manifest's flags. Against a
 # kubesim started here, a sample DorisCluster must reach `available`.
 #
-# Builds the working tree this test was run from (found through the
-# Dockerfile's runfile symlink), which Bazel does not track: the target is
-# tagged external. Needs root, buildah and mmdebstrap (tools/bootstrap).
+# Uses tools/image and deploy/ of the working tree this test was run from
+# (found through the Dockerfile's runfile symlink) and buildah's image store,
+# which Bazel does not track: the target is tagged external. Needs root,
+# buildah and mmdebstrap (tools/bootstrap).
 set -uo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"  # ip
 
@@ -165,12 +168,12 @@ for tool in buildah mmdebstrap unshare; do
   command -v "$tool" >/dev/null || { echo "$tool is missing: run tools/bootstrap"; exit 1; }
 done
 [[ $(id -u) == 0 ]] || { echo "needs root (buildah's chroot isolation)"; exit 1; }
-# Bazel sets HOME to the test's temporary directory; the disk cache to
-# share is the user's own.
-home="$(getent passwd "$(id -u)" | cut -d: -f6)"
+# The binaries under test: this test's runfiles, in one directory.
+mkdir -p "$work/bin"
+ln -s "$runfiles/operator/doris-operator" "$runfiles/tools/dorisctl/dorisctl" "$work/bin/"
 start=$SECONDS
 "$src/tools/image" --no-bootstrap --tag doris-operator:image-test --no-archive \
-  --iidfile "$work/iid" --disk-cache "$home/.cache/doris-operator/bazel-disk" >"$work/build.out" 2>&1
+  --iidfile "$work/iid" --prebuilt "$work/bin" >"$work/build.out" 2>&1
 rc=$?
 echo "tools/image: exit $rc in $((SECONDS - start)) s; $(grep -E '^image: (built|size)' "$work/build.out" | tr '\n' ' ')"
 if [[ $rc != 0 ]]; then tail -n 60 "$work/build.out"; exit 1; fi
