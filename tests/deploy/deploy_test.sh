@@ -181,8 +181,9 @@ check "every sample's DorisCluster is stored" "^${#samples[@]}$" \
 
 # --- Dockerfile: runtime packages cover what the binaries link ---------------
 # Each directly linked library's Debian package must be installed by the
-# runtime stage, or be part of debian:bookworm-slim itself.
-runtime_pkgs="$(sed -n '/^FROM debian:bookworm-slim/,$p' "$root/deploy/Dockerfile")"
+# runtime stage (the stage FROM ${RUNTIME_BASE}), or be part of
+# debian:bookworm-slim itself.
+runtime_pkgs="$(sed -n '/^FROM ${RUNTIME_BASE}/,$p' "$root/deploy/Dockerfile")"
 # One ldd per binary and one dpkg -S for all libraries: dpkg reads its whole
 # file database on every run.
 libs="$(for bin in "$operator" "$dorisctl"; do
