@@ -134,9 +134,11 @@ void EventLog::SyncLoop() {
         this));
     if (!unsynced_ || !broken_.ok()) continue;
     unsynced_ = false;
+    syncing_ = true;
     mu_.Unlock();
     rocksdb::Status s = h_->db->SyncWAL();
     mu_.Lock();
+    syncing_ = false;
     // Appends acknowledged since the last sync may not be on disk: refuse
     // more until Recover() has flushed them to synced table files.
     if (!s.ok()) MarkBroken(FromRocks(s, path_, "syncing the write-ahead log")).IgnoreError();
@@ -190,6 +192,7 @@ absl::StatusOr<AppendResult> EventLog::Append(std::vector<log::v1::LogRecord> re
 }
 
 absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
+  mu_.Await(absl::Condition(+[](bool* syncing) { return !*syncing; }, &syncing_));
   if (closed_) return absl::FailedPreconditionError(absl::StrCat("event log ", path_, " is closed"));
   if (!broken_.ok()) {
     return absl::UnavailableError(absl::StrCat(

@@ -237,6 +237,10 @@ class EventLog {
   uint64_t failed_writes_ ABSL_GUARDED_BY(mu_) = 0;
   // A leader is writing with mu_ released; Recover waits for it.
   bool committing_ ABSL_GUARDED_BY(mu_) = false;
+  // The syncer is in SyncWAL with mu_ released. No write starts meanwhile:
+  // a write that fails while a sync runs makes RocksDB (built with
+  // assertions in Debian) abort on the sync's next use of the WAL file.
+  bool syncing_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool unsynced_ ABSL_GUARDED_BY(mu_) = false;
   std::thread syncer_;

@@ -79,7 +79,7 @@ absl::Status EventLog::Recover() {
   absl::MutexLock l(&mu_);
   // A leader's write in flight ends before the log is looked at.
   mu_.Await(absl::Condition(
-      +[](bool* committing) { return !*committing; }, &committing_));
+      +[](EventLog* l) ABSL_NO_THREAD_SAFETY_ANALYSIS { return !l->committing_ && !l->syncing_; }, this));
   if (closed_) return absl::FailedPreconditionError(absl::StrCat("event log ", path_, " is closed"));
   if (broken_.ok()) return absl::OkStatus();
   if (!recoverable_) {
