@@ -12,10 +12,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-absl::Status EnvelopeStatus(const std::string& body, const std::string& what) {
-  return ParseWriteAnswer(body, what);
-}
-
 // Doris: "backend does not exists[h:p]", "OBSERVER does not exist[h:p]".
 absl::Status GoneIsDone(absl::Status s) {
   if (s.code() == absl::StatusCode::kFailedPrecondition &&
@@ -135,14 +131,14 @@ absl::Status FeClient::DecommissionBackends(const FeTarget& t,
   absl::StatusOr<std::string> body = Call(t, "POST", "/rest/v2/manager/node/DECOMMISSION/be",
                                           Json{{"hostPorts", host_ports}}.dump());
   if (!body.ok()) return body.status();
-  return EnvelopeStatus(*body, "decommission backends");
+  return ParseWriteAnswer(*body, "decommission backends");
 }
 
 absl::Status FeClient::DropBackends(const FeTarget& t, const std::vector<std::string>& host_ports) {
   absl::StatusOr<std::string> body = Call(t, "POST", "/rest/v2/manager/node/DROP/be",
                                           Json{{"hostPorts", host_ports}}.dump());
   if (!body.ok()) return body.status();
-  return GoneIsDone(EnvelopeStatus(*body, "drop backends"));
+  return GoneIsDone(ParseWriteAnswer(*body, "drop backends"));
 }
 
 absl::Status FeClient::DropFrontend(const FeTarget& t, const std::string& role,
@@ -150,7 +146,7 @@ absl::Status FeClient::DropFrontend(const FeTarget& t, const std::string& role,
   absl::StatusOr<std::string> body = Call(t, "POST", "/rest/v2/manager/node/DROP/fe",
                                           Json{{"role", role}, {"hostPort", host_port}}.dump());
   if (!body.ok()) return body.status();
-  return GoneIsDone(EnvelopeStatus(*body, "drop frontend"));
+  return GoneIsDone(ParseWriteAnswer(*body, "drop frontend"));
 }
 
 }  // namespace doris_operator::doris

@@ -169,7 +169,7 @@ TEST_F(DorisFailuresE2eTest, ARefusedDecommissionHoldsTheScaleInUntilTheFeAccept
 // until the operator drops it; a refused drop keeps its pod.
 TEST_F(DorisFailuresE2eTest, ARefusedDropKeepsTheDrainedBackendAndItsPod) {
   Apply(FeConfigMap("fe-conf", {"enable_fqdn_mode = true", "drop_backend_after_decommission = false"}));
-  const ClusterOptions o = {.fe_extra = FeConfigMapRef("fe-conf")};
+  const ClusterOptions o = {.fe_extra = ConfigMapInfo("fe-conf")};
   const int64_t tablets = StartBeScaleIn(o);
   Knobs("demo", {{"refuse", {{"DROP/be", true}}}});
   Apply(Cluster("demo", 1, 2, o));

@@ -119,9 +119,6 @@ inline std::string AuthSecret(const std::string& password, const std::string& na
                       "\n  namespace: default\ntype: kubernetes.io/basic-auth\nstringData:\n  username: root\n"
                       "  password: \"", password, "\"\n");
 }
-inline std::string FeConfigMapRef(const std::string& name) {
-  return ConfigMapInfo(name, "fe.conf");
-}
 
 class OperatorE2eTest : public ::testing::Test {
  public:
