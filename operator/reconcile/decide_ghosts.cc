@@ -62,7 +62,8 @@ std::string WhyKept(const model::v1::GhostNode& g) {
 void Consider(const GhostInput& in, model::v1::GhostNode g, GhostPlan* plan) {
   const model::v1::GhostNode* prev = Previous(in, g.host_port());
   absl::Time since = in.now;
-  if (prev != nullptr && absl::ParseTime(absl::RFC3339_full, prev->since(), &since, nullptr)) {
+  std::string parse_error;
+  if (prev != nullptr && absl::ParseTime(absl::RFC3339_full, prev->since(), &since, &parse_error)) {
     if (since > in.now) since = in.now;
   } else {
     since = in.now;

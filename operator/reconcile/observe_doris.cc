@@ -61,9 +61,11 @@ GhostInput ObserveGhosts(Run& run) {
   bool fe_serving = false;
   for (const nlohmann::json& pod : run.of(Component::kFe).pods) fe_serving |= PodReady(pod);
   if (!fe_serving || !run.doris_refused.empty()) return in;
-  const absl::StatusOr<std::vector<doris::NodeRow>>& frontends = Frontends(run);
+  // Backends first: a scale-in has usually read them (or failed to) already.
   const absl::StatusOr<std::vector<doris::NodeRow>>& backends = Backends(run);
-  if (!frontends.ok() || !backends.ok()) return in;
+  if (!backends.ok()) return in;
+  const absl::StatusOr<std::vector<doris::NodeRow>>& frontends = Frontends(run);
+  if (!frontends.ok()) return in;
   in.frontends = &*frontends;
   in.backends = &*backends;
   in.node_map = &run.node_map;

@@ -3,6 +3,7 @@
 
 #include "operator/reconcile/decide_membership.h"
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace doris_operator::reconcile {
