@@ -27,6 +27,7 @@
 #include "operator/log_guard.h"
 #include "operator/log_retention.h"
 #include "operator/metrics/metrics_server.h"
+#include "operator/reconcile/ghost_gauge.h"
 #include "store/event_log.h"
 
 ABSL_FLAG(std::string, kubeconfig, "",
@@ -412,6 +413,8 @@ int main(int argc, char** argv) {
                 options.doris_client.dial_override.c_str());
   }
   if (elect) options.is_leader = is_leader;
+  doris_operator::reconcile::GhostGauge ghost_nodes;
+  options.reconciler.ghost_nodes = &ghost_nodes;
   Controller controller(client->get(), log->get(), options);
   doris_operator::reconcile::EventRecorder log_events(event_client->get());
   doris_operator::LogGuardOptions guard_options;
@@ -491,7 +494,8 @@ int main(int argc, char** argv) {
         } else if (path == "/metrics") {
           page.content_type = "text/plain; version=0.0.4";
           absl::MutexLock lock(&api_mu);
-          page.body = Metrics(controller, **log, guard, retention, api_calls, is_leader());
+          page.body = Metrics(controller, **log, guard, retention, api_calls, is_leader()) +
+                      ghost_nodes.Render();
         } else {
           page.code = 404;
           page.body = "not found\n";

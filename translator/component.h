@@ -5,6 +5,8 @@
 // objects generated for it, its home directory, config file, ports and
 // defaults (doris-contract.md §2–§3).
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,6 +21,19 @@ enum class Component { kFe, kBe, kCn, kBroker };
 
 inline constexpr Component kAllComponents[] = {Component::kFe, Component::kBe, Component::kCn,
                                                Component::kBroker};
+
+// Per-component state, one slot for each component, indexed by the enum
+// (never by its name).
+template <typename T>
+class PerComponent {
+ public:
+  T& operator[](Component c) { return slots_[static_cast<size_t>(c)]; }
+  const T& operator[](Component c) const { return slots_[static_cast<size_t>(c)]; }
+  bool operator==(const PerComponent& o) const { return slots_ == o.slots_; }
+
+ private:
+  std::array<T, std::size(kAllComponents)> slots_{};
+};
 
 const char* ComponentName(Component c);  // "fe", "be", "cn", "broker"
 const char* DorisHome(Component c);

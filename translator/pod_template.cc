@@ -545,8 +545,8 @@ void WritePodTemplate(const Ctx& x, JsonWriter& w, const Storage& storage) {
     if ((x.c == Component::kFe || x.c == Component::kBe) && it != cluster_annotations.end()) {
       pod_annotations.emplace_back(restart_key, it->second);
     }
-    auto stamp = x.inputs->restarted_at.find(x.comp());
-    if (stamp != x.inputs->restarted_at.end()) pod_annotations.emplace_back(restart_key, stamp->second);
+    const std::string& stamp = x.inputs->restarted_at[x.c];
+    if (!stamp.empty()) pod_annotations.emplace_back(restart_key, stamp);
   }
 
   w.BeginObject();

@@ -44,12 +44,11 @@ Written StatefulSet(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
   w.Key("template");
   WritePodTemplate(x, w, storage);
 
-  auto partition = x.inputs->partitions.find(x.comp());
   w.Key("updateStrategy");
   w.BeginObject();
   w.Key("rollingUpdate");
   w.BeginObject();
-  w.Field("partition", partition == x.inputs->partitions.end() ? 0 : partition->second);
+  w.Field("partition", x.inputs->partitions[x.c]);
   w.EndObject();
   w.Field("type", "RollingUpdate");
   w.EndObject();

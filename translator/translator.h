@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "proto/doris_cluster.pb.h"
+#include "translator/component.h"
 #include "translator/field_problem.h"
 
 namespace doris_operator::translator {
@@ -23,13 +24,13 @@ struct TranslateInputs {
   // ConfigMap name: file key ("fe.conf") -> content. A missing ConfigMap or
   // key means defaults, as in the reference operator.
   std::map<std::string, std::map<std::string, std::string>> config_maps;
-  // RollingUpdate partition per component ("fe", "be", "cn", "broker"), set
-  // by the operator while it steps a rollout one pod at a time; absent = 0.
-  std::map<std::string, int32_t> partitions;
-  // Restart stamps the operator decided (config change), per component; they
-  // win over the DorisCluster's own restartedAt annotations and land in the
-  // pod template's `apache.doris.<c>/restartedAt`, which rolls the pods.
-  std::map<std::string, std::string> restarted_at;
+  // RollingUpdate partition per component, set by the operator while it
+  // steps a rollout one pod at a time; 0 = no restriction.
+  PerComponent<int32_t> partitions;
+  // Restart stamps the operator decided (config change), per component ("" =
+  // none); they win over the DorisCluster's own restartedAt annotations and
+  // land in the pod template's `apache.doris.<c>/restartedAt`, which rolls the pods.
+  PerComponent<std::string> restarted_at;
 };
 
 // One object as canonical JSON, carrying annotation

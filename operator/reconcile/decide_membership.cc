@@ -1,15 +1,11 @@
 #include "operator/reconcile/decide_membership.h"
 
 #include <algorithm>
-#include <string>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "operator/kube/object_fields.h"
 #include "operator/reconcile/doris_failures.h"
 #include "operator/reconcile/doris_nodes.h"
-#include "operator/reconcile/fe_access.h"
 #include "operator/reconcile/frontends.h"
 #include "operator/reconcile/scale_in.h"
 
@@ -17,214 +13,202 @@ namespace doris_operator::reconcile {
 
 namespace {
 
-using translator::BaseOf;
+using translator::Component;
 using translator::ComponentName;
-using translator::Replicas;
+using Step = MembershipStep;
 
-int LiveReplicas(const ComponentState& state) {
-  return static_cast<int>(kube::IntAt(*state.statefulset, {"spec", "replicas"}, 0));
-}
+bool Removed(const MembershipInput& in) { return !in.in_spec; }
 
-// Holds a component whose FE rows match no pod: status and an Event say why.
-void Unmapped(Run& run, Component c, const std::vector<std::string>& hosts) {
-  const std::string why =
-      absl::StrCat("the FE lists ", absl::StrJoin(hosts, ", "),
-                   ", which match no pod of this cluster (by FQDN or pod IP): nothing shrinks until "
-                   "they are gone or back");
-  run.of(c).waiting_on = why;
-  const model::v1::ComponentStatus* prev = StatusOf(run.cluster.status(), c);
-  // Once per distinct situation, not every poll.
-  if (prev == nullptr || prev->component_condition().message().find(why) == std::string::npos) {
-    run.Event("Warning", "NodeNotMapped", absl::StrCat(ComponentName(c), ": ", why));
-  }
-}
-
-// Holds a component whose FE `list` cannot be read: status and an Event
-// (once per situation) say why.
-void Unreadable(Run& run, Component c, const std::string& list, const absl::Status& s) {
-  const UnreadableList u = DescribeUnreadable(list, s);
-  run.of(c).waiting_on = u.why;
-  if (!run.doris_refused.empty()) return;  // DorisAccessRefused says it already
-  const model::v1::ComponentStatus* prev = StatusOf(run.cluster.status(), c);
-  if (prev == nullptr || prev->component_condition().message().find(u.stable) == std::string::npos) {
-    run.Event("Warning", u.reason, absl::StrCat(ComponentName(c), ": ", u.why));
-  }
-}
-
-// FE: observers go from the FE group before their pods do.
-void FrontendMembership(Run& run) {
-  model::v1::DorisClusterSpec* spec = run.cluster.mutable_spec();
-  model::v1::BaseSpec* fe = BaseOf(spec, Component::kFe);
-  ComponentState& state = run.of(Component::kFe);
-  if (fe == nullptr || !state.statefulset) return;
-  const int live = LiveReplicas(state);
-  const int desired = Replicas(*fe);
-  if (desired >= live) return;
-  const absl::StatusOr<std::vector<doris::NodeRow>>& rows = Frontends(run);
-  absl::StatusOr<FrontendList> fes =
-      rows.ok() ? FrontendsOf(*rows, run.node_map) : absl::StatusOr<FrontendList>(rows.status());
-  if (!fes.ok()) {
-    fe->set_replicas(live);  // cannot check membership: hold
-    state.scaling = true;
-    Unreadable(run, Component::kFe, "FE node list", fes.status());
-    return;
-  }
-  if (!fes->unmapped.empty()) {
-    fe->set_replicas(live);
-    state.scaling = true;
-    Unmapped(run, Component::kFe, fes->unmapped);
-    return;
-  }
-  FrontendInput in;
-  in.desired_replicas = desired;
-  in.live_replicas = live;
-  in.election_number = spec->fe_spec().has_election_number() ? spec->fe_spec().election_number() : 3;
-  in.frontends = fes->mine;
-  FrontendPlan plan = PlanFrontends(in);
-  int replicas = plan.statefulset_replicas;
-  std::string refused;  // what a refused drop leaves the FE waiting for
-  absl::StatusOr<doris::FeTarget> master =
-      plan.drop.empty() ? absl::StatusOr<doris::FeTarget>(run.fe) : MasterTarget(run);
-  for (const FrontendChange& d : plan.drop) {
-    absl::Status s =
-        master.ok() ? run.services.fe->DropFrontend(*master, d.role, d.host_port) : master.status();
-    run.frontends.reset();
-    if (master.ok()) ++run.writes;
-    run.Action("doris:drop_frontend", RefFor("v1", "Pod", run.key.ns, d.host_port),
-               absl::StrCat(d.role, " ", d.host_port), s);
-    run.Event(s.ok() ? "Normal" : "Warning", s.ok() ? "DropFrontend" : "DropFrontendFailed",
-              absl::StrCat(s.ok() ? "dropped " : "could not drop ", d.role, " ", d.host_port,
-                           s.ok() ? " before its pod goes"
-                                  : absl::StrCat(" (", s.message(),
-                                                 "); its pod stays until it is dropped")));
-    // The FE still has it: its pod stays, and the drop is tried again.
-    if (!s.ok()) replicas = std::max(replicas, std::min(live, d.ordinal + 1));
-    if (!s.ok()) refused = RefusedWait("", absl::StrCat(d.role, " ", d.host_port, " to be dropped"), s);
-  }
-  if (!plan.warning.empty()) run.Event("Warning", "FollowerScaleDownFailed", plan.warning);
-  fe->set_replicas(replicas);
-  state.scaling = plan.scaling;
-  if (!refused.empty()) state.waiting_on = refused;
-}
-
-// BE / CN: decommission, wait for zero tablets, drop, then shrink. A
-// component taken out of the spec is scaled in to 0 the same way before
-// its StatefulSet is deleted.
-void BackendMembership(Run& run, Component c) {
-  model::v1::DorisClusterSpec* spec = run.cluster.mutable_spec();
-  model::v1::BaseSpec* base = BaseOf(spec, c);
-  ComponentState& state = run.of(c);
-  if (!state.statefulset) return;
-  const char* name = ComponentName(c);
-  const bool removed = base == nullptr;
-  const std::string sts = translator::StatefulSetName(run.key.name, c);
-  if (removed && !spec->has_fe_spec()) return;  // no FE left to ask: deleted with the rest
-  const int live = LiveReplicas(state);
+// The replicas a BE/CN scale plan aims at.
+int BackendDesired(const MembershipInput& in) {
+  if (Removed(in)) return 0;
   // Under an autoscaler the HPA decides how many CN pods run: that count
   // is the desired one (nothing it added is decommissioned, spec.replicas
   // is not written back), and the nodes whose pods it removed are taken
   // out of the FE through the same scale-in plan. CN nodes hold no
   // tablets, so nothing waits on data.
-  const bool autoscaled = !removed && c == Component::kCn && spec->cn_spec().has_auto_scaling_policy();
-  const int desired = removed ? 0 : autoscaled ? live : Replicas(*base);
-  const model::v1::ComponentStatus* prev = StatusOf(run.cluster.status(), c);
-  const bool was_scaling = prev != nullptr && prev->component_condition().phase() == "scaling";
-  if (!removed && desired >= live && !was_scaling && !autoscaled) return;
-  auto hold = [&](int replicas) {
-    if (removed) {
-      run.retained[sts] = replicas;
-    } else {
-      base->set_replicas(replicas);
-    }
-  };
-  const absl::StatusOr<std::vector<doris::NodeRow>>& rows = Backends(run);
+  return in.autoscaled ? in.live_replicas : in.spec_replicas;
+}
+
+Step EventStep(const std::string& type, const std::string& reason, const std::string& message) {
+  Step s;
+  s.type = type;
+  s.reason = reason;
+  s.message = message;
+  return s;
+}
+
+// Holds a component whose FE rows match no pod: status and an Event say why.
+void Unmapped(const MembershipInput& in, const std::vector<std::string>& hosts, MembershipPlan* plan) {
+  const std::string why =
+      absl::StrCat("the FE lists ", absl::StrJoin(hosts, ", "),
+                   ", which match no pod of this cluster (by FQDN or pod IP): nothing shrinks until "
+                   "they are gone or back");
+  plan->waiting_on = why;
+  // Once per distinct situation, not every poll.
+  if (in.previous_message.find(why) == std::string::npos) {
+    plan->steps.push_back(
+        EventStep("Warning", "NodeNotMapped", absl::StrCat(ComponentName(in.component), ": ", why)));
+  }
+}
+
+// Holds a component whose FE `list` cannot be read: status and an Event
+// (once per situation) say why.
+void Unreadable(const MembershipInput& in, const std::string& list, const absl::Status& s,
+                MembershipPlan* plan) {
+  const UnreadableList u = DescribeUnreadable(list, s);
+  plan->waiting_on = u.why;
+  if (!in.doris_refused.empty()) return;  // DorisAccessRefused says it already
+  if (in.previous_message.find(u.stable) == std::string::npos) {
+    plan->steps.push_back(
+        EventStep("Warning", u.reason, absl::StrCat(ComponentName(in.component), ": ", u.why)));
+  }
+}
+
+// FE: observers go from the FE group before their pods do.
+void PlanFrontendMembership(const MembershipInput& in, MembershipPlan* plan) {
+  const int live = in.live_replicas;
+  plan->replicas = live;  // cannot check membership: hold
+  plan->scaling = true;
+  const absl::StatusOr<std::vector<doris::NodeRow>>& rows = *in.nodes;
+  absl::StatusOr<FrontendList> fes =
+      rows.ok() ? FrontendsOf(*rows, *in.node_map) : absl::StatusOr<FrontendList>(rows.status());
+  if (!fes.ok()) return Unreadable(in, "FE node list", fes.status(), plan);
+  if (!fes->unmapped.empty()) return Unmapped(in, fes->unmapped, plan);
+  FrontendInput fin;
+  fin.desired_replicas = in.spec_replicas;
+  fin.live_replicas = live;
+  fin.election_number = in.election_number;
+  fin.frontends = fes->mine;
+  const FrontendPlan fe_plan = PlanFrontends(fin);
+  for (const FrontendChange& d : fe_plan.drop) {
+    Step s;
+    s.kind = Step::Kind::kDropFrontend;
+    s.role = d.role;
+    s.host_ports = {d.host_port};
+    s.verb = "doris:drop_frontend";
+    s.object_api_version = "v1";
+    s.object_kind = "Pod";
+    s.object_name = d.host_port;
+    s.detail = absl::StrCat(d.role, " ", d.host_port);
+    s.reason = "DropFrontend";
+    s.message = absl::StrCat("dropped ", d.role, " ", d.host_port, " before its pod goes");
+    s.failed_reason = "DropFrontendFailed";
+    s.failed_prefix = absl::StrCat("could not drop ", d.role, " ", d.host_port, " (");
+    s.failed_suffix = "); its pod stays until it is dropped";
+    s.refused_what = absl::StrCat(d.role, " ", d.host_port, " to be dropped");
+    // The FE still has it: its pod stays, and the drop is tried again.
+    s.hold_on_failure = std::min(live, d.ordinal + 1);
+    plan->steps.push_back(std::move(s));
+  }
+  if (!fe_plan.warning.empty()) {
+    plan->steps.push_back(EventStep("Warning", "FollowerScaleDownFailed", fe_plan.warning));
+  }
+  plan->replicas = fe_plan.statefulset_replicas;
+  plan->scaling = fe_plan.scaling;
+}
+
+// BE / CN: decommission, wait for zero tablets, drop, then shrink. A
+// component taken out of the spec is scaled in to 0 the same way before
+// its StatefulSet is deleted.
+void PlanBackendMembership(const MembershipInput& in, MembershipPlan* plan) {
+  const char* name = ComponentName(in.component);
+  const bool removed = Removed(in);
+  const int live = in.live_replicas;
+  const int desired = BackendDesired(in);
+  // Never shrink without knowing the data is safe.
+  plan->replicas = std::max(live, desired);
+  plan->scaling = desired < live;
+  const absl::StatusOr<std::vector<doris::NodeRow>>& rows = *in.nodes;
   absl::StatusOr<BackendList> backends =
-      rows.ok() ? BackendsOf(*rows, name, run.node_map) : absl::StatusOr<BackendList>(rows.status());
-  if (!backends.ok()) {
-    // Never shrink without knowing the data is safe.
-    hold(std::max(live, desired));
-    state.scaling = desired < live;
-    Unreadable(run, c, "FE backend list", backends.status());
-    return;
+      rows.ok() ? BackendsOf(*rows, name, *in.node_map) : absl::StatusOr<BackendList>(rows.status());
+  if (!backends.ok()) return Unreadable(in, "FE backend list", backends.status(), plan);
+  if (!backends->unmapped.empty()) return Unmapped(in, backends->unmapped, plan);
+  const ScalePlan scale = PlanScale(name, desired, live, backends->mine);
+  auto call = [&](Step::Kind kind, const std::vector<std::string>& hosts) {
+    Step s;
+    s.kind = kind;
+    s.host_ports = hosts;
+    s.object_api_version = "apps/v1";
+    s.object_kind = "StatefulSet";
+    s.object_name = plan->statefulset;
+    s.detail = absl::StrJoin(hosts, ",");
+    return s;
+  };
+  if (!scale.decommission.empty()) {
+    Step s = call(Step::Kind::kDecommissionBackends, scale.decommission);
+    s.verb = "doris:decommission_backend";
+    s.reason = "DecommissionBackend";
+    s.message = absl::StrCat(name, removed ? " removed from the spec" : " scale-in", ": decommissioning ",
+                             absl::StrJoin(scale.decommission, ", "));
+    s.failed_reason = "DecommissionFailed";
+    s.failed_prefix = absl::StrCat(s.message, ": ");
+    s.refused_waiting_on = scale.waiting_on;
+    plan->steps.push_back(std::move(s));
   }
-  if (!backends->unmapped.empty()) {
-    hold(std::max(live, desired));
-    state.scaling = desired < live;
-    Unmapped(run, c, backends->unmapped);
-    return;
+  if (!scale.drop.empty()) {
+    Step s = call(Step::Kind::kDropBackends, scale.drop);
+    s.verb = "doris:drop_backend";
+    s.reason = "DropBackend";
+    s.message = absl::StrCat("drained to 0 tablets, dropped from the FE: ", absl::StrJoin(scale.drop, ", "));
+    s.failed_reason = "DropBackendFailed";
+    s.failed_prefix = absl::StrCat(s.message, ": ");
+    s.refused_what = absl::StrCat(absl::StrJoin(scale.drop, ", "), " to be dropped");
+    plan->steps.push_back(std::move(s));
   }
-  ScalePlan plan = PlanScale(name, desired, live, backends->mine);
-  absl::StatusOr<doris::FeTarget> master = plan.decommission.empty() && plan.drop.empty()
-                                               ? absl::StatusOr<doris::FeTarget>(run.fe)
-                                               : MasterTarget(run);
-  std::string refused;  // what a refused write leaves the component waiting for
-  if (!plan.decommission.empty()) {
-    absl::Status s = master.ok() ? run.services.fe->DecommissionBackends(*master, plan.decommission)
-                                 : master.status();
-    if (!s.ok()) refused = RefusedWait(plan.waiting_on, "", s);
-    run.backends.reset();
-    if (master.ok()) ++run.writes;
-    run.Action("doris:decommission_backend", RefFor("apps/v1", "StatefulSet", run.key.ns, sts),
-               absl::StrJoin(plan.decommission, ","), s);
-    run.Event(s.ok() ? "Normal" : "Warning", s.ok() ? "DecommissionBackend" : "DecommissionFailed",
-              absl::StrCat(name, removed ? " removed from the spec" : " scale-in", ": decommissioning ",
-                           absl::StrJoin(plan.decommission, ", "),
-                           s.ok() ? "" : absl::StrCat(": ", s.message())));
-  }
-  if (!plan.drop.empty()) {
-    absl::Status s = master.ok() ? run.services.fe->DropBackends(*master, plan.drop) : master.status();
-    if (!s.ok()) refused = RefusedWait("", absl::StrCat(absl::StrJoin(plan.drop, ", "), " to be dropped"), s);
-    run.backends.reset();
-    if (master.ok()) ++run.writes;
-    run.Action("doris:drop_backend", RefFor("apps/v1", "StatefulSet", run.key.ns, sts),
-               absl::StrJoin(plan.drop, ","), s);
-    run.Event(s.ok() ? "Normal" : "Warning", s.ok() ? "DropBackend" : "DropBackendFailed",
-              absl::StrCat("drained to 0 tablets, dropped from the FE: ", absl::StrJoin(plan.drop, ", "),
-                           s.ok() ? "" : absl::StrCat(": ", s.message())));
-  }
-  if (!plan.cancel_decommission.empty()) {
+  if (!scale.cancel_decommission.empty()) {
     // The FE HTTP API cannot cancel a decommission; say so where people look.
-    run.Event("Warning", "DecommissionNotCancelled",
-              absl::StrCat(name, " scaled back out during a scale-in: ",
-                           absl::StrJoin(plan.cancel_decommission, ", "),
-                           " stay decommissioned; run ALTER SYSTEM CANCEL DECOMMISSION BACKEND to "
-                           "use them again"));
+    plan->steps.push_back(EventStep(
+        "Warning", "DecommissionNotCancelled",
+        absl::StrCat(name, " scaled back out during a scale-in: ", absl::StrJoin(scale.cancel_decommission, ", "),
+                     " stay decommissioned; run ALTER SYSTEM CANCEL DECOMMISSION BACKEND to use them again")));
   }
-  hold(plan.statefulset_replicas);
-  state.scaling = plan.scaling;
-  state.waiting_on = refused.empty() ? plan.waiting_on : refused;
-  if (removed && plan.statefulset_replicas > 0) {
-    run.removing = true;
-    if (!plan.decommission.empty()) {
-      run.Event("Normal", "ComponentRemoval",
-                absl::StrCat(name, "Spec was removed: StatefulSet ", sts,
-                             " is deleted once its nodes are decommissioned and dropped"));
+  plan->replicas = scale.statefulset_replicas;
+  plan->scaling = scale.scaling;
+  plan->waiting_on = scale.waiting_on;
+  if (removed && scale.statefulset_replicas > 0) {
+    plan->removing = true;
+    if (!scale.decommission.empty()) {
+      plan->steps.push_back(EventStep(
+          "Normal", "ComponentRemoval",
+          absl::StrCat(name, "Spec was removed: StatefulSet ", plan->statefulset,
+                       " is deleted once its nodes are decommissioned and dropped")));
     }
   } else if (removed) {
-    run.retained.erase(sts);  // every node is gone from the FE: delete it
+    plan->release = true;  // every node is gone from the FE: delete it
   }
 }
 
 }  // namespace
 
-void DecideMembership(Run& run) {
-  // Membership adjusts replicas from the FE's node list, which no watch
-  // carries: record what it chose so a replay can give the translator the same.
-  const model::v1::DorisClusterSpec spec_before = run.cluster.spec();
-  FrontendMembership(run);
-  BackendMembership(run, Component::kBe);
-  BackendMembership(run, Component::kCn);
-  for (Component c : translator::kAllComponents) {
-    const model::v1::BaseSpec* was = BaseOf(spec_before, c);
-    const model::v1::BaseSpec* now = BaseOf(run.cluster.spec(), c);
-    if (was == nullptr || now == nullptr ||
-        (was->has_replicas() == now->has_replicas() && was->replicas() == now->replicas())) {
-      continue;
-    }
-    log::v1::ReconcileRecord::ReplicaOverride* o = run.record.add_replica_overrides();
-    o->set_component(ComponentName(c));
-    o->set_replicas(Replicas(*now));
+NodeList NodeListNeeded(const MembershipInput& in) {
+  if (!in.has_statefulset) return NodeList::kNone;
+  if (in.component == Component::kFe) {
+    return in.in_spec && in.spec_replicas < in.live_replicas ? NodeList::kFrontends : NodeList::kNone;
   }
+  if (in.component != Component::kBe && in.component != Component::kCn) return NodeList::kNone;
+  if (Removed(in) && !in.fe_in_spec) return NodeList::kNone;  // no FE left to ask: deleted with the rest
+  const bool was_scaling = in.previous_phase == "scaling";
+  if (!Removed(in) && BackendDesired(in) >= in.live_replicas && !was_scaling && !in.autoscaled) {
+    return NodeList::kNone;
+  }
+  return NodeList::kBackends;
+}
+
+MembershipPlan DecideMembership(const MembershipInput& in) {
+  MembershipPlan plan;
+  plan.component = in.component;
+  plan.removed = Removed(in);
+  plan.statefulset = translator::StatefulSetName(in.cluster, in.component);
+  const NodeList needed = NodeListNeeded(in);
+  if (needed == NodeList::kNone || in.nodes == nullptr || in.node_map == nullptr) return plan;
+  plan.acts = true;
+  if (needed == NodeList::kFrontends) {
+    PlanFrontendMembership(in, &plan);
+  } else {
+    PlanBackendMembership(in, &plan);
+  }
+  return plan;
 }
 
 }  // namespace doris_operator::reconcile

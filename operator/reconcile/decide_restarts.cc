@@ -51,7 +51,7 @@ void DecideConfigRestarts(Run& run) {
       continue;
     }
     (*run.cluster.mutable_metadata()->mutable_annotations())[key] = d.restarted_at;
-    run.inputs.restarted_at[name] = d.restarted_at;
+    run.inputs.restarted_at[c] = d.restarted_at;
     run.Event("Normal", "ConfigChangeRestart",
               absl::StrCat(name, " config changed; rolling restart stamped ", d.restarted_at));
     log::v1::ReconcileRecord::RestartStamp* stamp = run.record.add_restart_stamps();

@@ -53,7 +53,7 @@ ComponentView ViewOf(Run& run, Component c, const model::v1::BaseSpec& base,
                      const translator::DesiredSet& desired) {
   const ComponentState& state = run.of(c);
   ComponentView v;
-  v.component = translator::ComponentName(c);
+  v.component = c;
   v.exists = state.statefulset.has_value();
   v.replicas = translator::Replicas(base);
   if (!v.exists) return v;
@@ -92,24 +92,24 @@ ComponentView ViewOf(Run& run, Component c, const model::v1::BaseSpec& base,
 bool DecideRollout(Run& run, const translator::DesiredSet& desired) {
   // Rolling changes: FE first, one pod at a time, through the partition.
   std::vector<ComponentView> views;
-  std::vector<Component> components;  // of each view
   for (Component c : translator::kAllComponents) {
     const model::v1::BaseSpec* base = translator::BaseOf(run.cluster.spec(), c);
     if (base == nullptr) continue;
     views.push_back(ViewOf(run, c, *base, desired));
-    components.push_back(c);
   }
   RolloutPlan rollout = PlanRollout(views);
-  for (const auto& [c, partition] : rollout.partitions) {
+  bool chosen = false;
+  for (Component c : translator::kAllComponents) {
+    const int partition = rollout.partitions[c];
     if (partition == 0) continue;
+    chosen = true;
     run.inputs.partitions[c] = partition;
     log::v1::ReconcileRecord::PartitionChoice* choice = run.record.add_partitions();
-    choice->set_component(c);
+    choice->set_component(translator::ComponentName(c));
     choice->set_partition(partition);
   }
   if (rollout.rolling) {
-    for (size_t i = 0; i < views.size(); ++i) {
-      const ComponentView& v = views[i];
+    for (const ComponentView& v : views) {
       const int p = rollout.partitions[v.component];
       // A StatefulSet the controller has not caught up with yet (new, or
       // just written) is not a rollout of its own.
@@ -118,13 +118,13 @@ bool DecideRollout(Run& run, const translator::DesiredSet& desired) {
         for (const PodView& pod : v.pods) pending |= !pod.updated;
       }
       if (pending && v.exists && !v.status_stale) {
-        ComponentState& state = run.of(components[i]);
+        ComponentState& state = run.of(v.component);
         state.upgrading = true;
         if (state.waiting_on.empty()) state.waiting_on = rollout.waiting_on;
       }
     }
   }
-  return !run.inputs.partitions.empty();
+  return chosen;
 }
 
 }  // namespace doris_operator::reconcile

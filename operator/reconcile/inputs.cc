@@ -71,8 +71,12 @@ void ApplyRecordedDecisions(const log::v1::ReconcileRecord& record,
     model::v1::BaseSpec* base = c ? translator::BaseOf(cluster->mutable_spec(), *c) : nullptr;
     if (base != nullptr) base->set_replicas(o.replicas());
   }
-  for (const auto& p : record.partitions()) inputs->partitions[p.component()] = p.partition();
-  for (const auto& r : record.restart_stamps()) inputs->restarted_at[r.component()] = r.restarted_at();
+  for (const auto& p : record.partitions()) {
+    if (const auto c = translator::ComponentNamed(p.component())) inputs->partitions[*c] = p.partition();
+  }
+  for (const auto& r : record.restart_stamps()) {
+    if (const auto c = translator::ComponentNamed(r.component())) inputs->restarted_at[*c] = r.restarted_at();
+  }
 }
 
 void RecordDesiredObjects(const translator::DesiredSet& desired,

@@ -1,10 +1,12 @@
 #include "operator/reconcile/reconciler.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_join.h"
 #include "operator/kube/object_fields.h"
 #include "operator/reconcile/apply.h"
+#include "operator/reconcile/apply_membership.h"
 #include "operator/reconcile/decide_membership.h"
 #include "operator/reconcile/decide_restarts.h"
 #include "operator/reconcile/decide_rollout.h"
@@ -12,6 +14,7 @@
 #include "operator/reconcile/fe_access.h"
 #include "operator/reconcile/inputs.h"
 #include "operator/reconcile/observe.h"
+#include "operator/reconcile/observe_doris.h"
 #include "operator/reconcile/run.h"
 #include "operator/reconcile/translate_step.h"
 #include "operator/reconcile/unrecorded.h"
@@ -59,6 +62,7 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   if (!in.present) {
     // Deleted: the API server's garbage collector removes what it owned.
     references_->Remove(key);
+    if (options_.ghost_nodes != nullptr) options_.ghost_nodes->Remove(key);
     return finish(log::v1::ReconcileRecord::NO_CHANGE);
   }
   run.cluster_json = std::move(in.cluster_json);
@@ -82,9 +86,20 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   ObserveFeTarget(run);
   CheckDorisAccess(run);
 
-  // Decide: Doris membership (replicas held until nodes have left), then
-  // config-change restarts.
-  DecideMembership(run);
+  // Doris membership, component by component (FE, BE, CN): observe the
+  // node list the plan needs, decide (pure), carry out its Doris calls. A
+  // plan sees the list as the previous component's writes left it; the
+  // replicas held until nodes have left go to the translator (and record).
+  const model::v1::DorisClusterSpec spec_before = run.cluster.spec();
+  for (Component c : {Component::kFe, Component::kBe, Component::kCn}) {
+    ApplyMembership(run, DecideMembership(ObserveMembership(run, c)));
+  }
+  RecordReplicaOverrides(run, spec_before);
+  // Ghost nodes (FE rows no pod backs): observe both lists as membership
+  // left them, decide, drop what loses nothing.
+  const GhostInput ghosts = ObserveGhosts(run);
+  if (ghosts.node_map != nullptr) ApplyGhosts(run, DecideGhosts(ghosts));
+  // Decide: config-change restarts.
   DecideConfigRestarts(run);
 
   // Translate, with the rollout's partitions decided from the first
@@ -100,9 +115,15 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   // first is already true.
   WriteStatus(run);
   for (const auto& [reason, message] : run.failure_events) run.Event("Warning", reason, message);
+  if (options_.ghost_nodes != nullptr) options_.ghost_nodes->Set(key, run.ghosts);
 
   const bool converged = Converged(run);
   if (!converged || run.failed) out.requeue_after = options_.progress_poll;
+  if (run.ghost_recheck != absl::InfiniteDuration()) {
+    // A ghost's grace period ends then: nothing else may wake this cluster.
+    const absl::Duration at = std::max(run.ghost_recheck, options_.progress_poll);
+    out.requeue_after = out.requeue_after == absl::ZeroDuration() ? at : std::min(out.requeue_after, at);
+  }
   if (run.failed) return finish(log::v1::ReconcileRecord::FAILED);
   if (run.writes == 0) return finish(converged ? log::v1::ReconcileRecord::NO_CHANGE
                                                : log::v1::ReconcileRecord::REQUEUED);

@@ -16,6 +16,7 @@
 #include "operator/ingest/reference_index.h"
 #include "operator/kube/client.h"
 #include "operator/reconcile/event_recorder.h"
+#include "operator/reconcile/ghost_gauge.h"
 #include "proto/log.pb.h"
 #include "store/event_log.h"
 
@@ -29,6 +30,8 @@ struct ReconcilerOptions {
   // While a cluster converges it is looked at again after this long even
   // without new events (Doris membership is not watched).
   absl::Duration progress_poll = absl::Seconds(2);
+  // Where each reconcile leaves the cluster's ghost nodes for /metrics (null: nowhere).
+  GhostGauge* ghost_nodes = nullptr;
 };
 
 struct ReconcileOutcome {

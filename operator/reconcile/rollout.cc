@@ -23,6 +23,7 @@ RolloutPlan PlanRollout(const std::vector<ComponentView>& components) {
   RolloutPlan plan;
   bool earlier_settled = true;  // every earlier component fully rolled and serving
   for (const ComponentView& c : components) {
+    const char* name = translator::ComponentName(c.component);
     if (!c.exists) {
       // Created fresh: every pod starts on the new template, in parallel.
       plan.partitions[c.component] = 0;
@@ -35,7 +36,7 @@ RolloutPlan PlanRollout(const std::vector<ComponentView>& components) {
       plan.rolling = true;
       earlier_settled = false;
       if (plan.waiting_on.empty()) {
-        plan.waiting_on = absl::StrCat("the ", c.component, " StatefulSet status to catch up");
+        plan.waiting_on = absl::StrCat("the ", name, " StatefulSet status to catch up");
       }
       continue;
     }
@@ -56,7 +57,7 @@ RolloutPlan PlanRollout(const std::vector<ComponentView>& components) {
         if (!Serving(Find(c, i))) {
           earlier_settled = false;
           if (plan.waiting_on.empty()) {
-            plan.waiting_on = absl::StrCat(c.component, "-", i, " to serve again");
+            plan.waiting_on = absl::StrCat(name, "-", i, " to serve again");
           }
           break;
         }
@@ -93,14 +94,14 @@ RolloutPlan PlanRollout(const std::vector<ComponentView>& components) {
       if (!Serving(Find(c, i))) {
         above_serving = false;
         if (plan.waiting_on.empty()) {
-          plan.waiting_on = absl::StrCat(c.component, "-", i, " to serve again");
+          plan.waiting_on = absl::StrCat(name, "-", i, " to serve again");
         }
         break;
       }
     }
     if (above_serving && partition > 0) {
       --partition;
-      plan.waiting_on = absl::StrCat(c.component, "-", partition, " to restart");
+      plan.waiting_on = absl::StrCat(name, "-", partition, " to restart");
     }
     plan.partitions[c.component] = partition;
   }

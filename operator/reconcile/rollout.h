@@ -7,9 +7,10 @@
 // one is Ready and Doris reports it alive again. Pure: observed facts in,
 // partitions out.
 
-#include <map>
 #include <string>
 #include <vector>
+
+#include "translator/component.h"
 
 namespace doris_operator::reconcile {
 
@@ -21,7 +22,7 @@ struct PodView {
 };
 
 struct ComponentView {
-  std::string component;  // "fe", "be", "cn", "broker", in rollout order
+  translator::Component component = translator::Component::kFe;  // in rollout order
   bool exists = true;     // the StatefulSet is live
   // The desired pod template differs from the live one: applying it starts
   // a rollout, so every pod counts as outdated.
@@ -37,8 +38,8 @@ struct ComponentView {
 
 struct RolloutPlan {
   // The partition to write for each component: replicas = hold every pod,
-  // 0 = no restriction.
-  std::map<std::string, int> partitions;
+  // 0 = no restriction (also for a component not planned).
+  translator::PerComponent<int> partitions;
   // The component and pod the rollout is waiting for, for status and Events
   // ("" when nothing is rolling).
   std::string waiting_on;

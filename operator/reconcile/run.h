@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 #include "operator/doris/fe_client.h"
 #include "operator/kube/client.h"
@@ -80,6 +81,10 @@ struct Run {
   // many replicas, until their nodes have left Doris.
   std::map<std::string, int> retained;
   bool removing = false;  // such a removal is under way: look again soon
+  // Nodes the FE lists that no pod backs, for status.ghostNodes and the
+  // metric (as last written when the FE could not be asked).
+  std::vector<model::v1::GhostNode> ghosts;
+  absl::Duration ghost_recheck = absl::InfiniteDuration();  // a grace period ends then
   int writes = 0;
   bool failed = false;
   std::vector<std::string> errors;

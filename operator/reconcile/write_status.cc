@@ -119,6 +119,7 @@ void WriteStatus(Run& run) {
   if (run.doris_refusal_said) sync.doris_refused = run.doris_refused;
   *next.add_conditions() = ComputeSyncedCondition(sync, prev_conditions, now);
   next.set_observed_generation(ObservedGeneration(sync, previous.observed_generation()));
+  for (const model::v1::GhostNode& g : run.ghosts) *next.add_ghost_nodes() = g;
   const Json next_json = translator::StatusToJson(next);
   const Json& live_status = FieldAt(run.cluster_json, {"status"});
   if (translator::Canonical(next_json) == translator::Canonical(live_status)) return;

@@ -146,7 +146,7 @@ TEST(Translate, InvalidSpecIsAnErrorListingEveryProblem) {
 TEST(Translate, PartitionInputMovesOnlyThatStatefulSet) {
   const DesiredSet a = Tr(Base());
   TranslateInputs in;
-  in.partitions["be"] = 2;
+  in.partitions[Component::kBe] = 2;
   const DesiredSet b = Tr(Base(), in);
   EXPECT_EQ(Sts(b, "t-be")["spec"]["updateStrategy"]["rollingUpdate"]["partition"], 2);
   auto an = ByName(a), bn = ByName(b);
@@ -208,8 +208,8 @@ TEST(Translate, OperatorRestartStampsWinAndReachEveryComponent) {
   j["metadata"]["annotations"] = {{"apache.doris.fe/restartedAt", "user-time"}};
   j["spec"]["cnSpec"] = {{"image", "be:1"}};
   TranslateInputs in;
-  in.restarted_at["fe"] = "operator-time";
-  in.restarted_at["cn"] = "cn-time";
+  in.restarted_at[Component::kFe] = "operator-time";
+  in.restarted_at[Component::kCn] = "cn-time";
   DesiredSet s = Tr(j, in);
   EXPECT_EQ(Sts(s, "t-fe")["spec"]["template"]["metadata"]["annotations"]
                 ["apache.doris.fe/restartedAt"],
@@ -252,7 +252,7 @@ TEST(Translate, UserMapsAndMergedKeysComeOutCanonicalLaterSourcesWinning) {
   m.mutable_spec()->mutable_fe_spec()->mutable_base()->mutable_requests()->set_json(
       R"({ "memory": "1Gi", "cpu": "1.50" })");
   TranslateInputs in;
-  in.restarted_at["fe"] = "operator";
+  in.restarted_at[Component::kFe] = "operator";
   absl::StatusOr<DesiredSet> s = Translate(m, in);
   ASSERT_TRUE(s.ok()) << s.status();
   for (const auto& o : s->objects) {

@@ -5,119 +5,121 @@
 namespace doris_operator::reconcile {
 namespace {
 
-ComponentView Settled(const std::string& name, int replicas) {
+using translator::Component;
+
+ComponentView Settled(Component name, int replicas) {
   ComponentView c{.component = name, .replicas = replicas};
   for (int i = 0; i < replicas; ++i) c.pods.push_back({i, true, true, true});
   return c;
 }
 
 TEST(Rollout, NothingToRollMeansNoPartition) {
-  RolloutPlan p = PlanRollout({Settled("fe", 3), Settled("be", 3)});
+  RolloutPlan p = PlanRollout({Settled(Component::kFe, 3), Settled(Component::kBe, 3)});
   EXPECT_FALSE(p.rolling);
-  EXPECT_EQ(p.partitions, (std::map<std::string, int>{{"be", 0}, {"fe", 0}}));
+  EXPECT_EQ(p.partitions, translator::PerComponent<int>{});
   EXPECT_EQ(p.waiting_on, "");
 }
 
 TEST(Rollout, NewTemplateReleasesOnlyTheHighestPod) {
-  ComponentView fe = Settled("fe", 3);
+  ComponentView fe = Settled(Component::kFe, 3);
   fe.template_changed = true;
-  RolloutPlan p = PlanRollout({fe, Settled("be", 3)});
+  RolloutPlan p = PlanRollout({fe, Settled(Component::kBe, 3)});
   EXPECT_TRUE(p.rolling);
-  EXPECT_EQ(p.partitions["fe"], 2);
+  EXPECT_EQ(p.partitions[Component::kFe], 2);
   EXPECT_EQ(p.waiting_on, "fe-2 to restart");
 }
 
 TEST(Rollout, NextPodOnlyWhenThePreviousServesAgain) {
-  ComponentView fe = Settled("fe", 3);
+  ComponentView fe = Settled(Component::kFe, 3);
   fe.partition = 2;
   fe.pods[0].updated = false;
   fe.pods[1].updated = false;
   fe.pods[2] = {2, /*updated=*/true, /*ready=*/true, /*doris_alive=*/false};
   RolloutPlan p = PlanRollout({fe});
-  EXPECT_EQ(p.partitions["fe"], 2);  // Ready is not enough: Doris must see it alive
+  EXPECT_EQ(p.partitions[Component::kFe], 2);  // Ready is not enough: Doris must see it alive
   EXPECT_EQ(p.waiting_on, "fe-2 to serve again");
   fe.pods[2].doris_alive = true;
   p = PlanRollout({fe});
-  EXPECT_EQ(p.partitions["fe"], 1);
+  EXPECT_EQ(p.partitions[Component::kFe], 1);
   EXPECT_EQ(p.waiting_on, "fe-1 to restart");
 }
 
 TEST(Rollout, LaterComponentsWaitForEarlierOnes) {
-  ComponentView fe = Settled("fe", 3);
+  ComponentView fe = Settled(Component::kFe, 3);
   fe.partition = 1;
   fe.pods[0].updated = false;  // fe-0 still to go
-  ComponentView be = Settled("be", 3);
+  ComponentView be = Settled(Component::kBe, 3);
   be.template_changed = true;
-  RolloutPlan p = PlanRollout({fe, be, Settled("broker", 1)});
-  EXPECT_EQ(p.partitions["fe"], 0);
-  EXPECT_EQ(p.partitions["be"], 3);      // held: no BE pod restarts yet
-  EXPECT_EQ(p.partitions["broker"], 1);  // held too
+  RolloutPlan p = PlanRollout({fe, be, Settled(Component::kBroker, 1)});
+  EXPECT_EQ(p.partitions[Component::kFe], 0);
+  EXPECT_EQ(p.partitions[Component::kBe], 3);      // held: no BE pod restarts yet
+  EXPECT_EQ(p.partitions[Component::kBroker], 1);  // held too
   // FE finished: BE starts from its highest pod.
-  p = PlanRollout({Settled("fe", 3), be, Settled("broker", 1)});
-  EXPECT_EQ(p.partitions["be"], 2);
-  EXPECT_EQ(p.partitions["broker"], 1);
+  p = PlanRollout({Settled(Component::kFe, 3), be, Settled(Component::kBroker, 1)});
+  EXPECT_EQ(p.partitions[Component::kBe], 2);
+  EXPECT_EQ(p.partitions[Component::kBroker], 1);
 }
 
 TEST(Rollout, AnUnhealthySettledComponentHoldsTheOnesAfterIt) {
-  ComponentView fe = Settled("fe", 3);
+  ComponentView fe = Settled(Component::kFe, 3);
   fe.pods[1].ready = false;
-  ComponentView be = Settled("be", 2);
+  ComponentView be = Settled(Component::kBe, 2);
   be.template_changed = true;
   RolloutPlan p = PlanRollout({fe, be});
-  EXPECT_EQ(p.partitions["be"], 2);
+  EXPECT_EQ(p.partitions[Component::kBe], 2);
   EXPECT_EQ(p.waiting_on, "fe-1 to serve again");
 }
 
 TEST(Rollout, NewStatefulSetsStartAllPodsAtOnce) {
-  ComponentView cn{.component = "cn", .exists = false, .replicas = 4};
-  RolloutPlan p = PlanRollout({Settled("fe", 1), cn});
-  EXPECT_EQ(p.partitions["cn"], 0);
+  ComponentView cn{.component = Component::kCn, .exists = false, .replicas = 4};
+  RolloutPlan p = PlanRollout({Settled(Component::kFe, 1), cn});
+  EXPECT_EQ(p.partitions[Component::kCn], 0);
   EXPECT_FALSE(p.rolling);
 }
 
 TEST(Rollout, ARolloutStartedWithoutPartitionIsTakenInHand) {
   // Kubernetes began updating everything (partition 0) before we stepped in:
   // the outdated pods are held but the highest of them, which goes next.
-  ComponentView be = Settled("be", 3);
+  ComponentView be = Settled(Component::kBe, 3);
   be.pods[0].updated = false;
   be.pods[1].updated = false;
   RolloutPlan p = PlanRollout({be});
-  EXPECT_EQ(p.partitions["be"], 1);
+  EXPECT_EQ(p.partitions[Component::kBe], 1);
 }
 
 TEST(Rollout, AStaleStatusHoldsThisAndLaterComponents) {
   // FE's template was just applied; its controller has not seen it, so the
   // old pods still match the old update revision and look "updated".
-  ComponentView fe = Settled("fe", 3);
+  ComponentView fe = Settled(Component::kFe, 3);
   fe.partition = 2;
   fe.status_stale = true;
-  ComponentView be = Settled("be", 3);
+  ComponentView be = Settled(Component::kBe, 3);
   be.partition = 3;
   RolloutPlan p = PlanRollout({fe, be});
-  EXPECT_EQ(p.partitions["fe"], 2);
-  EXPECT_EQ(p.partitions["be"], 3);
+  EXPECT_EQ(p.partitions[Component::kFe], 2);
+  EXPECT_EQ(p.partitions[Component::kBe], 3);
   EXPECT_TRUE(p.rolling);
 }
 
 TEST(Rollout, TheLastStepIsNotStartedOver) {
   // Partition 0 released pod 0, which is restarting (and may come back on the
   // old revision if the partition rose again): stay at 0 until it serves.
-  ComponentView be = Settled("be", 3);
+  ComponentView be = Settled(Component::kBe, 3);
   be.partition = 0;
   be.pods[0] = {0, false, false, false};
   RolloutPlan p = PlanRollout({be});
-  EXPECT_EQ(p.partitions["be"], 0);
+  EXPECT_EQ(p.partitions[Component::kBe], 0);
   EXPECT_TRUE(p.rolling);
 }
 
 TEST(Rollout, FullWalkThroughRollsEveryPodExactlyOnce) {
-  ComponentView be = Settled("be", 4);
+  ComponentView be = Settled(Component::kBe, 4);
   be.template_changed = true;
   std::vector<int> released;
   for (int step = 0; step < 20; ++step) {
     RolloutPlan p = PlanRollout({be});
     if (!p.rolling) break;
-    const int partition = p.partitions["be"];
+    const int partition = p.partitions[Component::kBe];
     be.template_changed = false;
     be.partition = partition;
     // Kubernetes restarts pods >= partition that are outdated; they come back.

@@ -1,0 +1,60 @@
+#ifndef DORIS_OPERATOR_OPERATOR_RECONCILE_DECIDE_GHOSTS_H_
+#define DORIS_OPERATOR_OPERATOR_RECONCILE_DECIDE_GHOSTS_H_
+
+// Decide, ghost nodes: nodes the FE lists that no pod backs, nor will (a
+// host that is no pod of the cluster, or a pod above its StatefulSet's
+// replicas). Each is watched from when it is first seen (status keeps the
+// time); once past the grace period it is reported, and dropped from the FE
+// when that loses nothing: a dead compute node, a dead FE observer, a dead
+// backend with no tablets. A backend holding tablets, a follower or a node
+// that is alive are reported only. Pure: node lists and the time in, the
+// ghosts for status and a plan of Doris calls and Events out.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "operator/doris/node_list.h"
+#include "operator/reconcile/decide_membership.h"
+#include "operator/reconcile/node_map.h"
+#include "proto/doris_cluster.pb.h"
+#include "translator/component.h"
+
+namespace doris_operator::reconcile {
+
+// The annotation that sets the grace period (a Go duration: "90s", "10m",
+// "1h"), and its default.
+inline constexpr char kGhostGraceAnnotation[] = "doris-operator.io/ghost-node-grace-period";
+inline constexpr absl::Duration kDefaultGhostGrace = absl::Minutes(10);
+
+// The grace period the annotations ask for; InvalidArgument (saying what
+// is wrong and what to write) for a value that is not a duration >= 0.
+absl::StatusOr<absl::Duration> GhostGracePeriod(const google::protobuf::Map<std::string, std::string>& annotations);
+
+struct GhostInput {
+  std::string cluster;
+  absl::Time now;
+  absl::Duration grace = kDefaultGhostGrace;
+  const std::vector<doris::NodeRow>* frontends = nullptr;
+  const std::vector<doris::NodeRow>* backends = nullptr;
+  const NodeMap* node_map = nullptr;
+  // Each component's live StatefulSet replicas (0 without one): a pod
+  // below it is missing for a while (restarting), not a ghost.
+  translator::PerComponent<int> live_replicas;
+  // status.ghostNodes as last written: when each was first seen.
+  std::vector<model::v1::GhostNode> previous;
+};
+
+struct GhostPlan {
+  std::vector<model::v1::GhostNode> ghosts;  // for status, in list order (FE first)
+  std::vector<MembershipStep> steps;         // Events and drops, in order
+  // When the first grace period still running ends: look again then.
+  absl::Duration recheck_after = absl::InfiniteDuration();
+};
+
+GhostPlan DecideGhosts(const GhostInput& in);
+
+}  // namespace doris_operator::reconcile
+
+#endif  // DORIS_OPERATOR_OPERATOR_RECONCILE_DECIDE_GHOSTS_H_

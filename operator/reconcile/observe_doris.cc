@@ -1,0 +1,81 @@
+#include "operator/reconcile/observe_doris.h"
+
+#include "operator/kube/object_fields.h"
+#include "operator/reconcile/fe_access.h"
+#include "operator/reconcile/observe.h"
+
+namespace doris_operator::reconcile {
+
+MembershipInput ObserveMembership(Run& run, Component c) {
+  const model::v1::DorisClusterSpec& spec = run.cluster.spec();
+  const ComponentState& state = run.of(c);
+  MembershipInput in;
+  in.component = c;
+  in.cluster = run.key.name;
+  const model::v1::BaseSpec* base = translator::BaseOf(spec, c);
+  in.in_spec = base != nullptr;
+  in.fe_in_spec = spec.has_fe_spec();
+  in.has_statefulset = state.statefulset.has_value();
+  if (state.statefulset) {
+    in.live_replicas = static_cast<int>(kube::IntAt(*state.statefulset, {"spec", "replicas"}, 0));
+  }
+  if (base != nullptr) in.spec_replicas = translator::Replicas(*base);
+  in.autoscaled = c == Component::kCn && spec.has_cn_spec() && spec.cn_spec().has_auto_scaling_policy();
+  in.election_number = spec.fe_spec().has_election_number() ? spec.fe_spec().election_number() : 3;
+  if (const model::v1::ComponentStatus* prev = StatusOf(run.cluster.status(), c)) {
+    in.previous_phase = prev->component_condition().phase();
+    in.previous_message = prev->component_condition().message();
+  }
+  in.node_map = &run.node_map;
+  switch (NodeListNeeded(in)) {
+    case NodeList::kNone: break;
+    case NodeList::kFrontends: in.nodes = &Frontends(run); break;
+    case NodeList::kBackends: in.nodes = &Backends(run); break;
+  }
+  // After the read: reading is what says DorisAccessRefused.
+  in.doris_refused = run.doris_refused;
+  return in;
+}
+
+GhostInput ObserveGhosts(Run& run) {
+  GhostInput in;
+  in.cluster = run.key.name;
+  in.now = run.services.options->now();
+  const model::v1::DorisClusterStatus& status = run.cluster.status();
+  in.previous.assign(status.ghost_nodes().begin(), status.ghost_nodes().end());
+  run.ghosts = in.previous;
+  absl::StatusOr<absl::Duration> grace = GhostGracePeriod(run.cluster.metadata().annotations());
+  if (grace.ok()) {
+    in.grace = *grace;
+  } else {
+    // A bad knob does not stop the cluster: the default applies, and the
+    // Synced condition (and one Event) says what to fix.
+    const std::string message(grace.status().message());
+    run.not_applied.push_back(message);
+    bool said = false;
+    for (const model::v1::Condition& c : status.conditions()) {
+      said |= c.type() == "Synced" && c.message().find(message) != std::string::npos;
+    }
+    if (!said) run.Event("Warning", "InvalidAnnotation", message);
+  }
+  bool fe_serving = false;
+  for (const nlohmann::json& pod : run.of(Component::kFe).pods) fe_serving |= PodReady(pod);
+  if (!fe_serving || !run.doris_refused.empty()) return in;
+  // Backends first: a scale-in has usually read them (or failed to) already.
+  const absl::StatusOr<std::vector<doris::NodeRow>>& backends = Backends(run);
+  if (!backends.ok()) return in;
+  const absl::StatusOr<std::vector<doris::NodeRow>>& frontends = Frontends(run);
+  if (!frontends.ok()) return in;
+  in.frontends = &*frontends;
+  in.backends = &*backends;
+  in.node_map = &run.node_map;
+  for (Component c : translator::kAllComponents) {
+    const ComponentState& state = run.of(c);
+    if (state.statefulset) {
+      in.live_replicas[c] = static_cast<int>(kube::IntAt(*state.statefulset, {"spec", "replicas"}, 0));
+    }
+  }
+  return in;
+}
+
+}  // namespace doris_operator::reconcile

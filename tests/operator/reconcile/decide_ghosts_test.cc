@@ -1,0 +1,142 @@
+// DecideGhosts is pure: the ghosts and the drops for given node lists,
+// pods and time, with no FE or clock behind it.
+
+#include "operator/reconcile/decide_ghosts.h"
+
+#include "gtest/gtest.h"
+
+namespace doris_operator::reconcile {
+namespace {
+
+using doris::ParseNodeList;
+using translator::Component;
+using Kind = MembershipStep::Kind;
+
+constexpr char kFrontends[] = R"({"code":0,"data":{
+  "column_names":["Name","Host","EditLogPort","Role","IsMaster","Alive"],
+  "rows":[["a","c-fe-0.c-fe-internal.ns.svc.cluster.local","9010","FOLLOWER","true","true"],
+          ["b","c-fe-3.c-fe-internal.ns.svc.cluster.local","9010","OBSERVER","false","false"],
+          ["c","old-fe.example.com","9010","FOLLOWER","false","false"]]}})";
+
+constexpr char kBackends[] = R"({"code":0,"data":{
+  "column_names":["BackendId","Host","HeartbeatPort","Alive","SystemDecommissioned","TabletNum","NodeRole"],
+  "rows":[["1","c-be-0.c-be-internal.ns.svc.cluster.local","9050","true","false","120","mix"],
+          ["2","c-be-1.c-be-internal.ns.svc.cluster.local","9050","false","false","120","mix"],
+          ["3","c-be-2.c-be-internal.ns.svc.cluster.local","9050","false","false","120","mix"],
+          ["4","c-cn-1.c-cn-internal.ns.svc.cluster.local","9050","false","false","0","computation"],
+          ["5","10.9.9.9","9050","true","false","0","computation"],
+          ["6","10.9.9.10","9050","false","false","0","mix"]]}})";
+
+struct Fixture {
+  absl::StatusOr<std::vector<doris::NodeRow>> frontends = ParseNodeList(kFrontends);
+  absl::StatusOr<std::vector<doris::NodeRow>> backends = ParseNodeList(kBackends);
+  // be-1 is missing below its StatefulSet's replicas (restarting): no ghost.
+  NodeMap pods{"c", {{"c-fe-0", {"10.0.0.1"}}, {"c-be-0", {"10.0.0.2"}}, {"c-cn-0", {"10.0.0.3"}}}};
+
+  GhostInput Input(absl::Time now, std::vector<model::v1::GhostNode> previous) {
+    GhostInput in;
+    in.cluster = "c";
+    in.now = now;
+    in.grace = absl::Minutes(5);
+    in.frontends = &*frontends;
+    in.backends = &*backends;
+    in.node_map = &pods;
+    in.live_replicas[Component::kFe] = 1;
+    in.live_replicas[Component::kBe] = 2;
+    in.live_replicas[Component::kCn] = 1;
+    in.previous = std::move(previous);
+    return in;
+  }
+};
+
+const model::v1::GhostNode* Find(const GhostPlan& p, const std::string& host_port) {
+  for (const auto& g : p.ghosts) {
+    if (g.host_port() == host_port) return &g;
+  }
+  return nullptr;
+}
+
+TEST(DecideGhosts, SeenFirstThenReportedAfterTheGracePeriod) {
+  Fixture f;
+  const absl::Time t0 = absl::FromUnixSeconds(1800000000);
+  const GhostPlan first = DecideGhosts(f.Input(t0, {}));
+  EXPECT_TRUE(first.steps.empty());  // nothing is said or dropped within the grace period
+  ASSERT_EQ(first.ghosts.size(), 6u);
+  for (const auto& g : first.ghosts) {
+    EXPECT_EQ(g.state(), "InGracePeriod") << g.host_port();
+    EXPECT_EQ(g.since(), "2027-01-15T08:00:00Z");
+  }
+  EXPECT_EQ(Find(first, "c-be-1.c-be-internal.ns.svc.cluster.local:9050"), nullptr);  // restarting
+  EXPECT_EQ(Find(first, "c-be-0.c-be-internal.ns.svc.cluster.local:9050"), nullptr);  // has its pod
+
+  // One second short of the grace period: still waiting, since kept.
+  GhostPlan early = DecideGhosts(f.Input(t0 + absl::Minutes(5) - absl::Seconds(1), first.ghosts));
+  EXPECT_TRUE(early.steps.empty());
+  EXPECT_EQ(early.ghosts[0].since(), "2027-01-15T08:00:00Z");
+
+  const GhostPlan late = DecideGhosts(f.Input(t0 + absl::Minutes(5), first.ghosts));
+  // A dead observer and a dead compute node go; a dead backend without
+  // tablets too (it holds no data).
+  const auto* observer = Find(late, "c-fe-3.c-fe-internal.ns.svc.cluster.local:9010");
+  ASSERT_NE(observer, nullptr);
+  EXPECT_EQ(observer->state(), "Dropping");
+  EXPECT_EQ(Find(late, "c-cn-1.c-cn-internal.ns.svc.cluster.local:9050")->state(), "Dropping");
+  EXPECT_EQ(Find(late, "10.9.9.10:9050")->state(), "Dropping");
+  EXPECT_EQ(Find(late, "10.9.9.10:9050")->component(), "be");
+  // A backend holding tablets, a follower and a live node are only reported.
+  const auto* be2 = Find(late, "c-be-2.c-be-internal.ns.svc.cluster.local:9050");
+  EXPECT_EQ(be2->state(), "Kept");
+  EXPECT_EQ(be2->tablets(), 120);
+  EXPECT_NE(be2->message().find("holds 120 tablets"), std::string::npos) << be2->message();
+  EXPECT_EQ(Find(late, "old-fe.example.com:9010")->state(), "Kept");
+  EXPECT_EQ(Find(late, "10.9.9.9:9050")->state(), "Kept");
+  EXPECT_EQ(Find(late, "10.9.9.9:9050")->component(), "cn");
+
+  int events = 0;
+  std::vector<std::string> dropped;
+  for (const MembershipStep& s : late.steps) {
+    if (s.kind == Kind::kEvent) {
+      EXPECT_EQ(s.reason, "GhostNode");
+      ++events;
+    } else {
+      EXPECT_EQ(s.reason, "GhostNodeDropped");
+      dropped.push_back(s.host_ports[0]);
+    }
+  }
+  EXPECT_EQ(events, 6);  // each ghost is reported once
+  EXPECT_EQ(dropped, (std::vector<std::string>{"c-fe-3.c-fe-internal.ns.svc.cluster.local:9010",
+                                               "c-cn-1.c-cn-internal.ns.svc.cluster.local:9050",
+                                               "10.9.9.10:9050"}));
+  EXPECT_EQ(late.steps[1].kind, Kind::kDropFrontend);
+  EXPECT_EQ(late.steps[1].role, "OBSERVER");
+
+  // Reported already: the kept ones are not said again.
+  std::vector<model::v1::GhostNode> kept;
+  for (const auto& g : late.ghosts) {
+    if (g.state() == "Kept") kept.push_back(g);
+  }
+  const GhostPlan again = DecideGhosts(f.Input(t0 + absl::Minutes(6), kept));
+  EXPECT_EQ(Find(again, "c-be-2.c-be-internal.ns.svc.cluster.local:9050")->state(), "Kept");
+  for (const MembershipStep& s : again.steps) {
+    EXPECT_EQ(s.message.find("c-be-2"), std::string::npos) << s.message;
+  }
+}
+
+TEST(DecideGhosts, GracePeriodAnnotation) {
+  google::protobuf::Map<std::string, std::string> a;
+  EXPECT_EQ(*GhostGracePeriod(a), absl::Minutes(10));
+  a[kGhostGraceAnnotation] = "90s";
+  EXPECT_EQ(*GhostGracePeriod(a), absl::Seconds(90));
+  a[kGhostGraceAnnotation] = "0";
+  EXPECT_EQ(*GhostGracePeriod(a), absl::ZeroDuration());
+  for (const char* bad : {"ten minutes", "-5m", "inf", ""}) {
+    a[kGhostGraceAnnotation] = bad;
+    const auto d = GhostGracePeriod(a);
+    ASSERT_FALSE(d.ok()) << bad;
+    EXPECT_NE(d.status().message().find("doris-operator.io/ghost-node-grace-period"), std::string::npos);
+    EXPECT_NE(d.status().message().find("e.g. \"90s\""), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace doris_operator::reconcile
