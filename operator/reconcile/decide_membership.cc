@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "operator/kube/object_fields.h"
+#include "operator/reconcile/cancel_decommission.h"
 #include "operator/reconcile/doris_failures.h"
 #include "operator/reconcile/doris_nodes.h"
 #include "operator/reconcile/fe_access.h"
@@ -182,14 +183,7 @@ void BackendMembership(Run& run, Component c) {
               absl::StrCat("drained to 0 tablets, dropped from the FE: ", absl::StrJoin(plan.drop, ", "),
                            s.ok() ? "" : absl::StrCat(": ", s.message())));
   }
-  if (!plan.cancel_decommission.empty()) {
-    // The FE HTTP API cannot cancel a decommission; say so where people look.
-    run.Event("Warning", "DecommissionNotCancelled",
-              absl::StrCat(name, " scaled back out during a scale-in: ",
-                           absl::StrJoin(plan.cancel_decommission, ", "),
-                           " stay decommissioned; run ALTER SYSTEM CANCEL DECOMMISSION BACKEND to "
-                           "use them again"));
-  }
+  if (std::string w = CancelDecommissions(run, c, plan.cancel_decommission); !w.empty()) refused = w;
   hold(plan.statefulset_replicas);
   state.scaling = plan.scaling;
   state.waiting_on = refused.empty() ? plan.waiting_on : refused;

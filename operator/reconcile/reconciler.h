@@ -29,6 +29,9 @@ struct ReconcilerOptions {
   // While a cluster converges it is looked at again after this long even
   // without new events (Doris membership is not watched).
   absl::Duration progress_poll = absl::Seconds(2);
+  // A BE restart that waits this long for healthy tablets is reported
+  // (Warning Event, status); it goes on waiting. 0: never reported.
+  absl::Duration tablet_health_deadline = absl::Minutes(30);
 };
 
 struct ReconcileOutcome {
