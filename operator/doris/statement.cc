@@ -5,17 +5,7 @@
 
 namespace doris_operator::doris {
 
-namespace {
-
 using translator::Json;
-
-std::string Cell(const Json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_null()) return "";
-  return translator::Canonical(v);
-}
-
-}  // namespace
 
 absl::StatusOr<StatementResult> ParseStatementAnswer(std::string_view body, const std::string& what) {
   // Errors first: they share the membership writes' envelope.
@@ -42,7 +32,7 @@ absl::StatusOr<StatementResult> ParseStatementAnswer(std::string_view body, cons
     if (!m.is_object() || !m.contains("name")) {
       return absl::InvalidArgumentError(absl::StrCat(what, ": a column without a name"));
     }
-    out.columns.push_back(Cell(m["name"]));
+    out.columns.push_back(CellText(m["name"]));
   }
   for (const Json& r : rows) {
     if (!r.is_array() || r.size() != out.columns.size()) {
@@ -50,7 +40,7 @@ absl::StatusOr<StatementResult> ParseStatementAnswer(std::string_view body, cons
                                                      " cells for ", out.columns.size(), " columns"));
     }
     NodeRow row;
-    for (size_t i = 0; i < r.size(); ++i) row[out.columns[i]] = Cell(r[i]);
+    for (size_t i = 0; i < r.size(); ++i) row[out.columns[i]] = CellText(r[i]);
     out.rows.push_back(std::move(row));
   }
   return out;
