@@ -38,6 +38,9 @@ ABSL_FLAG(std::vector<std::string>, namespace, {},
           "Namespaces to manage: repeat the flag or separate with commas (default: all namespaces).");
 ABSL_FLAG(std::string, data_dir, "/var/lib/doris-operator",
           "Directory of the RocksDB event log (created if missing; keep it on a persistent volume).");
+ABSL_FLAG(absl::Duration, tablet_health_deadline, absl::Minutes(30),
+          "A BE restart of a rollout waits while Doris reports tablets short of a healthy replica; "
+          "past this long a Warning Event says so (it still waits). 0: never warn.");
 ABSL_FLAG(absl::Duration, log_recovery_interval, absl::Seconds(5),
           "While the event log cannot be written (e.g. its disk is full), how often the operator "
           "tries to make it writable again. Meanwhile it is not ready and writes nothing to the "
@@ -400,6 +403,7 @@ int main(int argc, char** argv) {
   options.workers = absl::GetFlag(FLAGS_workers);
   options.watch_timeout_seconds = absl::GetFlag(FLAGS_watch_timeout_seconds);
   options.resync_period = absl::GetFlag(FLAGS_resync_period);
+  options.reconciler.tablet_health_deadline = absl::GetFlag(FLAGS_tablet_health_deadline);
   options.doris_access = access == "direct" ? doris_operator::doris::Access::kDirect
                                             : doris_operator::doris::Access::kApiServerProxy;
   options.doris_client.dial_override = absl::GetFlag(FLAGS_dial_override);

@@ -45,7 +45,8 @@ absl::StatusOr<std::shared_ptr<kube::Client>> FeClient::DirectClient(const std::
 }
 
 absl::StatusOr<std::string> FeClient::Call(const FeTarget& t, const std::string& method,
-                                           const std::string& path, const std::string& body) {
+                                           const std::string& path, const std::string& body,
+                                           bool idempotent) {
   const std::string service =
       t.pod.empty() ? absl::StrCat(t.cluster, "-fe-service") : absl::StrCat("FE pod ", t.pod);
   kube::Request r;
@@ -54,7 +55,7 @@ absl::StatusOr<std::string> FeClient::Call(const FeTarget& t, const std::string&
   r.headers.push_back(absl::StrCat("Authorization: Basic ",
                                    absl::Base64Escape(absl::StrCat(t.user, ":", t.password))));
   // Node lists are safe to repeat; membership changes are not retried.
-  r.idempotent = method == "GET";
+  r.idempotent = method == "GET" || idempotent;
   absl::StatusOr<kube::Response> resp;
   if (access_ == Access::kApiServerProxy) {
     r.path = t.pod.empty() ? absl::StrCat("/api/v1/namespaces/", t.ns, "/services/", service, ":",
@@ -64,7 +65,7 @@ absl::StatusOr<std::string> FeClient::Call(const FeTarget& t, const std::string&
     resp = kube_->Do(r);
   } else {
     // The proxied path is gated by kube_ itself; a direct call must ask it.
-    if (method != "GET" && !kube_->WritesAllowed()) {
+    if (method != "GET" && !idempotent && !kube_->WritesAllowed()) {
       return absl::FailedPreconditionError(
           absl::StrCat("FE ", service, " ", path, ": writes are not allowed (not the leader)"));
     }
@@ -147,6 +148,14 @@ absl::Status FeClient::DropFrontend(const FeTarget& t, const std::string& role,
                                           Json{{"role", role}, {"hostPort", host_port}}.dump());
   if (!body.ok()) return body.status();
   return GoneIsDone(ParseWriteAnswer(*body, "drop frontend"));
+}
+
+absl::StatusOr<StatementResult> FeClient::ExecuteStatement(const FeTarget& t, const std::string& stmt,
+                                                          bool read_only) {
+  absl::StatusOr<std::string> body =
+      Call(t, "POST", kStatementPath, Json{{"stmt", stmt}, {"is_sync", true}}.dump(), read_only);
+  if (!body.ok()) return body.status();
+  return ParseStatementAnswer(*body, stmt);
 }
 
 }  // namespace doris_operator::doris

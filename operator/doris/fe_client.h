@@ -2,7 +2,8 @@
 #define DORIS_OPERATOR_OPERATOR_DORIS_FE_CLIENT_H_
 
 // Talks to a Doris FE's HTTP node-management API: lists nodes, decommissions
-// and drops backends, drops frontends. Reaches the FE directly by its
+// and drops backends, drops frontends; and runs single SQL statements
+// through its Statement Execution Action. Reaches the FE directly by its
 // Service DNS name (in-cluster) or through the API server's service proxy
 // (operator outside the cluster, and tests against kubesim).
 
@@ -14,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "operator/doris/node_list.h"
+#include "operator/doris/statement.h"
 #include "operator/kube/client.h"
 
 namespace doris_operator::doris {
@@ -58,10 +60,14 @@ class FeClient {
   // backend by itself (drop_backend_after_decommission).
   absl::Status DropBackends(const FeTarget& t, const std::vector<std::string>& host_ports);
   absl::Status DropFrontend(const FeTarget& t, const std::string& role, const std::string& host_port);
+  // One statement through the Statement Execution Action (any FE runs it;
+  // a DDL is forwarded to the master by the FE). Not retried unless `read_only`.
+  absl::StatusOr<StatementResult> ExecuteStatement(const FeTarget& t, const std::string& stmt, bool read_only);
 
  private:
   absl::StatusOr<std::string> Call(const FeTarget& t, const std::string& method,
-                                   const std::string& path, const std::string& body);
+                                   const std::string& path, const std::string& body,
+                                   bool idempotent = false);
 
   // One keep-alive client per FE address (Service or pod), made on first use.
   absl::StatusOr<std::shared_ptr<kube::Client>> DirectClient(const std::string& server);

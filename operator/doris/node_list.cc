@@ -6,17 +6,13 @@
 
 namespace doris_operator::doris {
 
-namespace {
-
 using translator::Json;
 
-std::string Cell(const Json& v) {
+std::string CellText(const Json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return "";
   return translator::Canonical(v);
 }
-
-}  // namespace
 
 absl::Status ParseWriteAnswer(std::string_view body, const std::string& what) {
   const Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -24,7 +20,7 @@ absl::Status ParseWriteAnswer(std::string_view body, const std::string& what) {
   const Json code = j.contains("code") ? j["code"] : Json();
   if (code.is_number_integer() && code.get<int64_t>() == 0) return absl::OkStatus();
   std::string detail = j.contains("data") && j["data"].is_string() ? j["data"].get<std::string>()
-                                                                     : Cell(j.contains("msg") ? j["msg"] : Json());
+                                                                     : CellText(j.contains("msg") ? j["msg"] : Json());
   if (!code.is_number_integer()) {
     detail = absl::StrCat("not a Doris API envelope (code ", code.is_null() ? "missing" : translator::Canonical(code), ")",
                           detail.empty() ? "" : ": ", detail);
@@ -42,7 +38,7 @@ absl::StatusOr<std::vector<NodeRow>> ParseNodeList(std::string_view body) {
     return absl::InvalidArgumentError("FE node list: not a Doris API envelope (no \"code\")");
   }
   if (!j["code"].is_number_integer() || j["code"].get<int>() != 0) {
-    const std::string detail = j.contains("data") ? Cell(j["data"]) : Cell(j.value("msg", Json()));
+    const std::string detail = j.contains("data") ? CellText(j["data"]) : CellText(j.value("msg", Json()));
     return absl::FailedPreconditionError(absl::StrCat("FE answered an error: ", detail));
   }
   const Json& data = j.contains("data") ? j["data"] : Json();
@@ -51,7 +47,7 @@ absl::StatusOr<std::vector<NodeRow>> ParseNodeList(std::string_view body) {
     return absl::InvalidArgumentError("FE node list: data lacks column_names/rows");
   }
   std::vector<std::string> columns;
-  for (const Json& c : data["column_names"]) columns.push_back(Cell(c));
+  for (const Json& c : data["column_names"]) columns.push_back(CellText(c));
   std::vector<NodeRow> out;
   for (const Json& r : data["rows"]) {
     if (!r.is_array() || r.size() != columns.size()) {
@@ -60,7 +56,7 @@ absl::StatusOr<std::vector<NodeRow>> ParseNodeList(std::string_view body) {
                        columns.size(), " columns"));
     }
     NodeRow row;
-    for (size_t i = 0; i < columns.size(); ++i) row[columns[i]] = Cell(r[i]);
+    for (size_t i = 0; i < columns.size(); ++i) row[columns[i]] = CellText(r[i]);
     out.push_back(std::move(row));
   }
   return out;

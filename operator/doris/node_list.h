@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
 
 namespace doris_operator::doris {
 
@@ -29,6 +30,10 @@ absl::Status ParseWriteAnswer(std::string_view body, const std::string& what);
 // 2.x lists `Host` (FQDN or IP, as the node registered); 1.2 lists `IP` and
 // `HostName`. Empty when the row has none of them.
 std::vector<std::string> RowHosts(const NodeRow& row);
+
+// A cell of a Doris answer as text: strings as they are, null as "",
+// anything else as canonical JSON.
+std::string CellText(const nlohmann::json& v);
 
 // The cell of `column`, null when the row has no such column.
 const std::string* CellOf(const NodeRow& row, std::string_view column);

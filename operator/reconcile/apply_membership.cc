@@ -23,6 +23,7 @@ absl::Status Call(Run& run, const doris::FeTarget& master, const Step& step) {
       return run.services.fe->DecommissionBackends(master, step.host_ports);
     case Step::Kind::kDropBackends:
       return run.services.fe->DropBackends(master, step.host_ports);
+    case Step::Kind::kCancelDecommission:
     case Step::Kind::kEvent:
       break;
   }
@@ -45,15 +46,24 @@ StepsOutcome CarryOut(Run& run, const std::vector<Step>& steps, int replicas) {
       run.Event(step.type, step.reason, step.message);
       continue;
     }
-    if (!master) master = MasterTarget(run);
-    const absl::Status s = master->ok() ? Call(run, **master, step) : master->status();
+    absl::Status s;
+    bool sent = false;
+    if (step.kind == Step::Kind::kCancelDecommission) {
+      sent = run.doris_refused.empty();
+      s = sent ? run.services.fe->ExecuteStatement(run.fe, step.statement, /*read_only=*/false).status()
+               : absl::FailedPreconditionError(run.doris_refused);
+    } else {
+      if (!master) master = MasterTarget(run);
+      sent = master->ok();
+      s = sent ? Call(run, **master, step) : master->status();
+    }
     // What the FE lists changed (or may have): read it again when next needed.
     if (step.kind == Step::Kind::kDropFrontend) {
       run.frontends.reset();
     } else {
       run.backends.reset();
     }
-    if (master->ok()) ++run.writes;
+    if (sent) ++run.writes;
     run.Action(step.verb, RefFor(step.object_api_version, step.object_kind, run.key.ns, step.object_name),
                step.detail, s);
     run.Event(s.ok() ? step.type : "Warning", s.ok() ? step.reason : step.failed_reason,

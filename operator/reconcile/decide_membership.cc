@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "operator/reconcile/cancel_decommission.h"
 #include "operator/reconcile/doris_failures.h"
 #include "operator/reconcile/doris_nodes.h"
 #include "operator/reconcile/frontends.h"
@@ -157,11 +158,21 @@ void PlanBackendMembership(const MembershipInput& in, MembershipPlan* plan) {
     plan->steps.push_back(std::move(s));
   }
   if (!scale.cancel_decommission.empty()) {
-    // The FE HTTP API cannot cancel a decommission; say so where people look.
-    plan->steps.push_back(EventStep(
-        "Warning", "DecommissionNotCancelled",
-        absl::StrCat(name, " scaled back out during a scale-in: ", absl::StrJoin(scale.cancel_decommission, ", "),
-                     " stay decommissioned; run ALTER SYSTEM CANCEL DECOMMISSION BACKEND to use them again")));
+    // Scaled back out during a scale-in: the nodes kept get their
+    // decommission cancelled (a statement; the node API has no cancel).
+    const std::string hosts = absl::StrJoin(scale.cancel_decommission, ", ");
+    Step s = call(Step::Kind::kCancelDecommission, scale.cancel_decommission);
+    s.verb = "doris:cancel_decommission";
+    s.reason = "DecommissionCancelled";
+    s.message = absl::StrCat(name, " scaled back out during a scale-in: cancelled the decommission of ", hosts,
+                             "; they keep their tablets and take queries and data again");
+    s.statement = CancelDecommissionStatement(scale.cancel_decommission);
+    s.failed_reason = "CancelDecommissionFailed";
+    s.failed_prefix =
+        absl::StrCat(name, " scaled back out during a scale-in: could not cancel the decommission of ", hosts, " (");
+    s.failed_suffix = "); tried again on the next reconcile";
+    s.refused_what = absl::StrCat(hosts, " to stop decommissioning");
+    plan->steps.push_back(std::move(s));
   }
   plan->replicas = scale.statefulset_replicas;
   plan->scaling = scale.scaling;

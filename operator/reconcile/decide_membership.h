@@ -47,7 +47,7 @@ NodeList NodeListNeeded(const MembershipInput& in);
 // One step of a plan: an Event, or a Doris membership call with the Event
 // that reports its outcome.
 struct MembershipStep {
-  enum class Kind { kEvent, kDropFrontend, kDecommissionBackends, kDropBackends };
+  enum class Kind { kEvent, kDropFrontend, kDecommissionBackends, kDropBackends, kCancelDecommission };
   Kind kind = Kind::kEvent;
   // kEvent: the Event. A call: the Event on success (type Normal).
   std::string type = "Normal";
@@ -57,7 +57,10 @@ struct MembershipStep {
   std::string role;                     // kDropFrontend: FOLLOWER | OBSERVER
   std::vector<std::string> host_ports;  // as the FE lists them
   // ... how the record names it ...
-  std::string verb;  // doris:drop_frontend, doris:decommission_backend, doris:drop_backend
+  std::string verb;  // doris:drop_frontend, doris:decommission_backend, doris:drop_backend, ...
+  // kCancelDecommission: the SQL statement, run on any FE (not the master:
+  // the FE forwards a DDL to the master itself).
+  std::string statement;
   std::string object_api_version, object_kind, object_name;
   std::string detail;
   // ... and what a refusal means: a Warning `failed_reason` Event with

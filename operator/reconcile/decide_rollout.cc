@@ -10,6 +10,7 @@
 #include "operator/reconcile/field_compare.h"
 #include "operator/reconcile/observe.h"
 #include "operator/reconcile/rollout.h"
+#include "operator/reconcile/rollout_health.h"
 #include "operator/reconcile/scale_in.h"
 
 namespace doris_operator::reconcile {
@@ -84,6 +85,9 @@ ComponentView ViewOf(Run& run, Component c, const model::v1::BaseSpec& base,
   bool rolling = v.template_changed || v.partition > 0;
   for (const PodView& p : v.pods) rolling |= !p.updated;
   if (rolling && !v.status_stale) DorisAlive(run, c, &v.pods);
+  // A BE restart takes a replica of every tablet it holds away: only when
+  // Doris reports none short of a healthy replica already.
+  if (rolling && !v.status_stale && c == Component::kBe) v.restart_blocked = BeRestartBlocker(run);
   return v;
 }
 
@@ -98,6 +102,7 @@ bool DecideRollout(Run& run, const translator::DesiredSet& desired) {
     views.push_back(ViewOf(run, c, *base, desired));
   }
   RolloutPlan rollout = PlanRollout(views);
+  ReportHealthWait(run, rollout.waiting_on);
   bool chosen = false;
   for (Component c : translator::kAllComponents) {
     const int partition = rollout.partitions[c];

@@ -15,6 +15,7 @@
 #include "operator/reconcile/inputs.h"
 #include "operator/reconcile/observe.h"
 #include "operator/reconcile/observe_doris.h"
+#include "operator/reconcile/pause.h"
 #include "operator/reconcile/run.h"
 #include "operator/reconcile/translate_step.h"
 #include "operator/reconcile/unrecorded.h"
@@ -74,6 +75,14 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   }
   auto sequences = log_->SeqsForCluster(key, {.limit = 1, .newest_first = true});
   if (sequences.ok() && !sequences->empty()) run.caused_by = sequences->front();
+  if (PauseRequested(run.cluster_json)) {
+    // Paused: keep recording (the watches do; ConfigMaps it reads stay
+    // mapped to it), write nothing but the Paused condition, once.
+    references_->Set(key, in.config_maps);
+    ReconcilePaused(run);
+    if (run.failed) out.requeue_after = options_.progress_poll;
+    return finish(run.failed ? log::v1::ReconcileRecord::FAILED : log::v1::ReconcileRecord::NO_CHANGE);
+  }
   if (!in.problems.empty()) {
     ReportInvalidSpec(run, absl::StrJoin(in.problems, "; "));
     return finish(log::v1::ReconcileRecord::INVALID_SPEC);

@@ -32,6 +32,9 @@ struct ReconcilerOptions {
   absl::Duration progress_poll = absl::Seconds(2);
   // Where each reconcile leaves the cluster's ghost nodes for /metrics (null: nowhere).
   GhostGauge* ghost_nodes = nullptr;
+  // A BE restart that waits this long for healthy tablets is reported
+  // (Warning Event, status); it goes on waiting. 0: never reported.
+  absl::Duration tablet_health_deadline = absl::Minutes(30);
 };
 
 struct ReconcileOutcome {

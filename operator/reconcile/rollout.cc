@@ -99,7 +99,9 @@ RolloutPlan PlanRollout(const std::vector<ComponentView>& components) {
         break;
       }
     }
-    if (above_serving && partition > 0) {
+    if (above_serving && partition > 0 && !c.restart_blocked.empty()) {
+      plan.waiting_on = c.restart_blocked;
+    } else if (above_serving && partition > 0) {
       --partition;
       plan.waiting_on = absl::StrCat(name, "-", partition, " to restart");
     }

@@ -4,7 +4,8 @@
 // Plans rolling changes the way an SRE would do them by hand: FE first, then
 // BE, CN, broker; within a component one pod at a time through the
 // StatefulSet's RollingUpdate partition, the next pod only once the previous
-// one is Ready and Doris reports it alive again. Pure: observed facts in,
+// one is Ready and Doris reports it alive again (and, where a component
+// says so, once nothing else blocks a restart). Pure: observed facts in,
 // partitions out.
 
 #include <string>
@@ -34,6 +35,9 @@ struct ComponentView {
   // (status.observedGeneration < metadata.generation): its revisions and
   // counts describe an older spec, so no decision can be based on them.
   bool status_stale = false;
+  // Non-empty: no further pod of this component may restart now, and this
+  // says what it waits for (e.g. Doris reporting every tablet healthy).
+  std::string restart_blocked;
 };
 
 struct RolloutPlan {

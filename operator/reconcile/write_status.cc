@@ -64,7 +64,13 @@ model::v1::ComponentStatus* MutableStatusOf(model::v1::DorisClusterStatus* s, Co
   return nullptr;
 }
 
-absl::Status PatchStatus(Run& run, const Json& status) {
+log::v1::ObjectRef ClusterRef(const Run& run) {
+  return RefFor("doris.selectdb.com/v1", "DorisCluster", run.key.ns, run.key.name);
+}
+
+}  // namespace
+
+absl::Status PatchClusterStatus(Run& run, const Json& status) {
   ++run.writes;
   return run.services.kube
       ->MergePatch(kube::ObjectPath("doris.selectdb.com/v1", run.key.ns, "dorisclusters",
@@ -73,12 +79,6 @@ absl::Status PatchStatus(Run& run, const Json& status) {
                    Json{{"status", status}}.dump())
       .status();
 }
-
-log::v1::ObjectRef ClusterRef(const Run& run) {
-  return RefFor("doris.selectdb.com/v1", "DorisCluster", run.key.ns, run.key.name);
-}
-
-}  // namespace
 
 void WriteStatus(Run& run) {
   const model::v1::DorisClusterStatus& previous = run.cluster.status();
@@ -123,7 +123,7 @@ void WriteStatus(Run& run) {
   const Json next_json = translator::StatusToJson(next);
   const Json& live_status = FieldAt(run.cluster_json, {"status"});
   if (translator::Canonical(next_json) == translator::Canonical(live_status)) return;
-  const absl::Status written = PatchStatus(run, MergePatchBetween(live_status, next_json));
+  const absl::Status written = PatchClusterStatus(run, MergePatchBetween(live_status, next_json));
   run.Action("update_status", ClusterRef(run), "", written);
   *run.cluster.mutable_status() = next;
 }
@@ -146,7 +146,7 @@ void ReportInvalidSpec(Run& run, const std::string& message) {
                      {"message", message},
                      {"observedGeneration", generation},
                      {"lastTransitionTime", run.Now()}};
-  const absl::Status written = PatchStatus(run, Json{{"conditions", Json::array({cond})}});
+  const absl::Status written = PatchClusterStatus(run, Json{{"conditions", Json::array({cond})}});
   run.Action("update_status", ClusterRef(run), "InvalidSpec", written);
   run.Event("Warning", "InvalidSpec", message);
 }

@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "absl/status/status.h"
+#include "nlohmann/json.hpp"
 #include "operator/reconcile/run.h"
 
 namespace doris_operator::reconcile {
@@ -18,6 +20,10 @@ void WriteStatus(Run& run);
 // An invalid spec: Ready=False with reason InvalidSpec and a Warning Event,
 // once per message and generation.
 void ReportInvalidSpec(Run& run, const std::string& message);
+
+// Writes `status` (a JSON merge patch of the status) to the DorisCluster's
+// status subresource, counting the write.
+absl::Status PatchClusterStatus(Run& run, const nlohmann::json& status);
 
 // Every component available and nothing under way (a removal waiting on
 // Doris): no need to look again without new events.

@@ -157,6 +157,7 @@ declare -A feature=(
   [doriscluster-sample-storage-template.yaml]='"mountPath": "/opt/apache-doris/be/storage/cold"'
   [doriscluster-sample-system-params.yaml]='vm.max_map_count=2000000'
   [doriscluster-sample-debug.yaml]='"selectdb.com.doris/runmode": "debug"'
+  [doriscluster-sample-paused.yaml]='"name": "doriscluster-sample-paused-be"'
   [doriscluster-sample-shared-pvc.yaml]='"claimName": "doris-shared"'
   [doriscluster-sample-kerberos.yaml]='"secretName": "doris-keytab"'
   [doriscluster-sample-service.yaml]='"nodePort": 31002'

@@ -589,5 +589,68 @@ TEST_F(FakeDorisTest, TheMembershipLogSaysWhoAskedWhatAndWhen) {
   EXPECT_LE(log[1]["resourceVersion"].get<int64_t>(), log[2]["resourceVersion"].get<int64_t>());
 }
 
+// The Statement Execution Action (StmtExecutionAction.executeSQL): POST
+// /api/query/<ns>/<db> {"stmt": ...}. SHOW PROC answers a result set (meta
+// names the columns, every cell a string); CANCEL DECOMMISSION BACKEND an
+// exec status; failures okWithCommonError ("Failed to execute sql: ...").
+TEST_F(FakeDorisTest, StatementExecutionActionShowsTabletHealthAndCancelsADecommission) {
+  RunUntil(600);
+  auto sql = [&](const std::string& stmt, const std::string& where = "/api/query/default_cluster/information_schema",
+                 const std::string& user = "root:") {
+    return Fe("POST", where, {{"stmt", stmt}}, user).second;
+  };
+  Json health = sql("SHOW PROC '/cluster_health/tablet_health'");
+  ASSERT_EQ(health["code"], 0) << health.dump();
+  EXPECT_EQ(health["msg"], "success");
+  EXPECT_EQ(health["data"]["type"], "result_set");
+  ASSERT_EQ(health["data"]["meta"].size(), 18u);
+  EXPECT_EQ(health["data"]["meta"][3]["name"], "HealthyNum");
+  EXPECT_EQ(health["data"]["meta"][4]["name"], "ReplicaMissingNum");
+  EXPECT_EQ(health["data"]["meta"][4]["type"], "VARCHAR");
+  ASSERT_EQ(health["data"]["data"].size(), 2u);
+  EXPECT_EQ(health["data"]["data"][1][0], "Total");
+  EXPECT_EQ(health["data"]["data"][1][3], "300");
+  // The knob: tablets whose replica is lost, until set back to 0.
+  Knobs({{"replicaMissingTablets", 7}});
+  health = sql("show proc \"/cluster_health/tablet_health\";");
+  EXPECT_EQ(health["data"]["data"][1][4], "7") << health.dump();
+  EXPECT_EQ(health["data"]["data"][1][3], "293");
+  Knobs({{"replicaMissingTablets", 0}});
+  EXPECT_EQ(sql("SHOW PROC '/cluster_health/tablet_health'")["data"]["data"][1][4], "0");
+
+  // Errors, each as Doris answers it.
+  Json no_stmt = Fe("POST", "/api/query/default_cluster/information_schema", Json::object()).second;
+  EXPECT_EQ(no_stmt["code"], 403);
+  EXPECT_EQ(no_stmt["data"], "Missing statement request body");
+  Json bad_path = sql("SHOW PROC '/no_such'");
+  EXPECT_EQ(bad_path["code"], 1);
+  EXPECT_EQ(bad_path["msg"], "Error");
+  EXPECT_EQ(bad_path["data"].get<std::string>().rfind("Failed to execute sql: ", 0), 0u) << bad_path.dump();
+  EXPECT_EQ(sql("SHOW PROC '/backends'", "/api/query/default_cluster/no_such_db")["code"], 1);
+  EXPECT_EQ(sql("ALTER SYSTEM CANCEL DECOMMISSION BACKEND \"x:9050\"")["code"], 1);  // not Doris' syntax
+  EXPECT_EQ(sql("SHOW PROC '/backends'", "/api/query/default_cluster/information_schema", "")["code"], 401);
+
+  // Cancel: a decommissioning backend keeps its remaining tablets and stops
+  // draining; an unknown one is an error and changes nothing.
+  const std::string be2 = "c-be-2.c-be-internal.default.svc.cluster.local:9050";
+  Knobs({{"serviceLandsOn", "master"}, {"tabletsMovedPerSecond", 0}});
+  ASSERT_EQ(Fe("POST", "/rest/v2/manager/node/DECOMMISSION/be", {{"hostPorts", {be2}}}).second["code"], 0);
+  ASSERT_EQ(Backends()["c-be-2"]["SystemDecommissioned"], "true");
+  Json unknown = sql("CANCEL DECOMMISSION BACKEND \"" + be2 + "\", \"nope:9050\"");
+  EXPECT_EQ(unknown["code"], 1);
+  EXPECT_NE(unknown["data"].get<std::string>().find("Backend does not exist[nope:9050]"), std::string::npos);
+  EXPECT_EQ(Backends()["c-be-2"]["SystemDecommissioned"], "true");
+  Json cancelled = sql("CANCEL DECOMMISSION BACKEND \"" + be2 + "\"");
+  EXPECT_EQ(cancelled["code"], 0) << cancelled.dump();
+  EXPECT_EQ(cancelled["data"]["type"], "exec_status");
+  EXPECT_EQ(Backends()["c-be-2"]["SystemDecommissioned"], "false");
+  EXPECT_EQ(Backends()["c-be-2"]["TabletNum"], "100");
+  // Cancelling a node that is not decommissioned is no error (it is skipped).
+  EXPECT_EQ(sql("CANCEL DECOMMISSION BACKEND \"" + be2 + "\"")["code"], 0);
+  // Any FE runs it (the statement goes over its own MySQL connection).
+  Knobs({{"serviceLandsOn", "non-master"}});
+  EXPECT_EQ(sql("CANCEL DECOMMISSION BACKEND \"" + be2 + "\"")["code"], 0);
+}
+
 }  // namespace
 }  // namespace doris_operator::kubesim

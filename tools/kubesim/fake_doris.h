@@ -20,7 +20,9 @@
 // routed to it; a node whose pod is being deleted gets no new ones.
 // Tablet health (SHOW PROC '/cluster_health/tablet_health') follows the
 // backends: replicas on a dead backend are missing, on a decommissioned one
-// relocating, on one that came back incomplete until repaired. Knobs on
+// relocating, on one that came back incomplete until repaired. The
+// Statement Execution Action (POST /api/query/<ns>/<db>) runs SHOW PROC and
+// CANCEL DECOMMISSION BACKEND. Knobs on
 // /api/_sim/config inject Doris' failures: refused membership writes, a
 // password changed in Doris, node lists that fail, slow answers.
 
@@ -108,6 +110,10 @@ class FakeDoris {
     std::string node_lists_fail;
     // Every Doris API request (not /api/_sim/*) is answered this late.
     int64_t latency_ms = 0;
+    // Tablets of kubesim_db whose replica is missing for a reason the
+    // backends do not show (a broken disk, a lost replica): they count as
+    // ReplicaMissing in the tablet health until set back to 0.
+    int64_t replica_missing_tablets = 0;
   };
   struct Cluster {
     std::map<std::string, Node> frontends;  // host:edit_log_port
@@ -160,9 +166,17 @@ class FakeDoris {
                                const std::string& path, const HttpRequest& req);
   HttpResponse Membership(Cluster& c, const FeConfig& conf, const std::string& op, const Json& body);
   // GET /api/show_proc (fake_doris_show_proc.cc) and the tablet health it
-  // reports (fake_doris_tablets.cc).
+  // reports (fake_doris_tablets.cc). ProcNode: the titles and rows of SHOW
+  // PROC 'path', false (with Doris' error text) when there is no such node.
   HttpResponse ShowProc(const Cluster& c, const FeConfig& conf, const HttpRequest& req) const;
+  bool ProcNode(const Cluster& c, const FeConfig& conf, const std::string& path, Json* titles, Json* rows,
+                std::string* error) const;
   Json TabletHealthRows(const Cluster& c, const FeConfig& conf) const;
+  Json TabletHealthTitles(const FeConfig& conf) const;
+  // POST /api/query/<ns>/<db> (fake_doris_statements.cc): the Statement
+  // Execution Action, for the statements an operator sends.
+  HttpResponse ExecuteStatement(Cluster& c, const FeConfig& conf, const std::string& path,
+                                const HttpRequest& req);
   // The simulator's own endpoints, /api/_sim/* (fake_doris_sim.cc); nullopt
   // for any other path.
   std::optional<HttpResponse> Simulator(Cluster& c, const std::string& ns, const std::string& path,

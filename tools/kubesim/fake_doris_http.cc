@@ -171,6 +171,11 @@ HttpResponse FakeDoris::Serve(const std::string& ns, const std::string& cluster,
   if (req.method == "POST" && absl::StartsWith(path, "/rest/v2/manager/node/")) {
     return MembershipWrite(c, conf, fe_pod, path, req);
   }
+  // StmtExecutionAction runs the statement over the FE's own MySQL port, so
+  // any FE serves it (a DDL is forwarded to the master there).
+  if (req.method == "POST" && absl::StartsWith(path, "/api/query/")) {
+    return ExecuteStatement(c, conf, path, req);
+  }
   HttpResponse r;
   r.status = 404;
   r.body = Json{{"msg", "Not Found"}, {"code", 404}, {"data", path}, {"count", 0}}.dump();

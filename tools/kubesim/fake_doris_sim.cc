@@ -92,12 +92,18 @@ std::optional<HttpResponse> FakeDoris::Simulator(Cluster& c, const std::string& 
         if (!found) return DorisError(absl::StrCat("kubesim: no backend of pod ", pod));
       }
     }
+    if (body.contains("replicaMissingTablets")) {
+      if (!body["replicaMissingTablets"].is_number_integer() || body["replicaMissingTablets"].get<int64_t>() < 0) {
+        return DorisError("kubesim: replicaMissingTablets is an integer >= 0");
+      }
+      c.knobs.replica_missing_tablets = body["replicaMissingTablets"];
+    }
     if (body.contains("refuse")) {
       // {"DROP/fe"|"DECOMMISSION/be"|"DROP/be": true | "<Doris message>" | false}
       if (!body["refuse"].is_object()) return DorisError("kubesim: refuse is an object");
       for (const auto& [op, v] : body["refuse"].items()) {
-        if (op != "DROP/fe" && op != "DECOMMISSION/be" && op != "DROP/be") {
-          return DorisError("kubesim: refuse takes DROP/fe, DECOMMISSION/be and DROP/be");
+        if (op != "DROP/fe" && op != "DECOMMISSION/be" && op != "DROP/be" && op != "CANCEL_DECOMMISSION/be") {
+          return DorisError("kubesim: refuse takes DROP/fe, DECOMMISSION/be, DROP/be and CANCEL_DECOMMISSION/be");
         }
         if (v.is_boolean() && !v.get<bool>()) {
           c.knobs.refuse.erase(op);
@@ -138,6 +144,7 @@ std::optional<HttpResponse> FakeDoris::Simulator(Cluster& c, const std::string& 
     for (const auto& [op, why] : c.knobs.refuse) refusals[op] = why;
     return Envelope({{"replicationNum", c.knobs.replication_num},
                      {"tabletRepairMs", c.knobs.tablet_repair_ms},
+                     {"replicaMissingTablets", c.knobs.replica_missing_tablets},
                      {"refuse", refusals},
                      {"dorisPassword", c.knobs.doris_password ? Json("(set)") : Json()},
                      {"nodeListsFail", c.knobs.node_lists_fail},

@@ -57,8 +57,9 @@ void FakeDoris::MoveTablets(Cluster& c, const FeConfig& conf, int64_t dt) {
 // alive is ReplicaMissing, on an alive decommissioned backend
 // ReplicaRelocating, and on a backend that came back (or was marked by the
 // `unhealthy` knob) VersionIncomplete until its repair time has passed
-// (Tablet.getHealthStatusWithPriority). 2.x dropped the
-// ReplicaMissingInClusterNum column that 1.2 has.
+// (Tablet.getHealthStatusWithPriority); the `replicaMissingTablets` knob
+// adds tablets whose replica is lost for a reason the backends do not show.
+// 2.x dropped the ReplicaMissingInClusterNum column that 1.2 has.
 Json FakeDoris::TabletHealthRows(const Cluster& c, const FeConfig& conf) const {
   int64_t replicas = 0, missing = 0, relocating = 0, incomplete = 0;
   for (const auto& [hp, be] : c.backends) {
@@ -74,7 +75,7 @@ Json FakeDoris::TabletHealthRows(const Cluster& c, const FeConfig& conf) const {
   }
   const int64_t tablets = replicas / std::max(1, c.knobs.replication_num);
   // Each replica on such a backend is a distinct tablet; a tablet counts once.
-  missing = std::min(missing, tablets);
+  missing = std::min(missing + c.knobs.replica_missing_tablets, tablets);
   relocating = std::min(relocating, tablets - missing);
   incomplete = std::min(incomplete, tablets - missing - relocating);
   const int64_t healthy = tablets - missing - relocating - incomplete;
@@ -90,6 +91,19 @@ Json FakeDoris::TabletHealthRows(const Cluster& c, const FeConfig& conf) const {
     return r;
   };
   return Json::array({row(std::to_string(kDatabaseId), kDatabaseName), row("Total", "1")});
+}
+
+// TabletHealthProcDir.TITLE_NAMES, in the order of the cells above.
+Json FakeDoris::TabletHealthTitles(const FeConfig& conf) const {
+  Json t = Json::array({"DbId", "DbName", "TabletNum", "HealthyNum", "ReplicaMissingNum",
+                        "VersionIncompleteNum", "ReplicaRelocatingNum", "RedundantNum"});
+  if (conf.major < 2) t.push_back("ReplicaMissingInClusterNum");
+  for (const char* name : {"ReplicaMissingForTagNum", "ForceRedundantNum", "ColocateMismatchNum",
+                           "ColocateRedundantNum", "NeedFurtherRepairNum", "UnrecoverableNum",
+                           "ReplicaCompactionTooSlowNum", "InconsistentNum", "OversizeNum", "CloningNum"}) {
+    t.push_back(name);
+  }
+  return t;
 }
 
 
