@@ -140,27 +140,27 @@ TEST(Rollout, FullWalkThroughRollsEveryPodExactlyOnce) {
 // its partition, first pod and later ones alike, and says why; unblocked it
 // goes on where it stood.
 TEST(Rollout, ABlockedComponentRestartsNoFurtherPod) {
-  ComponentView be = Settled("be", 3);
+  ComponentView be = Settled(Component::kBe, 3);
   be.template_changed = true;
   be.restart_blocked = "healthy tablets (7 ReplicaMissing of 300 tablets)";
-  RolloutPlan p = PlanRollout({Settled("fe", 3), be});
-  EXPECT_EQ(p.partitions["be"], 3);
+  RolloutPlan p = PlanRollout({Settled(Component::kFe, 3), be});
+  EXPECT_EQ(p.partitions[Component::kBe], 3);
   EXPECT_EQ(p.waiting_on, be.restart_blocked);
   be.template_changed = false;
   be.partition = 2;
   be.pods[0].updated = false;
   be.pods[1].updated = false;
-  p = PlanRollout({Settled("fe", 3), be});
-  EXPECT_EQ(p.partitions["be"], 2);
+  p = PlanRollout({Settled(Component::kFe, 3), be});
+  EXPECT_EQ(p.partitions[Component::kBe], 2);
   EXPECT_EQ(p.waiting_on, be.restart_blocked);
   // The pod above must serve again first: that is what it waits for then.
   be.pods[2].doris_alive = false;
-  p = PlanRollout({Settled("fe", 3), be});
+  p = PlanRollout({Settled(Component::kFe, 3), be});
   EXPECT_EQ(p.waiting_on, "be-2 to serve again");
   be.pods[2].doris_alive = true;
   be.restart_blocked.clear();
-  p = PlanRollout({Settled("fe", 3), be});
-  EXPECT_EQ(p.partitions["be"], 1);
+  p = PlanRollout({Settled(Component::kFe, 3), be});
+  EXPECT_EQ(p.partitions[Component::kBe], 1);
   EXPECT_EQ(p.waiting_on, "be-1 to restart");
 }
 
