@@ -536,6 +536,10 @@ void Report(const Options& o, LogUnderTest& t) {
       static_cast<unsigned long long>(t.appended),
       static_cast<unsigned long long>(t.retention->stats().records_dropped.load()),
       static_cast<double>(state_bytes) / (1 << 20), t.wall_seconds);
+  std::printf("RESULT %s records=%llu reconciles=%llu bytes=%llu\n", t.name.c_str(),
+              static_cast<unsigned long long>(last >= first ? last - first + 1 : 0),
+              static_cast<unsigned long long>(kept_reconciles),
+              static_cast<unsigned long long>(disk));
   std::fflush(stdout);
 }
 

@@ -92,7 +92,10 @@ TEST_F(CoalesceE2eTest, AStuckRolloutIsOneRecordWithACount) {
   EXPECT_LE(records_after, records_before + 1)
       << later->count() - count_before << " reconciles added "
       << records_after - records_before << " records of the cluster";
-  EXPECT_LE(last_after, last_before + 2) << "the log grew with time, not information";
+  // Whatever else the log took meanwhile (watch bookmarks), fewer records
+  // than looks: without coalescing each look alone would be one.
+  EXPECT_LT(last_after - last_before, later->count() - count_before)
+      << "the log grew with time, not information";
   EXPECT_GT(TimeUtil::TimestampToMicroseconds(later->last_observed_at()),
             TimeUtil::TimestampToMicroseconds(later->observed_at()));
 
