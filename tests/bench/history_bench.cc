@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <queue>
 #include <random>
@@ -401,8 +402,15 @@ void Simulate(const Options& o, LogUnderTest& t) {
         break;
       case Step::kRollPod: {
         // One pod at a time, highest ordinal first: deleted, re-created,
-        // scheduled, running, ready; polled in between.
-        const int p = e.arg;
+        // scheduled, running, ready; polled in between. arg >= 1000: the
+        // pod before this one has just become ready.
+        const int p = e.arg % 1000;
+        if (e.arg >= 1000) {
+          ++c.ready;
+          append(sim.Pod(c, now, p + 1, true));
+          append(sim.Sts(c, now + absl::Milliseconds(5)));
+          reconcile(c, now + absl::Milliseconds(30), ReconcileRecord::REQUEUED);
+        }
         c.partition = p;
         --c.ready;
         c.phase = "not available";
@@ -415,14 +423,11 @@ void Simulate(const Options& o, LogUnderTest& t) {
         reconcile(c, now + absl::Seconds(3), ReconcileRecord::REQUEUED);
         poll(e.cluster, now + absl::Seconds(3), absl::Seconds(85));
         const absl::Time ready = now + absl::Seconds(90);
-        queue.push({ready, e.cluster, p > 0 ? Step::kRollPod : Step::kRestartUp, p > 0 ? p - 1 : 0});
         if (p > 0) {
-          // The pod became ready just before the next one goes.
-          ++c.ready;
-          append(sim.Pod(c, ready - absl::Milliseconds(500), p, true));
-          append(sim.Sts(c, ready - absl::Milliseconds(400)));
+          queue.push({ready, e.cluster, Step::kRollPod, 1000 + p - 1});
         } else {
           c.partition = 0;
+          queue.push({ready, e.cluster, Step::kRestartUp, 0});
         }
         break;
       }
