@@ -27,6 +27,7 @@
 #include <optional>
 #include <queue>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -263,6 +264,7 @@ struct LogUnderTest {
   bool coalesce = false;
   std::unique_ptr<store::EventLog> log;
   std::unique_ptr<LogRetention> retention;
+  std::set<std::string> stuck;  // clusters with a stuck rollout
   uint64_t appended = 0;  // records appended
   uint64_t reconciles = 0;
   absl::Time sim_now;
@@ -302,6 +304,7 @@ void Simulate(const Options& o, LogUnderTest& t) {
     }
     // One stuck rollout per 100 clusters over the simulated time.
     if (i % 100 == 37 % std::max(1, o.clusters)) {
+      t.stuck.insert(clusters[i].name);
       queue.push({start + absl::Hours(24 * (i / 100 % std::max(1, o.days))) + absl::Hours(3), i,
                   Step::kStuckStart});
     }
@@ -514,13 +517,14 @@ void Simulate(const Options& o, LogUnderTest& t) {
 
 void Report(const Options& o, LogUnderTest& t) {
   const uint64_t first = t.log->first_seq(), last = t.log->last_seq();
-  uint64_t kept_reconciles = 0, reconcile_records = 0, runs = 0;
+  uint64_t kept_reconciles = 0, reconcile_records = 0, runs = 0, stuck_records = 0;
   absl::Time oldest = absl::InfiniteFuture();
   for (auto it = t.log->Read(first, last); it->Valid(); it->Next()) {
     const LogRecord& r = it->record();
     if (oldest == absl::InfiniteFuture()) {
       oldest = absl::FromUnixSeconds(r.observed_at().seconds());
     }
+    if (t.stuck.count(r.cluster().name())) ++stuck_records;
     if (!r.has_reconcile()) continue;
     ++reconcile_records;
     kept_reconciles += store::ReconcileCount(r.reconcile());
@@ -541,6 +545,9 @@ void Report(const Options& o, LogUnderTest& t) {
       static_cast<unsigned long long>(t.appended),
       static_cast<unsigned long long>(t.retention->stats().records_dropped.load()),
       static_cast<double>(state_bytes) / (1 << 20), t.wall_seconds);
+  std::printf("%-10s | %llu records kept are of the %zu clusters with a stuck rollout (%.1f%%)\n",
+              t.name.c_str(), static_cast<unsigned long long>(stuck_records), t.stuck.size(),
+              last >= first ? 100.0 * stuck_records / (last - first + 1) : 0.0);
   std::printf("RESULT %s records=%llu reconciles=%llu bytes=%llu\n", t.name.c_str(),
               static_cast<unsigned long long>(last >= first ? last - first + 1 : 0),
               static_cast<unsigned long long>(kept_reconciles),
