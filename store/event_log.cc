@@ -79,14 +79,6 @@ constexpr size_t kMaxGroupRecords = 4096;
 
 }  // namespace
 
-struct EventLog::Writer {
-  std::vector<log::v1::LogRecord>* records = nullptr;
-  absl::Status status;
-  AppendResult result;
-  bool done = false;
-  absl::CondVar cv;
-};
-
 
 EventLog::EventLog(std::string path, EventLogOptions options)
     : path_(std::move(path)), options_(options), h_(std::make_unique<Handles>()) {}
@@ -163,13 +155,17 @@ absl::StatusOr<AppendResult> EventLog::Append(std::vector<log::v1::LogRecord> re
 
   Writer w;
   w.records = &records;
+  absl::Status s = Commit(&w);
+  if (!s.ok()) return s;
+  return w.result;
+}
+
+absl::Status EventLog::Commit(Writer* wp) {
+  Writer& w = *wp;
   absl::MutexLock l(&mu_);
   writers_.push_back(&w);
   while (!w.done && writers_.front() != &w) w.cv.Wait(&mu_);
-  if (w.done) {
-    if (!w.status.ok()) return w.status;
-    return w.result;
-  }
+  if (w.done) return w.status;
 
   // Leader: commit the writers queued so far as one batch.
   std::vector<Writer*> group;
@@ -187,8 +183,7 @@ absl::StatusOr<AppendResult> EventLog::Append(std::vector<log::v1::LogRecord> re
     if (x != &w) x->cv.Signal();
   }
   if (!writers_.empty()) writers_.front()->cv.Signal();
-  if (!s.ok()) return s;
-  return w.result;
+  return s;
 }
 
 absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
@@ -211,6 +206,10 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
     last_observed.set_nanos(static_cast<int32_t>(observed_floor % 1000000) * 1000);
   }
   for (Writer* w : group) {
+    if (w->rewrite) {
+      AddRewrite(w, seq - 1, &batch);
+      continue;
+    }
     w->result.first_seq = seq;
     for (log::v1::LogRecord& r : *w->records) {
       r.set_seq(seq);
@@ -239,6 +238,7 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
   if (st.ok()) {
     absl::MutexLock l(&state_mu_);
     for (Writer* w : group) {
+      if (w->rewrite) continue;  // the fold ignores what a rewrite may change
       // The records are ours now: fold by moving their objects' bytes.
       for (log::v1::LogRecord& r : *w->records) state_ = Fold(std::move(state_), std::move(r));
     }

@@ -28,6 +28,7 @@ class ColumnFamilyHandle;
 class DB;
 class Env;
 class Iterator;
+class WriteBatch;
 }  // namespace rocksdb
 
 namespace doris_operator::store {
@@ -82,6 +83,13 @@ struct AppendResult {
   uint64_t last_seq = 0;
 };
 
+// Where AppendReconcile put a reconcile record.
+struct ReconcileAppend {
+  uint64_t seq = 0;        // the record that holds it
+  bool coalesced = false;  // counted on an earlier record rather than appended
+  uint64_t count = 1;      // reconciles that record now stands for
+};
+
 // Bounds for index look-ups; both ends inclusive.
 struct IndexQuery {
   uint64_t from_seq = 0;
@@ -133,6 +141,13 @@ class EventLog {
   // previous record's when earlier, so times never decrease along the log.
   // OK means durable per EventLogOptions::durability.
   absl::StatusOr<AppendResult> Append(std::vector<log::v1::LogRecord> records);
+
+  // Appends one reconcile record, unless it repeats the decision of its
+  // cluster's newest record (store/coalesce.h): then that record's
+  // `repeats` (count, last time, last trigger) is rewritten in place,
+  // atomically and with the durability of an append, and nothing is
+  // appended. Callers record one cluster's reconciles one at a time.
+  absl::StatusOr<ReconcileAppend> AppendReconcile(log::v1::LogRecord record);
 
   uint64_t first_seq() const;  // oldest readable record (last_seq+1 if none)
   uint64_t last_seq() const;   // 0 when nothing was ever appended
@@ -203,6 +218,12 @@ class EventLog {
   EventLog(std::string path, EventLogOptions options);
 
   absl::Status Init();
+  // Queues `w` and returns once it is committed (by itself as leader, or by
+  // the leader of its group).
+  absl::Status Commit(Writer* w);
+  // Adds a Writer::rewrite to `batch` when `last_seq` (the newest record
+  // before it in commit order) is the one it expects; else marks it stale.
+  void AddRewrite(Writer* w, uint64_t last_seq, rocksdb::WriteBatch* batch) const;
   absl::Status CommitGroup(const std::vector<Writer*>& group)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status MaybeSnapshot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -246,6 +267,7 @@ class EventLog {
   std::thread syncer_;
 
   absl::Mutex retention_mu_;  // one retention pass at a time
+  absl::Mutex coalesce_mu_;   // one AppendReconcile read-modify-write at a time
 
   mutable absl::Mutex state_mu_;
   mutable absl::CondVar appended_;  // signalled with state_mu_ on each commit

@@ -118,6 +118,21 @@ class RocksRecordIterator : public RecordIterator {
 
 namespace doris_operator::store {
 
+// One caller's turn in the writer queue: records to append, or (rewrite)
+// one record to put back at its own seq (see coalesce.cc).
+struct EventLog::Writer {
+  std::vector<log::v1::LogRecord>* records = nullptr;
+  absl::Status status;
+  AppendResult result;
+  bool done = false;
+  absl::CondVar cv;
+  bool rewrite = false;
+  // For a rewrite: it applies only if this is still the newest record of
+  // the log when its group is committed; `stale` says it was not applied.
+  uint64_t expect_last_seq = 0;
+  bool stale = false;
+};
+
 struct EventLog::Handles {
   std::unique_ptr<rocksdb::DB> db;
   rocksdb::ColumnFamilyHandle* cf[internal::kNumCf] = {};

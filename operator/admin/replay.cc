@@ -1,5 +1,6 @@
 #include "operator/admin/replay.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -32,6 +33,10 @@ void WhatIf(const ReplayPoint& point, const ReplaySource& source, v1::WhatIf* ou
   out->set_reconcile_seq(record.seq());
   out->set_recorded_desired_set_hash(rec.desired_set_hash());
   out->set_recorded_translator_version(rec.translator_version());
+  // A run of repeats: each had this record's input and decision.
+  out->set_reconcile_count(rec.has_repeats() ? std::max<uint64_t>(1, rec.repeats().count()) : 1);
+  *out->mutable_reconcile_last_observed_at() =
+      rec.has_repeats() ? rec.repeats().last_observed_at() : record.observed_at();
   out->set_recorded_per_object_hashes(rec.desired_objects_size() > 0);
 
   absl::StatusOr<store::ClusterObjects> input = source.ObjectsAt(rec.trigger_seq_end());

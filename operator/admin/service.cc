@@ -8,6 +8,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "operator/admin/redact.h"
 #include "operator/admin/replay.h"
+#include "operator/admin/runs.h"
 #include "operator/reconcile/inputs.h"
 #include "store/fold.h"
 
@@ -223,6 +224,12 @@ absl::StatusOr<v1::HistoryResponse> AdminService::History(const v1::HistoryReque
     if (absl::Status s = CheckCluster(req.cluster(), "cluster"); !s.ok()) return s;
     const store::ClusterKey key = store::ClusterKey::From(req.cluster());
     walk.seqs = [this, key](const store::IndexQuery& q) { return log_->SeqsForCluster(key, q); };
+    if (Set(req.range().from_time())) {
+      absl::StatusOr<uint64_t> lo =
+          WidenForRun(*log_, key, range->lo, ToTime(req.range().from_time()));
+      if (!lo.ok()) return lo.status();
+      range->lo = std::min(range->lo, std::max<uint64_t>(*lo, req.range().from_seq()));
+    }
   } else {
     const log::v1::ObjectRef& o = req.object();
     if (o.kind().empty() || o.name().empty()) {
@@ -275,6 +282,11 @@ absl::StatusOr<v1::ListReconcilesResponse> AdminService::ListReconciles(
   absl::StatusOr<SeqRange> range = Resolve(req.range());
   if (!range.ok()) return range.status();
   const store::ClusterKey key = store::ClusterKey::From(req.cluster());
+  if (Set(req.range().from_time())) {
+    absl::StatusOr<uint64_t> lo = WidenForRun(*log_, key, range->lo, ToTime(req.range().from_time()));
+    if (!lo.ok()) return lo.status();
+    range->lo = std::min(range->lo, std::max<uint64_t>(*lo, req.range().from_seq()));
+  }
   IndexWalk walk{[this, key](const store::IndexQuery& q) { return log_->SeqsForCluster(key, q); },
                  range->lo, range->hi, NewestFirst(req.order()), options_.max_scan};
   if (absl::Status s = walk.ResumeAt(req.page_token()); !s.ok()) return s;
@@ -302,6 +314,7 @@ absl::StatusOr<v1::ListReconcilesResponse> AdminService::ListReconciles(
     s->set_failed_actions(failed);
     s->set_input_state_hash(rec.input_state_hash());
     s->set_desired_set_hash(rec.desired_set_hash());
+    SummarizeRun(*r, s);
     return out.reconciles_size() < *page;
   });
   if (!next.ok()) return next.status();
@@ -552,6 +565,11 @@ absl::Status AdminService::Export(const v1::ExportRequest& req,
   if (!range.ok()) return range.status();
   const store::ClusterKey key = store::ClusterKey::From(req.cluster());
   SeqRange r = *range;
+  if (Set(req.range().from_time())) {
+    absl::StatusOr<uint64_t> lo = WidenForRun(*log_, key, r.lo, ToTime(req.range().from_time()));
+    if (!lo.ok()) return lo.status();
+    r.lo = std::min(r.lo, std::max<uint64_t>(*lo, req.range().from_seq()));
+  }
   r.lo = std::max(r.lo, log_->first_seq());
   r.hi = std::min(r.hi, log_->last_seq());
   if (r.empty()) {

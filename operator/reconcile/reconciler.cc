@@ -49,10 +49,12 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
     log::v1::LogRecord r;
     *r.mutable_cluster() = key.ToRef();
     *r.mutable_reconcile() = run.record;
-    absl::StatusOr<store::AppendResult> appended = log_->Append({r});
+    // A repeat of the last decision is counted on its record (store/coalesce.h).
+    absl::StatusOr<store::ReconcileAppend> appended = log_->AppendReconcile(std::move(r));
     if (!appended.ok()) MarkUnrecorded(appended.status(), &run.record);
     out.record = run.record;
-    out.record_seq = appended.ok() ? appended->last_seq : 0;
+    out.record_seq = appended.ok() ? appended->seq : 0;
+    out.coalesced = appended.ok() && appended->coalesced;
     out.writes = run.writes;
     return out;
   };

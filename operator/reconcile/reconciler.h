@@ -18,6 +18,7 @@
 #include "operator/reconcile/event_recorder.h"
 #include "operator/reconcile/ghost_gauge.h"
 #include "proto/log.pb.h"
+#include "store/coalesce.h"
 #include "store/event_log.h"
 
 namespace doris_operator::reconcile {
@@ -40,6 +41,7 @@ struct ReconcilerOptions {
 struct ReconcileOutcome {
   log::v1::ReconcileRecord record;
   uint64_t record_seq = 0;                          // where it was appended
+  bool coalesced = false;  // counted on the earlier record_seq as a repeat
   absl::Duration requeue_after = absl::ZeroDuration();  // 0: wait for events
   int writes = 0;                                   // API and Doris write calls made
 };

@@ -1,5 +1,6 @@
 #include "tools/dorisctl/admin_commands.h"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -261,6 +262,10 @@ std::vector<std::string> RecordRow(const log::v1::LogRecord& r) {
     what = absl::StrCat(log::v1::ReconcileRecord::Outcome_Name(rec.outcome()), " ",
                         rec.actions_size(), " actions, trigger ", rec.trigger_seq_begin(), "..",
                         rec.trigger_seq_end());
+    if (rec.has_repeats()) {
+      absl::StrAppend(&what, ", x", rec.repeats().count(), " until ",
+                      FormatTime(rec.repeats().last_observed_at()));
+    }
     if (!rec.error().empty()) absl::StrAppend(&what, ": ", rec.error());
   } else if (r.has_lifecycle()) {
     type = "LIFECYCLE";
@@ -462,10 +467,15 @@ int Reconciles(const Args& a, const Connection& c, const std::string& format, st
     return 0;
   }
   std::vector<std::vector<std::string>> rows = {
-      {"SEQ", "TIME", "OUTCOME", "TRIGGER", "ACTIONS", "FAILED", "DURATION", "ERROR"}};
+      {"SEQ", "TIME", "OUTCOME", "COUNT", "UNTIL", "TRIGGER", "ACTIONS", "FAILED", "DURATION",
+       "ERROR"}};
   for (const auto& r : resp.reconciles()) {
+    // COUNT/UNTIL: a run of repeats of one decision, recorded once.
+    const bool run = r.count() > 1;
     rows.push_back({absl::StrCat(r.seq()), FormatTime(r.observed_at()),
                     log::v1::ReconcileRecord::Outcome_Name(r.outcome()),
+                    absl::StrCat(std::max<uint64_t>(1, r.count())),
+                    run ? FormatTime(r.last_observed_at()) : "-",
                     absl::StrCat(r.trigger_seq_begin(), "..", r.trigger_seq_end()),
                     absl::StrCat(r.actions()), absl::StrCat(r.failed_actions()),
                     absl::FormatDuration(absl::Microseconds(r.duration_micros())),
@@ -507,7 +517,14 @@ int Show(const Args& a, const Connection& c, const std::string& format, std::ost
       << "outcome:      " << log::v1::ReconcileRecord::Outcome_Name(rec.outcome()) << "\n";
   if (!rec.error().empty()) out << "error:        " << rec.error() << "\n";
   out << "duration:     " << absl::FormatDuration(absl::Microseconds(rec.duration_micros())) << "\n"
-      << "trigger:      records " << rec.trigger_seq_begin() << ".." << rec.trigger_seq_end() << "\n"
+      << "trigger:      records " << rec.trigger_seq_begin() << ".." << rec.trigger_seq_end() << "\n";
+  if (rec.has_repeats()) {
+    out << "repeated:     " << rec.repeats().count() << " reconciles with this input and decision, "
+        << FormatTime(resp.record().observed_at()) << " .. "
+        << FormatTime(rec.repeats().last_observed_at()) << " (the last saw the log through "
+        << rec.repeats().last_trigger_seq_end() << ")\n";
+  }
+  out
       << "input state:  " << rec.input_state_hash() << "\n"
       << "desired set:  " << rec.desired_set_hash() << " (" << rec.desired_objects_size()
       << " objects, translator " << rec.translator_version() << ")\n";
@@ -562,7 +579,12 @@ void PrintReplay(const v1::ReplayResponse& r, std::ostream& out) {
     return;
   }
   out << "  reconcile " << w.reconcile_seq() << " (translator " << w.recorded_translator_version()
-      << ")\n"
+      << ")\n";
+  if (w.reconcile_count() > 1) {
+    out << "  decided " << w.reconcile_count() << " times, the last at "
+        << FormatTime(w.reconcile_last_observed_at()) << "\n";
+  }
+  out
       << "  input state hash " << (w.input_state_hash_matches() ? "matches" : "DIFFERS") << "\n"
       << "  desired set: recorded " << w.recorded_desired_set_hash() << "\n"
       << "               now      " << w.current_desired_set_hash() << "\n";
