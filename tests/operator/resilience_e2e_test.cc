@@ -345,7 +345,6 @@ TEST_F(ResilienceE2eTest, ALeaderLostBetweenTwoAppliesLeavesTheRestToTheNextOneA
 TEST_F(ResilienceE2eTest, ALeaderDeposedInTheMiddleOfAReconcileSendsNoWriteAfterwards) {
   ASSERT_TRUE(Eventually([&] { return Leader() >= 0; })) << Outputs();
   const int old = Leader();
-  const int next = 1 - old;
   // adminUser: each reconcile reads the live DorisCluster for it.
   ClusterOptions o;
   o.spec_extra = "  adminUser:\n    name: root\n";
@@ -357,36 +356,40 @@ TEST_F(ResilienceE2eTest, ALeaderDeposedInTheMiddleOfAReconcileSendsNoWriteAfter
   const int64_t writes_before = Writes(old);
   ASSERT_GE(writes_before, 0);
 
-  // The Lease goes to the other replica, as when it takes over an expired
-  // one: the old leader sees another holder and stops leading once its
-  // renew deadline passes.
+  // The Lease goes to another holder, for an hour (so that no slow
+  // renewal anywhere can end its term during the test): the old leader
+  // sees it and stops leading once its renew deadline passes.
   const std::string lease_path =
       kube::ObjectPath("coordination.k8s.io/v1", "default", "leases", "doris-operator-leader");
   ASSERT_TRUE(Eventually([&] {
     Json lease = Get(lease_path);
     if (!lease.is_object()) return false;
     const std::string now = absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::Now(), absl::UTCTimeZone());
-    lease["spec"]["holderIdentity"] = kIds[next];
+    lease["spec"]["holderIdentity"] = "e2e-usurper";
+    lease["spec"]["leaseDurationSeconds"] = 3600;
     lease["spec"]["acquireTime"] = now;
     lease["spec"]["renewTime"] = now;
     lease["spec"]["leaseTransitions"] = lease["spec"].value("leaseTransitions", 0) + 1;
     return client_->Update(lease_path, lease.dump()).ok();  // 409 when a renewal came between
   })) << Outputs();
   ASSERT_TRUE(Eventually([&] { return MetricOf(old, "doris_operator_leader") == 0; })) << Outputs();
-  ASSERT_EQ(Leader(), next);
+  ASSERT_EQ(Holder(), "e2e-usurper");
   // Nothing written meanwhile: the reconcile still waits at its read.
   ASSERT_EQ(Writes(old), writes_before) << Outputs();
   ASSERT_FALSE(Held().empty());
 
-  // The reconcile goes on, with the cluster to create: it ends FAILED, and
-  // not one of its writes reached the API server.
+  // The reconcile goes on, with the cluster to create. Once it has ended:
+  // not one of its writes reached the API server, and it failed saying why.
+  const double reconciles = MetricOf(old, "doris_operator_reconcile_duration_seconds_count");
   const double failed = MetricOf(old, "doris_operator_reconciles_total", R"(outcome="failed")");
+  ASSERT_GE(reconciles, 0);
   ASSERT_GE(failed, 0);
   SetFaults("{}");
   ASSERT_TRUE(Eventually([&] {
-    return MetricOf(old, "doris_operator_reconciles_total", R"(outcome="failed")") > failed;
-  })) << "the deposed leader's reconcile did not fail\n" << Outputs();
-  EXPECT_EQ(Writes(old), writes_before) << Outputs();
+    return MetricOf(old, "doris_operator_reconcile_duration_seconds_count") > reconciles;
+  })) << Outputs();
+  EXPECT_EQ(Writes(old), writes_before) << "the deposed leader wrote\n" << Outputs();
+  EXPECT_GT(MetricOf(old, "doris_operator_reconciles_total", R"(outcome="failed")"), failed) << Outputs();
   EXPECT_NE(ops_[old]->Output().find("not the leader"), std::string::npos) << Outputs();
 }
 
