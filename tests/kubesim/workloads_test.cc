@@ -78,7 +78,10 @@ class WorkloadsTest : public ::testing::Test {
     return "";
   }
   void RunUntil(int64_t until) {
-    for (; now_ <= until; now_ += 50) workloads_.Tick(now_);
+    for (; now_ <= until; now_ += 50) {
+      workloads_.Tick(now_);
+      api_.CollectGarbage();
+    }
   }
 
   ApiServer api_;

@@ -19,27 +19,12 @@ class HpaE2eTest : public OperatorE2eTest {
   // cnSpec.replicas is 2 on purpose: with an autoscaler it must not count.
   static std::string AutoscaledCluster() {
     ClusterOptions o;
-    o.spec_extra = R"(  cnSpec:
+    o.spec_extra = absl::StrCat(R"(  cnSpec:
     replicas: 2
     image: apache/doris:be-2.1.8
     requests:
       cpu: "1"
-    autoScalingPolicy:
-      version: v2
-      minReplicas: 2
-      maxReplicas: 4
-      hpaPolicy:
-        metrics:
-        - type: Resource
-          resource:
-            name: cpu
-            target:
-              type: Utilization
-              averageUtilization: 50
-        behavior:
-          scaleDown:
-            stabilizationWindowSeconds: 0
-)";
+)", CnAutoscaler(2, 4, "        behavior:\n          scaleDown:\n            stabilizationWindowSeconds: 0\n"));
     return Cluster("demo", 1, 1, o);
   }
 
@@ -121,13 +106,18 @@ TEST_F(HpaE2eTest, TheHpaOwnsCnReplicasAndRemovedNodesLeaveTheFe) {
     }
     return CnAt(4);
   }, 120)) << operator_->Output() << Describe();
-  Json hpa = Get(kube::ObjectPath("autoscaling/v2", "default", "horizontalpodautoscalers", "demo-cn-autoscaler"));
-  EXPECT_EQ(hpa["status"]["desiredReplicas"], 4) << hpa.dump();
-  std::string limited;
-  for (const Json& c : hpa["status"].value("conditions", Json::array())) {
-    if (c.value("type", "") == "ScalingLimited") limited = c.value("reason", "");
-  }
-  EXPECT_EQ(limited, "TooManyReplicas") << hpa.dump();
+  // The HPA says why it stopped at 4: its status is written at its next
+  // sync after the rescale, so it is waited for, not read once.
+  Json hpa;
+  EXPECT_TRUE(Eventually([&] {
+    hpa = Get(kube::ObjectPath("autoscaling/v2", "default", "horizontalpodautoscalers", "demo-cn-autoscaler"));
+    const Json conditions = At(hpa, "/status/conditions");
+    std::string limited;
+    for (const Json& c : conditions.is_array() ? conditions : Json::array()) {
+      if (c.value("type", "") == "ScalingLimited" && c.value("status", "") == "True") limited = c.value("reason", "");
+    }
+    return At(hpa, "/status/desiredReplicas") == 4 && limited == "TooManyReplicas";
+  }, 60)) << hpa.dump();
 
   // A quarter of the target: ceil(4 * 25/50) = 2, at once (no scale-down
   // window), and minReplicas holds it there. The FE ends with exactly the

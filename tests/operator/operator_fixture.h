@@ -112,6 +112,25 @@ inline std::string FeConfigMap(const std::string& name, const std::vector<std::s
 inline std::string ConfigMapInfo(const std::string& name, const std::string& key = "fe.conf") {
   return absl::StrCat("    configMapInfo:\n      configMapName: ", name, "\n      resolveKey: ", key, "\n");
 }
+// The cnSpec lines (indented by 4) of an autoscaler: autoScalingPolicy v2
+// on CPU utilization (target 50%), from `min` to `max` replicas; `more`
+// are further hpaPolicy lines (indented by 8, e.g. a behavior).
+inline std::string CnAutoscaler(int min, int max, const std::string& more = "") {
+  return absl::StrCat(R"(    autoScalingPolicy:
+      version: v2
+      minReplicas: )", min, R"(
+      maxReplicas: )", max, R"(
+      hpaPolicy:
+        metrics:
+        - type: Resource
+          resource:
+            name: cpu
+            target:
+              type: Utilization
+              averageUtilization: 50
+)", more);
+}
+
 // The basic-auth Secret a cluster's `authSecret` names (user root;
 // `password` plain, it is written in double quotes).
 inline std::string AuthSecret(const std::string& password, const std::string& name = "doris-auth") {
@@ -266,6 +285,25 @@ class OperatorE2eTest : public ::testing::Test {
         << (resp.ok() ? resp->body : resp.status().ToString());
   }
 
+  // The API server's faults from now on (POST /kubesim/faults, a JSON body:
+  // errorRate, refuse, hold, ... as docs/kubesim.md says); "{}" clears them
+  // and lets held requests go on.
+  void SetFaults(const std::string& body) {
+    kube::Request r;
+    r.method = "POST";
+    r.path = "/kubesim/faults";
+    r.body = body;
+    auto resp = client_->Do(r);
+    ASSERT_TRUE(resp.ok() && resp->code == 200) << (resp.ok() ? resp->body : resp.status().ToString());
+  }
+  // The requests a hold fault keeps waiting now (GET /kubesim/held), each
+  // {verb, resource, subresource, namespace, name, userAgent}; empty when
+  // unknown.
+  Json Held() {
+    const Json held = At(Get("/kubesim/held"), "/held");
+    return held.is_array() ? held : Json::array();
+  }
+
   // `text` as a URL query value.
   static std::string Encoded(const std::string& text) {
     std::string out;
@@ -398,6 +436,25 @@ class OperatorE2eTest : public ::testing::Test {
                                                          grpc::InsecureChannelCredentials()));
   }
 
+  // Every page of an admin API list (page_token / next_page_token), each
+  // answer handed to `page`, which returns false to stop early. False when
+  // a call failed (nothing more is read then).
+  template <typename Request, typename Response>
+  bool EachPage(Request req,
+                grpc::Status (admin::v1::Admin::Stub::*call)(grpc::ClientContext*, const Request&, Response*),
+                const std::function<bool(const Response&)>& page) {
+    auto stub = AdminStub();
+    do {
+      Response resp;
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+      if (!((*stub).*call)(&ctx, req, &resp).ok()) return false;
+      if (!page(resp)) return true;
+      req.set_page_token(resp.next_page_token());
+    } while (!req.page_token().empty());
+    return true;
+  }
+
   // The sequence number of the first watch record in the operator's log of
   // a version of the object that `match` accepts; 0 while there is none.
   uint64_t LoggedVersion(const std::string& api_version, const std::string& kind,
@@ -411,19 +468,19 @@ class OperatorE2eTest : public ::testing::Test {
     req.mutable_filter()->add_record_types(admin::v1::WATCH);
     req.set_order(admin::v1::OLDEST_FIRST);
     req.set_page_size(1000);
-    auto stub = AdminStub();
-    do {
-      admin::v1::HistoryResponse resp;
-      grpc::ClientContext ctx;
-      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-      if (!stub->History(&ctx, req, &resp).ok()) return 0;
-      for (const auto& r : resp.records()) {
-        const Json object = Json::parse(r.watch().object_json(), nullptr, false);
-        if (object.is_object() && match(object)) return r.seq();
-      }
-      req.set_page_token(resp.next_page_token());
-    } while (!req.page_token().empty());
-    return 0;
+    uint64_t found = 0;
+    EachPage<admin::v1::HistoryRequest, admin::v1::HistoryResponse>(
+        req, &admin::v1::Admin::Stub::History, [&](const admin::v1::HistoryResponse& resp) {
+          for (const auto& r : resp.records()) {
+            const Json object = Json::parse(r.watch().object_json(), nullptr, false);
+            if (object.is_object() && match(object)) {
+              found = r.seq();
+              return false;
+            }
+          }
+          return true;
+        });
+    return found;
   }
 
   // Every watch record of `kind` objects the operator logged for a cluster,
@@ -439,16 +496,12 @@ class OperatorE2eTest : public ::testing::Test {
     req.mutable_filter()->add_object_kinds(kind);
     req.set_order(admin::v1::OLDEST_FIRST);
     req.set_page_size(1000);
-    auto stub = AdminStub();
-    do {
-      admin::v1::HistoryResponse resp;
-      grpc::ClientContext ctx;
-      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-      if (!stub->History(&ctx, req, &resp).ok()) return {};
-      out.insert(out.end(), resp.records().begin(), resp.records().end());
-      req.set_page_token(resp.next_page_token());
-    } while (!req.page_token().empty());
-    return out;
+    const bool read = EachPage<admin::v1::HistoryRequest, admin::v1::HistoryResponse>(
+        req, &admin::v1::Admin::Stub::History, [&](const admin::v1::HistoryResponse& resp) {
+          out.insert(out.end(), resp.records().begin(), resp.records().end());
+          return true;
+        });
+    return read ? out : std::vector<log::v1::LogRecord>{};
   }
 
   // The reconciles of a cluster whose input held the log through `seq`
@@ -462,18 +515,14 @@ class OperatorE2eTest : public ::testing::Test {
     req.mutable_range()->set_from_seq(seq + 1);  // a reconcile record follows its input
     req.set_order(admin::v1::OLDEST_FIRST);
     req.set_page_size(1000);
-    auto stub = AdminStub();
-    do {
-      admin::v1::ListReconcilesResponse resp;
-      grpc::ClientContext ctx;
-      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-      if (!stub->ListReconciles(&ctx, req, &resp).ok()) return {};
-      for (const auto& r : resp.reconciles()) {
-        if (r.trigger_seq_end() >= seq) out.push_back(r);
-      }
-      req.set_page_token(resp.next_page_token());
-    } while (!req.page_token().empty());
-    return out;
+    const bool read = EachPage<admin::v1::ListReconcilesRequest, admin::v1::ListReconcilesResponse>(
+        req, &admin::v1::Admin::Stub::ListReconciles, [&](const admin::v1::ListReconcilesResponse& resp) {
+          for (const auto& r : resp.reconciles()) {
+            if (r.trigger_seq_end() >= seq) out.push_back(r);
+          }
+          return true;
+        });
+    return read ? out : std::vector<admin::v1::ReconcileSummary>{};
   }
 
   // Waits until the operator has logged a version of the object that `match`

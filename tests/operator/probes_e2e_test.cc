@@ -80,15 +80,6 @@ class ProbesE2eTest : public OperatorE2eTest {
     return resp.ok() && resp->code >= 200 && resp->code < 400;
   }
 
-  void SetFaults(const std::string& body) {
-    kube::Request r;
-    r.method = "POST";
-    r.path = "/kubesim/faults";
-    r.body = body;
-    auto resp = client_->Do(r);
-    ASSERT_TRUE(resp.ok() && resp->code == 200) << (resp.ok() ? resp->body : resp.status().ToString());
-  }
-
   // Stops the operator and starts a fresh one on an empty log, as a new pod.
   void RestartOnAnEmptyLog() {
     operator_->Kill(SIGTERM);

@@ -130,19 +130,7 @@ class RbacE2eTest : public OperatorE2eTest {
     requests:
       cpu: "1"
 )";
-    const std::string autoscaler = R"(    autoScalingPolicy:
-      version: v2
-      minReplicas: 1
-      maxReplicas: 2
-      hpaPolicy:
-        metrics:
-        - type: Resource
-          resource:
-            name: cpu
-            target:
-              type: Utilization
-              averageUtilization: 50
-)";
+    const std::string autoscaler = CnAutoscaler(1, 2);
     auto cluster = [&](int be, bool with_cn, bool with_autoscaler) {
       ClusterOptions o;
       o.spec_extra = absl::StrCat(credentials, "  enableRestartWhenConfigChange: true\n",
@@ -205,12 +193,16 @@ class RbacE2eTest : public OperatorE2eTest {
     // Deleted in the foreground: the cluster waits, with the
     // foregroundDeletion finalizer, for what it owns to go; the operator's
     // calls while it is being deleted are the ones of the reconcile that
-    // saw the deletion. (That the deletion then finishes is not checked
-    // here.)
+    // saw the deletion. The deletion ends, whatever a reconcile that had
+    // not seen it yet wrote (deletion_e2e_test forces that case).
     EXPECT_EQ(Kubectl({"delete", "dcr", "demo", "--cascade=foreground", "--wait=false"}).exit_code, 0);
     EXPECT_TRUE(ReconcileThatSaw("demo", "doris.selectdb.com/v1", "DorisCluster", "demo", [](const Json& o) {
                   return !At(o, "/metadata/deletionTimestamp").is_null();
                 }).has_value());
+    EXPECT_TRUE(Eventually([&] {
+      return !exists("doris.selectdb.com/v1", "dorisclusters", "demo") && !exists("apps/v1", "statefulsets", "demo-be") &&
+             !exists("apps/v1", "statefulsets", "demo-fe");
+    })) << operator_->Output() << Get("/apis/apps/v1/namespaces/default/statefulsets").dump();
     if (mode.leader_elect) {
       const Json lease = Get(kube::ObjectPath("coordination.k8s.io/v1", operator_namespace_, "leases",
                                               "doris-operator-leader"));

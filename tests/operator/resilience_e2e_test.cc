@@ -13,6 +13,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "tests/operator/operator_fixture.h"
 
 namespace doris_operator {
@@ -67,13 +69,41 @@ class ResilienceE2eTest : public OperatorE2eTest {
     ASSERT_TRUE(absl::SimpleAtoi(out.substr(at, out.find(',', at) - at), &ports_[i]));
   }
 
-  // Sum of a metric's samples on operator i; -1 if it does not answer.
-  double MetricOf(int i, const std::string& name) {
+  // Sum of a metric's samples (those whose labels contain `label`) on
+  // operator i; -1 if it does not answer.
+  double MetricOf(int i, const std::string& name, const std::string& label = "") {
     const int port = metrics_port_;
     metrics_port_ = ports_[i];
-    const double v = Metric(name);
+    const double v = MetricWith(name, label);
     metrics_port_ = port;
     return v;
+  }
+
+  // Freezes operator i (SIGSTOP) in the middle of a job; returns the events
+  // it had ingested, for ThawDeposed.
+  double Freeze(int i) {
+    const double ingested = MetricOf(i, "doris_operator_events_ingested_total");
+    EXPECT_GT(ingested, 0);
+    EXPECT_EQ(kill(ops_[i]->pid(), SIGSTOP), 0);
+    return ingested;
+  }
+
+  // Thaws `old`, which `next` took the Lease from while it was frozen. Its
+  // workers wake with the cluster still queued and its log still at the
+  // moment it froze: without the write gate they would reconcile that
+  // stale state now. Waits until it has said it lost the Lease and its
+  // watches have caught up (more than the `ingested` events of the freeze).
+  void ThawDeposed(int old, int next, double ingested) {
+    const std::string said = ops_[old]->Output();
+    ASSERT_EQ(kill(ops_[old]->pid(), SIGCONT), 0);
+    ASSERT_TRUE(Eventually([&] {
+      const std::string out = ops_[old]->Output();
+      return out.size() > said.size() && out.find("no longer leading", said.size()) != std::string::npos &&
+             out.find(absl::StrCat("holder=", kIds[next]), said.size()) != std::string::npos &&
+             MetricOf(old, "doris_operator_events_ingested_total") > ingested;
+    })) << Outputs();
+    EXPECT_EQ(MetricOf(old, "doris_operator_leader"), 0);
+    EXPECT_EQ(Leader(), next);
   }
 
   std::string Holder() {
@@ -103,15 +133,6 @@ class ResilienceE2eTest : public OperatorE2eTest {
       }
     }
     return n;
-  }
-
-  void SetFaults(const std::string& body) {
-    kube::Request r;
-    r.method = "POST";
-    r.path = "/kubesim/faults";
-    r.body = body;
-    auto resp = client_->Do(r);
-    ASSERT_TRUE(resp.ok() && resp->code == 200) << (resp.ok() ? resp->body : resp.status().ToString());
   }
 
   // The API server's current resourceVersion.
@@ -201,9 +222,8 @@ TEST_F(ResilienceE2eTest, ALeaderLostBetweenDecommissionAndDropIsFinishedByTheNe
   const int old = Leader();
   ASSERT_GE(old, 0) << Outputs();
   const int next = 1 - old;
-  const double ingested = MetricOf(old, "doris_operator_events_ingested_total");
-  ASSERT_GT(ingested, 0);
-  ASSERT_EQ(kill(ops_[old]->pid(), SIGSTOP), 0);
+  const double ingested = Freeze(old);
+  ASSERT_FALSE(HasFailure()) << Outputs();
   // Caught between the two: decommissioned, not dropped, nothing shrunk.
   ASSERT_EQ(BackendCount("demo"), 4);
   ASSERT_EQ(StsReplicas("demo-be"), 4);
@@ -224,20 +244,9 @@ TEST_F(ResilienceE2eTest, ALeaderLostBetweenDecommissionAndDropIsFinishedByTheNe
   })) << Outputs();
   EXPECT_EQ(Tablets("demo"), tablets);
 
-  // Thaw the old leader. Its workers wake with the cluster still queued and
-  // its log still at the moment it froze: without the write gate they
-  // would reconcile that stale state now. Wait until it has said it lost
-  // the Lease and its watches have caught up with the finished job.
-  const std::string said = ops_[old]->Output();
-  ASSERT_EQ(kill(ops_[old]->pid(), SIGCONT), 0);
-  ASSERT_TRUE(Eventually([&] {
-    const std::string out = ops_[old]->Output();
-    return out.size() > said.size() && out.find("no longer leading", said.size()) != std::string::npos &&
-           out.find(absl::StrCat("holder=", kIds[next]), said.size()) != std::string::npos &&
-           MetricOf(old, "doris_operator_events_ingested_total") > ingested;
-  })) << Outputs();
-  EXPECT_EQ(MetricOf(old, "doris_operator_leader"), 0);
-  EXPECT_EQ(Leader(), next);
+  // Thaw the old leader; it sees the job finished.
+  ThawDeposed(old, next, ingested);
+  if (HasFatalFailure()) return;
 
   // From fake Doris: each leaving backend decommissioned once and dropped
   // once, the drop by the new leader after the takeover; the old leader
@@ -309,8 +318,8 @@ TEST_F(ResilienceE2eTest, ALeaderLostBetweenTwoAppliesLeavesTheRestToTheNextOneA
   })) << Outputs();
   const int next = 1 - old;
   const std::string service_uid = Get(service)["metadata"].value("uid", "");
-  const double ingested = MetricOf(old, "doris_operator_events_ingested_total");
-  ASSERT_EQ(kill(ops_[old]->pid(), SIGSTOP), 0);
+  const double ingested = Freeze(old);
+  ASSERT_FALSE(HasFailure()) << Outputs();
   // Caught between the two applies: a Service written, the StatefulSet not.
   ASSERT_FALSE(Get(kube::ObjectPath("apps/v1", "default", "statefulsets", "demo-fe")).is_object());
 
@@ -323,17 +332,65 @@ TEST_F(ResilienceE2eTest, ALeaderLostBetweenTwoAppliesLeavesTheRestToTheNextOneA
   // wrote is the same object (applied again at most, never replaced).
   EXPECT_EQ(Get(service)["metadata"].value("uid", ""), service_uid);
 
-  const std::string said = ops_[old]->Output();
-  ASSERT_EQ(kill(ops_[old]->pid(), SIGCONT), 0);
-  ASSERT_TRUE(Eventually([&] {
-    const std::string out = ops_[old]->Output();
-    return out.size() > said.size() && out.find("no longer leading", said.size()) != std::string::npos &&
-           out.find(absl::StrCat("holder=", kIds[next]), said.size()) != std::string::npos &&
-           MetricOf(old, "doris_operator_events_ingested_total") > ingested;
-  })) << Outputs();
-  EXPECT_EQ(MetricOf(old, "doris_operator_leader"), 0);
-  EXPECT_EQ(Leader(), next);
+  ThawDeposed(old, next, ingested);
+  if (HasFatalFailure()) return;
   EXPECT_EQ(Writes(old), old_writes) << Outputs();
+}
+
+// The write gate on its own, with no race: the leader is held by the API
+// server in the middle of a reconcile (its read of the live DorisCluster,
+// which comes after it folded its inputs and before its first write)
+// while it loses the Lease, and then goes on. Nothing it writes after
+// that may be sent: every write stops at the gate, the reconcile fails.
+TEST_F(ResilienceE2eTest, ALeaderDeposedInTheMiddleOfAReconcileSendsNoWriteAfterwards) {
+  ASSERT_TRUE(Eventually([&] { return Leader() >= 0; })) << Outputs();
+  const int old = Leader();
+  // adminUser: each reconcile reads the live DorisCluster for it.
+  ClusterOptions o;
+  o.spec_extra = "  adminUser:\n    name: root\n";
+  const std::string hold = absl::StrCat(R"({"hold":[{"verb":"get","resource":"dorisclusters","name":"demo",)",
+                                        R"("userAgent":")", AgentOf(old), R"("}]})");
+  SetFaults(hold);
+  Apply(Cluster("demo", 1, 1, o));
+  ASSERT_TRUE(Eventually([&] { return !Held().empty(); })) << Outputs();
+  const int64_t writes_before = Writes(old);
+  ASSERT_GE(writes_before, 0);
+
+  // The Lease goes to another holder, for an hour (so that no slow
+  // renewal anywhere can end its term during the test): the old leader
+  // sees it and stops leading once its renew deadline passes.
+  const std::string lease_path =
+      kube::ObjectPath("coordination.k8s.io/v1", "default", "leases", "doris-operator-leader");
+  ASSERT_TRUE(Eventually([&] {
+    Json lease = Get(lease_path);
+    if (!lease.is_object()) return false;
+    const std::string now = absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::Now(), absl::UTCTimeZone());
+    lease["spec"]["holderIdentity"] = "e2e-usurper";
+    lease["spec"]["leaseDurationSeconds"] = 3600;
+    lease["spec"]["acquireTime"] = now;
+    lease["spec"]["renewTime"] = now;
+    lease["spec"]["leaseTransitions"] = lease["spec"].value("leaseTransitions", 0) + 1;
+    return client_->Update(lease_path, lease.dump()).ok();  // 409 when a renewal came between
+  })) << Outputs();
+  ASSERT_TRUE(Eventually([&] { return MetricOf(old, "doris_operator_leader") == 0; })) << Outputs();
+  ASSERT_EQ(Holder(), "e2e-usurper");
+  // Nothing written meanwhile: the reconcile still waits at its read.
+  ASSERT_EQ(Writes(old), writes_before) << Outputs();
+  ASSERT_FALSE(Held().empty());
+
+  // The reconcile goes on, with the cluster to create. Once it has ended:
+  // not one of its writes reached the API server, and it failed saying why.
+  const double reconciles = MetricOf(old, "doris_operator_reconcile_duration_seconds_count");
+  const double failed = MetricOf(old, "doris_operator_reconciles_total", R"(outcome="failed")");
+  ASSERT_GE(reconciles, 0);
+  ASSERT_GE(failed, 0);
+  SetFaults("{}");
+  ASSERT_TRUE(Eventually([&] {
+    return MetricOf(old, "doris_operator_reconcile_duration_seconds_count") > reconciles;
+  })) << Outputs();
+  EXPECT_EQ(Writes(old), writes_before) << "the deposed leader wrote\n" << Outputs();
+  EXPECT_GT(MetricOf(old, "doris_operator_reconciles_total", R"(outcome="failed")"), failed) << Outputs();
+  EXPECT_NE(ops_[old]->Output().find("not the leader"), std::string::npos) << Outputs();
 }
 
 }  // namespace

@@ -41,14 +41,7 @@ class StatusE2eTest : public OperatorE2eTest {
     }
     return out;
   }
-  void Faults(const Json& body) {
-    kube::Request r;
-    r.method = "POST";
-    r.path = "/kubesim/faults";
-    r.body = body.dump();
-    auto resp = client_->Do(r);
-    ASSERT_TRUE(resp.ok() && resp->code == 200) << (resp.ok() ? resp->body : resp.status().ToString());
-  }
+  void Faults(const Json& body) { SetFaults(body.dump()); }
 };
 
 // A StatefulSet apply the API server refuses (422): Synced=False with its

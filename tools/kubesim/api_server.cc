@@ -109,16 +109,39 @@ HttpResponse ApiServer::Handle(const HttpRequest& req) {
   const std::string sub = seg.size() > i + 2 ? seg[i + 2] : "";
   RecordAccess(req, *t, ns, name, sub);
   {
-    std::lock_guard<std::mutex> l(faults_mu_);
+    std::unique_lock<std::mutex> l(faults_mu_);
     const std::string verb = RbacVerb(req, name);
+    WaitWhileHeld(l, req, verb, *t, ns, name, sub);
     for (const Refusal& r : faults_.refuse) {
-      if (r.verb == verb && r.resource == t->resource && r.subresource == sub && (r.ns.empty() || r.ns == ns) &&
-          (r.name.empty() || r.name == name)) {
+      if (r.match.Matches(verb, t->resource, sub, ns, name, req.Header("user-agent"))) {
         return StatusResponse({r.code, r.reason, r.message}, &*t, name);
       }
     }
   }
   return Resource(req, *t, ns, name, sub);
+}
+
+bool ApiServer::RequestMatch::Matches(const std::string& v, const std::string& r, const std::string& s,
+                                      const std::string& n, const std::string& object,
+                                      const std::string& agent) const {
+  return verb == v && resource == r && subresource == s && (ns.empty() || ns == n) &&
+         (name.empty() || name == object) && agent.rfind(user_agent, 0) == 0;
+}
+
+void ApiServer::WaitWhileHeld(std::unique_lock<std::mutex>& lock, const HttpRequest& req, const std::string& verb,
+                              const ResourceType& t, const std::string& ns, const std::string& name,
+                              const std::string& sub) {
+  const std::string agent = req.Header("user-agent");
+  auto held = [&] {
+    for (const RequestMatch& h : faults_.hold) {
+      if (h.Matches(verb, t.resource, sub, ns, name, agent)) return true;
+    }
+    return false;
+  };
+  if (!held()) return;
+  auto entry = held_.insert({verb, t.resource, sub, ns, name, agent});
+  faults_changed_.wait(lock, [&] { return !held(); });
+  held_.erase(entry);
 }
 
 std::optional<ApiError> ApiServer::WriteScale(const ResourceType& t, const std::string& ns, const std::string& name,

@@ -7,12 +7,14 @@
 // members live in one file per concern (see BUILD.bazel).
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,6 +42,14 @@ class ApiServer {
   // What each HPA's metrics report, set by POST /kubesim/hpa-metric; the
   // simulated HPA controller reads it.
   SimMetrics& sim_metrics() { return sim_metrics_; }
+
+  // One pass of the garbage collector (kube-controller-manager's, in
+  // pkg/controller/garbagecollector): an object whose owners are all gone,
+  // or deleted in the foreground, is deleted (also one created after its
+  // owner's deletion began); an owner deleted in the foreground goes once
+  // no dependent with blockOwnerDeletion is left. The kubesim binary runs
+  // it on the simulated controllers' beat.
+  void CollectGarbage();
 
   // Serves /api/v1/namespaces/NS/services/NAME[:PORT]/proxy/PATH, as the real
   // API server proxies to a Service's pods.
@@ -89,18 +99,31 @@ class ApiServer {
   // (code and reason of the answer, its message): matched by RBAC verb,
   // resource and subresource ("" the object itself, "scale", "status") and,
   // when set, namespace and name.
-  struct Refusal {
+  // Which requests a fault applies to: RBAC verb, resource and subresource
+  // ("" the object itself, "scale", "status") and, when set, namespace, name
+  // and a User-Agent prefix (one client among several).
+  struct RequestMatch {
     std::string verb;
     std::string resource;
     std::string subresource;
     std::string ns;
     std::string name;
+    std::string user_agent;
+    bool Matches(const std::string& verb, const std::string& resource, const std::string& sub,
+                 const std::string& ns, const std::string& name, const std::string& agent) const;
+  };
+  struct Refusal {
+    RequestMatch match;
     int code = 422;
     std::string reason = "Invalid";
     std::string message;
   };
   struct Faults {
     std::vector<Refusal> refuse;
+    // Requests that wait, before anything is done for them, until the
+    // faults no longer hold them: a test instrument that stops a client
+    // between two of its calls at a moment the test chooses.
+    std::vector<RequestMatch> hold;
     double error_rate = 0;
     int error_code = 500;  // 500 or 429 (with Retry-After)
     int retry_after_seconds = 1;
@@ -122,8 +145,16 @@ class ApiServer {
   // "agent\tverb\tgroup\tresource[/sub]\tnamespace\tcheck" -> count
   std::map<std::string, int64_t> access_;
   std::mutex service_allocation_mu_;  // Service writes, see resource_handler.cc
+  // Waits while a hold of faults_ matches the request (faults_mu_ held).
+  void WaitWhileHeld(std::unique_lock<std::mutex>& lock, const HttpRequest& req, const std::string& verb,
+                     const ResourceType& t, const std::string& ns, const std::string& name,
+                     const std::string& sub);
+
   std::mutex faults_mu_;
+  std::condition_variable faults_changed_;
   Faults faults_;
+  // The requests waiting on a hold now, for GET /kubesim/held.
+  std::multiset<std::vector<std::string>> held_;
   std::mt19937_64 rng_{1};
 };
 

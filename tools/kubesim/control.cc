@@ -50,30 +50,64 @@ HttpResponse ApiServer::Control(const HttpRequest& req) {
     if (f.error_rate < 0 || f.error_rate > 1 || (f.error_code != 500 && f.error_code != 429)) {
       return StatusResponse({400, "BadRequest", "faults: errorRate in [0,1], errorCode 500 or 429"});
     }
+    // verb and resource (strings) required; subresource, namespace, name
+    // and userAgent (a prefix) optional strings.
+    auto request_match = [](const Json& r, RequestMatch* m) {
+      if (!r.is_object() || !r.value("verb", Json()).is_string() || !r.value("resource", Json()).is_string()) {
+        return false;
+      }
+      for (const char* k : {"subresource", "namespace", "name", "userAgent"}) {
+        if (r.contains(k) && !r[k].is_string()) return false;
+      }
+      m->verb = r["verb"];
+      m->resource = r["resource"];
+      m->subresource = r.value("subresource", "");
+      m->ns = r.value("namespace", "");
+      m->name = r.value("name", "");
+      m->user_agent = r.value("userAgent", "");
+      return true;
+    };
     const Json refuse = body.value("refuse", Json::array());
-    if (!refuse.is_array()) return StatusResponse({400, "BadRequest", "faults: refuse is a list"});
+    const Json hold = body.value("hold", Json::array());
+    if (!refuse.is_array() || !hold.is_array()) {
+      return StatusResponse({400, "BadRequest", "faults: refuse and hold are lists"});
+    }
+    for (const Json& h : hold) {
+      RequestMatch m;
+      if (!request_match(h, &m)) {
+        return StatusResponse({400, "BadRequest", "faults: hold entries need verb and resource (strings)"});
+      }
+      f.hold.push_back(std::move(m));
+    }
     for (const Json& r : refuse) {
       Refusal x;
-      if (!r.is_object() || !r.value("verb", Json()).is_string() || !r.value("resource", Json()).is_string() ||
-          !r.value("message", Json()).is_string()) {
+      if (!request_match(r, &x.match) || !r.value("message", Json()).is_string()) {
         return StatusResponse(
             {400, "BadRequest", "faults: refuse entries need verb, resource and message (strings)"});
       }
-      x.verb = r["verb"];
-      x.resource = r["resource"];
       x.message = r["message"];
-      x.ns = r.value("namespace", "");
-      x.name = r.value("name", "");
-      x.subresource = r.value("subresource", "");
       x.code = r.value("code", 422);
       x.reason = r.value("reason", "Invalid");
       if (x.code < 400 || x.code > 599) return StatusResponse({400, "BadRequest", "faults: refuse code is 4xx or 5xx"});
       f.refuse.push_back(std::move(x));
     }
-    std::lock_guard<std::mutex> l(faults_mu_);
-    faults_ = f;
-    rng_.seed(f.seed);
+    {
+      std::lock_guard<std::mutex> l(faults_mu_);
+      faults_ = f;
+      rng_.seed(f.seed);
+    }
+    faults_changed_.notify_all();  // held requests no longer held go on
     return JsonResponse(200, body);
+  }
+  if (req.method == "GET" && req.path == "/kubesim/held") {
+    // The requests a hold keeps waiting now.
+    Json out = Json::array();
+    std::lock_guard<std::mutex> l(faults_mu_);
+    for (const std::vector<std::string>& h : held_) {
+      out.push_back({{"verb", h[0]}, {"resource", h[1]}, {"subresource", h[2]}, {"namespace", h[3]},
+                     {"name", h[4]}, {"userAgent", h[5]}});
+    }
+    return JsonResponse(200, {{"held", out}});
   }
   if (req.method == "POST" && req.path == "/kubesim/hpa-metric") {
     // {"namespace","name","value"} and/or {"metrics":{"cpu":V,...}}: what

@@ -258,6 +258,7 @@ int main(int argc, char** argv) {
                                  std::chrono::steady_clock::now() - start)
                                  .count();
       workloads.Tick(now_ms);
+      api.CollectGarbage();
       hpas.Tick(now_ms);
       doris.Tick(now_ms);
       // With thousands of objects a tick takes a while; rest at least as

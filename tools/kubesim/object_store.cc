@@ -292,39 +292,6 @@ std::variant<Json, ApiError> ObjectStore::Erase(const ResourceType& t, const std
   return FromStorageVersion(t, obj);
 }
 
-void ObjectStore::FinishForegroundDeletions() {
-  std::vector<std::pair<std::string, Json>> waiting;  // store key, object
-  std::set<std::string> owners;                        // uids some object still names
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    for (const auto& [key, obj] : objects_) {
-      const Json& meta = obj["metadata"];
-      if (meta.contains("ownerReferences") && meta["ownerReferences"].is_array()) {
-        for (const Json& r : meta["ownerReferences"]) owners.insert(r.value("uid", ""));
-      }
-      if (!meta.contains("deletionTimestamp") || !meta.contains("finalizers")) continue;
-      for (const Json& f : meta["finalizers"]) {
-        if (f == "foregroundDeletion") waiting.emplace_back(key, obj);
-      }
-    }
-  }
-  for (auto& [key, obj] : waiting) {
-    if (owners.count(obj["metadata"].value("uid", ""))) continue;
-    std::optional<ResourceType> t;
-    for (const ResourceType& candidate : Types()) {
-      if (key.rfind(candidate.key() + "/", 0) == 0) t = candidate;
-    }
-    if (!t) continue;
-    Json next = obj;
-    Json kept = Json::array();
-    for (const Json& f : next["metadata"]["finalizers"]) {
-      if (f != "foregroundDeletion") kept.push_back(f);
-    }
-    next["metadata"]["finalizers"] = kept;
-    Update(*t, obj["metadata"].value("namespace", ""), next, false);
-  }
-}
-
 std::string NowRfc3339() {
   const std::time_t t = std::time(nullptr);
   std::tm tm{};

@@ -88,11 +88,6 @@ class ObjectStore {
                                       bool status_only, bool dry_run = false);
   std::variant<Json, ApiError> Delete(const ResourceType& t, const std::string& ns,
                                       const std::string& name, bool dry_run = false);
-  // Objects being deleted in the foreground whose dependents (objects with
-  // an ownerReference to them) are all gone lose the foregroundDeletion
-  // finalizer, and so go. The API server's garbage collector does this.
-  void FinishForegroundDeletions();
-
   // Removes the object now, whatever its finalizers or grace period (the
   // simulated kubelet finishing a terminating pod).
   std::variant<Json, ApiError> Erase(const ResourceType& t, const std::string& ns,

@@ -239,8 +239,9 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     }
     if (policy == "Foreground") {
       // The owner stays (deletionTimestamp + the foregroundDeletion
-      // finalizer) until its dependents are gone; the simulated controllers
-      // remove the finalizer then (ObjectStore::FinishForegroundDeletions).
+      // finalizer) until its blocking dependents are gone; the garbage
+      // collector deletes them and then removes the finalizer
+      // (CollectGarbage, on the simulated controllers' beat).
       auto cur = store_.Get(t, ns, name);
       if (auto* obj = std::get_if<Json>(&cur); obj != nullptr &&
                                               !(*obj)["metadata"].contains("deletionTimestamp")) {
@@ -256,9 +257,7 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
         }
         marked["metadata"].erase("resourceVersion");
         store_.Update(t, ns, marked, false);
-        auto deleting = store_.Delete(t, ns, name);
-        CollectDependents((*obj)["metadata"].value("uid", ""), false);
-        return result(std::move(deleting), 200, /*deleted=*/true);
+        return result(store_.Delete(t, ns, name), 200, /*deleted=*/true);
       }
     }
     auto deleted = store_.Delete(t, ns, name, dry_run);

@@ -180,7 +180,6 @@ void WorkloadController::Tick(int64_t now_ms) {
     SyncStatefulSet(sts, pods == pods_by_owner.end() ? kNone : pods->second,
                     revisions == revisions_by_owner.end() ? kNone : revisions->second, now_ms);
   }
-  store_->FinishForegroundDeletions();
   SyncEndpoints(SyncPods(now_ms));
 }
 
