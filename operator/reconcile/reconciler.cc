@@ -10,11 +10,13 @@
 #include "operator/reconcile/decide_rollout.h"
 #include "operator/reconcile/diff.h"
 #include "operator/reconcile/fe_access.h"
+#include "operator/reconcile/hibernation.h"
 #include "operator/reconcile/inputs.h"
 #include "operator/reconcile/observe.h"
 #include "operator/reconcile/run.h"
 #include "operator/reconcile/translate_step.h"
 #include "operator/reconcile/unrecorded.h"
+#include "operator/reconcile/volume_expansion.h"
 #include "operator/reconcile/write_status.h"
 
 namespace doris_operator::reconcile {
@@ -81,11 +83,20 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   ObserveObjects(run);
   ObserveFeTarget(run);
   CheckDorisAccess(run);
+  // Storage that grows is checked against its StorageClass before any write.
+  const VolumePlan volumes = PlanVolumeExpansion(run);
+  if (!volumes.problems.empty()) {
+    ReportInvalidSpec(run, absl::StrJoin(volumes.problems, "; "));
+    return finish(log::v1::ReconcileRecord::INVALID_SPEC);
+  }
 
-  // Decide: Doris membership (replicas held until nodes have left), then
-  // config-change restarts.
-  DecideMembership(run);
-  DecideConfigRestarts(run);
+  // Decide: hibernation (pods stop, nodes stay in Doris), else Doris
+  // membership (replicas held until nodes have left), then config-change
+  // restarts.
+  if (!DecideHibernation(run)) {
+    DecideMembership(run);
+    DecideConfigRestarts(run);
+  }
 
   // Translate, with the rollout's partitions decided from the first
   // translation's pod templates; then diff and apply.
@@ -93,6 +104,7 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   if (desired.ok() && DecideRollout(run, *desired)) desired = TranslateDesired(run);
   if (desired.ok()) {
     RecordAndWithhold(run, &*desired);
+    ExpandVolumes(run, volumes, &*desired);
     Apply(run, Diff(*desired, run.live));
   }
 
