@@ -52,7 +52,7 @@ class StorageTest : public ::testing::Test {
   }
   // Runs the simulated controllers for `ms` of simulated time.
   void Run(int64_t ms) {
-    for (int64_t t = 0; t <= ms; t += 50) workloads_.Tick(now_ += 50);
+    for (int64_t t = 50; t <= ms; t += 50) workloads_.Tick(now_ += 50);
   }
   Json Claim(const std::string& name) { return Call("GET", std::string(kClaims) + "/" + name).body; }
   ApiResult Grow(const std::string& name, const std::string& size) {
@@ -136,7 +136,9 @@ TEST_F(StorageTest, GrowingIsForbiddenWithoutAnExpandableClass) {
   EXPECT_EQ(r.body["message"],
             "persistentvolumeclaims \"data-db-0\" is forbidden: only dynamically provisioned pvc can be resized and "
             "the storageclass that provisions the pvc must support resize");
-  // Not bound: cannot be expanded at all.
+  // Not bound: its spec, the request included, cannot change at all (the
+  // validation refuses it before the resize admission's own "Only bound
+  // persistent volume claims can be expanded").
   ASSERT_EQ(Call("POST", kClaims,
                  {{"metadata", {{"name", "loose"}}},
                   {"spec",
@@ -146,9 +148,10 @@ TEST_F(StorageTest, GrowingIsForbiddenWithoutAnExpandableClass) {
                 .status,
             201);
   r = Grow("loose", "2Gi");
-  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.status, 422);
   EXPECT_EQ(r.body["message"],
-            "persistentvolumeclaims \"loose\" is forbidden: Only bound persistent volume claims can be expanded");
+            "PersistentVolumeClaim \"loose\" is invalid: spec: Forbidden: spec is immutable after creation except "
+            "resources.requests and volumeAttributesClassName for bound claims");
 }
 
 TEST_F(StorageTest, AStatefulSetDeletedWithOrphanPropagationLeavesPodsANewOneAdopts) {
