@@ -300,6 +300,26 @@ bool operator==(const Quantity& a, const Quantity& b) {
   return a.negative_ == b.negative_ && a.digits_ == b.digits_ && a.exponent_ == b.exponent_;
 }
 
+int Compare(const Quantity& a, const Quantity& b) {
+  const int sa = a.IsZero() ? 0 : (a.negative_ ? -1 : 1);
+  const int sb = b.IsZero() ? 0 : (b.negative_ ? -1 : 1);
+  if (sa != sb || sa == 0) return sa < sb ? -1 : (sa > sb ? 1 : 0);
+  // Same sign, both non-zero: compare magnitudes by their leading digit's
+  // power of ten, then digit by digit.
+  int magnitude = 0;
+  const int64_t ta = static_cast<int64_t>(a.digits_.size()) + a.exponent_;
+  const int64_t tb = static_cast<int64_t>(b.digits_.size()) + b.exponent_;
+  if (ta != tb) {
+    magnitude = ta < tb ? -1 : 1;
+  } else {
+    const size_t n = std::max(a.digits_.size(), b.digits_.size());
+    const std::string da = a.digits_ + std::string(n - a.digits_.size(), '0');
+    const std::string db = b.digits_ + std::string(n - b.digits_.size(), '0');
+    magnitude = da < db ? -1 : (da > db ? 1 : 0);
+  }
+  return sa * magnitude;
+}
+
 absl::StatusOr<std::string> CanonicalQuantity(const Json& value) {
   absl::StatusOr<Quantity> q = Quantity::FromJson(value);
   if (!q.ok()) return q.status();

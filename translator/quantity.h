@@ -35,6 +35,8 @@ class Quantity {
   // Equal values, whatever their format ("1Gi" == "1073741824").
   friend bool operator==(const Quantity& a, const Quantity& b);
   friend bool operator!=(const Quantity& a, const Quantity& b) { return !(a == b); }
+  // Quantity.Cmp: -1, 0 or 1 as `a` is less than, equal to or greater than `b`.
+  friend int Compare(const Quantity& a, const Quantity& b);
 
  private:
   bool negative_ = false;

@@ -84,6 +84,19 @@ std::optional<log::v1::ClusterRef> OwningCluster(const Json& object,
   if (const std::string* label = kube::LabelOf(object, kClusterLabel); label != nullptr && !label->empty()) {
     return cluster(*label);
   }
+  // A claim made from a StatefulSet's volumeClaimTemplates carries only the
+  // set's selector: `app.doris.ownerreference/name: <cluster>-<component>`
+  // and `app.kubernetes.io/component: <component>`. Filed under the cluster
+  // so that its resizes are in the cluster's history and wake it.
+  if (ref.kind() == "PersistentVolumeClaim") {
+    const std::string* set = kube::LabelOf(object, "app.doris.ownerreference/name");
+    const std::string* component = kube::LabelOf(object, "app.kubernetes.io/component");
+    if (set != nullptr && component != nullptr && !component->empty() &&
+        set->size() > component->size() + 1 &&
+        set->compare(set->size() - component->size() - 1, std::string::npos, "-" + *component) == 0) {
+      return cluster(set->substr(0, set->size() - component->size() - 1));
+    }
+  }
   if (resolve) return resolve(ref);
   return std::nullopt;
 }

@@ -363,11 +363,12 @@ absl::StatusOr<Json> Client::Apply(const std::string& path, const std::string& b
   return ParseOk(Do(r), absl::StrCat("APPLY ", path));
 }
 
-absl::Status Client::Delete(const std::string& path) {
+absl::Status Client::Delete(const std::string& path, const std::string& propagation_policy) {
   Request r;
   r.method = "DELETE";
   r.path = path;
-  r.body = R"({"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Background"})";
+  r.body = nlohmann::json{{"kind", "DeleteOptions"}, {"apiVersion", "v1"}, {"propagationPolicy", propagation_policy}}
+               .dump();
   return ParseOk(Do(r), absl::StrCat("DELETE ", path)).status();
 }
 

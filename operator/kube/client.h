@@ -110,7 +110,9 @@ class Client {
   // another manager owns them.
   absl::StatusOr<nlohmann::json> Apply(const std::string& path, const std::string& body,
                                        const std::string& field_manager);
-  absl::Status Delete(const std::string& path);
+  // `propagation_policy`: "Background" (dependents collected after), or
+  // "Orphan" (dependents keep running, released from the owner).
+  absl::Status Delete(const std::string& path, const std::string& propagation_policy = "Background");
 
   // Every page of a list (limit/continue). `kind` fills items' kind, which a
   // list response leaves out.

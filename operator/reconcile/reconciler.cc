@@ -12,6 +12,7 @@
 #include "operator/reconcile/decide_rollout.h"
 #include "operator/reconcile/diff.h"
 #include "operator/reconcile/fe_access.h"
+#include "operator/reconcile/hibernation.h"
 #include "operator/reconcile/inputs.h"
 #include "operator/reconcile/observe.h"
 #include "operator/reconcile/observe_doris.h"
@@ -19,6 +20,7 @@
 #include "operator/reconcile/run.h"
 #include "operator/reconcile/translate_step.h"
 #include "operator/reconcile/unrecorded.h"
+#include "operator/reconcile/volume_expansion.h"
 #include "operator/reconcile/write_status.h"
 
 namespace doris_operator::reconcile {
@@ -96,22 +98,33 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   ObserveObjects(run);
   ObserveFeTarget(run);
   CheckDorisAccess(run);
-
-  // Doris membership, component by component (FE, BE, CN): observe the
-  // node list the plan needs, decide (pure), carry out its Doris calls. A
-  // plan sees the list as the previous component's writes left it; the
-  // replicas held until nodes have left go to the translator (and record).
-  const model::v1::DorisClusterSpec spec_before = run.cluster.spec();
-  for (Component c : {Component::kFe, Component::kBe, Component::kCn}) {
-    ApplyMembership(run, DecideMembership(ObserveMembership(run, c)));
+  // Storage that grows is checked against its StorageClass before any write.
+  const VolumePlan volumes = PlanVolumeExpansion(run);
+  if (!volumes.problems.empty()) {
+    ReportInvalidSpec(run, absl::StrJoin(volumes.problems, "; "));
+    return finish(log::v1::ReconcileRecord::INVALID_SPEC);
   }
-  RecordReplicaOverrides(run, spec_before);
-  // Ghost nodes (FE rows no pod backs): observe both lists as membership
-  // left them, decide, drop what loses nothing.
-  const GhostInput ghosts = ObserveGhosts(run);
-  if (ghosts.node_map != nullptr) ApplyGhosts(run, DecideGhosts(ghosts));
-  // Decide: config-change restarts.
-  DecideConfigRestarts(run);
+
+  // Hibernation (pods stop, nodes stay in Doris, FE wakes first) decides
+  // replicas alone: membership, ghost nodes (every node would look like
+  // one) and restarts wait until the cluster is awake.
+  if (!DecideHibernation(run)) {
+    // Doris membership, component by component (FE, BE, CN): observe the
+    // node list the plan needs, decide (pure), carry out its Doris calls. A
+    // plan sees the list as the previous component's writes left it; the
+    // replicas held until nodes have left go to the translator (and record).
+    const model::v1::DorisClusterSpec spec_before = run.cluster.spec();
+    for (Component c : {Component::kFe, Component::kBe, Component::kCn}) {
+      ApplyMembership(run, DecideMembership(ObserveMembership(run, c)));
+    }
+    RecordReplicaOverrides(run, spec_before);
+    // Ghost nodes (FE rows no pod backs): observe both lists as membership
+    // left them, decide, drop what loses nothing.
+    const GhostInput ghosts = ObserveGhosts(run);
+    if (ghosts.node_map != nullptr) ApplyGhosts(run, DecideGhosts(ghosts));
+    // Decide: config-change restarts.
+    DecideConfigRestarts(run);
+  }
 
   // Translate, with the rollout's partitions decided from the first
   // translation's pod templates; then diff and apply.
@@ -119,6 +132,7 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   if (desired.ok() && DecideRollout(run, *desired)) desired = TranslateDesired(run);
   if (desired.ok()) {
     RecordAndWithhold(run, &*desired);
+    ExpandVolumes(run, volumes, &*desired);
     Apply(run, Diff(*desired, run.live));
   }
 

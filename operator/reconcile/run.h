@@ -43,6 +43,7 @@ struct ComponentState {
   bool scaling = false;
   bool upgrading = false;
   bool restarting = false;
+  bool hibernated = false;  // stopped (or stopping) for hibernation
   std::string config_hash;  // status.<c>Status.coreConfigMapHashValue to write
   std::string waiting_on;   // what the component waits for, for its condition
 };

@@ -40,7 +40,11 @@ model::v1::ComponentStatus ComputeComponentStatus(const ComponentStatusInput& in
   }
   const std::string sts = absl::StrCat(in.cluster, "-", in.component);
   std::string phase, reason, message;
-  if (in.scaling) {
+  if (in.hibernated && pods.empty()) {
+    phase = "hibernated";
+    reason = "Hibernated";
+    message = "hibernated: no pods run; claims and Doris registrations are kept";
+  } else if (in.scaling) {
     phase = "scaling";
     reason = "Scaling";
     message = in.waiting_on.empty() ? "scaling" : absl::StrCat("waiting for ", in.waiting_on);
@@ -116,7 +120,12 @@ std::vector<model::v1::Condition> ComputeConditions(
                                    : now);
     return c;
   };
-  return {make("Ready", not_ready.empty(), not_ready.empty() ? "AllComponentsAvailable" : "ComponentsNotAvailable",
+  bool hibernated = !components.empty();
+  for (const model::v1::ComponentStatus* c : components) {
+    hibernated &= c->component_condition().phase() == "hibernated";
+  }
+  return {make("Ready", not_ready.empty(),
+               not_ready.empty() ? "AllComponentsAvailable" : hibernated ? "Hibernated" : "ComponentsNotAvailable",
                not_ready, "all components available"),
           make("Progressing", !progressing.empty(), progressing.empty() ? "Stable" : "Changing",
                progressing, "no change in progress"),

@@ -30,6 +30,7 @@ struct ComponentStatusInput {
   bool scaling = false;     // a scale-in/out plan is in progress
   bool upgrading = false;   // a rollout is stepping through pods
   bool restarting = false;  // a restart (annotation or config change) is rolling
+  bool hibernated = false;  // the cluster hibernates: no pods wanted
   std::string waiting_on;   // from the plans, for the condition message
   std::string core_config_hash;
   const model::v1::ComponentStatus* previous = nullptr;

@@ -95,6 +95,7 @@ void WriteStatus(Run& run) {
     in.scaling = state.scaling;
     in.upgrading = state.upgrading;
     in.restarting = state.restarting;
+    in.hibernated = state.hibernated;
     in.core_config_hash = state.config_hash;
     in.waiting_on = state.waiting_on;
     in.previous = StatusOf(previous, c);
@@ -155,7 +156,11 @@ bool Converged(const Run& run) {
   if (run.removing) return false;
   for (Component c : translator::kAllComponents) {
     const model::v1::ComponentStatus* s = StatusOf(run.cluster.status(), c);
-    if (s != nullptr && s->component_condition().phase() != "available") return false;
+    // Hibernated is a state of rest too: nothing to poll for.
+    if (s != nullptr && s->component_condition().phase() != "available" &&
+        s->component_condition().phase() != "hibernated") {
+      return false;
+    }
   }
   return true;
 }

@@ -162,6 +162,7 @@ declare -A feature=(
   [doriscluster-sample-kerberos.yaml]='"secretName": "doris-keytab"'
   [doriscluster-sample-service.yaml]='"nodePort": 31002'
   [doriscluster-sample-pod-options.yaml]='"name": "BE_CPU_LIMIT"'
+  [doriscluster-sample-volume-expansion.yaml]='"storageClassName": "doris-expandable"'
 )
 k create namespace samples >/dev/null 2>&1
 samples=("$root"/deploy/samples/*.yaml)

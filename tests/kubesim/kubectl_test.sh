@@ -636,6 +636,62 @@ check "and FailedComputeMetricsReplicas" \
   "Warning +FailedComputeMetricsReplicas +.* +horizontal-pod-autoscaler +invalid metrics \(1 invalid out of 1\), first error is: failed to get cpu resource metric value: failed to get cpu utilization: missing request" \
   "$(ka describe hpa noreq 2>&1)"
 
+# --- StorageClasses and claim resize (docs/kubesim.md) -----------------------
+cat >"$work/sc.yaml" <<'YAML'
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: fixed
+provisioner: kubesim.io/fake
+allowVolumeExpansion: false
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: vol}
+spec:
+  replicas: 1
+  serviceName: vol
+  selector: {matchLabels: {app: vol}}
+  template:
+    metadata: {labels: {app: vol}}
+    spec: {containers: [{name: app, image: nginx}]}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {storageClassName: fixed, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+YAML
+k apply -f "$work/sc.yaml" >/dev/null 2>&1
+check "get sc" "fixed +kubesim.io/fake +Delete +Immediate +false" "$(k get sc fixed 2>&1)"
+vol_bound() { [[ "$(k get pvc data-vol-0 -o jsonpath='{.status.phase}' 2>/dev/null)" == Bound ]]; }
+until_true 30 vol_bound
+# (kubectl prints CAPACITY only for a claim with spec.volumeName, which
+# kubesim's claims lack: there are no PersistentVolume objects.)
+check "a bound claim's capacity and class" "^Bound 1Gi fixed$" \
+  "$(k get pvc data-vol-0 -o jsonpath='{.status.phase} {.status.capacity.storage} {.spec.storageClassName}' 2>&1)"
+check "a class without allowVolumeExpansion refuses growth" \
+  "Error from server \(Forbidden\): persistentvolumeclaims \"data-vol-0\" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize" \
+  "$(k patch pvc data-vol-0 -p '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}' 2>&1)"
+check "a claim never shrinks below its capacity" \
+  "The PersistentVolumeClaim \"data-vol-0\" is invalid: spec.resources.requests.storage: Forbidden: field can not be less than status.capacity" \
+  "$(k patch pvc data-vol-0 -p '{"spec":{"resources":{"requests":{"storage":"512Mi"}}}}' 2>&1)"
+check "a class's provisioner is immutable" "Forbidden: updates to provisioner are forbidden" \
+  "$(k patch sc fixed -p '{"provisioner":"other.io/x"}' 2>&1)"
+k patch sc fixed -p '{"allowVolumeExpansion":true}' >/dev/null 2>&1
+check "an expandable class lets it grow" "persistentvolumeclaim/data-vol-0 patched" \
+  "$(k patch pvc data-vol-0 -p '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}' 2>&1)"
+vol_grown() { [[ "$(k get pvc data-vol-0 -o jsonpath='{.status.capacity.storage}' 2>/dev/null)" == 2Gi ]]; }
+check "the running pod's kubelet grows the file system: capacity follows" "^0$" "$(until_true 30 vol_grown; echo $?)"
+check "claim templates cannot follow by an update" "Forbidden: updates to statefulset spec for fields other than" \
+  "$(k patch sts vol --type json -p '[{"op":"replace","path":"/spec/volumeClaimTemplates/0/spec/resources/requests/storage","value":"2Gi"}]' 2>&1)"
+vol_uid="$(k get pod vol-0 -o jsonpath='{.metadata.uid}' 2>&1)"
+check "delete --cascade=orphan" 'statefulset.apps "vol" deleted' "$(k delete sts vol --cascade=orphan 2>&1)"
+check "leaves the pod running, without an owner" "^$vol_uid Running $" \
+  "$(k get pod vol-0 -o jsonpath='{.metadata.uid} {.status.phase} {.metadata.ownerReferences}' 2>&1)"
+sed -i 's/storage: 1Gi/storage: 2Gi/' "$work/sc.yaml"
+k apply -f "$work/sc.yaml" >/dev/null 2>&1
+vol_adopted() { [[ "$(k get pod vol-0 -o jsonpath='{.metadata.ownerReferences[0].kind}' 2>/dev/null)" == StatefulSet ]]; }
+check "a re-created StatefulSet adopts the same pod" "^0 $vol_uid$" \
+  "$(until_true 30 vol_adopted; echo "$? $(k get pod vol-0 -o jsonpath='{.metadata.uid}' 2>&1)")"
+
 echo
 echo "$failures failed"
 exit $((failures > 0))

@@ -164,7 +164,7 @@ Json FieldSchema(const pb::FieldDescriptor* f) {
   }
   if (f->containing_type()->name() == "ComponentCondition" && name == "phase") {
     item["enum"] = Enum({"reconciling", "waitScheduling", "haveMemberFailed", "available",
-                         "initializing", "upgrading", "scaling", "restarting"});
+                         "initializing", "upgrading", "scaling", "restarting", "hibernated"});
   }
   if (f->is_repeated()) return {{"type", "array"}, {"items", item}};
   return item;

@@ -7,6 +7,7 @@
 #include "tools/kubesim/quantity_fields.h"
 #include "tools/kubesim/service_allocation.h"
 #include "tools/kubesim/statefulset_validation.h"
+#include "tools/kubesim/storage_admission.h"
 #include "tools/kubesim/structural_schema.h"
 
 namespace doris_operator::kubesim {
@@ -60,6 +61,7 @@ Json WithDefaults(const ResourceType& t, Json obj) {
       (!obj.contains("type") || obj["type"] == "")) {
     obj["type"] = "Opaque";
   }
+  if (t.kind == "StorageClass" && t.group == "storage.k8s.io") StorageClassDefaults(obj);
   if (!obj.is_object() || !obj.contains("spec") || !obj["spec"].is_object()) return obj;
   Json& spec = obj["spec"];
   if (t.kind == "StatefulSet") {
@@ -326,7 +328,7 @@ std::optional<ApiError> AdmitBuiltIn(const HttpRequest& req, const ResourceType&
   if (t.group == "apps" && t.resource == "statefulsets" && old != nullptr) {
     return ValidateStatefulSetUpdate(t, *old, obj);
   }
-  return std::nullopt;
+  return AdmitStorage(store, t, old, obj);
 }
 
 }  // namespace doris_operator::kubesim

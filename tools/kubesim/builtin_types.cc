@@ -34,6 +34,7 @@ std::vector<ResourceType> BuiltInTypes() {
       t("", "v1", "events", "event", "Event", true, {"ev"}),
       t("apps", "v1", "statefulsets", "statefulset", "StatefulSet", true, {"sts"}, true, true),
       t("apps", "v1", "controllerrevisions", "controllerrevision", "ControllerRevision", true),
+      t("storage.k8s.io", "v1", "storageclasses", "storageclass", "StorageClass", false, {"sc"}),
       t("coordination.k8s.io", "v1", "leases", "lease", "Lease", true),
       t("events.k8s.io", "v1", "events", "event", "Event", true, {"ev"}),
       t("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true,

@@ -542,6 +542,18 @@ std::vector<PrinterColumn> BuiltinPrinterColumns(const ResourceType& t) {
         {"Age", "string", 0, age},
         {"VolumeMode", "string", 1, [](const Json& o) -> Json { return UnsetOr(o, ".spec.volumeMode"); }}};
   }
+  if (k == "StorageClass") {
+    // printStorageClass (pkg/printers/internalversion/printers.go).
+    return C{{"Provisioner", "string", 0, [](const Json& o) -> Json { return Str(o, ".provisioner"); }},
+             {"ReclaimPolicy", "string", 0, [](const Json& o) -> Json { return Str(o, ".reclaimPolicy"); }},
+             {"VolumeBindingMode", "string", 0,
+              [](const Json& o) -> Json { return Str(o, ".volumeBindingMode"); }},
+             {"AllowVolumeExpansion", "string", 0,
+              [](const Json& o) -> Json {
+                return Lookup(o, ".allowVolumeExpansion") == Json(true) ? "true" : "false";
+              }},
+             {"Age", "string", 0, age}};
+  }
   if (k == "Endpoints") {
     return C{{"Endpoints", "string", 0, [](const Json& o) -> Json { return FormatEndpoints(o); }},
              {"Age", "string", 0, age}};

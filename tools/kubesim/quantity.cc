@@ -381,4 +381,22 @@ absl::StatusOr<std::string> CanonicalQuantityValue(const nlohmann::json& value) 
   return absl::InvalidArgumentError(kFormatWrong);
 }
 
+absl::StatusOr<int> CompareQuantities(const nlohmann::json& a, const nlohmann::json& b) {
+  auto parse = [](const nlohmann::json& v) -> absl::StatusOr<Parsed> {
+    if (v.is_null()) return Parse("0");
+    if (v.is_string()) return Parse(absl::StripAsciiWhitespace(v.get<std::string>()));
+    if (v.is_number()) return Parse(v.dump());
+    return absl::InvalidArgumentError(kFormatWrong);
+  };
+  absl::StatusOr<Parsed> x = parse(a), y = parse(b);
+  if (!x.ok()) return x.status();
+  if (!y.ok()) return y.status();
+  const Decimal& p = x->amount;
+  const Decimal& q = y->amount;
+  const bool pn = p.negative && !p.IsZero(), qn = q.negative && !q.IsZero();
+  if (pn != qn) return pn ? -1 : 1;
+  const int abs = CmpAbs(p, q);
+  return pn ? -abs : abs;
+}
+
 }  // namespace doris_operator::kubesim

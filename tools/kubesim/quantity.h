@@ -27,6 +27,11 @@ absl::StatusOr<std::string> CanonicalQuantity(absl::string_view text);
 // `null` is the zero quantity, "0".
 absl::StatusOr<std::string> CanonicalQuantityValue(const nlohmann::json& value);
 
+// Quantity.Cmp: -1, 0 or 1 as `a` is less than, equal to or greater than
+// `b`, exactly; InvalidArgument when either does not parse. A missing value
+// (null) is the zero quantity.
+absl::StatusOr<int> CompareQuantities(const nlohmann::json& a, const nlohmann::json& b);
+
 }  // namespace doris_operator::kubesim
 
 #endif  // DORIS_OPERATOR_TOOLS_KUBESIM_QUANTITY_H_

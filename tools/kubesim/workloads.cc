@@ -8,6 +8,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "tools/kubesim/statefulset_adoption.h"
+#include "tools/kubesim/storage_admission.h"
 
 namespace doris_operator::kubesim {
 
@@ -105,6 +107,17 @@ std::vector<std::string> ClaimNames(const Json& pod) {
   return out;
 }
 
+// The status the binder gives a claim: Bound, with the access modes and,
+// as a dynamically provisioned volume has it, the requested capacity.
+Json BoundStatus(const Json& claim) {
+  Json status = {{"phase", "Bound"}};
+  const Json spec = claim.value("spec", Json::object());
+  if (spec.contains("accessModes")) status["accessModes"] = spec["accessModes"];
+  const Json storage = spec.value("resources", Json::object()).value("requests", Json::object()).value("storage", Json());
+  if (!storage.is_null()) status["capacity"] = {{"storage", storage}};
+  return status;
+}
+
 ResourceType Must(const ObjectStore& store, const char* group, const char* version,
                   const char* resource) {
   return *store.Find(group, version, resource);
@@ -125,7 +138,8 @@ WorkloadController::WorkloadController(ObjectStore* store, WorkloadOptions optio
       services_(Must(*store, "", "v1", "services")),
       endpoints_(Must(*store, "", "v1", "endpoints")),
       revisions_(Must(*store, "apps", "v1", "controllerrevisions")),
-      events_(Must(*store, "", "v1", "events")) {}
+      events_(Must(*store, "", "v1", "events")),
+      resizer_(store) {}
 
 const std::vector<std::string>& SimNodes() {
   static const std::vector<std::string> kNodes = {"kubesim-node-0", "kubesim-node-1",
@@ -153,34 +167,43 @@ void WorkloadController::Tick(int64_t now_ms) {
   }
   // One pass over the pods (and revisions), grouped by namespace and owning
   // StatefulSet, instead of one selector scan of every pod per StatefulSet.
+  // Objects without a controller owner are orphans a StatefulSet may adopt.
   using Owned = std::map<std::pair<std::string, std::string>, std::vector<Json>>;
-  auto group = [](std::vector<Json> items) {
+  auto group = [](std::vector<Json> items, std::vector<Json>* orphans) {
     Owned by_owner;
     for (Json& obj : items) {
-      if (!obj["metadata"].contains("ownerReferences")) continue;
       std::string owner;
-      for (const Json& r : obj["metadata"]["ownerReferences"]) {
-        if (r.value("kind", "") != "StatefulSet") continue;
+      bool controlled = false;
+      for (const Json& r : obj["metadata"].value("ownerReferences", Json::array())) {
+        controlled |= r.value("controller", false);
+        if (r.value("kind", "") != "StatefulSet" || !owner.empty()) continue;
         owner = r.value("name", "");
-        break;
       }
+      if (!controlled) orphans->push_back(obj);
       if (owner.empty()) continue;
       by_owner[{obj["metadata"].value("namespace", ""), owner}].push_back(std::move(obj));
     }
     return by_owner;
   };
-  const Owned pods_by_owner = group(store_->List(pods_, "", "", "", 0, "").items);
-  const Owned revisions_by_owner = group(store_->List(revisions_, "", "", "", 0, "").items);
-  static const std::vector<Json> kNone;
+  std::vector<Json> orphan_pods, orphan_revisions;
+  Owned pods_by_owner = group(store_->List(pods_, "", "", "", 0, "").items, &orphan_pods);
+  Owned revisions_by_owner = group(store_->List(revisions_, "", "", "", 0, "").items, &orphan_revisions);
   for (const Json& sts : store_->List(sts_, "", "", "", 0, "").items) {
     const std::pair<std::string, std::string> key = {sts["metadata"].value("namespace", ""),
                                                      sts["metadata"].value("name", "")};
-    auto pods = pods_by_owner.find(key);
-    auto revisions = revisions_by_owner.find(key);
-    SyncStatefulSet(sts, pods == pods_by_owner.end() ? kNone : pods->second,
-                    revisions == revisions_by_owner.end() ? kNone : revisions->second, now_ms);
+    std::vector<Json>& pods = pods_by_owner[key];
+    std::vector<Json>& revisions = revisions_by_owner[key];
+    if (!orphan_pods.empty() || !orphan_revisions.empty()) {
+      for (Json& p : AdoptOrphans(store_, pods_, sts, orphan_pods, /*pods=*/true)) pods.push_back(std::move(p));
+      for (Json& r : AdoptOrphans(store_, revisions_, sts, orphan_revisions, /*pods=*/false)) {
+        revisions.push_back(std::move(r));
+      }
+    }
+    SyncStatefulSet(sts, pods, revisions, now_ms);
   }
-  SyncEndpoints(SyncPods(now_ms));
+  const std::vector<Json> pods = SyncPods(now_ms);
+  resizer_.Tick(now_ms, pods);
+  SyncEndpoints(pods);
 }
 
 Json WorkloadController::NewPod(const Json& sts, int ordinal, const std::string& revision,
@@ -267,7 +290,7 @@ void WorkloadController::SyncClaims(const Json& sts, const std::map<int, Json>& 
         }
         if ((*obj)["status"].value("phase", "") != "Bound" && !provisioning_fails) {
           Json next = *obj;
-          next["status"] = {{"phase", "Bound"}};
+          next["status"] = BoundStatus(next);
           store_->Update(pvcs_, ns, next, /*status_only=*/true);
         }
         continue;
@@ -279,11 +302,14 @@ void WorkloadController::SyncClaims(const Json& sts, const std::map<int, Json>& 
       pvc["metadata"]["labels"] = spec.value("selector", Json::object()).value("matchLabels", Json::object());
       Json refs = with_owners(pvc, nullptr);
       if (!refs.empty()) pvc["metadata"]["ownerReferences"] = refs;
+      // Created through the API server, so its admission runs (the default
+      // StorageClass).
+      AdmitStorage(*store_, pvcs_, nullptr, pvc);
       auto created = store_->Create(pvcs_, ns, pvc);
       auto* obj = std::get_if<Json>(&created);
       if (obj == nullptr) continue;
       if (!provisioning_fails) {
-        (*obj)["status"] = {{"phase", "Bound"}};
+        (*obj)["status"] = BoundStatus(*obj);
         store_->Update(pvcs_, ns, *obj, /*status_only=*/true);
         continue;
       }

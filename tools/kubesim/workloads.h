@@ -17,6 +17,7 @@
 
 #include "tools/kubesim/object_store.h"
 #include "tools/kubesim/sim_faults.h"
+#include "tools/kubesim/volume_resize.h"
 
 namespace doris_operator::kubesim {
 
@@ -75,6 +76,7 @@ class WorkloadController {
   std::map<std::string, int64_t> created_at_ms_;  // pod uid -> when scheduled (simulated)
   std::map<std::string, Crash> crashes_;          // pod uid -> its last injected crash
   std::map<std::string, int64_t> terminating_since_ms_;  // pod uid -> when seen terminating
+  VolumeResizer resizer_;
 };
 
 // The revision a pod template maps to (stable for equal templates).

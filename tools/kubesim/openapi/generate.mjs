@@ -23,6 +23,7 @@ const GROUPS = {
   "policy/v1": "io.k8s.api.policy.v1",
   "rbac.authorization.k8s.io/v1": "io.k8s.api.rbac.v1",
   "apiextensions.k8s.io/v1": "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1",
+  "storage.k8s.io/v1": "io.k8s.api.storage.v1",
 };
 
 // Definition name of a declaration file.
