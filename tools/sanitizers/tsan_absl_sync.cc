@@ -1,0 +1,163 @@
+// ThreadSanitizer annotations for Debian's uninstrumented abseil
+// synchronization library (linked only under --config=tsan).
+//
+// libabsl_synchronization.so is built without -fsanitize=thread, so TSan
+// never sees absl::Mutex take or release its lock word: every access guarded
+// by an absl::Mutex (ours, gRPC's) would be reported as a race. Upstream
+// abseil annotates itself with __tsan_mutex_* when it is compiled under TSan;
+// we do the same from outside: these definitions interpose the library's
+// exported entry points (the executable's symbols win over a shared
+// library's, and the library calls its own entry points through the PLT),
+// annotate, and call the library's code found with dlsym(RTLD_NEXT).
+//
+// Only entry points that do not call one another are wrapped (checked with
+// objdump against 20220623): LockWhenWithTimeout calls LockWhenWithDeadline,
+// Await* call AwaitCommon, CondVar::Wait* call WaitCommon.
+
+#include <dlfcn.h>
+#include <sanitizer/tsan_interface.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "absl/synchronization/mutex.h"
+
+namespace {
+
+template <typename Fn>
+Fn Real(const char* mangled) {
+  void* f = dlsym(RTLD_NEXT, mangled);
+  if (f == nullptr) {
+    // Not input: a build against an abseil whose ABI differs from the one
+    // these wrappers were written for. Nothing else can be done.
+    std::fprintf(stderr, "tsan_absl_sync: %s not found in abseil\n", mangled);
+    std::abort();
+  }
+  return reinterpret_cast<Fn>(f);
+}
+
+#define REAL(type, mangled) static const auto real = Real<type>(mangled)
+
+constexpr unsigned kRead = __tsan_mutex_read_lock;
+
+}  // namespace
+
+namespace absl {
+ABSL_NAMESPACE_BEGIN
+
+using synchronization_internal::KernelTimeout;
+
+Mutex::~Mutex() {
+  REAL(void (*)(Mutex*), "_ZN4absl7debian35MutexD1Ev");
+  __tsan_mutex_destroy(this, __tsan_mutex_not_static);
+  real(this);
+}
+
+void Mutex::Lock() {
+  REAL(void (*)(Mutex*), "_ZN4absl7debian35Mutex4LockEv");
+  __tsan_mutex_pre_lock(this, 0);
+  real(this);
+  __tsan_mutex_post_lock(this, 0, 0);
+}
+
+void Mutex::ReaderLock() {
+  REAL(void (*)(Mutex*), "_ZN4absl7debian35Mutex10ReaderLockEv");
+  __tsan_mutex_pre_lock(this, kRead);
+  real(this);
+  __tsan_mutex_post_lock(this, kRead, 0);
+}
+
+bool Mutex::TryLock() {
+  REAL(bool (*)(Mutex*), "_ZN4absl7debian35Mutex7TryLockEv");
+  __tsan_mutex_pre_lock(this, __tsan_mutex_try_lock);
+  const bool ok = real(this);
+  __tsan_mutex_post_lock(this, ok ? __tsan_mutex_try_lock : __tsan_mutex_try_lock_failed, 0);
+  return ok;
+}
+
+bool Mutex::ReaderTryLock() {
+  REAL(bool (*)(Mutex*), "_ZN4absl7debian35Mutex13ReaderTryLockEv");
+  __tsan_mutex_pre_lock(this, __tsan_mutex_try_read_lock);
+  const bool ok = real(this);
+  __tsan_mutex_post_lock(this, ok ? __tsan_mutex_try_read_lock : __tsan_mutex_try_read_lock_failed,
+                         0);
+  return ok;
+}
+
+void Mutex::Unlock() {
+  REAL(void (*)(Mutex*), "_ZN4absl7debian35Mutex6UnlockEv");
+  __tsan_mutex_pre_unlock(this, 0);
+  real(this);
+  __tsan_mutex_post_unlock(this, 0);
+}
+
+void Mutex::ReaderUnlock() {
+  REAL(void (*)(Mutex*), "_ZN4absl7debian35Mutex12ReaderUnlockEv");
+  __tsan_mutex_pre_unlock(this, kRead);
+  real(this);
+  __tsan_mutex_post_unlock(this, kRead);
+}
+
+// The condition may be evaluated inside the library by any thread; TSan
+// ignores accesses between pre_ and post_ annotations, as upstream's own.
+void Mutex::LockWhen(const Condition& cond) {
+  REAL(void (*)(Mutex*, const Condition&), "_ZN4absl7debian35Mutex8LockWhenERKNS0_9ConditionE");
+  __tsan_mutex_pre_lock(this, 0);
+  real(this, cond);
+  __tsan_mutex_post_lock(this, 0, 0);
+}
+
+void Mutex::ReaderLockWhen(const Condition& cond) {
+  REAL(void (*)(Mutex*, const Condition&),
+       "_ZN4absl7debian35Mutex14ReaderLockWhenERKNS0_9ConditionE");
+  __tsan_mutex_pre_lock(this, kRead);
+  real(this, cond);
+  __tsan_mutex_post_lock(this, kRead, 0);
+}
+
+bool Mutex::LockWhenWithDeadline(const Condition& cond, absl::Time deadline) {
+  REAL(bool (*)(Mutex*, const Condition&, absl::Time),
+       "_ZN4absl7debian35Mutex20LockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE");
+  __tsan_mutex_pre_lock(this, 0);
+  const bool ok = real(this, cond, deadline);
+  __tsan_mutex_post_lock(this, 0, 0);  // held either way
+  return ok;
+}
+
+bool Mutex::ReaderLockWhenWithDeadline(const Condition& cond, absl::Time deadline) {
+  REAL(bool (*)(Mutex*, const Condition&, absl::Time),
+       "_ZN4absl7debian35Mutex26ReaderLockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE");
+  __tsan_mutex_pre_lock(this, kRead);
+  const bool ok = real(this, cond, deadline);
+  __tsan_mutex_post_lock(this, kRead, 0);
+  return ok;
+}
+
+// Await releases the lock while it waits and holds it again on return:
+// seen from TSan, an unlock and a lock.
+bool Mutex::AwaitCommon(const Condition& cond, KernelTimeout t) {
+  REAL(bool (*)(Mutex*, const Condition&, KernelTimeout),
+       "_ZN4absl7debian35Mutex11AwaitCommonERKNS0_9ConditionENS0_24synchronization_"
+       "internal13KernelTimeoutE");
+  __tsan_mutex_pre_unlock(this, 0);
+  const bool ok = real(this, cond, t);
+  __tsan_mutex_post_unlock(this, 0);
+  __tsan_mutex_pre_lock(this, 0);
+  __tsan_mutex_post_lock(this, 0, 0);
+  return ok;
+}
+
+bool CondVar::WaitCommon(Mutex* mutex, KernelTimeout t) {
+  REAL(bool (*)(CondVar*, Mutex*, KernelTimeout),
+       "_ZN4absl7debian37CondVar10WaitCommonEPNS0_5MutexENS0_24synchronization_"
+       "internal13KernelTimeoutE");
+  __tsan_mutex_pre_unlock(mutex, 0);
+  const bool timed_out = real(this, mutex, t);
+  __tsan_mutex_post_unlock(mutex, 0);
+  __tsan_mutex_pre_lock(mutex, 0);
+  __tsan_mutex_post_lock(mutex, 0, 0);
+  return timed_out;
+}
+
+ABSL_NAMESPACE_END
+}  // namespace absl
