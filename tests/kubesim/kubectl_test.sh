@@ -636,6 +636,11 @@ check "and FailedComputeMetricsReplicas" \
   "Warning +FailedComputeMetricsReplicas +.* +horizontal-pod-autoscaler +invalid metrics \(1 invalid out of 1\), first error is: failed to get cpu resource metric value: failed to get cpu utilization: missing request" \
   "$(ka describe hpa noreq 2>&1)"
 
+# --- Request limits (kube-apiserver's --max-request-bytes default, 3 MiB) ---
+python3 -c 'import json; print(json.dumps({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"huge"},"data":{"k":"x"*(3*1024*1024)}}))' >"$work/huge-cm.json"
+check "a body over 3 MiB is refused with kube-apiserver's 413" \
+  "RequestEntityTooLarge.*Request entity too large: limit is 3145728" \
+  "$(ka create -f "$work/huge-cm.json" 2>&1 | tr '\n' ' ')"
 echo
 echo "$failures failed"
 exit $((failures > 0))
