@@ -161,3 +161,16 @@ bool CondVar::WaitCommon(Mutex* mutex, KernelTimeout t) {
 
 ABSL_NAMESPACE_END
 }  // namespace absl
+
+// Options and suppressions compiled into every TSan binary, so that the
+// operator and kubesim started by tests (and by hand) run the same way.
+extern "C" const char* __tsan_default_options() {
+  return "second_deadlock_stack=1:history_size=4";
+}
+
+// Only races inside uninstrumented third-party code belong here, each with
+// the reason TSan cannot see its synchronisation. None of our code is
+// suppressed.
+extern "C" const char* __tsan_default_suppressions() {
+  return "";
+}
