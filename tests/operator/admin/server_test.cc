@@ -204,6 +204,7 @@ TEST_F(ServerTest, ConcurrentCallsWhileTheLogIsAppended) {
         req.mutable_cluster()->set_namespace_("prod");
         req.mutable_cluster()->set_name("c1");
         req.set_page_size(1000);
+        req.set_order(v1::OLDEST_FIRST);
         v1::HistoryResponse resp;
         grpc::Status st = stub->History(&ctx, req, &resp);
         if (!st.ok()) ++failures;
