@@ -115,7 +115,33 @@ std::string Canonical(const Json& value) {
   return out;
 }
 
+absl::Status CheckJsonDepth(std::string_view text, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character cannot end the string
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > max_depth) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "JSON nests objects and arrays deeper than the limit of ", max_depth, " levels"));
+      }
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Json> ParseJson(std::string_view text) {
+  if (absl::Status deep = CheckJsonDepth(text); !deep.ok()) return deep;
   try {
     return Json::parse(text.begin(), text.end());
   } catch (const Json::exception& e) {

@@ -179,6 +179,8 @@ absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(const store::Eve
   // gRPC's default SO_REUSEPORT would let a second operator on this host
   // share the port silently; fail at start instead.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.SetMaxReceiveMessageSize(options.max_request_bytes);
+  builder.SetMaxSendMessageSize(options.max_response_bytes);
   builder.AddListeningPort(options.address, creds, &server->port_);
   builder.RegisterService(server->impl_.get());
   server->server_ = builder.BuildAndStart();

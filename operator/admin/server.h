@@ -30,6 +30,11 @@ struct AdminServerOptions {
   // Bearer TOKEN"), e.g. a mounted Secret key. Needs TLS; required off
   // loopback.
   std::string token_file;
+  // gRPC message limits, enforced by gRPC with RESOURCE_EXHAUSTED ("...
+  // larger than max (N vs. LIMIT)"). Requests are names, page tokens and
+  // filters; answers are paged well below the send limit.
+  int max_request_bytes = 1 << 20;
+  int max_response_bytes = 16 << 20;
   AdminServiceOptions service;
 };
 

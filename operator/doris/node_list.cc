@@ -15,6 +15,10 @@ std::string CellText(const Json& v) {
 }
 
 absl::Status ParseWriteAnswer(std::string_view body, const std::string& what) {
+  // "msg" is walked below (Cell): a document nested without bound is refused first.
+  if (absl::Status deep = translator::CheckJsonDepth(body); !deep.ok()) {
+    return absl::InternalError(absl::StrCat(what, ": FE answer: ", deep.message()));
+  }
   const Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return absl::InternalError(absl::StrCat(what, ": FE answered with no JSON"));
   const Json code = j.contains("code") ? j["code"] : Json();

@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "translator/canonical_json.h"
 
 namespace doris_operator::kube {
 
@@ -25,8 +26,20 @@ struct CurlInit {
 
 void EnsureCurlInit() { static CurlInit once; }
 
+// Collects a response body up to a limit; a short count ends the transfer.
+struct BodySink {
+  std::string* body = nullptr;
+  size_t limit = 0;
+  bool over = false;
+};
+
 size_t AppendBody(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
+  auto* sink = static_cast<BodySink*>(user);
+  if (sink->body->size() + size * n > sink->limit) {
+    sink->over = true;
+    return 0;
+  }
+  sink->body->append(data, size * n);
   return size * n;
 }
 
@@ -74,6 +87,9 @@ absl::StatusCode CodeFor(int http) {
 absl::StatusOr<Json> ParseOk(const absl::StatusOr<Response>& r, const std::string& what) {
   if (!r.ok()) return r.status();
   if (r->code < 200 || r->code >= 300) return StatusFromResponse(*r, what);
+  if (absl::Status deep = translator::CheckJsonDepth(r->body); !deep.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(what, ": the API server's answer: ", deep.message()));
+  }
   Json body = Json::parse(r->body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) {
     return absl::InternalError(absl::StrCat(what, ": the API server sent a body that is not JSON"));
@@ -242,6 +258,11 @@ absl::StatusOr<Response> Client::Do(const Request& request) {
   const bool write = request.method != "GET";
   const bool idempotent = request.idempotent || request.method == "GET" ||
                           request.method == "PUT" || request.method == "DELETE";
+  if (request.body.size() > options_.max_request_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        request.method, " ", request.path, ": the request body of ", request.body.size(),
+        " bytes is larger than the client's limit of ", options_.max_request_bytes, " bytes"));
+  }
   std::string last_error;
   for (int attempt = 0;; ++attempt) {
     WaitForToken();
@@ -256,10 +277,11 @@ absl::StatusOr<Response> Client::Do(const Request& request) {
     if (!configured.ok()) return configured;
     curl_slist* headers = Headers(BearerToken(), request);
     Response response;
+    BodySink sink{&response.body, options_.max_response_bytes};
     HeaderCapture captured;
     curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, AppendBody);
-    curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &response.body);
+    curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, CaptureHeader);
     curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, &captured);
     const absl::Duration timeout =
@@ -273,6 +295,12 @@ absl::StatusOr<Response> Client::Do(const Request& request) {
     Release(std::move(h));
     response.code = static_cast<int>(code);
     if (options_.on_response) options_.on_response(request.method, rc == CURLE_OK ? response.code : -1);
+    if (sink.over) {
+      // Asking again would fetch the same bytes.
+      return absl::ResourceExhaustedError(absl::StrCat(
+          request.method, " ", request.path, ": the answer is larger than the client's limit of ",
+          options_.max_response_bytes, " bytes"));
+    }
 
     bool retry = false;
     absl::Duration server_wait = absl::ZeroDuration();
@@ -409,6 +437,7 @@ struct WatchSink {
   int http_code = 0;
   CURL* curl = nullptr;
   std::string error_body;
+  size_t max_event_bytes = 0;
 };
 
 size_t WatchWrite(char* data, size_t size, size_t n, void* user) {
@@ -419,6 +448,7 @@ size_t WatchWrite(char* data, size_t size, size_t n, void* user) {
     sink->http_code = static_cast<int>(code);
   }
   if (sink->http_code != 200) {
+    if (sink->error_body.size() + size * n > sink->max_event_bytes) return 0;
     sink->error_body.append(data, size * n);
     return size * n;
   }
@@ -427,6 +457,15 @@ size_t WatchWrite(char* data, size_t size, size_t n, void* user) {
   for (size_t nl; (nl = sink->buffer.find('\n', start)) != std::string::npos; start = nl + 1) {
     std::string_view line(sink->buffer.data() + start, nl - start);
     if (line.empty()) continue;
+    if (line.size() > sink->max_event_bytes) {
+      sink->error = absl::StrCat("a watch event is larger than the client's limit of ",
+                                 sink->max_event_bytes, " bytes");
+      return 0;
+    }
+    if (absl::Status deep = translator::CheckJsonDepth(line); !deep.ok()) {
+      sink->error = absl::StrCat("a watch event: ", deep.message());
+      return 0;
+    }
     Json event = Json::parse(line, nullptr, false);
     if (event.is_discarded() || !event.is_object()) {
       sink->error = "watch stream carried a line that is not a JSON object";
@@ -447,6 +486,11 @@ size_t WatchWrite(char* data, size_t size, size_t n, void* user) {
     }
   }
   sink->buffer.erase(0, start);
+  if (sink->buffer.size() > sink->max_event_bytes) {
+    sink->error = absl::StrCat("a watch event is larger than the client's limit of ",
+                               sink->max_event_bytes, " bytes");
+    return 0;
+  }
   return size * n;
 }
 
@@ -478,6 +522,7 @@ absl::Status Client::Watch(const std::string& collection_path, const WatchOption
   WatchSink sink;
   sink.on_event = &on_event;
   sink.curl = h->curl;
+  sink.max_event_bytes = options_.max_watch_event_bytes;
   curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, WatchWrite);
   curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &sink);

@@ -51,6 +51,13 @@ struct ClientOptions {
   // empty parts match any): the connection goes elsewhere while the URL, the
   // Host header and TLS names stay. For tests only (--dial-override).
   std::vector<std::string> connect_to;
+  // Limits on what one request may send and one answer may make the
+  // operator hold. kube-apiserver refuses request bodies over 3 MiB
+  // (--max-request-bytes); a list page or an object larger than these is
+  // an error naming the limit, never an allocation without bound.
+  size_t max_request_bytes = 3 << 20;
+  size_t max_response_bytes = 64 << 20;
+  size_t max_watch_event_bytes = 16 << 20;  // one line of a watch stream
 };
 
 struct Request {

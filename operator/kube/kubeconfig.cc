@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "yaml-cpp/depthguard.h"
 #include "yaml-cpp/yaml.h"
 
 namespace doris_operator::kube {
@@ -70,6 +71,11 @@ absl::StatusOr<ClusterConfig> LoadKubeconfig(const std::string& path, const std:
     root = YAML::LoadFile(path);
   } catch (const YAML::BadFile&) {
     return absl::NotFoundError(absl::StrCat("kubeconfig ", path, ": cannot read the file"));
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's nesting guard, whose own message says only "bad file".
+    return absl::InvalidArgumentError(absl::StrCat("kubeconfig ", path, ": line ", e.mark.line + 1,
+                                                   ": nests deeper than the YAML reader's limit of ",
+                                                   e.depth(), " levels"));
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("kubeconfig ", path, ": ", e.what()));
   }

@@ -692,6 +692,11 @@ vol_adopted() { [[ "$(k get pod vol-0 -o jsonpath='{.metadata.ownerReferences[0]
 check "a re-created StatefulSet adopts the same pod" "^0 $vol_uid$" \
   "$(until_true 30 vol_adopted; echo "$? $(k get pod vol-0 -o jsonpath='{.metadata.uid}' 2>&1)")"
 
+# --- Request limits (kube-apiserver's --max-request-bytes default, 3 MiB) ---
+python3 -c 'import json; print(json.dumps({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"huge"},"data":{"k":"x"*(3*1024*1024)}}))' >"$work/huge-cm.json"
+check "a body over 3 MiB is refused with kube-apiserver's 413" \
+  "RequestEntityTooLarge.*Request entity too large: limit is 3145728" \
+  "$(ka create -f "$work/huge-cm.json" 2>&1 | tr '\n' ' ')"
 echo
 echo "$failures failed"
 exit $((failures > 0))

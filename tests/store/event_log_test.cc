@@ -284,7 +284,12 @@ TEST_F(EventLogTest, RetentionByAgeKeepsStateRebuildable) {
   EXPECT_EQ(log->StateAt(377)->Serialize(), FoldAll(377).Serialize());
   EXPECT_EQ(log->CurrentState().Serialize(), before.Serialize());
   // Indexes no longer name removed records.
-  for (uint64_t s : *log->SeqsForCluster({"default", "c1"}, {.limit = 1000})) EXPECT_GE(s, 300u);
+  // Held in a local: a range-for over *temporary reads the vector after the
+  // StatusOr holding it is destroyed (found by TSan as a heap-use-after-free).
+  const absl::StatusOr<std::vector<uint64_t>> seqs =
+      log->SeqsForCluster({"default", "c1"}, {.limit = 1000});
+  ASSERT_TRUE(seqs.ok()) << seqs.status();
+  for (uint64_t s : *seqs) EXPECT_GE(s, 300u);
   // And after reopening.
   log.reset();
   log = OpenLog({.snapshot_every = 64, .paranoid_open = true});

@@ -14,12 +14,37 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "gtest/gtest.h"
 #include "tests/testing/eventually.h"
 
 namespace doris_operator::testing {
 namespace {
 constexpr absl::Duration kStartTimeout = absl::Seconds(30);
+
+std::string ReadFrom(const std::string& file, size_t offset) {
+  std::string out;
+  FILE* f = std::fopen(file.c_str(), "r");
+  if (f == nullptr) return out;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+  std::fclose(f);
+  return offset < out.size() ? out.substr(offset) : "";
+}
 }  // namespace
+
+void ExpectNoSanitizerReport(const std::string& output, const std::string& who) {
+  // What ASan, LSan, UBSan and TSan print first (--config=asan|tsan).
+  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                             "WARNING: ThreadSanitizer", ": runtime error: "}) {
+    const size_t at = output.find(marker);
+    if (at != std::string::npos) {
+      const size_t from = output.rfind('\n', at);
+      ADD_FAILURE() << who << " reported a sanitizer error:\n"
+                    << output.substr(from == std::string::npos ? 0 : from + 1, 6000);
+      return;
+    }
+  }
+}
 
 std::string Runfile(const std::string& path) {
   const char* srcdir = std::getenv("TEST_SRCDIR");
@@ -39,6 +64,7 @@ absl::StatusOr<KubesimProcess> KubesimProcess::Start(const std::string& work_dir
   KubesimProcess p;
   p.kubeconfig_ = work_dir + "/kubeconfig";
   const std::string log = work_dir + "/kubesim.log";
+  p.log_ = log;
   const std::string binary = Runfile("tools/kubesim/kubesim");
   p.pid_ = fork();
   if (p.pid_ < 0) return absl::InternalError("fork failed");
@@ -99,6 +125,7 @@ KubesimProcess::KubesimProcess(KubesimProcess&& other) noexcept
     : pid_(other.pid_),
       server_(std::move(other.server_)),
       kubeconfig_(std::move(other.kubeconfig_)),
+      log_(std::move(other.log_)),
       cluster_network_(std::move(other.cluster_network_)) {
   other.pid_ = -1;
 }
@@ -108,6 +135,7 @@ KubesimProcess::~KubesimProcess() {
     kill(pid_, SIGTERM);
     int status = 0;
     waitpid(pid_, &status, 0);
+    ExpectNoSanitizerReport(ReadFrom(log_, 0), "kubesim");
   }
 }
 
@@ -144,6 +172,7 @@ void ChildProcess::Kill(int signal) {
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;
+  ExpectNoSanitizerReport(ReadFrom(log_file_, start_offset_), log_file_);
 }
 
 std::string ChildProcess::Output() const {

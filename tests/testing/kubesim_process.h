@@ -40,6 +40,7 @@ class KubesimProcess {
   pid_t pid_ = -1;
   std::string server_;
   std::string kubeconfig_;
+  std::string log_;
   std::string cluster_network_;
 };
 
@@ -63,6 +64,11 @@ class ChildProcess {
   std::string log_file_;
   size_t start_offset_ = 0;  // the log file's size when this process started
 };
+
+// Fails the running test when `output` (a child's log) holds a report of
+// ASan, LSan, UBSan or TSan: a child's defect is the test's. Child
+// processes are checked when they are stopped.
+void ExpectNoSanitizerReport(const std::string& output, const std::string& who);
 
 // Runs the real kubectl against `kubeconfig`; stdout+stderr and exit code.
 struct CommandResult {

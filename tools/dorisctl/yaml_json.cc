@@ -2,10 +2,13 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "translator/canonical_json.h"
+#include "yaml-cpp/depthguard.h"
 #include "yaml-cpp/yaml.h"
 
 namespace doris_operator::dorisctl {
@@ -37,26 +40,76 @@ Json Scalar(const YAML::Node& node) {
   return s;
 }
 
-Json ToJson(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return nullptr;
-    case YAML::NodeType::Scalar:
-      return Scalar(node);
-    case YAML::NodeType::Sequence: {
-      Json out = Json::array();
-      for (const auto& item : node) out.push_back(ToJson(item));
-      return out;
-    }
-    case YAML::NodeType::Map: {
-      Json out = Json::object();
-      for (const auto& kv : node) out[kv.first.as<std::string>()] = ToJson(kv.second);
-      return out;
-    }
+// Aliases make a YAML document a graph that converting to JSON expands: a
+// few lines can stand for billions of nodes ("billion laughs"). Kubernetes'
+// YAML decoder (sigs.k8s.io/yaml over go-yaml) refuses a document where
+// too large a share of the decoded nodes come from aliases; this applies
+// the same rule (go-yaml v3 decode.go, allowedAliasRatio) while converting,
+// and bounds nesting as everything that reads JSON here does.
+class Converter {
+ public:
+  absl::StatusOr<Json> Convert(const YAML::Node& node) {
+    Json out = ToJson(node, 1);
+    if (!error_.empty()) return absl::InvalidArgumentError(error_);
+    return out;
   }
-  return nullptr;
-}
+
+ private:
+  static double AllowedAliasRatio(int64_t decoded) {
+    constexpr double kLow = 400000, kHigh = 4000000;
+    if (decoded <= kLow) return 0.99;
+    if (decoded >= kHigh) return 0.10;
+    return 0.99 - 0.89 * ((decoded - kLow) / (kHigh - kLow));
+  }
+
+  Json ToJson(const YAML::Node& node, int depth) {
+    if (!error_.empty()) return nullptr;
+    if (depth > translator::kMaxJsonDepth) {
+      error_ = absl::StrCat("YAML nests deeper than the limit of ", translator::kMaxJsonDepth,
+                            " levels");
+      return nullptr;
+    }
+    // yaml-cpp resolves an alias to the anchored node itself: meeting a node
+    // (by its position in the text) a second time is an alias expansion.
+    const bool alias = node.Mark().pos >= 0 && !seen_.insert(node.Mark().pos).second;
+    ++decoded_;
+    if (alias || alias_depth_ > 0) ++aliased_;
+    if (aliased_ > 100 && decoded_ > 1000 &&
+        static_cast<double>(aliased_) / decoded_ > AllowedAliasRatio(decoded_)) {
+      error_ = absl::StrCat("YAML document contains excessive aliasing: ", aliased_, " of ",
+                            decoded_, " nodes come from aliases, more than the limit of ",
+                            static_cast<int>(AllowedAliasRatio(decoded_) * 100),
+                            "% (the rule Kubernetes' YAML decoder applies)");
+      return nullptr;
+    }
+    if (alias) ++alias_depth_;
+    Json out = nullptr;
+    switch (node.Type()) {
+      case YAML::NodeType::Null:
+      case YAML::NodeType::Undefined:
+        break;
+      case YAML::NodeType::Scalar:
+        out = Scalar(node);
+        break;
+      case YAML::NodeType::Sequence:
+        out = Json::array();
+        for (const auto& item : node) out.push_back(ToJson(item, depth + 1));
+        break;
+      case YAML::NodeType::Map:
+        out = Json::object();
+        for (const auto& kv : node) out[kv.first.as<std::string>()] = ToJson(kv.second, depth + 1);
+        break;
+    }
+    if (alias) --alias_depth_;
+    return out;
+  }
+
+  std::set<int> seen_;
+  int alias_depth_ = 0;
+  int64_t decoded_ = 0;
+  int64_t aliased_ = 0;
+  std::string error_;
+};
 
 bool NeedsQuotes(const std::string& s) {
   if (s.empty()) return true;
@@ -138,8 +191,15 @@ absl::StatusOr<std::vector<Json>> ParseYamlDocuments(std::string_view text) {
   try {
     for (const YAML::Node& node : YAML::LoadAll(std::string(text))) {
       if (node.IsNull()) continue;
-      docs.push_back(ToJson(node));
+      absl::StatusOr<Json> doc = Converter().Convert(node);
+      if (!doc.ok()) return doc.status();
+      docs.push_back(*std::move(doc));
     }
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own guard, whose message says only "bad file".
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid YAML: line ", e.mark.line + 1, ": nests deeper than the reader's limit of ",
+        e.depth(), " levels"));
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("invalid YAML: ", e.what()));
   }

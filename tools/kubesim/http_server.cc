@@ -28,7 +28,13 @@ namespace doris_operator::kubesim {
 namespace {
 
 constexpr size_t kMaxHeaderBytes = 64 << 10;
-constexpr size_t kMaxBodyBytes = 16 << 20;
+// kube-apiserver's --max-request-bytes default (MaxRequestBodyBytes,
+// k8s.io/apiserver/pkg/server/config.go); a larger body is answered 413
+// (limitedReadBody, k8s.io/apiserver/pkg/endpoints/handlers/rest.go).
+constexpr size_t kMaxBodyBytes = 3 << 20;
+// Past the limit, this much more is read and dropped so the client gets to
+// read the 413 instead of a reset; beyond it the connection just closes.
+constexpr size_t kMaxDiscardBytes = 64 << 20;
 
 const char* Reason(int status) {
   switch (status) {
@@ -42,6 +48,7 @@ const char* Reason(int status) {
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
     case 410: return "Gone";
+    case 413: return "Request Entity Too Large";
     case 415: return "Unsupported Media Type";
     case 422: return "Unprocessable Entity";
     case 429: return "Too Many Requests";
@@ -318,6 +325,18 @@ void HttpServer::AcceptLoop() {
 
 namespace {
 
+// kube-apiserver's answer to a body over the limit
+// (errors.NewRequestEntityTooLargeError); the connection closes after it.
+void AnswerTooLarge(Conn& conn) {
+  const std::string body = absl::StrCat(
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)",
+      R"("message":"Request entity too large: limit is )", kMaxBodyBytes,
+      R"(","reason":"RequestEntityTooLarge","code":413})");
+  conn.WriteAll(absl::StrCat("HTTP/1.1 413 ", Reason(413),
+                             "\r\nContent-Type: application/json\r\nContent-Length: ",
+                             body.size(), "\r\nConnection: close\r\n\r\n", body));
+}
+
 // Requests on one connection until the client or the server ends it.
 void ServeRequests(Conn& conn, const Handler& handler, const std::atomic<bool>& stopping) {
   std::string buf;
@@ -355,10 +374,19 @@ void ServeRequests(Conn& conn, const Handler& handler, const std::atomic<bool>& 
       }
       size_t length = 0;
       if (!req.Header("content-length").empty() &&
-          (!absl::SimpleAtoi(req.Header("content-length"), &length) || length > kMaxBodyBytes)) {
+          !absl::SimpleAtoi(req.Header("content-length"), &length)) {
         return;
       }
       buf.erase(0, head_end + 4);
+      if (length > kMaxBodyBytes) {
+        for (size_t dropped = buf.size(); dropped < std::min(length, kMaxBodyBytes + kMaxDiscardBytes);) {
+          const ssize_t n = conn.Read(chunk, sizeof(chunk));
+          if (n <= 0) break;
+          dropped += static_cast<size_t>(n);
+        }
+        AnswerTooLarge(conn);
+        return;
+      }
       // A body of unknown length comes chunked, as Go's client sends a
       // streamed one (`kubectl create --raw -f FILE`); Go's server decodes it.
       if (absl::AsciiStrToLower(req.Header("transfer-encoding")).find("chunked") != std::string::npos) {
@@ -377,7 +405,11 @@ void ServeRequests(Conn& conn, const Handler& handler, const std::atomic<bool>& 
           }
           size_t size = 0;
           const std::string hex = buf.substr(0, std::min(eol, buf.find(';')));
-          if (!absl::SimpleHexAtoi(hex, &size) || req.body.size() + size > kMaxBodyBytes) return;
+          if (!absl::SimpleHexAtoi(hex, &size)) return;
+          if (req.body.size() + size > kMaxBodyBytes) {
+            AnswerTooLarge(conn);
+            return;
+          }
           buf.erase(0, eol + 2);
           if (size == 0) {
             // Trailers, if any, end with an empty line.

@@ -31,11 +31,48 @@ HttpResponse StatusResponse(const ApiError& e, const ResourceType* t,
                                {"code", e.code}});
 }
 
+namespace {
+
+// kube-apiserver stops decoding JSON nested deeper than 10000 levels
+// ("exceeded max depth of 10000", maxDepth in
+// k8s.io/apimachinery/pkg/util/json/json.go); every walker here recurses
+// per level, so the same bound keeps kubesim's stack safe.
+constexpr int kMaxJsonDepth = 10000;
+
+bool NestsDeeperThan(const std::string& text, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if ((c == '{' || c == '[') && ++depth > max_depth) {
+      return true;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 std::variant<Json, ApiError> ParseBody(const HttpRequest& req) {
   if (req.Header("content-type").find("protobuf") != std::string::npos) {
     // `kubectl create configmap|secret|namespace` send their typed objects
     // as protobuf; answers stay JSON, which kubectl accepts.
     return DecodeProtobufBody(req.body);
+  }
+  if (NestsDeeperThan(req.body, kMaxJsonDepth)) {
+    return ApiError{400, "BadRequest",
+                    absl::StrCat("the request body is not JSON: exceeded max depth of ",
+                                 kMaxJsonDepth)};
   }
   try {
     return Json::parse(req.body);

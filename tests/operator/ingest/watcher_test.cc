@@ -1,5 +1,6 @@
 #include "operator/ingest/watcher.h"
 
+#include <atomic>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -130,6 +131,54 @@ TEST_F(WatcherTest, GoneResetsTheCursorAndRelistsOnlyDifferences) {
   auto cursors = log_->WatchCursors();
   ASSERT_TRUE(cursors.ok());
   EXPECT_FALSE((*cursors)["v1/configmaps@default"].empty());
+}
+
+// Watchers of several streams appending to one log while writers change the
+// cluster from several threads, and a reader folds the log meanwhile (the
+// operator's shape; meant for --config=tsan): every object lands, each
+// stream keeps its own cursor.
+TEST_F(WatcherTest, ConcurrentWatchersShareOneLog) {
+  std::atomic<bool> stop{false};
+  WatcherOptions options;
+  options.watch_timeout_seconds = 5;
+  options.error_backoff = absl::Milliseconds(50);
+  const std::vector<StreamSpec> specs = {
+      {"v1", "ConfigMap", "configmaps", "default", "app.doris.cluster"},
+      {"v1", "Secret", "secrets", "default", "app.doris.cluster"},
+      {"v1", "Service", "services", "default", "app.doris.cluster"}};
+  std::vector<std::unique_ptr<Watcher>> watchers;
+  std::vector<std::thread> threads;
+  for (const StreamSpec& spec : specs) {
+    watchers.push_back(std::make_unique<Watcher>(spec, client_.get(), log_.get(), options));
+    threads.emplace_back([&, w = watchers.back().get()] { w->Run(stop); });
+  }
+  constexpr int kEach = 5;
+  std::vector<std::thread> writers;
+  for (const std::string kind : {"ConfigMap", "Secret"}) {
+    writers.emplace_back([&, kind] {
+      for (int i = 0; i < kEach; ++i) {
+        Json o = {{"apiVersion", "v1"},
+                  {"kind", kind},
+                  {"metadata",
+                   {{"name", absl::StrCat("w-", i)}, {"labels", {{"app.doris.cluster", "c1"}}}}},
+                  {"data", {{"k", "dmFsdWU="}}}};
+        const std::string path = kube::CollectionPath(
+            "v1", "default", kind == "Secret" ? "secrets" : "configmaps");
+        EXPECT_TRUE(client_->Create(path, o.dump()).ok()) << kind << " " << i;
+      }
+    });
+  }
+  EXPECT_TRUE(testing::Eventually(
+      [&] { return log_->CurrentObjectsOf({"default", "c1"}).size() == 2 * kEach; },
+      absl::Seconds(60), absl::Milliseconds(25)))
+      << "the log never held every object";
+  for (std::thread& t : writers) t.join();
+  stop = true;
+  for (std::thread& t : threads) t.join();
+  auto cursors = log_->WatchCursors();
+  ASSERT_TRUE(cursors.ok());
+  EXPECT_FALSE((*cursors)["v1/configmaps@default"].empty());
+  EXPECT_FALSE((*cursors)["v1/secrets@default"].empty());
 }
 
 }  // namespace

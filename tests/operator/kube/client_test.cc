@@ -1,5 +1,10 @@
 #include "operator/kube/client.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <fstream>
 #include <thread>
@@ -308,6 +313,128 @@ TEST(ClientTokenFileTest, ARotatedServiceAccountTokenIsReadAgain) {
   write_token(valid);  // the kubelet rotated the projected token
   EXPECT_TRUE((*fresh)->Get(path).ok());
   EXPECT_EQ((*cached)->Get(path).status().code(), absl::StatusCode::kUnauthenticated);
+}
+
+// Limits: what one request may send and one answer may make the client hold.
+
+TEST_F(ClientTest, ARequestBodyOverTheLimitIsRefusedBeforeItIsSent) {
+  auto config = LoadKubeconfig(sim_->kubeconfig());
+  ASSERT_TRUE(config.ok());
+  ClientOptions options;
+  options.max_request_bytes = 64;
+  auto small = Client::Create(*config, options);
+  ASSERT_TRUE(small.ok());
+  auto created = (*small)->Create(cms_, Cm("too-big"));
+  EXPECT_EQ(created.status().code(), absl::StatusCode::kInvalidArgument) << created.status();
+  EXPECT_NE(created.status().message().find("limit of 64 bytes"), std::string::npos)
+      << created.status();
+  EXPECT_EQ(client_->Get(cms_ + "/too-big").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(ClientTest, AnAnswerOverTheLimitIsAnErrorNotAnAllocation) {
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(client_->Create(cms_, Cm(absl::StrCat("r", i))).ok());
+  auto config = LoadKubeconfig(sim_->kubeconfig());
+  ASSERT_TRUE(config.ok());
+  ClientOptions options;
+  options.max_response_bytes = 1000;
+  auto small = Client::Create(*config, options);
+  ASSERT_TRUE(small.ok());
+  auto list = (*small)->List(cms_, "v1", "ConfigMap");
+  EXPECT_EQ(list.status().code(), absl::StatusCode::kResourceExhausted) << list.status();
+  EXPECT_NE(list.status().message().find("limit of 1000 bytes"), std::string::npos)
+      << list.status();
+  EXPECT_TRUE((*small)->Get(cms_ + "/r0").ok());  // a small answer still passes
+}
+
+TEST_F(ClientTest, AWatchEventOverTheLimitEndsTheWatchNamingIt) {
+  auto config = LoadKubeconfig(sim_->kubeconfig());
+  ASSERT_TRUE(config.ok());
+  ClientOptions options;
+  options.max_watch_event_bytes = 2048;
+  auto small = Client::Create(*config, options);
+  ASSERT_TRUE(small.ok());
+  auto list = client_->List(cms_, "v1", "ConfigMap");
+  ASSERT_TRUE(list.ok());
+  Json big = Json::parse(Cm("big"));
+  big["data"]["k"] = std::string(4096, 'x');
+  ASSERT_TRUE(client_->Create(cms_, big.dump()).ok());  // after the list: the watch replays it
+  WatchOptions w;
+  w.resource_version = list->resource_version;
+  w.timeout_seconds = 20;
+  absl::Status s = (*small)->Watch(cms_, w, [](Json) { return true; });
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  EXPECT_NE(s.message().find("limit of 2048 bytes"), std::string::npos) << s;
+}
+
+// An HTTP server in this process that answers every request with `body`:
+// for answers no API server would send.
+class CannedServer {
+ public:
+  explicit CannedServer(std::string body) : body_(std::move(body)) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    listen(fd_, 8);
+    socklen_t len = sizeof addr;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] {
+      for (;;) {
+        const int c = accept(fd_, nullptr, nullptr);
+        if (c < 0) return;  // the listening socket was shut down
+        char buf[8192];
+        std::string request;
+        while (request.find("\r\n\r\n") == std::string::npos) {
+          const ssize_t n = read(c, buf, sizeof buf);
+          if (n <= 0) break;
+          request.append(buf, n);
+        }
+        const std::string answer =
+            absl::StrCat("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ",
+                         body_.size(), "\r\nConnection: close\r\n\r\n", body_);
+        for (size_t off = 0; off < answer.size();) {
+          const ssize_t n = write(c, answer.data() + off, answer.size() - off);
+          if (n <= 0) break;
+          off += n;
+        }
+        close(c);
+      }
+    });
+  }
+  ~CannedServer() {
+    shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    close(fd_);
+  }
+  std::string url() const { return absl::StrCat("http://127.0.0.1:", port_); }
+
+ private:
+  std::string body_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+TEST(ClientLimitsTest, AnswerNestedDeeperThanTheLimitIsRefused) {
+  const std::string deep = absl::StrCat("{\"kind\":\"ConfigMap\",\"data\":", std::string(1001, '['),
+                                        std::string(1001, ']'), "}\n");
+  CannedServer server(deep);
+  ClusterConfig config;
+  config.server = server.url();
+  ClientOptions options;
+  options.max_retries = 0;
+  auto client = Client::Create(config, options);
+  ASSERT_TRUE(client.ok());
+  auto got = (*client)->Get("/api/v1/namespaces/default/configmaps/deep");
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kInvalidArgument) << got.status();
+  EXPECT_NE(got.status().message().find("limit of 1000 levels"), std::string::npos)
+      << got.status();
+  absl::Status watched = (*client)->Watch(
+      "/api/v1/namespaces/default/configmaps", {},
+      [](Json) { return true; });
+  EXPECT_NE(watched.message().find("limit of 1000 levels"), std::string::npos) << watched;
 }
 
 }  // namespace

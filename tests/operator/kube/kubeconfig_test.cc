@@ -105,6 +105,15 @@ contexts:
   EXPECT_NE(LoadKubeconfig(b64).status().message().find("not base64"), std::string::npos);
 }
 
+TEST_F(KubeconfigTest, NestingBeyondTheReadersLimitIsNamed) {
+  const std::string deep = Write("deep", "clusters: " + std::string(600, '[') + std::string(600, ']'));
+  absl::Status s = LoadKubeconfig(deep).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("nests deeper than the YAML reader's limit of 500 levels"),
+            std::string::npos)
+      << s;
+}
+
 TEST_F(KubeconfigTest, InCluster) {
   InClusterOptions o;
   o.token_path = Write("token", "tok\n");

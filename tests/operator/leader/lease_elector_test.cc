@@ -377,3 +377,67 @@ TEST_F(LeaseElectorTest, LeadershipEndsAtTheDeadlineWhileARenewalIsStillHanging)
 
 }  // namespace
 }  // namespace doris_operator::leader
+
+namespace doris_operator::leader {
+namespace {
+
+// The leader write gate with writers racing leadership (as reconcile
+// workers do; meant for --config=tsan): a client whose may_write asks the
+// elector lets writes through while leading, and once Stop() has returned
+// every write, on every thread, is refused before it is sent.
+TEST_F(LeaseElectorTest, WriteGateClosesForEveryWriterWhenLeadershipEnds) {
+  std::unique_ptr<LeaderElector> elector;
+  std::atomic<LeaderElector*> gate{nullptr};
+  auto config = kube::LoadKubeconfig(sim_->kubeconfig());
+  ASSERT_TRUE(config.ok());
+  kube::ClientOptions options;
+  options.max_retries = 0;
+  options.may_write = [&gate] {
+    LeaderElector* e = gate.load();
+    return e != nullptr && e->IsLeader();
+  };
+  auto writes = kube::Client::Create(*config, options);
+  ASSERT_TRUE(writes.ok());
+  elector = Elector(client_.get(), Options("a"));
+  ASSERT_NE(elector, nullptr);
+  gate = elector.get();
+  elector->Start();
+  ASSERT_TRUE(Eventually([&] { return elector->IsLeader(); }));
+
+  std::atomic<bool> stopped{false};
+  std::atomic<int> written{0};
+  std::atomic<int> refused_after_stop{0};
+  std::atomic<int> wrong_after_stop{0};
+  const std::string cms = kube::CollectionPath("v1", "default", "configmaps");
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 3; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0;; ++i) {
+        const bool after_stop = stopped;  // read before the write starts
+        const Json cm = {{"apiVersion", "v1"},
+                         {"kind", "ConfigMap"},
+                         {"metadata", {{"name", absl::StrCat("gate-", w, "-", i)}}}};
+        absl::StatusOr<Json> r = (*writes)->Create(cms, cm.dump());
+        if (!after_stop) {
+          if (r.ok()) ++written;
+          continue;
+        }
+        if (absl::IsFailedPrecondition(r.status())) {
+          ++refused_after_stop;
+        } else {
+          ++wrong_after_stop;
+        }
+        if (i > 0 && refused_after_stop + wrong_after_stop >= 30) return;
+      }
+    });
+  }
+  ASSERT_TRUE(Eventually([&] { return written >= 6; }));
+  elector->Stop();
+  stopped = true;
+  for (std::thread& t : writers) t.join();
+  EXPECT_EQ(wrong_after_stop, 0) << "a write was sent after leadership ended";
+  EXPECT_GE(refused_after_stop, 30);
+}
+
+}  // namespace
+}  // namespace doris_operator::leader
