@@ -103,6 +103,24 @@ TEST_F(ApiServerTest, StrategicMergeMergesNamedListEntries) {
   EXPECT_EQ(r.body["spec"]["template"]["spec"]["containers"].size(), 1u);
 }
 
+// Found by tests/fuzz/kubesim_request_fuzzer: a malformed body holding
+// invalid UTF-8 was echoed into the Status message, and encoding the answer
+// threw. kube-apiserver (Go's encoding/json) answers with U+FFFD instead.
+TEST_F(ApiServerTest, InvalidUtf8InAnErrorAnswerIsReplaced) {
+  Call("POST", cms_, Cm("t"));
+  HttpRequest req;
+  req.method = "PUT";
+  req.path = cms_ + "/t";
+  req.headers["content-type"] = "application/json";
+  req.body = "{\"apiVersion\": \"v1\", \"m\xe5tadata\": {\"name\": \"t\"}, \"data\":: 1}";
+  HttpResponse r;
+  ASSERT_NO_THROW(r = api_.Handle(req));
+  EXPECT_EQ(r.status, 400);
+  const Json body = Json::parse(r.body);  // valid UTF-8, or this throws
+  EXPECT_EQ(body["kind"], "Status");
+  EXPECT_EQ(body["code"], 400);
+}
+
 TEST_F(ApiServerTest, FinalizersDelayDeletion) {
   Json cm = Cm("f");
   cm["metadata"]["finalizers"] = {"example.com/keep"};
