@@ -121,6 +121,19 @@ TEST_F(ApiServerTest, InvalidUtf8InAnErrorAnswerIsReplaced) {
   EXPECT_EQ(body["code"], 400);
 }
 
+// Found by tests/fuzz/kubesim_request_fuzzer: a merge patch that is a JSON
+// array (and a JSON patch replacing the whole object) threw in kubesim.
+TEST_F(ApiServerTest, APatchYieldingANonObjectIs422) {
+  Call("POST", cms_, Cm("t"));
+  Result r = Call("PATCH", cms_ + "/t", Json::array({{{"op", "add"}}}), "application/merge-patch+json");
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(r.body["reason"], "Invalid");
+  r = Call("PATCH", cms_ + "/t", Json::array({{{"op", "replace"}, {"path", ""}, {"value", 5}}}),
+           "application/json-patch+json");
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(Call("GET", cms_ + "/t").body["data"]["k"], "v");
+}
+
 TEST_F(ApiServerTest, FinalizersDelayDeletion) {
   Json cm = Cm("f");
   cm["metadata"]["finalizers"] = {"example.com/keep"};
