@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "operator/kube/watch_stream.h"
 #include "translator/canonical_json.h"
 
 namespace doris_operator::kube {
@@ -429,7 +430,7 @@ absl::StatusOr<ListResult> Client::List(const std::string& collection_path,
 namespace {
 
 struct WatchSink {
-  std::string buffer;
+  WatchFramer framer;
   const std::function<bool(Json)>* on_event = nullptr;
   bool stopped = false;
   bool gone = false;
@@ -452,43 +453,39 @@ size_t WatchWrite(char* data, size_t size, size_t n, void* user) {
     sink->error_body.append(data, size * n);
     return size * n;
   }
-  sink->buffer.append(data, size * n);
-  size_t start = 0;
-  for (size_t nl; (nl = sink->buffer.find('\n', start)) != std::string::npos; start = nl + 1) {
-    std::string_view line(sink->buffer.data() + start, nl - start);
-    if (line.empty()) continue;
+  const auto too_large = [&] {
+    sink->error = absl::StrCat("a watch event is larger than the client's limit of ", sink->max_event_bytes,
+                               " bytes");
+  };
+  const bool go_on = sink->framer.Feed(std::string_view(data, size * n), [&](std::string_view line) {
     if (line.size() > sink->max_event_bytes) {
-      sink->error = absl::StrCat("a watch event is larger than the client's limit of ",
-                                 sink->max_event_bytes, " bytes");
-      return 0;
+      too_large();
+      return false;
     }
     if (absl::Status deep = translator::CheckJsonDepth(line); !deep.ok()) {
       sink->error = absl::StrCat("a watch event: ", deep.message());
-      return 0;
+      return false;
     }
-    Json event = Json::parse(line, nullptr, false);
-    if (event.is_discarded() || !event.is_object()) {
-      sink->error = "watch stream carried a line that is not a JSON object";
-      return 0;
-    }
-    if (event.value("type", "") == "ERROR") {
-      const Json& obj = event["object"];
-      if (obj.is_object() && obj.value("code", 0) == 410) {
+    WatchLine decoded = DecodeWatchLine(line);
+    switch (decoded.kind) {
+      case WatchLine::Kind::kGone:
         sink->gone = true;
-      } else {
-        sink->error = obj.is_object() ? obj.value("message", "watch error") : "watch error";
-      }
-      return 0;
+        return false;
+      case WatchLine::Kind::kError:
+        sink->error = std::move(decoded.error);
+        return false;
+      case WatchLine::Kind::kEvent:
+        break;
     }
-    if (!(*sink->on_event)(std::move(event))) {
+    if (!(*sink->on_event)(std::move(decoded.event))) {
       sink->stopped = true;
-      return 0;
+      return false;
     }
-  }
-  sink->buffer.erase(0, start);
-  if (sink->buffer.size() > sink->max_event_bytes) {
-    sink->error = absl::StrCat("a watch event is larger than the client's limit of ",
-                               sink->max_event_bytes, " bytes");
+    return true;
+  });
+  if (!go_on) return 0;
+  if (sink->framer.buffered() > sink->max_event_bytes) {
+    too_large();
     return 0;
   }
   return size * n;

@@ -41,8 +41,10 @@ std::optional<YAML::Node> Named(const YAML::Node& list, const std::string& name,
   return std::nullopt;
 }
 
+// yaml-cpp throws on a subscript of a scalar or a sequence, so look into
+// mappings only.
 std::string Str(const YAML::Node& n, const char* key) {
-  return n && n[key] && n[key].IsScalar() ? n[key].as<std::string>() : "";
+  return n && n.IsMap() && n[key] && n[key].IsScalar() ? n[key].as<std::string>() : "";
 }
 
 // "<key>-data" holds base64 inline; "<key>" names a file relative to the
@@ -78,6 +80,12 @@ absl::StatusOr<ClusterConfig> LoadKubeconfig(const std::string& path, const std:
                                                    e.depth(), " levels"));
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("kubeconfig ", path, ": ", e.what()));
+  }
+  // A scalar or a list would make every lookup below throw (found by
+  // tests/fuzz/kubeconfig_fuzzer).
+  if (root && !root.IsNull() && !root.IsMap()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("kubeconfig ", path, ": not a kubeconfig (the file is not a YAML mapping)"));
   }
   const std::string ctx_name = context.empty() ? Str(root, "current-context") : context;
   if (ctx_name.empty()) {
@@ -166,7 +174,11 @@ absl::StatusOr<ClusterConfig> InClusterConfig(const InClusterOptions& options) {
   if (!ca.ok()) return ca.status();
   cfg.ca_pem = *ca;
   absl::StatusOr<std::string> ns = ReadFile(options.namespace_path, "service account namespace");
-  cfg.namespace_ = ns.ok() ? std::string(absl::StripAsciiWhitespace(*ns)) : "default";
+  // As client-go's in-cluster config: a missing or blank namespace file
+  // means "default" (an empty namespace would make every path malformed;
+  // found by tests/fuzz/kubeconfig_fuzzer).
+  cfg.namespace_ = ns.ok() ? std::string(absl::StripAsciiWhitespace(*ns)) : "";
+  if (cfg.namespace_.empty()) cfg.namespace_ = "default";
   return cfg;
 }
 

@@ -103,6 +103,37 @@ TEST_F(ApiServerTest, StrategicMergeMergesNamedListEntries) {
   EXPECT_EQ(r.body["spec"]["template"]["spec"]["containers"].size(), 1u);
 }
 
+// Found by tests/fuzz/kubesim_request_fuzzer: a malformed body holding
+// invalid UTF-8 was echoed into the Status message, and encoding the answer
+// threw. kube-apiserver (Go's encoding/json) answers with U+FFFD instead.
+TEST_F(ApiServerTest, InvalidUtf8InAnErrorAnswerIsReplaced) {
+  Call("POST", cms_, Cm("t"));
+  HttpRequest req;
+  req.method = "PUT";
+  req.path = cms_ + "/t";
+  req.headers["content-type"] = "application/json";
+  req.body = "{\"apiVersion\": \"v1\", \"m\xe5tadata\": {\"name\": \"t\"}, \"data\":: 1}";
+  HttpResponse r;
+  ASSERT_NO_THROW(r = api_.Handle(req));
+  EXPECT_EQ(r.status, 400);
+  const Json body = Json::parse(r.body);  // valid UTF-8, or this throws
+  EXPECT_EQ(body["kind"], "Status");
+  EXPECT_EQ(body["code"], 400);
+}
+
+// Found by tests/fuzz/kubesim_request_fuzzer: a merge patch that is a JSON
+// array (and a JSON patch replacing the whole object) threw in kubesim.
+TEST_F(ApiServerTest, APatchYieldingANonObjectIs422) {
+  Call("POST", cms_, Cm("t"));
+  Result r = Call("PATCH", cms_ + "/t", Json::array({{{"op", "add"}}}), "application/merge-patch+json");
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(r.body["reason"], "Invalid");
+  r = Call("PATCH", cms_ + "/t", Json::array({{{"op", "replace"}, {"path", ""}, {"value", 5}}}),
+           "application/json-patch+json");
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(Call("GET", cms_ + "/t").body["data"]["k"], "v");
+}
+
 TEST_F(ApiServerTest, FinalizersDelayDeletion) {
   Json cm = Cm("f");
   cm["metadata"]["finalizers"] = {"example.com/keep"};

@@ -214,6 +214,30 @@ TEST_F(DamageTest, MissingRecordWhileFoldingIsAnError) {
   EXPECT_NE(log.status().message().find("45"), std::string::npos) << log.status();
 }
 
+// Found by tests/fuzz/event_log_fuzzer: Read(from) started silently at the
+// next record when record `from` itself was missing.
+TEST_F(DamageTest, ReadFromAMissingRecordIsAnErrorNamingIt) {
+  Write95();
+  {
+    Raw raw(dir_);
+    raw.Delete(Raw::kRecords, keys::Seq(1));
+    raw.Delete(Raw::kRecords, keys::Seq(45));
+  }
+  auto log = Open();
+  ASSERT_TRUE(log.ok()) << log.status();
+  for (uint64_t from : {1, 45}) {
+    auto it = (*log)->Read(from, 50);
+    EXPECT_FALSE(it->Valid()) << from;
+    EXPECT_EQ(it->status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_NE(it->status().message().find(absl::StrCat("records ", from, "..", from, " are missing")),
+              std::string::npos)
+        << it->status();
+  }
+  auto it = (*log)->Read(46, 47);
+  ASSERT_TRUE(it->Valid()) << it->status();
+  EXPECT_EQ(it->record().seq(), 46u);
+}
+
 TEST_F(DamageTest, MalformedMetaIsAnError) {
   Write95();
   {

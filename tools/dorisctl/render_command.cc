@@ -96,7 +96,17 @@ int RunRender(const std::vector<std::string>& args, std::ostream& out, std::ostr
       }
       cluster_doc = &d;
     } else if (kind == "ConfigMap" && d.contains("data") && d["data"].is_object()) {
-      const std::string name = d["metadata"].value("name", "");
+      // `d` is const: operator[] on a missing key would be undefined (found
+      // by tests/fuzz/doris_cluster_fuzzer), so look the name up with find.
+      const auto meta = d.find("metadata");
+      const json no_name;
+      const json& name_value =
+          meta != d.end() && meta->is_object() && meta->contains("name") ? (*meta)["name"] : no_name;
+      if (!name_value.is_string() || name_value.get<std::string>().empty()) {
+        err << file << ": a ConfigMap has no metadata.name; every ConfigMap needs one\n";
+        return 1;
+      }
+      const std::string name = name_value.get<std::string>();
       for (const auto& [k, v] : d["data"].items()) {
         if (v.is_string()) inputs.config_maps[name][k] = v.get<std::string>();
       }

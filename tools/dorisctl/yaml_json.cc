@@ -184,9 +184,48 @@ void Emit(const Json& v, int indent, std::string* out) {
   absl::StrAppend(out, pad, IsEmptyCollection(v) ? v.dump() : ScalarText(v), "\n");
 }
 
+// The offset of the first byte that is not part of well-formed UTF-8, or
+// npos. YAML streams are Unicode, and Kubernetes' decoder (go-yaml) refuses
+// invalid UTF-8; yaml-cpp would pass such bytes through into strings that
+// neither JSON nor protobuf can carry (found by tests/fuzz/doris_cluster_fuzzer).
+size_t InvalidUtf8At(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      n = 2, cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 3, cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 4, cp = c & 0x07;
+    } else {
+      return i;
+    }
+    if (i + n > s.size()) return i;
+    for (size_t k = 1; k < n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, UTF-16 surrogates and values past U+10FFFF.
+    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return i;
+    i += n;
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<Json>> ParseYamlDocuments(std::string_view text) {
+  if (const size_t bad = InvalidUtf8At(text); bad != std::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid YAML: not UTF-8 (byte ", bad, " starts no valid character)"));
+  }
   std::vector<Json> docs;
   try {
     for (const YAML::Node& node : YAML::LoadAll(std::string(text))) {

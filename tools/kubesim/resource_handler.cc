@@ -342,6 +342,17 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
     } else {
       next = MergePatch(std::get<Json>(cur), std::get<Json>(body));
     }
+    // A merge patch that is not an object (or a JSON patch replacing the
+    // root) yields a document that does not decode into the object:
+    // apiserver handlers/patch.go answers 422 Invalid on field "patch"
+    // (found by tests/fuzz/kubesim_request_fuzzer; it threw here).
+    if (!next.is_object()) {
+      return StatusResponse({422, "Invalid",
+                             absl::StrCat(t.kind, " \"", name, "\" is invalid: patch: Invalid value: \"",
+                                          next.dump(-1, ' ', false, Json::error_handler_t::replace),
+                                          "\": the patched object is not a JSON object")},
+                            &t, name);
+    }
     // A patch carrying no resourceVersion applies to whatever is current.
     if (!std::get<Json>(body).contains("metadata") ||
         !std::get<Json>(body)["metadata"].contains("resourceVersion")) {

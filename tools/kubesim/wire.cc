@@ -9,7 +9,10 @@ namespace doris_operator::kubesim {
 HttpResponse JsonResponse(int status, const Json& body) {
   HttpResponse r;
   r.status = status;
-  r.body = body.dump();
+  // Go's encoding/json coerces strings to valid UTF-8, replacing invalid
+  // bytes with U+FFFD; nlohmann would throw (an echo of a malformed body in
+  // an error message did; found by tests/fuzz/kubesim_request_fuzzer).
+  r.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
   return r;
 }
 

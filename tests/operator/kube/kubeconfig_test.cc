@@ -133,5 +133,49 @@ TEST_F(KubeconfigTest, InCluster) {
   EXPECT_EQ(InClusterConfig(o).status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
+// Found by tests/fuzz/kubeconfig_fuzzer: a document that is not a mapping,
+// or a mapping entry that is a scalar or list where a map belongs, made
+// yaml-cpp throw out of LoadKubeconfig.
+TEST_F(KubeconfigTest, WrongShapesAreErrorsNotExceptions) {
+  const std::string scalar = Write("scalar", "hello\n");
+  absl::Status s;
+  EXPECT_NO_THROW(s = LoadKubeconfig(scalar).status());
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("not a YAML mapping"), std::string::npos) << s;
+  EXPECT_NO_THROW(s = LoadKubeconfig(Write("list", "- a\n- b\n")).status());
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  const std::string shapes = Write("shapes", R"(current-context: x
+clusters:
+- name: c
+  cluster: [server, https://h]
+contexts:
+- name: x
+  context: {cluster: c, user: u}
+users:
+- name: u
+  user: tok
+)");
+  EXPECT_NO_THROW(s = LoadKubeconfig(shapes).status());
+  EXPECT_NE(s.message().find("has no server"), std::string::npos) << s;
+}
+
+// Found by tests/fuzz/kubeconfig_fuzzer: a blank namespace file gave an
+// empty namespace; client-go falls back to "default" (clientcmd's
+// inClusterClientConfig.Namespace).
+TEST_F(KubeconfigTest, InClusterBlankNamespaceFileMeansDefault) {
+  InClusterOptions o;
+  o.token_path = Write("token", "tok");
+  o.ca_path = Write("ca.crt", "CA");
+  o.getenv = [](const char* name) -> std::string {
+    return std::string(name) == "KUBERNETES_SERVICE_HOST" ? "10.0.0.1" : "443";
+  };
+  for (const char* content : {"", " \n"}) {
+    o.namespace_path = Write("namespace", content);
+    absl::StatusOr<ClusterConfig> cfg = InClusterConfig(o);
+    ASSERT_TRUE(cfg.ok()) << cfg.status();
+    EXPECT_EQ(cfg->namespace_, "default") << "namespace file \"" << content << "\"";
+  }
+}
+
 }  // namespace
 }  // namespace doris_operator::kube

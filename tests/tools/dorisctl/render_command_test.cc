@@ -127,6 +127,33 @@ TEST(Render, UsageAndUnreadableInput) {
   EXPECT_EQ(Render("a: [unclosed\n").code, 1);
 }
 
+// Found by tests/fuzz/doris_cluster_fuzzer: a ConfigMap without
+// metadata (or with a metadata that is not an object) aborted render.
+TEST(Render, AConfigMapWithoutANameIsAnError) {
+  for (const char* meta : {"", "metadata: 7\n", "metadata: {namespace: x}\n", "metadata: {name: [a]}\n"}) {
+    RenderRun r = Render(std::string("apiVersion: v1\nkind: ConfigMap\n") + meta +
+                         "data: {fe.conf: x}\n---\n"
+                         "apiVersion: doris.selectdb.com/v1\nkind: DorisCluster\nmetadata: {name: c}\n"
+                         "spec: {feSpec: {image: fe, replicas: 1}}\n");
+    EXPECT_EQ(r.code, 1) << meta;
+    EXPECT_NE(r.err.find("a ConfigMap has no metadata.name"), std::string::npos) << r.err;
+  }
+}
+
+// Found by tests/fuzz/doris_cluster_fuzzer: invalid UTF-8 reached the
+// model's strings, which the proto wire format and JSON cannot carry.
+TEST(YamlJson, InvalidUtf8IsAnErrorNamingTheByte) {
+  for (const std::string bad : {std::string("a: \xe3" "b\n"), std::string("a: \xc0\xaf" "x\n"),
+                                std::string("a: \xed\xa0\x80\n"), std::string("a: \xf0\x9f\n")}) {
+    auto docs = ParseYamlDocuments(bad);
+    ASSERT_FALSE(docs.ok()) << bad;
+    EXPECT_EQ(docs.status().message(), "invalid YAML: not UTF-8 (byte 3 starts no valid character)");
+  }
+  auto ok = ParseYamlDocuments("a: \"Asia/Shanghai \xe4\xb8\x8a\xe6\xb5\xb7 \xf0\x9f\x90\xac\"\n");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ((*ok)[0]["a"], "Asia/Shanghai \xe4\xb8\x8a\xe6\xb5\xb7 \xf0\x9f\x90\xac");
+}
+
 TEST(YamlJson, ScalarsFollowKubernetesRulesAndOutputReadsBack) {
   auto docs = ParseYamlDocuments("a: 1\nb: '1'\nc: true\nd: ~\ne: 1.5\nf: \"yes\"\ng: 0x1f\n---\nx: y\n");
   ASSERT_TRUE(docs.ok());
