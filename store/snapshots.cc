@@ -38,12 +38,19 @@ absl::Status EventLog::MaybeSnapshot(const std::shared_ptr<Handles>& h) {
       "writing a snapshot");
   if (!s.ok()) return MarkBroken(s);
   last_snapshot_seq_ = last;
-  rocksdb::FlushOptions fo;
-  fo.wait = false;
-  fo.allow_write_stall = true;
-  // Not waited for; a flush that cannot start now (writes stalled) is left
-  // to the next snapshot, and one that fails stops writes (see OpenDatabase).
-  h->db->Flush(fo, h->cf[kSnapshots]).PermitUncheckedError();
+  // Only when no earlier snapshot is still waiting to be flushed: a second
+  // immutable memtable would make RocksDB stop every write until the first
+  // is flushed (max_write_buffer_number is 2); the waiting one is flushed
+  // soon anyway. Not waited for; one that fails stops writes (see
+  // OpenDatabase).
+  uint64_t waiting = 0;
+  if (h->db->GetIntProperty(h->cf[kSnapshots], "rocksdb.num-immutable-mem-table", &waiting) &&
+      waiting == 0) {
+    rocksdb::FlushOptions fo;
+    fo.wait = false;
+    fo.allow_write_stall = true;
+    h->db->Flush(fo, h->cf[kSnapshots]).PermitUncheckedError();
+  }
   return absl::OkStatus();
 }
 
