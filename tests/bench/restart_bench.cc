@@ -215,7 +215,8 @@ Run Child(const char* self, const std::string& dir, uint64_t crash_after) {
     close(out[0]);
     const std::string d = "--dir=" + dir;
     const std::string c = absl::StrCat("--crash-after=", crash_after);
-    execl(self, self, "--restart-once", d.c_str(), c.c_str(), static_cast<char*>(nullptr));
+    // This very binary, whatever path it was started by.
+    execl("/proc/self/exe", self, "--restart-once", d.c_str(), c.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   close(out[1]);
