@@ -49,9 +49,9 @@ void LogGuard::EventOnEveryCluster(const std::string& type, const std::string& r
 }
 
 absl::Status LogGuard::RecoverWithin(absl::Duration timeout) {
-  // RocksDB 7.8 can wait forever in Resume for a flush that fails: a
-  // recovery that does not return in time is left behind and the operator
-  // restarts instead.
+  // Recover is bounded (it closes and reopens the database, never waits in
+  // RocksDB's Resume); this is a backstop: a recovery that does not return
+  // in time is left behind and the operator restarts instead.
   struct Attempt {
     std::atomic<bool> done{false};
     absl::Status status;

@@ -77,13 +77,13 @@ void CountRepeat(const log::v1::LogRecord& next, log::v1::LogRecord* run) {
                                          n.duration_micros()}));
 }
 
-void EventLog::AddRewrite(Writer* w, uint64_t last_seq, rocksdb::WriteBatch* batch) const {
+void EventLog::AddRewrite(const Handles& h, Writer* w, uint64_t last_seq, rocksdb::WriteBatch* batch) const {
   if (last_seq != w->expect_last_seq) {
     w->stale = true;
     return;
   }
   const log::v1::LogRecord& r = w->records->front();
-  batch->Put(h_->cf[internal::kRecords], keys::Seq(r.seq()), r.SerializeAsString());
+  batch->Put(h.cf[internal::kRecords], keys::Seq(r.seq()), r.SerializeAsString());
   w->result.first_seq = w->result.last_seq = r.seq();
 }
 

@@ -81,7 +81,9 @@ constexpr size_t kMaxGroupRecords = 4096;
 
 
 EventLog::EventLog(std::string path, EventLogOptions options)
-    : path_(std::move(path)), options_(options), h_(std::make_unique<Handles>()) {}
+    : path_(std::move(path)),
+      options_(options),
+      background_(std::make_shared<BackgroundErrors>()) {}
 
 EventLog::~EventLog() { Close().IgnoreError(); }
 
@@ -89,11 +91,24 @@ absl::Status EventLog::Corrupt(const std::string& what) const {
   return absl::DataLossError(absl::StrCat("event log ", path_, ": ", what));
 }
 
+std::shared_ptr<EventLog::Handles> EventLog::handles() const {
+  absl::MutexLock l(&handles_mu_);
+  return h_;
+}
+
+absl::Status EventLog::Reopening() const {
+  return absl::UnavailableError(absl::StrCat(
+      "event log ", path_, " is being reopened after a write failure; try again"));
+}
+
 absl::Status EventLog::Close() {
   {
     absl::MutexLock l(&mu_);
     if (closed_) return absl::OkStatus();
     closed_ = true;
+    // A reopen in progress is bounded (see Recover); let it finish.
+    mu_.Await(absl::Condition(
+        +[](bool* reopening) { return !*reopening; }, &reopening_));
   }
   if (syncer_.joinable()) syncer_.join();
   absl::Status s;
@@ -102,16 +117,25 @@ absl::Status EventLog::Close() {
     absl::MutexLock l(&mu_);
     broken = !broken_.ok();
   }
+  std::shared_ptr<Handles> h;
+  {
+    absl::MutexLock l(&handles_mu_);
+    h = std::move(h_);
+  }
   // After a failed write RocksDB must not touch its WAL file again (it
   // asserts so): close without syncing or flushing; what was acknowledged is
-  // recovered from the WAL on Open, and snapshots are refolded.
-  if (h_->db != nullptr && !broken) {
-    s = FromRocks(h_->db->SyncWAL(), path_, "syncing the write-ahead log");
-    absl::Status fs = FromRocks(h_->db->Flush(rocksdb::FlushOptions(), h_->cf[kSnapshots]),
-                                path_, "flushing snapshots");
+  // recovered from the WAL on Open, and snapshots are refolded. A healthy
+  // log flushes every memtable, so the next Open replays no WAL.
+  if (h != nullptr && !broken) {
+    s = FromRocks(h->db->SyncWAL(), path_, "syncing the write-ahead log");
+    rocksdb::FlushOptions fo;
+    fo.allow_write_stall = true;
+    std::vector<rocksdb::ColumnFamilyHandle*> all(h->cf, h->cf + kNumCf);
+    absl::Status fs = FromRocks(h->db->Flush(fo, all), path_, "flushing memtables");
     if (s.ok()) s = fs;
   }
-  h_.reset();
+  // Closed here unless a reader still holds it; the last one closes it.
+  h.reset();
   return s;
 }
 
@@ -125,10 +149,12 @@ void EventLog::SyncLoop() {
         +[](EventLog* l) ABSL_NO_THREAD_SAFETY_ANALYSIS { return !l->committing_ || l->closed_; },
         this));
     if (!unsynced_ || !broken_.ok()) continue;
+    std::shared_ptr<Handles> h = handles();
+    if (h == nullptr) continue;
     unsynced_ = false;
     syncing_ = true;
     mu_.Unlock();
-    rocksdb::Status s = h_->db->SyncWAL();
+    rocksdb::Status s = h->db->SyncWAL();
     mu_.Lock();
     syncing_ = false;
     // Appends acknowledged since the last sync may not be on disk: refuse
@@ -189,12 +215,15 @@ absl::Status EventLog::Commit(Writer* wp) {
 absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
   mu_.Await(absl::Condition(+[](bool* syncing) { return !*syncing; }, &syncing_));
   if (closed_) return absl::FailedPreconditionError(absl::StrCat("event log ", path_, " is closed"));
+  NoteBackgroundError();
+  std::shared_ptr<Handles> h = handles();
+  if (broken_.ok() && h == nullptr) return Reopening();
   if (!broken_.ok()) {
     return absl::UnavailableError(absl::StrCat(
         "event log ", path_, " refused the append: an earlier write failed (",
         broken_.message(), ")",
         recoverable_ ? "; appends resume once Recover() succeeds"
-                     : "; only reopening the log (a restart) can clear it"));
+                     : "; only a restart can clear it"));
   }
   rocksdb::WriteBatch batch;
   uint64_t seq = next_seq_;
@@ -207,7 +236,7 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
   }
   for (Writer* w : group) {
     if (w->rewrite) {
-      AddRewrite(w, seq - 1, &batch);
+      AddRewrite(*h, w, seq - 1, &batch);
       continue;
     }
     w->result.first_seq = seq;
@@ -222,8 +251,8 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
       }
       bytes.clear();
       r.SerializeToString(&bytes);
-      batch.Put(h_->cf[kRecords], keys::Seq(seq), bytes);
-      IndexRecord(r, h_->cf, /*remove=*/false, &batch);
+      batch.Put(h->cf[kRecords], keys::Seq(seq), bytes);
+      IndexRecord(r, h->cf, /*remove=*/false, &batch);
       ++seq;
     }
     w->result.last_seq = seq - 1;
@@ -234,7 +263,7 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
   wo.sync = options_.durability == Durability::kSyncEachAppend;
   committing_ = true;
   mu_.Unlock();
-  rocksdb::Status st = h_->db->Write(wo, &batch);
+  rocksdb::Status st = h->db->Write(wo, &batch);
   if (st.ok()) {
     absl::MutexLock l(&state_mu_);
     for (Writer* w : group) {
@@ -251,7 +280,7 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
   next_seq_ = last + 1;
   last_observed_micros_ = observed_floor;
   unsynced_ = true;
-  return MaybeSnapshot();
+  return MaybeSnapshot(h);
 }
 
 uint64_t EventLog::first_seq() const {
@@ -281,9 +310,11 @@ absl::StatusOr<log::v1::LogRecord> EventLog::Get(uint64_t seq) const {
         "event log ", path_, ": record ", seq, " is not in the log (it holds ",
         first, "..", last, ")"));
   }
+  std::shared_ptr<Handles> h = handles();
+  if (h == nullptr) return Reopening();
   std::string bytes;
   rocksdb::Status st =
-      h_->db->Get(rocksdb::ReadOptions(), h_->cf[kRecords], keys::Seq(seq), &bytes);
+      h->db->Get(rocksdb::ReadOptions(), h->cf[kRecords], keys::Seq(seq), &bytes);
   if (st.IsNotFound()) return Corrupt(absl::StrCat("record ", seq, " is missing"));
   if (!st.ok()) return FromRocks(st, path_, absl::StrCat("reading record ", seq));
   log::v1::LogRecord r;
@@ -296,13 +327,13 @@ absl::StatusOr<log::v1::LogRecord> EventLog::Get(uint64_t seq) const {
 std::unique_ptr<RecordIterator> EventLog::Read(uint64_t from_seq, uint64_t to_seq) const {
   const uint64_t from = std::max(from_seq, first_seq());
   const uint64_t to = std::min(to_seq, last_seq());
-  return std::make_unique<RocksRecordIterator>(h_->db.get(), h_->cf[kRecords], path_,
-                                               from, to);
+  std::shared_ptr<Handles> h = handles();
+  if (h == nullptr) return std::make_unique<FailedRecordIterator>(Reopening());
+  return std::make_unique<RocksRecordIterator>(std::move(h), path_, from, to);
 }
 
 absl::StatusOr<std::vector<uint64_t>> EventLog::ScanIndex(
-    rocksdb::ColumnFamilyHandle* cf, const std::string& prefix,
-    const IndexQuery& query) const {
+    int cf, const std::string& prefix, const IndexQuery& query) const {
   if (query.from_seq > query.to_seq) {
     return absl::InvalidArgumentError(absl::StrCat(
         "index query: from_seq ", query.from_seq, " is after to_seq ", query.to_seq));
@@ -311,7 +342,9 @@ absl::StatusOr<std::vector<uint64_t>> EventLog::ScanIndex(
   const uint64_t to = std::min(query.to_seq, last_seq());
   std::vector<uint64_t> out;
   if (from > to || query.limit == 0) return out;
-  std::unique_ptr<rocksdb::Iterator> it(h_->db->NewIterator(rocksdb::ReadOptions(), cf));
+  std::shared_ptr<Handles> h = handles();
+  if (h == nullptr) return Reopening();
+  std::unique_ptr<rocksdb::Iterator> it(h->db->NewIterator(rocksdb::ReadOptions(), h->cf[cf]));
   auto seq_here = [&]() -> std::optional<uint64_t> {
     if (!it->Valid() || !it->key().starts_with(prefix)) return std::nullopt;
     return keys::SeqOfIndexKey(std::string_view(it->key().data(), it->key().size()),
@@ -336,12 +369,12 @@ absl::StatusOr<std::vector<uint64_t>> EventLog::ScanIndex(
 
 absl::StatusOr<std::vector<uint64_t>> EventLog::SeqsForObject(
     const ObjectId& id, const IndexQuery& query) const {
-  return ScanIndex(h_->cf[kByObject], keys::ObjectPrefix(id), query);
+  return ScanIndex(kByObject, keys::ObjectPrefix(id), query);
 }
 
 absl::StatusOr<std::vector<uint64_t>> EventLog::SeqsForCluster(
     const ClusterKey& cluster, const IndexQuery& query) const {
-  return ScanIndex(h_->cf[kByCluster], keys::ClusterPrefix(cluster), query);
+  return ScanIndex(kByCluster, keys::ClusterPrefix(cluster), query);
 }
 
 absl::StatusOr<uint64_t> EventLog::SeqAtTime(absl::Time t) const {
@@ -399,11 +432,13 @@ std::vector<std::pair<ClusterKey, log::v1::StoredObject>> EventLog::CurrentObjec
 }
 
 uint64_t EventLog::ApproximateBytes() const {
+  std::shared_ptr<Handles> h = handles();
+  if (h == nullptr) return 0;
   uint64_t total = 0;
-  for (auto* cf : h_->cf) {
+  for (auto* cf : h->cf) {
     uint64_t v = 0;
-    if (h_->db->GetIntProperty(cf, "rocksdb.total-sst-files-size", &v)) total += v;
-    if (h_->db->GetIntProperty(cf, "rocksdb.cur-size-all-mem-tables", &v)) total += v;
+    if (h->db->GetIntProperty(cf, "rocksdb.total-sst-files-size", &v)) total += v;
+    if (h->db->GetIntProperty(cf, "rocksdb.cur-size-all-mem-tables", &v)) total += v;
   }
   return total;
 }

@@ -33,6 +33,11 @@ class WriteBatch;
 
 namespace doris_operator::store {
 
+namespace internal {
+struct BackgroundErrors;
+struct Handles;
+}  // namespace internal
+
 enum class Durability {
   // Every Append returns after its records are fsync'd. Survives kill -9 and
   // power loss.
@@ -63,13 +68,24 @@ struct EventLogOptions {
 };
 
 // Whether the log accepts appends, and why not. After a failed write (disk
-// full, I/O error) the log refuses every append, so no record can land after
-// a gap or a torn write, until Recover() succeeds.
+// full, I/O error, a failed background flush) the log refuses every append,
+// so no record can land after a gap or a torn write, until Recover() has
+// reopened it.
 struct WriteHealth {
   absl::Status status;       // OK: appends are accepted
-  bool recoverable = true;   // false: only reopening the log (a restart) can clear it
+  // false: Recover() will not help (the reopened log lost acknowledged
+  // records or is damaged); a restart reports why.
+  bool recoverable = true;
   absl::Time since = absl::InfinitePast();  // when appends began to fail
   uint64_t failed_writes = 0;               // writes that failed since Open
+};
+
+// What the last Open (or Recover's reopen) read to rebuild the state: one
+// snapshot and the records after it, never the whole log.
+struct OpenStats {
+  uint64_t snapshot_seq = 0;    // the snapshot the state was loaded from (0: none)
+  uint64_t records_folded = 0;  // records read and folded after it
+  absl::Duration took;          // from opening RocksDB to a usable log
 };
 
 // A snapshot found damaged (and not trusted) while folding.
@@ -196,13 +212,19 @@ class EventLog {
 
   WriteHealth write_health() const;
   // Makes a log that refuses appends writable again when the cause has gone
-  // (e.g. disk space was freed), losing nothing acknowledged: resumes
-  // RocksDB, flushes every memtable to synced table files (so nothing
-  // depends on a write-ahead log whose tail may be torn or unsynced) and
-  // checks the newest record is the one the log expects. OK when writable;
-  // otherwise the reason, with write_health().recoverable telling whether a
-  // later call may succeed.
+  // (e.g. disk space was freed), losing nothing acknowledged. It never asks
+  // RocksDB to resume (RocksDB 7.8 can wait forever in Resume for a flush
+  // that fails again): once a test file can be written and synced and there
+  // is room to replay the WAL, it closes the database without writing to it
+  // and opens it again, which replays the WAL (a torn tail was never
+  // acknowledged) into synced table files, and reloads the state from a
+  // snapshot and the records after it. Every step is bounded: readers that
+  // still hold the database after a few seconds make it give up until the
+  // next call. OK when writable; otherwise the reason, with
+  // write_health().recoverable telling whether a later call may succeed.
   absl::Status Recover();
+
+  OpenStats open_stats() const;
 
   // Snapshots found damaged since Open. Each was skipped for an older one
   // (and the records after it refolded), then rewritten from the records.
@@ -214,7 +236,7 @@ class EventLog {
 
  private:
   struct Writer;
-  struct Handles;
+  using Handles = internal::Handles;
   EventLog(std::string path, EventLogOptions options);
 
   absl::Status Init();
@@ -223,29 +245,48 @@ class EventLog {
   absl::Status Commit(Writer* w);
   // Adds a Writer::rewrite to `batch` when `last_seq` (the newest record
   // before it in commit order) is the one it expects; else marks it stale.
-  void AddRewrite(Writer* w, uint64_t last_seq, rocksdb::WriteBatch* batch) const;
+  void AddRewrite(const Handles& h, Writer* w, uint64_t last_seq, rocksdb::WriteBatch* batch) const;
+  // Opens RocksDB in path_ (the directory is known to hold a log or nothing).
+  absl::StatusOr<std::shared_ptr<Handles>> OpenDatabase() const;
+  // Reads first/last seq and rebuilds the state from the newest usable
+  // snapshot; `expected_last` (non-zero on a reopen) is the newest record
+  // the log acknowledged.
+  absl::Status LoadState(const std::shared_ptr<Handles>& h, uint64_t expected_last);
+  // The open database, for as long as the caller holds it; null while
+  // Recover reopens it.
+  std::shared_ptr<Handles> handles() const;
+  absl::Status Reopening() const;
+  // Closes the database and opens it again (Recover, mu_ not held).
+  absl::Status Reopen(uint64_t expected_last);
+  // A background error RocksDB reported, as the log's broken_ (under mu_).
+  void NoteBackgroundError() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CommitGroup(const std::vector<Writer*>& group)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status MaybeSnapshot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status MaybeSnapshot(const std::shared_ptr<Handles>& h)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The state after `seq` from the newest usable snapshot at or before it.
-  // With `repair`, damaged snapshots passed over are rewritten.
-  absl::StatusOr<State> FoldFromSnapshot(uint64_t seq, bool repair = false) const;
+  // With `repair`, damaged snapshots passed over are rewritten. `stats`, when
+  // given, says which snapshot and how many records were read.
+  absl::StatusOr<State> FoldFromSnapshot(const std::shared_ptr<Handles>& h, uint64_t seq,
+                                         bool repair = false, OpenStats* stats = nullptr) const;
   void ReportDamagedSnapshot(uint64_t seq, const std::string& problem) const;
-  // Writes, syncs and deletes a file in the log's directory.
+  // Writes, syncs and deletes a file in the log's directory, and checks
+  // there is room to replay the WAL.
   absl::Status ProbeDisk() const;
-  absl::Status KeepMemtableNonEmpty();
   // Fails the log's writes with `s` (under mu_).
   absl::Status MarkBroken(absl::Status s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<std::vector<uint64_t>> ScanIndex(
-      rocksdb::ColumnFamilyHandle* cf, const std::string& prefix,
-      const IndexQuery& query) const;
-  absl::Status DeleteRecordsUpTo(uint64_t cut);
+  absl::StatusOr<std::vector<uint64_t>> ScanIndex(int cf, const std::string& prefix,
+                                                  const IndexQuery& query) const;
+  absl::Status DeleteRecordsUpTo(const std::shared_ptr<Handles>& h, uint64_t cut);
   void SyncLoop();
   absl::Status Corrupt(const std::string& what) const;
 
   const std::string path_;
   const EventLogOptions options_;
-  std::unique_ptr<Handles> h_;
+  const std::shared_ptr<internal::BackgroundErrors> background_;
+
+  mutable absl::Mutex handles_mu_;
+  std::shared_ptr<Handles> h_ ABSL_GUARDED_BY(handles_mu_);
 
   mutable absl::Mutex mu_;  // writer queue and bookkeeping below
   std::vector<Writer*> writers_ ABSL_GUARDED_BY(mu_);
@@ -263,6 +304,8 @@ class EventLog {
   // assertions in Debian) abort on the sync's next use of the WAL file.
   bool syncing_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  // Recover is closing and reopening the database with mu_ released.
+  bool reopening_ ABSL_GUARDED_BY(mu_) = false;
   bool unsynced_ ABSL_GUARDED_BY(mu_) = false;
   std::thread syncer_;
 
@@ -274,6 +317,8 @@ class EventLog {
   State state_ ABSL_GUARDED_BY(state_mu_);
   uint64_t first_seq_ ABSL_GUARDED_BY(state_mu_) = 1;
   uint64_t last_seq_ ABSL_GUARDED_BY(state_mu_) = 0;
+
+  OpenStats open_stats_ ABSL_GUARDED_BY(state_mu_);
 
   mutable absl::Mutex damaged_mu_;
   mutable std::vector<DamagedSnapshot> damaged_ ABSL_GUARDED_BY(damaged_mu_);

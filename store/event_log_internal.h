@@ -14,6 +14,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "proto/log.pb.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
@@ -28,8 +30,6 @@ inline constexpr char kFormatValue[] = "doris-operator/event-log";
 inline constexpr char kFormatVersionKey[] = "format_version";
 inline constexpr char kFormatVersion[] = "1";
 inline constexpr char kFirstSeqKey[] = "first_seq";
-// A WAL-less entry kept in the meta memtable (see KeepMemtableNonEmpty).
-inline constexpr char kWriteCheckKey[] = "write_check";
 
 // Column families, in the order handles are kept.
 enum Cf { kMeta, kRecords, kByObject, kByCluster, kSnapshots, kNumCf };
@@ -47,17 +47,48 @@ int64_t MicrosOf(const log::v1::LogRecord& r);
 void IndexRecord(const log::v1::LogRecord& r, rocksdb::ColumnFamilyHandle* const* cf,
                  bool remove, rocksdb::WriteBatch* batch);
 
+// What RocksDB reported through its listener: a failed background flush or
+// MANIFEST write (or any error that stopped its writes). The log treats it
+// like a failed append: appends stop until Recover() has reopened the
+// database. Shared with the listener, which outlives no database it serves.
+struct BackgroundErrors {
+  absl::Mutex mu;
+  absl::Status first ABSL_GUARDED_BY(mu);
+  absl::Time since ABSL_GUARDED_BY(mu) = absl::InfinitePast();
+};
+
+// One open RocksDB database with the log's column families. Whoever calls
+// into RocksDB holds a shared_ptr to it for as long as the call (or an
+// iterator) lasts; Recover closes it only once no one does.
+struct Handles {
+  std::unique_ptr<rocksdb::DB> db;
+  rocksdb::ColumnFamilyHandle* cf[kNumCf] = {};
+  std::shared_ptr<rocksdb::Cache> cache;
+
+  // Closing never writes: the database is opened with
+  // avoid_flush_during_shutdown, and after a write error nothing may be
+  // written anyway. What is acknowledged is in the WAL or in table files.
+  ~Handles() {
+    if (db == nullptr) return;
+    for (auto* h : cf) {
+      if (h != nullptr) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    }
+    db->Close().PermitUncheckedError();
+  }
+};
+
 // Reads records [from, to] of the records family, checking that each parses,
 // carries its key's seq and follows the previous one without a gap.
 class RocksRecordIterator : public RecordIterator {
  public:
-  RocksRecordIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
-                      std::string path, uint64_t from, uint64_t to)
-      : path_(std::move(path)), from_(from), to_(to), expected_(from) {
+  // Holds `handles` open until destroyed.
+  RocksRecordIterator(std::shared_ptr<Handles> handles, std::string path,
+                      uint64_t from, uint64_t to)
+      : handles_(std::move(handles)), path_(std::move(path)), from_(from), to_(to), expected_(from) {
     rocksdb::ReadOptions ro;
     ro.fill_cache = false;
     ro.readahead_size = 2 << 20;
-    it_.reset(db->NewIterator(ro, cf));
+    it_.reset(handles_->db->NewIterator(ro, handles_->cf[kRecords]));
     it_->Seek(keys::Seq(from));
     Load();
   }
@@ -106,6 +137,7 @@ class RocksRecordIterator : public RecordIterator {
     valid_ = true;
   }
 
+  const std::shared_ptr<Handles> handles_;  // outlives it_
   std::unique_ptr<rocksdb::Iterator> it_;
   const std::string path_;
   const uint64_t from_;
@@ -114,6 +146,20 @@ class RocksRecordIterator : public RecordIterator {
   bool valid_ = false;
   log::v1::LogRecord record_;
   absl::Status status_;
+};
+
+// An iterator over nothing that reports `status` (e.g. while reopening).
+class FailedRecordIterator : public RecordIterator {
+ public:
+  explicit FailedRecordIterator(absl::Status status) : status_(std::move(status)) {}
+  bool Valid() const override { return false; }
+  void Next() override {}
+  const log::v1::LogRecord& record() const override { return record_; }
+  absl::Status status() const override { return status_; }
+
+ private:
+  const absl::Status status_;
+  log::v1::LogRecord record_;
 };
 
 }  // namespace doris_operator::store::internal
@@ -133,22 +179,6 @@ struct EventLog::Writer {
   // the log when its group is committed; `stale` says it was not applied.
   uint64_t expect_last_seq = 0;
   bool stale = false;
-};
-
-struct EventLog::Handles {
-  std::unique_ptr<rocksdb::DB> db;
-  rocksdb::ColumnFamilyHandle* cf[internal::kNumCf] = {};
-  std::shared_ptr<rocksdb::Cache> cache;
-  // Set when a background flush or compaction failed (see Recover).
-  std::shared_ptr<std::atomic<bool>> background_failed = std::make_shared<std::atomic<bool>>(false);
-
-  ~Handles() {
-    if (db == nullptr) return;
-    for (auto* h : cf) {
-      if (h != nullptr) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-    }
-    db->Close().PermitUncheckedError();
-  }
 };
 
 }  // namespace doris_operator::store

@@ -65,30 +65,43 @@ class StderrLogger : public rocksdb::Logger {
   const std::string prefix_;
 };
 
-// EventLog::Recover is the one way out of a write error. RocksDB's own
-// recovery would wait for free space above the sum of the write buffers
-// (tens of MB) and meanwhile answer every Resume with Busy.
-// It also notes a failed background flush or compaction: RocksDB 7.8 can
-// wait forever in Resume for a flush after one, so Recover leaves those to a
-// reopen.
+// EventLog::Recover (a close and reopen) is the one way out of a write
+// error: RocksDB's own recovery (the SstFileManager's for a full disk, the
+// auto-resume thread for retryable I/O errors) and Resume() can wait forever
+// for a flush that keeps failing, and a recovery in progress makes Close wait
+// for it. This listener turns the first off (the second is off through
+// max_bgerror_resume_count = 0) and records every error that stops RocksDB's
+// writes, so the log stops appends at once rather than at the next append.
 class NoAutoRecovery : public rocksdb::EventListener {
  public:
-  explicit NoAutoRecovery(std::shared_ptr<std::atomic<bool>> background_failed)
-      : background_failed_(std::move(background_failed)) {}
+  explicit NoAutoRecovery(std::shared_ptr<BackgroundErrors> errors)
+      : errors_(std::move(errors)) {}
   void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status,
                             bool* auto_recovery) override {
     *auto_recovery = false;
   }
   void OnBackgroundError(rocksdb::BackgroundErrorReason reason, rocksdb::Status* error) override {
-    if (error != nullptr && !error->ok() &&
-        reason != rocksdb::BackgroundErrorReason::kWriteCallback &&
-        reason != rocksdb::BackgroundErrorReason::kMemTable) {
-      background_failed_->store(true);
+    if (error == nullptr || error->ok()) return;
+    // A failed compaction is retried by RocksDB and stops nothing unless it
+    // is severe; anything else (flush, MANIFEST, WAL, memtable) stops writes.
+    if (reason == rocksdb::BackgroundErrorReason::kCompaction &&
+        error->severity() < rocksdb::Status::Severity::kHardError) {
+      return;
     }
+    absl::MutexLock l(&errors_->mu);
+    if (!errors_->first.ok()) return;
+    errors_->first = absl::UnavailableError(absl::StrCat(
+        reason == rocksdb::BackgroundErrorReason::kCompaction ? "a background compaction"
+        : reason == rocksdb::BackgroundErrorReason::kWriteCallback ||
+                reason == rocksdb::BackgroundErrorReason::kMemTable
+            ? "a write"
+            : "a background flush",
+        " failed: ", error->ToString()));
+    errors_->since = absl::Now();
   }
 
  private:
-  const std::shared_ptr<std::atomic<bool>> background_failed_;
+  const std::shared_ptr<BackgroundErrors> errors_;
 };
 
 // True when every file in `dir` is one RocksDB itself creates: a directory
@@ -184,16 +197,82 @@ absl::Status EventLog::Init() {
     }
   }
 
-  h_->cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
+  const absl::Time start = absl::Now();
+  absl::StatusOr<std::shared_ptr<Handles>> opened = OpenDatabase();
+  if (!opened.ok()) return opened.status();
+  const std::shared_ptr<Handles> h = *std::move(opened);
+  {
+    absl::MutexLock l(&handles_mu_);
+    h_ = h;
+  }
+  rocksdb::DB* db = h->db.get();
+  std::string format, version;
+  rocksdb::Status fst = db->Get(rocksdb::ReadOptions(), h->cf[kMeta], kFormatKey, &format);
+  if (fst.IsNotFound()) {
+    std::unique_ptr<rocksdb::Iterator> any(
+        db->NewIterator(rocksdb::ReadOptions(), h->cf[kRecords]));
+    any->SeekToFirst();
+    if (any->Valid()) {
+      return Corrupt("holds records but no format marker; refusing to guess");
+    }
+    rocksdb::WriteBatch init;
+    init.Put(h->cf[kMeta], kFormatKey, kFormatValue);
+    init.Put(h->cf[kMeta], kFormatVersionKey, kFormatVersion);
+    init.Put(h->cf[kMeta], kFirstSeqKey, keys::Seq(1));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    absl::Status s = FromRocks(db->Write(wo, &init), path_, "initialising");
+    if (!s.ok()) return s;
+    format = kFormatValue;
+  } else if (!fst.ok()) {
+    return FromRocks(fst, path_, "reading the format marker");
+  }
+  if (format != kFormatValue) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "event log ", path_, ": not a doris-operator event log (format marker \"",
+        format, "\")"));
+  }
+  absl::Status vs = FromRocks(
+      db->Get(rocksdb::ReadOptions(), h->cf[kMeta], kFormatVersionKey, &version),
+      path_, "reading the format version");
+  if (!vs.ok()) return vs;
+  if (version != kFormatVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "event log ", path_, ": format version ", version,
+        " is not one this binary reads (it reads ", kFormatVersion,
+        "); use a matching operator version"));
+  }
+
+  absl::Status loaded = LoadState(h, 0);
+  if (!loaded.ok()) return loaded;
+  {
+    absl::MutexLock l(&state_mu_);
+    open_stats_.took = absl::Now() - start;
+  }
+  if (options_.durability == Durability::kGroupCommit) {
+    syncer_ = std::thread([this] { SyncLoop(); });
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<EventLog::Handles>> EventLog::OpenDatabase() const {
+  auto h = std::make_shared<Handles>();
+  h->cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
   rocksdb::BlockBasedTableOptions table;
-  table.block_cache = h_->cache;
+  table.block_cache = h->cache;
   table.block_size = 16 << 10;
 
   rocksdb::DBOptions db_options;
   if (options_.env != nullptr) db_options.env = options_.env;
   db_options.info_log = std::make_shared<StderrLogger>(path_);
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
-  db_options.listeners.push_back(std::make_shared<NoAutoRecovery>(h_->background_failed));
+  db_options.listeners.push_back(std::make_shared<NoAutoRecovery>(background_));
+  // No auto-resume thread for retryable I/O errors (see NoAutoRecovery).
+  db_options.max_bgerror_resume_count = 0;
+  // Closing writes nothing (Close flushes first when the log is healthy):
+  // after a write error RocksDB's shutdown flush would wait on the disk that
+  // failed, and the WAL holds everything acknowledged anyway.
+  db_options.avoid_flush_during_shutdown = true;
   db_options.create_if_missing = options_.create_if_missing;
   db_options.create_missing_column_families = options_.create_if_missing;
   db_options.paranoid_checks = true;
@@ -229,50 +308,17 @@ absl::Status EventLog::Init() {
   rocksdb::Status st =
       rocksdb::DB::Open(db_options, path_, descriptors, &handles, &raw);
   if (!st.ok()) return FromRocks(st, path_, "opening");
-  h_->db.reset(raw);
-  for (int i = 0; i < kNumCf; ++i) h_->cf[i] = handles[i];
+  h->db.reset(raw);
+  for (int i = 0; i < kNumCf; ++i) h->cf[i] = handles[i];
+  return h;
+}
 
-  rocksdb::DB* db = h_->db.get();
-  std::string format, version;
-  rocksdb::Status fst = db->Get(rocksdb::ReadOptions(), h_->cf[kMeta], kFormatKey, &format);
-  if (fst.IsNotFound()) {
-    std::unique_ptr<rocksdb::Iterator> any(
-        db->NewIterator(rocksdb::ReadOptions(), h_->cf[kRecords]));
-    any->SeekToFirst();
-    if (any->Valid()) {
-      return Corrupt("holds records but no format marker; refusing to guess");
-    }
-    rocksdb::WriteBatch init;
-    init.Put(h_->cf[kMeta], kFormatKey, kFormatValue);
-    init.Put(h_->cf[kMeta], kFormatVersionKey, kFormatVersion);
-    init.Put(h_->cf[kMeta], kFirstSeqKey, keys::Seq(1));
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    absl::Status s = FromRocks(db->Write(wo, &init), path_, "initialising");
-    if (!s.ok()) return s;
-    format = kFormatValue;
-  } else if (!fst.ok()) {
-    return FromRocks(fst, path_, "reading the format marker");
-  }
-  if (format != kFormatValue) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "event log ", path_, ": not a doris-operator event log (format marker \"",
-        format, "\")"));
-  }
-  absl::Status vs = FromRocks(
-      db->Get(rocksdb::ReadOptions(), h_->cf[kMeta], kFormatVersionKey, &version),
-      path_, "reading the format version");
-  if (!vs.ok()) return vs;
-  if (version != kFormatVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "event log ", path_, ": format version ", version,
-        " is not one this binary reads (it reads ", kFormatVersion,
-        "); use a matching operator version"));
-  }
 
+absl::Status EventLog::LoadState(const std::shared_ptr<Handles>& h, uint64_t expected_last) {
+  rocksdb::DB* db = h->db.get();
   auto read_seq = [&](const char* key) -> absl::StatusOr<uint64_t> {
     std::string v;
-    absl::Status s = FromRocks(db->Get(rocksdb::ReadOptions(), h_->cf[kMeta], key, &v),
+    absl::Status s = FromRocks(db->Get(rocksdb::ReadOptions(), h->cf[kMeta], key, &v),
                                path_, absl::StrCat("reading ", key));
     if (!s.ok()) return s;
     std::optional<uint64_t> seq = keys::ParseSeq(v);
@@ -285,15 +331,14 @@ absl::Status EventLog::Init() {
 
   // The newest record is the last sequence number; with none (a new log, or
   // retention removed them all) it is first_seq - 1.
-  absl::StatusOr<uint64_t> last;
+  uint64_t last = *first - 1;
+  int64_t last_observed = INT64_MIN;
   {
     std::unique_ptr<rocksdb::Iterator> it(
-        db->NewIterator(rocksdb::ReadOptions(), h_->cf[kRecords]));
+        db->NewIterator(rocksdb::ReadOptions(), h->cf[kRecords]));
     it->SeekToLast();
     if (!it->status().ok()) return FromRocks(it->status(), path_, "reading records");
-    if (!it->Valid()) {
-      last = *first - 1;
-    } else {
+    if (it->Valid()) {
       std::optional<uint64_t> newest =
           keys::ParseSeq(std::string_view(it->key().data(), it->key().size()));
       if (!newest) return Corrupt("malformed record key");
@@ -306,62 +351,62 @@ absl::Status EventLog::Init() {
         return Corrupt(absl::StrCat("record ", *newest, " is damaged (does not parse)"));
       }
       last = *newest;
-      absl::MutexLock l(&mu_);
-      last_observed_micros_ = MicrosOf(r);
+      last_observed = MicrosOf(r);
     }
+  }
+  if (last < expected_last) {
+    // The reopened database lacks records that appends were told are in
+    // the log: folding it would move the state backwards.
+    return absl::DataLossError(absl::StrCat(
+        "event log ", path_, ": reopened after a failed write, the newest record is ", last,
+        " but records up to ", expected_last,
+        " were acknowledged; restart the operator to continue from what the disk holds"));
   }
   {
     absl::MutexLock l(&state_mu_);
     first_seq_ = *first;
-    last_seq_ = *last;
-  }
-  {
-    absl::MutexLock l(&mu_);
-    next_seq_ = *last + 1;
   }
 
   // Finish a retention pass that was interrupted after moving first_seq.
-  absl::Status ds = DeleteRecordsUpTo(*first - 1);
+  absl::Status ds = DeleteRecordsUpTo(h, *first - 1);
   if (!ds.ok()) return ds;
 
-  if (options_.paranoid_open && *first <= *last) {
-    auto it = Read(*first, *last);
+  if (options_.paranoid_open && expected_last == 0 && *first <= last) {
+    RocksRecordIterator it(h, path_, *first, last);
     uint64_t n = 0;
-    for (; it->Valid(); it->Next()) ++n;
-    if (!it->status().ok()) return it->status();
-    if (n != *last - *first + 1) {
-      return Corrupt(absl::StrCat("expected ", *last - *first + 1, " records, found ", n));
+    for (; it.Valid(); it.Next()) ++n;
+    if (!it.status().ok()) return it.status();
+    if (n != last - *first + 1) {
+      return Corrupt(absl::StrCat("expected ", last - *first + 1, " records, found ", n));
     }
   }
 
-  absl::StatusOr<State> state = FoldFromSnapshot(*last, /*repair=*/true);
+  // One snapshot and the records after it: never the whole log.
+  OpenStats stats;
+  absl::StatusOr<State> state = FoldFromSnapshot(h, last, /*repair=*/true, &stats);
   if (!state.ok()) return state.status();
+  uint64_t newest_snapshot = 0;
   {
     std::unique_ptr<rocksdb::Iterator> it(
-        db->NewIterator(rocksdb::ReadOptions(), h_->cf[kSnapshots]));
+        db->NewIterator(rocksdb::ReadOptions(), h->cf[kSnapshots]));
     it->SeekToLast();
-    absl::MutexLock l(&mu_);
-    last_snapshot_seq_ =
-        it->Valid() ? keys::ParseSeq(std::string_view(it->key().data(), it->key().size()))
-                          .value_or(0)
-                    : 0;
+    if (it->Valid()) {
+      newest_snapshot =
+          keys::ParseSeq(std::string_view(it->key().data(), it->key().size())).value_or(0);
+    }
   }
   {
     absl::MutexLock l(&state_mu_);
     state_ = *std::move(state);
+    last_seq_ = last;
+    open_stats_ = stats;
+    appended_.SignalAll();
   }
-  {
-    absl::MutexLock l(&mu_);
-    absl::Status s = MaybeSnapshot();
-    if (!s.ok()) return s;
-  }
-  absl::Status marked = KeepMemtableNonEmpty();
-  if (!marked.ok()) return marked;
-
-  if (options_.durability == Durability::kGroupCommit) {
-    syncer_ = std::thread([this] { SyncLoop(); });
-  }
-  return absl::OkStatus();
+  absl::MutexLock l(&mu_);
+  next_seq_ = last + 1;
+  last_observed_micros_ = last_observed;
+  last_snapshot_seq_ = newest_snapshot;
+  return MaybeSnapshot(h);
 }
 
 }  // namespace doris_operator::store

@@ -15,12 +15,12 @@ namespace doris_operator::store {
 
 using namespace internal;  // NOLINT: the layout shared by the EventLog files
 
-absl::Status EventLog::DeleteRecordsUpTo(uint64_t cut) {
+absl::Status EventLog::DeleteRecordsUpTo(const std::shared_ptr<Handles>& h, uint64_t cut) {
   if (cut == 0) return absl::OkStatus();
-  rocksdb::DB* db = h_->db.get();
+  rocksdb::DB* db = h->db.get();
   // Index entries first (they are found through the records), then records.
   std::unique_ptr<rocksdb::Iterator> it(
-      db->NewIterator(rocksdb::ReadOptions(), h_->cf[kRecords]));
+      db->NewIterator(rocksdb::ReadOptions(), h->cf[kRecords]));
   rocksdb::WriteBatch batch;
   bool any = false;
   log::v1::LogRecord r;
@@ -33,7 +33,7 @@ absl::Status EventLog::DeleteRecordsUpTo(uint64_t cut) {
     if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return Corrupt(absl::StrCat("record ", *seq, " is damaged (does not parse)"));
     }
-    IndexRecord(r, h_->cf, /*remove=*/true, &batch);
+    IndexRecord(r, h->cf, /*remove=*/true, &batch);
     if (batch.Count() >= 20000) {
       absl::Status s = FromRocks(db->Write(rocksdb::WriteOptions(), &batch), path_,
                                  "removing index entries");
@@ -45,9 +45,9 @@ absl::Status EventLog::DeleteRecordsUpTo(uint64_t cut) {
   if (!any) return absl::OkStatus();
   const std::string begin = keys::Seq(0);
   const std::string end = keys::Seq(cut + 1);
-  batch.DeleteRange(h_->cf[kRecords], begin, end);
+  batch.DeleteRange(h->cf[kRecords], begin, end);
   // Snapshots older than the cut can no longer be folded forward from.
-  batch.DeleteRange(h_->cf[kSnapshots], begin, keys::Seq(cut));
+  batch.DeleteRange(h->cf[kSnapshots], begin, keys::Seq(cut));
   rocksdb::WriteOptions wo;
   wo.sync = true;
   absl::Status s = FromRocks(db->Write(wo, &batch), path_, "removing old records");
@@ -57,12 +57,12 @@ absl::Status EventLog::DeleteRecordsUpTo(uint64_t cut) {
   const rocksdb::Slice lo(begin), hi(end);
   for (int cf : {kRecords, kSnapshots}) {
     absl::Status cs =
-        FromRocks(db->CompactRange(co, h_->cf[cf], &lo, &hi), path_, "compacting");
+        FromRocks(db->CompactRange(co, h->cf[cf], &lo, &hi), path_, "compacting");
     if (!cs.ok()) return cs;
   }
   for (int cf : {kByObject, kByCluster}) {
     absl::Status cs =
-        FromRocks(db->CompactRange(co, h_->cf[cf], nullptr, nullptr), path_, "compacting");
+        FromRocks(db->CompactRange(co, h->cf[cf], nullptr, nullptr), path_, "compacting");
     if (!cs.ok()) return cs;
   }
   return absl::OkStatus();
@@ -100,20 +100,22 @@ absl::StatusOr<RetentionResult> EventLog::ApplyRetention(const RetentionPolicy& 
 
   // Snapshot at the cut first, so the state stays rebuildable, then move
   // first_seq; only then delete. A crash in between is finished on Open.
+  std::shared_ptr<Handles> h = handles();
+  if (h == nullptr) return Reopening();
   absl::StatusOr<State> state = StateAt(cut);
   if (!state.ok()) return state.status();
   rocksdb::WriteBatch batch;
-  batch.Put(h_->cf[kSnapshots], keys::Seq(cut), state->Serialize());
-  batch.Put(h_->cf[kMeta], kFirstSeqKey, keys::Seq(cut + 1));
+  batch.Put(h->cf[kSnapshots], keys::Seq(cut), state->Serialize());
+  batch.Put(h->cf[kMeta], kFirstSeqKey, keys::Seq(cut + 1));
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  absl::Status s = FromRocks(h_->db->Write(wo, &batch), path_, "writing the retention snapshot");
+  absl::Status s = FromRocks(h->db->Write(wo, &batch), path_, "writing the retention snapshot");
   if (!s.ok()) return s;
   {
     absl::MutexLock l(&state_mu_);
     first_seq_ = cut + 1;
   }
-  s = DeleteRecordsUpTo(cut);
+  s = DeleteRecordsUpTo(h, cut);
   if (!s.ok()) return s;
   result.removed_records = cut + 1 - first;
   result.first_seq = cut + 1;

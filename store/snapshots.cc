@@ -18,7 +18,7 @@ namespace doris_operator::store {
 
 using namespace internal;  // NOLINT: the layout shared by the EventLog files
 
-absl::Status EventLog::MaybeSnapshot() {
+absl::Status EventLog::MaybeSnapshot(const std::shared_ptr<Handles>& h) {
   const uint64_t last = next_seq_ - 1;
   if (last < last_snapshot_seq_ + options_.snapshot_every) return absl::OkStatus();
   std::string bytes;
@@ -27,19 +27,36 @@ absl::Status EventLog::MaybeSnapshot() {
     bytes = state_.Serialize();
   }
   // Snapshots are derived data: one lost in a crash is refolded on Open from
-  // an earlier one, so they skip the write-ahead log (they are flushed on
-  // Close and with the rest of the memtable otherwise).
+  // an earlier one, so they skip the write-ahead log. Each is flushed to a
+  // table file at once, in the background: otherwise a crash loses every
+  // snapshot still in the memtable (for a small state, thousands of them)
+  // and the next start folds that much more of the log.
   rocksdb::WriteOptions wo;
   wo.disableWAL = true;
   absl::Status s = FromRocks(
-      h_->db->Put(wo, h_->cf[kSnapshots], keys::Seq(last), bytes), path_,
+      h->db->Put(wo, h->cf[kSnapshots], keys::Seq(last), bytes), path_,
       "writing a snapshot");
   if (!s.ok()) return MarkBroken(s);
   last_snapshot_seq_ = last;
+  // Only when no earlier snapshot is still waiting to be flushed: a second
+  // immutable memtable would make RocksDB stop every write until the first
+  // is flushed (max_write_buffer_number is 2); the waiting one is flushed
+  // soon anyway. Not waited for; one that fails stops writes (see
+  // OpenDatabase).
+  uint64_t waiting = 0;
+  if (h->db->GetIntProperty(h->cf[kSnapshots], "rocksdb.num-immutable-mem-table", &waiting) &&
+      waiting == 0) {
+    rocksdb::FlushOptions fo;
+    fo.wait = false;
+    fo.allow_write_stall = true;
+    h->db->Flush(fo, h->cf[kSnapshots]).PermitUncheckedError();
+  }
   return absl::OkStatus();
 }
 
-absl::StatusOr<State> EventLog::FoldFromSnapshot(uint64_t seq, bool repair) const {
+absl::StatusOr<State> EventLog::FoldFromSnapshot(const std::shared_ptr<Handles>& h,
+                                                 uint64_t seq, bool repair,
+                                                 OpenStats* stats) const {
   uint64_t first;
   {
     absl::MutexLock l(&state_mu_);
@@ -52,7 +69,7 @@ absl::StatusOr<State> EventLog::FoldFromSnapshot(uint64_t seq, bool repair) cons
   std::vector<uint64_t> skipped;
   {
     std::unique_ptr<rocksdb::Iterator> it(
-        h_->db->NewIterator(rocksdb::ReadOptions(), h_->cf[kSnapshots]));
+        h->db->NewIterator(rocksdb::ReadOptions(), h->cf[kSnapshots]));
     for (it->SeekForPrev(keys::Seq(seq)); it->Valid(); it->Prev()) {
       std::optional<uint64_t> at =
           keys::ParseSeq(std::string_view(it->key().data(), it->key().size()));
@@ -86,9 +103,9 @@ absl::StatusOr<State> EventLog::FoldFromSnapshot(uint64_t seq, bool repair) cons
         damaged, damaged.empty() ? "" : ")",
         "; the state cannot be rebuilt: move the directory aside to start a new log"));
   }
+  if (stats != nullptr) stats->snapshot_seq = base;
   if (seq == base) return state;
-  auto it = std::make_unique<RocksRecordIterator>(h_->db.get(), h_->cf[kRecords], path_,
-                                                  base + 1, seq);
+  auto it = std::make_unique<RocksRecordIterator>(h, path_, base + 1, seq);
   uint64_t expect = base + 1;
   for (; it->Valid(); it->Next()) {
     if (it->record().seq() != expect) break;
@@ -97,10 +114,11 @@ absl::StatusOr<State> EventLog::FoldFromSnapshot(uint64_t seq, bool repair) cons
       // Rewritten from the records, so the next fold need not go back as far.
       rocksdb::WriteOptions wo;
       wo.disableWAL = true;
-      h_->db->Put(wo, h_->cf[kSnapshots], keys::Seq(expect), state.Serialize())
+      h->db->Put(wo, h->cf[kSnapshots], keys::Seq(expect), state.Serialize())
           .PermitUncheckedError();
     }
     ++expect;
+    if (stats != nullptr) ++stats->records_folded;
   }
   if (!it->status().ok()) return it->status();
   if (expect != seq + 1) {
@@ -139,7 +157,9 @@ absl::StatusOr<State> EventLog::StateAt(uint64_t seq) const {
         "event log ", path_, ": records up to ", first - 1,
         " were removed by retention; the oldest state available is at seq ", first - 1));
   }
-  return FoldFromSnapshot(seq);
+  std::shared_ptr<Handles> h = handles();
+  if (h == nullptr) return Reopening();
+  return FoldFromSnapshot(h, seq);
 }
 
 }  // namespace doris_operator::store

@@ -1,8 +1,11 @@
 // EventLog's write failures: refusing appends after one, and recovering
-// without losing anything acknowledged once the cause has gone.
+// without losing anything acknowledged once the cause has gone, by closing
+// and reopening the database (never through RocksDB's Resume).
 
+#include <filesystem>
 #include <optional>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -14,7 +17,19 @@
 
 namespace doris_operator::store {
 
+namespace fs = std::filesystem;
 using namespace internal;  // NOLINT: the layout shared by the EventLog files
+
+namespace {
+
+// How long Recover waits for readers (iterators, retention) to let go of the
+// database before it gives up until the next call.
+constexpr absl::Duration kReaderWait = absl::Seconds(5);
+
+// Room needed beyond the WAL to reopen: a new MANIFEST, OPTIONS and WAL file.
+constexpr uint64_t kReopenMargin = 4 << 20;
+
+}  // namespace
 
 absl::Status EventLog::ProbeDisk() const {
   rocksdb::Env* env = options_.env != nullptr ? options_.env : rocksdb::Env::Default();
@@ -29,31 +44,24 @@ absl::Status EventLog::ProbeDisk() const {
   }
   env->DeleteFile(name).PermitUncheckedError();
   if (!s.ok()) return absl::UnavailableError(absl::StrCat("a test write failed: ", s.ToString()));
-  // Resume flushes every memtable, and RocksDB 7.8 can wait forever for a
-  // flush that fails during Resume: only try with room for all of them.
-  uint64_t needed = 2 << 20;
-  for (rocksdb::ColumnFamilyHandle* cf : h_->cf) {
-    uint64_t v = 0;
-    if (h_->db->GetIntProperty(cf, "rocksdb.cur-size-all-mem-tables", &v)) needed += v;
+  // Reopening replays the write-ahead log into table files: it needs about
+  // as much room as the WAL files take. Without it the reopen would fail on
+  // the full disk (harmlessly, but it is no use trying).
+  uint64_t wal_bytes = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(path_, ec)) {
+    if (entry.path().extension() == ".log") {
+      const uintmax_t n = entry.file_size(ec);
+      if (!ec) wal_bytes += n;
+    }
   }
+  const uint64_t needed = wal_bytes + kReopenMargin;
   uint64_t free = 0;
   if (env->GetFreeSpace(path_, &free).ok() && free < needed) {
-    return absl::UnavailableError(absl::StrCat(free, " bytes free, flushing the log needs about ",
+    return absl::UnavailableError(absl::StrCat(free, " bytes free, reopening the log needs about ",
                                                needed));
   }
   return absl::OkStatus();
-}
-
-absl::Status EventLog::KeepMemtableNonEmpty() {
-  // Resume starts a new WAL file only by flushing a memtable that holds
-  // something. A WAL-less entry in the meta family (rarely flushed) makes
-  // sure one does whenever the next write fails, even right after a flush.
-  rocksdb::WriteOptions no_wal;
-  no_wal.disableWAL = true;
-  return FromRocks(h_->db->Put(no_wal, h_->cf[kMeta], kWriteCheckKey,
-                               absl::FormatTime(absl::RFC3339_full, absl::Now(),
-                                                absl::UTCTimeZone())),
-                   path_, "writing the write-check entry");
 }
 
 absl::Status EventLog::MarkBroken(absl::Status s) {
@@ -65,6 +73,18 @@ absl::Status EventLog::MarkBroken(absl::Status s) {
   return s;
 }
 
+void EventLog::NoteBackgroundError() {
+  absl::MutexLock l(&background_->mu);
+  if (background_->first.ok()) return;
+  if (broken_.ok()) {
+    broken_ = background_->first;
+    broken_since_ = background_->since;
+    ++failed_writes_;
+  }
+  // Noted once; a reopened database starts with a clean slate.
+  background_->first = absl::OkStatus();
+}
+
 WriteHealth EventLog::write_health() const {
   absl::MutexLock l(&mu_);
   WriteHealth h;
@@ -72,36 +92,90 @@ WriteHealth EventLog::write_health() const {
   h.recoverable = recoverable_;
   h.since = broken_since_;
   h.failed_writes = failed_writes_;
+  if (h.status.ok()) {
+    // A background flush failed since the last append: writes have stopped
+    // already, even if no append has tried yet.
+    absl::MutexLock bl(&background_->mu);
+    if (!background_->first.ok()) {
+      h.status = background_->first;
+      h.since = background_->since;
+      ++h.failed_writes;
+    }
+  }
   return h;
+}
+
+OpenStats EventLog::open_stats() const {
+  absl::MutexLock l(&state_mu_);
+  return open_stats_;
+}
+
+absl::Status EventLog::Reopen(uint64_t expected_last) {
+  std::shared_ptr<Handles> old;
+  {
+    absl::MutexLock l(&handles_mu_);
+    old = std::move(h_);  // new readers get Unavailable from here on
+  }
+  if (old != nullptr) {
+    // RocksDB must not be closed under a reader. Readers are short (a page
+    // of history, a chunk of a tail); one that holds on is waited for only
+    // so long, and the next Recover tries again.
+    const absl::Time deadline = absl::Now() + kReaderWait;
+    while (old.use_count() > 1 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+    if (old.use_count() > 1) {
+      absl::MutexLock l(&handles_mu_);
+      h_ = std::move(old);
+      return absl::UnavailableError(absl::StrCat(
+          "event log ", path_, ": readers held the log for ", absl::FormatDuration(kReaderWait),
+          "; reopening it is retried"));
+    }
+    // Closes RocksDB without writing (avoid_flush_during_shutdown); its
+    // background jobs end (a failed flush sleeps a second at most) and no
+    // recovery of its own is running to wait for (see OpenDatabase).
+    old.reset();
+  }
+  {
+    // A new database reports its own errors.
+    absl::MutexLock l(&background_->mu);
+    background_->first = absl::OkStatus();
+  }
+  const absl::Time start = absl::Now();
+  absl::StatusOr<std::shared_ptr<Handles>> opened = OpenDatabase();
+  if (!opened.ok()) {
+    // Left closed; the next Recover opens it again.
+    return absl::UnavailableError(absl::StrCat(
+        "event log ", path_, ": still cannot write: reopening failed (",
+        opened.status().message(), ")"));
+  }
+  {
+    absl::MutexLock l(&handles_mu_);
+    h_ = *opened;
+  }
+  absl::Status loaded = LoadState(*opened, expected_last);
+  if (!loaded.ok()) return loaded;
+  absl::MutexLock l(&state_mu_);
+  open_stats_.took = absl::Now() - start;
+  return absl::OkStatus();
 }
 
 absl::Status EventLog::Recover() {
   absl::MutexLock l(&mu_);
-  // A leader's write in flight ends before the log is looked at.
+  // A leader's write or a sync in flight ends before the log is looked at.
   mu_.Await(absl::Condition(
-      +[](EventLog* l) ABSL_NO_THREAD_SAFETY_ANALYSIS { return !l->committing_ && !l->syncing_; }, this));
+      +[](EventLog* l) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+        return !l->committing_ && !l->syncing_ && !l->reopening_;
+      },
+      this));
   if (closed_) return absl::FailedPreconditionError(absl::StrCat("event log ", path_, " is closed"));
+  NoteBackgroundError();
   if (broken_.ok()) return absl::OkStatus();
   if (!recoverable_) {
     return absl::FailedPreconditionError(absl::StrCat(
         "event log ", path_, ": cannot recover in this process (", broken_.message(),
-        "); reopen the log (restart the operator)"));
+        "); restart the operator"));
   }
-  rocksdb::DB* db = h_->db.get();
-  uint64_t background_errors = 0;
-  db->GetIntProperty("rocksdb.background-errors", &background_errors);
-  if (h_->background_failed->load() || background_errors > 0) {
-    // RocksDB 7.8 can wait forever in Resume for the flush that failed.
-    recoverable_ = false;
-    return absl::FailedPreconditionError(absl::StrCat(
-        "event log ", path_, ": a background flush or compaction failed (", broken_.message(),
-        "); RocksDB cannot resume from that safely in-process: reopen the log (restart the "
-        "operator)"));
-  }
-  // First whether the disk takes a write at all, on a file of its own: a
-  // failed write would leave RocksDB's WAL file unusable (it asserts that a
-  // file is not written after an error) and the next append would fail the
-  // same way, so readiness would flap.
+  // First whether the disk takes a write at all, on a file of its own, and
+  // has room to replay the WAL.
   absl::Status probe = ProbeDisk();
   if (!probe.ok()) {
     return absl::UnavailableError(absl::StrCat(
@@ -109,46 +183,24 @@ absl::Status EventLog::Recover() {
         "); appends stopped at ", absl::FormatTime(broken_since_), " because: ",
         broken_.message()));
   }
-  // RocksDB stops writes after a failed write or flush (its background
-  // error). Resume flushes every memtable to synced table files — what was
-  // acknowledged lives there (a failed write never reaches them), so it
-  // becomes durable without the WAL, whose tail may be torn or unsynced —
-  // and starts a new WAL file.
-  rocksdb::Status resumed = db->Resume();
-  if (!resumed.ok()) {
-    if (resumed.severity() >= rocksdb::Status::Severity::kFatalError) recoverable_ = false;
-    return absl::UnavailableError(absl::StrCat(
-        "event log ", path_, ": still cannot write (", resumed.ToString(), ")",
-        recoverable_ ? "" : ", and RocksDB cannot resume from this error in-process: reopen "
-                            "the log (restart the operator)",
-        "; appends stopped at ", absl::FormatTime(broken_since_), " because: ",
-        broken_.message()));
-  }
-  absl::Status marked = KeepMemtableNonEmpty();
-  if (!marked.ok()) return marked;
-  // The newest record must be the last acknowledged one: a failed append
-  // that landed after all would leave the folded state behind the records.
-  uint64_t first;
-  {
-    absl::MutexLock sl(&state_mu_);
-    first = first_seq_;
-  }
-  std::unique_ptr<rocksdb::Iterator> it(
-      db->NewIterator(rocksdb::ReadOptions(), h_->cf[kRecords]));
-  it->SeekToLast();
-  if (!it->status().ok()) return FromRocks(it->status(), path_, "reading records");
-  std::optional<uint64_t> newest =
-      it->Valid() ? keys::ParseSeq(std::string_view(it->key().data(), it->key().size()))
-                  : std::optional<uint64_t>(first - 1);
-  if (!newest || *newest != next_seq_ - 1) {
-    recoverable_ = false;
-    return absl::DataLossError(absl::StrCat(
-        "event log ", path_, ": after a failed write the newest record is ",
-        newest ? absl::StrCat(*newest) : "unreadable", ", not ", next_seq_ - 1,
-        "; reopen the log (restart the operator) to refold it"));
+  // Whatever RocksDB thinks of its error (hard, fatal, a flush that failed
+  // in the background), a reopened database starts clean: the WAL replay
+  // keeps every complete record written (everything acknowledged, and
+  // perhaps a failed append that reached the WAL after all; a torn tail was
+  // never acknowledged) and LoadState folds the state from what is there.
+  const uint64_t expected_last = next_seq_ - 1;
+  reopening_ = true;
+  mu_.Unlock();
+  absl::Status s = Reopen(expected_last);
+  mu_.Lock();
+  reopening_ = false;
+  if (!s.ok()) {
+    if (s.code() == absl::StatusCode::kDataLoss) recoverable_ = false;
+    return s;
   }
   broken_ = absl::OkStatus();
   broken_since_ = absl::InfinitePast();
+  unsynced_ = false;  // the reopen flushed the WAL into synced table files
   return absl::OkStatus();
 }
 

@@ -259,5 +259,74 @@ TEST_F(WriteFailureTest, FatalWriteErrorAmongConcurrentAppendersIsClearedByReope
   EXPECT_TRUE((*log)->Append({Named("after")}).ok());
 }
 
+TEST_F(WriteFailureTest, FailedBackgroundFlushStopsAppendsAndRecoverReopens) {
+  std::vector<std::string> acknowledged;
+  {
+    // Small memtables, so appends make RocksDB flush in the background.
+    auto log = OpenFaulty({.durability = Durability::kGroupCommit,
+                           .records_write_buffer_bytes = 64 << 10});
+    for (int i = 0; i < 20; ++i) {
+      ASSERT_TRUE(log->Append({Named(absl::StrCat("a", i))}).ok());
+      acknowledged.push_back(absl::StrCat("a", i));
+    }
+    faults_.table_writes = true;
+    // Appends go on until a flush has failed: the log then reports it (even
+    // before an append meets RocksDB's stopped writes) and refuses appends.
+    for (int i = 0; i < 100000 && log->write_health().status.ok(); ++i) {
+      absl::StatusOr<AppendResult> r = log->Append({Named(absl::StrCat("b", i))});
+      if (r.ok()) acknowledged.push_back(absl::StrCat("b", i));
+    }
+    ASSERT_FALSE(log->write_health().status.ok()) << "no flush ever failed";
+    EXPECT_GT(faults_.injected, 0);
+    EXPECT_FALSE(log->Append({Named("refused")}).ok());
+
+    // The probe file is not a table file, so it passes; reopening replays
+    // the WAL into table files, which still fail: the log says so and stays
+    // closed, recoverable.
+    absl::Status still = log->Recover();
+    EXPECT_FALSE(still.ok());
+    EXPECT_NE(still.message().find("still cannot write"), std::string::npos) << still;
+    EXPECT_TRUE(log->write_health().recoverable);
+    EXPECT_FALSE(log->Append({Named("refused")}).ok());
+
+    faults_.table_writes = false;
+    absl::Status recovered = RecoverWithin(*log, absl::Seconds(60));
+    ASSERT_TRUE(recovered.ok()) << recovered;
+    EXPECT_TRUE(log->write_health().status.ok());
+    EXPECT_EQ(log->CurrentState(), FoldOf(*log));
+    ASSERT_TRUE(log->Append({Named("after")}).ok());
+    acknowledged.push_back("after");
+  }
+  auto log = EventLog::Open(dir_.string(), {.paranoid_open = true});
+  ASSERT_TRUE(log.ok()) << log.status();
+  EXPECT_EQ(Names(**log), acknowledged);
+}
+
+TEST_F(WriteFailureTest, RecoverWaitsForReadersAndRetriesLater) {
+  auto log = OpenFaulty({.durability = Durability::kSyncEachAppend});
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(log->Append({Named(absl::StrCat("a", i))}).ok());
+  faults_.wal_writes = true;
+  ASSERT_FALSE(log->Append({Named("lost")}).ok());
+  faults_.wal_writes = false;
+
+  // An iterator holds the database open: it is not closed under it.
+  std::unique_ptr<RecordIterator> reader = log->Read(1);
+  ASSERT_TRUE(reader->Valid());
+  absl::Status held = log->Recover();
+  EXPECT_FALSE(held.ok());
+  EXPECT_NE(held.message().find("readers held the log"), std::string::npos) << held;
+  EXPECT_TRUE(log->write_health().recoverable);
+  // The reader still works.
+  int n = 0;
+  for (; reader->Valid(); reader->Next()) ++n;
+  EXPECT_TRUE(reader->status().ok()) << reader->status();
+  EXPECT_EQ(n, 10);
+
+  reader.reset();
+  ASSERT_TRUE(log->Recover().ok());
+  ASSERT_TRUE(log->Append({Named("after")}).ok());
+  EXPECT_EQ(log->last_seq(), 11u);
+}
+
 }  // namespace
 }  // namespace doris_operator::store
