@@ -14,11 +14,12 @@ namespace {
 const std::string kAuthSecret = AuthSecret("s3cret-pw");
 
 Json Condition(const Json& dcr, const std::string& type) {
-  if (!dcr.is_object() || !dcr.contains("status") || !dcr["status"].contains("conditions")) return Json();
+  // An empty object when absent, so that value() reads defaults.
+  if (!dcr.is_object() || !dcr.contains("status") || !dcr["status"].contains("conditions")) return Json::object();
   for (const Json& c : dcr["status"]["conditions"]) {
     if (c.value("type", "") == type) return c;
   }
-  return Json();
+  return Json::object();
 }
 
 class StatusE2eTest : public OperatorE2eTest {
@@ -93,8 +94,9 @@ TEST_F(StatusE2eTest, ARefusedApplyIsInStatusAndOneCountedEvent) {
   EXPECT_EQ(Events("demo", "FailedApply").size(), 1u);
 }
 
-// A storage change an existing StatefulSet cannot take: the rest is
-// applied, status says what was not (and keeps saying it), and
+// A claim-template change an existing StatefulSet cannot take (access
+// modes; a larger size is a volume expansion, see volume_expansion_e2e_test):
+// the rest is applied, status says what was not (and keeps saying it), and
 // observedGeneration waits until the spec is something that can be applied.
 TEST_F(StatusE2eTest, StorageThatCannotChangeIsInStatus) {
   Apply(Cluster("demo", 1, 1));
@@ -104,9 +106,11 @@ TEST_F(StatusE2eTest, StorageThatCannotChangeIsInStatus) {
            Condition(dcr, "Synced").value("status", "") == "True";
   })) << Dcr("demo").dump() << operator_->Output();
   const int64_t applied = Generation(Dcr("demo"));
-  std::string bigger = Cluster("demo", 1, 1);
-  bigger.replace(bigger.find("storage: 10Gi"), 13, "storage: 20Gi");
-  Apply(bigger);
+  std::string other_modes = Cluster("demo", 1, 1);
+  const std::string rwo = "accessModes: [ReadWriteOnce]";
+  other_modes.replace(other_modes.find(rwo, other_modes.find("be-storage")), rwo.size(),
+                      "accessModes: [ReadWriteOnce, ReadOnlyMany]");
+  Apply(other_modes);
   ASSERT_TRUE(Eventually([&] {
     const Json synced = Condition(Dcr("demo"), "Synced");
     return synced.value("reason", "") == "NotApplicable" && !Events("demo", "NotApplicable").empty();
