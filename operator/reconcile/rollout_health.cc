@@ -36,6 +36,17 @@ absl::Time WaitingSince(const Run& run) {
   return run.services.options->now();
 }
 
+// `waiting_on` without its "(since ...)": the Event's message must be the
+// same on a repeat, so that a reconcile that read a status older than its
+// own last write adds to the Event's count instead of creating a second one
+// (the correlator keys Events by their message, as client-go does).
+std::string WithoutSince(const std::string& waiting_on) {
+  const size_t begin = waiting_on.find(" (since ");
+  const size_t end = begin == std::string::npos ? begin : waiting_on.find(')', begin);
+  if (end == std::string::npos) return waiting_on;
+  return absl::StrCat(waiting_on.substr(0, begin), waiting_on.substr(end + 1));
+}
+
 }  // namespace
 
 std::string BeRestartBlocker(Run& run) {
@@ -63,12 +74,12 @@ void ReportHealthWait(Run& run, const std::string& waiting_on) {
   if (waiting_on.find(kWaitMarker) == std::string::npos) return;
   const std::string prev = PreviousMessage(run);
   if (prev.find(kWaitMarker) == std::string::npos) {
-    run.Event("Normal", "RolloutWaitingForTabletHealth", absl::StrCat("be rollout waits for ", waiting_on));
+    run.Event("Normal", "RolloutWaitingForTabletHealth", absl::StrCat("be rollout waits for ", WithoutSince(waiting_on)));
   }
   if (waiting_on.find(kDeadlineMarker) != std::string::npos &&
       prev.find(kDeadlineMarker) == std::string::npos) {
     run.Event("Warning", "RolloutHealthDeadlineExceeded",
-              absl::StrCat("be rollout still waits for ", waiting_on,
+              absl::StrCat("be rollout still waits for ", WithoutSince(waiting_on),
                            "; repair the tablets (SHOW PROC '/cluster_health/tablet_health') or bring the "
                            "missing backends back"));
   }
