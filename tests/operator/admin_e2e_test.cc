@@ -14,7 +14,6 @@
 namespace doris_operator {
 namespace {
 
-using admin::v1::Admin;
 
 class AdminE2eTest : public OperatorE2eTest {
  public:
@@ -26,41 +25,18 @@ class AdminE2eTest : public OperatorE2eTest {
   }
 
  protected:
-  std::unique_ptr<Admin::Stub> Stub() {
-    return Admin::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", admin_port_),
-                                              grpc::InsecureChannelCredentials()));
-  }
-
-  log::v1::ClusterRef Ref(const std::string& name) {
-    log::v1::ClusterRef r;
-    r.set_namespace_("default");
-    r.set_name(name);
-    return r;
-  }
-
   std::vector<admin::v1::FieldDrift> Drift(const std::string& cluster) {
     admin::v1::DriftRequest req;
-    *req.mutable_cluster() = Ref(cluster);
+    *req.mutable_cluster() = ClusterRef(cluster);
     admin::v1::DriftResponse resp;
     grpc::ClientContext ctx;
-    grpc::Status s = Stub()->Drift(&ctx, req, &resp);
+    grpc::Status s = AdminStub()->Drift(&ctx, req, &resp);
     EXPECT_TRUE(s.ok()) << s.error_message();
     std::vector<admin::v1::FieldDrift> out;
     for (const auto& d : resp.drift()) {
       if (d.classification() != admin::v1::FieldDrift::SERVER_DEFAULTED) out.push_back(d);
     }
     return out;
-  }
-
-  std::vector<admin::v1::ReconcileSummary> Reconciles(const std::string& cluster) {
-    admin::v1::ListReconcilesRequest req;
-    *req.mutable_cluster() = Ref(cluster);
-    req.set_page_size(1000);
-    admin::v1::ListReconcilesResponse resp;
-    grpc::ClientContext ctx;
-    grpc::Status s = Stub()->ListReconciles(&ctx, req, &resp);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return {resp.reconciles().begin(), resp.reconciles().end()};
   }
 
   // Holds the operator's Lease under another name until `release_` is set,
@@ -152,13 +128,13 @@ TEST_F(AdminE2eTest, EveryActionOfAScaleInNamesTheRecordThatCausedIt) {
 
   int actions = 0;
   std::set<std::string> verbs;
-  for (const admin::v1::ReconcileSummary& summary : Reconciles("demo")) {
+  for (const admin::v1::ReconcileSummary& summary : ListReconciles("demo")) {
     if (summary.actions() == 0) continue;
     admin::v1::GetReconcileRequest req;
     req.set_seq(summary.seq());
     admin::v1::GetReconcileResponse resp;
     grpc::ClientContext ctx;
-    ASSERT_TRUE(Stub()->GetReconcile(&ctx, req, &resp).ok());
+    ASSERT_TRUE(AdminStub()->GetReconcile(&ctx, req, &resp).ok());
     std::set<uint64_t> causes;
     for (const auto& c : resp.cause_records()) {
       EXPECT_EQ(c.cluster().name(), "demo");
@@ -207,7 +183,7 @@ TEST_F(AdminE2eTest, AFailedRolloutReplaysOfflineWithTheSameDecisions) {
   // Offline, from the bundle alone: every reconcile's desired objects come
   // out with the hash the operator recorded when it applied them.
   int replayed = 0;
-  for (const admin::v1::ReconcileSummary& s : Reconciles("demo")) {
+  for (const admin::v1::ReconcileSummary& s : ListReconciles("demo")) {
     if (s.desired_set_hash().empty()) continue;
     auto r = testing::Run({dorisctl, "replay", "--bundle", bundle, "--at-seq", std::to_string(s.seq()),
                            "--what-if", "-o", "json"});

@@ -14,52 +14,29 @@
 namespace doris_operator {
 namespace {
 
-using admin::v1::Admin;
 using google::protobuf::util::TimeUtil;
 
 class CoalesceE2eTest : public OperatorE2eTest {
  protected:
-  std::unique_ptr<Admin::Stub> Stub() {
-    return Admin::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", admin_port_),
-                                              grpc::InsecureChannelCredentials()));
-  }
-  static log::v1::ClusterRef Ref(const std::string& name) {
-    log::v1::ClusterRef r;
-    r.set_namespace_("default");
-    r.set_name(name);
-    return r;
-  }
-  std::vector<admin::v1::ReconcileSummary> Reconciles(const std::string& cluster) {
-    admin::v1::ListReconcilesRequest req;
-    *req.mutable_cluster() = Ref(cluster);
-    req.set_page_size(1000);
-    admin::v1::ListReconcilesResponse resp;
-    grpc::ClientContext ctx;
-    grpc::Status s = Stub()->ListReconciles(&ctx, req, &resp);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return {resp.reconciles().begin(), resp.reconciles().end()};
-  }
   // The newest reconcile of the cluster (ListReconciles is newest first).
   std::optional<admin::v1::ReconcileSummary> Newest(const std::string& cluster) {
-    auto all = Reconciles(cluster);
+    auto all = ListReconciles(cluster);
     if (all.empty()) return std::nullopt;
     return all.front();
   }
   // How many records of the cluster the log holds.
   size_t ClusterRecords(const std::string& cluster, uint64_t* log_last_seq) {
     admin::v1::HistoryRequest req;
-    *req.mutable_cluster() = Ref(cluster);
+    *req.mutable_cluster() = ClusterRef(cluster);
     req.set_page_size(1000);
     req.set_omit_objects(true);
     size_t n = 0;
-    do {
-      admin::v1::HistoryResponse resp;
-      grpc::ClientContext ctx;
-      EXPECT_TRUE(Stub()->History(&ctx, req, &resp).ok());
-      n += resp.records_size();
-      *log_last_seq = std::max(*log_last_seq, resp.log_last_seq());
-      req.set_page_token(resp.next_page_token());
-    } while (!req.page_token().empty());
+    EXPECT_TRUE((EachPage<admin::v1::HistoryRequest, admin::v1::HistoryResponse>(
+        req, &admin::v1::Admin::Stub::History, [&](const admin::v1::HistoryResponse& resp) {
+          n += resp.records_size();
+          *log_last_seq = std::max(*log_last_seq, resp.log_last_seq());
+          return true;
+        })));
     return n;
   }
 };
@@ -125,13 +102,13 @@ TEST_F(CoalesceE2eTest, AStuckRolloutIsOneRecordWithACount) {
   const int64_t first_us = TimeUtil::TimestampToMicroseconds(later->observed_at());
   const int64_t last_us = TimeUtil::TimestampToMicroseconds(later->last_observed_at());
   admin::v1::ReplayRequest rr;
-  *rr.mutable_cluster() = Ref("demo");
+  *rr.mutable_cluster() = ClusterRef("demo");
   *rr.mutable_at_time() = TimeUtil::MicrosecondsToTimestamp(first_us + (last_us - first_us) / 2);
   rr.set_what_if(true);
   admin::v1::ReplayResponse replay;
   {
     grpc::ClientContext ctx;
-    grpc::Status s = Stub()->Replay(&ctx, rr, &replay);
+    grpc::Status s = AdminStub()->Replay(&ctx, rr, &replay);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
   EXPECT_EQ(replay.what_if().reconcile_seq(), run->seq());
@@ -142,12 +119,12 @@ TEST_F(CoalesceE2eTest, AStuckRolloutIsOneRecordWithACount) {
 
   // A time range that starts inside the run still shows it.
   admin::v1::ListReconcilesRequest ranged;
-  *ranged.mutable_cluster() = Ref("demo");
+  *ranged.mutable_cluster() = ClusterRef("demo");
   *ranged.mutable_range()->mutable_from_time() = rr.at_time();
   admin::v1::ListReconcilesResponse in_range;
   {
     grpc::ClientContext ctx;
-    ASSERT_TRUE(Stub()->ListReconciles(&ctx, ranged, &in_range).ok());
+    ASSERT_TRUE(AdminStub()->ListReconciles(&ctx, ranged, &in_range).ok());
   }
   ASSERT_GT(in_range.reconciles_size(), 0);
   EXPECT_EQ(in_range.reconciles(in_range.reconciles_size() - 1).seq(), run->seq());

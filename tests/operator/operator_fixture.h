@@ -504,6 +504,29 @@ class OperatorE2eTest : public ::testing::Test {
     return read ? out : std::vector<log::v1::LogRecord>{};
   }
 
+  static log::v1::ClusterRef ClusterRef(const std::string& name, const std::string& ns = "default") {
+    log::v1::ClusterRef r;
+    r.set_namespace_(ns);
+    r.set_name(name);
+    return r;
+  }
+
+  // Every reconcile of a cluster the admin API lists, newest first (every
+  // page); a failed call fails the test and answers what was read.
+  std::vector<admin::v1::ReconcileSummary> ListReconciles(const std::string& cluster) {
+    std::vector<admin::v1::ReconcileSummary> out;
+    admin::v1::ListReconcilesRequest req;
+    *req.mutable_cluster() = ClusterRef(cluster);
+    req.set_page_size(1000);
+    const bool read = EachPage<admin::v1::ListReconcilesRequest, admin::v1::ListReconcilesResponse>(
+        req, &admin::v1::Admin::Stub::ListReconciles, [&](const admin::v1::ListReconcilesResponse& resp) {
+          out.insert(out.end(), resp.reconciles().begin(), resp.reconciles().end());
+          return true;
+        });
+    EXPECT_TRUE(read) << "ListReconciles of " << cluster << " failed";
+    return out;
+  }
+
   // The reconciles of a cluster whose input held the log through `seq`
   // (the folded state at their trigger_seq_end includes it), oldest first.
   std::vector<admin::v1::ReconcileSummary> ReconcilesThrough(const std::string& cluster, uint64_t seq,
