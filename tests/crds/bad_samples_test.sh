@@ -22,6 +22,7 @@
 # Every good DorisCluster of tests/translator/testdata is applied too and must
 # be created without a warning (deploy/samples are tests/deploy's).
 set -uo pipefail
+source "$PWD/tests/testing/shell_checks.sh"
 
 crd="$PWD/crds/doris.selectdb.com_dorisclusters.yaml"
 dorisctl="$PWD/tools/dorisctl/dorisctl"
@@ -30,34 +31,12 @@ kubesim="$PWD/tools/kubesim/kubesim"
 work="$(mktemp -d "${TEST_TMPDIR:-/tmp}/bad.XXXX")"
 export KUBECONFIG="$work/kubeconfig"
 k() { kubectl --cache-dir "$work/cache" "$@"; }
-pids=()
-trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; wait $p 2>/dev/null; done' EXIT
-start_kubesim() {  # start_kubesim KUBECONFIG LOG [ARGS...]
-  local kubeconfig="$1" log="$2"
-  shift 2
-  "$kubesim" --port 0 --kubeconfig-out "$kubeconfig" "$@" >"$log" 2>&1 &
-  pids+=($!)
-  local deadline=$((SECONDS + 30))  # wall time: a loaded machine starts it slowly
-  until grep -q "serving on" "$log" || ((SECONDS > deadline)); do sleep 0.05; done
-  grep -q "serving on" "$log" || { echo "kubesim did not start"; cat "$log"; exit 1; }
-}
-start_kubesim "$KUBECONFIG" "$work/kubesim.out"
+start_kubesim "$kubesim" "$work/kubesim.out" --kubeconfig-out "$KUBECONFIG"
 
-failures=0
-checks=0
-check() {  # check NAME EXPECTED ACTUAL (literal comparison)
-  checks=$((checks + 1))
-  if [[ "$3" == "$2" ]]; then
-    echo "ok   $1"
-  else
-    echo "FAIL $1"; echo "     expected: $2"; echo "     got:      $3"
-    failures=$((failures + 1))
-  fi
-}
 header() { sed -n "s/^# $2: //p" "$1"; }
 name_of() { sed -n 's/^  name: //p' "$1" | head -1; }
 
-check "the CRD applies" "customresourcedefinition.apiextensions.k8s.io/dorisclusters.doris.selectdb.com created" \
+check_equal "the CRD applies" "customresourcedefinition.apiextensions.k8s.io/dorisclusters.doris.selectdb.com created" \
   "$(k apply -f "$crd" 2>&1)"
 
 files=("$PWD"/tests/crds/bad/*.yaml)
@@ -79,13 +58,13 @@ for f in "${files[@]}"; do
   err="$("$dorisctl" render -f "$f" 2>&1 >/dev/null)"
   rc=$?
   if want="$(header "$f" dorisctl-error)" && [[ -n "$want" ]]; then
-    check "$b: dorisctl refuses it" "1" "$rc"
-    check "$b: dorisctl says why" "error: $want" "$(echo "$err" | grep '^error: ')"
+    check_equal "$b: dorisctl refuses it" "1" "$rc"
+    check_equal "$b: dorisctl says why" "error: $want" "$(echo "$err" | grep '^error: ')"
   elif want="$(header "$f" dorisctl-warning)" && [[ -n "$want" ]]; then
-    check "$b: dorisctl renders it" "0" "$rc"
-    check "$b: dorisctl warns" "warning: $want" "$(echo "$err" | grep '^warning: ')"
+    check_equal "$b: dorisctl renders it" "0" "$rc"
+    check_equal "$b: dorisctl warns" "warning: $want" "$(echo "$err" | grep '^warning: ')"
   else
-    check "$b: has a dorisctl expectation" "dorisctl-error or dorisctl-warning" "neither"
+    check_equal "$b: has a dorisctl expectation" "dorisctl-error or dorisctl-warning" "neither"
   fi
   api="$(header "$f" apiserver)"
   cel="$(header "$f" apiserver-cel)"
@@ -95,10 +74,10 @@ for f in "${files[@]}"; do
   rc=$?
   created="doriscluster.doris.selectdb.com/$name created"
   if [[ "$api" == accepted* ]]; then
-    check "$b: the API server accepts it (the operator refuses it)" "0 $created" "$rc $out"
+    check_equal "$b: the API server accepts it (the operator refuses it)" "0 $created" "$rc $out"
   elif [[ -n "$api" ]]; then
     refused=$((refused + 1))
-    check "$b: kubectl apply fails" "1" "$rc"
+    check_equal "$b: kubectl apply fails" "1" "$rc"
     if [[ "$api" == unknown\ field* ]]; then
       # Strict field validation (kubectl's default) refuses undeclared fields.
       want="Error from server (BadRequest): error when creating \"$f\": DorisCluster in version \"v1\" cannot be handled as a DorisCluster: strict decoding error: $api"
@@ -108,47 +87,47 @@ for f in "${files[@]}"; do
     else
       want="The DorisCluster \"$name\" is invalid: $api"
     fi
-    check "$b: the API server says why" "$want" "$out"
+    check_equal "$b: the API server says why" "$want" "$out"
     not_stored+=("$name")
   else
-    check "$b: has an apiserver expectation" "apiserver or apiserver-cel" "neither"
+    check_equal "$b: has an apiserver expectation" "apiserver or apiserver-cel" "neither"
   fi
   # Mended, it is good: the refusal was for that defect and no other.
   fix="$(header "$f" fix)"
   if [[ -z "$fix" ]]; then
-    check "$b: has a fix" "a jq program" "none"
+    check_equal "$b: has a fix" "a jq program" "none"
     continue
   fi
   fixed="$work/$b.fixed.json"
   jq --arg name "$name" "$fix"' | if .metadata.name == $name then .metadata.name += "-fixed" else . end' \
     "$work/json/$b.json" >"$fixed" 2>&1
-  check "$b: mended, dorisctl renders it cleanly" "0 " "$("$dorisctl" render -f "$fixed" 2>&1 >/dev/null; echo $?) "
+  check_equal "$b: mended, dorisctl renders it cleanly" "0 " "$("$dorisctl" render -f "$fixed" 2>&1 >/dev/null; echo $?) "
   fixed_files+=("$fixed")
   fixed_names+=("$(jq -r .metadata.name "$fixed")")
 done
 # Read back and created in one kubectl run each (every run costs seconds on
 # a loaded machine).
-check "no refused sample is stored" "" \
+check_equal "no refused sample is stored" "" \
   "$(k get dcr -o name 2>&1 | sed 's|^doriscluster.doris.selectdb.com/||' | grep -Fx -f <(printf '%s\n' "${not_stored[@]}"))"
 created="$(k apply $(printf -- '-f %s ' "${fixed_files[@]}") 2>&1)"
 for name in "${fixed_names[@]}"; do
-  check "$name: mended, the API server creates it" "1" \
+  check_equal "$name: mended, the API server creates it" "1" \
     "$(grep -Fxc "doriscluster.doris.selectdb.com/$name created" <<<"$created")"
 done
-check "every mended sample is created, nothing else printed" "${#fixed_files[@]}" "$(grep -c ' created$' <<<"$created")"
-check "the schema refuses at least 7 samples" "1" "$((refused >= 7))"
+check_equal "every mended sample is created, nothing else printed" "${#fixed_files[@]}" "$(grep -c ' created$' <<<"$created")"
+check_equal "the schema refuses at least 7 samples" "1" "$((refused >= 7))"
 
 # No evaluator, no unchecked writes: a kubesim whose CEL evaluator is missing
 # refuses a good DorisCluster and a bad one alike, so the refusals above came
 # from evaluating the rules.
 export KUBECONFIG="$work/no-cel.kubeconfig"
-start_kubesim "$KUBECONFIG" "$work/no-cel.out" --cel-evaluator "$work/missing/cel_server.mjs"
+start_kubesim "$kubesim" "$work/no-cel.out" --kubeconfig-out "$KUBECONFIG" --cel-evaluator "$work/missing/cel_server.mjs"
 k apply -f "$crd" >/dev/null 2>&1
 for b in even-election-number even-election-number.fixed; do
   f="$PWD/tests/crds/bad/$b.yaml"
   [[ -f "$f" ]] || f="$work/$b.json"
   out="$(k apply -f "$f" 2>&1)"
-  check "without an evaluator, $b is refused with why" \
+  check_equal "without an evaluator, $b is refused with why" \
     "1 Error from server (InternalError): error when creating \"$f\": kubesim cannot evaluate the x-kubernetes-validations rules of dorisclusters.doris.selectdb.com: no CEL evaluator at \"$work/missing/cel_server.mjs\" (run tools/bootstrap)" \
     "$([[ "$out" == *created* ]] && echo 0 || echo 1) $out"
 done
@@ -161,10 +140,9 @@ for f in "$PWD"/tests/translator/testdata/*.yaml; do
   b="$(basename "$f" .yaml)"
   out="$(k apply -f "$f" 2>&1)"
   rc=$?
-  check "testdata/$b: applies" "0" "$rc"
-  check "testdata/$b: every object created, no warning" "" "$(echo "$out" | grep -v ' created$')"
+  check_equal "testdata/$b: applies" "0" "$rc"
+  check_equal "testdata/$b: every object created, no warning" "" "$(echo "$out" | grep -v ' created$')"
   k delete -f "$f" >/dev/null 2>&1
 done
 
-echo "$((checks - failures)) passed, $failures failed"
-[[ $failures == 0 ]]
+check_summary

@@ -10,6 +10,7 @@
 # Objects are read once as JSON and picked apart with jq: each kubectl run
 # costs a process start and a discovery read, seconds on a loaded machine.
 set -uo pipefail
+source "$PWD/tests/testing/shell_checks.sh"
 
 root="$PWD"
 kubesim="$root/tools/kubesim/kubesim"
@@ -24,25 +25,8 @@ k() { kubectl --cache-dir "$work/cache" "$@"; }
 mkdir -p "$work/repo"
 cp -rL "$root/deploy" "$root/crds" "$work/repo/"
 
-pids=()
-trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; wait $p 2>/dev/null; done' EXIT
-"$kubesim" --port 0 --kubeconfig-out "$KUBECONFIG" >"$work/kubesim.out" 2>&1 &
-pids+=($!)
-deadline=$((SECONDS + 30))  # wall time: a loaded machine starts it slowly
-until grep -q "serving on" "$work/kubesim.out" || ((SECONDS > deadline)); do sleep 0.05; done
-grep -q "serving on" "$work/kubesim.out" || { echo "kubesim did not start"; cat "$work/kubesim.out"; exit 1; }
+start_kubesim "$kubesim" "$work/kubesim.out" --kubeconfig-out "$KUBECONFIG"
 
-failures=0
-checks=0
-check() {  # check NAME EXPECTED-REGEX ACTUAL
-  checks=$((checks + 1))
-  if [[ "$3" =~ $2 ]]; then
-    echo "ok   $1"
-  else
-    echo "FAIL $1: expected /$2/, got:"; echo "$3" | sed 's/^/     /'
-    failures=$((failures + 1))
-  fi
-}
 
 # --- kubectl apply -k deploy/ ----------------------------------------------
 out="$(k apply -k "$work/repo/deploy" 2>&1)"
@@ -208,5 +192,4 @@ for pkg in $(echo "$linked" | awk '{print $1}' | sort -u); do
     "[[:space:]]${pkg//+/\\+}([[:space:]]|$)" "$runtime_pkgs"
 done
 
-echo "$((checks - failures)) passed, $failures failed"
-[[ $failures == 0 ]]
+check_summary

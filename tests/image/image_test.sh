@@ -24,21 +24,10 @@ else
   runfiles="$2" src="$3" work="$4"
 fi
 kubesim="$runfiles/tools/kubesim/kubesim"
+source "$runfiles/tests/testing/shell_checks.sh"
 
-failures=0
-checks=0
-check() {  # check NAME EXPECTED-REGEX ACTUAL
-  checks=$((checks + 1))
-  if [[ "$3" =~ $2 ]]; then
-    echo "ok   $1"
-  else
-    echo "FAIL $1: expected /$2/, got:"; echo "$3" | sed 's/^/     /'
-    failures=$((failures + 1))
-  fi
-}
 finish() {
-  echo "$((checks - failures)) passed, $failures failed"
-  [[ $failures == 0 ]]
+  check_summary
   exit
 }
 # Runs a command in the image's container as the user and with the
@@ -52,16 +41,10 @@ in_image() { buildah run --isolation chroot --network host "$@"; }
 if [[ ${1:-} == --run-phase ]]; then
   ctr="$5" mnt="$6"
   ip link set lo up
-  pids=()
-  trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; wait $p 2>/dev/null; done' EXIT
   export KUBECONFIG="$work/kubeconfig"
   k() { kubectl --cache-dir "$work/kubectl-cache" "$@"; }
 
-  "$kubesim" --port 0 --tls --cluster-network-port 0 --kubeconfig-out "$KUBECONFIG" \
-    >"$work/kubesim.out" 2>&1 &
-  pids+=($!)
-  until grep -q "serving on" "$work/kubesim.out" || ! kill -0 "${pids[0]}" 2>/dev/null; do sleep 0.05; done
-  grep -q "serving on" "$work/kubesim.out" || { echo "kubesim did not start"; cat "$work/kubesim.out"; exit 1; }
+  start_kubesim "$kubesim" "$work/kubesim.out" --tls --cluster-network-port 0 --kubeconfig-out "$KUBECONFIG"
   api_port="$(sed -n 's|.*serving on https://127.0.0.1:\([0-9]*\).*|\1|p' "$work/kubesim.out")"
   net_port="$(sed -n 's|.*cluster network on 127.0.0.1:\([0-9]*\).*|\1|p' "$work/kubesim.out")"
 

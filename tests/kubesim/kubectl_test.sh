@@ -7,6 +7,7 @@
 # generated CA and sending its bearer token, followed by the checks that
 # only make sense there (401s, untrusted clients, keep-alive over TLS).
 set -uo pipefail
+source "$PWD/tests/testing/shell_checks.sh"
 
 tls=()
 [[ "${1:-}" == "--tls" ]] && tls=(--tls)
@@ -18,28 +19,8 @@ export KUBECONFIG="$work/kubeconfig"
 cache="$work/cache"
 k() { kubectl --cache-dir "$cache" "$@"; }
 
-pids=()
-trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; wait $p 2>/dev/null; done' EXIT
-start_kubesim() {  # start_kubesim OUT KUBECONFIG ARGS...
-  local out="$1" kubeconfig="$2"
-  shift 2
-  "$kubesim" --port 0 --kubeconfig-out "$kubeconfig" "$@" >"$out" 2>&1 &
-  pids+=($!)
-  local deadline=$((SECONDS + 30))  # wall time: a loaded machine starts it slowly
-  until grep -q "serving on" "$out" || ((SECONDS > deadline)); do sleep 0.05; done
-  grep -q "serving on" "$out" || { echo "kubesim did not start"; cat "$out"; exit 1; }
-}
-start_kubesim "$work/kubesim.out" "$KUBECONFIG" "${tls[@]}"
+start_kubesim "$kubesim" "$work/kubesim.out" --kubeconfig-out "$KUBECONFIG" "${tls[@]}"
 
-failures=0
-check() {  # check NAME EXPECTED-REGEX ACTUAL
-  if [[ "$3" =~ $2 ]]; then
-    echo "ok   $1"
-  else
-    echo "FAIL $1: expected /$2/, got:"; echo "$3" | sed 's/^/     /'
-    failures=$((failures + 1))
-  fi
-}
 
 check "version" "Server Version: v1.32" "$(k version 2>&1)"
 check "api-resources lists statefulsets" "statefulsets +sts +apps/v1 +true +StatefulSet" "$(k api-resources 2>&1)"
@@ -255,14 +236,14 @@ else
   check "kubectl without the CA refuses the server" "x509: certificate signed by unknown authority" \
     "$(kubectl --kubeconfig "$work/no-ca.kubeconfig" --cache-dir "$work/cache3" get ns 2>&1)"
   # Another kubesim's CA must not do: every run makes its own.
-  start_kubesim "$work/other.out" "$work/other.kubeconfig" --tls --seed 7
+  start_kubesim "$kubesim" "$work/other.out" --kubeconfig-out "$work/other.kubeconfig" --tls --seed 7
   sed -n 's/^ *certificate-authority-data: //p' "$work/other.kubeconfig" | base64 -d >"$work/other-ca.pem"
   check "a client trusting another kubesim's CA fails the handshake" "^60$" \
     "$(curl -sS -o /dev/null --cacert "$work/other-ca.pem" -H "Authorization: Bearer $token" \
          "$server/version" 2>/dev/null; echo $?)"
   check "still serving after failed handshakes" "default" "$(k get ns 2>&1)"
-  start_kubesim "$work/same-seed.out" "$work/same-seed.kubeconfig" --tls --seed 7
-  start_kubesim "$work/other-seed.out" "$work/other-seed.kubeconfig" --tls --seed 8
+  start_kubesim "$kubesim" "$work/same-seed.out" --kubeconfig-out "$work/same-seed.kubeconfig" --tls --seed 7
+  start_kubesim "$kubesim" "$work/other-seed.out" --kubeconfig-out "$work/other-seed.kubeconfig" --tls --seed 8
   seeded() { sed -n 's/^ *token: //p' "$1"; }
   check "--seed fixes the token" "^same different$" \
     "$([[ "$(seeded "$work/other.kubeconfig")" == "$(seeded "$work/same-seed.kubeconfig")" ]] && echo -n same
@@ -565,7 +546,7 @@ check "strategic merge patch on a custom resource is refused (415)" \
 # autoscale (docs/kubesim.md, "Fidelity: dry run, HPA Events, kubectl
 # autoscale"), on a kubesim of their own whose HPA controller syncs every
 # second. ---
-start_kubesim "$work/api.out" "$work/api.kubeconfig" "${tls[@]}" --hpa-sync-period-ms 1000
+start_kubesim "$kubesim" "$work/api.out" --kubeconfig-out "$work/api.kubeconfig" "${tls[@]}" --hpa-sync-period-ms 1000
 ka() { kubectl --kubeconfig "$work/api.kubeconfig" --cache-dir "$work/cache-api" "$@"; }
 printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dry}\ndata: {k: v}\n' >"$work/dry.yaml"
 check "dry run: apply" "^configmap/dry created \(server dry run\)$" "$(ka apply --dry-run=server -f "$work/dry.yaml" 2>&1)"
@@ -698,5 +679,4 @@ check "a body over 3 MiB is refused with kube-apiserver's 413" \
   "RequestEntityTooLarge.*Request entity too large: limit is 3145728" \
   "$(ka create -f "$work/huge-cm.json" 2>&1 | tr '\n' ' ')"
 echo
-echo "$failures failed"
-exit $((failures > 0))
+check_summary
