@@ -40,6 +40,16 @@ class ClientTest : public ::testing::Test {
     client_ = std::move(*client);
   }
 
+  // A second client of the same kubesim with other options.
+  std::unique_ptr<Client> ClientWith(const ClientOptions& options) {
+    auto config = LoadKubeconfig(sim_->kubeconfig());
+    EXPECT_TRUE(config.ok()) << config.status();
+    if (!config.ok()) return nullptr;
+    auto client = Client::Create(*config, options);
+    EXPECT_TRUE(client.ok()) << client.status();
+    return client.ok() ? std::move(*client) : nullptr;
+  }
+
   void Faults(const Json& faults) {
     Request r;
     r.method = "POST";
@@ -224,29 +234,25 @@ TEST_F(ClientTest, UnreachableServerIsUnavailableAfterRetries) {
 }
 
 TEST_F(ClientTest, AClosedWriteGateStopsWritesBeforeTheyAreSent) {
-  auto config = LoadKubeconfig(sim_->kubeconfig());
-  ASSERT_TRUE(config.ok());
   std::atomic<bool> open{false};
   std::atomic<int> sent{0};
   ClientOptions options;
   options.may_write = [&] { return open.load(); };
   options.on_response = [&](const std::string&, int) { sent.fetch_add(1); };
-  auto gated = Client::Create(*config, options);
-  ASSERT_TRUE(gated.ok());
-  EXPECT_FALSE((*gated)->WritesAllowed());
-  auto refused = (*gated)->Create(cms_, Cm("g"));
+  auto gated = ClientWith(options);
+  ASSERT_NE(gated, nullptr);
+  EXPECT_FALSE(gated->WritesAllowed());
+  auto refused = gated->Create(cms_, Cm("g"));
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << refused.status();
-  EXPECT_EQ((*gated)->Delete(cms_ + "/g").code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(gated->Delete(cms_ + "/g").code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(sent.load(), 0);
-  EXPECT_EQ((*gated)->Get(cms_ + "/g").status().code(), absl::StatusCode::kNotFound);  // reads pass
+  EXPECT_EQ(gated->Get(cms_ + "/g").status().code(), absl::StatusCode::kNotFound);  // reads pass
   open = true;
-  EXPECT_TRUE((*gated)->Create(cms_, Cm("g")).ok());
+  EXPECT_TRUE(gated->Create(cms_, Cm("g")).ok());
   EXPECT_TRUE(client_->Get(cms_ + "/g").ok());
 }
 
 TEST_F(ClientTest, AWriteGateClosingDuringRetriesStopsTheNextAttempt) {
-  auto config = LoadKubeconfig(sim_->kubeconfig());
-  ASSERT_TRUE(config.ok());
   std::atomic<bool> open{true};
   std::atomic<int> sent{0};
   ClientOptions options;
@@ -257,29 +263,27 @@ TEST_F(ClientTest, AWriteGateClosingDuringRetriesStopsTheNextAttempt) {
     // Leadership is lost after the second failed attempt.
     if (sent.fetch_add(1) + 1 == 2) open = false;
   };
-  auto gated = Client::Create(*config, options);
-  ASSERT_TRUE(gated.ok());
+  auto gated = ClientWith(options);
+  ASSERT_NE(gated, nullptr);
   Faults({{"errorRate", 1.0}, {"errorCode", 500}});
-  auto applied = (*gated)->Apply(cms_ + "/lost", Cm("lost"), "doris-operator");
+  auto applied = gated->Apply(cms_ + "/lost", Cm("lost"), "doris-operator");
   Faults(Json::object());
   EXPECT_EQ(applied.status().code(), absl::StatusCode::kFailedPrecondition) << applied.status();
   EXPECT_EQ(sent.load(), 2);
 }
 
 TEST_F(ClientTest, AWriteAttemptEndsWithinItsBound) {
-  auto config = LoadKubeconfig(sim_->kubeconfig());
-  ASSERT_TRUE(config.ok());
   ClientOptions options;
   options.max_retries = 0;
   options.write_attempt_timeout = absl::Milliseconds(200);
-  auto bounded = Client::Create(*config, options);
-  ASSERT_TRUE(bounded.ok());
+  auto bounded = ClientWith(options);
+  ASSERT_NE(bounded, nullptr);
   ASSERT_TRUE(client_->Create(cms_, Cm("slow")).ok());
   // The server answers every request after 3 s: a write may not wait that
   // long, a read may.
   Faults({{"delayMs", 3000}});
-  auto written = (*bounded)->MergePatch(cms_ + "/slow", R"({"data":{"k":"w"}})");
-  auto read = (*bounded)->Get(cms_ + "/slow");
+  auto written = bounded->MergePatch(cms_ + "/slow", R"({"data":{"k":"w"}})");
+  auto read = bounded->Get(cms_ + "/slow");
   Faults(Json::object());
   EXPECT_EQ(written.status().code(), absl::StatusCode::kUnavailable) << written.status();
   EXPECT_TRUE(read.ok()) << read.status();
@@ -318,13 +322,11 @@ TEST(ClientTokenFileTest, ARotatedServiceAccountTokenIsReadAgain) {
 // Limits: what one request may send and one answer may make the client hold.
 
 TEST_F(ClientTest, ARequestBodyOverTheLimitIsRefusedBeforeItIsSent) {
-  auto config = LoadKubeconfig(sim_->kubeconfig());
-  ASSERT_TRUE(config.ok());
   ClientOptions options;
   options.max_request_bytes = 64;
-  auto small = Client::Create(*config, options);
-  ASSERT_TRUE(small.ok());
-  auto created = (*small)->Create(cms_, Cm("too-big"));
+  auto small = ClientWith(options);
+  ASSERT_NE(small, nullptr);
+  auto created = small->Create(cms_, Cm("too-big"));
   EXPECT_EQ(created.status().code(), absl::StatusCode::kInvalidArgument) << created.status();
   EXPECT_NE(created.status().message().find("limit of 64 bytes"), std::string::npos)
       << created.status();
@@ -333,26 +335,22 @@ TEST_F(ClientTest, ARequestBodyOverTheLimitIsRefusedBeforeItIsSent) {
 
 TEST_F(ClientTest, AnAnswerOverTheLimitIsAnErrorNotAnAllocation) {
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(client_->Create(cms_, Cm(absl::StrCat("r", i))).ok());
-  auto config = LoadKubeconfig(sim_->kubeconfig());
-  ASSERT_TRUE(config.ok());
   ClientOptions options;
   options.max_response_bytes = 1000;
-  auto small = Client::Create(*config, options);
-  ASSERT_TRUE(small.ok());
-  auto list = (*small)->List(cms_, "v1", "ConfigMap");
+  auto small = ClientWith(options);
+  ASSERT_NE(small, nullptr);
+  auto list = small->List(cms_, "v1", "ConfigMap");
   EXPECT_EQ(list.status().code(), absl::StatusCode::kResourceExhausted) << list.status();
   EXPECT_NE(list.status().message().find("limit of 1000 bytes"), std::string::npos)
       << list.status();
-  EXPECT_TRUE((*small)->Get(cms_ + "/r0").ok());  // a small answer still passes
+  EXPECT_TRUE(small->Get(cms_ + "/r0").ok());  // a small answer still passes
 }
 
 TEST_F(ClientTest, AWatchEventOverTheLimitEndsTheWatchNamingIt) {
-  auto config = LoadKubeconfig(sim_->kubeconfig());
-  ASSERT_TRUE(config.ok());
   ClientOptions options;
   options.max_watch_event_bytes = 2048;
-  auto small = Client::Create(*config, options);
-  ASSERT_TRUE(small.ok());
+  auto small = ClientWith(options);
+  ASSERT_NE(small, nullptr);
   auto list = client_->List(cms_, "v1", "ConfigMap");
   ASSERT_TRUE(list.ok());
   Json big = Json::parse(Cm("big"));
@@ -361,7 +359,7 @@ TEST_F(ClientTest, AWatchEventOverTheLimitEndsTheWatchNamingIt) {
   WatchOptions w;
   w.resource_version = list->resource_version;
   w.timeout_seconds = 20;
-  absl::Status s = (*small)->Watch(cms_, w, [](Json) { return true; });
+  absl::Status s = small->Watch(cms_, w, [](Json) { return true; });
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
   EXPECT_NE(s.message().find("limit of 2048 bytes"), std::string::npos) << s;
 }
