@@ -122,10 +122,16 @@ TEST_F(ApiServerTest, InvalidUtf8InAnErrorAnswerIsReplaced) {
 }
 
 // Found by tests/fuzz/kubesim_request_fuzzer: a merge patch that is a JSON
-// array (and a JSON patch replacing the whole object) threw in kubesim.
+// array (and a JSON patch replacing the whole object) threw in kubesim. The
+// default fieldValidation (Warn) refuses the array before patching (400);
+// under Ignore it becomes the document, which does not decode (422).
 TEST_F(ApiServerTest, APatchYieldingANonObjectIs422) {
   Call("POST", cms_, Cm("t"));
   Result r = Call("PATCH", cms_ + "/t", Json::array({{{"op", "add"}}}), "application/merge-patch+json");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body["reason"], "BadRequest");
+  r = Call("PATCH", cms_ + "/t?fieldValidation=Ignore", Json::array({{{"op", "add"}}}),
+           "application/merge-patch+json");
   EXPECT_EQ(r.status, 422);
   EXPECT_EQ(r.body["reason"], "Invalid");
   r = Call("PATCH", cms_ + "/t", Json::array({{{"op", "replace"}, {"path", ""}, {"value", 5}}}),

@@ -206,5 +206,52 @@ TEST_F(BuiltinValidationTest, TablesHaveTheApiServersColumns) {
   EXPECT_EQ(cells[6], "app=fe,tier=a");
 }
 
+// A merge or strategic merge patch whose body is not a JSON object, as
+// apiserver handlers/patch.go answers it under each fieldValidation
+// directive; the object is never changed.
+TEST_F(BuiltinValidationTest, APatchThatIsNotAnObjectIsRefusedAsTheApiServerDoes) {
+  ASSERT_EQ(Call("POST", sts_, "", Sts("p", {{"name", "c"}, {"image", "i"}})).status, 201);
+  const std::string sts = sts_ + "/p";
+  auto patch = [&](const std::string& type, const std::string& query, const Json& body) {
+    return CallApi(api_, "PATCH", query.empty() ? sts : sts + "?" + query, body,
+                   {.content_type = "application/" + type + "+json"});
+  };
+  const std::string to_map = "json: cannot unmarshal array into Go value of type map[string]interface {}";
+  // The default (Warn) and Strict decode the body strictly into a map first.
+  for (const std::string query : {"", "fieldValidation=Strict"}) {
+    Result merge = patch("merge-patch", query, Json::array({1}));
+    EXPECT_EQ(merge.status, 400) << query;
+    EXPECT_EQ(merge.body["reason"], "BadRequest");
+    EXPECT_EQ(merge.body["message"], "error decoding patch: " + to_map);
+  }
+  Result number = patch("merge-patch", "", 7);
+  EXPECT_EQ(number.body["message"],
+            "error decoding patch: json: cannot unmarshal number into Go value of type map[string]interface {}");
+  // Strategic merge decodes into a map under every directive, without the prefix.
+  Result strategic = patch("strategic-merge-patch", "fieldValidation=Ignore", Json::array({1}));
+  EXPECT_EQ(strategic.status, 400);
+  EXPECT_EQ(strategic.body["message"], to_map);
+  // Under Ignore a merge-patch array becomes the document, which does not
+  // decode into a StatefulSet; a scalar is json-patch's ErrBadJSONPatch.
+  Result array = patch("merge-patch", "fieldValidation=Ignore", Json::array({1, 2}));
+  EXPECT_EQ(array.status, 422);
+  EXPECT_EQ(array.body["reason"], "Invalid");
+  EXPECT_TRUE(absl::StartsWith(array.body["message"].get<std::string>(),
+                               " \"\" is invalid: patch: Invalid value: \"[1,2]\": couldn't get version/kind; "
+                               "json parse error: json: cannot unmarshal array into Go value of type struct {"))
+      << array.body.dump();
+  EXPECT_EQ(array.body["details"]["causes"][0]["field"], "patch");
+  Result scalar = patch("merge-patch", "fieldValidation=Ignore", "x");
+  EXPECT_EQ(scalar.status, 400);
+  EXPECT_EQ(scalar.body["message"], "Invalid JSON Patch");
+  // A JSON patch that replaces the root with a non-object: the same 422.
+  Result root = patch("json-patch", "", Json::array({{{"op", "replace"}, {"path", ""}, {"value", 3}}}));
+  EXPECT_EQ(root.status, 422) << root.body.dump();
+  EXPECT_NE(root.body["message"].get<std::string>().find("cannot unmarshal number into Go value of type struct"),
+            std::string::npos)
+      << root.body.dump();
+  EXPECT_EQ(Call("GET", sts).body["spec"]["template"]["spec"]["containers"][0]["image"], "i");
+}
+
 }  // namespace
 }  // namespace doris_operator::kubesim

@@ -184,4 +184,52 @@ std::variant<Json, ApiError> JsonPatch(const Json& target, const Json& patch) {
   }
 }
 
+namespace {
+
+// encoding/json's name for the JSON value that did not fit (UnmarshalTypeError.Value).
+std::string GoJsonKind(const Json& v) {
+  if (v.is_array()) return "array";
+  if (v.is_string()) return "string";
+  if (v.is_boolean()) return "bool";
+  if (v.is_number()) return "number";
+  return "object";
+}
+
+}  // namespace
+
+std::optional<ApiError> RefuseNonObjectPatch(const Json& patch, bool strategic, const std::string& directive) {
+  if (patch.is_object()) return std::nullopt;
+  const bool strict_decode = directive == "Strict" || directive == "Warn";
+  const std::string type_error =
+      absl::StrCat("json: cannot unmarshal ", GoJsonKind(patch), " into Go value of type map[string]interface {}");
+  if (strategic) {
+    // strategicPatchObject decodes the body into a map under every directive;
+    // `null` decodes to an empty map and changes nothing.
+    if (patch.is_null()) return std::nullopt;
+    return ApiError{400, "BadRequest", type_error};
+  }
+  // jsonPatcher.applyJSPatch, merge patch: the strict decode refuses a
+  // non-object; `null` passes it and json-patch's MergePatch refuses it
+  // (ErrBadJSONPatch); under Ignore an array becomes the document (refused
+  // when decoded, UndecodablePatchResult) and a scalar is ErrBadJSONPatch.
+  if (strict_decode && !patch.is_null()) return ApiError{400, "BadRequest", "error decoding patch: " + type_error};
+  if (patch.is_array()) return std::nullopt;
+  return ApiError{400, "BadRequest", "Invalid JSON Patch"};
+}
+
+ApiError UndecodablePatchResult(const Json& patched) {
+  // The serializer first reads apiVersion and kind into a small struct
+  // (apimachinery runtime/serializer/json/meta.go, SimpleMetaFactory.Interpret).
+  const std::string message = absl::StrCat(
+      "couldn't get version/kind; json parse error: json: cannot unmarshal ", GoJsonKind(patched),
+      " into Go value of type struct { APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string "
+      "\"json:\\\"kind,omitempty\\\"\" }");
+  const std::string value = Json(patched.dump(-1, ' ', false, Json::error_handler_t::replace)).dump();
+  ApiError err{422, "Invalid", absl::StrCat(" \"\" is invalid: patch: Invalid value: ", value, ": ", message)};
+  err.details = {{"causes", Json::array({{{"reason", "FieldValueInvalid"},
+                                          {"message", absl::StrCat("Invalid value: ", value, ": ", message)},
+                                          {"field", "patch"}}})}};
+  return err;
+}
+
 }  // namespace doris_operator::kubesim

@@ -4,6 +4,8 @@
 // The three non-apply patch types of the API server: JSON merge patch
 // (RFC 7386), strategic merge patch and JSON patch (RFC 6902).
 
+#include <optional>
+#include <string>
 #include <variant>
 
 #include "tools/kubesim/object_store.h"
@@ -21,6 +23,18 @@ Json MergePatch(Json target, const Json& patch);
 Json StrategicMerge(const ResourceType& t, Json target, const Json& patch);
 
 std::variant<Json, ApiError> JsonPatch(const Json& target, const Json& patch);
+
+// What the API server answers for a merge or strategic merge patch body
+// that is not a JSON object, before patching (apiserver handlers/patch.go:
+// under fieldValidation Strict or Warn, the default, the body is decoded
+// strictly into a map), or nullopt when patching goes on. `directive` is
+// the request's fieldValidation ("Warn" when absent).
+std::optional<ApiError> RefuseNonObjectPatch(const Json& patch, bool strategic, const std::string& directive);
+
+// A patched document that does not decode into the object (an array from a
+// merge patch under fieldValidation=Ignore, a JSON patch replacing the
+// root): 422 Invalid on field "patch", as jsonPatcher.applyPatchToCurrentObject.
+ApiError UndecodablePatchResult(const Json& patched);
 
 }  // namespace doris_operator::kubesim
 
