@@ -39,9 +39,16 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   Run run({.kube = kube_, .log = log_, .fe = fe_, .events = &events_, .options = &options_});
   run.key = key;
   run.record.set_trigger_seq_begin(trigger_from);
-  run.record.set_trigger_seq_end(log_->last_seq());
+  // The objects fold at least through state_seq (read first).
+  const uint64_t state_seq = log_->last_seq();
+  run.record.set_trigger_seq_end(state_seq);
   run.record.set_translator_version(options_.operator_version);
   run.objects = log_->CurrentObjectsOf(key);
+  if (options_.sync != nullptr) {
+    const std::optional<ingest::SyncGate::Opened> opened = options_.sync->opened();
+    run.fresh = opened.has_value() && state_seq >= opened->seq;
+    run.watching_since = opened.has_value() ? opened->at : absl::InfiniteFuture();
+  }
   ReconcileOutcome out;
 
   auto finish = [&](log::v1::ReconcileRecord::Outcome outcome) {
