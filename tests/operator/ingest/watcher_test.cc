@@ -66,6 +66,10 @@ class WatcherTest : public ::testing::Test {
     WatcherOptions options;
     options.watch_timeout_seconds = 5;
     options.error_backoff = absl::Milliseconds(50);
+    options.on_synced = [this](const std::string& stream, uint64_t seq) {
+      EXPECT_EQ(stream, "v1/configmaps@default");
+      synced_.push_back(seq);
+    };
     StreamSpec spec{"v1", "ConfigMap", "configmaps", "default", "app.doris.cluster"};
     Watcher watcher(spec, client_.get(), log_.get(), options);
     std::thread t([&] { watcher.Run(stop); });
@@ -86,25 +90,44 @@ class WatcherTest : public ::testing::Test {
   std::unique_ptr<kube::Client> client_;
   std::string log_path_;
   std::unique_ptr<store::EventLog> log_;
+  // The log position each on_synced call reported.
+  std::vector<uint64_t> synced_;
   const std::string cms_ = kube::CollectionPath("v1", "default", "configmaps");
 };
 
-TEST_F(WatcherTest, ListsThenWatchesThenResumesFromTheStoredCursor) {
+TEST_F(WatcherTest, ListsThenWatchesAndListsAgainWhenRestarted) {
   Create("a", "1");
   Create("b", "1");
   RunUntil([&] { return log_->CurrentObjectsOf({"default", "c1"}).size() == 2; });
   EXPECT_EQ(Summary(*log_, 1),
             (std::vector<std::string>{"RELIST", "ADDED a (relist)", "ADDED b (relist)"}));
+  // Synced once the list was in the log, through its last record.
+  ASSERT_EQ(synced_.size(), 1u);
+  EXPECT_GE(synced_[0], 3u);
   const uint64_t after_first = log_->last_seq();
 
   // While no watcher runs: a change and a deletion. The restarted watcher
-  // resumes from the stored cursor; the watch replays exactly those.
+  // has a stored cursor, and lists anyway: only a list says when the log
+  // holds the whole change (a resumed watch may still be replaying it), so
+  // it is synced only once the differences are in the log.
   ASSERT_TRUE(client_->MergePatch(cms_ + "/a", R"({"data":{"k":"2"}})").ok());
   ASSERT_TRUE(client_->Delete(cms_ + "/b").ok());
+  auto cursors = log_->WatchCursors();
+  ASSERT_TRUE(cursors.ok());
+  ASSERT_FALSE((*cursors)["v1/configmaps@default"].empty());
   OpenLog();
-  RunUntil([&] { return log_->CurrentObjectsOf({"default", "c1"}).size() == 1; });
-  EXPECT_EQ(Summary(*log_, after_first + 1),
-            (std::vector<std::string>{"MODIFIED a", "DELETED b"}));
+  synced_.clear();
+  RunUntil([&] { return log_->CurrentObjectsOf({"default", "c1"}).size() == 1 && !synced_.empty(); });
+  const std::vector<std::string> second = Summary(*log_, after_first + 1);
+  EXPECT_EQ(second, (std::vector<std::string>{"RELIST", "MODIFIED a (relist)", "DELETED b (relist)"}));
+  ASSERT_EQ(synced_.size(), 1u);
+  uint64_t deleted_b = 0;
+  uint64_t seq = after_first + 1;  // records are numbered without gaps
+  for (auto it = log_->Read(after_first + 1); it->Valid(); it->Next(), ++seq) {
+    if (it->record().watch().type() == log::v1::DELETED) deleted_b = seq;
+  }
+  ASSERT_NE(deleted_b, 0u);
+  EXPECT_GE(synced_[0], deleted_b);
   const auto& objects = log_->CurrentObjectsOf({"default", "c1"});
   ASSERT_EQ(objects.size(), 1u);
   EXPECT_NE(objects.begin()->second.object_json().find(R"("k":"2")"), std::string::npos);
