@@ -7,8 +7,8 @@
 #include "operator/kube/object_fields.h"
 #include "operator/reconcile/apply.h"
 #include "operator/reconcile/apply_membership.h"
+#include "operator/reconcile/apply_restarts.h"
 #include "operator/reconcile/decide_membership.h"
-#include "operator/reconcile/decide_restarts.h"
 #include "operator/reconcile/decide_rollout.h"
 #include "operator/reconcile/diff.h"
 #include "operator/reconcile/fe_access.h"
@@ -129,8 +129,8 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
     // left them, decide, drop what loses nothing.
     const GhostInput ghosts = ObserveGhosts(run);
     if (ghosts.node_map != nullptr) ApplyGhosts(run, DecideGhosts(ghosts));
-    // Decide: config-change restarts.
-    DecideConfigRestarts(run);
+    // Config-change restarts: observe, decide (pure), write the stamps.
+    ApplyRestarts(run, DecideRestarts(ObserveRestarts(run)));
   }
 
   // Translate, with the rollout's partitions decided from the first
