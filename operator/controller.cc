@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -14,6 +15,12 @@ namespace {
 
 std::string KeyString(const store::ClusterKey& k) { return absl::StrCat(k.ns, "/", k.name); }
 
+std::set<std::string> StreamNames(const std::vector<ingest::StreamSpec>& streams) {
+  std::set<std::string> names;
+  for (const ingest::StreamSpec& s : streams) names.insert(s.Name());
+  return names;
+}
+
 store::ClusterKey KeyFrom(const std::string& s) {
   const size_t slash = s.find('/');
   return {s.substr(0, slash), s.substr(slash + 1)};
@@ -25,8 +32,15 @@ Controller::Controller(kube::Client* kube, store::EventLog* log, ControllerOptio
     : kube_(kube),
       log_(log),
       options_(std::move(options)),
+      sync_(StreamNames(Streams())),
       fe_(options_.doris_access, kube, options_.doris_client),
-      reconciler_(kube, log, &fe_, &references_, options_.reconciler) {}
+      reconciler_(kube, log, &fe_, &references_, ReconcilerOptionsWithGate()) {}
+
+reconcile::ReconcilerOptions Controller::ReconcilerOptionsWithGate() const {
+  reconcile::ReconcilerOptions o = options_.reconciler;
+  o.sync = &sync_;
+  return o;
+}
 
 Controller::~Controller() { Stop(); }
 
@@ -84,14 +98,16 @@ void Controller::Start() {
       queue_.Add(KeyString(k));
     }
   };
-  wo.on_synced = [this] { stats_.synced_streams.fetch_add(1); };
+  wo.on_synced = [this](const std::string& stream, uint64_t seq) {
+    stats_.synced_streams.fetch_add(1);
+    sync_.Listed(stream, seq, options_.reconciler.now());
+  };
   wo.on_error = [this](const std::string& stream, const absl::Status& s) {
     stats_.watch_errors.fetch_add(1);
     logging::Log(logging::Level::kWarn, "watch failed; retrying",
                  {{"stream", stream}, {"error", std::string(s.message())}});
   };
   std::vector<ingest::StreamSpec> streams = Streams();
-  stream_count_ = streams.size();
   for (ingest::StreamSpec& s : streams) {
     watchers_.push_back(std::make_unique<ingest::Watcher>(std::move(s), kube_, log_, wo));
   }
@@ -128,23 +144,15 @@ void Controller::EnqueueAll() {
   }
 }
 
-bool Controller::Synced() const {
-  return stream_count_ > 0 && static_cast<size_t>(stats_.synced_streams.load()) >= stream_count_;
-}
-
 bool Controller::WaitForSync() {
   // As controllers built on client-go wait for their informers: a reconcile
   // from a half-listed state would, e.g., take pods that are not listed yet
-  // for missing, or miss a ConfigMap change made while no operator ran.
-  absl::Time next_report = absl::Now() + absl::Seconds(30);
-  while (!stop_ && !Synced()) {
-    absl::SleepFor(absl::Milliseconds(20));
-    if (absl::Now() >= next_report) {
-      next_report = absl::Now() + absl::Seconds(30);
-      logging::Log(logging::Level::kWarn, "waiting for every watch to list before reconciling",
-                   {{"synced", std::to_string(stats_.synced_streams.load())},
-                    {"streams", std::to_string(stream_count_)}});
-    }
+  // for missing, read a new spec beside an old StatefulSet and take it for
+  // a scale-in, or miss a ConfigMap change made while no operator ran.
+  while (!stop_ && !sync_.Wait(stop_, absl::Seconds(30))) {
+    if (stop_) break;
+    logging::Log(logging::Level::kWarn, "waiting for every watch to list before reconciling",
+                 {{"listed", std::to_string(sync_.listed())}, {"streams", std::to_string(sync_.streams())}});
   }
   return !stop_;
 }

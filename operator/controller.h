@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "operator/doris/fe_client.h"
 #include "operator/ingest/reference_index.h"
+#include "operator/ingest/sync_gate.h"
 #include "operator/ingest/watcher.h"
 #include "operator/kube/client.h"
 #include "operator/reconcile/reconciler.h"
@@ -73,8 +74,9 @@ class Controller {
   // Stops watchers, lets in-flight reconciles finish, joins every thread.
   void Stop();
 
-  // Every stream has its first list (or stored cursor) in the log.
-  bool Synced() const;
+  // Every stream has its first list of this process in the log (a stored
+  // cursor does not count: see ingest::SyncGate).
+  bool Synced() const { return sync_.open(); }
   const ControllerStats& stats() const { return stats_; }
   size_t queue_depth() const { return queue_.ready() + queue_.delayed(); }
 
@@ -86,6 +88,8 @@ class Controller {
   reconcile::ReconcileOutcome ReconcileContained(const store::ClusterKey& cluster, uint64_t from);
   // Blocks until every stream has listed; false when stopped first.
   bool WaitForSync();
+  // The reconciler's options, reading the gate for its freshness checks.
+  reconcile::ReconcilerOptions ReconcilerOptionsWithGate() const;
   void Resync();
   // The ConfigMap reference index, from the clusters in the log.
   void RebuildReferences();
@@ -95,12 +99,13 @@ class Controller {
   store::EventLog* const log_;
   const ControllerOptions options_;
   ingest::ReferenceIndex references_;
+  // Opens once every stream of Streams() has listed in this process.
+  ingest::SyncGate sync_;
   doris::FeClient fe_;
   reconcile::Reconciler reconciler_;
   workqueue::WorkQueue queue_;
   ControllerStats stats_;
   std::atomic<bool> stop_{false};
-  size_t stream_count_ = 0;
   std::vector<std::unique_ptr<ingest::Watcher>> watchers_;
   std::vector<std::thread> threads_;
 

@@ -30,6 +30,7 @@ absl::Status Watcher::AppendAndNotify(std::vector<log::v1::LogRecord> records) {
   absl::StatusOr<store::AppendResult> appended = log_->Append(std::move(records));
   if (!appended.ok()) return appended.status();
   last_cursor_append_ = absl::Now();
+  last_appended_seq_ = appended->last_seq;
   if (options_.on_append) options_.on_append({touched.begin(), touched.end()});
   return absl::OkStatus();
 }
@@ -123,7 +124,12 @@ absl::Status Watcher::WatchOnce(const std::atomic<bool>& stop, const std::string
 }
 
 void Watcher::Run(const std::atomic<bool>& stop) {
-  bool synced = false;
+  // Lists first in every Run, even with a cursor stored by an earlier
+  // process: resuming the watch from it would replay the changes made
+  // while no operator ran one by one, stream by stream, and a reconcile
+  // between two of them would decide on a cluster that never existed (the
+  // new spec with the old StatefulSet). The list records the differences.
+  bool listed = false;
   while (!stop) {
     absl::StatusOr<std::map<std::string, std::string>> cursors = log_->WatchCursors();
     std::string from;
@@ -132,18 +138,16 @@ void Watcher::Run(const std::atomic<bool>& stop) {
       if (it != cursors->end()) from = it->second;
     }
     absl::Status s;
-    if (from.empty()) {
-      // First start, or the cursor was reset after 410 Gone: a list tells
-      // the log what changed while nobody was watching (differences only).
+    if (!listed || from.empty()) {
+      // Start, or the cursor was reset after 410 Gone: a list tells the log
+      // what changed while nobody was watching (differences only).
       s = Relist();
-      if (s.ok()) continue;
-    } else {
-      if (!synced) {
-        // Resuming from the stored cursor: the log already holds the
-        // history up to it.
-        synced = true;
-        if (options_.on_synced) options_.on_synced();
+      if (s.ok()) {
+        if (!listed && options_.on_synced) options_.on_synced(spec_.Name(), last_appended_seq_);
+        listed = true;
+        continue;
       }
+    } else {
       s = WatchOnce(stop, from);
       if (s.code() == absl::StatusCode::kOutOfRange) {
         log::v1::LogRecord reset;

@@ -2,9 +2,9 @@
 #define DORIS_OPERATOR_OPERATOR_INGEST_WATCHER_H_
 
 // Keeps one watch stream (a resource kind, optionally one namespace and a
-// label selector) flowing into the event log: resumes from the stored cursor,
-// re-lists on first start and after 410 Gone (recording only differences),
-// and tells the caller which DorisClusters each append touched.
+// label selector) flowing into the event log: lists when it starts and after
+// 410 Gone (recording only differences), watches from the stored cursor in
+// between, and tells the caller which DorisClusters each append touched.
 
 #include <atomic>
 #include <functional>
@@ -43,8 +43,11 @@ struct WatcherOptions {
   absl::Duration bookmark_interval = absl::Minutes(1);
   int watch_timeout_seconds = 300;
   absl::Duration error_backoff = absl::Seconds(1);
-  // Called once the first list of the stream is in the log (readiness).
-  std::function<void()> on_synced;
+  // Called once the first list of this Run is in the log, through `seq`
+  // (the initial-sync gate, sync_gate.h). A stored cursor never counts:
+  // the watch it resumes may still be replaying what happened while no
+  // operator ran, so a picture folded before this list can be stale.
+  std::function<void(const std::string& stream, uint64_t seq)> on_synced;
   std::function<void(const std::string& stream, const absl::Status&)> on_error;
 };
 
@@ -68,6 +71,7 @@ class Watcher {
   store::EventLog* const log_;
   const WatcherOptions options_;
   absl::Time last_cursor_append_ = absl::InfinitePast();
+  uint64_t last_appended_seq_ = 0;
 };
 
 }  // namespace doris_operator::ingest

@@ -70,8 +70,12 @@ void Consider(const GhostInput& in, model::v1::GhostNode g, GhostPlan* plan) {
   }
   g.set_since(Rfc3339(since));
   const std::string what = absl::StrCat(g.component(), " node ", g.host_port());
-  if (in.now - since < in.grace) {
-    plan->recheck_after = std::min(plan->recheck_after, since + in.grace - in.now);
+  // Status keeps when it was first seen; the grace period is what this
+  // process has watched of it.
+  const absl::Time watched_from = std::min(in.now, std::max(since, in.watching_since));
+  if (!in.fresh || in.now - watched_from < in.grace) {
+    plan->recheck_after =
+        std::min(plan->recheck_after, std::max(watched_from + in.grace - in.now, absl::ZeroDuration()));
     g.set_state(kInGrace);
     g.set_message(absl::StrCat("no pod backs it; reported once that lasts ", absl::FormatDuration(in.grace)));
     plan->ghosts.push_back(std::move(g));

@@ -39,9 +39,17 @@ struct GhostInput {
   const std::vector<doris::NodeRow>* frontends = nullptr;
   const std::vector<doris::NodeRow>* backends = nullptr;
   const NodeMap* node_map = nullptr;
-  // Each component's live StatefulSet replicas (0 without one): a pod
-  // below it is missing for a while (restarting), not a ghost.
+  // Each component's replicas: the live StatefulSet's, or more when this
+  // reconcile restores it (0 without one). A pod below them is missing for
+  // a while (restarting, or coming back), not a ghost.
   translator::PerComponent<int> live_replicas;
+  // The picture holds every watch's first list of this process; when not,
+  // no grace period ends and nothing is dropped.
+  bool fresh = true;
+  // Since when this process has watched: a grace period counts from here at
+  // the earliest, so the first reconcile after a restart never ends one that
+  // an earlier process began (it stopped looking while it was down).
+  absl::Time watching_since = absl::InfinitePast();
   // status.ghostNodes as last written: when each was first seen.
   std::vector<model::v1::GhostNode> previous;
 };

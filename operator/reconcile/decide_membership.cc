@@ -212,7 +212,21 @@ MembershipPlan DecideMembership(const MembershipInput& in) {
   plan.removed = Removed(in);
   plan.statefulset = translator::StatefulSetName(in.cluster, in.component);
   const NodeList needed = NodeListNeeded(in);
-  if (needed == NodeList::kNone || in.nodes == nullptr || in.node_map == nullptr) return plan;
+  if (needed == NodeList::kNone) return plan;
+  if (!in.fresh) {
+    // Decided on a picture older than this process's first full list:
+    // hold, remove nothing, look again once it is current.
+    plan.acts = true;
+    plan.replicas = std::max(in.live_replicas, Removed(in) ? 0 : BackendDesired(in));
+    if (in.component == Component::kFe) plan.replicas = in.live_replicas;
+    plan.scaling = true;
+    plan.removing = Removed(in);
+    plan.waiting_on =
+        "the operator has not listed every watched resource since it started: nothing is removed "
+        "until its picture of the cluster is current";
+    return plan;
+  }
+  if (in.nodes == nullptr || in.node_map == nullptr) return plan;
   plan.acts = true;
   if (needed == NodeList::kFrontends) {
     PlanFrontendMembership(in, &plan);

@@ -1,5 +1,7 @@
 #include "operator/reconcile/observe_doris.h"
 
+#include <algorithm>
+
 #include "operator/kube/object_fields.h"
 #include "operator/reconcile/fe_access.h"
 #include "operator/reconcile/observe.h"
@@ -27,6 +29,8 @@ MembershipInput ObserveMembership(Run& run, Component c) {
     in.previous_message = prev->component_condition().message();
   }
   in.node_map = &run.node_map;
+  in.fresh = run.fresh;
+  if (!in.fresh) return in;  // nothing will be removed: no list to read
   switch (NodeListNeeded(in)) {
     case NodeList::kNone: break;
     case NodeList::kFrontends: in.nodes = &Frontends(run); break;
@@ -69,11 +73,23 @@ GhostInput ObserveGhosts(Run& run) {
   in.frontends = &*frontends;
   in.backends = &*backends;
   in.node_map = &run.node_map;
+  in.fresh = run.fresh;
+  in.watching_since = run.watching_since;
+  const model::v1::DorisClusterSpec& spec = run.cluster.spec();
   for (Component c : translator::kAllComponents) {
     const ComponentState& state = run.of(c);
+    int replicas = 0;
     if (state.statefulset) {
-      in.live_replicas[c] = static_cast<int>(kube::IntAt(*state.statefulset, {"spec", "replicas"}, 0));
+      replicas = static_cast<int>(kube::IntAt(*state.statefulset, {"spec", "replicas"}, 0));
     }
+    // The replicas this reconcile applies (the spec's, as membership left
+    // them): a pod below them comes back when a StatefulSet shrunk by hand
+    // is restored, so its node is no ghost. Under an autoscaler the HPA's
+    // count is the live one.
+    const model::v1::BaseSpec* base = translator::BaseOf(spec, c);
+    const bool autoscaled = c == Component::kCn && spec.has_cn_spec() && spec.cn_spec().has_auto_scaling_policy();
+    if (base != nullptr && !autoscaled) replicas = std::max(replicas, translator::Replicas(*base));
+    in.live_replicas[c] = replicas;
   }
   return in;
 }

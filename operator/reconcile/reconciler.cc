@@ -7,8 +7,8 @@
 #include "operator/kube/object_fields.h"
 #include "operator/reconcile/apply.h"
 #include "operator/reconcile/apply_membership.h"
+#include "operator/reconcile/apply_restarts.h"
 #include "operator/reconcile/decide_membership.h"
-#include "operator/reconcile/decide_restarts.h"
 #include "operator/reconcile/decide_rollout.h"
 #include "operator/reconcile/diff.h"
 #include "operator/reconcile/fe_access.h"
@@ -39,9 +39,16 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   Run run({.kube = kube_, .log = log_, .fe = fe_, .events = &events_, .options = &options_});
   run.key = key;
   run.record.set_trigger_seq_begin(trigger_from);
-  run.record.set_trigger_seq_end(log_->last_seq());
+  // The objects fold at least through state_seq (read first).
+  const uint64_t state_seq = log_->last_seq();
+  run.record.set_trigger_seq_end(state_seq);
   run.record.set_translator_version(options_.operator_version);
   run.objects = log_->CurrentObjectsOf(key);
+  if (options_.sync != nullptr) {
+    const std::optional<ingest::SyncGate::Opened> opened = options_.sync->opened();
+    run.fresh = opened.has_value() && state_seq >= opened->seq;
+    run.watching_since = opened.has_value() ? opened->at : absl::InfiniteFuture();
+  }
   ReconcileOutcome out;
 
   auto finish = [&](log::v1::ReconcileRecord::Outcome outcome) {
@@ -122,8 +129,8 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
     // left them, decide, drop what loses nothing.
     const GhostInput ghosts = ObserveGhosts(run);
     if (ghosts.node_map != nullptr) ApplyGhosts(run, DecideGhosts(ghosts));
-    // Decide: config-change restarts.
-    DecideConfigRestarts(run);
+    // Config-change restarts: observe, decide (pure), write the stamps.
+    ApplyRestarts(run, DecideRestarts(ObserveRestarts(run)));
   }
 
   // Translate, with the rollout's partitions decided from the first

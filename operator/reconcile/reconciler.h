@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "operator/doris/fe_client.h"
 #include "operator/ingest/reference_index.h"
+#include "operator/ingest/sync_gate.h"
 #include "operator/kube/client.h"
 #include "operator/reconcile/event_recorder.h"
 #include "operator/reconcile/ghost_gauge.h"
@@ -36,6 +37,12 @@ struct ReconcilerOptions {
   // A BE restart that waits this long for healthy tablets is reported
   // (Warning Event, status); it goes on waiting. 0: never reported.
   absl::Duration tablet_health_deadline = absl::Minutes(30);
+  // The controller's initial-sync gate. A decision that removes a Doris
+  // node (decommission, drop, ghost drop, a shrink) acts only on a picture
+  // folded after the gate opened, and a ghost's grace period counts from
+  // then at the earliest. Null: every picture counts as fresh (a caller
+  // that reconciles by hand, e.g. a test, vouches for its log).
+  const ingest::SyncGate* sync = nullptr;
 };
 
 struct ReconcileOutcome {

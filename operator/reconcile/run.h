@@ -102,6 +102,13 @@ struct Run {
   std::string doris_refused;
   bool doris_refusal_said = false;
   uint64_t caused_by = 0;  // newest record of the cluster that this run saw
+  // The picture holds every watch's first list of this process (see
+  // ReconcilerOptions::sync): only then may a decision remove a node.
+  bool fresh = true;
+  // Since when this process's picture has been complete: a ghost's grace
+  // period counts from here at the earliest, not from a `since` written by
+  // an earlier process that then stopped looking.
+  absl::Time watching_since = absl::InfinitePast();
 
   ComponentState& of(Component c) { return components[static_cast<size_t>(c)]; }
   const ComponentState& of(Component c) const { return components[static_cast<size_t>(c)]; }

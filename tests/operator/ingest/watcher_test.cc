@@ -60,19 +60,37 @@ class WatcherTest : public ::testing::Test {
     log_ = std::move(*log);
   }
 
-  // Runs a watcher until `done` says the log holds what the test waits for.
-  void RunUntil(const std::function<bool()>& done) {
-    std::atomic<bool> stop{false};
+  WatcherOptions Options() {
     WatcherOptions options;
     options.watch_timeout_seconds = 5;
     options.error_backoff = absl::Milliseconds(50);
-    StreamSpec spec{"v1", "ConfigMap", "configmaps", "default", "app.doris.cluster"};
-    Watcher watcher(spec, client_.get(), log_.get(), options);
+    options.on_synced = [this](const std::string& stream, uint64_t seq) {
+      EXPECT_EQ(stream, "v1/configmaps@default");
+      synced_.push_back(seq);
+    };
+    return options;
+  }
+
+  // Runs a watcher until `done` says the log holds what the test waits for.
+  void RunUntil(const std::function<bool()>& done) {
+    std::atomic<bool> stop{false};
+    Watcher watcher(spec_, client_.get(), log_.get(), Options());
     std::thread t([&] { watcher.Run(stop); });
     EXPECT_TRUE(testing::Eventually(done, absl::Seconds(30), absl::Milliseconds(25)))
         << "the log never held what the test waits for";
     stop = true;
     t.join();
+  }
+
+  // A POST to kubesim's test instruments; its answer's body.
+  std::string Post(const std::string& path, const std::string& body) {
+    kube::Request r;
+    r.method = "POST";
+    r.path = path;
+    r.body = body;
+    auto resp = client_->Do(r);
+    EXPECT_TRUE(resp.ok() && resp->code == 200) << (resp.ok() ? resp->body : resp.status().ToString());
+    return resp.ok() ? resp->body : "";
   }
 
   void Create(const std::string& name, const std::string& value) {
@@ -86,25 +104,45 @@ class WatcherTest : public ::testing::Test {
   std::unique_ptr<kube::Client> client_;
   std::string log_path_;
   std::unique_ptr<store::EventLog> log_;
+  // The log position each on_synced call reported.
+  std::vector<uint64_t> synced_;
   const std::string cms_ = kube::CollectionPath("v1", "default", "configmaps");
+  const StreamSpec spec_{"v1", "ConfigMap", "configmaps", "default", "app.doris.cluster"};
 };
 
-TEST_F(WatcherTest, ListsThenWatchesThenResumesFromTheStoredCursor) {
+TEST_F(WatcherTest, ListsThenWatchesAndListsAgainWhenRestarted) {
   Create("a", "1");
   Create("b", "1");
   RunUntil([&] { return log_->CurrentObjectsOf({"default", "c1"}).size() == 2; });
   EXPECT_EQ(Summary(*log_, 1),
             (std::vector<std::string>{"RELIST", "ADDED a (relist)", "ADDED b (relist)"}));
+  // Synced once the list was in the log, through its last record.
+  ASSERT_EQ(synced_.size(), 1u);
+  EXPECT_GE(synced_[0], 3u);
   const uint64_t after_first = log_->last_seq();
 
   // While no watcher runs: a change and a deletion. The restarted watcher
-  // resumes from the stored cursor; the watch replays exactly those.
+  // has a stored cursor, and lists anyway: only a list says when the log
+  // holds the whole change (a resumed watch may still be replaying it), so
+  // it is synced only once the differences are in the log.
   ASSERT_TRUE(client_->MergePatch(cms_ + "/a", R"({"data":{"k":"2"}})").ok());
   ASSERT_TRUE(client_->Delete(cms_ + "/b").ok());
+  auto cursors = log_->WatchCursors();
+  ASSERT_TRUE(cursors.ok());
+  ASSERT_FALSE((*cursors)["v1/configmaps@default"].empty());
   OpenLog();
-  RunUntil([&] { return log_->CurrentObjectsOf({"default", "c1"}).size() == 1; });
-  EXPECT_EQ(Summary(*log_, after_first + 1),
-            (std::vector<std::string>{"MODIFIED a", "DELETED b"}));
+  synced_.clear();
+  RunUntil([&] { return log_->CurrentObjectsOf({"default", "c1"}).size() == 1 && !synced_.empty(); });
+  const std::vector<std::string> second = Summary(*log_, after_first + 1);
+  EXPECT_EQ(second, (std::vector<std::string>{"RELIST", "MODIFIED a (relist)", "DELETED b (relist)"}));
+  ASSERT_EQ(synced_.size(), 1u);
+  uint64_t deleted_b = 0;
+  uint64_t seq = after_first + 1;  // records are numbered without gaps
+  for (auto it = log_->Read(after_first + 1); it->Valid(); it->Next(), ++seq) {
+    if (it->record().watch().type() == log::v1::DELETED) deleted_b = seq;
+  }
+  ASSERT_NE(deleted_b, 0u);
+  EXPECT_GE(synced_[0], deleted_b);
   const auto& objects = log_->CurrentObjectsOf({"default", "c1"});
   ASSERT_EQ(objects.size(), 1u);
   EXPECT_NE(objects.begin()->second.object_json().find(R"("k":"2")"), std::string::npos);
@@ -114,20 +152,35 @@ TEST_F(WatcherTest, GoneResetsTheCursorAndRelistsOnlyDifferences) {
   Create("a", "1");
   Create("b", "1");
   Create("c", "1");
-  RunUntil([&] { return log_->CurrentObjectsOf({"default", "c1"}).size() == 3; });
+  // One watcher throughout (a restarted one would list anyway). Its next
+  // watch is held (a kubesim hold fault) while the changes are made and the
+  // history expires, so it resumes from a cursor the server no longer has.
+  std::atomic<bool> stop{false};
+  Watcher watcher(spec_, client_.get(), log_.get(), Options());
+  std::thread t([&] { watcher.Run(stop); });
+  auto objects = [&] { return log_->CurrentObjectsOf({"default", "c1"}); };
+  EXPECT_TRUE(testing::Eventually([&] { return objects().size() == 3; }, absl::Seconds(30), absl::Milliseconds(25)));
+  Post("/kubesim/faults", R"({"hold":[{"verb":"watch","resource":"configmaps"}]})");
+  EXPECT_TRUE(testing::Eventually(
+      [&] {
+        auto held = client_->Get("/kubesim/held");
+        return held.ok() && !(*held)["held"].empty();  // the open watch timed out; the next one waits
+      },
+      absl::Seconds(30), absl::Milliseconds(25)));
   const uint64_t after_first = log_->last_seq();
   ASSERT_TRUE(client_->MergePatch(cms_ + "/a", R"({"data":{"k":"2"}})").ok());
   ASSERT_TRUE(client_->Delete(cms_ + "/b").ok());
   Create("d", "1");
-  kube::Request expire;
-  expire.method = "POST";
-  expire.path = "/kubesim/expire-history";
-  ASSERT_TRUE(client_->Do(expire).ok());
-  RunUntil([&] { return log_->CurrentObjectsOf({"default", "c1"}).count(
-                            {"", "ConfigMap", "default", "d"}) > 0; });
+  Post("/kubesim/expire-history", "");
+  Post("/kubesim/faults", "{}");
+  EXPECT_TRUE(testing::Eventually([&] { return objects().count({"", "ConfigMap", "default", "d"}) > 0; },
+                                  absl::Seconds(30), absl::Milliseconds(25)));
+  stop = true;
+  t.join();
   EXPECT_EQ(Summary(*log_, after_first + 1),
             (std::vector<std::string>{"RESET", "RELIST", "MODIFIED a (relist)",
                                       "DELETED b (relist)", "ADDED d (relist)"}));
+  EXPECT_EQ(synced_.size(), 1u);  // a re-list after 410 is not a first sync
   auto cursors = log_->WatchCursors();
   ASSERT_TRUE(cursors.ok());
   EXPECT_FALSE((*cursors)["v1/configmaps@default"].empty());

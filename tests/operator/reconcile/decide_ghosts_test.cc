@@ -122,6 +122,48 @@ TEST(DecideGhosts, SeenFirstThenReportedAfterTheGracePeriod) {
   }
 }
 
+// After a restart the grace period counts from when this process's picture
+// became complete, not from a `since` an earlier process wrote before it
+// stopped looking; `since` itself stays as first seen. A stale picture ends
+// no grace period.
+TEST(DecideGhosts, AGracePeriodNeverEndsOnTheFirstLookAfterARestart) {
+  Fixture f;
+  const absl::Time t0 = absl::FromUnixSeconds(1800000000);
+  const GhostPlan first = DecideGhosts(f.Input(t0, {}));
+  const absl::Time restart = t0 + absl::Hours(3);  // down for hours
+  GhostInput in = f.Input(restart, first.ghosts);
+  in.watching_since = restart;
+  const GhostPlan after = DecideGhosts(in);
+  EXPECT_TRUE(after.steps.empty());
+  for (const auto& g : after.ghosts) {
+    EXPECT_EQ(g.state(), "InGracePeriod") << g.host_port();
+    EXPECT_EQ(g.since(), "2027-01-15T08:00:00Z");
+  }
+  EXPECT_EQ(after.recheck_after, absl::Minutes(5));
+  // A full grace period of this process's own watching: dropped then.
+  in = f.Input(restart + absl::Minutes(5), after.ghosts);
+  in.watching_since = restart;
+  const GhostPlan later = DecideGhosts(in);
+  EXPECT_EQ(Find(later, "c-cn-1.c-cn-internal.ns.svc.cluster.local:9050")->state(), "Dropping");
+  // Not fresh: nothing ends, however long ago.
+  in = f.Input(restart + absl::Hours(1), after.ghosts);
+  in.watching_since = restart;
+  in.fresh = false;
+  const GhostPlan stale = DecideGhosts(in);
+  EXPECT_TRUE(stale.steps.empty());
+  EXPECT_EQ(Find(stale, "c-cn-1.c-cn-internal.ns.svc.cluster.local:9050")->state(), "InGracePeriod");
+}
+
+// A pod below the replicas this reconcile restores (a StatefulSet shrunk by
+// hand, the spec unchanged) is coming back: its node is no ghost.
+TEST(DecideGhosts, APodTheStatefulSetIsRestoredToIsNoGhost) {
+  Fixture f;
+  GhostInput in = f.Input(absl::FromUnixSeconds(1800000000), {});
+  EXPECT_NE(Find(DecideGhosts(in), "c-be-2.c-be-internal.ns.svc.cluster.local:9050"), nullptr);
+  in.live_replicas[Component::kBe] = 3;
+  EXPECT_EQ(Find(DecideGhosts(in), "c-be-2.c-be-internal.ns.svc.cluster.local:9050"), nullptr);
+}
+
 TEST(DecideGhosts, GracePeriodAnnotation) {
   google::protobuf::Map<std::string, std::string> a;
   EXPECT_EQ(*GhostGracePeriod(a), absl::Minutes(10));

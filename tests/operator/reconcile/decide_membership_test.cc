@@ -83,6 +83,39 @@ TEST(DecideMembership, ScaleInDecommissionsFirstAndHoldsThePod) {
   EXPECT_EQ(s.refused_waiting_on, "be-3 to decommission");
 }
 
+// A picture older than the operator's first full list (a new spec read
+// beside a StatefulSet not listed yet) removes nothing: held at the live
+// size, no Doris call, whatever the node list says.
+TEST(DecideMembership, AStalePictureRemovesNothing) {
+  for (Component c : {Component::kBe, Component::kFe}) {
+    MembershipInput in = BeInput(2, 3);
+    in.component = c;
+    in.fresh = false;
+    const auto rows = Backends(0, true);  // even a drained, decommissioned be-3
+    const NodeMap pods = Pods(4);
+    in.nodes = &rows;
+    in.node_map = &pods;
+    const MembershipPlan plan = DecideMembership(in);
+    ASSERT_TRUE(plan.acts) << translator::ComponentName(c);
+    EXPECT_EQ(plan.replicas, 3) << translator::ComponentName(c);
+    EXPECT_TRUE(plan.steps.empty()) << translator::ComponentName(c);
+    EXPECT_NE(plan.waiting_on.find("has not listed every watched resource"), std::string::npos) << plan.waiting_on;
+  }
+  // A component taken out of the spec keeps its StatefulSet too.
+  MembershipInput removed = BeInput(0, 4);
+  removed.in_spec = false;
+  removed.fresh = false;
+  const MembershipPlan plan = DecideMembership(removed);
+  EXPECT_EQ(plan.replicas, 4);
+  EXPECT_TRUE(plan.steps.empty());
+  EXPECT_FALSE(plan.release);
+  EXPECT_TRUE(plan.removing);
+  // Nothing to remove: nothing to hold either.
+  MembershipInput steady = BeInput(3, 3);
+  steady.fresh = false;
+  EXPECT_FALSE(DecideMembership(steady).acts);
+}
+
 TEST(DecideMembership, ADrainedBackendIsDroppedAndThenThePodMayGo) {
   MembershipInput in = BeInput(3, 4);
   const NodeMap pods = Pods(4);
