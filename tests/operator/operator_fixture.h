@@ -575,6 +575,14 @@ class OperatorE2eTest : public ::testing::Test {
     return Phase(cluster, "fe") == "available" && Phase(cluster, "be") == "available";
   }
 
+  // Whether the newest reconcile of `cluster` changed nothing: it has
+  // settled (a change seen after this is what the next reconcile is about).
+  bool Settled(const std::string& cluster) {
+    const auto all = ReconcilesThrough(cluster, 0);
+    return !all.empty() && all.back().outcome() == log::v1::ReconcileRecord::NO_CHANGE &&
+           all.back().actions() == 0;
+  }
+
   std::string dir_;
   std::unique_ptr<testing::KubesimProcess> sim_;
   std::unique_ptr<testing::ChildProcess> operator_;

@@ -71,6 +71,9 @@ TEST_F(PeersE2eTest, ABeRestartWaitsForHealthyTablets) {
   ASSERT_TRUE(saw.has_value());
   EXPECT_EQ(Partition("hg-be"), 3);
   EXPECT_EQ(BePodsOn("hg", "apache/doris:be-2.1.9"), 0);
+  // Still one Event for the one wait (a repeat adds to its count): the
+  // wait above can be met before a second Event appears; this cannot.
+  EXPECT_EQ(EventCount("hg", "RolloutWaitingForTabletHealth"), 1);
 
   // Doris healthy again: the rollout goes through, one pod at a time.
   Knobs("hg", {{"replicaMissingTablets", 0}});

@@ -112,12 +112,18 @@ void ApiServer::CollectGarbage() {
     }
     return &o;
   };
-  // Acts on an object only while it is still the one looked at.
+  // Acts on an object only while it is still the one looked at, unchanged:
+  // the collector classifies the latest object's ownerReferences and
+  // deletes with its resourceVersion as a precondition (attemptToDeleteItem,
+  // deleteObject), so a dependent orphaned after this pass looked at it (an
+  // orphan delete of its owner, served meanwhile) is not collected on the
+  // stale view; the next pass sees it as it is.
   auto current = [&](const Item& i) {
     const std::string ns = i.object["metadata"].value("namespace", "");
     auto live = store_.Get(i.type, ns, i.object["metadata"].value("name", ""));
     const Json* obj = std::get_if<Json>(&live);
-    return obj != nullptr && (*obj)["metadata"].value("uid", "") == i.object["metadata"].value("uid", "");
+    return obj != nullptr && (*obj)["metadata"].value("uid", "") == i.object["metadata"].value("uid", "") &&
+           (*obj)["metadata"].value("resourceVersion", "") == i.object["metadata"].value("resourceVersion", "");
   };
 
   for (const Item& i : items) {

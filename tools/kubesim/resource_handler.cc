@@ -260,6 +260,17 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
         return result(store_.Delete(t, ns, name), 200, /*deleted=*/true);
       }
     }
+    if (policy == "Orphan" && !dry_run) {
+      // Dependents are released before the owner goes, as kube-apiserver
+      // keeps the owner (the `orphan` finalizer) until the collector has
+      // orphaned them (garbagecollector.go attemptToOrphanWorker): no
+      // dependent ever names an absent owner, which the collector, running
+      // on its own thread, would take for garbage.
+      auto cur = store_.Get(t, ns, name);
+      if (auto* obj = std::get_if<Json>(&cur); obj != nullptr && !(*obj)["metadata"].contains("deletionTimestamp")) {
+        CollectDependents((*obj)["metadata"].value("uid", ""), /*orphan=*/true);
+      }
+    }
     auto deleted = store_.Delete(t, ns, name, dry_run);
     if (auto* obj = std::get_if<Json>(&deleted);
         !dry_run && obj != nullptr && !(*obj)["metadata"].contains("deletionTimestamp")) {
