@@ -115,9 +115,9 @@ absl::StatusOr<uint64_t> EventLog::ThinSnapshots(const std::shared_ptr<Handles>&
       previous = {-1, 0};
       continue;
     }
-    const std::pair<int, int64_t> bucket{recent ? 1 : 0,
-                                         absl::IDivDuration(t - absl::UnixEpoch(), spacing,
-                                                            nullptr)};
+    absl::Duration unused;
+    const std::pair<int, int64_t> bucket{
+        recent ? 1 : 0, absl::IDivDuration(t - absl::UnixEpoch(), spacing, &unused)};
     if (i == 0 || bucket != previous) {
       previous = bucket;  // the oldest snapshot, or the oldest of its bucket: kept
       continue;
