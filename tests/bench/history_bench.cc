@@ -693,7 +693,7 @@ int Main(int argc, char** argv) {
         std::fprintf(stderr, "%s: the child failed\n", t.name.c_str());
         return 1;
       }
-      std::printf("%-10s | peak RSS %.0f MiB\nRESULT %s peak_rss_kb=%ld\n", t.name.c_str(),
+      std::printf("%-10s | peak RSS %.0f MiB\nRESULT_RSS %s peak_rss_kb=%ld\n", t.name.c_str(),
                   static_cast<double>(usage.ru_maxrss) / 1024, t.name.c_str(), usage.ru_maxrss);
       std::fflush(stdout);
       fs::remove_all(path);
