@@ -599,12 +599,14 @@ void Report(const Options& o, LogUnderTest& t) {
   std::printf("%-10s | %llu records kept are of the %zu clusters with a stuck rollout (%.1f%%)\n",
               t.name.c_str(), static_cast<unsigned long long>(stuck_records), t.stuck.size(),
               last >= first ? 100.0 * stuck_records / (last - first + 1) : 0.0);
-  std::printf("%-10s | %llu snapshots kept, %.1f MiB of table files (of %.1f MiB); records %.1f MiB\n",
+  std::printf("%-10s | %llu snapshots kept, %.1f MiB of table files (of %.1f MiB); "
+              "records %.1f MiB\n",
               t.name.c_str(), static_cast<unsigned long long>(snaps.count),
               static_cast<double>(snaps.sst_bytes) / (1 << 20),
               static_cast<double>(snaps.all_sst_bytes) / (1 << 20),
               static_cast<double>(snaps.records_sst_bytes) / (1 << 20));
-  std::printf("RESULT %s records=%llu reconciles=%llu bytes=%llu snapshots=%llu snapshot_bytes=%llu\n",
+  std::printf("RESULT %s records=%llu reconciles=%llu bytes=%llu snapshots=%llu "
+              "snapshot_bytes=%llu\n",
               t.name.c_str(),
               static_cast<unsigned long long>(last >= first ? last - first + 1 : 0),
               static_cast<unsigned long long>(kept_reconciles),
@@ -653,7 +655,8 @@ int Main(int argc, char** argv) {
     for (const bool coalesce : {false, true}) {
       if (o.only == (coalesce ? "plain" : "coalesced")) continue;
       LogUnderTest t;
-      t.name = absl::StrCat(coalesce ? "coalesced" : "plain", old_snapshots ? "-old-snapshots" : "");
+      t.name =
+          absl::StrCat(coalesce ? "coalesced" : "plain", old_snapshots ? "-old-snapshots" : "");
       t.coalesce = coalesce;
       t.old_snapshots = old_snapshots;
       const std::string path = absl::StrCat(o.dir, "/", t.name);

@@ -217,7 +217,8 @@ class ThinningTest : public ::testing::Test {
     const bool recent = TimeOf(seq) >= now - p.recent_snapshots;
     const absl::Duration spacing = recent ? p.recent_snapshot_spacing : p.old_snapshot_spacing;
     absl::Duration rem;
-    return (recent ? 1000000000 : 0) + absl::IDivDuration(TimeOf(seq) - absl::UnixEpoch(), spacing, &rem);
+    return (recent ? 1000000000 : 0) +
+           absl::IDivDuration(TimeOf(seq) - absl::UnixEpoch(), spacing, &rem);
   }
 
   const EventLogOptions options_{.snapshot_every = 100, .snapshot_bytes_ratio = 0};
@@ -242,7 +243,9 @@ TEST_F(ThinningTest, KeepsTheOldestTheNewestAndOnePerBucketAndStateAtStaysExact)
   for (const auto& [seq, bytes] : after) kept.insert(seq);
   // The oldest and the newest four stay.
   EXPECT_TRUE(kept.count(before_.front().first));
-  for (size_t i = before_.size() - 4; i < before_.size(); ++i) EXPECT_TRUE(kept.count(before_[i].first));
+  for (size_t i = before_.size() - 4; i < before_.size(); ++i) {
+    EXPECT_TRUE(kept.count(before_[i].first));
+  }
   // Every bucket that had a snapshot still has one, and only one (the
   // oldest and newest four aside).
   std::set<int64_t> had, has;
