@@ -45,9 +45,10 @@ absl::Status LogRetention::RunOnce() {
   }
   stats_.records_dropped.fetch_add(static_cast<int64_t>(r->removed_records));
   UpdateOldest();
-  if (r->removed_records > 0) {
+  if (r->removed_records > 0 || r->removed_snapshots > 0) {
     logging::Log(logging::Level::kInfo, "event log retention",
                  {{"removed_records", std::to_string(r->removed_records)},
+                  {"thinned_snapshots", std::to_string(r->removed_snapshots)},
                   {"first_seq", std::to_string(r->first_seq)},
                   {"bytes", std::to_string(bytes_after_last_pass_)}});
   }

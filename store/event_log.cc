@@ -228,6 +228,7 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
   rocksdb::WriteBatch batch;
   uint64_t seq = next_seq_;
   std::string bytes;
+  uint64_t appended_bytes = 0;
   int64_t observed_floor = last_observed_micros_;
   google::protobuf::Timestamp last_observed;
   if (observed_floor != INT64_MIN) {
@@ -252,6 +253,7 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
       bytes.clear();
       r.SerializeToString(&bytes);
       batch.Put(h->cf[kRecords], keys::Seq(seq), bytes);
+      appended_bytes += bytes.size();
       IndexRecord(r, h->cf, /*remove=*/false, &batch);
       ++seq;
     }
@@ -280,6 +282,7 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
   next_seq_ = last + 1;
   last_observed_micros_ = observed_floor;
   unsynced_ = true;
+  bytes_since_snapshot_ += appended_bytes;
   return MaybeSnapshot(h);
 }
 

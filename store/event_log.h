@@ -52,9 +52,20 @@ enum class Durability {
 struct EventLogOptions {
   Durability durability = Durability::kGroupCommit;
   absl::Duration group_commit_interval = absl::Milliseconds(20);
-  // A snapshot of the folded State is written every this many records;
-  // StateAt folds at most this many records after loading one.
-  uint64_t snapshot_every = 2048;
+  // Snapshots of the folded State, spaced by bytes: one is written once the
+  // records appended since the last one add up (serialized) to
+  // `snapshot_bytes_ratio` times that snapshot's size, no sooner than
+  // `snapshot_min_records` records after it, and at the latest
+  // `snapshot_every` records after it. With a ratio >= 1 snapshots never
+  // outweigh the records they summarise (a large state is snapshotted
+  // rarely); `snapshot_every` bounds what Open folds, after a clean close
+  // or a kill -9 (snapshots go through the write-ahead log), and what
+  // StateAt folds inside the newest snapshots (retention thins older ones,
+  // see RetentionPolicy). Ratio 0: a snapshot every `snapshot_every`
+  // records, whatever their size (the policy before bytes spacing).
+  uint64_t snapshot_every = 32768;
+  double snapshot_bytes_ratio = 1.0;
+  uint64_t snapshot_min_records = 256;
   bool create_if_missing = true;
   // Scan every record on Open to check gaplessness and parseability. O(log).
   bool paranoid_open = false;
@@ -85,6 +96,7 @@ struct WriteHealth {
 struct OpenStats {
   uint64_t snapshot_seq = 0;    // the snapshot the state was loaded from (0: none)
   uint64_t records_folded = 0;  // records read and folded after it
+  uint64_t bytes_folded = 0;    // their serialized size
   absl::Duration took;          // from opening RocksDB to a usable log
 };
 
@@ -121,10 +133,22 @@ struct RetentionPolicy {
   uint64_t max_bytes = 0;
   // Never remove any of the newest `keep_at_least` records.
   uint64_t keep_at_least = 1000;
+  // Snapshots are thinned on every pass, so that their bytes stay bounded
+  // whatever the window: kept are the oldest (every fold inside the window
+  // can start from it), the newest `keep_newest_snapshots`, and of the rest
+  // the oldest in each `recent_snapshot_spacing` of observed time for those
+  // observed within `recent_snapshots` of now, in each
+  // `old_snapshot_spacing` before. StateAt between two kept snapshots folds
+  // from the older one. 0 keep_newest_snapshots: no thinning.
+  uint64_t keep_newest_snapshots = 4;
+  absl::Duration recent_snapshots = absl::Hours(24);
+  absl::Duration recent_snapshot_spacing = absl::Hours(1);
+  absl::Duration old_snapshot_spacing = absl::Hours(24);
 };
 
 struct RetentionResult {
   uint64_t removed_records = 0;
+  uint64_t removed_snapshots = 0;  // thinned (not those below the cut)
   uint64_t first_seq = 0;  // the oldest record still readable
 };
 
@@ -278,6 +302,9 @@ class EventLog {
   absl::StatusOr<std::vector<uint64_t>> ScanIndex(int cf, const std::string& prefix,
                                                   const IndexQuery& query) const;
   absl::Status DeleteRecordsUpTo(const std::shared_ptr<Handles>& h, uint64_t cut);
+  // Deletes the snapshots `policy` does not keep; returns how many.
+  absl::StatusOr<uint64_t> ThinSnapshots(const std::shared_ptr<Handles>& h,
+                                         const RetentionPolicy& policy, absl::Time now);
   void SyncLoop();
   absl::Status Corrupt(const std::string& what) const;
 
@@ -292,6 +319,9 @@ class EventLog {
   std::vector<Writer*> writers_ ABSL_GUARDED_BY(mu_);
   uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
   uint64_t last_snapshot_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t last_snapshot_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  // Serialized bytes of the records appended since the last snapshot.
+  uint64_t bytes_since_snapshot_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t last_observed_micros_ ABSL_GUARDED_BY(mu_) = INT64_MIN;
   absl::Status broken_ ABSL_GUARDED_BY(mu_);
   bool recoverable_ ABSL_GUARDED_BY(mu_) = true;
@@ -310,6 +340,8 @@ class EventLog {
   std::thread syncer_;
 
   absl::Mutex retention_mu_;  // one retention pass at a time
+  // The newest snapshot when snapshots were last thinned.
+  uint64_t thinned_at_snapshot_ ABSL_GUARDED_BY(retention_mu_) = UINT64_MAX;
   absl::Mutex coalesce_mu_;   // one AppendReconcile read-modify-write at a time
 
   mutable absl::Mutex state_mu_;

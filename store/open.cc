@@ -130,6 +130,10 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
   if (options.snapshot_every == 0) {
     return absl::InvalidArgumentError("EventLogOptions.snapshot_every must be > 0");
   }
+  if (!(options.snapshot_bytes_ratio >= 0) || options.snapshot_bytes_ratio > 1e6) {
+    return absl::InvalidArgumentError(
+        "EventLogOptions.snapshot_bytes_ratio must be between 0 and 1e6");
+  }
   std::unique_ptr<EventLog> log(new EventLog(path, options));
   absl::Status s = log->Init();
   if (!s.ok()) return s;
@@ -385,7 +389,7 @@ absl::Status EventLog::LoadState(const std::shared_ptr<Handles>& h, uint64_t exp
   OpenStats stats;
   absl::StatusOr<State> state = FoldFromSnapshot(h, last, /*repair=*/true, &stats);
   if (!state.ok()) return state.status();
-  uint64_t newest_snapshot = 0;
+  uint64_t newest_snapshot = 0, newest_snapshot_bytes = 0;
   {
     std::unique_ptr<rocksdb::Iterator> it(
         db->NewIterator(rocksdb::ReadOptions(), h->cf[kSnapshots]));
@@ -393,6 +397,7 @@ absl::Status EventLog::LoadState(const std::shared_ptr<Handles>& h, uint64_t exp
     if (it->Valid()) {
       newest_snapshot =
           keys::ParseSeq(std::string_view(it->key().data(), it->key().size())).value_or(0);
+      newest_snapshot_bytes = it->value().size();
     }
   }
   {
@@ -406,6 +411,10 @@ absl::Status EventLog::LoadState(const std::shared_ptr<Handles>& h, uint64_t exp
   next_seq_ = last + 1;
   last_observed_micros_ = last_observed;
   last_snapshot_seq_ = newest_snapshot;
+  last_snapshot_bytes_ = newest_snapshot_bytes;
+  // What was folded is what came after the snapshot loaded (the newest, but
+  // for a damaged one).
+  bytes_since_snapshot_ = stats.bytes_folded;
   return MaybeSnapshot(h);
 }
 

@@ -1,4 +1,5 @@
-// EventLog snapshots: writing one every snapshot_every records, and folding
+// EventLog snapshots: writing one when the records since the last one
+// outweigh it (or every snapshot_every records at the latest), and folding
 // the state at any seq from the newest usable snapshot before it (damaged
 // ones are reported and passed over).
 
@@ -20,37 +21,36 @@ using namespace internal;  // NOLINT: the layout shared by the EventLog files
 
 absl::Status EventLog::MaybeSnapshot(const std::shared_ptr<Handles>& h) {
   const uint64_t last = next_seq_ - 1;
-  if (last < last_snapshot_seq_ + options_.snapshot_every) return absl::OkStatus();
+  const uint64_t since = last - last_snapshot_seq_;
+  // A snapshot costs the whole state; spaced by the records' bytes, a large
+  // state is written rarely and a small one often, and snapshots stay at
+  // most 1/ratio of what the log holds.
+  const bool due =
+      since >= options_.snapshot_every ||
+      (options_.snapshot_bytes_ratio > 0 && since >= options_.snapshot_min_records &&
+       static_cast<double>(bytes_since_snapshot_) >=
+           options_.snapshot_bytes_ratio * static_cast<double>(last_snapshot_bytes_));
+  if (!due) return absl::OkStatus();
   std::string bytes;
   {
     absl::MutexLock l(&state_mu_);
     bytes = state_.Serialize();
   }
-  // Snapshots are derived data: one lost in a crash is refolded on Open from
-  // an earlier one, so they skip the write-ahead log. Each is flushed to a
-  // table file at once, in the background: otherwise a crash loses every
-  // snapshot still in the memtable (for a small state, thousands of them)
-  // and the next start folds that much more of the log.
-  rocksdb::WriteOptions wo;
-  wo.disableWAL = true;
+  // Through the write-ahead log like the records, so a kill -9 loses no
+  // snapshot of an acknowledged record and Open after it folds fewer than
+  // snapshot_every records. (With the WAL skipped, a crash lost every
+  // snapshot not yet flushed, and how many depended on flush timing.) The
+  // WAL bytes they add are at most 1/ratio of the records'.
   absl::Status s = FromRocks(
-      h->db->Put(wo, h->cf[kSnapshots], keys::Seq(last), bytes), path_,
+      h->db->Put(rocksdb::WriteOptions(), h->cf[kSnapshots], keys::Seq(last), bytes), path_,
       "writing a snapshot");
   if (!s.ok()) return MarkBroken(s);
   last_snapshot_seq_ = last;
-  // Only when no earlier snapshot is still waiting to be flushed: a second
-  // immutable memtable would make RocksDB stop every write until the first
-  // is flushed (max_write_buffer_number is 2); the waiting one is flushed
-  // soon anyway. Not waited for; one that fails stops writes (see
-  // OpenDatabase).
-  uint64_t waiting = 0;
-  if (h->db->GetIntProperty(h->cf[kSnapshots], "rocksdb.num-immutable-mem-table", &waiting) &&
-      waiting == 0) {
-    rocksdb::FlushOptions fo;
-    fo.wait = false;
-    fo.allow_write_stall = true;
-    h->db->Flush(fo, h->cf[kSnapshots]).PermitUncheckedError();
-  }
+  last_snapshot_bytes_ = bytes.size();
+  bytes_since_snapshot_ = 0;
+  // Not flushed on purpose: the WAL keeps it across a crash, and the
+  // family's memtable flushes when full (a large snapshot fills it alone)
+  // or when max_total_wal_size is reached.
   return absl::OkStatus();
 }
 
@@ -109,6 +109,7 @@ absl::StatusOr<State> EventLog::FoldFromSnapshot(const std::shared_ptr<Handles>&
   uint64_t expect = base + 1;
   for (; it->Valid(); it->Next()) {
     if (it->record().seq() != expect) break;
+    if (stats != nullptr) stats->bytes_folded += it->record().ByteSizeLong();
     state = Fold(std::move(state), it->TakeRecord());
     if (repair && std::find(skipped.begin(), skipped.end(), expect) != skipped.end()) {
       // Rewritten from the records, so the next fold need not go back as far.

@@ -5,7 +5,13 @@
 // simulated clock, retention is given it); nothing sleeps.
 //
 //   bazel run -c opt //tests/bench:history_bench -- [--clusters=1000] [--days=30]
-//       [--dir=/tmp/history_bench] [--snapshot_every=2048] [--only=both|plain|coalesced]
+//       [--dir=/tmp/history_bench] [--only=both|plain|coalesced]
+//       [--snapshots=new|old|both] [--snapshot_every=N]
+//
+// --snapshots=old runs the snapshot policy before bytes spacing (one every
+// --snapshot_every records, default 2,048; no thinning) in the same binary,
+// "both" runs each log under both policies, one after the other. Each log is
+// simulated in a child process, so its peak RSS is its own.
 //
 // Churn per cluster (1 FE + 3 BE pods, 2 StatefulSets, a ConfigMap):
 //  - a resync reconcile every 10 min; 12 pod status updates a day;
@@ -18,6 +24,10 @@
 // Prints, per log: bytes on disk (files in its directory), records kept,
 // reconciles they stand for, the oldest time kept, records dropped by
 // retention, and wall time.
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -36,6 +46,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "operator/log_retention.h"
+#include "rocksdb/db.h"
 #include "store/coalesce.h"
 #include "store/event_log.h"
 
@@ -255,13 +266,15 @@ struct Options {
   int clusters = 1000;
   int days = 30;
   std::string dir = "/tmp/history_bench";
-  uint64_t snapshot_every = 2048;
+  uint64_t snapshot_every = 0;  // 0: the policy's default
   std::string only = "both";
+  std::string snapshots = "new";
 };
 
 struct LogUnderTest {
   std::string name;
   bool coalesce = false;
+  bool old_snapshots = false;  // every snapshot_every records, never thinned
   std::unique_ptr<store::EventLog> log;
   std::unique_ptr<LogRetention> retention;
   std::set<std::string> stuck;  // clusters with a stuck rollout
@@ -277,6 +290,41 @@ uint64_t DirBytes(const std::string& dir) {
     if (e.is_regular_file()) total += e.file_size();
   }
   return total;
+}
+
+struct SnapshotBytes {
+  uint64_t count = 0;
+  uint64_t sst_bytes = 0;          // the snapshots family's table files
+  uint64_t records_sst_bytes = 0;  // the records family's
+  uint64_t all_sst_bytes = 0;
+};
+
+// Opens the closed log read-only with RocksDB itself: how many snapshots it
+// keeps and the bytes of each family's table files.
+SnapshotBytes CountSnapshots(const std::string& path) {
+  SnapshotBytes out;
+  std::vector<std::string> names;
+  if (!rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok()) return out;
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const std::string& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  if (!rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, cfs, &handles, &db).ok()) {
+    return out;
+  }
+  for (size_t i = 0; i < names.size(); ++i) {
+    uint64_t v = 0;
+    db->GetIntProperty(handles[i], "rocksdb.total-sst-files-size", &v);
+    out.all_sst_bytes += v;
+    if (names[i] == "records") out.records_sst_bytes = v;
+    if (names[i] != "snapshots") continue;
+    out.sst_bytes = v;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[i]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++out.count;
+  }
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  delete db;
+  return out;
 }
 
 // Feeds one log the whole month.
@@ -315,6 +363,7 @@ void Simulate(const Options& o, LogUnderTest& t) {
   ro.policy.max_bytes = uint64_t{4} << 30;    // --log-retention-max-bytes default
   ro.interval = absl::Minutes(10);            // --log-retention-interval default
   ro.now = [&t] { return t.sim_now; };
+  if (t.old_snapshots) ro.policy.keep_newest_snapshots = 0;
   t.retention = std::make_unique<LogRetention>(t.log.get(), ro);
   absl::Time next_retention_look = start;
 
@@ -532,7 +581,9 @@ void Report(const Options& o, LogUnderTest& t) {
   }
   const uint64_t state_bytes = t.log->CurrentState().Serialize().size();
   t.log->Close().IgnoreError();
-  const uint64_t disk = DirBytes(absl::StrCat(o.dir, "/", t.name));
+  const std::string path = absl::StrCat(o.dir, "/", t.name);
+  const uint64_t disk = DirBytes(path);
+  const SnapshotBytes snaps = CountSnapshots(path);
   std::printf(
       "%-10s | %9.1f MiB on disk | %10llu records kept (%llu reconcile records, %llu of them runs)"
       " standing for %llu reconciles | oldest kept %.1f days old | %llu records appended, %llu "
@@ -548,10 +599,20 @@ void Report(const Options& o, LogUnderTest& t) {
   std::printf("%-10s | %llu records kept are of the %zu clusters with a stuck rollout (%.1f%%)\n",
               t.name.c_str(), static_cast<unsigned long long>(stuck_records), t.stuck.size(),
               last >= first ? 100.0 * stuck_records / (last - first + 1) : 0.0);
-  std::printf("RESULT %s records=%llu reconciles=%llu bytes=%llu\n", t.name.c_str(),
+  std::printf("%-10s | %llu snapshots kept, %.1f MiB of table files (of %.1f MiB); "
+              "records %.1f MiB\n",
+              t.name.c_str(), static_cast<unsigned long long>(snaps.count),
+              static_cast<double>(snaps.sst_bytes) / (1 << 20),
+              static_cast<double>(snaps.all_sst_bytes) / (1 << 20),
+              static_cast<double>(snaps.records_sst_bytes) / (1 << 20));
+  std::printf("RESULT %s records=%llu reconciles=%llu bytes=%llu snapshots=%llu "
+              "snapshot_bytes=%llu\n",
+              t.name.c_str(),
               static_cast<unsigned long long>(last >= first ? last - first + 1 : 0),
               static_cast<unsigned long long>(kept_reconciles),
-              static_cast<unsigned long long>(disk));
+              static_cast<unsigned long long>(disk),
+              static_cast<unsigned long long>(snaps.count),
+              static_cast<unsigned long long>(snaps.sst_bytes));
   std::fflush(stdout);
 }
 
@@ -574,37 +635,72 @@ int Main(int argc, char** argv) {
       if (!absl::SimpleAtoi(*v, &o.snapshot_every) || o.snapshot_every < 1) return 2;
     } else if (auto v = value("--only")) {
       o.only = *v;
+    } else if (auto v = value("--snapshots")) {
+      o.snapshots = *v;
+      if (o.snapshots != "new" && o.snapshots != "old" && o.snapshots != "both") return 2;
     } else {
       std::fprintf(stderr,
                    "usage: history_bench [--clusters=N] [--days=D] [--dir=PATH] "
-                   "[--snapshot_every=N] [--only=both|plain|coalesced]\n");
+                   "[--snapshot_every=N] [--only=both|plain|coalesced] "
+                   "[--snapshots=new|old|both]\n");
       return 2;
     }
   }
   std::printf("history_bench: %d clusters, %d simulated days, retention max-age 30d, max-bytes "
-              "4GiB, snapshot every %llu records\n",
-              o.clusters, o.days, static_cast<unsigned long long>(o.snapshot_every));
-  for (const bool coalesce : {false, true}) {
-    if (o.only == (coalesce ? "plain" : "coalesced")) continue;
-    LogUnderTest t;
-    t.name = coalesce ? "coalesced" : "plain";
-    t.coalesce = coalesce;
-    const std::string path = absl::StrCat(o.dir, "/", t.name);
-    fs::remove_all(path);
-    fs::create_directories(o.dir);
-    store::EventLogOptions lo;
-    lo.snapshot_every = o.snapshot_every;
-    auto opened = store::EventLog::Open(path, lo);
-    if (!opened.ok()) {
-      std::fprintf(stderr, "%s\n", opened.status().ToString().c_str());
-      return 1;
+              "4GiB, snapshots: %s\n",
+              o.clusters, o.days, o.snapshots.c_str());
+  std::fflush(stdout);
+  for (const bool old_snapshots : {true, false}) {
+    if (o.snapshots == (old_snapshots ? "new" : "old")) continue;
+    for (const bool coalesce : {false, true}) {
+      if (o.only == (coalesce ? "plain" : "coalesced")) continue;
+      LogUnderTest t;
+      t.name =
+          absl::StrCat(coalesce ? "coalesced" : "plain", old_snapshots ? "-old-snapshots" : "");
+      t.coalesce = coalesce;
+      t.old_snapshots = old_snapshots;
+      const std::string path = absl::StrCat(o.dir, "/", t.name);
+      fs::remove_all(path);
+      fs::create_directories(o.dir);
+      store::EventLogOptions lo;
+      if (old_snapshots) {
+        lo.snapshot_every = o.snapshot_every > 0 ? o.snapshot_every : 2048;
+        lo.snapshot_bytes_ratio = 0;
+      } else if (o.snapshot_every > 0) {
+        lo.snapshot_every = o.snapshot_every;
+      }
+      std::printf("%-10s | snapshot_every %llu, bytes ratio %.1f, thinning %s\n", t.name.c_str(),
+                  static_cast<unsigned long long>(lo.snapshot_every), lo.snapshot_bytes_ratio,
+                  old_snapshots ? "off" : "on");
+      std::fflush(stdout);
+      // One child per log: its peak RSS is its own, not the largest so far.
+      const pid_t child = fork();
+      if (child < 0) return 1;
+      if (child == 0) {
+        auto opened = store::EventLog::Open(path, lo);
+        if (!opened.ok()) {
+          std::fprintf(stderr, "%s\n", opened.status().ToString().c_str());
+          _exit(1);
+        }
+        t.log = std::move(*opened);
+        Simulate(o, t);
+        Report(o, t);
+        t.retention.reset();
+        t.log.reset();
+        _exit(0);
+      }
+      int status = 0;
+      struct rusage usage {};
+      if (wait4(child, &status, 0, &usage) != child || !WIFEXITED(status) ||
+          WEXITSTATUS(status) != 0) {
+        std::fprintf(stderr, "%s: the child failed\n", t.name.c_str());
+        return 1;
+      }
+      std::printf("%-10s | peak RSS %.0f MiB\nRESULT_RSS %s peak_rss_kb=%ld\n", t.name.c_str(),
+                  static_cast<double>(usage.ru_maxrss) / 1024, t.name.c_str(), usage.ru_maxrss);
+      std::fflush(stdout);
+      fs::remove_all(path);
     }
-    t.log = std::move(*opened);
-    Simulate(o, t);
-    Report(o, t);
-    t.retention.reset();
-    t.log.reset();
-    fs::remove_all(path);
   }
   return 0;
 }

@@ -14,48 +14,15 @@
 #include "store/event_log.h"
 #include "store/fold.h"
 #include "store/keys.h"
+#include "tests/store/raw_log.h"
 #include "tests/store/test_records.h"
 
 namespace doris_operator::store {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::Raw;
 using testing::Synthetic;
-
-// The log's column families opened with RocksDB itself, to damage them.
-class Raw {
- public:
-  explicit Raw(const std::string& path) {
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const char* name : {"default", "records", "by_object", "by_cluster", "snapshots"}) {
-      cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    rocksdb::DB* db = nullptr;
-    status_ = rocksdb::DB::Open(rocksdb::DBOptions(), path, cfs, &cf_, &db);
-    db_.reset(db);
-  }
-  ~Raw() {
-    for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-  }
-  bool ok() const { return status_.ok(); }
-  void Put(int cf, const std::string& key, const std::string& value) {
-    ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), cf_[cf], key, value).ok());
-  }
-  void Delete(int cf, const std::string& key) {
-    ASSERT_TRUE(db_->Delete(rocksdb::WriteOptions(), cf_[cf], key).ok());
-  }
-  std::string Get(int cf, const std::string& key) {
-    std::string v;
-    return db_->Get(rocksdb::ReadOptions(), cf_[cf], key, &v).ok() ? v : "";
-  }
-
-  static constexpr int kMeta = 0, kRecords = 1, kByObject = 2, kByCluster = 3, kSnapshots = 4;
-
- private:
-  rocksdb::Status status_;
-  std::vector<rocksdb::ColumnFamilyHandle*> cf_;
-  std::unique_ptr<rocksdb::DB> db_;
-};
 
 class DamageTest : public ::testing::Test {
  protected:

@@ -96,7 +96,8 @@ TEST(OpenTest, RestartFoldsOneSnapshotsTailNotTheLog) {
 // folds every record.
 TEST(OpenTest, WithoutASnapshotOpenFoldsEveryRecord) {
   const fs::path dir = FreshDir();
-  const EventLogOptions options{.snapshot_every = 1000000};
+  // Ratio 0: no snapshot by bytes either.
+  const EventLogOptions options{.snapshot_every = 1000000, .snapshot_bytes_ratio = 0};
   Fill(dir, options, 3000);
   auto log = EventLog::Open(dir.string(), options);
   ASSERT_TRUE(log.ok()) << log.status();
