@@ -97,6 +97,12 @@ std::shared_ptr<EventLog::Handles> EventLog::handles() const {
 }
 
 absl::Status EventLog::Reopening() const {
+  {
+    absl::MutexLock l(&handles_mu_);
+    if (handles_closed_) {
+      return absl::FailedPreconditionError(absl::StrCat("event log ", path_, " is closed"));
+    }
+  }
   return absl::UnavailableError(absl::StrCat(
       "event log ", path_, " is being reopened after a write failure; try again"));
 }
@@ -121,6 +127,7 @@ absl::Status EventLog::Close() {
   {
     absl::MutexLock l(&handles_mu_);
     h = std::move(h_);
+    handles_closed_ = true;
   }
   // After a failed write RocksDB must not touch its WAL file again (it
   // asserts so): close without syncing or flushing; what was acknowledged is
@@ -134,8 +141,20 @@ absl::Status EventLog::Close() {
     absl::Status fs = FromRocks(h->db->Flush(fo, all), path_, "flushing memtables");
     if (s.ok()) s = fs;
   }
-  // Closed here unless a reader still holds it; the last one closes it.
-  h.reset();
+  if (h != nullptr) {
+    // Nothing may outlive the database, and a caller may open the directory
+    // again as soon as Close returns: iterators are ended (a Tail or Export
+    // still reading gets this error), and the calls in flight (a Get, an
+    // index scan, a fold, a metrics scrape) finish first; the last holder
+    // closes the database.
+    internal::RocksRecordIterator::EndAll(
+        *h, absl::FailedPreconditionError(absl::StrCat(
+                "event log ", path_, " was closed while this read was in progress")));
+    absl::Notification closed;
+    h->closed = &closed;
+    h.reset();
+    closed.WaitForNotification();
+  }
   return s;
 }
 

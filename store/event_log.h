@@ -152,8 +152,10 @@ struct RetentionResult {
   uint64_t first_seq = 0;  // the oldest record still readable
 };
 
-// Reads records [from, to] in order. Invalidated by nothing: it reads a
-// consistent RocksDB snapshot taken when it was created.
+// Reads records [from, to] in order, from a consistent RocksDB snapshot taken
+// when it was created. EventLog::Close ends it: Valid() turns false and, unless
+// the range was done, status() says the log was closed. It may be destroyed
+// after the log (and after a new log was opened in the same directory).
 class RecordIterator {
  public:
   virtual ~RecordIterator() = default;
@@ -254,8 +256,9 @@ class EventLog {
   // (and the records after it refolded), then rewritten from the records.
   std::vector<DamagedSnapshot> damaged_snapshots() const;
 
-  // Flushes and syncs everything; further calls fail. Also done by the
-  // destructor.
+  // Flushes and syncs everything; further calls fail. Ends live iterators
+  // and waits for calls in flight, so the database is closed on return. Also
+  // done by the destructor.
   absl::Status Close();
 
  private:
@@ -277,8 +280,9 @@ class EventLog {
   // the log acknowledged.
   absl::Status LoadState(const std::shared_ptr<Handles>& h, uint64_t expected_last);
   // The open database, for as long as the caller holds it; null while
-  // Recover reopens it.
+  // Recover reopens it and after Close.
   std::shared_ptr<Handles> handles() const;
+  // Why handles() is null: closed, or being reopened.
   absl::Status Reopening() const;
   // Closes the database and opens it again (Recover, mu_ not held).
   absl::Status Reopen(uint64_t expected_last);
@@ -314,6 +318,7 @@ class EventLog {
 
   mutable absl::Mutex handles_mu_;
   std::shared_ptr<Handles> h_ ABSL_GUARDED_BY(handles_mu_);
+  bool handles_closed_ ABSL_GUARDED_BY(handles_mu_) = false;  // by Close
 
   mutable absl::Mutex mu_;  // writer queue and bookkeeping below
   std::vector<Writer*> writers_ ABSL_GUARDED_BY(mu_);

@@ -8,13 +8,16 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "proto/log.pb.h"
 #include "rocksdb/cache.h"
@@ -57,23 +60,45 @@ struct BackgroundErrors {
   absl::Time since ABSL_GUARDED_BY(mu) = absl::InfinitePast();
 };
 
+class RocksRecordIterator;
+
+// The record iterators reading one database. EventLog::Close ends them
+// (EndAll) so that none outlives the database: RocksDB (built with
+// assertions in Debian) aborts when a database is deleted while an iterator
+// still references one of its column families.
+struct LiveIterators {
+  absl::Mutex mu;
+  std::set<RocksRecordIterator*> live ABSL_GUARDED_BY(mu);
+  absl::Status ended ABSL_GUARDED_BY(mu);  // non-OK once EndAll ran
+};
+
 // One open RocksDB database with the log's column families. Whoever calls
 // into RocksDB holds a shared_ptr to it for as long as the call (or an
-// iterator) lasts; Recover closes it only once no one does.
+// iterator) lasts; Recover closes it only once no one does, and Close ends
+// the iterators and waits for the calls (`closed` is notified by the last
+// holder once the database is closed).
 struct Handles {
   std::unique_ptr<rocksdb::DB> db;
   rocksdb::ColumnFamilyHandle* cf[kNumCf] = {};
   std::shared_ptr<rocksdb::Cache> cache;
+  const std::shared_ptr<LiveIterators> iterators = std::make_shared<LiveIterators>();
+  // Set by Close before it lets go of the database.
+  absl::Notification* closed = nullptr;
 
   // Closing never writes: the database is opened with
   // avoid_flush_during_shutdown, and after a write error nothing may be
   // written anyway. What is acknowledged is in the WAL or in table files.
   ~Handles() {
-    if (db == nullptr) return;
-    for (auto* h : cf) {
-      if (h != nullptr) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    if (db != nullptr) {
+      for (auto* h : cf) {
+        if (h != nullptr) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+      }
+      db->Close().PermitUncheckedError();
+      db.reset();
+      cache.reset();
     }
-    db->Close().PermitUncheckedError();
+    // Last: Close may return (and its caller reopen the directory) from here.
+    if (closed != nullptr) closed->Notify();
   }
 };
 
@@ -81,10 +106,18 @@ struct Handles {
 // carries its key's seq and follows the previous one without a gap.
 class RocksRecordIterator : public RecordIterator {
  public:
-  // Holds `handles` open until destroyed.
+  // Holds `handles` open until destroyed or ended by EndAll.
   RocksRecordIterator(std::shared_ptr<Handles> handles, std::string path,
                       uint64_t from, uint64_t to)
-      : handles_(std::move(handles)), path_(std::move(path)), from_(from), to_(to), expected_(from) {
+      : live_(handles->iterators), path_(std::move(path)), from_(from), to_(to), expected_(from) {
+    absl::MutexLock registry(&live_->mu);
+    absl::MutexLock l(&mu_);
+    if (!live_->ended.ok()) {
+      status_ = live_->ended;
+      return;
+    }
+    live_->live.insert(this);
+    handles_ = std::move(handles);
     rocksdb::ReadOptions ro;
     ro.fill_cache = false;
     ro.readahead_size = 2 << 20;
@@ -93,18 +126,53 @@ class RocksRecordIterator : public RecordIterator {
     Load();
   }
 
-  bool Valid() const override { return valid_; }
+  ~RocksRecordIterator() override {
+    std::shared_ptr<Handles> last;  // let go of after the locks: it may close the database
+    absl::MutexLock registry(&live_->mu);
+    live_->live.erase(this);
+    absl::MutexLock l(&mu_);
+    it_.reset();
+    last = std::move(handles_);
+  }
+
+  // Ends every iterator reading `h`, and any created later: each lets go of
+  // its RocksDB iterator and of `h`; one that was not at the end of its
+  // range reports `why`. Returns once no iterator is inside RocksDB.
+  static void EndAll(Handles& h, const absl::Status& why) {
+    std::vector<std::shared_ptr<Handles>> released;  // let go of after the locks
+    absl::MutexLock registry(&h.iterators->mu);
+    h.iterators->ended = why;
+    for (RocksRecordIterator* it : h.iterators->live) {
+      absl::MutexLock l(&it->mu_);
+      it->it_.reset();
+      if (it->valid_) it->status_ = why;
+      it->valid_ = false;
+      released.push_back(std::move(it->handles_));
+    }
+    h.iterators->live.clear();
+  }
+
+  bool Valid() const override {
+    absl::MutexLock l(&mu_);
+    return valid_;
+  }
+  // Not touched by EndAll: the record a caller was looking at stays put.
   const log::v1::LogRecord& record() const override { return record_; }
   // Gives the current record away (for folding without copying).
   log::v1::LogRecord&& TakeRecord() { return std::move(record_); }
-  absl::Status status() const override { return status_; }
+  absl::Status status() const override {
+    absl::MutexLock l(&mu_);
+    return status_;
+  }
   void Next() override {
+    absl::MutexLock l(&mu_);
+    if (it_ == nullptr) return;  // ended
     it_->Next();
     Load();
   }
 
  private:
-  void Load() {
+  void Load() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     valid_ = false;
     if (!it_->Valid()) {
       status_ = FromRocks(it_->status(), path_, "reading records");
@@ -137,15 +205,18 @@ class RocksRecordIterator : public RecordIterator {
     valid_ = true;
   }
 
-  const std::shared_ptr<Handles> handles_;  // outlives it_
-  std::unique_ptr<rocksdb::Iterator> it_;
+  const std::shared_ptr<LiveIterators> live_;
+  // The iterator's own state; EndAll takes it from another thread.
+  mutable absl::Mutex mu_;
+  std::shared_ptr<Handles> handles_ ABSL_GUARDED_BY(mu_);  // outlives it_
+  std::unique_ptr<rocksdb::Iterator> it_ ABSL_GUARDED_BY(mu_);
   const std::string path_;
   const uint64_t from_;
   const uint64_t to_;
-  uint64_t expected_;
-  bool valid_ = false;
+  uint64_t expected_ ABSL_GUARDED_BY(mu_);
+  bool valid_ ABSL_GUARDED_BY(mu_) = false;
   log::v1::LogRecord record_;
-  absl::Status status_;
+  absl::Status status_ ABSL_GUARDED_BY(mu_);
 };
 
 // An iterator over nothing that reports `status` (e.g. while reopening).

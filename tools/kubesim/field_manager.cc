@@ -300,7 +300,9 @@ std::variant<Json, ApiError> ServerSideApply(const ResourceType& t, const Json& 
   std::vector<std::pair<const Entry*, FieldPath>> conflicts;
   for (const auto& [id, e] : managers) {
     if (id == self_id) continue;
-    e.set.Intersection(changed).ForEach([&](const FieldPath& p) { conflicts.emplace_back(&e, p); });
+    // A pointer of its own: clang 14 cannot capture a structured binding.
+    const Entry* owner = &e;
+    e.set.Intersection(changed).ForEach([&](const FieldPath& p) { conflicts.emplace_back(owner, p); });
   }
   if (!conflicts.empty() && !force) return ConflictError(conflicts);
   for (auto it = managers.begin(); it != managers.end();) {
