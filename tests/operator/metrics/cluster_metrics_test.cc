@@ -4,6 +4,11 @@
 
 #include "operator/metrics/cluster_metrics.h"
 
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "operator/metrics/registry.h"
@@ -103,6 +108,37 @@ TEST(ClusterMetricsTest, SeriesAppearChangeAndGoWithTheCluster) {
   m.Reconciled(demo, /*failed=*/false, absl::FromUnixSeconds(1700000200));
   t = registry.Render();
   EXPECT_EQ(MetricValue(t, "doris_operator_reconcile_failures_total", d), 0);
+}
+
+// Workers reconcile different clusters (and delete them) while scrapes
+// render the page: run under --config=tsan for the races.
+TEST(ClusterMetricsTest, ConcurrentReconcilesDeletesAndScrapes) {
+  Registry registry;
+  ClusterMetrics m(&registry);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 4; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < 200; ++i) {
+        const store::ClusterKey key{"ns", absl::StrCat("c", w, "-", i % 5)};
+        m.Reconciled(key, i % 3 == 0, absl::FromUnixSeconds(i));
+        m.Observe(key, Sample(i % 2 ? "available" : "scaling", i % 4, i % 2 == 0, i));
+        if (i % 7 == 0) m.Remove(key);
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    for (int i = 0; i < 100; ++i) {
+      // Each series of a page is whole: a value on every sample line.
+      for (absl::string_view line : absl::StrSplit(registry.Render(), '\n', absl::SkipEmpty())) {
+        EXPECT_TRUE(line[0] == '#' || line.rfind(' ') != absl::string_view::npos) << line;
+      }
+    }
+  });
+  for (std::thread& t : threads) t.join();
+  for (int w = 0; w < 4; ++w) {
+    for (int c = 0; c < 5; ++c) m.Remove({"ns", absl::StrCat("c", w, "-", c)});
+  }
+  EXPECT_EQ(registry.Render().find(R"(namespace="ns")"), std::string::npos);
 }
 
 }  // namespace
