@@ -49,6 +49,8 @@ ClusterMetrics::ClusterMetrics(Registry* registry) {
                    .Register(registry->families());
 }
 
+// prometheus-cpp's Add throws only for invalid label names; ours are the
+// fixed ones above, and any label value is valid.
 prometheus::Gauge& ClusterMetrics::GaugeOf(Series& s, GaugeKind kind, const prometheus::Labels& labels) {
   prometheus::Gauge*& g = s.gauges[{kind, labels}];
   if (g == nullptr) g = &gauges_[kind]->Add(labels);

@@ -23,13 +23,13 @@ MetricFamily One(const std::string& name, const std::string& help, MetricType ty
   return f;
 }
 
-MetricFamily Counter(const std::string& name, const std::string& help, double value) {
-  return One(name, help, MetricType::Counter, value);
-}
-
-MetricFamily Gauge(const std::string& name, const std::string& help, double value) {
-  return One(name, help, MetricType::Gauge, value);
-}
+// A series without labels: one sample.
+struct Scalar {
+  const char* name;
+  const char* help;
+  MetricType type;
+  double value;
+};
 
 }  // namespace
 
@@ -57,44 +57,44 @@ std::vector<MetricFamily> ProcessMetrics::Collect() const {
   h.histogram.bucket.push_back({p.duration_count, std::numeric_limits<double>::infinity()});
   duration.metric.push_back(std::move(h));
   out.push_back(std::move(duration));
-  out.push_back(Gauge("doris_operator_queue_depth", "DorisClusters waiting for a reconcile.",
-                      static_cast<double>(p.queue_depth)));
-  out.push_back(Counter("doris_operator_events_ingested_total", "Appends made by the watchers.",
-                        static_cast<double>(p.events_ingested)));
-  out.push_back(Counter("doris_operator_write_calls_total",
-                        "API and Doris write calls made by reconciles.",
-                        static_cast<double>(p.write_calls)));
-  out.push_back(Gauge("doris_operator_log_last_seq", "Sequence number of the newest log record.",
-                      static_cast<double>(p.log_last_seq)));
-  out.push_back(Gauge("doris_operator_log_bytes", "Bytes of the event log on disk.",
-                      static_cast<double>(p.log_bytes)));
-  out.push_back(Gauge("doris_operator_log_oldest_retained_timestamp_seconds",
-                      "When the oldest record the event log keeps was observed (Unix time).",
-                      static_cast<double>(p.log_oldest_retained_unix)));
-  out.push_back(Counter("doris_operator_log_retention_dropped_records_total",
-                        "Event log records removed by retention.",
-                        static_cast<double>(p.log_retention_dropped_records)));
-  out.push_back(Counter("doris_operator_log_retention_failures_total", "Retention passes that failed.",
-                        static_cast<double>(p.log_retention_failures)));
-  out.push_back(Gauge("doris_operator_log_writable",
-                      "1 while the event log accepts appends; 0 while reconciles and cluster "
-                      "writes are stopped because it cannot be written.",
-                      p.log_writable ? 1 : 0));
-  out.push_back(Counter("doris_operator_log_write_failures_total",
-                        "Event log writes that failed (disk full, I/O error).",
-                        static_cast<double>(p.log_write_failures)));
-  out.push_back(Counter("doris_operator_log_recoveries_total",
-                        "Times the event log became writable again.",
-                        static_cast<double>(p.log_recoveries)));
-  out.push_back(Counter("doris_operator_reconciles_paused_total",
-                        "Reconciles not started because the event log could not be written.",
-                        static_cast<double>(p.reconciles_paused)));
-  out.push_back(Gauge("doris_operator_log_damaged_snapshots",
-                      "Snapshots found damaged (and refolded from the records) since start.",
-                      static_cast<double>(p.log_damaged_snapshots)));
-  out.push_back(Gauge("doris_operator_leader",
-                      "1 while this replica may write (always 1 without --leader-elect).",
-                      p.leader ? 1 : 0));
+  const Scalar scalars[] = {
+      {"doris_operator_queue_depth", "DorisClusters waiting for a reconcile.",
+       MetricType::Gauge, static_cast<double>(p.queue_depth)},
+      {"doris_operator_events_ingested_total", "Appends made by the watchers.",
+       MetricType::Counter, static_cast<double>(p.events_ingested)},
+      {"doris_operator_write_calls_total", "API and Doris write calls made by reconciles.",
+       MetricType::Counter, static_cast<double>(p.write_calls)},
+      {"doris_operator_log_last_seq", "Sequence number of the newest log record.",
+       MetricType::Gauge, static_cast<double>(p.log_last_seq)},
+      {"doris_operator_log_bytes", "Bytes of the event log on disk.",
+       MetricType::Gauge, static_cast<double>(p.log_bytes)},
+      {"doris_operator_log_oldest_retained_timestamp_seconds",
+       "When the oldest record the event log keeps was observed (Unix time).",
+       MetricType::Gauge, static_cast<double>(p.log_oldest_retained_unix)},
+      {"doris_operator_log_retention_dropped_records_total",
+       "Event log records removed by retention.",
+       MetricType::Counter, static_cast<double>(p.log_retention_dropped_records)},
+      {"doris_operator_log_retention_failures_total", "Retention passes that failed.",
+       MetricType::Counter, static_cast<double>(p.log_retention_failures)},
+      {"doris_operator_log_writable",
+       "1 while the event log accepts appends; 0 while reconciles and cluster writes are "
+       "stopped because it cannot be written.",
+       MetricType::Gauge, p.log_writable ? 1 : 0},
+      {"doris_operator_log_write_failures_total",
+       "Event log writes that failed (disk full, I/O error).",
+       MetricType::Counter, static_cast<double>(p.log_write_failures)},
+      {"doris_operator_log_recoveries_total", "Times the event log became writable again.",
+       MetricType::Counter, static_cast<double>(p.log_recoveries)},
+      {"doris_operator_reconciles_paused_total",
+       "Reconciles not started because the event log could not be written.",
+       MetricType::Counter, static_cast<double>(p.reconciles_paused)},
+      {"doris_operator_log_damaged_snapshots",
+       "Snapshots found damaged (and refolded from the records) since start.",
+       MetricType::Gauge, static_cast<double>(p.log_damaged_snapshots)},
+      {"doris_operator_leader", "1 while this replica may write (always 1 without --leader-elect).",
+       MetricType::Gauge, p.leader ? 1 : 0},
+  };
+  for (const Scalar& s : scalars) out.push_back(One(s.name, s.help, s.type, s.value));
   return out;
 }
 
