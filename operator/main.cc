@@ -6,7 +6,6 @@
 
 #include <cstdio>
 #include <fstream>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,7 +15,6 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/mutex.h"
 #include "operator/admin/kube_live.h"
 #include "operator/admin/server.h"
 #include "operator/controller.h"
@@ -26,8 +24,12 @@
 #include "operator/leader/lease_elector.h"
 #include "operator/log_guard.h"
 #include "operator/log_retention.h"
+#include "operator/metrics/api_requests.h"
+#include "operator/metrics/cluster_metrics.h"
 #include "operator/metrics/metrics_server.h"
-#include "operator/reconcile/ghost_gauge.h"
+#include "operator/metrics/process_metrics.h"
+#include "operator/metrics/registry.h"
+#include "operator/metrics/write_failures.h"
 #include "store/event_log.h"
 
 ABSL_FLAG(std::string, kubeconfig, "",
@@ -101,86 +103,40 @@ namespace {
 using doris_operator::Controller;
 using doris_operator::ControllerOptions;
 
-std::string Metrics(const Controller& c, const doris_operator::store::EventLog& log,
-                    const doris_operator::LogGuard& guard,
-                    const doris_operator::LogRetention& retention,
-                    const std::map<std::string, int64_t>& api_calls, bool leader) {
+// The process-wide figures for /metrics, read at each scrape.
+doris_operator::metrics::ProcessFigures ReadFigures(const Controller& c,
+                                                   const doris_operator::store::EventLog& log,
+                                                   const doris_operator::LogGuard& guard,
+                                                   const doris_operator::LogRetention& retention,
+                                                   bool leader) {
   const auto& s = c.stats();
+  doris_operator::metrics::ProcessFigures f;
   static const char* outcomes[] = {"unspecified", "no_change", "applied",
                                    "requeued",    "failed",    "invalid_spec"};
-  std::string out =
-      "# HELP doris_operator_reconciles_total Reconciles by outcome.\n"
-      "# TYPE doris_operator_reconciles_total counter\n";
-  for (int i = 1; i < 6; ++i) {
-    absl::StrAppend(&out, "doris_operator_reconciles_total{outcome=\"", outcomes[i], "\"} ",
-                    s.reconciles[i].load(), "\n");
+  for (int i = 0; i < 6; ++i) {
+    if (i > 0) f.reconciles[outcomes[i]] = s.reconciles[i].load();
+    f.duration_count += s.reconciles[i].load();
   }
-  int64_t total = 0;
-  for (int i = 0; i < 6; ++i) total += s.reconciles[i].load();
-  absl::StrAppend(&out,
-                  "# HELP doris_operator_reconcile_duration_seconds Time spent reconciling.\n"
-                  "# TYPE doris_operator_reconcile_duration_seconds histogram\n");
   for (size_t b = 0; b < std::size(doris_operator::ControllerStats::kDurationBounds); ++b) {
-    absl::StrAppend(&out, "doris_operator_reconcile_duration_seconds_bucket{le=\"",
-                    doris_operator::ControllerStats::kDurationBounds[b], "\"} ",
-                    s.duration_buckets[b].load(), "\n");
+    f.duration_bounds.push_back(doris_operator::ControllerStats::kDurationBounds[b]);
+    f.duration_cumulative.push_back(s.duration_buckets[b].load());
   }
-  absl::StrAppend(
-      &out,
-      "doris_operator_reconcile_duration_seconds_bucket{le=\"+Inf\"} ", total,
-      "\ndoris_operator_reconcile_duration_seconds_sum ",
-      s.reconcile_micros_total.load() / 1e6, "\ndoris_operator_reconcile_duration_seconds_count ",
-      total,
-      "\n# HELP doris_operator_queue_depth DorisClusters waiting for a reconcile.\n"
-      "# TYPE doris_operator_queue_depth gauge\ndoris_operator_queue_depth ",
-      c.queue_depth(),
-      "\n# HELP doris_operator_events_ingested_total Appends made by the watchers.\n"
-      "# TYPE doris_operator_events_ingested_total counter\ndoris_operator_events_ingested_total ",
-      s.events_ingested.load(),
-      "\n# HELP doris_operator_write_calls_total API and Doris write calls made by reconciles.\n"
-      "# TYPE doris_operator_write_calls_total counter\ndoris_operator_write_calls_total ",
-      s.write_calls.load(),
-      "\n# HELP doris_operator_log_last_seq Sequence number of the newest log record.\n"
-      "# TYPE doris_operator_log_last_seq gauge\ndoris_operator_log_last_seq ", log.last_seq(),
-      "\n# HELP doris_operator_log_bytes Bytes of the event log on disk.\n"
-      "# TYPE doris_operator_log_bytes gauge\ndoris_operator_log_bytes ", log.ApproximateBytes(),
-      "\n# HELP doris_operator_log_oldest_retained_timestamp_seconds When the oldest record "
-      "the event log keeps was observed (Unix time).\n"
-      "# TYPE doris_operator_log_oldest_retained_timestamp_seconds gauge\n"
-      "doris_operator_log_oldest_retained_timestamp_seconds ",
-      retention.stats().oldest_retained_unix.load(),
-      "\n# HELP doris_operator_log_retention_dropped_records_total Event log records removed by "
-      "retention.\n# TYPE doris_operator_log_retention_dropped_records_total counter\n"
-      "doris_operator_log_retention_dropped_records_total ",
-      retention.stats().records_dropped.load(),
-      "\n# HELP doris_operator_log_retention_failures_total Retention passes that failed.\n"
-      "# TYPE doris_operator_log_retention_failures_total counter\n"
-      "doris_operator_log_retention_failures_total ", retention.stats().failures.load(),
-      "\n# HELP doris_operator_log_writable 1 while the event log accepts appends; 0 while "
-      "reconciles and cluster writes are stopped because it cannot be written.\n"
-      "# TYPE doris_operator_log_writable gauge\ndoris_operator_log_writable ",
-      guard.writable() ? 1 : 0,
-      "\n# HELP doris_operator_log_write_failures_total Event log writes that failed (disk full, "
-      "I/O error).\n# TYPE doris_operator_log_write_failures_total counter\n"
-      "doris_operator_log_write_failures_total ", log.write_health().failed_writes,
-      "\n# HELP doris_operator_log_recoveries_total Times the event log became writable again.\n"
-      "# TYPE doris_operator_log_recoveries_total counter\ndoris_operator_log_recoveries_total ",
-      guard.stats().recoveries.load(),
-      "\n# HELP doris_operator_reconciles_paused_total Reconciles not started because the event "
-      "log could not be written.\n# TYPE doris_operator_reconciles_paused_total counter\n"
-      "doris_operator_reconciles_paused_total ", s.reconciles_paused.load(),
-      "\n# HELP doris_operator_log_damaged_snapshots Snapshots found damaged (and refolded from "
-      "the records) since start.\n# TYPE doris_operator_log_damaged_snapshots gauge\n"
-      "doris_operator_log_damaged_snapshots ", log.damaged_snapshots().size(),
-      "\n# HELP doris_operator_leader 1 while this replica may write (always 1 without "
-      "--leader-elect).\n# TYPE doris_operator_leader gauge\ndoris_operator_leader ",
-      leader ? 1 : 0,
-      "\n# HELP doris_operator_api_requests_total Kubernetes API requests by verb and code.\n"
-      "# TYPE doris_operator_api_requests_total counter\n");
-  for (const auto& [key, n] : api_calls) {
-    absl::StrAppend(&out, "doris_operator_api_requests_total{", key, "} ", n, "\n");
-  }
-  return out;
+  f.duration_sum_seconds = s.reconcile_micros_total.load() / 1e6;
+  f.queue_depth = c.queue_depth();
+  f.events_ingested = s.events_ingested.load();
+  f.write_calls = s.write_calls.load();
+  f.log_last_seq = log.last_seq();
+  f.log_bytes = log.ApproximateBytes();
+  f.log_oldest_retained_unix = retention.stats().oldest_retained_unix.load();
+  f.log_retention_dropped_records = retention.stats().records_dropped.load();
+  f.log_retention_failures = retention.stats().failures.load();
+  f.log_writable = guard.writable();
+  f.log_write_failures = log.write_health().failed_writes;
+  f.log_recoveries = guard.stats().recoveries.load();
+  f.reconciles_paused = s.reconciles_paused.load();
+  f.log_damaged_snapshots = log.damaged_snapshots().size();
+  f.leader = leader;
+  return f;
 }
 
 // The pod's own namespace, where a Lease belongs by convention.
@@ -267,14 +223,16 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  absl::Mutex api_mu;
-  std::map<std::string, int64_t> api_calls;
+  // /metrics (docs/metrics.md); served by the metrics server below.
+  doris_operator::metrics::Registry metrics_registry;
+  doris_operator::metrics::ApiRequests api_requests(&metrics_registry);
+  doris_operator::metrics::WriteFailures write_failures(&metrics_registry);
+  doris_operator::metrics::ClusterMetrics cluster_metrics(&metrics_registry);
   doris_operator::kube::ClientOptions client_options;
   client_options.qps = absl::GetFlag(FLAGS_kube_qps);
   client_options.burst = absl::GetFlag(FLAGS_kube_burst);
-  client_options.on_response = [&](const std::string& verb, int code) {
-    absl::MutexLock lock(&api_mu);
-    ++api_calls[absl::StrCat("verb=\"", verb, "\",code=\"", code, "\"")];
+  client_options.on_response = [&api_requests](const std::string& verb, int code) {
+    api_requests.Count(verb, code);
   };
 
   // Leader election has a client of its own: its requests must not queue
@@ -417,8 +375,8 @@ int main(int argc, char** argv) {
                 options.doris_client.dial_override.c_str());
   }
   if (elect) options.is_leader = is_leader;
-  doris_operator::reconcile::GhostGauge ghost_nodes;
-  options.reconciler.ghost_nodes = &ghost_nodes;
+  options.reconciler.cluster_metrics = &cluster_metrics;
+  options.reconciler.write_failures = &write_failures;
   Controller controller(client->get(), log->get(), options);
   doris_operator::reconcile::EventRecorder log_events(event_client->get());
   doris_operator::LogGuardOptions guard_options;
@@ -439,6 +397,10 @@ int main(int argc, char** argv) {
   retention_options.interval = absl::GetFlag(FLAGS_log_retention_interval);
   doris_operator::LogRetention retention(log->get(), retention_options);
   retention.Start();
+  metrics_registry.AddCollector(std::make_shared<doris_operator::metrics::ProcessMetrics>(
+      [&controller, &log, &guard, &retention, &is_leader] {
+        return ReadFigures(controller, **log, guard, retention, is_leader());
+      }));
   controller.Start();
   if (elect) {
     const std::string identity = election.identity;
@@ -496,10 +458,8 @@ int main(int argc, char** argv) {
                                                            h.status.message(), "\n")
                                             : "watches not synced yet\n";
         } else if (path == "/metrics") {
-          page.content_type = "text/plain; version=0.0.4";
-          absl::MutexLock lock(&api_mu);
-          page.body = Metrics(controller, **log, guard, retention, api_calls, is_leader()) +
-                      ghost_nodes.Render();
+          page.content_type = doris_operator::metrics::kExpositionContentType;
+          page.body = metrics_registry.Render();
         } else {
           page.code = 404;
           page.body = "not found\n";

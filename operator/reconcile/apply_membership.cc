@@ -91,6 +91,8 @@ void ApplyMembership(Run& run, const MembershipPlan& plan) {
   }
   ComponentState& state = run.of(plan.component);
   state.scaling = plan.scaling;
+  state.scaling_in = plan.scaling;
+  state.scale_in_tablets = plan.tablets_remaining;
   state.waiting_on = refused.empty() ? plan.waiting_on : refused;
   if (plan.removing) run.removing = true;
   if (plan.release) run.retained.erase(plan.statefulset);

@@ -176,6 +176,7 @@ void PlanBackendMembership(const MembershipInput& in, MembershipPlan* plan) {
   }
   plan->replicas = scale.statefulset_replicas;
   plan->scaling = scale.scaling;
+  plan->tablets_remaining = scale.tablets_remaining;
   plan->waiting_on = scale.waiting_on;
   if (removed && scale.statefulset_replicas > 0) {
     plan->removing = true;

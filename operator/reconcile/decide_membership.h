@@ -7,6 +7,7 @@
 // the spec). Pure: what was observed in, a plan out (the Doris calls and
 // Events in order, the replicas to hold); apply_membership.h carries it out.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,7 @@ struct MembershipPlan {
   bool removed = false;
   std::string statefulset;
   bool scaling = false;
+  int64_t tablets_remaining = 0;  // BE/CN: on the nodes being drained
   std::string waiting_on;
   std::vector<MembershipStep> steps;  // in order
   bool removing = false;  // a removal is under way: look again soon

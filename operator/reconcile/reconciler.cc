@@ -14,6 +14,7 @@
 #include "operator/reconcile/fe_access.h"
 #include "operator/reconcile/hibernation.h"
 #include "operator/reconcile/inputs.h"
+#include "operator/reconcile/metrics_sample.h"
 #include "operator/reconcile/observe.h"
 #include "operator/reconcile/observe_doris.h"
 #include "operator/reconcile/pause.h"
@@ -51,8 +52,13 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   }
   ReconcileOutcome out;
 
+  bool present = false;
   auto finish = [&](log::v1::ReconcileRecord::Outcome outcome) {
     run.record.set_outcome(outcome);
+    if (present && options_.cluster_metrics != nullptr) {
+      options_.cluster_metrics->Reconciled(key, outcome == log::v1::ReconcileRecord::FAILED,
+                                           options_.now());
+    }
     run.record.set_error(absl::StrJoin(run.errors, "; "));
     run.record.set_duration_micros(absl::ToInt64Microseconds(absl::Now() - start));
     log::v1::LogRecord r;
@@ -74,11 +80,13 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   if (!in.present) {
     // Deleted: the API server's garbage collector removes what it owned.
     references_->Remove(key);
-    if (options_.ghost_nodes != nullptr) options_.ghost_nodes->Remove(key);
+    if (options_.cluster_metrics != nullptr) options_.cluster_metrics->Remove(key);
     return finish(log::v1::ReconcileRecord::NO_CHANGE);
   }
+  present = true;
   run.cluster_json = std::move(in.cluster_json);
   run.cluster = std::move(in.cluster);
+  const model::v1::DorisClusterSpec user_spec = run.cluster.spec();
   if (!kube::FieldAt(run.cluster_json, {"metadata", "deletionTimestamp"}).is_null()) {
     // Being deleted (in the foreground, the API server waits for what it
     // owns to go): a write now would re-create what the collector removes.
@@ -137,8 +145,10 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   // translation's pod templates; then diff and apply.
   absl::StatusOr<translator::DesiredSet> desired = TranslateDesired(run);
   if (desired.ok() && DecideRollout(run, *desired)) desired = TranslateDesired(run);
+  int64_t drift_fields = 0;
   if (desired.ok()) {
     RecordAndWithhold(run, &*desired);
+    if (options_.cluster_metrics != nullptr) drift_fields = DriftFields(*desired, run.live);
     ExpandVolumes(run, volumes, &*desired);
     Apply(run, Diff(*desired, run.live));
   }
@@ -147,7 +157,9 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   // first is already true.
   WriteStatus(run);
   for (const auto& [reason, message] : run.failure_events) run.Event("Warning", reason, message);
-  if (options_.ghost_nodes != nullptr) options_.ghost_nodes->Set(key, run.ghosts);
+  if (options_.cluster_metrics != nullptr) {
+    options_.cluster_metrics->Observe(key, SampleOf(run, user_spec, drift_fields));
+  }
 
   const bool converged = Converged(run);
   if (!converged || run.failed) out.requeue_after = options_.progress_poll;

@@ -17,7 +17,8 @@
 #include "operator/ingest/sync_gate.h"
 #include "operator/kube/client.h"
 #include "operator/reconcile/event_recorder.h"
-#include "operator/reconcile/ghost_gauge.h"
+#include "operator/metrics/cluster_metrics.h"
+#include "operator/metrics/write_failures.h"
 #include "proto/log.pb.h"
 #include "store/coalesce.h"
 #include "store/event_log.h"
@@ -32,8 +33,10 @@ struct ReconcilerOptions {
   // While a cluster converges it is looked at again after this long even
   // without new events (Doris membership is not watched).
   absl::Duration progress_poll = absl::Seconds(2);
-  // Where each reconcile leaves the cluster's ghost nodes for /metrics (null: nowhere).
-  GhostGauge* ghost_nodes = nullptr;
+  // Where each reconcile leaves its cluster's series for /metrics, and
+  // counts failed writes by cause (null: nowhere).
+  metrics::ClusterMetrics* cluster_metrics = nullptr;
+  metrics::WriteFailures* write_failures = nullptr;
   // A BE restart that waits this long for healthy tablets is reported
   // (Warning Event, status); it goes on waiting. 0: never reported.
   absl::Duration tablet_health_deadline = absl::Minutes(30);

@@ -15,6 +15,9 @@ void Run::Action(const std::string& verb, const log::v1::ObjectRef& object,
   a->set_detail(detail);
   a->set_ok(s.ok());
   if (!s.ok()) {
+    if (services.options != nullptr && services.options->write_failures != nullptr) {
+      services.options->write_failures->Count(verb, s);
+    }
     a->set_error(std::string(s.message()));
     if (critical) {
       failed = true;

@@ -44,6 +44,9 @@ struct ComponentState {
   bool upgrading = false;
   bool restarting = false;
   bool hibernated = false;  // stopped (or stopping) for hibernation
+  // Membership's scale-in: nodes leave Doris; tablets still on them (BE/CN).
+  bool scaling_in = false;
+  int64_t scale_in_tablets = 0;
   std::string config_hash;  // status.<c>Status.coreConfigMapHashValue to write
   std::string waiting_on;   // what the component waits for, for its condition
 };

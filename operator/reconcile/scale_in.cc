@@ -30,6 +30,7 @@ ScalePlan PlanScale(const std::string& component, int desired_replicas, int live
       continue;
     }
     plan.scaling = true;
+    plan.tablets_remaining += b.tablets;
     keep = std::max(keep, b.ordinal + 1);
     const std::string pod = absl::StrCat(component, "-", b.ordinal);
     if (!b.decommissioned) {

@@ -29,6 +29,7 @@ struct ScalePlan {
   std::vector<std::string> cancel_decommission;
   std::string waiting_on;  // e.g. "be-4 holds 120 tablets"
   bool scaling = false;    // status phase `scaling` while true
+  int64_t tablets_remaining = 0;  // still on the nodes leaving, for the metric
 };
 
 // `component` ("be" / "cn") names pods in messages.

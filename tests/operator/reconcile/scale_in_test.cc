@@ -86,5 +86,13 @@ TEST(ScaleIn, ForeignBackendsAreIgnored) {
   EXPECT_TRUE(p.decommission.empty());
 }
 
+// The tablets still on the nodes leaving, for
+// doris_operator_scale_in_tablets_remaining: those being kept do not count.
+TEST(ScaleIn, CountsTheTabletsLeftOnTheNodesLeaving) {
+  EXPECT_EQ(PlanScale("be", 5, 5, Five()).tablets_remaining, 0);
+  EXPECT_EQ(PlanScale("be", 3, 5, Five()).tablets_remaining, 200);
+  EXPECT_EQ(PlanScale("be", 3, 5, {Be(0), Be(1), Be(2), Be(3, true, 40), Be(4, true, 0)}).tablets_remaining, 40);
+}
+
 }  // namespace
 }  // namespace doris_operator::reconcile
