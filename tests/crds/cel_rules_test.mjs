@@ -1,7 +1,8 @@
 // Evaluates every x-kubernetes-validations (CEL) rule of crds/*.yaml with a
 // real CEL implementation on every sample, so a wrong rule fails a test:
-//   good samples (deploy/samples, tests/translator/testdata): every rule holds;
-//   bad samples (tests/crds/bad) with `# apiserver-cel: <error>` headers: the
+//   good samples (deploy/samples, deploy/samples/disaggregated,
+//     tests/translator/testdata): every rule holds;
+//   bad samples (tests/crds/bad, tests/crds/bad_ddc) with `# apiserver-cel: <error>` headers: the
 //     rules produce exactly those errors, in the API server's words;
 //   bad samples without one: no rule fails, unless the structural schema
 //     refuses them first (`# apiserver:`), when the API server skips CEL or
@@ -68,7 +69,11 @@ function celErrors(obj) {
 }
 
 let good = 0;
-for (const file of [...yamlFiles("deploy/samples"), ...yamlFiles("tests/translator/testdata")]) {
+for (const file of [
+  ...yamlFiles("deploy/samples"),
+  ...yamlFiles("deploy/samples/disaggregated"),
+  ...yamlFiles("tests/translator/testdata"),
+]) {
   for (const obj of docs(file)) {
     const errs = celErrors(obj);
     if (errs === null) continue;
@@ -79,7 +84,7 @@ for (const file of [...yamlFiles("deploy/samples"), ...yamlFiles("tests/translat
 check("good samples were evaluated", true, good >= 10);
 
 let celRefused = 0;
-for (const file of yamlFiles("tests/crds/bad")) {
+for (const file of [...yamlFiles("tests/crds/bad"), ...yamlFiles("tests/crds/bad_ddc")]) {
   const text = readFileSync(file, "utf8");
   const header = (key) =>
     [...text.matchAll(new RegExp(`^# ${key}: (.*)$`, "gm"))].map((m) => m[1]);

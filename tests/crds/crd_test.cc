@@ -8,6 +8,7 @@
 #include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
 #include "proto/doris_cluster.pb.h"
+#include "proto/doris_disaggregated_cluster.pb.h"
 #include "tools/crdgen/crd_schema.h"
 #include "tools/dorisctl/yaml_json.h"
 
@@ -173,6 +174,121 @@ TEST(Crd, IdentityMatchesTheReference) {
                   .contains("ServiceName"));
   EXPECT_TRUE(props["spec"]["properties"]["beSpec"]["properties"].contains("autoResolveLimitCPU"));
   EXPECT_EQ(props["spec"]["properties"]["beSpec"]["required"], Json::array({"image"}));
+}
+
+// --- DorisDisaggregatedCluster (ddc): the same checks -----------------------
+
+constexpr char kDdcCrdPath[] = "crds/disaggregated.cluster.doris.com_dorisdisaggregatedclusters.yaml";
+constexpr char kDdcReferencePath[] =
+    "tests/crds/testdata/reference_disaggregated.cluster.doris.com_dorisdisaggregatedclusters.yaml";
+
+const Json& Schema(const Json& crd) { return crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]; }
+
+TEST(DdcCrd, HasEverySchemaPathOfTheReference) {
+  const Json reference = ReadCrd(kDdcReferencePath);
+  ASSERT_TRUE(reference.is_object());
+  const std::set<std::string> ours = SchemaPaths(DorisDisaggregatedClusterCrd());
+  const std::set<std::string> theirs = SchemaPaths(reference);
+  ASSERT_GT(theirs.size(), 1000u);
+  std::string missing;
+  for (const std::string& p : theirs) {
+    if (!ours.count(p)) missing += "\n  " + p;
+  }
+  EXPECT_EQ(missing, "") << "schema paths of the reference missing from ours";
+}
+
+// Where both describe a field, they give it the same type and format, so a
+// value one API server stores the other stores too (our extra rules aside).
+TEST(DdcCrd, TypesMatchTheReference) {
+  std::function<void(const Json&, const Json&, const std::string&)> walk =
+      [&](const Json& ours, const Json& theirs, const std::string& path) {
+        if (!ours.is_object() || !theirs.is_object()) return;
+        for (const char* key : {"type", "format", "x-kubernetes-int-or-string"}) {
+          EXPECT_EQ(ours.value(key, Json()), theirs.value(key, Json())) << path << " " << key;
+        }
+        if (ours.contains("properties") && theirs.contains("properties")) {
+          for (const auto& [k, v] : theirs["properties"].items()) {
+            if (ours["properties"].contains(k)) walk(ours["properties"][k], v, path + "." + k);
+          }
+        }
+        if (ours.contains("items") && theirs.contains("items")) {
+          walk(ours["items"], theirs["items"], path + "[]");
+        }
+        if (ours.contains("additionalProperties") && theirs.contains("additionalProperties")) {
+          walk(ours["additionalProperties"], theirs["additionalProperties"], path + "{}");
+        }
+      };
+  walk(Schema(DorisDisaggregatedClusterCrd()), Schema(ReadCrd(kDdcReferencePath)), "");
+}
+
+TEST(DdcCrd, NothingUnderSpecPreservesUnknownFields) {
+  std::function<void(const Json&, const std::string&)> walk = [&](const Json& s,
+                                                                 const std::string& path) {
+    if (!s.is_object()) return;
+    EXPECT_FALSE(s.contains("x-kubernetes-preserve-unknown-fields")) << path;
+    if (s.contains("properties")) {
+      for (const auto& [k, v] : s["properties"].items()) walk(v, path + "." + k);
+    }
+    if (s.contains("items")) walk(s["items"], path + "[]");
+    if (s.contains("additionalProperties")) walk(s["additionalProperties"], path + "{}");
+  };
+  walk(Schema(DorisDisaggregatedClusterCrd())["properties"]["spec"], ".spec");
+}
+
+TEST(DdcCrd, CommittedFileIsTheGeneratedOne) {
+  EXPECT_EQ(ReadCrd(kDdcCrdPath), DorisDisaggregatedClusterCrd())
+      << "crds/ is stale: bazel run //tools/crdgen -- ddc > " << kDdcCrdPath;
+}
+
+TEST(DdcCrd, SchemaAndModelAgreeFieldByField) {
+  const Json crd = DorisDisaggregatedClusterCrd();
+  const Json& schema = Schema(crd);
+  Agree(model::disaggregated::v1::DorisDisaggregatedClusterSpec::descriptor(),
+        schema["properties"]["spec"], "spec");
+  Agree(model::disaggregated::v1::DorisDisaggregatedClusterStatus::descriptor(),
+        schema["properties"]["status"], "status");
+}
+
+TEST(DdcCrd, IdentityAndColumnsMatchTheReference) {
+  const Json crd = DorisDisaggregatedClusterCrd();
+  const Json reference = ReadCrd(kDdcReferencePath);
+  EXPECT_EQ(crd["metadata"]["name"], reference["metadata"]["name"]);
+  EXPECT_EQ(crd["spec"]["group"], reference["spec"]["group"]);
+  EXPECT_EQ(crd["spec"]["names"], reference["spec"]["names"]);
+  EXPECT_EQ(crd["spec"]["scope"], "Namespaced");
+  EXPECT_EQ(crd["spec"]["names"]["shortNames"], Json::array({"ddc"}));
+  const Json& version = crd["spec"]["versions"][0];
+  EXPECT_EQ(version["name"], "v1");
+  EXPECT_EQ(version["subresources"], Json({{"status", Json::object()}}));
+  // The reference's printer columns, in its order, and then Age.
+  Json want = reference["spec"]["versions"][0]["additionalPrinterColumns"];
+  want.push_back({{"jsonPath", ".metadata.creationTimestamp"}, {"name", "Age"}, {"type", "date"}});
+  EXPECT_EQ(version["additionalPrinterColumns"], want);
+}
+
+TEST(DdcCrd, OurStricterRules) {
+  const Json crd = DorisDisaggregatedClusterCrd();
+  const Json& spec = Schema(crd)["properties"]["spec"];
+  EXPECT_EQ(spec["required"], Json::array({"feSpec", "metaService"}));
+  EXPECT_EQ(spec["properties"]["metaService"]["required"], Json::array({"fdb", "image"}));
+  EXPECT_EQ(spec["properties"]["feSpec"]["required"], Json::array({"image"}));
+  const Json& groups = spec["properties"]["computeGroups"];
+  EXPECT_EQ(groups["x-kubernetes-list-type"], "map");
+  EXPECT_EQ(groups["x-kubernetes-list-map-keys"], Json::array({"uniqueId"}));
+  EXPECT_EQ(groups["items"]["required"], Json::array({"image", "uniqueId"}));
+  EXPECT_EQ(groups["items"]["properties"]["uniqueId"]["pattern"], "^[a-zA-Z][0-9a-zA-Z_-]*$");
+  EXPECT_EQ(groups["items"]["properties"]["persistentVolumes"]["items"]["properties"]
+                ["provisioner"]["enum"],
+            Json::array({"", "operator"}));
+  EXPECT_EQ(spec["properties"]["feSpec"]["x-kubernetes-validations"].size(), 2u);
+  EXPECT_EQ(spec["properties"]["metaService"]["properties"]["fdb"]["x-kubernetes-validations"]
+                .size(),
+            1u);
+  // The DorisCluster's rules did not leak into same-named ddc messages.
+  EXPECT_FALSE(spec["properties"]["feSpec"]["properties"].contains("feAddress"));
+  EXPECT_NE(spec["properties"]["feSpec"]["x-kubernetes-validations"],
+            Schema(DorisClusterCrd())["properties"]["spec"]["properties"]["feSpec"]
+                  ["x-kubernetes-validations"]);
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
 #include "tools/crdgen/crd_schema.h"
 
+#include <cctype>
 #include <set>
 #include <string>
 
 #include "google/protobuf/descriptor.h"
 #include "proto/doris_cluster.pb.h"
+#include "proto/doris_disaggregated_cluster.pb.h"
 
 namespace doris_operator::crdgen {
 
@@ -15,6 +17,15 @@ namespace {
 
 namespace pb = google::protobuf;
 using Json = nlohmann::json;
+
+// Package prefixes of the two models: a few messages share a name
+// (FeSpec, PersistentVolume, ExportService) but not their rules.
+constexpr char kDcr[] = "doris_operator.model.v1.";
+constexpr char kDdc[] = "doris_operator.model.disaggregated.v1.";
+
+bool Is(const pb::Descriptor* d, const char* package, const char* name) {
+  return d->full_name() == std::string(package) + name;
+}
 
 // The quantity pattern of the Kubernetes OpenAPI (and of the reference CRD):
 // what resource.ParseQuantity accepts, so `kubectl apply` refuses "eight".
@@ -151,23 +162,43 @@ Json FieldSchema(const pb::FieldDescriptor* f) {
       name == "startTimeout" || name == "liveTimeout") {
     item["minimum"] = 0;
   }
-  if (name == "lastTransitionTime") item["format"] = "date-time";
-  if (f->containing_type()->name() == "ExportService" && name == "type") {
+  const pb::Descriptor* owner = f->containing_type();
+  if (name == "lastTransitionTime" ||
+      (Is(owner, kDdc, "GracefulAction") && (name == "startedAt" || name == "deadlineAt"))) {
+    item["format"] = "date-time";
+  }
+  if (owner->name() == "ExportService" && name == "type") {
     item["enum"] = Enum({"ClusterIP", "NodePort", "LoadBalancer", "ExternalName"});
   }
-  if (f->containing_type()->name() == "PersistentVolume" && name == "provisioner") {
+  if (Is(owner, kDcr, "PersistentVolume") && name == "provisioner") {
     item["enum"] = Enum({"", "StatefulSet", "Operator"});
   }
-  if (f->containing_type()->name() == "AutoScalingPolicy" && name == "version") {
+  if (Is(owner, kDdc, "PersistentVolume") && name == "provisioner") {
+    item["enum"] = Enum({"", "operator"});
+  }
+  if (Is(owner, kDcr, "AutoScalingPolicy") && name == "version") {
     item["enum"] = Enum({"v1", "v2"});
     item["default"] = "v2";
   }
-  if (f->containing_type()->name() == "ComponentCondition" && name == "phase") {
+  if (Is(owner, kDcr, "ComponentCondition") && name == "phase") {
     item["enum"] = Enum({"reconciling", "waitScheduling", "haveMemberFailed", "available",
                          "initializing", "upgrading", "scaling", "restarting", "hibernated"});
   }
-  if (f->is_repeated()) return {{"type", "array"}, {"items", item}};
-  return item;
+  if (Is(owner, kDdc, "ComputeGroup") && name == "uniqueId") {
+    // The reference's intended rule (computegroups/util.go), anchored, plus
+    // "-", which it accepts and turns into "_" for the Doris name.
+    item["pattern"] = "^[a-zA-Z][0-9a-zA-Z_-]*$";
+  }
+  if (Is(owner, kDdc, "FeSpec") && name == "electionNumber") item["minimum"] = 1;
+  if (!f->is_repeated()) return item;
+  Json list = {{"type", "array"}, {"items", item}};
+  if (Is(owner, kDdc, "DorisDisaggregatedClusterSpec") && name == "computeGroups") {
+    // A group is its uniqueId: the API server refuses two with the same one,
+    // and server-side apply merges groups by it.
+    list["x-kubernetes-list-type"] = "map";
+    list["x-kubernetes-list-map-keys"] = Json::array({"uniqueId"});
+  }
+  return list;
 }
 
 void AddProperties(const pb::Descriptor* d, Json* props) {
@@ -181,85 +212,155 @@ void AddProperties(const pb::Descriptor* d, Json* props) {
   }
 }
 
+// A CEL rule (x-kubernetes-validations entry).
+Json Rule(const char* rule, const char* message) {
+  return {{"rule", rule}, {"message", message}};
+}
+
 Json MessageSchema(const pb::Descriptor* d) {
   Json props = Json::object();
   AddProperties(d, &props);
   Json schema = {{"type", "object"}, {"properties", props}};
-  const std::string n = d->name();
-  if (n == "FeSpec" || n == "BeSpec" || n == "CnSpec" || n == "BrokerSpec") {
+  if (Is(d, kDcr, "FeSpec") || Is(d, kDcr, "BeSpec") || Is(d, kDcr, "CnSpec") ||
+      Is(d, kDcr, "BrokerSpec") || Is(d, kDdc, "FeSpec")) {
     schema["required"] = Json::array({"image"});
   }
-  if (n == "ComponentStatus") schema["required"] = Json::array({"componentCondition"});
-  if (n == "ComponentCondition") {
+  if (Is(d, kDdc, "ComputeGroup")) schema["required"] = Json::array({"image", "uniqueId"});
+  if (Is(d, kDdc, "MetaService")) schema["required"] = Json::array({"fdb", "image"});
+  if (Is(d, kDdc, "DorisDisaggregatedClusterSpec")) {
+    schema["required"] = Json::array({"feSpec", "metaService"});
+  }
+  if (Is(d, kDcr, "ComponentStatus")) schema["required"] = Json::array({"componentCondition"});
+  if (Is(d, kDcr, "ComponentCondition")) {
     schema["required"] = Json::array({"lastTransitionTime", "message", "phase", "reason"});
   }
-  if (n == "FeSpec") {
+  if (Is(d, kDcr, "FeSpec")) {
     schema["x-kubernetes-validations"] = Json::array(
-        {{{"rule", "!has(self.electionNumber) || self.electionNumber % 2 == 1"},
-          {"message", "electionNumber must be odd (a quorum needs a majority)"}},
-         {{"rule",
-           "!has(self.electionNumber) || self.electionNumber <= (has(self.replicas) ? "
-           "self.replicas : 1)"},
-          {"message", "electionNumber must not exceed replicas"}}});
+        {Rule("!has(self.electionNumber) || self.electionNumber % 2 == 1",
+              "electionNumber must be odd (a quorum needs a majority)"),
+         Rule("!has(self.electionNumber) || self.electionNumber <= (has(self.replicas) ? "
+              "self.replicas : 1)",
+              "electionNumber must not exceed replicas")});
   }
-  if (n == "AutoScalingPolicy") {
-    schema["x-kubernetes-validations"] =
-        Json::array({{{"rule", "!has(self.minReplicas) || self.maxReplicas >= self.minReplicas"},
-                      {"message", "maxReplicas must be at least minReplicas"}}});
+  if (Is(d, kDdc, "FeSpec")) {  // replicas default to 2 here, electionNumber to 1
+    schema["x-kubernetes-validations"] = Json::array(
+        {Rule("!has(self.electionNumber) || self.electionNumber % 2 == 1",
+              "electionNumber must be odd (a quorum needs a majority)"),
+         Rule("(has(self.electionNumber) ? self.electionNumber : 1) <= "
+              "(has(self.replicas) ? self.replicas : 2)",
+              "electionNumber must not exceed replicas")});
   }
-  if (n == "AdminUser") {
+  if (Is(d, kDdc, "Fdb")) {
+    schema["x-kubernetes-validations"] = Json::array({Rule(
+        "(has(self.address) && self.address != '') || (has(self.configMapNamespaceName) && "
+        "has(self.configMapNamespaceName.name) && self.configMapNamespaceName.name != '' && "
+        "has(self.configMapNamespaceName.namespace) && "
+        "self.configMapNamespaceName.namespace != '')",
+        "the meta service needs FoundationDB: set address, or configMapNamespaceName with both "
+        "name and namespace")});
+  }
+  if (Is(d, kDcr, "AutoScalingPolicy")) {
     schema["x-kubernetes-validations"] =
-        Json::array({{{"rule", "!has(self.name) || self.name.lowerAscii() != 'admin'"},
-                      {"message", "\"admin\" is reserved by Doris; use another user name"}}});
+        Json::array({Rule("!has(self.minReplicas) || self.maxReplicas >= self.minReplicas",
+                          "maxReplicas must be at least minReplicas")});
+  }
+  if (Is(d, kDcr, "AdminUser")) {
+    schema["x-kubernetes-validations"] =
+        Json::array({Rule("!has(self.name) || self.name.lowerAscii() != 'admin'",
+                          "\"admin\" is reserved by Doris; use another user name")});
   }
   return schema;
 }
 
-Json Column(const char* name, const char* path) {
-  return {{"name", name}, {"type", "string"}, {"jsonPath", path}};
+Json Column(const char* name, const char* path, const char* type = "string") {
+  return {{"name", name}, {"type", type}, {"jsonPath", path}};
 }
 
-}  // namespace
+Json AgeColumn() {
+  return {{"name", "Age"}, {"type", "date"}, {"jsonPath", ".metadata.creationTimestamp"}};
+}
 
-Json DorisClusterCrd() {
-  const pb::Descriptor* cluster = model::v1::DorisCluster::descriptor();
-  Json schema = {
-      {"type", "object"},
-      {"description", "DorisCluster describes an Apache Doris cluster run by the doris-operator."},
-      {"properties",
-       {{"apiVersion", {{"type", "string"}}},
-        {"kind", {{"type", "string"}}},
-        {"metadata", {{"type", "object"}}},
-        {"spec", MessageSchema(cluster->FindFieldByName("spec")->message_type())},
-        {"status", MessageSchema(cluster->FindFieldByName("status")->message_type())}}}};
-  Json columns = Json::array({Column("FeStatus", ".status.feStatus.componentCondition.phase"),
-                              Column("BeStatus", ".status.beStatus.componentCondition.phase"),
-                              Column("CnStatus", ".status.cnStatus.componentCondition.phase"),
-                              Column("BrokerStatus",
-                                     ".status.brokerStatus.componentCondition.phase"),
-                              {{"name", "Age"},
-                               {"type", "date"},
-                               {"jsonPath", ".metadata.creationTimestamp"}}});
+// What distinguishes one of our CRDs from the other.
+struct CrdOptions {
+  const pb::Descriptor* root;  // the resource message: metadata, spec, status
+  std::string description;
+  std::string group;
+  std::string kind;
+  std::string plural;
+  std::string short_name;
+  Json columns;
+};
+
+Json Crd(const CrdOptions& o) {
+  Json schema = {{"type", "object"},
+                 {"description", o.description},
+                 {"properties",
+                  {{"apiVersion", {{"type", "string"}}},
+                   {"kind", {{"type", "string"}}},
+                   {"metadata", {{"type", "object"}}},
+                   {"spec", MessageSchema(o.root->FindFieldByName("spec")->message_type())},
+                   {"status", MessageSchema(o.root->FindFieldByName("status")->message_type())}}}};
+  std::string singular = o.kind;
+  for (char& c : singular) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return {
       {"apiVersion", "apiextensions.k8s.io/v1"},
       {"kind", "CustomResourceDefinition"},
-      {"metadata", {{"name", "dorisclusters.doris.selectdb.com"}}},
+      {"metadata", {{"name", o.plural + "." + o.group}}},
       {"spec",
-       {{"group", "doris.selectdb.com"},
+       {{"group", o.group},
         {"scope", "Namespaced"},
         {"names",
-         {{"kind", "DorisCluster"},
-          {"listKind", "DorisClusterList"},
-          {"plural", "dorisclusters"},
-          {"singular", "doriscluster"},
-          {"shortNames", Json::array({"dcr"})}}},
+         {{"kind", o.kind},
+          {"listKind", o.kind + "List"},
+          {"plural", o.plural},
+          {"singular", singular},
+          {"shortNames", Json::array({o.short_name})}}},
         {"versions",
          Json::array({{{"name", "v1"},
                        {"served", true},
                        {"storage", true},
                        {"subresources", {{"status", Json::object()}}},
-                       {"additionalPrinterColumns", columns},
+                       {"additionalPrinterColumns", o.columns},
                        {"schema", {{"openAPIV3Schema", schema}}}}})}}}};
+}
+
+}  // namespace
+
+Json DorisClusterCrd() {
+  return Crd({.root = model::v1::DorisCluster::descriptor(),
+              .description =
+                  "DorisCluster describes an Apache Doris cluster run by the doris-operator.",
+              .group = "doris.selectdb.com",
+              .kind = "DorisCluster",
+              .plural = "dorisclusters",
+              .short_name = "dcr",
+              .columns = Json::array(
+                  {Column("FeStatus", ".status.feStatus.componentCondition.phase"),
+                   Column("BeStatus", ".status.beStatus.componentCondition.phase"),
+                   Column("CnStatus", ".status.cnStatus.componentCondition.phase"),
+                   Column("BrokerStatus", ".status.brokerStatus.componentCondition.phase"),
+                   AgeColumn()})});
+}
+
+Json DorisDisaggregatedClusterCrd() {
+  // The reference's columns, in its order, then Age.
+  return Crd(
+      {.root = model::disaggregated::v1::DorisDisaggregatedCluster::descriptor(),
+       .description = "DorisDisaggregatedCluster describes an Apache Doris cluster in "
+                      "compute-storage decoupled mode (meta service, FE, compute groups) run by "
+                      "the doris-operator.",
+       .group = "disaggregated.cluster.doris.com",
+       .kind = "DorisDisaggregatedCluster",
+       .plural = "dorisdisaggregatedclusters",
+       .short_name = "ddc",
+       .columns = Json::array(
+           {Column("ClusterHealth", ".status.clusterHealth.health"),
+            Column("MSPhase", ".status.metaServiceStatus.phase"),
+            Column("FEPhase", ".status.feStatus.phase"),
+            Column("CGCount", ".status.clusterHealth.cgCount", "integer"),
+            Column("CGAvailableCount", ".status.clusterHealth.cgAvailableCount", "integer"),
+            Column("CGFullAvailableCount", ".status.clusterHealth.cgFullAvailableCount", "integer"),
+            AgeColumn()})});
 }
 
 }  // namespace doris_operator::crdgen

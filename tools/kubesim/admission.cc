@@ -8,6 +8,7 @@
 #include "tools/kubesim/service_allocation.h"
 #include "tools/kubesim/statefulset_validation.h"
 #include "tools/kubesim/storage_admission.h"
+#include "tools/kubesim/list_type_validation.h"
 #include "tools/kubesim/structural_schema.h"
 
 namespace doris_operator::kubesim {
@@ -205,6 +206,9 @@ std::optional<ApiError> AdmitCustomResource(const HttpRequest& req, const Resour
     }
     if (status_schema != nullptr && obj.contains("status")) {
       errors = ValidateAgainstSchema(*status_schema, obj["status"], "status");
+      for (FieldError& e : ValidateListSetsAndMaps(schema, Json{{"status", obj["status"]}}, "")) {
+        errors.push_back(std::move(e));
+      }
     }
   } else {
     // metadata is ObjectMeta's to validate; with a status subresource the
@@ -213,6 +217,9 @@ std::optional<ApiError> AdmitCustomResource(const HttpRequest& req, const Resour
     body.erase("metadata");
     if (t.status_subresource) body.erase("status");
     errors = ValidateAgainstSchema(schema, body, "");
+    // Then the list-type set/map uniqueness, which does not keep the CEL
+    // rules from running (registry/customresource/strategy.go).
+    for (FieldError& e : ValidateListSetsAndMaps(schema, body, "")) errors.push_back(std::move(e));
   }
   if (cel != nullptr && cel->HasRules(t.schema)) {
     // apiextensions-apiserver's hasBlockingErr (registry/customresource/
