@@ -92,7 +92,7 @@ std::vector<MetricFamily> ProcessMetrics::Collect() const {
        "Snapshots found damaged (and refolded from the records) since start.",
        MetricType::Gauge, static_cast<double>(p.log_damaged_snapshots)},
       {"doris_operator_leader", "1 while this replica may write (always 1 without --leader-elect).",
-       MetricType::Gauge, p.leader ? 1 : 0},
+       MetricType::Gauge, p.leader ? 1.0 : 0.0},
   };
   for (const Scalar& s : scalars) out.push_back(One(s.name, s.help, s.type, s.value));
   return out;

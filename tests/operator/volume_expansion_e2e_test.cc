@@ -86,13 +86,24 @@ TEST_F(VolumeExpansionE2eTest, GrowsClaimsThenRecreatesTheStatefulSetWithPodsUnt
   ASSERT_EQ(At(Claim(0), "/status/capacity/storage"), "10Gi") << Claim(0).dump();
 
   Apply(Demo(2, "20Gi", "expandable"));
-  // Every claim reaches the new capacity, and the StatefulSet is a new
-  // object whose template asks for it.
+  // Every claim reaches the new capacity, the StatefulSet is a new object
+  // whose template asks for it, and its controller has adopted the orphaned
+  // pods (a later sync than the one that made the pods ready).
+  auto adopted = [&](const Json& sts) {
+    for (const auto& [name, uid] : be_pods) {
+      if (At(Get("/api/v1/namespaces/default/pods/" + name), "/metadata/ownerReferences/0/uid") !=
+          At(sts, "/metadata/uid")) {
+        return false;
+      }
+    }
+    return true;
+  };
   ASSERT_TRUE(Eventually([&] {
     const Json sts = Get("/apis/apps/v1/namespaces/default/statefulsets/demo-be");
     return At(Claim(0), "/status/capacity/storage") == "20Gi" && At(Claim(1), "/status/capacity/storage") == "20Gi" &&
            At(sts, "/spec/volumeClaimTemplates/0/spec/resources/requests/storage") == "20Gi" &&
-           At(sts, "/metadata/uid").is_string() && At(sts, "/metadata/uid") != sts_uid && Available("demo");
+           At(sts, "/metadata/uid").is_string() && At(sts, "/metadata/uid") != sts_uid && Available("demo") &&
+           adopted(sts);
   })) << Claim(0).dump() << Dcr().dump() << operator_->Output();
   EXPECT_EQ(At(Claim(0), "/spec/resources/requests/storage"), "20Gi");
   EXPECT_TRUE(At(Claim(0), "/status/conditions").is_null()) << Claim(0).dump();
