@@ -40,7 +40,7 @@ start_kubesim() {  # start_kubesim KUBESIM LOG ARGS...
   "$kubesim" --port 0 "$@" >"$log" 2>&1 &
   pids+=($!)
   local pid=$! deadline=$((SECONDS + 30))
-  until grep -q "serving on" "$log" || ! kill -0 "$pid" 2>/dev/null || ((SECONDS > deadline)); do
+  until grep -qs "serving on" "$log" || ! kill -0 "$pid" 2>/dev/null || ((SECONDS > deadline)); do
     sleep 0.05
   done
   grep -q "serving on" "$log" || { echo "kubesim did not start"; cat "$log"; exit 1; }
