@@ -145,6 +145,10 @@ class ApiServer {
   // "agent\tverb\tgroup\tresource[/sub]\tnamespace\tcheck" -> count
   std::map<std::string, int64_t> access_;
   std::mutex service_allocation_mu_;  // Service writes, see resource_handler.cc
+  // Held by a garbage collector pass and by an orphan delete from its first
+  // release to its last: the collector never looks between an owner's
+  // removal and the release of a dependent adopted meanwhile.
+  std::mutex collector_mu_;
   // Waits while a hold of faults_ matches the request (faults_mu_ held).
   void WaitWhileHeld(std::unique_lock<std::mutex>& lock, const HttpRequest& req, const std::string& verb,
                      const ResourceType& t, const std::string& ns, const std::string& name,

@@ -74,6 +74,7 @@ void ApiServer::CollectDependents(const std::string& owner_uid, bool orphan) {
 }
 
 void ApiServer::CollectGarbage() {
+  std::lock_guard<std::mutex> collecting(collector_mu_);
   // One look at every object (each resource once, whatever its versions).
   struct Item {
     ResourceType type;

@@ -260,7 +260,9 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
         return result(store_.Delete(t, ns, name), 200, /*deleted=*/true);
       }
     }
+    std::unique_lock<std::mutex> orphaning;
     if (policy == "Orphan" && !dry_run) {
+      orphaning = std::unique_lock<std::mutex>(collector_mu_);
       // Dependents are released before the owner goes, as kube-apiserver
       // keeps the owner (the `orphan` finalizer) until the collector has
       // orphaned them (garbagecollector.go attemptToOrphanWorker): no

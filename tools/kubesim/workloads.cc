@@ -165,23 +165,28 @@ void WorkloadController::Tick(int64_t now_ms) {
       }
     }
   }
-  // One pass over the pods (and revisions), grouped by namespace and owning
-  // StatefulSet, instead of one selector scan of every pod per StatefulSet.
+  // One pass over the pods (and revisions), grouped by the UID of the
+  // StatefulSet their controller reference names, instead of one selector
+  // scan of every pod per StatefulSet. By UID, as the real controller claims
+  // pods (controller_ref_manager.go: a controllerRef whose UID is not the
+  // set's is not the set's), never by name: a StatefulSet deleted with
+  // orphan propagation and re-created under the same name must not take
+  // the old one's pods (or revisions) as its own before adopting them.
   // Objects without a controller owner are orphans a StatefulSet may adopt.
-  using Owned = std::map<std::pair<std::string, std::string>, std::vector<Json>>;
+  using Owned = std::map<std::string, std::vector<Json>>;
   auto group = [](std::vector<Json> items, std::vector<Json>* orphans) {
     Owned by_owner;
     for (Json& obj : items) {
       std::string owner;
       bool controlled = false;
       for (const Json& r : obj["metadata"].value("ownerReferences", Json::array())) {
-        controlled |= r.value("controller", false);
-        if (r.value("kind", "") != "StatefulSet" || !owner.empty()) continue;
-        owner = r.value("name", "");
+        if (!r.value("controller", false)) continue;
+        controlled = true;
+        if (r.value("kind", "") == "StatefulSet") owner = r.value("uid", "");
       }
       if (!controlled) orphans->push_back(obj);
       if (owner.empty()) continue;
-      by_owner[{obj["metadata"].value("namespace", ""), owner}].push_back(std::move(obj));
+      by_owner[owner].push_back(std::move(obj));
     }
     return by_owner;
   };
@@ -189,8 +194,7 @@ void WorkloadController::Tick(int64_t now_ms) {
   Owned pods_by_owner = group(store_->List(pods_, "", "", "", 0, "").items, &orphan_pods);
   Owned revisions_by_owner = group(store_->List(revisions_, "", "", "", 0, "").items, &orphan_revisions);
   for (const Json& sts : store_->List(sts_, "", "", "", 0, "").items) {
-    const std::pair<std::string, std::string> key = {sts["metadata"].value("namespace", ""),
-                                                     sts["metadata"].value("name", "")};
+    const std::string key = sts["metadata"].value("uid", "");
     std::vector<Json>& pods = pods_by_owner[key];
     std::vector<Json>& revisions = revisions_by_owner[key];
     if (!orphan_pods.empty() || !orphan_revisions.empty()) {
