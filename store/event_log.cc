@@ -302,7 +302,13 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
   last_observed_micros_ = observed_floor;
   unsynced_ = true;
   bytes_since_snapshot_ += appended_bytes;
-  return MaybeSnapshot(h);
+  // The group's records are committed: its appenders are acknowledged even
+  // when the snapshot after them cannot be written (MaybeSnapshot marks the
+  // log broken then, so the next appends are refused). Failing them here
+  // would report durable records as lost, and a caller that retried would
+  // append them twice.
+  MaybeSnapshot(h).IgnoreError();
+  return absl::OkStatus();
 }
 
 uint64_t EventLog::first_seq() const {
