@@ -135,7 +135,14 @@ TEST_F(CredentialsE2eTest, AdminUserPasswordReachesPodsAndDorisAndNothingTheOper
 
   // Settled, a reconcile that changes nothing writes nothing: the Secret is
   // compared with the live one, not re-applied.
-  ASSERT_TRUE(Eventually([&] { return Metric("doris_operator_queue_depth") == 0; }));
+  // Settled means the newest reconcile changed nothing (the one that wrote
+  // the available status is APPLIED, and a look after it may still be due).
+  ASSERT_TRUE(Eventually([&] {
+    if (Metric("doris_operator_queue_depth") != 0) return false;
+    const auto newest = ListReconciles("legacy");
+    return !newest.empty() && newest.front().outcome() == log::v1::ReconcileRecord::NO_CHANGE &&
+           newest.front().actions() == 0;
+  })) << operator_->Output();
   ASSERT_EQ(Kubectl({"annotate", "dcr", "legacy", "note=unrelated"}).exit_code, 0);
   auto quiet = ReconcileThatSaw("legacy", "doris.selectdb.com/v1", "DorisCluster", "legacy", [](const Json& o) {
     return At(o, "/metadata/annotations/note") == "unrelated";
