@@ -55,13 +55,26 @@ void ApiServer::CollectDependents(const std::string& owner_uid, bool orphan) {
       const std::string name = obj["metadata"].value("name", "");
       if (orphan || !kept.empty()) {
         // Released (or still owned by someone else): drop our reference.
+        // The collector patches without a resourceVersion precondition
+        // (garbagecollector.go deleteOwnerRefJSONMergePatch), so a kubelet
+        // status write between the list and this update must not keep the
+        // reference: read again and retry on a conflict.
         Json next = obj;
-        if (kept.empty()) {
-          next["metadata"].erase("ownerReferences");
-        } else {
-          next["metadata"]["ownerReferences"] = kept;
+        for (int attempt = 0; attempt < 16; ++attempt) {
+          Json stripped = Json::array();
+          for (const Json& r : OwnerRefs(next)) {
+            if (r.value("uid", "") != owner_uid) stripped.push_back(r);
+          }
+          if (stripped.empty()) {
+            next["metadata"].erase("ownerReferences");
+          } else {
+            next["metadata"]["ownerReferences"] = stripped;
+          }
+          if (std::holds_alternative<Json>(store_.Update(t, ns, next, false))) break;
+          auto cur = store_.Get(t, ns, name);
+          if (!std::holds_alternative<Json>(cur)) break;
+          next = std::get<Json>(cur);
         }
-        store_.Update(t, ns, next, false);
         continue;
       }
       auto deleted = store_.Delete(t, ns, name);
