@@ -280,6 +280,32 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
   }
   const uint64_t last = seq - 1;
 
+  // A snapshot due after this group goes into the group's own batch: the
+  // records and the snapshot that summarises them commit together or not at
+  // all, so no reader can see the group while a write of its is still to
+  // fail (a snapshot written after the records were published could fail
+  // once readers had acted on them with the log still reported healthy).
+  const bool snapshot = last >= next_seq_ && SnapshotDue(last, bytes_since_snapshot_ + appended_bytes);
+  uint64_t snapshot_bytes = 0;
+  if (snapshot) {
+    std::vector<const log::v1::LogRecord*> records;
+    for (Writer* w : group) {
+      if (w->rewrite) continue;
+      for (const log::v1::LogRecord& r : *w->records) records.push_back(&r);
+    }
+    std::string state_bytes;
+    {
+      absl::MutexLock l(&state_mu_);
+      state_bytes = SerializeFolded(state_, records);
+    }
+    snapshot_bytes = state_bytes.size();
+    // Through the write-ahead log like the records, so a kill -9 loses no
+    // snapshot of an acknowledged record and Open after it folds fewer than
+    // snapshot_every records. The WAL bytes it adds are at most 1/ratio of
+    // the records'.
+    batch.Put(h->cf[kSnapshots], keys::Seq(last), state_bytes);
+  }
+
   rocksdb::WriteOptions wo;
   wo.sync = options_.durability == Durability::kSyncEachAppend;
   committing_ = true;
@@ -297,17 +323,19 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
   }
   mu_.Lock();
   committing_ = false;
+  // Nothing of a failed group was published: its appenders fail, and so
+  // does every later append until Recover().
   if (!st.ok()) return MarkBroken(FromRocks(st, path_, "appending"));
   next_seq_ = last + 1;
   last_observed_micros_ = observed_floor;
   unsynced_ = true;
-  bytes_since_snapshot_ += appended_bytes;
-  // The group's records are committed: its appenders are acknowledged even
-  // when the snapshot after them cannot be written (MaybeSnapshot marks the
-  // log broken then, so the next appends are refused). Failing them here
-  // would report durable records as lost, and a caller that retried would
-  // append them twice.
-  MaybeSnapshot(h).IgnoreError();
+  if (snapshot) {
+    last_snapshot_seq_ = last;
+    last_snapshot_bytes_ = snapshot_bytes;
+    bytes_since_snapshot_ = 0;
+  } else {
+    bytes_since_snapshot_ += appended_bytes;
+  }
   return absl::OkStatus();
 }
 

@@ -290,6 +290,10 @@ class EventLog {
   void NoteBackgroundError() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CommitGroup(const std::vector<Writer*>& group)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether the state after `last`, `bytes_since` record bytes after the
+  // newest snapshot, is due a snapshot.
+  bool SnapshotDue(uint64_t last, uint64_t bytes_since) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes the state loaded by Open as a snapshot when it is due.
   absl::Status MaybeSnapshot(const std::shared_ptr<Handles>& h)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The state after `seq` from the newest usable snapshot at or before it.

@@ -1,7 +1,9 @@
 #include "store/fold.h"
 
+#include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace doris_operator::store {
 
@@ -10,6 +12,8 @@ namespace doris_operator::store {
 class Folder {
  public:
   static State Apply(State state, const log::v1::LogRecord& record, std::string* take_json);
+  static std::string SerializeFolded(State& state,
+                                     const std::vector<const log::v1::LogRecord*>& records);
 };
 
 State Folder::Apply(State state, const log::v1::LogRecord& record, std::string* take_json) {
@@ -83,6 +87,69 @@ State Folder::Apply(State state, const log::v1::LogRecord& record, std::string* 
       break;
   }
   return state;
+}
+
+// Folds in place, serialises, then puts back what the records touched: each
+// object they name (where it was filed, its version) and each watch cursor.
+std::string Folder::SerializeFolded(State& state,
+                                    const std::vector<const log::v1::LogRecord*>& records) {
+  struct SavedObject {
+    std::optional<ClusterKey> owner;
+    log::v1::StoredObject object;
+  };
+  std::map<ObjectId, SavedObject> objects;
+  std::map<std::string, std::optional<std::string>> cursors;
+  const uint64_t last_seq = state.last_seq_;
+  auto save_cursor = [&](const std::string& stream) {
+    if (cursors.count(stream) != 0) return;
+    auto it = state.cursors_.find(stream);
+    cursors[stream] = it == state.cursors_.end() ? std::nullopt
+                                                 : std::optional<std::string>(it->second);
+  };
+  for (const log::v1::LogRecord* r : records) {
+    if (r->body_case() == log::v1::LogRecord::kLifecycle) {
+      save_cursor(r->lifecycle().stream());
+      continue;
+    }
+    if (r->body_case() != log::v1::LogRecord::kWatch) continue;
+    save_cursor(r->watch().stream());
+    if (r->watch().object().name().empty()) continue;
+    const ObjectId id = ObjectId::From(r->watch().object());
+    if (objects.count(id) != 0) continue;
+    SavedObject& saved = objects[id];
+    if (auto it = state.owner_.find(id); it != state.owner_.end()) {
+      saved.owner = it->second;
+      saved.object = state.clusters_.at(it->second).at(id);
+    }
+  }
+  for (const log::v1::LogRecord* r : records) state = Apply(std::move(state), *r, nullptr);
+  std::string bytes = state.Serialize();
+
+  state.last_seq_ = last_seq;
+  for (auto& [stream, value] : cursors) {
+    if (value) {
+      state.cursors_[stream] = std::move(*value);
+    } else {
+      state.cursors_.erase(stream);
+    }
+  }
+  for (auto& [id, saved] : objects) {
+    if (auto it = state.owner_.find(id); it != state.owner_.end()) {
+      auto cit = state.clusters_.find(it->second);
+      cit->second.erase(id);
+      if (cit->second.empty()) state.clusters_.erase(cit);
+      state.owner_.erase(it);
+    }
+    if (saved.owner) {
+      state.clusters_[*saved.owner].emplace(id, std::move(saved.object));
+      state.owner_.emplace(id, *saved.owner);
+    }
+  }
+  return bytes;
+}
+
+std::string SerializeFolded(State& state, const std::vector<const log::v1::LogRecord*>& records) {
+  return Folder::SerializeFolded(state, records);
 }
 
 State Fold(State state, const log::v1::LogRecord& record) {

@@ -5,6 +5,9 @@
 // I/O, no randomness; the same records always give the same state bytes.
 // Pass the state by move to fold in place: `s = Fold(std::move(s), r)`.
 
+#include <string>
+#include <vector>
+
 #include "proto/log.pb.h"
 #include "store/state.h"
 
@@ -18,6 +21,13 @@ namespace doris_operator::store {
 State Fold(State state, const log::v1::LogRecord& record);
 // Same result; takes the object's bytes from `record` instead of copying them.
 State Fold(State state, log::v1::LogRecord&& record);
+
+// The bytes of the state that folding `records` (in order) into `state` gives,
+// with `state` left exactly as it was. For the snapshot written in the same
+// batch as the records it summarises: the state cannot change before the
+// batch commits, and copying a large state would cost more than serialising
+// it. Costs the serialisation plus a copy of the objects the records touch.
+std::string SerializeFolded(State& state, const std::vector<const log::v1::LogRecord*>& records);
 
 }  // namespace doris_operator::store
 

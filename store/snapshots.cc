@@ -19,28 +19,29 @@ namespace doris_operator::store {
 
 using namespace internal;  // NOLINT: the layout shared by the EventLog files
 
-absl::Status EventLog::MaybeSnapshot(const std::shared_ptr<Handles>& h) {
-  const uint64_t last = next_seq_ - 1;
+bool EventLog::SnapshotDue(uint64_t last, uint64_t bytes_since) const {
   const uint64_t since = last - last_snapshot_seq_;
   // A snapshot costs the whole state; spaced by the records' bytes, a large
   // state is written rarely and a small one often, and snapshots stay at
   // most 1/ratio of what the log holds.
-  const bool due =
-      since >= options_.snapshot_every ||
-      (options_.snapshot_bytes_ratio > 0 && since >= options_.snapshot_min_records &&
-       static_cast<double>(bytes_since_snapshot_) >=
-           options_.snapshot_bytes_ratio * static_cast<double>(last_snapshot_bytes_));
-  if (!due) return absl::OkStatus();
+  return since >= options_.snapshot_every ||
+         (options_.snapshot_bytes_ratio > 0 && since >= options_.snapshot_min_records &&
+          static_cast<double>(bytes_since) >=
+              options_.snapshot_bytes_ratio * static_cast<double>(last_snapshot_bytes_));
+}
+
+absl::Status EventLog::MaybeSnapshot(const std::shared_ptr<Handles>& h) {
+  // Appends write their snapshots in their own batch (CommitGroup); this is
+  // for the state loaded by Open, before any reader or appender can act.
+  const uint64_t last = next_seq_ - 1;
+  if (last == last_snapshot_seq_ || !SnapshotDue(last, bytes_since_snapshot_)) {
+    return absl::OkStatus();
+  }
   std::string bytes;
   {
     absl::MutexLock l(&state_mu_);
     bytes = state_.Serialize();
   }
-  // Through the write-ahead log like the records, so a kill -9 loses no
-  // snapshot of an acknowledged record and Open after it folds fewer than
-  // snapshot_every records. (With the WAL skipped, a crash lost every
-  // snapshot not yet flushed, and how many depended on flush timing.) The
-  // WAL bytes they add are at most 1/ratio of the records'.
   absl::Status s = FromRocks(
       h->db->Put(rocksdb::WriteOptions(), h->cf[kSnapshots], keys::Seq(last), bytes), path_,
       "writing a snapshot");

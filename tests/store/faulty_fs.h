@@ -8,6 +8,7 @@
 // (MANIFEST, OPTIONS, CURRENT, IDENTITY) are never failed.
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -22,6 +23,11 @@ struct Faults {
   std::atomic<bool> table_writes{false};  // every write and sync of *.sst
   std::atomic<bool> no_space{true};     // the error: ENOSPC-like, else a plain I/O error
   std::atomic<int> injected{0};         // errors returned so far
+  // Once: the next write of at least this many bytes (0: none) to a
+  // write-ahead-log file calls `on_large_wal_write` (while RocksDB is inside
+  // that write) and then fails. Picks out the write that carries a snapshot.
+  std::atomic<size_t> fail_wal_write_over{0};
+  std::function<void()> on_large_wal_write;  // set before arming
 
   rocksdb::IOStatus Error() {
     ++injected;
@@ -32,18 +38,19 @@ struct Faults {
 
 class FaultyFile : public rocksdb::FSWritableFileOwnerWrapper {
  public:
-  FaultyFile(std::unique_ptr<rocksdb::FSWritableFile> f, Faults* faults, bool wal)
-      : FSWritableFileOwnerWrapper(std::move(f)), faults_(faults), wal_(wal) {}
+  FaultyFile(std::unique_ptr<rocksdb::FSWritableFile> f, Faults* faults, bool wal,
+             bool wal_file)
+      : FSWritableFileOwnerWrapper(std::move(f)), faults_(faults), wal_(wal), wal_file_(wal_file) {}
 
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
                            rocksdb::IODebugContext* dbg) override {
-    if (WriteFails()) return faults_->Error();
+    if (WriteFails() || LargeWriteFails(data.size())) return faults_->Error();
     return FSWritableFileOwnerWrapper::Append(data, o, dbg);
   }
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
                            const rocksdb::DataVerificationInfo& v,
                            rocksdb::IODebugContext* dbg) override {
-    if (WriteFails()) return faults_->Error();
+    if (WriteFails() || LargeWriteFails(data.size())) return faults_->Error();
     return FSWritableFileOwnerWrapper::Append(data, o, v, dbg);
   }
   rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, uint64_t offset,
@@ -73,10 +80,19 @@ class FaultyFile : public rocksdb::FSWritableFileOwnerWrapper {
 
  private:
   bool WriteFails() const { return wal_ ? faults_->wal_writes.load() : faults_->table_writes.load(); }
+  bool LargeWriteFails(size_t n) {
+    const size_t over = faults_->fail_wal_write_over.load();
+    if (!wal_file_ || over == 0 || n < over) return false;
+    size_t expected = over;
+    if (!faults_->fail_wal_write_over.compare_exchange_strong(expected, 0)) return false;
+    if (faults_->on_large_wal_write) faults_->on_large_wal_write();
+    return true;
+  }
   bool SyncFails() const { return wal_ ? faults_->wal_syncs.load() : faults_->table_writes.load(); }
 
   Faults* const faults_;
   const bool wal_;
+  const bool wal_file_;  // a *.log file proper (not the probe or RocksDB's LOG)
 };
 
 class FaultyFileSystem : public rocksdb::FileSystemWrapper {
@@ -113,7 +129,7 @@ class FaultyFileSystem : public rocksdb::FileSystemWrapper {
     for (const char* meta : {"MANIFEST-", "OPTIONS-", "CURRENT", "IDENTITY", ".dbtmp"}) {
       if (name.find(meta) != std::string::npos) return s;
     }
-    *r = std::make_unique<FaultyFile>(std::move(*r), faults_, !ends(".sst"));
+    *r = std::make_unique<FaultyFile>(std::move(*r), faults_, !ends(".sst"), ends(".log"));
     return s;
   }
 

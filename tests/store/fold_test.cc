@@ -165,5 +165,38 @@ TEST(State, ParseRejectsGarbageAndDuplicates) {
   EXPECT_NE(parsed.status().message().find("twice"), std::string::npos);
 }
 
+// The snapshot written with a group is SerializeFolded of the state before
+// it: the bytes of folding the group, the state itself left as it was. Over
+// groups that add, update, move between clusters, delete and reset cursors.
+TEST(Fold, SerializeFoldedGivesTheFoldedBytesAndLeavesTheStateAsItWas) {
+  State s;
+  uint64_t seq = 0;
+  for (uint64_t group = 0; group < 60; ++group) {
+    std::vector<log::v1::LogRecord> records;
+    for (uint64_t k = 0; k <= group % 7; ++k) {
+      log::v1::LogRecord r = Synthetic(seq * 7 + k, /*objects=*/12, /*clusters=*/3, 64);
+      if ((seq + k) % 11 == 3) r.mutable_cluster()->set_name("moved");
+      if ((seq + k) % 13 == 5) {
+        r = log::v1::LogRecord();
+        r.mutable_lifecycle()->set_kind(log::v1::Lifecycle::WATCH_CURSOR_RESET);
+        r.mutable_lifecycle()->set_stream("apps/v1/statefulsets/1");
+      }
+      records.push_back(WithSeq(std::move(r), ++seq));
+    }
+    std::vector<const log::v1::LogRecord*> pointers;
+    for (const auto& r : records) pointers.push_back(&r);
+    const std::string before = s.Serialize();
+    State folded = s;
+    for (const auto& r : records) folded = Fold(std::move(folded), r);
+
+    const std::string bytes = SerializeFolded(s, pointers);
+    EXPECT_EQ(bytes, folded.Serialize()) << "group " << group;
+    EXPECT_EQ(s.Serialize(), before) << "group " << group;
+    EXPECT_EQ(s.object_count(), State::Parse(before)->object_count());
+    s = std::move(folded);
+  }
+  EXPECT_GT(s.object_count(), 0u);
+}
+
 }  // namespace
 }  // namespace doris_operator::store

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/env.h"
@@ -148,6 +149,64 @@ TEST_F(WriteFailureTest, FailedWalWriteStopsAppendsUntilRecovered) {
   auto log = EventLog::Open(dir_.string(), {.paranoid_open = true});
   ASSERT_TRUE(log.ok()) << log.status();
   EXPECT_EQ(Names(**log), acknowledged);
+}
+
+// The snapshot due after a group is written with it: while the write that
+// could still fail is in progress, no reader sees the group (before, the
+// records were written and published first and the snapshot put after them:
+// a reader could act on the group while the log still said it was healthy
+// and then the snapshot write broke it). When that write fails, the group
+// fails as a whole and nothing of it is visible.
+TEST_F(WriteFailureTest, NoReaderSeesAGroupWhileItsSnapshotCanStillFail) {
+  // A snapshot every 8 records; the state of 8 objects of 2 KiB outweighs a
+  // single record, so the write carrying the snapshot is told apart by size.
+  auto log = OpenFaulty({.snapshot_every = 8, .snapshot_bytes_ratio = 0});
+  auto big = [](const std::string& name) {
+    return Watch({.name = name, .json = std::string(2048, 'x')});
+  };
+  std::vector<std::string> acknowledged;
+  for (int i = 1; i <= 7; ++i) {
+    ASSERT_TRUE(log->Append({big(absl::StrCat("r", i))}).ok());
+    acknowledged.push_back(absl::StrCat("r", i));
+  }
+  absl::Notification inside_write, release;
+  uint64_t seen_during_write = 0;
+  bool has_r8_during_write = true;
+  faults_.on_large_wal_write = [&] {
+    inside_write.Notify();
+    release.WaitForNotification();
+  };
+  faults_.fail_wal_write_over = 3 * 2048;
+  absl::StatusOr<AppendResult> r8;
+  std::thread appender([&] { r8 = log->Append({big("r8")}); });
+  inside_write.WaitForNotification();
+  // Neither call waits for the writer: they take only the state's lock.
+  seen_during_write = log->last_seq();
+  has_r8_during_write = log->CurrentState().object_count() == 8;
+  release.Notify();
+  appender.join();
+
+  EXPECT_EQ(seen_during_write, 7u) << "a reader saw record 8 before its write had succeeded";
+  EXPECT_FALSE(has_r8_during_write);
+  EXPECT_EQ(faults_.fail_wal_write_over, 0u) << "the snapshot's write was never attempted";
+  ASSERT_FALSE(r8.ok()) << "the group's write failed, yet it was acknowledged";
+  EXPECT_FALSE(log->write_health().status.ok());
+  EXPECT_EQ(log->last_seq(), 7u);
+  EXPECT_EQ(log->CurrentState().object_count(), 7u);
+
+  absl::Status recovered = RecoverWithin(*log, absl::Seconds(60));
+  ASSERT_TRUE(recovered.ok()) << recovered;
+  EXPECT_EQ(Names(*log), acknowledged);
+  ASSERT_TRUE(log->Append({big("r8 again")}).ok());
+  acknowledged.push_back("r8 again");
+  EXPECT_EQ(log->CurrentState(), FoldOf(*log));
+  // The snapshot went in with record 8: the state there needs no fold.
+  EXPECT_EQ(log->StateAt(8).value(), FoldOf(*log));
+  log.reset();
+  auto reopened = EventLog::Open(dir_.string(), {.snapshot_every = 8, .snapshot_bytes_ratio = 0});
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ(Names(**reopened), acknowledged);
+  EXPECT_EQ((*reopened)->open_stats().snapshot_seq, 8u);
 }
 
 TEST_F(WriteFailureTest, FailedGroupCommitSyncStopsAppendsAndRecoveryMakesTheAckedDurable) {
