@@ -1,6 +1,7 @@
 #include "operator/reconcile/volume_expansion.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <utility>
@@ -82,6 +83,16 @@ std::vector<std::pair<std::string, Json>> ClaimsOf(const Run& run, const std::st
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   return out;
+}
+
+// Whether the claim has condition `type` with status True.
+bool HasCondition(const Json& claim, const std::string& type) {
+  const Json& conditions = FieldAt(claim, {"status", "conditions"});
+  if (!conditions.is_array()) return false;
+  for (const Json& c : conditions) {
+    if (StringAt(c, {"type"}) == type && StringAt(c, {"status"}) == "True") return true;
+  }
+  return false;
 }
 
 // What a claim waits for, from its resize conditions.
@@ -244,6 +255,11 @@ void ExpandVolumes(Run& run, const VolumePlan& plan, translator::DesiredSet* des
     const Component c = mine.front()->component;
     ComponentState& state = run.of(c);
     std::vector<std::string> waiting;
+    // Ordinals at or past the set's replicas have no pod (a scale-in keeps
+    // their claims): nothing mounts them, so their file system resize stays
+    // pending until a scale-out does, and the expansion must not wait for it.
+    const int64_t pods_up_to =
+        state.statefulset ? kube::IntAt(*state.statefulset, {"spec", "replicas"}, 1) : INT64_MAX;
     for (const VolumeExpansion* e : mine) {
       const absl::StatusOr<Quantity> to = Quantity::Parse(e->to);
       std::vector<std::string> patched;
@@ -272,6 +288,12 @@ void ExpandVolumes(Run& run, const VolumePlan& plan, translator::DesiredSet* des
         }
         const std::optional<Quantity> capacity = CapacityOf(claim);
         if (!capacity || Compare(*capacity, *to) < 0) {
+          int64_t ordinal = 0;
+          const std::string prefix = absl::StrCat(e->claim_template, "-", sts, "-");
+          if (absl::SimpleAtoi(absl::string_view(claim_name).substr(prefix.size()), &ordinal) &&
+              ordinal >= pods_up_to && HasCondition(claim, "FileSystemResizePending")) {
+            continue;  // the volume has grown; its file system grows when a pod mounts it
+          }
           waiting.push_back(absl::StrCat(claim_name, " ", ClaimState(claim)));
         }
       }

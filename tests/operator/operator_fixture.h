@@ -49,6 +49,7 @@ struct ClusterOptions {
   std::string be_extra;       // more beSpec lines, indented by 4
   std::string spec_extra;     // more spec lines, indented by 2
   std::string annotations;    // metadata.annotations lines, indented by 4
+  std::string be_storage = "10Gi";  // the BE data claim's storage request
 };
 
 // A kubesim process in `dir` with the DorisCluster CRD applied, and a client
@@ -91,7 +92,7 @@ metadata:
         accessModes: [ReadWriteOnce]
         resources:
           requests:
-            storage: 10Gi
+            storage: )", o.be_storage, R"(
 )");
 }
 

@@ -174,5 +174,34 @@ TEST_F(VolumeExpansionE2eTest, RefusesAClassThatCannotExpandAndAShrink) {
   })) << Dcr().dump() << operator_->Output();
 }
 
+// A scale-in keeps the removed pod's claim (the StatefulSet's default
+// retention policy). No pod mounts it, so its file system resize stays
+// pending until one does: the expansion must not wait for it. It grows when
+// a scale-out mounts it again. (The operator used to wait for it forever,
+// never re-creating the StatefulSet: rbac_e2e_test, growing after a
+// scale-in.)
+TEST_F(VolumeExpansionE2eTest, AClaimLeftByAScaleInDoesNotHoldTheExpansion) {
+  Apply(StorageClass("expandable", true));
+  Apply(Demo(2, "10Gi", "expandable"));
+  ASSERT_TRUE(Eventually([&] { return Available("demo"); })) << Dcr().dump() << operator_->Output();
+  Apply(Demo(1, "10Gi", "expandable"));
+  ASSERT_TRUE(Eventually([&] { return StsReplicas("demo-be") == 1 && Pods("demo", "be").size() == 1 && Available("demo"); }))
+      << Dcr().dump() << operator_->Output();
+  ASSERT_TRUE(Claim(1).is_object()) << "the scale-in removed the claim";
+
+  Apply(Demo(1, "20Gi", "expandable"));
+  ASSERT_TRUE(Eventually([&] {
+    const Json sts = Get("/apis/apps/v1/namespaces/default/statefulsets/demo-be");
+    return At(Claim(0), "/status/capacity/storage") == "20Gi" &&
+           At(sts, "/spec/volumeClaimTemplates/0/spec/resources/requests/storage") == "20Gi" && Available("demo");
+  })) << Claim(0).dump() << Claim(1).dump() << Dcr().dump() << operator_->Output();
+  // The unmounted claim was resized too; its node step waits for a pod.
+  EXPECT_EQ(At(Claim(1), "/spec/resources/requests/storage"), "20Gi") << Claim(1).dump();
+
+  Apply(Demo(2, "20Gi", "expandable"));
+  ASSERT_TRUE(Eventually([&] { return At(Claim(1), "/status/capacity/storage") == "20Gi" && Available("demo"); }))
+      << Claim(1).dump() << operator_->Output();
+}
+
 }  // namespace
 }  // namespace doris_operator
