@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "absl/strings/strip.h"
+
 namespace doris_operator::translator::internal {
 
 void WriteEnvList(JsonWriter& w, const Json& user, const std::vector<EnvVar>& ours) {
@@ -40,6 +42,29 @@ void WriteEnvList(JsonWriter& w, const Json& user, const std::vector<EnvVar>& ou
     w.EndObject();
   }
   w.EndArray();
+}
+
+void AppendKerberosEnv(const model::v1::KerberosInfo& k, bool fe, bool be, const DorisConf& conf,
+                       std::vector<EnvVar>* out) {
+  std::string krb5 = "/etc/krb5.conf";
+  if (be) {
+    krb5 = conf.Get("kerberos_krb5_conf_path").value_or(krb5);
+  } else if (fe) {
+    for (const char* key : {"java_opts_for_jdk_17", "java_opts"}) {
+      const std::string opts = conf.Get(key).value_or("");
+      const std::string flag = "-Djava.security.krb5.conf=";
+      const size_t at = opts.find(flag);
+      if (at != std::string::npos) {
+        krb5 = std::string(absl::StripSuffix(
+            opts.substr(at + flag.size(), opts.find(' ', at) - at - flag.size()), "\""));
+        break;
+      }
+    }
+  }
+  out->push_back({"KRB5_MOUNT_PATH", "/etc/krb5"});
+  out->push_back({"KRB5_CONFIG", krb5});
+  out->push_back({"KEYTAB_MOUNT_PATH", "/etc/keytab"});
+  out->push_back({"KEYTAB_FINAL_USED_PATH", k.keytab_path().empty() ? "/etc/keytab" : k.keytab_path()});
 }
 
 }  // namespace doris_operator::translator::internal

@@ -67,26 +67,8 @@ void WriteEnv(const Ctx& x, JsonWriter& w) {
     ours.push_back({"PASSWD", AdminUserSecretName(x.name()), nullptr, "password"});
   }
   if (spec.has_kerberos_info()) {
-    const auto& k = spec.kerberos_info();
-    std::string krb5 = "/etc/krb5.conf";
-    if (x.c == Component::kBe || x.c == Component::kCn) {
-      krb5 = x.conf->Get("kerberos_krb5_conf_path").value_or(krb5);
-    } else if (x.c == Component::kFe) {
-      for (const char* key : {"java_opts_for_jdk_17", "java_opts"}) {
-        const std::string opts = x.conf->Get(key).value_or("");
-        const std::string flag = "-Djava.security.krb5.conf=";
-        const size_t at = opts.find(flag);
-        if (at != std::string::npos) {
-          krb5 = std::string(absl::StripSuffix(
-              opts.substr(at + flag.size(), opts.find(' ', at) - at - flag.size()), "\""));
-          break;
-        }
-      }
-    }
-    value("KRB5_MOUNT_PATH", "/etc/krb5");
-    value("KRB5_CONFIG", krb5);
-    value("KEYTAB_MOUNT_PATH", "/etc/keytab");
-    value("KEYTAB_FINAL_USED_PATH", k.keytab_path().empty() ? "/etc/keytab" : k.keytab_path());
+    AppendKerberosEnv(spec.kerberos_info(), x.c == Component::kFe,
+                      x.c == Component::kBe || x.c == Component::kCn, *x.conf, &ours);
   }
   if ((x.c == Component::kBe && spec.be_spec().skip_default_system_init()) ||
       (x.c == Component::kCn && spec.cn_spec().skip_default_system_init())) {
