@@ -14,6 +14,8 @@
 #include "translator/canonical_json.h"
 #include "translator/component.h"
 #include "translator/doris_conf.h"
+#include "translator/desired_object.h"
+#include "translator/json_parts.h"
 #include "translator/json_writer.h"
 #include "translator/translator.h"
 
@@ -47,49 +49,9 @@ struct Ctx {
   }
 };
 
-// What a builder reports about the object it wrote.
-struct Written {
-  const char* api_version;
-  const char* kind;
-  std::string name;
-  bool has_annotations;  // metadata.annotations present without the hash
-};
-
 // Writes one whole object; `hash` is null on the first pass (the hash is of
 // the object without its hash annotation) and set on the second, if any.
 using Builder = Written (*)(const Ctx&, JsonWriter&, const std::string* hash);
-
-// The user's JSON, parsed; `fallback` when absent or unparseable.
-Json RawOr(const model::v1::RawJson& raw, Json fallback = Json());
-
-// Writes what Canonical(RawOr(raw, fallback)) would, without parsing when
-// the stored text is already canonical (it is when it came from ModelFromJson).
-void WriteRaw(JsonWriter& w, const model::v1::RawJson& raw, std::string_view fallback);
-
-// `"key": <raw>` when the spec set the field; nothing otherwise.
-void WriteRawField(JsonWriter& w, std::string_view key, bool present,
-                   const model::v1::RawJson& raw);
-
-// `"key": <ResourceList>` when the spec set it, every quantity in the form
-// the API server stores ({"cpu":8,"memory":"1024Mi"} -> {"cpu":"8","memory":"1Gi"}),
-// so what we write is what we read back.
-void WriteResourceListField(JsonWriter& w, std::string_view key, bool present,
-                            const model::v1::RawJson& raw);
-
-// `list` (a ResourceList) with canonical quantities; values that are not
-// quantities (validation reported them) are left as they are.
-Json CanonicalResourceList(Json list);
-
-// A user's PersistentVolumeClaimSpec with canonical resources quantities.
-Json CanonicalClaimSpec(Json spec);
-
-// HPA v2 metrics with canonical target value/averageValue quantities.
-Json CanonicalMetrics(Json metrics);
-
-void WriteStringMap(JsonWriter& w, const google::protobuf::Map<std::string, std::string>& m,
-                    std::string_view skip_key = {});
-
-std::string TrimSlash(std::string path);
 
 void WriteSelectorLabels(const Ctx& x, JsonWriter& w);
 

@@ -12,6 +12,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "translator/affinity.h"
+#include "translator/env_list.h"
+#include "translator/probe.h"
 
 namespace doris_operator::translator::internal {
 
@@ -31,24 +34,11 @@ const model::v1::FeAddress* FeAddressFor(const Ctx& x) {
   return nullptr;
 }
 
-struct EnvVar {
-  std::string_view name;
-  std::string value;
-  const char* field_path = nullptr;  // valueFrom.fieldRef instead of value
-  const char* secret_key = nullptr;  // valueFrom.secretKeyRef {key, name: value} instead
-};
-
 void WriteEnv(const Ctx& x, JsonWriter& w) {
   const auto& spec = x.cluster->spec();
   // The user's variables are merged, so they are parsed (only when given).
   Json user = x.base->env_vars().json().empty() ? Json::array()
                                                 : RawOr(x.base->env_vars(), Json::array());
-  std::set<std::string> user_names;
-  for (const Json& e : user) {
-    if (e.is_object() && e.contains("name") && e["name"].is_string()) {
-      user_names.insert(e["name"].get<std::string>());
-    }
-  }
   std::vector<EnvVar> ours;
   ours.reserve(24);
   auto field = [&](const char* name, const char* path) { ours.push_back({name, {}, path}); };
@@ -77,26 +67,8 @@ void WriteEnv(const Ctx& x, JsonWriter& w) {
     ours.push_back({"PASSWD", AdminUserSecretName(x.name()), nullptr, "password"});
   }
   if (spec.has_kerberos_info()) {
-    const auto& k = spec.kerberos_info();
-    std::string krb5 = "/etc/krb5.conf";
-    if (x.c == Component::kBe || x.c == Component::kCn) {
-      krb5 = x.conf->Get("kerberos_krb5_conf_path").value_or(krb5);
-    } else if (x.c == Component::kFe) {
-      for (const char* key : {"java_opts_for_jdk_17", "java_opts"}) {
-        const std::string opts = x.conf->Get(key).value_or("");
-        const std::string flag = "-Djava.security.krb5.conf=";
-        const size_t at = opts.find(flag);
-        if (at != std::string::npos) {
-          krb5 = std::string(absl::StripSuffix(
-              opts.substr(at + flag.size(), opts.find(' ', at) - at - flag.size()), "\""));
-          break;
-        }
-      }
-    }
-    value("KRB5_MOUNT_PATH", "/etc/krb5");
-    value("KRB5_CONFIG", krb5);
-    value("KEYTAB_MOUNT_PATH", "/etc/keytab");
-    value("KEYTAB_FINAL_USED_PATH", k.keytab_path().empty() ? "/etc/keytab" : k.keytab_path());
+    AppendKerberosEnv(spec.kerberos_info(), x.c == Component::kFe,
+                      x.c == Component::kBe || x.c == Component::kCn, *x.conf, &ours);
   }
   if ((x.c == Component::kBe && spec.be_spec().skip_default_system_init()) ||
       (x.c == Component::kCn && spec.cn_spec().skip_default_system_init())) {
@@ -127,59 +99,13 @@ void WriteEnv(const Ctx& x, JsonWriter& w) {
   }
   if (x.c == Component::kCn) value("COMPONENT_TYPE", "COMPUTE");
 
-  w.BeginArray();
-  for (const Json& e : user) w.Value(e);  // user variables first, and they win
-  for (const EnvVar& e : ours) {
-    if (!user_names.empty() && user_names.count(std::string(e.name))) continue;
-    w.BeginObject();
-    w.Field("name", e.name);
-    if (e.field_path != nullptr) {
-      w.Key("valueFrom");
-      w.BeginObject();
-      w.Key("fieldRef");
-      w.BeginObject();
-      w.Field("fieldPath", e.field_path);
-      w.EndObject();
-      w.EndObject();
-    } else if (e.secret_key != nullptr) {
-      w.Key("valueFrom");
-      w.BeginObject();
-      w.Key("secretKeyRef");
-      w.BeginObject();
-      w.Field("key", e.secret_key);
-      w.Field("name", e.value);
-      w.EndObject();
-      w.EndObject();
-    } else {
-      w.Field("value", e.value);
-    }
-    w.EndObject();
-  }
-  w.EndArray();
+  WriteEnvList(w, user, ours);
 }
 
 // The pod's volumes, the main container's mounts and the StatefulSet's
 
 
 bool FqdnMode(const Ctx& x) { return x.conf->empty() || x.conf->IsTrue("enable_fqdn_mode"); }
-
-// A probe's handler: its key ("exec", "httpGet", "tcpSocket") and value.
-struct Handler {
-  const char* key;
-  std::string value;  // canonical JSON
-};
-
-std::string ExecCommand(std::initializer_list<std::string_view> args) {
-  std::string out;
-  JsonWriter w(&out);
-  w.BeginObject();
-  w.Key("command");
-  w.BeginArray();
-  for (std::string_view a : args) w.String(a);
-  w.EndArray();
-  w.EndObject();
-  return out;
-}
 
 Handler ReadinessHandler(const Ctx& x) {
   if (x.c == Component::kBroker) {
@@ -213,40 +139,6 @@ Handler ReadinessHandler(const Ctx& x) {
 Handler LivenessHandler(const Ctx& x) {
   if (x.c == Component::kBroker) return ReadinessHandler(x);
   return {"tcpSocket", absl::StrCat(R"({"port":)", LivenessPort(x), "}")};
-}
-
-struct ProbeTiming {
-  int64_t failure_threshold;
-  int64_t period_seconds;
-  std::optional<int64_t> initial_delay_seconds;
-  std::optional<int64_t> timeout_seconds;
-};
-
-void WriteProbe(JsonWriter& w, const Handler& h, const ProbeTiming& t) {
-  w.BeginObject();
-  // The handler goes among the timing keys in sorted order.
-  const std::string_view key = h.key;
-  if (key < "failureThreshold") {
-    w.Key(key);
-    w.Raw(h.value);
-  }
-  w.Field("failureThreshold", t.failure_threshold);
-  if (key > "failureThreshold" && key < "initialDelaySeconds") {
-    w.Key(key);
-    w.Raw(h.value);
-  }
-  if (t.initial_delay_seconds) w.Field("initialDelaySeconds", *t.initial_delay_seconds);
-  if (key > "initialDelaySeconds" && key < "periodSeconds") {
-    w.Key(key);
-    w.Raw(h.value);
-  }
-  w.Field("periodSeconds", t.period_seconds);
-  if (key > "periodSeconds") {
-    w.Key(key);
-    w.Raw(h.value);
-  }
-  if (t.timeout_seconds) w.Field("timeoutSeconds", *t.timeout_seconds);
-  w.EndObject();
 }
 
 bool DebugMode(const Ctx& x) {
@@ -419,40 +311,6 @@ bool WriteInitContainers(const Ctx& x, JsonWriter& w) {
   return true;
 }
 
-Json PreferredTerm(int weight, const std::string& component) {
-  return {{"weight", weight},
-          {"podAffinityTerm",
-           {{"labelSelector",
-             {{"matchExpressions", Json::array({{{"key", kComponentLabel},
-                                                 {"operator", "In"},
-                                                 {"values", Json::array({component})}}})}}},
-            {"topologyKey", "kubernetes.io/hostname"}}}};
-}
-
-void WritePreferredTerm(JsonWriter& w, int weight, std::string_view component) {
-  w.BeginObject();
-  w.Key("podAffinityTerm");
-  w.BeginObject();
-  w.Key("labelSelector");
-  w.BeginObject();
-  w.Key("matchExpressions");
-  w.BeginArray();
-  w.BeginObject();
-  w.Field("key", kComponentLabel);
-  w.Field("operator", "In");
-  w.Key("values");
-  w.BeginArray();
-  w.String(component);
-  w.EndArray();
-  w.EndObject();
-  w.EndArray();
-  w.EndObject();
-  w.Field("topologyKey", "kubernetes.io/hostname");
-  w.EndObject();
-  w.Field("weight", weight);
-  w.EndObject();
-}
-
 // Terms of pod affinity the operator adds: (weight, component).
 std::vector<std::pair<int, const char*>> OurPodAffinity(const Ctx& x) {
   const auto& spec = x.cluster->spec();
@@ -467,32 +325,12 @@ std::vector<std::pair<int, const char*>> OurPodAffinity(const Ctx& x) {
 
 // With the user's affinity merged in (parsed; only when one is given).
 Json MergedAffinity(const Ctx& x) {
-  Json user = RawOr(x.base->affinity(), Json::object());
-  Json anti_pref = Json::array({PreferredTerm(20, x.comp())});
   Json pod_aff_pref = Json::array();
-  Json affinity = Json::object();
-  if (user.contains("podAntiAffinity")) {
-    const Json& ua = user["podAntiAffinity"];
-    if (ua.contains("preferredDuringSchedulingIgnoredDuringExecution")) {
-      for (const Json& t : ua["preferredDuringSchedulingIgnoredDuringExecution"]) anti_pref.push_back(t);
-    }
-    if (ua.contains("requiredDuringSchedulingIgnoredDuringExecution")) {
-      affinity["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"] =
-          ua["requiredDuringSchedulingIgnoredDuringExecution"];
-    }
-  }
-  if (user.contains("nodeAffinity")) affinity["nodeAffinity"] = user["nodeAffinity"];
-  if (user.contains("podAffinity")) affinity["podAffinity"] = user["podAffinity"];
   for (const auto& [weight, component] : OurPodAffinity(x)) {
-    pod_aff_pref.push_back(PreferredTerm(weight, component));
+    pod_aff_pref.push_back(PreferredTerm(weight, kComponentLabel, component));
   }
-  affinity["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"] = anti_pref;
-  if (!pod_aff_pref.empty()) {
-    Json& pa = affinity["podAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"];
-    if (!pa.is_array()) pa = Json::array();
-    for (const Json& t : pod_aff_pref) pa.push_back(t);
-  }
-  return affinity;
+  return MergeAffinity(RawOr(x.base->affinity(), Json::object()),
+                       Json::array({PreferredTerm(20, kComponentLabel, x.comp())}), pod_aff_pref);
 }
 
 void WriteAffinity(const Ctx& x, JsonWriter& w) {
@@ -507,7 +345,7 @@ void WriteAffinity(const Ctx& x, JsonWriter& w) {
     w.BeginObject();
     w.Key("preferredDuringSchedulingIgnoredDuringExecution");
     w.BeginArray();
-    for (const auto& [weight, component] : ours) WritePreferredTerm(w, weight, component);
+    for (const auto& [weight, component] : ours) WritePreferredTerm(w, weight, kComponentLabel, component);
     w.EndArray();
     w.EndObject();
   }
@@ -515,7 +353,7 @@ void WriteAffinity(const Ctx& x, JsonWriter& w) {
   w.BeginObject();
   w.Key("preferredDuringSchedulingIgnoredDuringExecution");
   w.BeginArray();
-  WritePreferredTerm(w, 20, x.comp());
+  WritePreferredTerm(w, 20, kComponentLabel, x.comp());
   w.EndArray();
   w.EndObject();
   w.EndObject();

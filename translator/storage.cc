@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "translator/volume_parts.h"
 
 namespace doris_operator::translator::internal {
 
@@ -56,34 +57,6 @@ std::string TemplateSuffix(const std::string& path, const std::vector<std::strin
   }
   std::replace(suffix.begin(), suffix.end(), '_', '-');
   return suffix;
-}
-
-// {"name": name, <kind>: {<ref_key>: ref}}, e.g. a Secret or ConfigMap volume.
-void WriteVolume(JsonWriter& w, std::string_view name, const char* kind, const char* ref_key,
-                 std::string_view ref) {
-  w.BeginObject();
-  w.Field("name", name);
-  w.Key(kind);
-  w.BeginObject();
-  w.Field(ref_key, ref);
-  w.EndObject();
-  w.EndObject();
-}
-
-void WriteMount(JsonWriter& w, std::string_view name, std::string_view path) {
-  w.BeginObject();
-  w.Field("mountPath", path);
-  w.Field("name", name);
-  w.EndObject();
-}
-
-void WriteEmptyDir(JsonWriter& w, std::string_view name) {
-  w.BeginObject();
-  w.Key("emptyDir");
-  w.BeginObject();
-  w.EndObject();
-  w.Field("name", name);
-  w.EndObject();
 }
 
 }  // namespace
@@ -165,9 +138,7 @@ Storage BuildStorage(const Ctx& x) {
     WriteMount(mounts, d.name, d.path);
   }
   // podinfo: the pod's labels and annotations as files (debug mode, hooks).
-  volumes.Raw(
-      R"({"downwardAPI":{"items":[{"fieldRef":{"fieldPath":"metadata.labels"},"path":"labels"},)"
-      R"({"fieldRef":{"fieldPath":"metadata.annotations"},"path":"annotations"}]},"name":"podinfo"})");
+  WritePodInfoVolume(volumes);
   if (!spec.auth_secret().empty()) {
     WriteVolume(volumes, "basic-auth", "secret", "secretName", spec.auth_secret());
   }

@@ -77,38 +77,10 @@ DorisConf LoadConf(const TranslateInputs& in, const BaseSpec* b, Component c,
   return DorisConf::Parse(file->second, DorisHome(c));
 }
 
-// Writes one object, hashes it without its hash annotation, and adds it.
-// `reserve`: enough for the usual object and its hash annotation, so the
-// text is allocated once.
 DesiredObject Build(Builder build, const Ctx& x, size_t reserve, std::string* all_hashes) {
-  DesiredObject d;
-  std::string text;
-  text.reserve(reserve);
-  Written info;
-  {
-    JsonWriter w(&text);
-    info = build(x, w, nullptr);
-  }
-  std::string hash = Sha256Hex(text);
-  static constexpr char kMeta[] = "\"metadata\":{";
-  const size_t at = text.find(kMeta);
-  if (!info.has_annotations && at != std::string::npos) {
-    // "annotations" sorts first among metadata's keys, so the canonical
-    // form with the annotation is a splice, not a second serialisation.
-    text.insert(at + sizeof(kMeta) - 1,
-                absl::StrCat("\"annotations\":{\"", kHashAnnotation, "\":\"", hash, "\"},"));
-  } else {
-    text.clear();
-    JsonWriter w(&text);
-    build(x, w, &hash);
-  }
-  d.api_version = info.api_version;
-  d.kind = info.kind;
-  d.name = std::move(info.name);
-  d.json = std::move(text);
-  absl::StrAppend(all_hashes, hash, "\n");
-  d.hash = std::move(hash);
-  return d;
+  return internal::BuildDesired(
+      [&](JsonWriter& w, const std::string* hash) { return build(x, w, hash); }, reserve,
+      all_hashes);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "proto/doris_cluster.pb.h"
 #include "translator/component.h"
+#include "translator/desired_object.h"
 #include "translator/field_problem.h"
 
 namespace doris_operator::translator {
@@ -33,29 +34,10 @@ struct TranslateInputs {
   PerComponent<std::string> restarted_at;
 };
 
-// One object as canonical JSON, carrying annotation
-// `app.doris.components/hash` = `hash` (SHA-256 of the object without it).
-struct DesiredObject {
-  std::string api_version;
-  std::string kind;
-  std::string name;
-  std::string json;
-  std::string hash;
-};
-
-struct DesiredSet {
-  std::vector<DesiredObject> objects;  // in apply order: FE first
-  std::string hash;                    // over every object's hash, in order
-  FieldProblems warnings;              // e.g. a referenced ConfigMap lacks its key
-};
-
 // InvalidArgument listing every validation problem ("path: message", one per
 // line) when the cluster is not valid.
 absl::StatusOr<DesiredSet> Translate(const model::v1::DorisCluster& cluster,
                                      const TranslateInputs& inputs);
-
-// The annotation that carries each object's content hash.
-inline constexpr char kHashAnnotation[] = "app.doris.components/hash";
 
 }  // namespace doris_operator::translator
 

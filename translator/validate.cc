@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "translator/canonical_json.h"
+#include "translator/check_parts.h"
 #include "translator/component.h"
 #include "translator/quantity.h"
 
@@ -15,25 +16,12 @@ namespace doris_operator::translator {
 
 namespace {
 
-// RFC 1123 label: lower-case alphanumerics and '-', alphanumeric at both ends.
-bool IsDns1123Label(const std::string& s) {
-  if (s.empty() || s.size() > 63) return false;
-  for (char ch : s) {
-    if (!(absl::ascii_islower(ch) || absl::ascii_isdigit(ch) || ch == '-')) return false;
-  }
-  return s.front() != '-' && s.back() != '-';
-}
-
-bool IsDns1123Subdomain(const std::string& s) {
-  if (s.empty() || s.size() > 253) return false;
-  size_t start = 0;
-  while (true) {
-    const size_t dot = s.find('.', start);
-    if (!IsDns1123Label(s.substr(start, dot - start))) return false;
-    if (dot == std::string::npos) return true;
-    start = dot + 1;
-  }
-}
+using internal::CheckClaimSpec;
+using internal::CheckMountPath;
+using internal::CheckQuantity;
+using internal::CheckResourceList;
+using internal::IsDns1123Label;
+using internal::IsDns1123Subdomain;
 
 // Service names are DNS-1035 labels: they must also start with a letter.
 constexpr size_t kMaxClusterName = 63 - sizeof("-broker-internal") + 1;
@@ -136,60 +124,14 @@ class Validator {
  private:
   void MountPath(const std::string& path, const std::string& field,
                  std::map<std::string, std::string>* seen) {
-    if (path.empty()) return;
-    if (path[0] != '/') {
-      Add(field, absl::StrCat("\"", path, "\" must be an absolute path"));
-      return;
-    }
-    std::string key = path;
-    while (key.size() > 1 && key.back() == '/') key.pop_back();
-    auto [it, inserted] = seen->emplace(key, field);
-    if (!inserted) {
-      Add(field, absl::StrCat("mount path \"", key, "\" is already used by ", it->second));
-    }
+    CheckMountPath(path, field, seen, out_);
   }
-
-  // As the API server's ValidateResourceQuantityValue: a quantity, and not
-  // negative. Reported here so `dorisctl render` and the InvalidSpec status
-  // name the field instead of a failed StatefulSet write.
-  void QuantityValue(const Json& v, const std::string& path) {
-    absl::StatusOr<Quantity> q = Quantity::FromJson(v);
-    const bool fraction = v.is_number_float() && std::trunc(v.get<double>()) != v.get<double>();
-    if (fraction) {
-      // The CRD (as the reference's) takes integers and strings only.
-      Add(path, absl::StrCat(Canonical(v), " is not an integer: write the quantity as a string (\"",
-                             q.ok() ? q->String() : Canonical(v), "\")"));
-    } else if (!q.ok()) {
-      Add(path, absl::StrCat(Canonical(v), " is not a quantity"));
-    } else if (q->IsNegative()) {
-      Add(path, absl::StrCat(Canonical(v), " must be greater than or equal to 0"));
-    }
-  }
-
-  void ResourceList(const Json& list, const std::string& path) {
-    if (list.is_null()) return;
-    if (!list.is_object()) {
-      Add(path, "must be a map of resource names to quantities");
-      return;
-    }
-    for (const auto& [name, value] : list.items()) QuantityValue(value, path + "." + name);
-  }
-
+  void QuantityValue(const Json& v, const std::string& path) { CheckQuantity(v, path, out_); }
   void ResourceList(bool present, const model::v1::RawJson& raw, const std::string& path) {
-    if (!present || raw.json().empty()) return;
-    absl::StatusOr<Json> list = ParseJson(raw.json());
-    if (list.ok()) ResourceList(*list, path);
+    CheckResourceList(present, raw, path, out_);
   }
-
   void ClaimSpec(const model::v1::RawJson& raw, const std::string& path) {
-    absl::StatusOr<Json> spec = ParseJson(raw.json().empty() ? "{}" : raw.json());
-    if (!spec.ok() || !spec->is_object()) return;
-    auto resources = spec->find("resources");
-    if (resources == spec->end() || !resources->is_object()) return;
-    for (const char* list : {"limits", "requests"}) {
-      auto it = resources->find(list);
-      if (it != resources->end()) ResourceList(*it, absl::StrCat(path, ".resources.", list));
-    }
+    CheckClaimSpec(raw, path, out_);
   }
 
   void Metrics(const model::v1::RawJson& raw, const std::string& path) {

@@ -1,6 +1,7 @@
 #include "tools/dorisctl/render_command.h"
 
 #include <fstream>
+#include <map>
 #include <ostream>
 #include <sstream>
 
@@ -9,6 +10,8 @@
 #include "translator/canonical_json.h"
 #include "translator/component.h"
 #include "translator/model_json.h"
+#include "translator/disaggregated/model_json.h"
+#include "translator/disaggregated/translator.h"
 #include "translator/translator.h"
 
 namespace doris_operator::dorisctl {
@@ -84,12 +87,21 @@ int RunRender(const std::vector<std::string>& args, std::ostream& out, std::ostr
     return 1;
   }
   const json* cluster_doc = nullptr;
+  const json* ddc_doc = nullptr;
   translator::TranslateInputs inputs;
+  // ConfigMaps by namespace/name: the ddc's FDB ConfigMap may be in any namespace.
+  std::map<std::string, std::map<std::string, std::string>> namespaced;
   for (const json& d : *docs) {
     const std::string kind = d.is_object() && d.contains("kind") && d["kind"].is_string()
                                  ? d["kind"].get<std::string>()
                                  : "";
-    if (kind == "DorisCluster") {
+    if (kind == "DorisDisaggregatedCluster") {
+      if (ddc_doc != nullptr) {
+        err << file << ": holds more than one DorisDisaggregatedCluster; render one at a time\n";
+        return 1;
+      }
+      ddc_doc = &d;
+    } else if (kind == "DorisCluster") {
       if (cluster_doc != nullptr) {
         err << file << ": holds more than one DorisCluster; render one at a time\n";
         return 1;
@@ -107,10 +119,57 @@ int RunRender(const std::vector<std::string>& args, std::ostream& out, std::ostr
         return 1;
       }
       const std::string name = name_value.get<std::string>();
+      const auto ns = meta->find("namespace");
+      const std::string cm_ns =
+          ns != meta->end() && ns->is_string() ? ns->get<std::string>() : "default";
       for (const auto& [k, v] : d["data"].items()) {
-        if (v.is_string()) inputs.config_maps[name][k] = v.get<std::string>();
+        if (v.is_string()) {
+          inputs.config_maps[name][k] = v.get<std::string>();
+          namespaced[cm_ns + "/" + name][k] = v.get<std::string>();
+        }
       }
     }
+  }
+  if (ddc_doc != nullptr && cluster_doc != nullptr) {
+    err << file << ": holds a DorisCluster and a DorisDisaggregatedCluster; render one at a time\n";
+    return 1;
+  }
+  if (ddc_doc != nullptr) {
+    namespace dd = translator::disaggregated;
+    dd::ModelFromJsonResult model = dd::ModelFromJson(*ddc_doc);
+    for (const auto& w : model.warnings) err << "warning: " << w.ToString() << "\n";
+    if (!model.errors.empty()) {
+      for (const auto& e : model.errors) err << "error: " << e.ToString() << "\n";
+      return 1;
+    }
+    if (model.ddc.metadata().namespace_().empty()) model.ddc.mutable_metadata()->set_namespace_("default");
+    dd::TranslateInputs ddc_inputs;
+    ddc_inputs.config_maps = inputs.config_maps;
+    const auto& ref = model.ddc.spec().meta_service().fdb().config_map_namespace_name();
+    auto fdb = namespaced.find(ref.namespace_() + "/" + ref.name());
+    if (fdb != namespaced.end() && fdb->second.count("cluster-file")) {
+      ddc_inputs.fdb_cluster_file = fdb->second.at("cluster-file");
+    }
+    absl::StatusOr<translator::DesiredSet> set = dd::Translate(model.ddc, ddc_inputs);
+    if (!set.ok()) {
+      std::istringstream lines{std::string(set.status().message())};
+      for (std::string line; std::getline(lines, line);) err << "error: " << line << "\n";
+      return 1;
+    }
+    for (const auto& w : set->warnings) err << "warning: " << w.ToString() << "\n";
+    bool first = true;
+    if (format == "json") {
+      json list = {{"apiVersion", "v1"}, {"kind", "List"}, {"items", json::array()}};
+      for (const auto& o : set->objects) list["items"].push_back(json::parse(o.json));
+      out << list.dump(2) << "\n";
+      return 0;
+    }
+    for (const auto& o : set->objects) {
+      if (!first) out << "---\n";
+      first = false;
+      out << ToYaml(json::parse(o.json));
+    }
+    return 0;
   }
   if (cluster_doc == nullptr) {
     err << file << ": no DorisCluster (kind: DorisCluster) in the file\n";

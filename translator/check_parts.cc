@@ -1,0 +1,99 @@
+#include "translator/check_parts.h"
+
+#include <cmath>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "translator/quantity.h"
+
+namespace doris_operator::translator::internal {
+
+namespace {
+
+void Add(FieldProblems* out, std::string path, std::string msg) {
+  out->push_back({std::move(path), std::move(msg)});
+}
+
+}  // namespace
+
+// RFC 1123 label: lower-case alphanumerics and '-', alphanumeric at both ends.
+bool IsDns1123Label(const std::string& s) {
+  if (s.empty() || s.size() > 63) return false;
+  for (char ch : s) {
+    if (!(absl::ascii_islower(ch) || absl::ascii_isdigit(ch) || ch == '-')) return false;
+  }
+  return s.front() != '-' && s.back() != '-';
+}
+
+bool IsDns1123Subdomain(const std::string& s) {
+  if (s.empty() || s.size() > 253) return false;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = s.find('.', start);
+    if (!IsDns1123Label(s.substr(start, dot - start))) return false;
+    if (dot == std::string::npos) return true;
+    start = dot + 1;
+  }
+}
+
+void CheckMountPath(const std::string& path, const std::string& field,
+                    std::map<std::string, std::string>* seen, FieldProblems* out) {
+  if (path.empty()) return;
+  if (path[0] != '/') {
+    Add(out, field, absl::StrCat("\"", path, "\" must be an absolute path"));
+    return;
+  }
+  std::string key = path;
+  while (key.size() > 1 && key.back() == '/') key.pop_back();
+  auto [it, inserted] = seen->emplace(key, field);
+  if (!inserted) {
+    Add(out, field, absl::StrCat("mount path \"", key, "\" is already used by ", it->second));
+  }
+}
+
+// As the API server's ValidateResourceQuantityValue: a quantity, and not
+// negative. Reported here so `dorisctl render` and the InvalidSpec status
+// name the field instead of a failed StatefulSet write.
+void CheckQuantity(const Json& v, const std::string& path, FieldProblems* out) {
+  absl::StatusOr<Quantity> q = Quantity::FromJson(v);
+  const bool fraction = v.is_number_float() && std::trunc(v.get<double>()) != v.get<double>();
+  if (fraction) {
+    // The CRD (as the reference's) takes integers and strings only.
+    Add(out, path, absl::StrCat(Canonical(v), " is not an integer: write the quantity as a string (\"",
+                           q.ok() ? q->String() : Canonical(v), "\")"));
+  } else if (!q.ok()) {
+    Add(out, path, absl::StrCat(Canonical(v), " is not a quantity"));
+  } else if (q->IsNegative()) {
+    Add(out, path, absl::StrCat(Canonical(v), " must be greater than or equal to 0"));
+  }
+}
+
+void CheckResourceList(const Json& list, const std::string& path, FieldProblems* out) {
+  if (list.is_null()) return;
+  if (!list.is_object()) {
+    Add(out, path, "must be a map of resource names to quantities");
+    return;
+  }
+  for (const auto& [name, value] : list.items()) CheckQuantity(value, path + "." + name, out);
+}
+
+void CheckResourceList(bool present, const model::v1::RawJson& raw, const std::string& path,
+                       FieldProblems* out) {
+  if (!present || raw.json().empty()) return;
+  absl::StatusOr<Json> list = ParseJson(raw.json());
+  if (list.ok()) CheckResourceList(*list, path, out);
+}
+
+void CheckClaimSpec(const model::v1::RawJson& raw, const std::string& path, FieldProblems* out) {
+  absl::StatusOr<Json> spec = ParseJson(raw.json().empty() ? "{}" : raw.json());
+  if (!spec.ok() || !spec->is_object()) return;
+  auto resources = spec->find("resources");
+  if (resources == spec->end() || !resources->is_object()) return;
+  for (const char* list : {"limits", "requests"}) {
+    auto it = resources->find(list);
+    if (it != resources->end()) CheckResourceList(*it, absl::StrCat(path, ".resources.", list), out);
+  }
+}
+
+}  // namespace doris_operator::translator::internal

@@ -1,0 +1,37 @@
+#ifndef DORIS_OPERATOR_TRANSLATOR_CHECK_PARTS_H_
+#define DORIS_OPERATOR_TRANSLATOR_CHECK_PARTS_H_
+
+// Field checks every resource's validation shares (names, quantities, claim
+// specs, mount paths), each adding a problem with the field's path.
+
+#include <map>
+#include <string>
+
+#include "proto/doris_cluster.pb.h"
+#include "translator/canonical_json.h"
+#include "translator/field_problem.h"
+
+namespace doris_operator::translator::internal {
+
+// RFC 1123 label: lower-case alphanumerics and '-', alphanumeric at both ends, at most 63.
+bool IsDns1123Label(const std::string& s);
+bool IsDns1123Subdomain(const std::string& s);
+
+// As the API server's ValidateResourceQuantityValue: a quantity, and not
+// negative. Reported here so `dorisctl render` and the InvalidSpec status
+// name the field instead of a failed StatefulSet write.
+void CheckQuantity(const Json& v, const std::string& path, FieldProblems* out);
+void CheckResourceList(const Json& list, const std::string& path, FieldProblems* out);
+// The spec's ResourceList field, when present.
+void CheckResourceList(bool present, const model::v1::RawJson& raw, const std::string& path,
+                       FieldProblems* out);
+// A PersistentVolumeClaimSpec's resources.limits / .requests.
+void CheckClaimSpec(const model::v1::RawJson& raw, const std::string& path, FieldProblems* out);
+// An absolute path, not mounted twice: `seen` maps paths already used to the
+// field that used them.
+void CheckMountPath(const std::string& path, const std::string& field,
+                    std::map<std::string, std::string>* seen, FieldProblems* out);
+
+}  // namespace doris_operator::translator::internal
+
+#endif  // DORIS_OPERATOR_TRANSLATOR_CHECK_PARTS_H_

@@ -1,0 +1,53 @@
+#include "translator/disaggregated/stateful_set.h"
+
+#include "translator/disaggregated/pod_template.h"
+#include "translator/disaggregated/services.h"
+#include "translator/disaggregated/storage.h"
+
+namespace doris_operator::translator::disaggregated {
+
+Written StatefulSet(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
+  const Storage storage = BuildStorage(x);
+  Written out{"apps/v1", "StatefulSet", x.sts, false};
+  w.BeginObject();
+  w.Field("apiVersion", "apps/v1");
+  w.Field("kind", "StatefulSet");
+  w.Key("metadata");
+  w.BeginObject();
+  w.Key("labels");
+  WriteObjectLabels(x, w);
+  WriteMetaTail(x, w, out.name);
+  w.EndObject();
+
+  w.Key("spec");
+  w.BeginObject();
+  w.Field("podManagementPolicy", "Parallel");
+  w.Field("replicas", Replicas(*x.base, x.kind));
+  w.Field("revisionHistoryLimit", 5);
+  w.Key("selector");
+  w.BeginObject();
+  w.Key("matchLabels");
+  WriteSelectorLabels(x, w);
+  w.EndObject();
+  w.Field("serviceName", GoverningServiceName(x));
+  w.Key("template");
+  WritePodTemplate(x, w, storage);
+  w.Key("updateStrategy");
+  w.BeginObject();
+  w.Key("rollingUpdate");
+  w.BeginObject();
+  auto partition = x.inputs->partitions.find(x.sts);
+  w.Field("partition", partition == x.inputs->partitions.end() ? 0 : partition->second);
+  w.EndObject();
+  w.Field("type", "RollingUpdate");
+  w.EndObject();
+  if (storage.claim_count > 0) {
+    w.Key("volumeClaimTemplates");
+    w.Raw(storage.claim_templates);
+  }
+  w.EndObject();
+  w.EndObject();
+  return out;
+}
+
+}  // namespace doris_operator::translator::disaggregated
