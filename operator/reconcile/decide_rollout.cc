@@ -87,7 +87,10 @@ ComponentView ViewOf(Run& run, Component c, const model::v1::BaseSpec& base,
   if (rolling && !v.status_stale) DorisAlive(run, c, &v.pods);
   // A BE restart takes a replica of every tablet it holds away: only when
   // Doris reports none short of a healthy replica already.
-  if (rolling && !v.status_stale && c == Component::kBe) v.restart_blocked = BeRestartBlocker(run);
+  // Tablet health does not depend on the StatefulSet's status: asked even
+  // while the controller catches up with a write of ours, so the wait is
+  // still said then (else the status flips to "available" for a reconcile).
+  if (rolling && c == Component::kBe) v.restart_blocked = BeRestartBlocker(run);
   return v;
 }
 
@@ -117,12 +120,13 @@ bool DecideRollout(Run& run, const translator::DesiredSet& desired) {
     for (const ComponentView& v : views) {
       const int p = rollout.partitions[v.component];
       // A StatefulSet the controller has not caught up with yet (new, or
-      // just written) is not a rollout of its own.
+      // just written) is not a rollout of its own, unless it holds pods back
+      // behind a partition: that is one of ours in progress.
       bool pending = v.template_changed || (v.exists && p > 0);
       if (!v.status_stale) {
         for (const PodView& pod : v.pods) pending |= !pod.updated;
       }
-      if (pending && v.exists && !v.status_stale) {
+      if (pending && v.exists && (!v.status_stale || p > 0)) {
         ComponentState& state = run.of(v.component);
         state.upgrading = true;
         if (state.waiting_on.empty()) state.waiting_on = rollout.waiting_on;

@@ -36,7 +36,11 @@ RolloutPlan PlanRollout(const std::vector<ComponentView>& components) {
       plan.rolling = true;
       earlier_settled = false;
       if (plan.waiting_on.empty()) {
-        plan.waiting_on = absl::StrCat("the ", name, " StatefulSet status to catch up");
+        // A restart held for tablet health stays held for it: that, not the
+        // controller's catching up, is what the rollout waits for.
+        plan.waiting_on = c.partition > 0 && !c.restart_blocked.empty()
+                              ? c.restart_blocked
+                              : absl::StrCat("the ", name, " StatefulSet status to catch up");
       }
       continue;
     }

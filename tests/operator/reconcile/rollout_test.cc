@@ -164,5 +164,21 @@ TEST(Rollout, ABlockedComponentRestartsNoFurtherPod) {
   EXPECT_EQ(p.waiting_on, "be-1 to restart");
 }
 
+// The reconcile after the one that held every BE pod for tablet health reads
+// its own write before the controller has: the wait is still what it waits
+// for (the status said "3/3 ready, available" there before; peers_e2e_test).
+TEST(Rollout, AStaleStatusKeepsTheTabletHealthWait) {
+  ComponentView be = Settled(Component::kBe, 3);
+  be.partition = 3;
+  be.status_stale = true;
+  be.restart_blocked = "healthy tablets (5 ReplicaMissing of 300 tablets)";
+  RolloutPlan p = PlanRollout({Settled(Component::kFe, 3), be});
+  EXPECT_EQ(p.partitions[Component::kBe], 3);
+  EXPECT_EQ(p.waiting_on, be.restart_blocked);
+  be.restart_blocked.clear();
+  p = PlanRollout({Settled(Component::kFe, 3), be});
+  EXPECT_EQ(p.waiting_on, "the be StatefulSet status to catch up");
+}
+
 }  // namespace
 }  // namespace doris_operator::reconcile
