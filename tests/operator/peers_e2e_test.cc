@@ -1,6 +1,7 @@
 // What users of other Doris and StarRocks operators do by hand, done by the
-// operator (issue 15): BE restarts wait for healthy tablets, scaling back
-// out cancels a decommission, and a paused cluster is left alone. The
+// operator (issue 15): BE restarts wait for healthy tablets (and warn past
+// a deadline), scaling back out cancels a decommission (tried again when
+// the FE refuses), and a paused cluster is left alone. The
 // operator binary against kubesim and its fake Doris, as processes.
 
 #include "proto/admin.grpc.pb.h"
@@ -82,6 +83,41 @@ TEST_F(PeersE2eTest, ABeRestartWaitsForHealthyTablets) {
   })) << BeMessage("hg") << "\n" << operator_->Output();
 }
 
+// Item 2, the deadline: a wait past --tablet-health-deadline says so (a
+// Warning Event, once, and "past the deadline" in status) and still holds
+// the restart, since going on could take away the last good replica.
+class HealthDeadlineE2eTest : public PeersE2eTest {
+ public:
+  std::vector<std::string> ExtraOperatorArgs() const override { return {"--tablet-health-deadline", "1s"}; }
+};
+
+TEST_F(HealthDeadlineE2eTest, AWaitPastTheDeadlineWarnsAndStillHoldsTheRestart) {
+  Apply(Cluster("hd", 1, 3));
+  ASSERT_TRUE(Eventually([&] { return Available("hd") && BackendCount("hd") == 3; })) << operator_->Output();
+  Knobs("hd", {{"replicaMissingTablets", 5}});
+  Apply(Cluster("hd", 1, 3, {.be_version = "2.1.9"}));
+  ASSERT_TRUE(Eventually([&] {
+    return EventCount("hd", "RolloutHealthDeadlineExceeded") == 1 &&
+           BeMessage("hd").find("past the deadline of 1s") != std::string::npos;
+  })) << BeMessage("hd") << "\n" << operator_->Output();
+  EXPECT_NE(BeMessage("hd").find("5 ReplicaMissing"), std::string::npos) << BeMessage("hd");
+  EXPECT_EQ(Partition("hd-be"), 3);
+  EXPECT_EQ(BePodsOn("hd", "apache/doris:be-2.1.9"), 0);
+  EXPECT_EQ(Phase("hd", "be"), "upgrading");
+  // A later reconcile still holds it and warns no more.
+  ASSERT_EQ(Kubectl({"annotate", "dcr", "hd", "note=poke"}).exit_code, 0);
+  ASSERT_TRUE(ReconcileThatSaw("hd", "doris.selectdb.com/v1", "DorisCluster", "hd", [](const Json& o) {
+                return At(o, "/metadata/annotations/note") == "poke";
+              }).has_value());
+  EXPECT_EQ(Partition("hd-be"), 3);
+  EXPECT_EQ(EventCount("hd", "RolloutHealthDeadlineExceeded"), 1);
+
+  Knobs("hd", {{"replicaMissingTablets", 0}});
+  ASSERT_TRUE(Eventually([&] {
+    return BePodsOn("hd", "apache/doris:be-2.1.9") == 3 && Available("hd") && Partition("hd-be") == 0;
+  })) << BeMessage("hd") << "\n" << operator_->Output();
+}
+
 // Item 6: scaling back out while nodes decommission cancels their
 // decommission through the Statement Execution Action; nothing is lost and
 // no manual step is needed.
@@ -112,6 +148,38 @@ TEST_F(PeersE2eTest, ScalingBackOutCancelsTheDecommission) {
   EXPECT_EQ(cancels, 1) << MembershipLog("cd").dump();
   EXPECT_GE(EventCount("cd", "DecommissionCancelled"), 1);
   EXPECT_EQ(EventCount("cd", "DecommissionNotCancelled"), 0);
+}
+
+// Item 6, refused: when the FE refuses the cancel, the component says what
+// it waits for and why, a Warning Event says so, and a later reconcile
+// cancels once the FE accepts.
+TEST_F(PeersE2eTest, ARefusedCancelIsSaidAndTriedAgain) {
+  Apply(Cluster("cr", 1, 4));
+  ASSERT_TRUE(Eventually([&] { return Available("cr") && BackendCount("cr") == 4; })) << operator_->Output();
+  Knobs("cr", {{"tabletsMovedPerSecond", 0}});
+  Apply(Cluster("cr", 1, 2));
+  ASSERT_TRUE(Eventually([&] { return Decommissioning("cr") == 2; })) << operator_->Output();
+  Knobs("cr", {{"refuse", {{"CANCEL_DECOMMISSION/be", true}}}});
+  Apply(Cluster("cr", 1, 4));
+  ASSERT_TRUE(Eventually([&] {
+    const std::string m = BeMessage("cr");
+    return EventCount("cr", "CancelDecommissionFailed") >= 1 &&
+           m.find("to stop decommissioning (the FE refused") != std::string::npos;
+  })) << BeMessage("cr") << "\n" << operator_->Output();
+  EXPECT_EQ(Phase("cr", "be"), "scaling");
+  EXPECT_EQ(Decommissioning("cr"), 2);
+  EXPECT_EQ(EventCount("cr", "DecommissionCancelled"), 0);
+
+  Knobs("cr", {{"refuse", {{"CANCEL_DECOMMISSION/be", false}}}});
+  ASSERT_TRUE(Eventually([&] {
+    return Decommissioning("cr") == 0 && BackendCount("cr") == 4 && Available("cr");
+  })) << FeGet("cr", "/api/_sim/nodes").dump() << "\n" << operator_->Output();
+  EXPECT_GE(EventCount("cr", "DecommissionCancelled"), 1);
+  int accepted = 0;
+  for (const Json& e : MembershipLog("cr")) {
+    accepted += e.value("op", "") == "CANCEL_DECOMMISSION/be" && e.value("code", -1) == 0;
+  }
+  EXPECT_EQ(accepted, 1) << MembershipLog("cr").dump();
 }
 
 // Item 3: while paused the operator records what it sees and writes nothing
