@@ -70,10 +70,21 @@ void Consider(const GhostInput& in, model::v1::GhostNode g, GhostPlan* plan) {
   }
   g.set_since(Rfc3339(since));
   const std::string what = absl::StrCat(g.component(), " node ", g.host_port());
+  // Reported already (status is the memory): its grace period ended under
+  // whichever process reported it, so a restart or a longer grace period
+  // does not put it back in one, nor say it again. A stale picture decides
+  // nothing new about it: it stays as reported.
+  const bool reported = prev != nullptr && (prev->state() == kKept || prev->state() == kDropping);
+  if (reported && !in.fresh) {
+    g.set_state(prev->state());
+    g.set_message(prev->message());
+    plan->ghosts.push_back(std::move(g));
+    return;
+  }
   // Status keeps when it was first seen; the grace period is what this
   // process has watched of it.
   const absl::Time watched_from = std::min(in.now, std::max(since, in.watching_since));
-  if (!in.fresh || in.now - watched_from < in.grace) {
+  if (!reported && (!in.fresh || in.now - watched_from < in.grace)) {
     plan->recheck_after =
         std::min(plan->recheck_after, std::max(watched_from + in.grace - in.now, absl::ZeroDuration()));
     g.set_state(kInGrace);

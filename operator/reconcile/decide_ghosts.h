@@ -7,7 +7,8 @@
 // time); once past the grace period it is reported, and dropped from the FE
 // when that loses nothing: a dead compute node, a dead FE observer, a dead
 // backend with no tablets. A backend holding tablets, a follower or a node
-// that is alive are reported only. Pure: node lists and the time in, the
+// that is alive are reported only, and stay reported across a restart
+// (status.ghostNodes is the memory). Pure: node lists and the time in, the
 // ghosts for status and a plan of Doris calls and Events out.
 
 #include <string>

@@ -23,6 +23,7 @@
 # be created without a warning (deploy/samples are tests/deploy's).
 set -uo pipefail
 source "$PWD/tests/testing/shell_checks.sh"
+source "$PWD/tests/crds/sample_headers.sh"
 
 crd="$PWD/crds/doris.selectdb.com_dorisclusters.yaml"
 dorisctl="$PWD/tools/dorisctl/dorisctl"
@@ -32,9 +33,6 @@ work="$(mktemp -d "${TEST_TMPDIR:-/tmp}/bad.XXXX")"
 export KUBECONFIG="$work/kubeconfig"
 k() { kubectl --cache-dir "$work/cache" "$@"; }
 start_kubesim "$kubesim" "$work/kubesim.out" --kubeconfig-out "$KUBECONFIG"
-
-header() { sed -n "s/^# $2: //p" "$1"; }
-name_of() { sed -n 's/^  name: //p' "$1" | head -1; }
 
 check_equal "the CRD applies" "customresourcedefinition.apiextensions.k8s.io/dorisclusters.doris.selectdb.com created" \
   "$(k apply -f "$crd" 2>&1)"
@@ -66,9 +64,7 @@ for f in "${files[@]}"; do
   else
     check_equal "$b: has a dorisctl expectation" "dorisctl-error or dorisctl-warning" "neither"
   fi
-  api="$(header "$f" apiserver)"
-  cel="$(header "$f" apiserver-cel)"
-  [[ -n "$cel" ]] && api="$cel"
+  api="$(apiserver_expectation "$f")"
   name="$(name_of "$f")"
   out="$(k apply -f "$f" 2>&1)"
   rc=$?
@@ -78,16 +74,7 @@ for f in "${files[@]}"; do
   elif [[ -n "$api" ]]; then
     refused=$((refused + 1))
     check_equal "$b: kubectl apply fails" "1" "$rc"
-    if [[ "$api" == unknown\ field* ]]; then
-      # Strict field validation (kubectl's default) refuses undeclared fields.
-      want="Error from server (BadRequest): error when creating \"$f\": DorisCluster in version \"v1\" cannot be handled as a DorisCluster: strict decoding error: $api"
-    elif [[ "$api" == *$'\n'* ]]; then
-      # Several errors: kubectl lists them one per line.
-      want="The DorisCluster \"$name\" is invalid: $(while IFS= read -r line; do printf '\n* %s' "$line"; done <<<"$api")"
-    else
-      want="The DorisCluster \"$name\" is invalid: $api"
-    fi
-    check_equal "$b: the API server says why" "$want" "$out"
+    check_equal "$b: the API server says why" "$(kubectl_refusal DorisCluster "$f" "$name" "$api")" "$out"
     not_stored+=("$name")
   else
     check_equal "$b: has an apiserver expectation" "apiserver or apiserver-cel" "neither"

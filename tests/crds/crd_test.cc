@@ -27,7 +27,13 @@ Json ReadCrd(const std::string& path) {
   return docs.ok() && docs->size() == 1 ? (*docs)[0] : Json();
 }
 
-Json CommittedCrd() { return ReadCrd("crds/doris.selectdb.com_dorisclusters.yaml"); }
+constexpr char kDcrCrdPath[] = "crds/doris.selectdb.com_dorisclusters.yaml";
+constexpr char kDcrReferencePath[] = "tests/crds/testdata/reference_doris.selectdb.com_dorisclusters.yaml";
+constexpr char kDdcCrdPath[] = "crds/disaggregated.cluster.doris.com_dorisdisaggregatedclusters.yaml";
+constexpr char kDdcReferencePath[] =
+    "tests/crds/testdata/reference_disaggregated.cluster.doris.com_dorisdisaggregatedclusters.yaml";
+
+const Json& Schema(const Json& crd) { return crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]; }
 
 // Every schema path: `.a.b` for properties, `[]` for list items, `{}` for
 // map values.
@@ -45,70 +51,8 @@ void SchemaPaths(const Json& s, const std::string& path, std::set<std::string>* 
 
 std::set<std::string> SchemaPaths(const Json& crd) {
   std::set<std::string> out;
-  SchemaPaths(crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"], "", &out);
+  SchemaPaths(Schema(crd), "", &out);
   return out;
-}
-
-// The Go operator's CRD (tests/crds/testdata/README.md says which): every
-// field it describes, ours describes too, so what its API server refuses
-// ours refuses and `kubectl explain` shows the same fields.
-TEST(Crd, HasEverySchemaPathOfTheReference) {
-  const Json reference =
-      ReadCrd("tests/crds/testdata/reference_doris.selectdb.com_dorisclusters.yaml");
-  ASSERT_TRUE(reference.is_object());
-  const std::set<std::string> ours = SchemaPaths(DorisClusterCrd());
-  const std::set<std::string> theirs = SchemaPaths(reference);
-  ASSERT_GT(theirs.size(), 1000u);
-  std::vector<std::string> missing;
-  for (const std::string& p : theirs) {
-    if (!ours.count(p)) missing.push_back(p);
-  }
-  std::string listed;
-  for (const std::string& p : missing) listed += "\n  " + p;
-  EXPECT_TRUE(missing.empty()) << missing.size() << " of the reference's " << theirs.size()
-                               << " schema paths are missing:" << listed;
-}
-
-// Quantities are checked where the reference checks them, with its pattern.
-TEST(Crd, QuantitiesCarryTheReferencePattern) {
-  const Json crd = DorisClusterCrd();
-  const Json& fe = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
-                      ["properties"]["feSpec"]["properties"];
-  const Json reference =
-      ReadCrd("tests/crds/testdata/reference_doris.selectdb.com_dorisclusters.yaml");
-  const Json& ref_fe = reference["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]
-                                ["spec"]["properties"]["feSpec"]["properties"];
-  for (const char* list : {"requests", "limits"}) {
-    const Json& q = fe[list]["additionalProperties"];
-    EXPECT_EQ(q["pattern"], ref_fe[list]["additionalProperties"]["pattern"]) << list;
-    EXPECT_EQ(q["x-kubernetes-int-or-string"], true);
-    EXPECT_EQ(q["anyOf"], Json::parse(R"([{"type":"integer"},{"type":"string"}])"));
-  }
-  const Json& storage = fe["persistentVolumes"]["items"]["properties"]["persistentVolumeClaimSpec"]
-                          ["properties"]["resources"]["properties"]["requests"]
-                          ["additionalProperties"];
-  EXPECT_EQ(storage["pattern"], fe["limits"]["additionalProperties"]["pattern"]);
-}
-
-// No Kubernetes type the spec passes through is left unchecked.
-TEST(Crd, NothingUnderSpecPreservesUnknownFields) {
-  std::function<void(const Json&, const std::string&)> walk = [&](const Json& s,
-                                                                 const std::string& path) {
-    if (!s.is_object()) return;
-    EXPECT_FALSE(s.contains("x-kubernetes-preserve-unknown-fields")) << path;
-    if (s.contains("properties")) {
-      for (const auto& [k, v] : s["properties"].items()) walk(v, path + "." + k);
-    }
-    if (s.contains("items")) walk(s["items"], path + "[]");
-    if (s.contains("additionalProperties")) walk(s["additionalProperties"], path + "{}");
-  };
-  walk(DorisClusterCrd()["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"],
-       ".spec");
-}
-
-TEST(Crd, CommittedFileIsTheGeneratedOne) {
-  EXPECT_EQ(CommittedCrd(), DorisClusterCrd())
-      << "crds/ is stale: bazel run //tools/crdgen > crds/doris.selectdb.com_dorisclusters.yaml";
 }
 
 std::string ExpectedType(const pb::FieldDescriptor* f) {
@@ -154,11 +98,95 @@ void Agree(const pb::Descriptor* d, const Json& schema, const std::string& path)
   }
 }
 
-TEST(Crd, SchemaAndModelAgreeFieldByField) {
+// --- Both CRDs (DorisCluster and DorisDisaggregatedCluster, ddc) ---------------
+
+struct CrdCase {
+  std::string name;  // the test's suffix
+  Json (*generate)();
+  std::string committed;  // crds/ file
+  std::string reference;  // the Go operator's CRD (tests/crds/testdata/README.md says which)
+  std::string crdgen_args;  // what `bazel run //tools/crdgen` is given for it
+  const pb::Descriptor* spec;
+  const pb::Descriptor* status;
+};
+
+class EachCrd : public ::testing::TestWithParam<CrdCase> {};
+
+// Every field the reference describes, ours describes too, so what its API
+// server refuses ours refuses and `kubectl explain` shows the same fields.
+TEST_P(EachCrd, HasEverySchemaPathOfTheReference) {
+  const Json reference = ReadCrd(GetParam().reference);
+  ASSERT_TRUE(reference.is_object());
+  const std::set<std::string> ours = SchemaPaths(GetParam().generate());
+  const std::set<std::string> theirs = SchemaPaths(reference);
+  ASSERT_GT(theirs.size(), 1000u);
+  std::vector<std::string> missing;
+  for (const std::string& p : theirs) {
+    if (!ours.count(p)) missing.push_back(p);
+  }
+  std::string listed;
+  for (const std::string& p : missing) listed += "\n  " + p;
+  EXPECT_TRUE(missing.empty()) << missing.size() << " of the reference's " << theirs.size()
+                               << " schema paths are missing:" << listed;
+}
+
+// No Kubernetes type the spec passes through is left unchecked.
+TEST_P(EachCrd, NothingUnderSpecPreservesUnknownFields) {
+  std::function<void(const Json&, const std::string&)> walk = [&](const Json& s,
+                                                                 const std::string& path) {
+    if (!s.is_object()) return;
+    EXPECT_FALSE(s.contains("x-kubernetes-preserve-unknown-fields")) << path;
+    if (s.contains("properties")) {
+      for (const auto& [k, v] : s["properties"].items()) walk(v, path + "." + k);
+    }
+    if (s.contains("items")) walk(s["items"], path + "[]");
+    if (s.contains("additionalProperties")) walk(s["additionalProperties"], path + "{}");
+  };
+  walk(Schema(GetParam().generate())["properties"]["spec"], ".spec");
+}
+
+TEST_P(EachCrd, CommittedFileIsTheGeneratedOne) {
+  EXPECT_EQ(ReadCrd(GetParam().committed), GetParam().generate())
+      << "crds/ is stale: bazel run //tools/crdgen" << GetParam().crdgen_args << " > "
+      << GetParam().committed;
+}
+
+TEST_P(EachCrd, SchemaAndModelAgreeFieldByField) {
+  const Json crd = GetParam().generate();
+  Agree(GetParam().spec, Schema(crd)["properties"]["spec"], "spec");
+  Agree(GetParam().status, Schema(crd)["properties"]["status"], "status");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Crds, EachCrd,
+    ::testing::Values(
+        CrdCase{"DorisCluster", &DorisClusterCrd, kDcrCrdPath, kDcrReferencePath, "",
+                model::v1::DorisClusterSpec::descriptor(), model::v1::DorisClusterStatus::descriptor()},
+        CrdCase{"DorisDisaggregatedCluster", &DorisDisaggregatedClusterCrd, kDdcCrdPath, kDdcReferencePath,
+                " -- ddc", model::disaggregated::v1::DorisDisaggregatedClusterSpec::descriptor(),
+                model::disaggregated::v1::DorisDisaggregatedClusterStatus::descriptor()}),
+    [](const ::testing::TestParamInfo<CrdCase>& info) { return info.param.name; });
+
+// --- DorisCluster --------------------------------------------------------------
+
+// Quantities are checked where the reference checks them, with its pattern.
+TEST(Crd, QuantitiesCarryTheReferencePattern) {
   const Json crd = DorisClusterCrd();
-  const Json& schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
-  Agree(model::v1::DorisClusterSpec::descriptor(), schema["properties"]["spec"], "spec");
-  Agree(model::v1::DorisClusterStatus::descriptor(), schema["properties"]["status"], "status");
+  const Json& fe = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
+                      ["properties"]["feSpec"]["properties"];
+  const Json reference = ReadCrd(kDcrReferencePath);
+  const Json& ref_fe = reference["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]
+                                ["spec"]["properties"]["feSpec"]["properties"];
+  for (const char* list : {"requests", "limits"}) {
+    const Json& q = fe[list]["additionalProperties"];
+    EXPECT_EQ(q["pattern"], ref_fe[list]["additionalProperties"]["pattern"]) << list;
+    EXPECT_EQ(q["x-kubernetes-int-or-string"], true);
+    EXPECT_EQ(q["anyOf"], Json::parse(R"([{"type":"integer"},{"type":"string"}])"));
+  }
+  const Json& storage = fe["persistentVolumes"]["items"]["properties"]["persistentVolumeClaimSpec"]
+                          ["properties"]["resources"]["properties"]["requests"]
+                          ["additionalProperties"];
+  EXPECT_EQ(storage["pattern"], fe["limits"]["additionalProperties"]["pattern"]);
 }
 
 TEST(Crd, IdentityMatchesTheReference) {
@@ -176,26 +204,7 @@ TEST(Crd, IdentityMatchesTheReference) {
   EXPECT_EQ(props["spec"]["properties"]["beSpec"]["required"], Json::array({"image"}));
 }
 
-// --- DorisDisaggregatedCluster (ddc): the same checks -----------------------
-
-constexpr char kDdcCrdPath[] = "crds/disaggregated.cluster.doris.com_dorisdisaggregatedclusters.yaml";
-constexpr char kDdcReferencePath[] =
-    "tests/crds/testdata/reference_disaggregated.cluster.doris.com_dorisdisaggregatedclusters.yaml";
-
-const Json& Schema(const Json& crd) { return crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]; }
-
-TEST(DdcCrd, HasEverySchemaPathOfTheReference) {
-  const Json reference = ReadCrd(kDdcReferencePath);
-  ASSERT_TRUE(reference.is_object());
-  const std::set<std::string> ours = SchemaPaths(DorisDisaggregatedClusterCrd());
-  const std::set<std::string> theirs = SchemaPaths(reference);
-  ASSERT_GT(theirs.size(), 1000u);
-  std::string missing;
-  for (const std::string& p : theirs) {
-    if (!ours.count(p)) missing += "\n  " + p;
-  }
-  EXPECT_EQ(missing, "") << "schema paths of the reference missing from ours";
-}
+// --- DorisDisaggregatedCluster (ddc) ------------------------------------------
 
 // Where both describe a field, they give it the same type and format, so a
 // value one API server stores the other stores too (our extra rules aside).
@@ -219,34 +228,6 @@ TEST(DdcCrd, TypesMatchTheReference) {
         }
       };
   walk(Schema(DorisDisaggregatedClusterCrd()), Schema(ReadCrd(kDdcReferencePath)), "");
-}
-
-TEST(DdcCrd, NothingUnderSpecPreservesUnknownFields) {
-  std::function<void(const Json&, const std::string&)> walk = [&](const Json& s,
-                                                                 const std::string& path) {
-    if (!s.is_object()) return;
-    EXPECT_FALSE(s.contains("x-kubernetes-preserve-unknown-fields")) << path;
-    if (s.contains("properties")) {
-      for (const auto& [k, v] : s["properties"].items()) walk(v, path + "." + k);
-    }
-    if (s.contains("items")) walk(s["items"], path + "[]");
-    if (s.contains("additionalProperties")) walk(s["additionalProperties"], path + "{}");
-  };
-  walk(Schema(DorisDisaggregatedClusterCrd())["properties"]["spec"], ".spec");
-}
-
-TEST(DdcCrd, CommittedFileIsTheGeneratedOne) {
-  EXPECT_EQ(ReadCrd(kDdcCrdPath), DorisDisaggregatedClusterCrd())
-      << "crds/ is stale: bazel run //tools/crdgen -- ddc > " << kDdcCrdPath;
-}
-
-TEST(DdcCrd, SchemaAndModelAgreeFieldByField) {
-  const Json crd = DorisDisaggregatedClusterCrd();
-  const Json& schema = Schema(crd);
-  Agree(model::disaggregated::v1::DorisDisaggregatedClusterSpec::descriptor(),
-        schema["properties"]["spec"], "spec");
-  Agree(model::disaggregated::v1::DorisDisaggregatedClusterStatus::descriptor(),
-        schema["properties"]["status"], "status");
 }
 
 TEST(DdcCrd, IdentityAndColumnsMatchTheReference) {

@@ -6,29 +6,14 @@
 # shows the schema is enforced: a `for` that is no Prometheus duration is
 # refused.
 set -uo pipefail
+source "$PWD/tests/testing/shell_checks.sh"
 
 root="$PWD"
 work="$(mktemp -d "${TEST_TMPDIR:-/tmp}/promrule.XXXX")"
 export KUBECONFIG="$work/kubeconfig"
 k() { kubectl --cache-dir "$work/cache" "$@"; }
 
-pid=
-trap '[[ -n "$pid" ]] && { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }' EXIT
-"$root/tools/kubesim/kubesim" --port 0 --kubeconfig-out "$KUBECONFIG" >"$work/kubesim.out" 2>&1 &
-pid=$!
-deadline=$((SECONDS + 30))  # wall time: a loaded machine starts it slowly
-until grep -q "serving on" "$work/kubesim.out" || ((SECONDS > deadline)); do sleep 0.05; done
-grep -q "serving on" "$work/kubesim.out" || { echo "kubesim did not start"; cat "$work/kubesim.out"; exit 1; }
-
-failures=0
-check() {  # check NAME EXPECTED-REGEX ACTUAL
-  if [[ "$3" =~ $2 ]]; then
-    echo "ok   $1"
-  else
-    echo "FAIL $1: expected /$2/, got:"; echo "$3" | sed 's/^/     /'
-    failures=$((failures + 1))
-  fi
-}
+start_kubesim "$root/tools/kubesim/kubesim" "$work/kubesim.out" --kubeconfig-out "$KUBECONFIG"
 
 check "the PrometheusRule CRD is created" \
   "customresourcedefinition.apiextensions.k8s.io/prometheusrules.monitoring.coreos.com created" \
@@ -56,8 +41,4 @@ check "control: a for that is no duration is refused by the CRD's schema" \
   'for: Invalid value: "30min".*should match' \
   "$(k apply --dry-run=server -f "$work/bad.yaml" 2>&1)"
 
-if ((failures)); then
-  echo "$failures check(s) failed"
-  exit 1
-fi
-echo "PASS"
+check_summary

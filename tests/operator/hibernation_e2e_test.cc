@@ -1,8 +1,8 @@
 // Hibernation end to end: the annotation doris-operator.io/hibernate stops
-// every pod (BE first, then FE) while every claim and every Doris node's
+// every pod (BE, CN and brokers first, then FE) while every claim and every Doris node's
 // registration stays, with no decommission or drop in fake Doris's
 // membership log and no tablet moved; removing it wakes the cluster FE
-// first, then BE, with the same nodes alive again.
+// first, then BE, CN and brokers, with the same nodes alive again.
 
 #include <map>
 #include <set>
@@ -49,6 +49,43 @@ class HibernationE2eTest : public OperatorE2eTest {
     }
     return out;
   }
+  // Whether the FE pod went last: every pod of another component was
+  // deleted (in the operator's log of pod events) before demo-fe-0 was.
+  bool FeStoppedLast(const std::vector<log::v1::LogRecord>& pods) {
+    int64_t last_other_gone = -1, fe_gone = -1;
+    for (size_t i = 0; i < pods.size(); ++i) {
+      if (pods[i].watch().type() != log::v1::DELETED) continue;
+      const std::string name = pods[i].watch().object().name();
+      if (name.rfind("demo-fe-", 0) != 0) last_other_gone = static_cast<int64_t>(i);
+      if (name == "demo-fe-0" && fe_gone < 0 && last_other_gone >= 0) fe_gone = static_cast<int64_t>(i);
+    }
+    EXPECT_GE(last_other_gone, 0);
+    return fe_gone > last_other_gone;
+  }
+  // The components whose pods were created, from record `from` on, before
+  // demo-fe-0 was Ready again, and (in `woke`) every component created.
+  std::set<std::string> WokeBeforeFe(const std::vector<log::v1::LogRecord>& pods, size_t from,
+                                     std::set<std::string>* woke) {
+    bool fe_ready = false;
+    std::set<std::string> early;
+    for (size_t i = from; i < pods.size(); ++i) {
+      const std::string name = pods[i].watch().object().name();
+      const Json pod = Json::parse(pods[i].watch().object_json(), nullptr, false);
+      if (name == "demo-fe-0" && PodReadyIn(pod)) fe_ready = true;
+      if (name.rfind("demo-fe-", 0) == 0 || pods[i].watch().type() != log::v1::ADDED) continue;
+      const std::string component = name.substr(5, name.rfind('-') - 5);  // demo-<component>-<i>
+      woke->insert(component);
+      if (!fe_ready) early.insert(component);
+    }
+    return early;
+  }
+  // The hosts of Backends(); {"(unreadable)"} when the FE could not be read.
+  static std::set<std::string> BackendHosts(const std::optional<std::map<std::string, int64_t>>& backends) {
+    if (!backends.has_value()) return {"(unreadable)"};
+    std::set<std::string> out;
+    for (const auto& [hp, tablets] : *backends) out.insert(hp);
+    return out;
+  }
   // Membership writes other than registrations (ADD): none may happen.
   std::vector<std::string> Removals() {
     std::vector<std::string> out;
@@ -86,16 +123,7 @@ TEST_F(HibernationE2eTest, StopsEveryPodKeepsClaimsAndNodesAndWakesFeFirst) {
   EXPECT_EQ(StsReplicas("demo-be"), 0);
   EXPECT_EQ(Claims(), claims);  // the same claims, not re-made
   // BE stopped before FE: the last BE pod went before the FE pod did.
-  const std::vector<log::v1::LogRecord> pods = WatchRecords("demo", "Pod");
-  int64_t last_be_gone = -1, fe_gone = -1;
-  for (size_t i = 0; i < pods.size(); ++i) {
-    if (pods[i].watch().type() != log::v1::DELETED) continue;
-    const std::string name = pods[i].watch().object().name();
-    if (name.rfind("demo-be-", 0) == 0) last_be_gone = static_cast<int64_t>(i);
-    if (name == "demo-fe-0" && fe_gone < 0 && last_be_gone >= 0) fe_gone = static_cast<int64_t>(i);
-  }
-  EXPECT_GE(last_be_gone, 0);
-  EXPECT_GT(fe_gone, last_be_gone);
+  EXPECT_TRUE(FeStoppedLast(WatchRecords("demo", "Pod")));
 
   const size_t records_before_wake = WatchRecords("demo", "Pod").size();
   r = Kubectl({"annotate", "doriscluster", "demo", "doris-operator.io/hibernate-"});
@@ -110,31 +138,63 @@ TEST_F(HibernationE2eTest, StopsEveryPodKeepsClaimsAndNodesAndWakesFeFirst) {
   })) << Dcr().dump() << operator_->Output();
 
   // Woken FE first: no BE pod appeared before the FE pod was Ready.
-  const std::vector<log::v1::LogRecord> woken = WatchRecords("demo", "Pod");
-  bool fe_ready = false, be_before_fe = false, be_seen = false;
-  for (size_t i = records_before_wake; i < woken.size(); ++i) {
-    const std::string name = woken[i].watch().object().name();
-    const Json pod = Json::parse(woken[i].watch().object_json(), nullptr, false);
-    if (name == "demo-fe-0" && PodReadyIn(pod)) fe_ready = true;
-    if (name.rfind("demo-be-", 0) == 0 && woken[i].watch().type() == log::v1::ADDED) {
-      be_seen = true;
-      be_before_fe |= !fe_ready;
-    }
-  }
-  EXPECT_TRUE(be_seen);
-  EXPECT_FALSE(be_before_fe) << "a BE pod was created before the FE served again";
+  std::set<std::string> woke;
+  EXPECT_EQ(WokeBeforeFe(WatchRecords("demo", "Pod"), records_before_wake, &woke), std::set<std::string>{})
+      << "created before the FE served again";
+  EXPECT_EQ(woke, std::set<std::string>{"be"});
 
   // The same nodes in Doris, the same claims, no tablet moved, and nothing
   // decommissioned or dropped at any point.
-  const auto backends_after = Backends("demo");
-  ASSERT_TRUE(backends_after.has_value());
-  std::set<std::string> before_hosts, after_hosts;
-  for (const auto& [hp, n] : *backends) before_hosts.insert(hp);
-  for (const auto& [hp, n] : *backends_after) after_hosts.insert(hp);
-  EXPECT_EQ(after_hosts, before_hosts);
+  EXPECT_EQ(BackendHosts(Backends("demo")), BackendHosts(backends));
   EXPECT_EQ(Frontends("demo"), frontends);
   EXPECT_EQ(Tablets("demo"), tablets);
   EXPECT_EQ(Claims(), claims);
+  EXPECT_TRUE(Removals().empty()) << ::testing::PrintToString(Removals());
+}
+
+// CN and brokers too: they stop with the BE, before the FE, and wake after
+// it; their StatefulSets go to 0 and come back, their nodes stay in Doris.
+TEST_F(HibernationE2eTest, ComputeNodesAndBrokersStopBeforeAndWakeAfterTheFe) {
+  ClusterOptions o;
+  o.fe_extra = kFeMeta;
+  o.spec_extra = R"(  cnSpec:
+    replicas: 1
+    image: apache/doris:be-2.1.8
+  brokerSpec:
+    replicas: 1
+    image: apache/doris:broker-2.1.8
+)";
+  Apply(Cluster("demo", 1, 1, o));
+  ASSERT_TRUE(Eventually([&] {
+    return Available("demo") && Phase("demo", "cn") == "available" && Phase("demo", "broker") == "available" &&
+           BackendCount("demo") == 2;
+  })) << Dcr().dump() << operator_->Output();
+  const auto backends = Backends("demo");
+  ASSERT_TRUE(backends.has_value());
+
+  auto r = Kubectl({"annotate", "doriscluster", "demo", "doris-operator.io/hibernate=true"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_TRUE(Eventually([&] {
+    for (const char* c : {"fe", "be", "cn", "broker"}) {
+      if (!Pods("demo", c).empty() || Phase("demo", c) != "hibernated") return false;
+    }
+    return true;
+  })) << Dcr().dump() << operator_->Output();
+  EXPECT_EQ(StsReplicas("demo-cn"), 0);
+  EXPECT_EQ(StsReplicas("demo-broker"), 0);
+  EXPECT_TRUE(FeStoppedLast(WatchRecords("demo", "Pod")));
+
+  const size_t records_before_wake = WatchRecords("demo", "Pod").size();
+  r = Kubectl({"annotate", "doriscluster", "demo", "doris-operator.io/hibernate-"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_TRUE(Eventually([&] {
+    return Available("demo") && Phase("demo", "cn") == "available" && Phase("demo", "broker") == "available";
+  })) << Dcr().dump() << operator_->Output();
+  std::set<std::string> woke;
+  EXPECT_EQ(WokeBeforeFe(WatchRecords("demo", "Pod"), records_before_wake, &woke), std::set<std::string>{})
+      << "created before the FE served again";
+  EXPECT_EQ(woke, (std::set<std::string>{"be", "broker", "cn"}));
+  EXPECT_EQ(BackendHosts(Backends("demo")), BackendHosts(backends));
   EXPECT_TRUE(Removals().empty()) << ::testing::PrintToString(Removals());
 }
 

@@ -19,20 +19,6 @@ constexpr char kHoldStatefulSets[] =
 
 class InitialSyncE2eTest : public OperatorE2eTest {
  protected:
-  // Membership writes the operator made for `host_port`, as "OP host".
-  std::vector<std::string> OperatorWrites(const std::string& host_port) {
-    std::vector<std::string> out;
-    const Json log = MembershipLog("stale");
-    if (!log.is_array()) return {"(membership log unreadable)"};
-    for (const Json& e : log) {
-      if (e.value("by", "").rfind("doris-operator", 0) != 0) continue;
-      for (const Json& hp : e.value("hostPorts", Json::array())) {
-        if (hp == host_port) out.push_back(absl::StrCat(e.value("op", ""), " ", host_port));
-      }
-    }
-    return out;
-  }
-
   bool HeldStatefulSetRequest() {
     for (const Json& h : Held()) {
       if (h.value("resource", "") == "statefulsets") return true;
@@ -98,7 +84,7 @@ TEST_F(InitialSyncE2eTest, ANewSpecIsNeverReadBesideAStatefulSetNotListedYet) {
   ASSERT_TRUE(ReconcileThatSaw("stale", "apps/v1", "StatefulSet", "stale-be",
                                [](const Json& sts) { return At(sts, "/spec/replicas") == 2; })
                   .has_value());
-  EXPECT_TRUE(OperatorWrites(kBe2).empty()) << Describe();
+  EXPECT_TRUE(OperatorWrites("stale", kBe2).empty()) << Describe();
   const auto backends = Backends("stale");
   ASSERT_TRUE(backends.has_value());
   ASSERT_EQ(backends->count(kBe2), 1u) << Describe();
@@ -147,7 +133,7 @@ TEST_F(InitialSyncE2eTest, AStatefulSetShrunkByHandWhileTheOperatorWasDownIsRest
                                })
                   .has_value());
   EXPECT_TRUE(Eventually([&] { return Pods("stale", "be").size() == 3 && Available("stale"); })) << Describe();
-  EXPECT_TRUE(OperatorWrites(kBe2).empty()) << Describe();
+  EXPECT_TRUE(OperatorWrites("stale", kBe2).empty()) << Describe();
   const auto backends = Backends("stale");
   ASSERT_TRUE(backends.has_value());
   ASSERT_EQ(backends->count(kBe2), 1u) << Describe();

@@ -340,6 +340,21 @@ class OperatorE2eTest : public ::testing::Test {
     return data.is_object() && data["entries"].is_array() ? data["entries"] : Json();
   }
 
+  // The membership writes the operator made for `host_port`, oldest first,
+  // each as "OP host_port" (e.g. "DROP/be h:9050").
+  std::vector<std::string> OperatorWrites(const std::string& cluster, const std::string& host_port) {
+    const Json log = MembershipLog(cluster);
+    if (!log.is_array()) return {"(membership log unreadable)"};
+    std::vector<std::string> out;
+    for (const Json& e : log) {
+      if (e.value("by", "").rfind("doris-operator", 0) != 0) continue;
+      for (const Json& hp : e.value("hostPorts", Json::array())) {
+        if (hp == host_port) out.push_back(absl::StrCat(e.value("op", ""), " ", host_port));
+      }
+    }
+    return out;
+  }
+
   // The fake FE's backends: host:port -> tablets; nullopt when the FE could
   // not be read (unknown is not "no backends").
   std::optional<std::map<std::string, int64_t>> Backends(const std::string& cluster) {

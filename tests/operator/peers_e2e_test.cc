@@ -1,6 +1,7 @@
 // What users of other Doris and StarRocks operators do by hand, done by the
-// operator (issue 15): BE restarts wait for healthy tablets, scaling back
-// out cancels a decommission, and a paused cluster is left alone. The
+// operator (issue 15): BE restarts wait for healthy tablets (and warn past
+// a deadline), scaling back out cancels a decommission (tried again when
+// the FE refuses), and a paused cluster is left alone. The
 // operator binary against kubesim and its fake Doris, as processes.
 
 #include "proto/admin.grpc.pb.h"
@@ -39,6 +40,21 @@ class PeersE2eTest : public OperatorE2eTest {
     for (const auto& [name, p] : Pods(cluster, "be")) n += p.image == image;
     return n;
   }
+  // A cluster of 1 FE and 3 BEs, then a BE upgrade while Doris reports 5
+  // tablets short of a replica: the rollout has to wait.
+  void UpgradeWhileTabletsMissReplicas(const std::string& name) {
+    Apply(Cluster(name, 1, 3));
+    ASSERT_TRUE(Eventually([&] { return Available(name) && BackendCount(name) == 3; })) << operator_->Output();
+    Knobs(name, {{"replicaMissingTablets", 5}});
+    Apply(Cluster(name, 1, 3, {.be_version = "2.1.9"}));
+  }
+  // Doris healthy again: the rollout goes through, one pod at a time.
+  void HealAndFinishTheRollout(const std::string& name) {
+    Knobs(name, {{"replicaMissingTablets", 0}});
+    ASSERT_TRUE(Eventually([&] {
+      return BePodsOn(name, "apache/doris:be-2.1.9") == 3 && Available(name) && Partition(name + "-be") == 0;
+    })) << BeMessage(name) << "\n" << operator_->Output();
+  }
   // The fake FE's backends that are decommissioning.
   int Decommissioning(const std::string& cluster) {
     const Json nodes = FeGet(cluster, "/api/_sim/nodes");
@@ -52,10 +68,8 @@ class PeersE2eTest : public OperatorE2eTest {
 // Item 2: a BE restart waits while Doris reports a tablet short of a healthy
 // replica, says so in status and an Event, and goes on once Doris is healthy.
 TEST_F(PeersE2eTest, ABeRestartWaitsForHealthyTablets) {
-  Apply(Cluster("hg", 1, 3));
-  ASSERT_TRUE(Eventually([&] { return Available("hg") && BackendCount("hg") == 3; })) << operator_->Output();
-  Knobs("hg", {{"replicaMissingTablets", 5}});
-  Apply(Cluster("hg", 1, 3, {.be_version = "2.1.9"}));
+  UpgradeWhileTabletsMissReplicas("hg");
+  if (HasFatalFailure()) return;
   // The rollout holds every BE pod and names what it waits for.
   ASSERT_TRUE(Eventually([&] {
     return BeMessage("hg").find("healthy tablets before the next be pod restarts") != std::string::npos &&
@@ -75,11 +89,37 @@ TEST_F(PeersE2eTest, ABeRestartWaitsForHealthyTablets) {
   // wait above can be met before a second Event appears; this cannot.
   EXPECT_EQ(EventCount("hg", "RolloutWaitingForTabletHealth"), 1);
 
-  // Doris healthy again: the rollout goes through, one pod at a time.
-  Knobs("hg", {{"replicaMissingTablets", 0}});
+  HealAndFinishTheRollout("hg");
+}
+
+// Item 2, the deadline: a wait past --tablet-health-deadline says so (a
+// Warning Event, once, and "past the deadline" in status) and still holds
+// the restart, since going on could take away the last good replica.
+class HealthDeadlineE2eTest : public PeersE2eTest {
+ public:
+  std::vector<std::string> ExtraOperatorArgs() const override { return {"--tablet-health-deadline", "1s"}; }
+};
+
+TEST_F(HealthDeadlineE2eTest, AWaitPastTheDeadlineWarnsAndStillHoldsTheRestart) {
+  UpgradeWhileTabletsMissReplicas("hd");
+  if (HasFatalFailure()) return;
   ASSERT_TRUE(Eventually([&] {
-    return BePodsOn("hg", "apache/doris:be-2.1.9") == 3 && Available("hg") && Partition("hg-be") == 0;
-  })) << BeMessage("hg") << "\n" << operator_->Output();
+    return EventCount("hd", "RolloutHealthDeadlineExceeded") == 1 &&
+           BeMessage("hd").find("past the deadline of 1s") != std::string::npos;
+  })) << BeMessage("hd") << "\n" << operator_->Output();
+  EXPECT_NE(BeMessage("hd").find("5 ReplicaMissing"), std::string::npos) << BeMessage("hd");
+  EXPECT_EQ(Partition("hd-be"), 3);
+  EXPECT_EQ(BePodsOn("hd", "apache/doris:be-2.1.9"), 0);
+  EXPECT_EQ(Phase("hd", "be"), "upgrading");
+  // A later reconcile still holds it and warns no more.
+  ASSERT_EQ(Kubectl({"annotate", "dcr", "hd", "note=poke"}).exit_code, 0);
+  ASSERT_TRUE(ReconcileThatSaw("hd", "doris.selectdb.com/v1", "DorisCluster", "hd", [](const Json& o) {
+                return At(o, "/metadata/annotations/note") == "poke";
+              }).has_value());
+  EXPECT_EQ(Partition("hd-be"), 3);
+  EXPECT_EQ(EventCount("hd", "RolloutHealthDeadlineExceeded"), 1);
+
+  HealAndFinishTheRollout("hd");
 }
 
 // Item 6: scaling back out while nodes decommission cancels their
@@ -112,6 +152,38 @@ TEST_F(PeersE2eTest, ScalingBackOutCancelsTheDecommission) {
   EXPECT_EQ(cancels, 1) << MembershipLog("cd").dump();
   EXPECT_GE(EventCount("cd", "DecommissionCancelled"), 1);
   EXPECT_EQ(EventCount("cd", "DecommissionNotCancelled"), 0);
+}
+
+// Item 6, refused: when the FE refuses the cancel, the component says what
+// it waits for and why, a Warning Event says so, and a later reconcile
+// cancels once the FE accepts.
+TEST_F(PeersE2eTest, ARefusedCancelIsSaidAndTriedAgain) {
+  Apply(Cluster("cr", 1, 4));
+  ASSERT_TRUE(Eventually([&] { return Available("cr") && BackendCount("cr") == 4; })) << operator_->Output();
+  Knobs("cr", {{"tabletsMovedPerSecond", 0}});
+  Apply(Cluster("cr", 1, 2));
+  ASSERT_TRUE(Eventually([&] { return Decommissioning("cr") == 2; })) << operator_->Output();
+  Knobs("cr", {{"refuse", {{"CANCEL_DECOMMISSION/be", true}}}});
+  Apply(Cluster("cr", 1, 4));
+  ASSERT_TRUE(Eventually([&] {
+    const std::string m = BeMessage("cr");
+    return EventCount("cr", "CancelDecommissionFailed") >= 1 &&
+           m.find("to stop decommissioning (the FE refused") != std::string::npos;
+  })) << BeMessage("cr") << "\n" << operator_->Output();
+  EXPECT_EQ(Phase("cr", "be"), "scaling");
+  EXPECT_EQ(Decommissioning("cr"), 2);
+  EXPECT_EQ(EventCount("cr", "DecommissionCancelled"), 0);
+
+  Knobs("cr", {{"refuse", {{"CANCEL_DECOMMISSION/be", false}}}});
+  ASSERT_TRUE(Eventually([&] {
+    return Decommissioning("cr") == 0 && BackendCount("cr") == 4 && Available("cr");
+  })) << FeGet("cr", "/api/_sim/nodes").dump() << "\n" << operator_->Output();
+  EXPECT_GE(EventCount("cr", "DecommissionCancelled"), 1);
+  int accepted = 0;
+  for (const Json& e : MembershipLog("cr")) {
+    accepted += e.value("op", "") == "CANCEL_DECOMMISSION/be" && e.value("code", -1) == 0;
+  }
+  EXPECT_EQ(accepted, 1) << MembershipLog("cr").dump();
 }
 
 // Item 3: while paused the operator records what it sees and writes nothing

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "google/protobuf/descriptor.h"
 #include "proto/doris_cluster.pb.h"
@@ -272,23 +273,21 @@ Json MessageSchema(const pb::Descriptor* d) {
   return schema;
 }
 
-Json Column(const char* name, const char* path, const char* type = "string") {
-  return {{"name", name}, {"type", type}, {"jsonPath", path}};
-}
-
-Json AgeColumn() {
-  return {{"name", "Age"}, {"type", "date"}, {"jsonPath", ".metadata.creationTimestamp"}};
-}
+// A printer column: `kubectl get` shows the value at `path` under `name`.
+struct Column {
+  const char* name;
+  const char* path;
+  const char* type = "string";
+};
 
 // What distinguishes one of our CRDs from the other.
 struct CrdOptions {
   const pb::Descriptor* root;  // the resource message: metadata, spec, status
   std::string description;
-  std::string group;
-  std::string kind;
-  std::string plural;
-  std::string short_name;
-  Json columns;
+  struct {
+    std::string group, kind, plural, short_name;
+  } names;
+  std::vector<Column> columns;  // the reference's, in its order; Age follows
 };
 
 Json Crd(const CrdOptions& o) {
@@ -300,27 +299,31 @@ Json Crd(const CrdOptions& o) {
                    {"metadata", {{"type", "object"}}},
                    {"spec", MessageSchema(o.root->FindFieldByName("spec")->message_type())},
                    {"status", MessageSchema(o.root->FindFieldByName("status")->message_type())}}}};
-  std::string singular = o.kind;
+  Json columns = Json::array();
+  for (const Column& c : o.columns) columns.push_back({{"name", c.name}, {"type", c.type}, {"jsonPath", c.path}});
+  columns.push_back({{"name", "Age"}, {"type", "date"}, {"jsonPath", ".metadata.creationTimestamp"}});
+  const auto& n = o.names;
+  std::string singular = n.kind;
   for (char& c : singular) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return {
       {"apiVersion", "apiextensions.k8s.io/v1"},
       {"kind", "CustomResourceDefinition"},
-      {"metadata", {{"name", o.plural + "." + o.group}}},
+      {"metadata", {{"name", n.plural + "." + n.group}}},
       {"spec",
-       {{"group", o.group},
+       {{"group", n.group},
         {"scope", "Namespaced"},
         {"names",
-         {{"kind", o.kind},
-          {"listKind", o.kind + "List"},
-          {"plural", o.plural},
+         {{"kind", n.kind},
+          {"listKind", n.kind + "List"},
+          {"plural", n.plural},
           {"singular", singular},
-          {"shortNames", Json::array({o.short_name})}}},
+          {"shortNames", Json::array({n.short_name})}}},
         {"versions",
          Json::array({{{"name", "v1"},
                        {"served", true},
                        {"storage", true},
                        {"subresources", {{"status", Json::object()}}},
-                       {"additionalPrinterColumns", o.columns},
+                       {"additionalPrinterColumns", columns},
                        {"schema", {{"openAPIV3Schema", schema}}}}})}}}};
 }
 
@@ -328,39 +331,26 @@ Json Crd(const CrdOptions& o) {
 
 Json DorisClusterCrd() {
   return Crd({.root = model::v1::DorisCluster::descriptor(),
-              .description =
-                  "DorisCluster describes an Apache Doris cluster run by the doris-operator.",
-              .group = "doris.selectdb.com",
-              .kind = "DorisCluster",
-              .plural = "dorisclusters",
-              .short_name = "dcr",
-              .columns = Json::array(
-                  {Column("FeStatus", ".status.feStatus.componentCondition.phase"),
-                   Column("BeStatus", ".status.beStatus.componentCondition.phase"),
-                   Column("CnStatus", ".status.cnStatus.componentCondition.phase"),
-                   Column("BrokerStatus", ".status.brokerStatus.componentCondition.phase"),
-                   AgeColumn()})});
+              .description = "DorisCluster describes an Apache Doris cluster run by the doris-operator.",
+              .names = {"doris.selectdb.com", "DorisCluster", "dorisclusters", "dcr"},
+              .columns = {{"FeStatus", ".status.feStatus.componentCondition.phase"},
+                          {"BeStatus", ".status.beStatus.componentCondition.phase"},
+                          {"CnStatus", ".status.cnStatus.componentCondition.phase"},
+                          {"BrokerStatus", ".status.brokerStatus.componentCondition.phase"}}});
 }
 
 Json DorisDisaggregatedClusterCrd() {
-  // The reference's columns, in its order, then Age.
-  return Crd(
-      {.root = model::disaggregated::v1::DorisDisaggregatedCluster::descriptor(),
-       .description = "DorisDisaggregatedCluster describes an Apache Doris cluster in "
-                      "compute-storage decoupled mode (meta service, FE, compute groups) run by "
-                      "the doris-operator.",
-       .group = "disaggregated.cluster.doris.com",
-       .kind = "DorisDisaggregatedCluster",
-       .plural = "dorisdisaggregatedclusters",
-       .short_name = "ddc",
-       .columns = Json::array(
-           {Column("ClusterHealth", ".status.clusterHealth.health"),
-            Column("MSPhase", ".status.metaServiceStatus.phase"),
-            Column("FEPhase", ".status.feStatus.phase"),
-            Column("CGCount", ".status.clusterHealth.cgCount", "integer"),
-            Column("CGAvailableCount", ".status.clusterHealth.cgAvailableCount", "integer"),
-            Column("CGFullAvailableCount", ".status.clusterHealth.cgFullAvailableCount", "integer"),
-            AgeColumn()})});
+  return Crd({.root = model::disaggregated::v1::DorisDisaggregatedCluster::descriptor(),
+              .description = "DorisDisaggregatedCluster describes an Apache Doris cluster in compute-storage "
+                             "decoupled mode (meta service, FE, compute groups) run by the doris-operator.",
+              .names = {"disaggregated.cluster.doris.com", "DorisDisaggregatedCluster",
+                        "dorisdisaggregatedclusters", "ddc"},
+              .columns = {{"ClusterHealth", ".status.clusterHealth.health"},
+                          {"MSPhase", ".status.metaServiceStatus.phase"},
+                          {"FEPhase", ".status.feStatus.phase"},
+                          {"CGCount", ".status.clusterHealth.cgCount", "integer"},
+                          {"CGAvailableCount", ".status.clusterHealth.cgAvailableCount", "integer"},
+                          {"CGFullAvailableCount", ".status.clusterHealth.cgFullAvailableCount", "integer"}}});
 }
 
 }  // namespace doris_operator::crdgen

@@ -70,13 +70,14 @@ std::optional<std::string> AuthFile(const ObjectStore& store, const std::string&
 
 }  // namespace
 
-DorisAccount AccountOf(const ObjectStore& store, const std::string& ns, const std::string& cluster) {
+namespace {
+
+// The account of the FE pods `selector` picks (see AccountOf).
+DorisAccount AccountOfFePods(const ObjectStore& store, const std::string& ns, const std::string& selector) {
   DorisAccount account;
   const std::optional<ResourceType> pods = store.Find("", "v1", "pods");
   if (!pods) return account;
-  const auto list = store.List(*pods, ns,
-                               absl::StrCat("app.doris.cluster=", cluster, ",app.kubernetes.io/component=fe"),
-                               "", 0, "");
+  const auto list = store.List(*pods, ns, selector, "", 0, "");
   const Json* founder = nullptr;
   for (const Json& pod : list.items) {
     if (founder == nullptr || pod["metadata"].value("name", "") < (*founder)["metadata"].value("name", "")) {
@@ -101,6 +102,17 @@ DorisAccount AccountOf(const ObjectStore& store, const std::string& ns, const st
   account.user = user;
   account.password = password;
   return account;
+}
+
+}  // namespace
+
+DorisAccount AccountOf(const ObjectStore& store, const std::string& ns, const std::string& cluster) {
+  return AccountOfFePods(store, ns, absl::StrCat("app.doris.cluster=", cluster, ",app.kubernetes.io/component=fe"));
+}
+
+DorisAccount DisaggregatedAccountOf(const ObjectStore& store, const std::string& ns, const std::string& ddc) {
+  return AccountOfFePods(
+      store, ns, absl::StrCat("app.doris.disaggregated.cluster=", ddc, ",app.doris.disaggregated.type=fe"));
 }
 
 }  // namespace doris_operator::kubesim

@@ -24,6 +24,10 @@ struct DorisAccount {
 // none or it was given no password (the entrypoints then create no account).
 DorisAccount AccountOf(const ObjectStore& store, const std::string& ns, const std::string& cluster);
 
+// The same for the FE pods of DorisDisaggregatedCluster `ddc`
+// (fe_disaggregated_entrypoint.sh resolves the account the same way).
+DorisAccount DisaggregatedAccountOf(const ObjectStore& store, const std::string& ns, const std::string& ddc);
+
 }  // namespace doris_operator::kubesim
 
 #endif  // DORIS_OPERATOR_TOOLS_KUBESIM_DORIS_ACCOUNT_H_

@@ -12,7 +12,12 @@ namespace doris_operator::kubesim {
 using namespace fake_doris_internal;  // NOLINT: the fake Doris files' shared helpers
 
 FakeDoris::FakeDoris(ObjectStore* store, FakeDorisOptions options)
-    : store_(store), options_(options) {}
+    : store_(store),
+      options_(options),
+      cloud_(std::make_unique<FakeDorisCloud>(
+          store, FakeDorisCloudOptions{.tablets_per_backend = options.tablets_per_backend,
+                                       .tablets_moved_per_second = options.tablets_moved_per_second,
+                                       .heartbeat_ms = options.heartbeat_ms})) {}
 
 FakeDoris::Cluster& FakeDoris::ClusterFor(const std::string& ns, const std::string& cluster) {
   return clusters_[ns + "/" + cluster];
@@ -59,6 +64,7 @@ FakeDoris::FeConfig FakeDoris::ConfigOf(const std::string& ns, const std::string
 }
 
 void FakeDoris::Tick(int64_t now_ms) {
+  cloud_->Tick(now_ms);
   const std::optional<ResourceType> dcr_type = store_->Find("doris.selectdb.com", "v1", "dorisclusters");
   const std::optional<ResourceType> pod_type = store_->Find("", "v1", "pods");
   if (!dcr_type || !pod_type) return;

@@ -24,16 +24,19 @@
 // Statement Execution Action (POST /api/query/<ns>/<db>) runs SHOW PROC and
 // CANCEL DECOMMISSION BACKEND. Knobs on
 // /api/_sim/config inject Doris' failures: refused membership writes, a
-// password changed in Doris, node lists that fail, slow answers.
+// password changed in Doris, node lists that fail, slow answers. Services
+// and pods of a DorisDisaggregatedCluster are handed to FakeDorisCloud.
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "tools/kubesim/fake_doris_cloud.h"
 #include "tools/kubesim/http_server.h"
 #include "tools/kubesim/object_store.h"
 
@@ -184,6 +187,9 @@ class FakeDoris {
 
   ObjectStore* store_;
   const FakeDorisOptions options_;
+  // The DorisDisaggregatedClusters' Doris: requests to their Services and
+  // pods go there, everything else is served here.
+  std::unique_ptr<FakeDorisCloud> cloud_;
   mutable std::mutex mu_;
   std::map<std::string, Cluster> clusters_;  // "ns/name"
 };

@@ -30,6 +30,7 @@ bool FakeDoris::Authorized(const std::string& ns, const std::string& cluster, co
 
 HttpResponse FakeDoris::Handle(const std::string& ns, const std::string& service,
                                const std::string& path, const HttpRequest& req) {
+  if (std::optional<HttpResponse> r = cloud_->HandleService(ns, service, path, req)) return *std::move(r);
   absl::string_view cluster_view(service);
   cluster_view = cluster_view.substr(0, cluster_view.find(':'));
   const bool fe_service = absl::ConsumeSuffix(&cluster_view, "-fe-service") ||
@@ -67,6 +68,7 @@ HttpResponse FakeDoris::Handle(const std::string& ns, const std::string& service
 
 HttpResponse FakeDoris::HandlePod(const std::string& ns, const std::string& pod,
                                   const std::string& path, const HttpRequest& req) {
+  if (std::optional<HttpResponse> r = cloud_->HandlePod(ns, pod, path, req)) return *std::move(r);
   const size_t colon = pod.find(':');
   const std::string name = pod.substr(0, colon);
   const std::string port = colon == std::string::npos ? "" : pod.substr(colon + 1);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -78,6 +79,45 @@ inline std::map<std::string, std::string> ParseConf(const std::string& conf) {
         std::string(absl::StripAsciiWhitespace(line.substr(eq + 1)));
   }
   return out;
+}
+
+// StmtExecutionAction.executeQuery: a statement that fails is answered
+// okWithCommonError("Failed to execute sql: " + ExecutionException message),
+// whose message is the JDBC exception's toString (the FE runs the statement
+// over its own MySQL port with the MariaDB driver).
+inline HttpResponse SqlError(const std::string& detail) {
+  HttpResponse r;
+  r.body = Json{{"msg", "Error"},
+                {"code", 1},
+                {"data", absl::StrCat("Failed to execute sql: java.sql.SQLException: (conn=1) errCode = 2, "
+                                      "detailMessage = ", detail)},
+                {"count", 0}}
+               .dump();
+  return r;
+}
+
+// Consumes a keyword (any case) followed by white space or the end.
+inline bool ConsumeKeyword(absl::string_view* s, absl::string_view word) {
+  *s = absl::StripLeadingAsciiWhitespace(*s);
+  if (s->size() < word.size() || !absl::EqualsIgnoreCase(s->substr(0, word.size()), word)) return false;
+  if (s->size() > word.size() && !absl::ascii_isspace(static_cast<unsigned char>((*s)[word.size()]))) {
+    return false;
+  }
+  s->remove_prefix(word.size());
+  return true;
+}
+
+// A string literal in ' or " quotes (no escapes: host:port and proc paths
+// need none); false when there is none.
+inline bool ConsumeString(absl::string_view* s, std::string* out) {
+  *s = absl::StripLeadingAsciiWhitespace(*s);
+  if (s->empty() || ((*s)[0] != '\'' && (*s)[0] != '"')) return false;
+  const char quote = (*s)[0];
+  const size_t end = s->find(quote, 1);
+  if (end == absl::string_view::npos) return false;
+  *out = std::string(s->substr(1, end - 1));
+  s->remove_prefix(end + 1);
+  return true;
 }
 
 inline std::string HostOf(const std::string& hp) { return hp.substr(0, hp.rfind(':')); }

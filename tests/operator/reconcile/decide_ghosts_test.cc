@@ -154,6 +154,42 @@ TEST(DecideGhosts, AGracePeriodNeverEndsOnTheFirstLookAfterARestart) {
   EXPECT_EQ(Find(stale, "c-cn-1.c-cn-internal.ns.svc.cluster.local:9050")->state(), "InGracePeriod");
 }
 
+// A ghost reported already (Kept) stays reported after a restart, with no
+// second Event: its grace period ended under the process that reported it
+// (status.ghostNodes is the memory). On a stale picture it keeps its state
+// and message; a longer grace period does not put it back in one either.
+TEST(DecideGhosts, AReportedGhostStaysReportedAcrossARestart) {
+  Fixture f;
+  const absl::Time t0 = absl::FromUnixSeconds(1800000000);
+  const GhostPlan first = DecideGhosts(f.Input(t0, {}));
+  const GhostPlan late = DecideGhosts(f.Input(t0 + absl::Minutes(5), first.ghosts));
+  constexpr char kBe2[] = "c-be-2.c-be-internal.ns.svc.cluster.local:9050";
+  ASSERT_EQ(Find(late, kBe2)->state(), "Kept");
+  const std::string kept_message = Find(late, kBe2)->message();
+
+  const absl::Time restart = t0 + absl::Minutes(7);
+  GhostInput in = f.Input(restart, late.ghosts);
+  in.watching_since = restart;
+  in.fresh = false;
+  const GhostPlan stale = DecideGhosts(in);
+  EXPECT_TRUE(stale.steps.empty());
+  EXPECT_EQ(Find(stale, kBe2)->state(), "Kept");
+  EXPECT_EQ(Find(stale, kBe2)->message(), kept_message);
+
+  in.fresh = true;
+  in.grace = absl::Hours(1);
+  const GhostPlan after = DecideGhosts(in);
+  EXPECT_EQ(Find(after, kBe2)->state(), "Kept");
+  EXPECT_EQ(Find(after, kBe2)->since(), "2027-01-15T08:00:00Z");
+  for (const MembershipStep& s : after.steps) {
+    EXPECT_EQ(s.message.find("c-be-2"), std::string::npos) << s.message;
+  }
+  // A ghost never reported still waits for this process's grace period.
+  GhostInput unreported = f.Input(restart, first.ghosts);
+  unreported.watching_since = restart;
+  EXPECT_EQ(Find(DecideGhosts(unreported), kBe2)->state(), "InGracePeriod");
+}
+
 // A pod below the replicas this reconcile restores (a StatefulSet shrunk by
 // hand, the spec unchanged) is coming back: its node is no ghost.
 TEST(DecideGhosts, APodTheStatefulSetIsRestoredToIsNoGhost) {

@@ -1,0 +1,90 @@
+// The simulator's own endpoints on a ddc's FE (/api/_sim/*), as FakeDoris
+// has them for a DorisCluster: route a query, read per-node counters and the
+// membership log, set knobs. Not Doris' API.
+
+#include <optional>
+#include <variant>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "tools/kubesim/fake_doris_cloud.h"
+#include "tools/kubesim/fake_doris_cloud_internal.h"
+#include "tools/kubesim/fake_doris_internal.h"
+
+namespace doris_operator::kubesim {
+
+using namespace fake_doris_internal;  // NOLINT: the fake Doris files' shared helpers
+using namespace fake_doris_cloud_internal;  // NOLINT
+
+std::optional<HttpResponse> FakeDorisCloud::Simulator(Cluster& c, const std::string& ns, const std::string& path,
+                                                      const HttpRequest& req) {
+  if (req.method == "POST" && path == "/api/_sim/query") {
+    // {"computeGroup": "<name>"}: a query runs on one compute group (the
+    // session's), on a live backend that is neither leaving nor terminating.
+    const Json body = req.body.empty() ? Json::object() : Json::parse(req.body, nullptr, false);
+    if (!body.is_object()) return DorisError("kubesim: the query body is a JSON object");
+    const std::string group = body.value("computeGroup", "");
+    std::vector<std::pair<const std::string, Backend>*> serving;
+    bool group_known = group.empty();
+    for (auto& [id, g] : c.groups) {
+      if (!group.empty() && g.name != group) continue;
+      group_known |= !g.backends.empty();
+      for (auto& entry : g.backends) {
+        const Backend& be = entry.second;
+        if (be.alive && be.status == NodeStatus::kRunning && !be.terminating) serving.push_back(&entry);
+      }
+    }
+    if (!group_known) return DorisError(absl::StrCat("Compute Group ", group, " not exist"));
+    if (serving.empty()) return DorisError("no backend available to run the query");
+    auto* chosen = serving[c.next_query++ % serving.size()];
+    const std::optional<ResourceType> pod_type = store_->Find("", "v1", "pods");
+    auto pod = pod_type ? store_->Get(*pod_type, ns, chosen->second.pod)
+                        : std::variant<Json, ApiError>(ApiError{404, "NotFound", ""});
+    const Json* live = std::get_if<Json>(&pod);
+    if (live == nullptr || (*live)["metadata"].value("uid", "") != chosen->second.pod_uid) {
+      c.lost_queries++;
+      return DorisError(absl::StrCat("backend ", chosen->first, " is gone"));
+    }
+    chosen->second.queries++;
+    return Envelope({{"backend", chosen->first}});
+  }
+  if (req.method == "GET" && path == "/api/_sim/nodes") {
+    Json nodes = Json::object();
+    for (const auto& [id, g] : c.groups) {
+      for (const auto& [hp, be] : g.backends) {
+        nodes[hp] = {{"pod", be.pod},       {"computeGroup", g.name},    {"queries", be.queries},
+                     {"tablets", be.tablets}, {"status", StatusName(be.status)}, {"alive", be.alive}};
+      }
+    }
+    return Envelope(nodes, {{"lostQueries", c.lost_queries}, {"metaServiceUp", c.ms_up}});
+  }
+  if (req.method == "GET" && path == "/api/_sim/membership-log") {
+    return Envelope({{"entries", c.membership_log}});
+  }
+  if (req.method == "POST" && path == "/api/_sim/config") {
+    const Json body = Json::parse(req.body, nullptr, false);
+    if (!body.is_object()) return DorisError("kubesim: the knobs are a JSON object");
+    for (const auto& [k, v] : body.items()) {
+      if (k != "tabletsMovedPerSecond" && k != "serviceLandsOn") {
+        return DorisError("kubesim: a ddc's FE takes the knobs tabletsMovedPerSecond and serviceLandsOn");
+      }
+    }
+    if (body.contains("tabletsMovedPerSecond")) {
+      if (!body["tabletsMovedPerSecond"].is_number_integer() || body["tabletsMovedPerSecond"].get<int64_t>() < 0) {
+        return DorisError("kubesim: tabletsMovedPerSecond is an integer >= 0");
+      }
+      c.tablets_moved_per_second = body["tabletsMovedPerSecond"];
+    }
+    if (body.contains("serviceLandsOn")) {
+      const std::string v = body["serviceLandsOn"].is_string() ? body["serviceLandsOn"].get<std::string>() : "";
+      if (v != "round-robin" && v != "master" && v != "non-master") {
+        return DorisError("kubesim: serviceLandsOn is round-robin, master or non-master");
+      }
+      c.service_lands_on = v;
+    }
+    return Envelope({{"tabletsMovedPerSecond", c.tablets_moved_per_second}, {"serviceLandsOn", c.service_lands_on}});
+  }
+  return std::nullopt;
+}
+
+}  // namespace doris_operator::kubesim
