@@ -118,6 +118,44 @@ TEST_F(GarbageCollectorTest, ADependentWithAnotherOwnerOnlyLosesTheReferenceToTh
   EXPECT_EQ(shared["metadata"]["ownerReferences"], Json::array({Ref("staying", staying, false)}));
 }
 
+// The owner of an orphan delete is first marked (deletionTimestamp and the
+// `orphan` finalizer), its dependents are released while it is marked, and
+// only then does it go: a watcher sees MODIFIED (marked) before the
+// dependents' release and DELETED after it. A controller that lists the
+// owner after a dependent was released therefore sees it going and does not
+// adopt the dependent back (the StatefulSet controller adopts nothing for a
+// set being deleted), so no dependent is left naming an absent owner.
+TEST_F(GarbageCollectorTest, AnOrphanDeleteMarksTheOwnerBeforeReleasingItsDependents) {
+  const std::string owner = Create("owner");
+  Create("dependent", Json::array({Ref("owner", owner, true)}));
+  const int64_t before = api_.store().CurrentRv();
+  ApiResult r = CallApi(api_, "DELETE", absl::StrCat(kCms, "/owner"),
+                        {{"kind", "DeleteOptions"}, {"propagationPolicy", "Orphan"}});
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  // The answer is the marked owner, as kube-apiserver's (its finalizer was
+  // still pending when the delete was served).
+  EXPECT_TRUE(r.body["metadata"].contains("deletionTimestamp")) << r.body.dump();
+  EXPECT_EQ(r.body["metadata"]["finalizers"], Json::array({"orphan"})) << r.body.dump();
+  EXPECT_FALSE(Exists("owner"));
+  const Json dependent = Get("dependent");
+  ASSERT_TRUE(dependent.is_object());
+  EXPECT_FALSE(dependent["metadata"].contains("ownerReferences")) << dependent.dump();
+
+  ResourceType cms = *api_.store().Find("", "v1", "configmaps");
+  auto events = api_.store().EventsSince(cms, "", before, 0);
+  ASSERT_TRUE(std::holds_alternative<std::vector<WatchEvent>>(events));
+  std::vector<std::string> seen;
+  for (const WatchEvent& e : std::get<std::vector<WatchEvent>>(events)) {
+    std::string what = absl::StrCat(e.type, " ", e.object["metadata"].value("name", ""));
+    if (e.object["metadata"].contains("deletionTimestamp")) absl::StrAppend(&what, " marked");
+    seen.push_back(what);
+  }
+  // The finalizer is added, the owner marked, the dependent released, the
+  // owner gone.
+  EXPECT_EQ(seen, (std::vector<std::string>{"MODIFIED owner", "MODIFIED owner marked", "MODIFIED dependent",
+                                            "DELETED owner marked"}));
+}
+
 TEST_F(GarbageCollectorTest, AHeldRequestWaitsUntilTheHoldGoes) {
   ASSERT_EQ(CallApi(api_, "POST", "/kubesim/faults",
                     {{"hold", Json::array({{{"verb", "create"}, {"resource", "configmaps"}, {"userAgent", "slow"}}})}})

@@ -1,5 +1,6 @@
 #include "tools/kubesim/api_server.h"
 
+#include <algorithm>
 #include <variant>
 #include <vector>
 
@@ -260,17 +261,42 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
         return result(store_.Delete(t, ns, name), 200, /*deleted=*/true);
       }
     }
-    std::unique_lock<std::mutex> orphaning;
-    if (policy == "Orphan" && !dry_run) {
-      orphaning = std::unique_lock<std::mutex>(collector_mu_);
-      // Dependents are released before the owner goes, as kube-apiserver
-      // keeps the owner (the `orphan` finalizer) until the collector has
-      // orphaned them (garbagecollector.go attemptToOrphanWorker): no
-      // dependent ever names an absent owner, which the collector, running
-      // on its own thread, would take for garbage.
+    if (policy == "Orphan" && !dry_run && !(t.group.empty() && t.resource == "pods")) {
+      // kube-apiserver keeps the owner, marked with a deletionTimestamp and
+      // the `orphan` finalizer, until the collector has released every
+      // dependent, and only then lets it go (store.go
+      // updateForGracefulDeletionAndFinalizers; garbagecollector.go
+      // attemptToOrphanWorker, removeFinalizer). The mark comes first, so no
+      // controller adopts a released dependent back into the going owner (a
+      // StatefulSet being deleted adopts nothing), and no dependent ever
+      // names an absent owner, which the collector would take for garbage.
+      std::unique_lock<std::mutex> orphaning(collector_mu_);
       auto cur = store_.Get(t, ns, name);
       if (auto* obj = std::get_if<Json>(&cur); obj != nullptr && !(*obj)["metadata"].contains("deletionTimestamp")) {
-        CollectDependents((*obj)["metadata"].value("uid", ""), /*orphan=*/true);
+        const std::string uid = (*obj)["metadata"].value("uid", "");
+        Json marked = *obj;
+        Json finalizers = marked["metadata"].value("finalizers", Json::array());
+        if (std::find(finalizers.begin(), finalizers.end(), "orphan") == finalizers.end()) {
+          finalizers.push_back("orphan");
+        }
+        marked["metadata"]["finalizers"] = finalizers;
+        marked["metadata"].erase("resourceVersion");
+        store_.Update(t, ns, marked, false);
+        auto deleted = store_.Delete(t, ns, name);
+        CollectDependents(uid, /*orphan=*/true);
+        // The collector's last step: the finalizer goes, and with it the
+        // owner unless another finalizer keeps it.
+        auto now = store_.Get(t, ns, name);
+        if (auto* o = std::get_if<Json>(&now); o != nullptr && (*o)["metadata"].value("uid", "") == uid) {
+          Json released = *o;
+          Json kept = Json::array();
+          for (const Json& f : released["metadata"].value("finalizers", Json::array())) {
+            if (f != "orphan") kept.push_back(f);
+          }
+          released["metadata"]["finalizers"] = kept;
+          store_.Update(t, ns, released, false);
+        }
+        return result(std::move(deleted), 200, /*deleted=*/true);
       }
     }
     auto deleted = store_.Delete(t, ns, name, dry_run);
