@@ -156,6 +156,22 @@ TEST_F(GarbageCollectorTest, AnOrphanDeleteMarksTheOwnerBeforeReleasingItsDepend
                                             "DELETED owner marked"}));
 }
 
+// An owner deleted while it carries the `orphan` finalizer (set by its
+// writer, or left by an orphan delete that could not release a dependent
+// yet) is the collector's: its next pass releases the dependents and
+// removes the finalizer, and the owner goes (attemptToOrphanWorker).
+TEST_F(GarbageCollectorTest, AnOwnerMarkedWithTheOrphanFinalizerGoesOnceTheCollectorReleasedItsDependents) {
+  const std::string owner = Create("owner", Json::array(), Json::array({"orphan"}));
+  Create("dependent", Json::array({Ref("owner", owner, true)}));
+  ASSERT_EQ(CallApi(api_, "DELETE", absl::StrCat(kCms, "/owner")).status, 200);
+  ASSERT_TRUE(Get("owner")["metadata"].contains("deletionTimestamp"));
+  Collect();
+  EXPECT_FALSE(Exists("owner"));
+  const Json dependent = Get("dependent");
+  ASSERT_TRUE(dependent.is_object());
+  EXPECT_FALSE(dependent["metadata"].contains("ownerReferences")) << dependent.dump();
+}
+
 TEST_F(GarbageCollectorTest, AHeldRequestWaitsUntilTheHoldGoes) {
   ASSERT_EQ(CallApi(api_, "POST", "/kubesim/faults",
                     {{"hold", Json::array({{{"verb", "create"}, {"resource", "configmaps"}, {"userAgent", "slow"}}})}})

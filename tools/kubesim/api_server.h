@@ -90,8 +90,10 @@ class ApiServer {
                            const std::string& resource, const std::string& ns, const std::string& check);
   static std::string RbacVerb(const HttpRequest& req, const std::string& name);
   // The garbage collector: dependents of a deleted owner are deleted
-  // (background propagation) or, with Orphan, released.
-  void CollectDependents(const std::string& owner_uid, bool orphan);
+  // (background propagation) or, with Orphan, released. False when a
+  // dependent could not be released (its owner then keeps its `orphan`
+  // finalizer, and the collector's next pass tries again).
+  bool CollectDependents(const std::string& owner_uid, bool orphan);
 
   // Fault injection, set through POST /kubesim/faults; deterministic under
   // its seed.

@@ -36,8 +36,9 @@ Json OwnerRefs(const Json& obj) {
 
 }  // namespace
 
-void ApiServer::CollectDependents(const std::string& owner_uid, bool orphan) {
-  if (owner_uid.empty()) return;
+bool ApiServer::CollectDependents(const std::string& owner_uid, bool orphan) {
+  if (owner_uid.empty()) return true;
+  bool all_released = true;
   for (const ResourceType& t : store_.Types()) {
     for (const Json& obj : store_.List(t, "", "", "", 0, "").items) {
       const Json refs = obj["metadata"].value("ownerReferences", Json::array());
@@ -60,7 +61,8 @@ void ApiServer::CollectDependents(const std::string& owner_uid, bool orphan) {
         // status write between the list and this update must not keep the
         // reference: read again and retry on a conflict.
         Json next = obj;
-        for (int attempt = 0; attempt < 16; ++attempt) {
+        bool released = false;
+        for (int attempt = 0; attempt < 16 && !released; ++attempt) {
           Json stripped = Json::array();
           for (const Json& r : OwnerRefs(next)) {
             if (r.value("uid", "") != owner_uid) stripped.push_back(r);
@@ -70,11 +72,18 @@ void ApiServer::CollectDependents(const std::string& owner_uid, bool orphan) {
           } else {
             next["metadata"]["ownerReferences"] = stripped;
           }
-          if (std::holds_alternative<Json>(store_.Update(t, ns, next, false))) break;
+          if (std::holds_alternative<Json>(store_.Update(t, ns, next, false))) {
+            released = true;
+            break;
+          }
           auto cur = store_.Get(t, ns, name);
-          if (!std::holds_alternative<Json>(cur)) break;
+          if (!std::holds_alternative<Json>(cur)) {
+            released = true;  // gone: nothing names the owner
+            break;
+          }
           next = std::get<Json>(cur);
         }
+        all_released &= released;
         continue;
       }
       auto deleted = store_.Delete(t, ns, name);
@@ -84,6 +93,7 @@ void ApiServer::CollectDependents(const std::string& owner_uid, bool orphan) {
       }
     }
   }
+  return all_released;
 }
 
 void ApiServer::CollectGarbage() {
@@ -160,6 +170,20 @@ void ApiServer::CollectGarbage() {
       Json kept = Json::array();
       for (const Json& f : meta["finalizers"]) {
         if (f != "foregroundDeletion") kept.push_back(f);
+      }
+      next["metadata"]["finalizers"] = kept;
+      store_.Update(i.type, ns, next, false);
+      continue;
+    }
+    if (BeingDeleted(i.object) && HasFinalizer(i.object, "orphan")) {
+      // attemptToOrphanWorker: an owner whose orphan delete could not
+      // release every dependent yet keeps its finalizer; try again, and let
+      // it go once they are all released.
+      if (!current(i) || !CollectDependents(uid, /*orphan=*/true)) continue;
+      Json next = i.object;
+      Json kept = Json::array();
+      for (const Json& f : meta["finalizers"]) {
+        if (f != "orphan") kept.push_back(f);
       }
       next["metadata"]["finalizers"] = kept;
       store_.Update(i.type, ns, next, false);

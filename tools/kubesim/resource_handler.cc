@@ -283,11 +283,13 @@ HttpResponse ApiServer::Resource(const HttpRequest& req, const ResourceType& t,
         marked["metadata"].erase("resourceVersion");
         store_.Update(t, ns, marked, false);
         auto deleted = store_.Delete(t, ns, name);
-        CollectDependents(uid, /*orphan=*/true);
         // The collector's last step: the finalizer goes, and with it the
-        // owner unless another finalizer keeps it.
+        // owner unless another finalizer keeps it. A dependent that could
+        // not be released keeps the owner marked for the collector's pass.
+        const bool released = CollectDependents(uid, /*orphan=*/true);
         auto now = store_.Get(t, ns, name);
-        if (auto* o = std::get_if<Json>(&now); o != nullptr && (*o)["metadata"].value("uid", "") == uid) {
+        if (auto* o = std::get_if<Json>(&now);
+            released && o != nullptr && (*o)["metadata"].value("uid", "") == uid) {
           Json released = *o;
           Json kept = Json::array();
           for (const Json& f : released["metadata"].value("finalizers", Json::array())) {
