@@ -57,6 +57,16 @@ std::vector<ingest::StreamSpec> Controller::Streams() const {
        "app.doris.ownerreference/name"},
       {"v1", "ConfigMap", "configmaps", "", "", /*only_owned=*/true},
   };
+  if (options_.watch_disaggregated) {
+    // A ddc's objects carry app.doris.disaggregated.cluster, not the
+    // DorisCluster labels (docs/disaggregated-contract.md §4.2).
+    constexpr char kDdcLabel[] = "app.doris.disaggregated.cluster";
+    kinds.push_back({"disaggregated.cluster.doris.com/v1", "DorisDisaggregatedCluster",
+                     "dorisdisaggregatedclusters", "", ""});
+    kinds.push_back({"apps/v1", "StatefulSet", "statefulsets", "", kDdcLabel, false, "ddc"});
+    kinds.push_back({"v1", "Service", "services", "", kDdcLabel, false, "ddc"});
+    kinds.push_back({"v1", "Pod", "pods", "", kDdcLabel, false, "ddc"});
+  }
   if (options_.namespaces.empty()) return kinds;
   std::vector<ingest::StreamSpec> out;
   for (const std::string& ns : options_.namespaces) {
