@@ -74,11 +74,16 @@ ScaleInPlan DecideScaleIn(const GroupScaleIn& g, const std::optional<std::vector
                                 " waits for the FE's backend list (no pod leaves while its backend may serve)");
     return plan;
   }
+  // Doris hands a decommissioned backend's tablets to the live backends of
+  // its own group only (CloudTabletRebalancer): when the whole group leaves
+  // none can take them, so a backend that no longer gets queries
+  // (decommissioned) has drained all it can.
+  const bool whole_group = g.desired_replicas == 0;
   std::vector<std::string> draining, drained;
   for (const BackendView& b : *backends) {
     const int ordinal = OrdinalIn(g.statefulset, b.pod);
     if (ordinal < g.desired_replicas) continue;  // staying, or not this group's
-    if (g.drop_without_drain || (b.decommissioned && b.tablets == 0)) {
+    if (g.drop_without_drain || (b.decommissioned && (b.tablets == 0 || whole_group))) {
       plan.drop.push_back(b.host_port);
       drained.push_back(b.host_port);
     } else if (!b.decommissioned) {

@@ -196,10 +196,26 @@ TEST_F(DdcE2eTest, SampleComesUpInDorisOrderAndBecomesGreen) {
               return At(Condition(o, "ComputeGroupsReady"), "/reason") == "WaitingForFE";
             }), 0u);
 
-  // dorisctl history/show read it from the log: the reconciles are there.
-  const auto reconciles = ListReconciles(ddc);
-  ASSERT_FALSE(reconciles.empty());
+  // dorisctl reads it from the log as a DorisCluster's: its history, and
+  // the first reconcile that wrote, in full.
   ASSERT_TRUE(Eventually([&] { return Settled(ddc); })) << operator_->Output();
+  const std::string admin = absl::StrCat("127.0.0.1:", admin_port_);
+  const std::string dorisctl = testing::Runfile("tools/dorisctl/dorisctl");
+  auto history = testing::Run({dorisctl, "history", ddc, "--admin", admin});
+  EXPECT_EQ(history.exit_code, 0) << history.output;
+  EXPECT_NE(history.output.find(ddc + "-etl-group"), std::string::npos) << history.output;
+  const auto reconciles = ListReconciles(ddc);  // newest first
+  ASSERT_FALSE(reconciles.empty());
+  uint64_t first_write = 0;
+  for (const auto& r : reconciles) {
+    if (r.actions() > 0) first_write = r.seq();
+  }
+  ASSERT_NE(first_write, 0u);
+  auto show = testing::Run({dorisctl, "show", absl::StrCat(first_write), "--admin", admin});
+  EXPECT_EQ(show.exit_code, 0) << show.output;
+  EXPECT_NE(show.output.find(ddc + "-ms"), std::string::npos) << show.output;
+  EXPECT_EQ(show.output.find(ddc + "-etl-group"), std::string::npos)
+      << "the first reconcile created the compute group before the FE served:\n" << show.output;
 }
 
 // deploy/samples/disaggregated/ddc-sample.yaml (FDB from a ConfigMap, two
@@ -264,6 +280,67 @@ data:
   for (const auto& [pod, pod_uid] : cg2_pods) {
     EXPECT_EQ(At(Get(kube::ObjectPath("v1", "default", "pods", pod)), "/metadata/uid"), pod_uid) << pod;
   }
+}
+
+// Groups added and removed without touching the others: a new group comes
+// up beside the running ones; a removed group's backends are decommissioned
+// and dropped through the FE before its StatefulSet and Services go.
+TEST_F(DdcE2eTest, GroupsAreAddedAndRemovedWithoutTouchingTheOthers) {
+  const std::string ddc = "ddc-sample-fdb-address";
+  ApplySample("ddc-sample-fdb-address.yaml");
+  ASSERT_TRUE(Eventually([&] { return Green(ddc); }, 300)) << Ddc(ddc).dump() << operator_->Output();
+  const std::string etl = ddc + "-etl-group";
+  const Json etl_before = Get(kube::ObjectPath("apps/v1", "default", "statefulsets", etl));
+  const std::string etl_pod_uid =
+      At(Get(kube::ObjectPath("v1", "default", "pods", etl + "-0")), "/metadata/uid").get<std::string>();
+
+  auto r = Kubectl({"patch", "ddc", ddc, "--type=json", "-p",
+                    R"([{"op":"add","path":"/spec/computeGroups/-","value":)"
+                    R"({"uniqueId":"adhoc","replicas":2,"image":"apache/doris:be-3.0.3"}}])"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_TRUE(Eventually([&] {
+    const Json d = Ddc(ddc);
+    return At(d, "/status/clusterHealth/cgCount") == 2 && At(d, "/status/clusterHealth/health") == "green" &&
+           At(d, "/status/observedGeneration") == At(d, "/metadata/generation");
+  })) << Ddc(ddc).dump() << operator_->Output();
+  const Json nodes = Nodes(ddc, "root:change-me");
+  int adhoc = 0;
+  std::vector<std::string> adhoc_hosts;
+  for (const auto& [hp, n] : nodes.items()) {
+    if (n.value("computeGroup", "") == "adhoc") {
+      ++adhoc;
+      adhoc_hosts.push_back(hp);
+    }
+  }
+  EXPECT_EQ(adhoc, 2) << nodes.dump();
+  EXPECT_EQ(At(Get(kube::ObjectPath("apps/v1", "default", "statefulsets", etl)), "/metadata/generation"),
+            At(etl_before, "/metadata/generation"));
+
+  // Removed: drained, dropped, then gone; etl_group untouched.
+  r = Kubectl({"patch", "ddc", ddc, "--type=json", "-p", R"([{"op":"remove","path":"/spec/computeGroups/1"}])"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_TRUE(Eventually([&] {
+    const Json d = Ddc(ddc);
+    return !Get(kube::ObjectPath("apps/v1", "default", "statefulsets", ddc + "-adhoc")).is_object() &&
+           !Get(kube::ObjectPath("v1", "default", "services", ddc + "-adhoc-external")).is_object() &&
+           At(d, "/status/clusterHealth/cgCount") == 1 && At(d, "/status/clusterHealth/health") == "green";
+  }, 180)) << Ddc(ddc).dump() << operator_->Output();
+  const Json membership = DdcFe(ddc, "GET", "/api/_sim/membership-log", "", "root:change-me");
+  for (const std::string& hp : adhoc_hosts) {
+    std::vector<std::string> ops;
+    for (const Json& e : membership.value("entries", Json::array())) {
+      if (e.value("by", "").rfind("doris-operator", 0) != 0) continue;
+      for (const Json& h : e.value("hostPorts", Json::array())) {
+        if (h == hp) ops.push_back(e.value("op", ""));
+      }
+    }
+    EXPECT_EQ(ops, (std::vector<std::string>{"DECOMMISSION/be", "DROP/be"})) << hp << membership.dump();
+  }
+  const Json after = Nodes(ddc, "root:change-me");
+  EXPECT_EQ(after.size(), 2u) << after.dump();
+  EXPECT_EQ(At(Get(kube::ObjectPath("apps/v1", "default", "statefulsets", etl)), "/metadata/generation"),
+            At(etl_before, "/metadata/generation"));
+  EXPECT_EQ(At(Get(kube::ObjectPath("v1", "default", "pods", etl + "-0")), "/metadata/uid"), etl_pod_uid);
 }
 
 }  // namespace

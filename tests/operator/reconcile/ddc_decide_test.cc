@@ -79,9 +79,17 @@ TEST(DecideScaleIn, DropsAtOnceOnlyWhenOptedOut) {
 
 TEST(DecideScaleIn, ARemovedGroupDrainsEveryBackend) {
   const std::vector<BackendView> running = {Be("d-cg1-0", false, 10), Be("d-cg1-1", false, 10)};
-  const ScaleInPlan p = DecideScaleIn({"d-cg1", 2, 0, false}, running);
+  ScaleInPlan p = DecideScaleIn({"d-cg1", 2, 0, false}, running);
   EXPECT_EQ(p.decommission.size(), 2u);
   EXPECT_EQ(p.replicas, 2);
+  // No backend of the group stays to take tablets: once decommissioned (no
+  // new queries), they are dropped with what they hold.
+  p = DecideScaleIn({"d-cg1", 2, 0, false}, {Be("d-cg1-0", true, 10), Be("d-cg1-1", false, 10)});
+  EXPECT_EQ(p.drop.size(), 1u);
+  EXPECT_EQ(p.decommission.size(), 1u);
+  p = DecideScaleIn({"d-cg1", 2, 0, false}, std::vector<BackendView>{});
+  EXPECT_EQ(p.replicas, 0);
+  EXPECT_FALSE(p.under_way);
 }
 
 WorkloadView Ready(int32_t n, bool follower = true) {
