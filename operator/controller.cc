@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "operator/logging/log.h"
+#include "operator/reconcile/ddc_reconcile.h"
 #include "operator/reconcile/inputs.h"
 
 namespace doris_operator {
@@ -85,8 +86,12 @@ void Controller::RebuildReferences() {
   // otherwise fill the index have not run yet.
   for (const store::ClusterKey& key : log_->CurrentClusters()) {
     if (key.empty()) continue;
-    const reconcile::ClusterInputs in = reconcile::InputsFromObjects(key, log_->CurrentObjectsOf(key));
+    const store::ClusterObjects objects = log_->CurrentObjectsOf(key);
+    const reconcile::ClusterInputs in = reconcile::InputsFromObjects(key, objects);
     if (in.present) references_.Set(key, in.config_maps);
+    if (!in.present && reconcile::HoldsDisaggregated(key, objects)) {
+      references_.Set(key, reconcile::DisaggregatedConfigMaps(key, objects));
+    }
   }
 }
 

@@ -22,6 +22,7 @@
 #include "operator/reconcile/observe.h"
 #include "operator/reconcile/write_status.h"
 #include "translator/canonical_json.h"
+#include "translator/doris_conf.h"
 #include "translator/disaggregated/model_json.h"
 #include "translator/disaggregated/names.h"
 #include "translator/disaggregated/translator.h"
@@ -178,13 +179,48 @@ int PartOfObject(const std::string& ddc, const translator::DesiredObject& o) {
   return 2;
 }
 
+// An integer of a component's config file (`file`: fe.conf, doris_cloud.conf)
+// as the translator reads it: the first of its ConfigMaps holding the file.
+int ConfInt(const tdd::TranslateInputs& inputs, const dv1::CommonSpec& base, const std::string& file,
+            const std::string& key, int fallback) {
+  for (const dv1::ConfigMap& cm : base.config_maps()) {
+    auto data = inputs.config_maps.find(cm.name());
+    if (data == inputs.config_maps.end() || !data->second.count(file)) continue;
+    return static_cast<int>(translator::DorisConf::Parse(data->second.at(file), "/opt/apache-doris").Int(key, fallback));
+  }
+  return fallback;
+}
+
+// Every configMaps[].name of the meta service, FE and the groups.
+std::set<std::string> ConfigMapsOf(const dv1::DorisDisaggregatedClusterSpec& spec) {
+  std::set<std::string> out;
+  auto add = [&](const dv1::CommonSpec& base) {
+    for (const dv1::ConfigMap& cm : base.config_maps()) {
+      if (!cm.name().empty()) out.insert(cm.name());
+    }
+  };
+  add(spec.meta_service().base());
+  add(spec.fe_spec().base());
+  for (const dv1::ComputeGroup& g : spec.compute_groups()) add(g.base());
+  return out;
+}
+
 }  // namespace
+
+std::set<std::string> DisaggregatedConfigMaps(const store::ClusterKey& key, const store::ClusterObjects& objects) {
+  auto it = objects.find(store::ObjectId{kGroup, tdd::kKind, key.ns, key.name});
+  if (it == objects.end()) return {};
+  tdd::ModelFromJsonResult parsed = tdd::ModelFromJson(Json::parse(it->second.object_json(), nullptr, false));
+  if (!parsed.errors.empty()) return {};
+  return ConfigMapsOf(parsed.ddc.spec());
+}
 
 bool HoldsDisaggregated(const store::ClusterKey& key, const store::ClusterObjects& objects) {
   return objects.count(store::ObjectId{kGroup, tdd::kKind, key.ns, key.name}) > 0;
 }
 
-log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, absl::Duration* requeue_after) {
+log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::ReferenceIndex* references,
+                                                         absl::Duration* requeue_after) {
   using Outcome = log::v1::ReconcileRecord;
   run.owner_api_version = tdd::kApiVersion;
   run.owner_kind = tdd::kKind;
@@ -224,6 +260,23 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, absl::Duratio
     run.fe.password = run.credentials.password;
   }
   CheckDorisAccess(run);
+  // The config files the spec's ConfigMaps hold: from the log, or fetched
+  // and logged once (the watchers file them under the ddc from now on).
+  tdd::TranslateInputs inputs;
+  const std::set<std::string> config_maps = ConfigMapsOf(spec);
+  references->Set(run.key, config_maps);
+  std::set<std::string> missing;
+  for (const std::string& name : config_maps) {
+    auto it = run.objects.find(store::ObjectId{"", "ConfigMap", run.key.ns, name});
+    if (it == run.objects.end()) {
+      missing.insert(name);
+      continue;
+    }
+    AddConfigMapData(name, FieldAt(Json::parse(it->second.object_json(), nullptr, false), {"data"}), &run.inputs);
+  }
+  ObserveConfigMaps(run, missing);
+  inputs.config_maps = run.inputs.config_maps;
+  run.fe.http_port = ConfInt(inputs, spec.fe_spec().base(), "fe.conf", "http_port", run.fe.http_port);
   const int32_t followers = spec.fe_spec().has_election_number() ? spec.fe_spec().election_number() : 1;
   const ddc::WorkloadView ms_view =
       WorkloadOf(PartState(run, ddc::Part::kMetaService), ReplicasOf(spec.meta_service().base(), 2));
@@ -247,6 +300,9 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, absl::Duratio
   // drain), before the translator is told the replicas to keep.
   const bool drain = StringAt(run.cluster_json, {"metadata", "annotations", kScaleInAnnotation}) != "drop";
   dv1::DorisDisaggregatedCluster translated = ddc;
+  // A node leaves only on a picture folded after every watch listed (see
+  // ReconcilerOptions::sync): else it is held as if the FE could not be read.
+  const std::optional<std::vector<ddc::BackendView>> removal_picture = run.fresh ? backends : std::nullopt;
   std::map<std::string, std::string> scale_phase;  // by StatefulSet
   bool under_way = false;
   std::set<std::string> spec_groups;
@@ -258,7 +314,7 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, absl::Duratio
     if (!state.statefulset) continue;
     ddc::GroupScaleIn in{sts, static_cast<int32_t>(IntAt(*state.statefulset, {"spec", "replicas"}, 1)),
                          ReplicasOf(g.base(), 1), !drain};
-    const ddc::ScaleInPlan plan = ddc::DecideScaleIn(in, backends);
+    const ddc::ScaleInPlan plan = ddc::DecideScaleIn(in, removal_picture);
     ApplyScaleIn(run, sts, plan);
     if (plan.replicas != in.desired_replicas) {
       g.mutable_base()->set_replicas(plan.replicas);
@@ -276,7 +332,7 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, absl::Duratio
     if (spec_groups.count(sts) || !state.statefulset) continue;
     // Taken out of the spec: its backends leave Doris before it goes.
     ddc::GroupScaleIn in{sts, static_cast<int32_t>(IntAt(*state.statefulset, {"spec", "replicas"}, 1)), 0, !drain};
-    const ddc::ScaleInPlan plan = ddc::DecideScaleIn(in, backends);
+    const ddc::ScaleInPlan plan = ddc::DecideScaleIn(in, removal_picture);
     ApplyScaleIn(run, sts, plan);
     if (plan.under_way) {
       run.retained[sts] = plan.replicas;
@@ -286,7 +342,6 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, absl::Duratio
   }
 
   // Translate: the FDB cluster file when a ConfigMap holds it.
-  tdd::TranslateInputs inputs;
   const dv1::Fdb& fdb = spec.meta_service().fdb();
   if (fdb.address().empty() && !fdb.config_map_namespace_name().name().empty()) {
     absl::StatusOr<Json> cm = run.services.kube->Get(kube::ObjectPath(
@@ -337,6 +392,7 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, absl::Duratio
   in.ns = run.key.ns;
   in.name = run.key.name;
   in.generation = ddc.metadata().generation();
+  in.ms_port = ConfInt(inputs, spec.meta_service().base(), "doris_cloud.conf", "brpc_listen_port", 5000);
   in.meta_service = ms_view;
   in.fe = fe_view;
   in.fe.waiting = PartState(run, ddc::Part::kFe).waiting_on;

@@ -80,7 +80,7 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   ClusterInputs in = InputsFromObjects(key, run.objects);
   if (!in.present && HoldsDisaggregated(key, run.objects)) {
     // A DorisDisaggregatedCluster: its own pipeline, the same record.
-    const log::v1::ReconcileRecord::Outcome outcome = ReconcileDisaggregated(run, &out.requeue_after);
+    const log::v1::ReconcileRecord::Outcome outcome = ReconcileDisaggregated(run, references_, &out.requeue_after);
     return finish(outcome);
   }
   if (!in.present) {
