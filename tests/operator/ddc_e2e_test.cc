@@ -126,6 +126,11 @@ TEST_F(DdcE2eTest, SampleComesUpInDorisOrderAndBecomesGreen) {
   ApplySample("ddc-sample-fdb-address.yaml");
   ASSERT_TRUE(Eventually([&] { return Green(ddc); }, 300)) << Ddc(ddc).dump() << operator_->Output();
 
+  // What a user sees: the printer columns.
+  auto get = Kubectl({"get", "ddc", ddc});
+  EXPECT_EQ(get.exit_code, 0) << get.output;
+  EXPECT_NE(get.output.find("green"), std::string::npos) << get.output;
+
   // The objects, each controlled by the ddc.
   const Json object = Ddc(ddc);
   const std::string uid = At(object, "/metadata/uid").get<std::string>();

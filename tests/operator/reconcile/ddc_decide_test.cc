@@ -84,7 +84,7 @@ TEST(DecideScaleIn, ARemovedGroupDrainsEveryBackend) {
   EXPECT_EQ(p.replicas, 2);
   // No backend of the group stays to take tablets: once decommissioned (no
   // new queries), they are dropped with what they hold.
-  p = DecideScaleIn({"d-cg1", 2, 0, false}, {Be("d-cg1-0", true, 10), Be("d-cg1-1", false, 10)});
+  p = DecideScaleIn({"d-cg1", 2, 0, false}, std::vector<BackendView>{Be("d-cg1-0", true, 10), Be("d-cg1-1", false, 10)});
   EXPECT_EQ(p.drop.size(), 1u);
   EXPECT_EQ(p.decommission.size(), 1u);
   p = DecideScaleIn({"d-cg1", 2, 0, false}, std::vector<BackendView>{});
