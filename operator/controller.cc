@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "operator/logging/log.h"
+#include "operator/reconcile/ddc_reconcile.h"
 #include "operator/reconcile/inputs.h"
 
 namespace doris_operator {
@@ -57,6 +58,16 @@ std::vector<ingest::StreamSpec> Controller::Streams() const {
        "app.doris.ownerreference/name"},
       {"v1", "ConfigMap", "configmaps", "", "", /*only_owned=*/true},
   };
+  if (options_.watch_disaggregated) {
+    // A ddc's objects carry app.doris.disaggregated.cluster, not the
+    // DorisCluster labels (docs/disaggregated-contract.md §4.2).
+    constexpr char kDdcLabel[] = "app.doris.disaggregated.cluster";
+    kinds.push_back({"disaggregated.cluster.doris.com/v1", "DorisDisaggregatedCluster",
+                     "dorisdisaggregatedclusters", "", ""});
+    kinds.push_back({"apps/v1", "StatefulSet", "statefulsets", "", kDdcLabel, false, "ddc"});
+    kinds.push_back({"v1", "Service", "services", "", kDdcLabel, false, "ddc"});
+    kinds.push_back({"v1", "Pod", "pods", "", kDdcLabel, false, "ddc"});
+  }
   if (options_.namespaces.empty()) return kinds;
   std::vector<ingest::StreamSpec> out;
   for (const std::string& ns : options_.namespaces) {
@@ -75,8 +86,12 @@ void Controller::RebuildReferences() {
   // otherwise fill the index have not run yet.
   for (const store::ClusterKey& key : log_->CurrentClusters()) {
     if (key.empty()) continue;
-    const reconcile::ClusterInputs in = reconcile::InputsFromObjects(key, log_->CurrentObjectsOf(key));
+    const store::ClusterObjects objects = log_->CurrentObjectsOf(key);
+    const reconcile::ClusterInputs in = reconcile::InputsFromObjects(key, objects);
     if (in.present) references_.Set(key, in.config_maps);
+    if (!in.present && reconcile::HoldsDisaggregated(key, objects)) {
+      references_.Set(key, reconcile::DisaggregatedConfigMaps(key, objects));
+    }
   }
 }
 

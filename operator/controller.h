@@ -34,6 +34,10 @@ struct ControllerOptions {
   doris::FeClientOptions doris_client;
   reconcile::ReconcilerOptions reconciler;
   int watch_timeout_seconds = 300;
+  // Also watch DorisDisaggregatedClusters (ddc) and what they own: set when
+  // the API server serves their CRD (main.cc asks discovery at start), so
+  // that an operator on a cluster without it still syncs its streams.
+  bool watch_disaggregated = false;
   // Every cluster is reconciled at least this often, events or not, so a
   // missed event or an outside change to Doris is noticed (0: never).
   absl::Duration resync_period = absl::Minutes(10);

@@ -104,6 +104,18 @@ using doris_operator::Controller;
 using doris_operator::ControllerOptions;
 
 // The process-wide figures for /metrics, read at each scrape.
+// Whether the API server serves DorisDisaggregatedCluster (its CRD is
+// installed): discovery of its group version lists the resource. Read once
+// at start; installing the CRD later takes an operator restart.
+bool DisaggregatedServed(doris_operator::kube::Client* client) {
+  absl::StatusOr<nlohmann::json> list = client->Get("/apis/disaggregated.cluster.doris.com/v1");
+  if (!list.ok() || !list->is_object() || !(*list)["resources"].is_array()) return false;
+  for (const nlohmann::json& r : (*list)["resources"]) {
+    if (r.is_object() && r.value("name", "") == "dorisdisaggregatedclusters") return true;
+  }
+  return false;
+}
+
 doris_operator::metrics::ProcessFigures ReadFigures(const Controller& c,
                                                    const doris_operator::store::EventLog& log,
                                                    const doris_operator::LogGuard& guard,
@@ -375,6 +387,10 @@ int main(int argc, char** argv) {
                 options.doris_client.dial_override.c_str());
   }
   if (elect) options.is_leader = is_leader;
+  options.watch_disaggregated = DisaggregatedServed(client->get());
+  if (options.watch_disaggregated) {
+    std::printf("doris-operator: DorisDisaggregatedCluster is served: watching it too\n");
+  }
   options.reconciler.cluster_metrics = &cluster_metrics;
   options.reconciler.write_failures = &write_failures;
   Controller controller(client->get(), log->get(), options);

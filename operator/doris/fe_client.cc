@@ -47,8 +47,8 @@ absl::StatusOr<std::shared_ptr<kube::Client>> FeClient::DirectClient(const std::
 absl::StatusOr<std::string> FeClient::Call(const FeTarget& t, const std::string& method,
                                            const std::string& path, const std::string& body,
                                            bool idempotent) {
-  const std::string service =
-      t.pod.empty() ? absl::StrCat(t.cluster, "-fe-service") : absl::StrCat("FE pod ", t.pod);
+  const std::string fe_service = t.service.empty() ? absl::StrCat(t.cluster, "-fe-service") : t.service;
+  const std::string service = t.pod.empty() ? fe_service : absl::StrCat("FE pod ", t.pod);
   kube::Request r;
   r.method = method;
   r.body = body;
@@ -71,7 +71,7 @@ absl::StatusOr<std::string> FeClient::Call(const FeTarget& t, const std::string&
     }
     std::string server;
     if (t.host.empty()) {
-      server = absl::StrCat("http://", t.cluster, "-fe-service.", t.ns, ".svc:", t.http_port);
+      server = absl::StrCat("http://", fe_service, ".", t.ns, ".svc:", t.http_port);
     } else {
       const bool v6 = t.host.find(':') != std::string::npos;
       server = absl::StrCat("http://", v6 ? "[" : "", t.host, v6 ? "]" : "", ":", t.http_port);

@@ -37,6 +37,8 @@ struct FeClientOptions {
 struct FeTarget {
   std::string ns;
   std::string cluster;  // DorisCluster name; the FE service is <cluster>-fe-service
+  // The FE Service when it is not <cluster>-fe-service (a ddc's is <ddc>-fe).
+  std::string service;
   int http_port = 8030;
   // One FE rather than the load-balanced Service (membership writes go to
   // the master): its pod, for the API server's pod proxy, and its host as

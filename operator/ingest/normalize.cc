@@ -12,6 +12,11 @@ using Json = nlohmann::json;
 
 constexpr char kDorisGroupPrefix[] = "doris.selectdb.com/";
 constexpr char kClusterLabel[] = "app.doris.cluster";
+// A DorisDisaggregatedCluster (ddc) and what it owns are filed under the ddc
+// like a DorisCluster's (docs/disaggregated-contract.md §4.2).
+constexpr char kDdcGroupPrefix[] = "disaggregated.cluster.doris.com/";
+constexpr char kDdcKind[] = "DorisDisaggregatedCluster";
+constexpr char kDdcClusterLabel[] = "app.doris.disaggregated.cluster";
 constexpr char kLastApplied[] = "kubectl.kubernetes.io/last-applied-configuration";
 
 using kube::FieldAt;
@@ -47,7 +52,8 @@ Json Sanitize(Json object) {
   // The deprecated spec.adminUser.password is a credential in clear; it and
   // the last-applied copy of it stay out of the log. The operator reads it
   // from the live object when it needs it.
-  if (StringAt(object, {"kind"}) == "DorisCluster" &&
+  const std::string kind = StringAt(object, {"kind"});
+  if ((kind == "DorisCluster" || kind == kDdcKind) &&
       FieldAt(object, {"spec", "adminUser"}).contains("password")) {
     object["spec"]["adminUser"].erase("password");
     if (object["metadata"].is_object() && object["metadata"].contains("annotations") &&
@@ -68,21 +74,26 @@ std::optional<log::v1::ClusterRef> OwningCluster(const Json& object,
     c.set_name(name);
     return c;
   };
-  if (ref.kind() == "DorisCluster" && ref.api_version().rfind(kDorisGroupPrefix, 0) == 0) {
+  if ((ref.kind() == "DorisCluster" && ref.api_version().rfind(kDorisGroupPrefix, 0) == 0) ||
+      (ref.kind() == kDdcKind && ref.api_version().rfind(kDdcGroupPrefix, 0) == 0)) {
     return cluster(ref.name());
   }
   const Json& owners = FieldAt(object, {"metadata", "ownerReferences"});
   if (owners.is_array()) {
     for (const Json& owner : owners) {
-      if (StringAt(owner, {"kind"}) == "DorisCluster" &&
-          StringAt(owner, {"apiVersion"}).rfind(kDorisGroupPrefix, 0) == 0 &&
+      const std::string owner_kind = StringAt(owner, {"kind"});
+      const std::string owner_api = StringAt(owner, {"apiVersion"});
+      if (((owner_kind == "DorisCluster" && owner_api.rfind(kDorisGroupPrefix, 0) == 0) ||
+           (owner_kind == kDdcKind && owner_api.rfind(kDdcGroupPrefix, 0) == 0)) &&
           !StringAt(owner, {"name"}).empty()) {
         return cluster(StringAt(owner, {"name"}));
       }
     }
   }
-  if (const std::string* label = kube::LabelOf(object, kClusterLabel); label != nullptr && !label->empty()) {
-    return cluster(*label);
+  for (const char* key : {kClusterLabel, kDdcClusterLabel}) {
+    if (const std::string* label = kube::LabelOf(object, key); label != nullptr && !label->empty()) {
+      return cluster(*label);
+    }
   }
   // A claim made from a StatefulSet's volumeClaimTemplates carries only the
   // set's selector: `app.doris.ownerreference/name: <cluster>-<component>`

@@ -37,9 +37,9 @@ absl::StatusOr<log::v1::LogRecord> RecordForObject(const nlohmann::json& object,
                                                    const EventInput& input,
                                                    const ClusterResolver& resolve = nullptr);
 
-// The DorisCluster an object belongs to: itself for a DorisCluster, else its
-// DorisCluster owner reference, else label `app.doris.cluster`, else
-// `resolve`.
+// The DorisCluster (or DorisDisaggregatedCluster) an object belongs to:
+// itself for one of them, else its owner reference to one, else label
+// `app.doris.cluster` (`app.doris.disaggregated.cluster`), else `resolve`.
 std::optional<log::v1::ClusterRef> OwningCluster(const nlohmann::json& object,
                                                  const ClusterResolver& resolve = nullptr);
 

@@ -11,8 +11,22 @@ namespace doris_operator::ingest {
 
 using Json = nlohmann::json;
 
+namespace {
+
+// Whether a logged object is one the stream's selector lists. The operator's
+// streams select by the existence of one label key; any other selector
+// counts every object of the kind, as before there were two streams.
+bool SelectedBy(const std::string& selector, const std::string& object_json) {
+  if (selector.empty() || selector.find_first_of("=!,() ") != std::string::npos) return true;
+  const Json object = Json::parse(object_json, nullptr, false);
+  return kube::LabelOf(object, selector) != nullptr;
+}
+
+}  // namespace
+
 std::string StreamSpec::Name() const {
   std::string name = absl::StrCat(api_version, "/", resource);
+  if (!tag.empty()) absl::StrAppend(&name, "#", tag);
   if (!ns.empty()) absl::StrAppend(&name, "@", ns);
   return name;
 }
@@ -51,6 +65,9 @@ absl::Status Watcher::Relist() {
   }
   const std::string group(store::GroupOf(spec_.api_version));
   for (auto& [cluster, object] : log_->CurrentObjectsOfKind(group, spec_.kind, spec_.ns)) {
+    // What another stream of this kind (another selector) saw is not this
+    // list's to call deleted.
+    if (!SelectedBy(spec_.label_selector, object.object_json())) continue;
     input.known.push_back({cluster.ToRef(), std::move(object)});
   }
   absl::StatusOr<std::vector<log::v1::LogRecord>> records = RelistRecords(input);

@@ -28,9 +28,12 @@ struct StreamSpec {
   // Objects that belong to no DorisCluster are not logged (e.g. ConfigMaps
   // nobody references).
   bool only_owned = false;
+  // Tells apart two streams of one resource (different label selectors,
+  // e.g. the DorisCluster's and the ddc's StatefulSets): part of Name().
+  std::string tag;
 
   // The cursor's key in the log: "apps/v1/statefulsets" or
-  // "apps/v1/statefulsets@ns".
+  // "apps/v1/statefulsets@ns" ("apps/v1/statefulsets#ddc@ns" with a tag).
   std::string Name() const;
 };
 

@@ -35,8 +35,8 @@ PodAddress AddressOf(const Json& pod) {
   return a;
 }
 
-// Only what this DorisCluster controls may be deleted: a controller owner
-// reference with its UID, not labels anybody can copy.
+}  // namespace
+
 bool Controlled(const Json& object, const std::string& uid) {
   const Json& refs = FieldAt(object, {"metadata", "ownerReferences"});
   if (!refs.is_array() || uid.empty()) return false;
@@ -45,8 +45,6 @@ bool Controlled(const Json& object, const std::string& uid) {
   }
   return false;
 }
-
-}  // namespace
 
 void ObserveConfigMaps(Run& run, const std::set<std::string>& missing) {
   for (const std::string& cm : missing) {

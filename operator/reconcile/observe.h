@@ -27,6 +27,10 @@ void ObserveObjects(Run& run);
 // adminUser, else root.
 void ObserveFeTarget(Run& run);
 
+// Whether `object` names the owner with `uid` as its controller: only what a
+// cluster controls may be deleted (labels anybody can copy do not count).
+bool Controlled(const nlohmann::json& object, const std::string& uid);
+
 // Kubernetes readiness of a pod (its Ready condition).
 bool PodReady(const nlohmann::json& pod);
 

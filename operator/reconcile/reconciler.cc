@@ -8,6 +8,7 @@
 #include "operator/reconcile/apply.h"
 #include "operator/reconcile/apply_membership.h"
 #include "operator/reconcile/apply_restarts.h"
+#include "operator/reconcile/ddc_reconcile.h"
 #include "operator/reconcile/decide_membership.h"
 #include "operator/reconcile/decide_rollout.h"
 #include "operator/reconcile/diff.h"
@@ -77,6 +78,11 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   // Observe: the folded log, and the little no watch carries.
   run.record.set_input_state_hash(InputStateHash(run.objects));
   ClusterInputs in = InputsFromObjects(key, run.objects);
+  if (!in.present && HoldsDisaggregated(key, run.objects)) {
+    // A DorisDisaggregatedCluster: its own pipeline, the same record.
+    const log::v1::ReconcileRecord::Outcome outcome = ReconcileDisaggregated(run, references_, &out.requeue_after);
+    return finish(outcome);
+  }
   if (!in.present) {
     // Deleted: the API server's garbage collector removes what it owned.
     references_->Remove(key);

@@ -39,8 +39,8 @@ void Run::Action(const std::string& verb, const log::v1::ObjectRef& object,
 void Run::Event(const std::string& type, const std::string& reason, const std::string& message) {
   EventSpec e;
   e.ns = key.ns;
-  e.api_version = "doris.selectdb.com/v1";
-  e.kind = "DorisCluster";
+  e.api_version = owner_api_version;
+  e.kind = owner_kind;
   e.name = key.name;
   e.uid = cluster.metadata().uid();
   e.type = type;

@@ -67,12 +67,22 @@ struct Run {
   store::ClusterKey key;
   store::ClusterObjects objects;
   nlohmann::json cluster_json;
+  // The DorisCluster; for a DorisDisaggregatedCluster (ddc_reconcile.h)
+  // only its metadata (Events, conditions, ownership).
   model::v1::DorisCluster cluster;
+  // The reconciled resource as the API knows it: Events and status go there.
+  std::string owner_api_version = "doris.selectdb.com/v1";
+  std::string owner_kind = "DorisCluster";
+  std::string owner_resource = "dorisclusters";
   translator::TranslateInputs inputs;
   log::v1::ReconcileRecord record;
   std::vector<LiveObject> live;
   // Indexed by translator::Component.
   std::array<ComponentState, std::size(translator::kAllComponents)> components;
+  // A ddc's meta service and FE, indexed by ddc::Part (ddc_decide.h), and
+  // its compute groups by StatefulSet name.
+  std::array<ComponentState, 2> ddc_parts;
+  std::map<std::string, ComponentState> ddc_groups;
   doris::FeTarget fe;
   Credentials credentials;  // read live, never logged
   // The FE's node lists, read once per reconcile (and again after a

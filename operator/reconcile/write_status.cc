@@ -18,8 +18,8 @@ using kube::FieldAt;
 using kube::IntAt;
 using kube::StringAt;
 
-// The JSON merge patch (RFC 7386) that turns `from` into `to`: removed keys
-// become null, so a status field that went away goes away on the server too.
+}  // namespace
+
 Json MergePatchBetween(const Json& from, const Json& to) {
   if (!from.is_object() || !to.is_object()) return to;
   Json patch = Json::object();
@@ -36,6 +36,8 @@ Json MergePatchBetween(const Json& from, const Json& to) {
   }
   return patch;
 }
+
+namespace {
 
 PodStatusView PodStatusOf(const Json& pod) {
   PodStatusView v;
@@ -65,7 +67,7 @@ model::v1::ComponentStatus* MutableStatusOf(model::v1::DorisClusterStatus* s, Co
 }
 
 log::v1::ObjectRef ClusterRef(const Run& run) {
-  return RefFor("doris.selectdb.com/v1", "DorisCluster", run.key.ns, run.key.name);
+  return RefFor(run.owner_api_version, run.owner_kind, run.key.ns, run.key.name);
 }
 
 }  // namespace
@@ -73,7 +75,7 @@ log::v1::ObjectRef ClusterRef(const Run& run) {
 absl::Status PatchClusterStatus(Run& run, const Json& status) {
   ++run.writes;
   return run.services.kube
-      ->MergePatch(kube::ObjectPath("doris.selectdb.com/v1", run.key.ns, "dorisclusters",
+      ->MergePatch(kube::ObjectPath(run.owner_api_version, run.key.ns, run.owner_resource,
                                     run.key.name) +
                        "/status",
                    Json{{"status", status}}.dump())

@@ -21,8 +21,12 @@ void WriteStatus(Run& run);
 // once per message and generation.
 void ReportInvalidSpec(Run& run, const std::string& message);
 
-// Writes `status` (a JSON merge patch of the status) to the DorisCluster's
-// status subresource, counting the write.
+// The JSON merge patch (RFC 7386) that turns `from` into `to`: removed keys
+// become null, so a status field that went away goes away on the server too.
+nlohmann::json MergePatchBetween(const nlohmann::json& from, const nlohmann::json& to);
+
+// Writes `status` (a JSON merge patch of the status) to the reconciled
+// resource's status subresource, counting the write.
 absl::Status PatchClusterStatus(Run& run, const nlohmann::json& status);
 
 // Every component available and nothing under way (a removal waiting on

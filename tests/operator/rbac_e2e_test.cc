@@ -111,8 +111,51 @@ class RbacE2eTest : public OperatorE2eTest {
     StartSimulatorWithCrd(dir_, &sim_, &client_, kubesim_args);
     if (HasFatalFailure()) return {};
     EXPECT_EQ(Kubectl({"create", "namespace", operator_namespace_}).exit_code, 0);
+    // The DorisDisaggregatedCluster CRD is served: the operator watches it too.
+    EXPECT_EQ(Kubectl({"apply", "-f",
+                       testing::Runfile("crds/disaggregated.cluster.doris.com_dorisdisaggregatedclusters.yaml")})
+                  .exit_code,
+              0);
+    EXPECT_TRUE(Eventually([&] { return Get("/apis/disaggregated.cluster.doris.com/v1").is_object(); }));
     StartOperator();
     if (HasFatalFailure()) return {};
+    if (mode.direct) {
+      // A ddc: created in Doris's order, status written, a compute group
+      // scaled in through the FE (decommission, drop, then the shrink).
+      auto ddc = [](int replicas) {
+        return absl::StrCat(R"(apiVersion: disaggregated.cluster.doris.com/v1
+kind: DorisDisaggregatedCluster
+metadata:
+  name: dd
+  namespace: default
+spec:
+  metaService:
+    replicas: 1
+    image: apache/doris:ms-3.0.3
+    fdb:
+      address: "doris_fdb:abc@10.0.0.11:4500"
+  feSpec:
+    replicas: 1
+    image: apache/doris:fe-3.0.3
+  computeGroups:
+  - uniqueId: cg1
+    replicas: )", replicas, R"(
+    image: apache/doris:be-3.0.3
+)");
+      };
+      auto ddc_status = [&](const std::string& pointer) {
+        return At(Get(kube::ObjectPath("disaggregated.cluster.doris.com/v1", "default", "dorisdisaggregatedclusters",
+                                       "dd")),
+                  pointer);
+      };
+      Apply(ddc(2));
+      EXPECT_TRUE(Eventually([&] { return ddc_status("/status/clusterHealth/health") == "green"; }))
+          << operator_->Output();
+      Apply(ddc(1));
+      EXPECT_TRUE(Eventually([&] {
+        return StsReplicas("dd-cg1") == 1 && ddc_status("/status/clusterHealth/health") == "green";
+      })) << operator_->Output();
+    }
 
     // Doris credentials: the authSecret (direct), or adminUser without a
     // password (the API server's proxy carries none), read from the live
@@ -327,7 +370,9 @@ TEST_F(RbacE2eTest, DeployGrantsExactlyWhatTheOperatorIsSeenToUseInEveryMode) {
                            "patch doris.selectdb.com/dorisclusters", "delete autoscaling/horizontalpodautoscalers",
                            "delete apps/statefulsets", "patch /events", "get apps/statefulsets",
                            "update doris.selectdb.com/dorisclusters/finalizers", "get storage.k8s.io/storageclasses",
-                           "patch /persistentvolumeclaims"}) {
+                           "patch /persistentvolumeclaims", "list disaggregated.cluster.doris.com/dorisdisaggregatedclusters",
+                           "patch disaggregated.cluster.doris.com/dorisdisaggregatedclusters/status",
+                           "update disaggregated.cluster.doris.com/dorisdisaggregatedclusters/finalizers"}) {
     EXPECT_TRUE(deployed.count(call)) << call << " not seen; seen: " << absl::StrJoin(deployed, ", ");
   }
   bool live_cluster_read = false;

@@ -22,6 +22,15 @@ using internal::WriteRawField;
 
 constexpr char kDefaultInitImage[] = "selectdb/alpine:latest";
 
+// A container port's name must be an IANA service name, at most 15
+// characters (the API server refuses "brpc-listen-port"); the Services keep
+// the contract's names and target ports by number.
+std::string ContainerPortName(const std::string& name) {
+  if (name == "brpc-listen-port") return "brpc-listen";
+  if (name == "arrow-flight-sql-port") return "arrow-flight";  // as a DorisCluster's
+  return name;
+}
+
 const char* Script(Kind k) {
   switch (k) {
     case Kind::kMs: return "ms";
@@ -148,7 +157,7 @@ void WriteMainContainer(const Ctx& x, JsonWriter& w, const Storage& storage) {
   for (const Port& p : Ports(x)) {
     w.BeginObject();
     w.Field("containerPort", p.port);
-    w.Field("name", p.name);
+    w.Field("name", ContainerPortName(p.name));
     w.Field("protocol", "TCP");
     w.EndObject();
   }

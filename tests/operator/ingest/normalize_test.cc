@@ -109,5 +109,43 @@ TEST(RecordForObject, RejectsObjectsWithoutIdentity) {
   EXPECT_EQ(RecordForObject(Json::array(), {}).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(Sanitize, DisaggregatedClusterLosesTheAdminPasswordToo) {
+  Json ddc = {{"apiVersion", "disaggregated.cluster.doris.com/v1"},
+              {"kind", "DorisDisaggregatedCluster"},
+              {"metadata", {{"name", "d"}}},
+              {"spec", {{"adminUser", {{"name", "ops"}, {"password", "hunter2"}}}}}};
+  const Json clean = Sanitize(ddc);
+  EXPECT_EQ(clean.dump().find("hunter2"), std::string::npos) << clean.dump();
+}
+
+TEST(OwningCluster, DisaggregatedClustersAndWhatTheyOwn) {
+  const Json ddc = {{"apiVersion", "disaggregated.cluster.doris.com/v1"},
+                    {"kind", "DorisDisaggregatedCluster"},
+                    {"metadata", {{"name", "d"}, {"namespace", "ns"}}}};
+  ASSERT_TRUE(OwningCluster(ddc).has_value());
+  EXPECT_EQ(OwningCluster(ddc)->name(), "d");
+  const Json owned = {{"apiVersion", "apps/v1"},
+                      {"kind", "StatefulSet"},
+                      {"metadata",
+                       {{"name", "d-cg1"},
+                        {"namespace", "ns"},
+                        {"ownerReferences",
+                         Json::array({{{"apiVersion", "disaggregated.cluster.doris.com/v1"},
+                                       {"kind", "DorisDisaggregatedCluster"},
+                                       {"name", "d"}}})}}}};
+  ASSERT_TRUE(OwningCluster(owned).has_value());
+  EXPECT_EQ(OwningCluster(owned)->name(), "d");
+  const Json pod = {{"apiVersion", "v1"},
+                    {"kind", "Pod"},
+                    {"metadata",
+                     {{"name", "d-cg1-0"}, {"namespace", "ns"}, {"labels", {{"app.doris.disaggregated.cluster", "d"}}}}}};
+  ASSERT_TRUE(OwningCluster(pod).has_value());
+  EXPECT_EQ(OwningCluster(pod)->name(), "d");
+  // Another group's kind of the same name is not an owner.
+  Json other = owned;
+  other["metadata"]["ownerReferences"][0]["apiVersion"] = "example.com/v1";
+  EXPECT_FALSE(OwningCluster(other).has_value());
+}
+
 }  // namespace
 }  // namespace doris_operator::ingest

@@ -186,6 +186,46 @@ TEST_F(WatcherTest, GoneResetsTheCursorAndRelistsOnlyDifferences) {
   EXPECT_FALSE((*cursors)["v1/configmaps@default"].empty());
 }
 
+// Two streams of one kind told apart by a tag (a DorisCluster's objects and
+// a DorisDisaggregatedCluster's, by label): each keeps its own cursor, and a
+// list of one never takes the other's objects for deleted.
+TEST_F(WatcherTest, TwoStreamsOfOneKindDoNotDeleteEachOthersObjects) {
+  Create("a", "1");  // app.doris.cluster=c1
+  Json ddc_cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"},
+                 {"metadata", {{"name", "x"}, {"labels", {{"app.doris.disaggregated.cluster", "d1"}}}}},
+                 {"data", {{"k", "1"}}}};
+  ASSERT_TRUE(client_->Create(cms_, ddc_cm.dump()).ok());
+  WatcherOptions options;
+  options.watch_timeout_seconds = 5;
+  options.error_backoff = absl::Milliseconds(50);
+  const StreamSpec ddc_spec{"v1", "ConfigMap", "configmaps", "default", "app.doris.disaggregated.cluster", false, "ddc"};
+  EXPECT_EQ(ddc_spec.Name(), "v1/configmaps#ddc@default");
+  auto run = [&](const StreamSpec& spec, const std::function<bool()>& done) {
+    std::atomic<bool> stop{false};
+    Watcher watcher(spec, client_.get(), log_.get(), options);
+    std::thread t([&] { watcher.Run(stop); });
+    EXPECT_TRUE(testing::Eventually(done, absl::Seconds(30), absl::Milliseconds(25)));
+    stop = true;
+    t.join();
+  };
+  auto cursors = [&] {
+    auto c = log_->WatchCursors();
+    return c.ok() ? *c : std::map<std::string, std::string>{};
+  };
+  run(spec_, [&] { return log_->CurrentObjectsOf({"default", "c1"}).size() == 1; });
+  run(ddc_spec, [&] {
+    return log_->CurrentObjectsOf({"default", "d1"}).size() == 1 && !cursors()["v1/configmaps#ddc@default"].empty();
+  });
+  // Each list saw only its own object: nothing of the other was deleted.
+  const uint64_t before = log_->last_seq();
+  run(spec_, [&] { return log_->last_seq() > before; });  // the RELIST marker at least
+  EXPECT_EQ(log_->CurrentObjectsOf({"default", "c1"}).size(), 1u);
+  EXPECT_EQ(log_->CurrentObjectsOf({"default", "d1"}).size(), 1u);
+  for (auto it = log_->Read(1); it->Valid(); it->Next()) {
+    EXPECT_NE(it->record().watch().type(), log::v1::DELETED) << it->record().DebugString();
+  }
+}
+
 // Watchers of several streams appending to one log while writers change the
 // cluster from several threads, and a reader folds the log meanwhile (the
 // operator's shape; meant for --config=tsan): every object lands, each

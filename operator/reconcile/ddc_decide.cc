@@ -1,0 +1,204 @@
+#include "operator/reconcile/ddc_decide.h"
+
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "translator/disaggregated/names.h"
+
+namespace doris_operator::reconcile::ddc {
+
+namespace dv1 = model::disaggregated::v1;
+
+namespace {
+
+// The ordinal of `pod` when it is one of `sts`'s pods ("<sts>-<n>"), else -1.
+int OrdinalIn(const std::string& sts, const std::string& pod) {
+  if (pod.size() <= sts.size() + 1 || pod.compare(0, sts.size(), sts) != 0 || pod[sts.size()] != '-') {
+    return -1;
+  }
+  int n = -1;
+  return absl::SimpleAtoi(pod.substr(sts.size() + 1), &n) ? n : -1;
+}
+
+// The phase of a workload as the reference computes it (§3): Ready when
+// every wanted pod is Ready on the update revision.
+std::string PhaseOf(const WorkloadView& w) {
+  return w.exists && w.ready >= w.desired && w.updated ? "Ready" : "Reconciling";
+}
+
+model::v1::Condition Condition(const std::string& type, bool ok, const std::string& reason,
+                               const std::string& message, const StatusInput& in) {
+  model::v1::Condition c;
+  c.set_type(type);
+  c.set_status(ok ? "True" : "False");
+  c.set_observed_generation(in.generation);
+  c.set_reason(reason);
+  c.set_message(message);
+  c.set_last_transition_time(in.now);
+  if (in.previous != nullptr) {
+    for (const model::v1::Condition& p : in.previous->conditions()) {
+      if (p.type() == type && p.status() == c.status()) c.set_last_transition_time(p.last_transition_time());
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+BringUp DecideBringUp(bool meta_service_available, bool fe_available) {
+  BringUp b;
+  b.fe_allowed = meta_service_available;
+  b.groups_allowed = meta_service_available && fe_available;
+  if (!meta_service_available) {
+    b.fe_waiting = "waiting for the meta service to be available (FE starts against a serving meta service)";
+    b.groups_waiting = "waiting for the meta service and then the FE to be available";
+  } else if (!fe_available) {
+    b.groups_waiting = "waiting for the FE to be available (backends register with a serving FE)";
+  }
+  return b;
+}
+
+ScaleInPlan DecideScaleIn(const GroupScaleIn& g, const std::optional<std::vector<BackendView>>& backends) {
+  ScaleInPlan plan;
+  plan.replicas = g.live_replicas;
+  if (g.desired_replicas >= g.live_replicas) {
+    plan.replicas = g.desired_replicas;
+    return plan;
+  }
+  if (!backends.has_value()) {
+    plan.under_way = true;
+    plan.phase = "Scaling";
+    plan.waiting = absl::StrCat("scale-in of ", g.statefulset, " to ", g.desired_replicas,
+                                " waits for the FE's backend list (no pod leaves while its backend may serve)");
+    return plan;
+  }
+  // Doris hands a decommissioned backend's tablets to the live backends of
+  // its own group only (CloudTabletRebalancer): when the whole group leaves
+  // none can take them, so a backend that no longer gets queries
+  // (decommissioned) has drained all it can.
+  const bool whole_group = g.desired_replicas == 0;
+  std::vector<std::string> draining, drained;
+  for (const BackendView& b : *backends) {
+    const int ordinal = OrdinalIn(g.statefulset, b.pod);
+    if (ordinal < g.desired_replicas) continue;  // staying, or not this group's
+    if (g.drop_without_drain || (b.decommissioned && (b.tablets == 0 || whole_group))) {
+      plan.drop.push_back(b.host_port);
+      drained.push_back(b.host_port);
+    } else if (!b.decommissioned) {
+      plan.decommission.push_back(b.host_port);
+      draining.push_back(b.host_port);
+    } else {
+      draining.push_back(absl::StrCat(b.host_port, " (", b.tablets, " tablets)"));
+    }
+  }
+  if (draining.empty() && drained.empty()) {
+    // Every leaving backend has left Doris: now the pods may go.
+    plan.replicas = g.desired_replicas;
+    plan.phase = "Scaling";
+    return plan;
+  }
+  plan.under_way = true;
+  if (!draining.empty()) {
+    plan.phase = "Decommissioning";
+    plan.waiting = absl::StrCat("scale-in of ", g.statefulset, " to ", g.desired_replicas,
+                                ": decommissioning ", absl::StrJoin(draining, ", "),
+                                " before the StatefulSet shrinks");
+  } else {
+    plan.phase = "Scaling";
+    plan.waiting = absl::StrCat("scale-in of ", g.statefulset, " to ", g.desired_replicas, ": dropping ",
+                                absl::StrJoin(drained, ", "), " from Doris before the StatefulSet shrinks");
+  }
+  return plan;
+}
+
+dv1::DorisDisaggregatedClusterStatus ComputeStatus(const StatusInput& in) {
+  namespace names = translator::disaggregated;
+  dv1::DorisDisaggregatedClusterStatus s;
+  s.set_observed_generation(in.generation);
+
+  dv1::MetaServiceStatus* ms = s.mutable_meta_service_status();
+  ms->set_phase(PhaseOf(in.meta_service));
+  const bool ms_available = in.meta_service.ready > 0;
+  ms->set_available_status(ms_available ? "Available" : "UnAvailable");
+  ms->set_meta_service_endpoint(absl::StrCat(names::MetaServiceName(in.name), ".", in.ns, ":", in.ms_port));
+
+  dv1::FeStatus* fe = s.mutable_fe_status();
+  fe->set_phase(PhaseOf(in.fe));
+  const bool fe_available = in.fe.follower_ready;
+  fe->set_available_status(fe_available ? "Available" : "UnAvailable");
+  fe->set_cluster_id(names::ClusterId(in.ns, in.name));
+
+  int32_t available = 0, full = 0;
+  std::vector<std::string> group_waits;
+  for (const GroupView& g : in.groups) {
+    dv1::ComputeGroupStatus* cg = s.add_compute_group_statuses();
+    cg->set_unique_id(g.unique_id);
+    cg->set_statefulset_name(names::ComputeGroupStatefulSetName(in.name, g.unique_id));
+    cg->set_service_name(cg->statefulset_name());
+    cg->set_compute_group_id(g.compute_group_id);
+    cg->set_replicas(g.workload.desired);
+    cg->set_available_replicas(g.workload.ready);
+    cg->set_phase(!g.scale_phase.empty() ? g.scale_phase : PhaseOf(g.workload));
+    const bool cg_available = g.workload.ready > 0;
+    cg->set_available_status(cg_available ? "Available" : "UnAvailable");
+    available += cg_available;
+    full += cg->phase() == "Ready";
+    if (!g.workload.waiting.empty()) group_waits.push_back(absl::StrCat(g.unique_id, ": ", g.workload.waiting));
+  }
+
+  dv1::ClusterHealth* h = s.mutable_cluster_health();
+  const int32_t count = static_cast<int32_t>(in.groups.size());
+  h->set_fe_available(fe_available);
+  h->set_cg_count(count);
+  h->set_cg_available_count(available);
+  h->set_cg_full_available_count(full);
+  // As the reference (§3): red when MS or FE is down or half the groups
+  // are; yellow while anything is not Ready.
+  if (!ms_available || !fe_available || available <= count / 2) {
+    h->set_health("red");
+  } else if (ms->phase() != "Ready" || fe->phase() != "Ready" || full < count) {
+    h->set_health("yellow");
+  } else {
+    h->set_health("green");
+  }
+
+  // Our addition: what each part waits for, in words (conditions).
+  auto said = [](const WorkloadView& w, bool ok, const std::string& what) {
+    if (!w.waiting.empty()) return w.waiting;
+    return ok ? absl::StrCat(what, " is available") : absl::StrCat(what, " has no Ready pod yet");
+  };
+  *s.add_conditions() = Condition("MetaServiceAvailable", ms_available,
+                                  ms_available ? "Available" : "Starting",
+                                  said(in.meta_service, ms_available, "the meta service"), in);
+  *s.add_conditions() = Condition("FEAvailable", fe_available,
+                                  fe_available          ? "Available"
+                                  : !in.fe.waiting.empty() ? "WaitingForMetaService"
+                                                        : "Starting",
+                                  said(in.fe, fe_available, "the FE"), in);
+  const bool all_groups = full == count;
+  std::string groups_message = all_groups ? absl::StrCat(count, " compute group(s) Ready")
+                                          : absl::StrCat(full, " of ", count, " compute group(s) Ready");
+  if (!group_waits.empty()) groups_message = absl::StrJoin(group_waits, "; ");
+  std::string groups_reason = all_groups ? "Ready" : "Progressing";
+  for (const GroupView& g : in.groups) {
+    if (g.workload.waiting.rfind("waiting for the", 0) == 0) groups_reason = "WaitingForFE";
+    if (g.scale_phase == "Decommissioning") groups_reason = "Decommissioning";
+  }
+  *s.add_conditions() = Condition("ComputeGroupsReady", all_groups, groups_reason, groups_message, in);
+  *s.add_conditions() = Condition(
+      "Synced", in.failed_writes.empty(), in.failed_writes.empty() ? "Applied" : "WriteFailed",
+      in.failed_writes.empty() ? "every desired object is applied" : absl::StrJoin(in.failed_writes, "; "), in);
+  return s;
+}
+
+bool Converged(const dv1::DorisDisaggregatedClusterStatus& s) {
+  if (s.cluster_health().health() != "green") return false;
+  for (const dv1::ComputeGroupStatus& g : s.compute_group_statuses()) {
+    if (g.phase() != "Ready") return false;
+  }
+  return true;
+}
+
+}  // namespace doris_operator::reconcile::ddc
