@@ -194,6 +194,10 @@ void WriteInitContainers(const Ctx& x, JsonWriter& w) {
   if (!default_init && !b.has_system_initialization()) return;
   const auto& si = b.system_initialization();
   std::string image = si.init_image().empty() ? kDefaultInitImage : si.init_image();
+  // On BE pods the default init image is replaced by the BE image, which has
+  // sysctl and is already pulled: in every init container, the user's `init`
+  // too (the reference's UseNewDefaultInitContainerImage, compute groups only).
+  if (x.kind == Kind::kCg && image == kDefaultInitImage) image = b.image();
   w.Key("initContainers");
   w.BeginArray();
   if (default_init) {
@@ -202,9 +206,7 @@ void WriteInitContainers(const Ctx& x, JsonWriter& w) {
     w.Raw(R"(["-c","sysctl -w vm.max_map_count=2000000 && swapoff -a"])");
     w.Key("command");
     w.Raw(R"(["/bin/sh"])");
-    // The default init image is replaced by the BE image, which has sysctl
-    // and is already pulled (the reference's UseNewDefaultInitContainerImage).
-    w.Field("image", image == kDefaultInitImage ? b.image() : image);
+    w.Field("image", image);
     w.Field("imagePullPolicy", "IfNotPresent");
     w.Field("name", "default-init");
     w.Key("securityContext");

@@ -98,6 +98,61 @@ TEST(Translate, ObjectsInApplyOrderCanonicalWithTheirHash) {
             "cg_2");
 }
 
+std::vector<std::string> ClaimNamesOf(const json& sts) {
+  std::vector<std::string> out;
+  for (const json& c : sts["spec"].value("volumeClaimTemplates", json::array())) {
+    out.push_back(c["metadata"]["name"].get<std::string>());
+  }
+  return out;
+}
+
+// Claim names follow the reference's (contract §5) so that a ddc it ran keeps
+// its PVCs (`<claim>-<pod>`): paths in the order FE meta / BE cache, listed
+// mount paths, log; each takes as few trailing components as no earlier path
+// took, and a path listed again (the BE cache below) is named again.
+TEST(Translate, ClaimNamesAreTheReferences) {
+  const json claim = {{"resources", {{"requests", {{"storage", "1Gi"}}}}}};
+  json j = Base();
+  j["spec"]["computeGroups"][0]["persistentVolumes"] = {
+      {{"mountPaths", {"/opt/apache-doris/be/file_cache"}}, {"persistentVolumeClaimSpec", claim}},
+      {{"mountPaths", {"/a/data", "/b/data"}}, {"persistentVolumeClaimSpec", claim}},
+      {{"persistentVolumeClaimSpec", claim}}};
+  j["spec"]["feSpec"]["persistentVolumes"] = {
+      {{"mountPaths", {"/opt/apache-doris/fe/doris-meta"}}, {"persistentVolumeClaimSpec", claim}},
+      {{"mountPaths", {"/x/log"}}, {"persistentVolumeClaimSpec", claim}},
+      {{"persistentVolumeClaimSpec", claim}}};
+  const DesiredSet s = Tr(j);
+  // BE: file_cache (cache), be-file_cache (listed again), data, b-data, log.
+  EXPECT_EQ(ClaimNamesOf(Obj(s, "StatefulSet/t-cg1")),
+            (std::vector<std::string>{"log", "be-file-cache", "data", "b-data"}));
+  // FE: doris-meta, fe-doris-meta (listed again), log (/x/log), fe-log (the log path).
+  EXPECT_EQ(ClaimNamesOf(Obj(s, "StatefulSet/t-fe")),
+            (std::vector<std::string>{"fe-log", "fe-doris-meta", "log"}));
+}
+
+// The reference replaces the default init image (selectdb/alpine) by the BE
+// image in every init container of a compute group, not of FE or the meta
+// service (UseNewDefaultInitContainerImage, called by the group's builder).
+TEST(Translate, TheDefaultInitImageIsTheBeImageInComputeGroupsOnly) {
+  json j = Base();
+  const json si = {{"command", {"/bin/sh"}}, {"args", {"-c", "ulimit -n"}}};
+  j["spec"]["computeGroups"][0]["systemInitialization"] = si;
+  j["spec"]["feSpec"]["systemInitialization"] = si;
+  j["spec"]["computeGroups"][1]["systemInitialization"] = {{"initImage", "mine:1"}};
+  const DesiredSet s = Tr(j);
+  auto images = [&](const std::string& sts) {
+    std::vector<std::string> out;
+    const json set = Obj(s, "StatefulSet/" + sts);
+    for (const json& c : set["spec"]["template"]["spec"]["initContainers"]) {
+      out.push_back(c["name"].get<std::string>() + "=" + c["image"].get<std::string>());
+    }
+    return out;
+  };
+  EXPECT_EQ(images("t-cg1"), (std::vector<std::string>{"default-init=be:1", "init=be:1"}));
+  EXPECT_EQ(images("t-cg-2"), (std::vector<std::string>{"default-init=mine:1", "init=mine:1"}));
+  EXPECT_EQ(images("t-fe"), (std::vector<std::string>{"init=selectdb/alpine:latest"}));
+}
+
 // ---- errors: every problem, each at its field path ----
 
 std::string Problems(const json& j) {
