@@ -165,37 +165,15 @@ class Validator {
       CheckResourceList(si.has_requests(), si.requests(), p + ".systemInitialization.requests", out_);
       CheckResourceList(si.has_limits(), si.limits(), p + ".systemInitialization.limits", out_);
     }
-    if (b.has_replicas() && b.replicas() < 0) {
-      Add(p + ".replicas", absl::StrCat("must be >= 0, got ", b.replicas()));
-    }
-    if (b.start_timeout() < 0) Add(p + ".startTimeout", "must be >= 0");
-    if (b.live_timeout() < 0) Add(p + ".liveTimeout", "must be >= 0");
-    if (b.has_readiness_probe_policy()) {
-      const auto& r = b.readiness_probe_policy();
-      if (r.timeout_seconds() < 0) Add(p + ".readinessProbePolicy.timeoutSeconds", "must be >= 0");
-      if (r.failure_threshold() < 0) {
-        Add(p + ".readinessProbePolicy.failureThreshold", "must be >= 0");
-      }
-      if (r.period_seconds() < 0) Add(p + ".readinessProbePolicy.periodSeconds", "must be >= 0");
-    }
+    internal::CheckReplicasAndProbeTimings(
+        b.has_replicas(), b.replicas(), b.start_timeout(), b.live_timeout(),
+        b.has_readiness_probe_policy() ? &b.readiness_probe_policy() : nullptr, p, out_);
     if (b.has_service()) {
       const auto& s = b.service();
-      static const std::set<std::string> kTypes = {"", "ClusterIP", "NodePort", "LoadBalancer",
-                                                   "ExternalName"};
-      if (!kTypes.count(s.type())) {
-        Add(p + ".service.type",
-            absl::StrCat("\"", s.type(), "\" is not one of ClusterIP, NodePort, LoadBalancer, "
-                                         "ExternalName"));
-      }
+      internal::CheckServiceType(s.type(), p + ".service.type", out_);
       for (int i = 0; i < s.port_maps_size(); ++i) {
-        const auto& pm = s.port_maps(i);
-        const std::string pp = absl::StrCat(p, ".service.portMaps[", i, "]");
-        if (pm.target_port() < 1 || pm.target_port() > 65535) {
-          Add(pp + ".targetPort", absl::StrCat("must be a port (1-65535), got ", pm.target_port()));
-        }
-        if (pm.node_port() != 0 && (pm.node_port() < 1 || pm.node_port() > 65535)) {
-          Add(pp + ".nodePort", absl::StrCat("must be a port (1-65535), got ", pm.node_port()));
-        }
+        internal::CheckServicePortMap(s.port_maps(i).target_port(), s.port_maps(i).node_port(),
+                                      absl::StrCat(p, ".service.portMaps[", i, "]"), out_);
       }
     }
     // Mount paths of the main container, each taken once.
