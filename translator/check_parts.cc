@@ -136,4 +136,22 @@ void CheckServicePortMap(int32_t target_port, int32_t node_port, const std::stri
   }
 }
 
+void CheckAuthAndKerberos(const std::string& auth_secret, const model::v1::AdminUser* admin_user,
+                          const model::v1::KerberosInfo* kerberos, FieldProblems* out) {
+  if (!auth_secret.empty() && !IsDns1123Subdomain(auth_secret)) {
+    Add(out, "spec.authSecret", "must be a valid Secret name (DNS-1123 subdomain)");
+  }
+  if (admin_user != nullptr && absl::AsciiStrToLower(admin_user->name()) == "admin") {
+    Add(out, "spec.adminUser.name", "\"admin\" is reserved by Doris; use another user name");
+  }
+  if (kerberos != nullptr) {
+    if (kerberos->krb5_config_map().empty()) {
+      Add(out, "spec.kerberosInfo.krb5ConfigMap", "required when kerberosInfo is set");
+    }
+    if (kerberos->keytab_secret_name().empty()) {
+      Add(out, "spec.kerberosInfo.keytabSecretName", "required when kerberosInfo is set");
+    }
+  }
+}
+
 }  // namespace doris_operator::translator::internal

@@ -40,6 +40,11 @@ void CheckReplicasAndProbeTimings(bool has_replicas, int32_t replicas, int32_t s
                                   const model::v1::ReadinessProbePolicy* readiness,
                                   const std::string& path, FieldProblems* out);
 
+// The spec's authSecret (a Secret name), adminUser (not Doris's reserved
+// "admin") and kerberosInfo (both of its names), at their spec.* paths.
+void CheckAuthAndKerberos(const std::string& auth_secret, const model::v1::AdminUser* admin_user,
+                          const model::v1::KerberosInfo* kerberos, FieldProblems* out);
+
 // A Service type the API server accepts ("" = ClusterIP), at `path`
 // ("spec.feSpec.service.type").
 void CheckServiceType(const std::string& type, const std::string& path, FieldProblems* out);

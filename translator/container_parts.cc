@@ -22,6 +22,22 @@ void WriteResources(JsonWriter& w, bool requests, const model::v1::RawJson& req,
   w.EndObject();
 }
 
+void WritePreStopLifecycle(JsonWriter& w, const std::string& script) {
+  w.Key("lifecycle");
+  w.BeginObject();
+  w.Key("preStop");
+  w.BeginObject();
+  w.Key("exec");
+  w.BeginObject();
+  w.Key("command");
+  w.BeginArray();
+  w.String(script);
+  w.EndArray();
+  w.EndObject();
+  w.EndObject();
+  w.EndObject();
+}
+
 void WriteDefaultInitContainer(JsonWriter& w, const std::string& image) {
   w.BeginObject();
   w.Key("args");

@@ -24,6 +24,9 @@ std::string InitImage(const model::v1::SystemInitialization& si, bool be,
 void WriteResources(JsonWriter& w, bool requests, const model::v1::RawJson& req, bool limits,
                     const model::v1::RawJson& lim, bool claims, const model::v1::RawJson& cl);
 
+// `"lifecycle": {"preStop": {"exec": {"command": [script]}}}`.
+void WritePreStopLifecycle(JsonWriter& w, const std::string& script);
+
 // The privileged `default-init` container that sets vm.max_map_count and
 // turns swap off before a BE starts.
 void WriteDefaultInitContainer(JsonWriter& w, const std::string& image);

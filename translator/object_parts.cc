@@ -34,4 +34,11 @@ void WriteServiceAnnotations(JsonWriter& w,
   w.EndObject();
 }
 
+void WriteServiceAffinityAndType(JsonWriter& w, const std::string& type) {
+  if (type != "ExternalName") {
+    w.Field("sessionAffinity", type == "LoadBalancer" ? "None" : "ClientIP");
+  }
+  w.Field("type", type);
+}
+
 }  // namespace doris_operator::translator::internal

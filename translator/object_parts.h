@@ -28,6 +28,10 @@ void WriteServiceAnnotations(JsonWriter& w,
                              const google::protobuf::Map<std::string, std::string>& annotations,
                              const std::string* hash);
 
+// An access Service's `sessionAffinity` (ClientIP, None for a LoadBalancer,
+// absent for ExternalName) and `type`.
+void WriteServiceAffinityAndType(JsonWriter& w, const std::string& type);
+
 }  // namespace doris_operator::translator::internal
 
 #endif  // DORIS_OPERATOR_TRANSLATOR_OBJECT_PARTS_H_

@@ -163,19 +163,7 @@ void WriteMainContainer(const Ctx& x, JsonWriter& w, const Storage& storage, boo
   WriteEnv(x, w);
   w.Field("image", x.base->image());
   w.Field("imagePullPolicy", "IfNotPresent");
-  w.Key("lifecycle");
-  w.BeginObject();
-  w.Key("preStop");
-  w.BeginObject();
-  w.Key("exec");
-  w.BeginObject();
-  w.Key("command");
-  w.BeginArray();
-  w.String(PreStopScript(x.c));
-  w.EndArray();
-  w.EndObject();
-  w.EndObject();
-  w.EndObject();
+  WritePreStopLifecycle(w, PreStopScript(x.c));
   if (!debug) {
     // In debug mode nothing serves until the user starts Doris by hand, so
     // liveness and startup probes would only restart the container.

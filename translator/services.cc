@@ -97,10 +97,7 @@ Written ExternalService(const Ctx& x, JsonWriter& w, const std::string* hash) {
   w.EndArray();
   w.Key("selector");
   WriteSelectorLabels(x, w);
-  if (type != "ExternalName") {
-    w.Field("sessionAffinity", type == "LoadBalancer" ? "None" : "ClientIP");
-  }
-  w.Field("type", type);
+  WriteServiceAffinityAndType(w, type);
   w.EndObject();
   w.EndObject();
   return out;

@@ -24,7 +24,6 @@ using internal::CheckResourceList;
 using internal::CheckServicePortMap;
 using internal::CheckServiceType;
 using internal::IsDns1123Label;
-using internal::IsDns1123Subdomain;
 
 // Service names are DNS-1035 labels: they must also start with a letter.
 constexpr size_t kMaxClusterName = 63 - sizeof("-broker-internal") + 1;
@@ -53,20 +52,9 @@ class Validator {
         !spec.has_broker_spec()) {
       Add("spec", "at least one of feSpec, beSpec, cnSpec, brokerSpec is required");
     }
-    if (!spec.auth_secret().empty() && !IsDns1123Subdomain(spec.auth_secret())) {
-      Add("spec.authSecret", "must be a valid Secret name (DNS-1123 subdomain)");
-    }
-    if (spec.has_admin_user() && absl::AsciiStrToLower(spec.admin_user().name()) == "admin") {
-      Add("spec.adminUser.name", "\"admin\" is reserved by Doris; use another user name");
-    }
-    if (spec.has_kerberos_info()) {
-      if (spec.kerberos_info().krb5_config_map().empty()) {
-        Add("spec.kerberosInfo.krb5ConfigMap", "required when kerberosInfo is set");
-      }
-      if (spec.kerberos_info().keytab_secret_name().empty()) {
-        Add("spec.kerberosInfo.keytabSecretName", "required when kerberosInfo is set");
-      }
-    }
+    internal::CheckAuthAndKerberos(spec.auth_secret(),
+                                   spec.has_admin_user() ? &spec.admin_user() : nullptr,
+                                   spec.has_kerberos_info() ? &spec.kerberos_info() : nullptr, out_);
     for (int i = 0; i < spec.shared_persistent_volume_claims_size(); ++i) {
       const auto& s = spec.shared_persistent_volume_claims(i);
       const std::string p = absl::StrCat("spec.sharedPersistentVolumeClaims[", i, "]");

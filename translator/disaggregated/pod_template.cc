@@ -115,19 +115,8 @@ void WriteMainContainer(const Ctx& x, JsonWriter& w, const Storage& storage) {
   WriteEnv(x, w);
   w.Field("image", b.image());
   w.Field("imagePullPolicy", "IfNotPresent");
-  w.Key("lifecycle");
-  w.BeginObject();
-  w.Key("preStop");
-  w.BeginObject();
-  w.Key("exec");
-  w.BeginObject();
-  w.Key("command");
-  w.BeginArray();
-  w.String(absl::StrCat("/opt/apache-doris/", script, "_disaggregated_prestop.sh"));
-  w.EndArray();
-  w.EndObject();
-  w.EndObject();
-  w.EndObject();
+  internal::WritePreStopLifecycle(
+      w, absl::StrCat("/opt/apache-doris/", script, "_disaggregated_prestop.sh"));
   w.Key("livenessProbe");
   internal::WriteProbe(w, alive, {3, 5, 80, b.live_timeout() < 1 ? 180 : b.live_timeout()});
   w.Field("name", ContainerName(x.kind));

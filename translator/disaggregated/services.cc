@@ -64,10 +64,7 @@ Written AccessService(const Ctx& x, JsonWriter& w, const std::string* hash) {
   w.EndArray();
   w.Key("selector");
   WriteSelectorLabels(x, w);
-  if (type != "ExternalName") {
-    w.Field("sessionAffinity", type == "LoadBalancer" ? "None" : "ClientIP");
-  }
-  w.Field("type", type);
+  internal::WriteServiceAffinityAndType(w, type);
   w.EndObject();
   w.EndObject();
   return out;

@@ -1,7 +1,6 @@
 #include "translator/disaggregated/validate.h"
 
 #include <map>
-#include <set>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -19,7 +18,6 @@ using internal::CheckClaimSpec;
 using internal::CheckMountPath;
 using internal::CheckResourceList;
 using internal::IsDns1123Label;
-using internal::IsDns1123Subdomain;
 
 // Service names are DNS-1035 labels: a DNS-1123 label starting with a letter.
 bool IsDns1035Label(const std::string& s) { return IsDns1123Label(s) && absl::ascii_isalpha(s[0]); }
@@ -58,20 +56,9 @@ class Validator {
       name_ok = true;
     }
     const auto& spec = ddc.spec();
-    if (!spec.auth_secret().empty() && !IsDns1123Subdomain(spec.auth_secret())) {
-      Add("spec.authSecret", "must be a valid Secret name (DNS-1123 subdomain)");
-    }
-    if (spec.has_admin_user() && absl::AsciiStrToLower(spec.admin_user().name()) == "admin") {
-      Add("spec.adminUser.name", "\"admin\" is reserved by Doris; use another user name");
-    }
-    if (spec.has_kerberos_info()) {
-      if (spec.kerberos_info().krb5_config_map().empty()) {
-        Add("spec.kerberosInfo.krb5ConfigMap", "required when kerberosInfo is set");
-      }
-      if (spec.kerberos_info().keytab_secret_name().empty()) {
-        Add("spec.kerberosInfo.keytabSecretName", "required when kerberosInfo is set");
-      }
-    }
+    internal::CheckAuthAndKerberos(spec.auth_secret(),
+                                   spec.has_admin_user() ? &spec.admin_user() : nullptr,
+                                   spec.has_kerberos_info() ? &spec.kerberos_info() : nullptr, out_);
     const bool auth = !spec.auth_secret().empty();
     const bool kerberos = spec.has_kerberos_info();
     if (!spec.has_meta_service()) {
