@@ -1,6 +1,7 @@
 #include "translator/check_parts.h"
 
 #include <cmath>
+#include <set>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
@@ -93,6 +94,63 @@ void CheckClaimSpec(const model::v1::RawJson& raw, const std::string& path, Fiel
   for (const char* list : {"limits", "requests"}) {
     auto it = resources->find(list);
     if (it != resources->end()) CheckResourceList(*it, absl::StrCat(path, ".resources.", list), out);
+  }
+}
+
+void CheckReplicasAndProbeTimings(bool has_replicas, int32_t replicas, int32_t start_timeout,
+                                  int32_t live_timeout,
+                                  const model::v1::ReadinessProbePolicy* readiness,
+                                  const std::string& path, FieldProblems* out) {
+  const std::string& p = path;
+  if (has_replicas && replicas < 0) {
+    Add(out, p + ".replicas", absl::StrCat("must be >= 0, got ", replicas));
+  }
+  if (start_timeout < 0) Add(out, p + ".startTimeout", "must be >= 0");
+  if (live_timeout < 0) Add(out, p + ".liveTimeout", "must be >= 0");
+  if (readiness != nullptr) {
+    const auto& r = *readiness;
+    if (r.timeout_seconds() < 0) Add(out, p + ".readinessProbePolicy.timeoutSeconds", "must be >= 0");
+    if (r.failure_threshold() < 0) {
+      Add(out, p + ".readinessProbePolicy.failureThreshold", "must be >= 0");
+    }
+    if (r.period_seconds() < 0) Add(out, p + ".readinessProbePolicy.periodSeconds", "must be >= 0");
+  }
+}
+
+void CheckServiceType(const std::string& type, const std::string& path, FieldProblems* out) {
+  static const std::set<std::string> kTypes = {"", "ClusterIP", "NodePort", "LoadBalancer",
+                                               "ExternalName"};
+  if (!kTypes.count(type)) {
+    Add(out, path,
+        absl::StrCat("\"", type, "\" is not one of ClusterIP, NodePort, LoadBalancer, ExternalName"));
+  }
+}
+
+void CheckServicePortMap(int32_t target_port, int32_t node_port, const std::string& path,
+                         FieldProblems* out) {
+  if (target_port < 1 || target_port > 65535) {
+    Add(out, path + ".targetPort", absl::StrCat("must be a port (1-65535), got ", target_port));
+  }
+  if (node_port != 0 && (node_port < 1 || node_port > 65535)) {
+    Add(out, path + ".nodePort", absl::StrCat("must be a port (1-65535), got ", node_port));
+  }
+}
+
+void CheckAuthAndKerberos(const std::string& auth_secret, const model::v1::AdminUser* admin_user,
+                          const model::v1::KerberosInfo* kerberos, FieldProblems* out) {
+  if (!auth_secret.empty() && !IsDns1123Subdomain(auth_secret)) {
+    Add(out, "spec.authSecret", "must be a valid Secret name (DNS-1123 subdomain)");
+  }
+  if (admin_user != nullptr && absl::AsciiStrToLower(admin_user->name()) == "admin") {
+    Add(out, "spec.adminUser.name", "\"admin\" is reserved by Doris; use another user name");
+  }
+  if (kerberos != nullptr) {
+    if (kerberos->krb5_config_map().empty()) {
+      Add(out, "spec.kerberosInfo.krb5ConfigMap", "required when kerberosInfo is set");
+    }
+    if (kerberos->keytab_secret_name().empty()) {
+      Add(out, "spec.kerberosInfo.keytabSecretName", "required when kerberosInfo is set");
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 // Field checks every resource's validation shares (names, quantities, claim
 // specs, mount paths), each adding a problem with the field's path.
 
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -31,6 +32,27 @@ void CheckClaimSpec(const model::v1::RawJson& raw, const std::string& path, Fiel
 // field that used them.
 void CheckMountPath(const std::string& path, const std::string& field,
                     std::map<std::string, std::string>* seen, FieldProblems* out);
+
+// A pod spec's replicas (when set) and probe timings, none negative:
+// `path` is the component's ("spec.feSpec"), the problems name its fields.
+void CheckReplicasAndProbeTimings(bool has_replicas, int32_t replicas, int32_t start_timeout,
+                                  int32_t live_timeout,
+                                  const model::v1::ReadinessProbePolicy* readiness,
+                                  const std::string& path, FieldProblems* out);
+
+// The spec's authSecret (a Secret name), adminUser (not Doris's reserved
+// "admin") and kerberosInfo (both of its names), at their spec.* paths.
+void CheckAuthAndKerberos(const std::string& auth_secret, const model::v1::AdminUser* admin_user,
+                          const model::v1::KerberosInfo* kerberos, FieldProblems* out);
+
+// A Service type the API server accepts ("" = ClusterIP), at `path`
+// ("spec.feSpec.service.type").
+void CheckServiceType(const std::string& type, const std::string& path, FieldProblems* out);
+
+// A Service port mapping at `path` ("spec.feSpec.service.servicePorts[0]"):
+// a target port, and a node port when set.
+void CheckServicePortMap(int32_t target_port, int32_t node_port, const std::string& path,
+                         FieldProblems* out);
 
 }  // namespace doris_operator::translator::internal
 

@@ -1,5 +1,6 @@
 #include "translator/object_builder.h"
 
+#include "translator/object_parts.h"
 
 namespace doris_operator::translator::internal {
 
@@ -12,18 +13,11 @@ void WriteSelectorLabels(const Ctx& x, JsonWriter& w) {
 
 // metadata's name, namespace and ownerReferences (after annotations, labels).
 void WriteMetaTail(const Ctx& x, JsonWriter& w, const std::string& name) {
-  w.Field("name", name);
-  w.Field("namespace", x.ns());
-  w.Key("ownerReferences");
-  w.Raw(*x.owner_refs);
+  internal::WriteMetaTail(w, name, x.ns(), *x.owner_refs);
 }
 
 void WriteClusterObjectHead(const Ctx& x, JsonWriter& w, const Written& out, std::string_view component) {
-  w.BeginObject();
-  w.Field("apiVersion", out.api_version);
-  w.Field("kind", out.kind);
-  w.Key("metadata");
-  w.BeginObject();
+  BeginObjectMeta(w, out.api_version, out.kind);
   w.Key("labels");
   w.BeginObject();
   w.Field(kOwnerRefLabel, x.name());

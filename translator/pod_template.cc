@@ -13,14 +13,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "translator/affinity.h"
+#include "translator/container_parts.h"
 #include "translator/env_list.h"
 #include "translator/probe.h"
 
 namespace doris_operator::translator::internal {
 
 namespace {
-
-constexpr char kDefaultInitImage[] = "selectdb/alpine:latest";
 
 const model::v1::FeAddress* FeAddressFor(const Ctx& x) {
   const auto& spec = x.cluster->spec();
@@ -164,19 +163,7 @@ void WriteMainContainer(const Ctx& x, JsonWriter& w, const Storage& storage, boo
   WriteEnv(x, w);
   w.Field("image", x.base->image());
   w.Field("imagePullPolicy", "IfNotPresent");
-  w.Key("lifecycle");
-  w.BeginObject();
-  w.Key("preStop");
-  w.BeginObject();
-  w.Key("exec");
-  w.BeginObject();
-  w.Key("command");
-  w.BeginArray();
-  w.String(PreStopScript(x.c));
-  w.EndArray();
-  w.EndObject();
-  w.EndObject();
-  w.EndObject();
+  WritePreStopLifecycle(w, PreStopScript(x.c));
   if (!debug) {
     // In debug mode nothing serves until the user starts Doris by hand, so
     // liveness and startup probes would only restart the container.
@@ -207,14 +194,8 @@ void WriteMainContainer(const Ctx& x, JsonWriter& w, const Storage& storage, boo
     w.Key("readinessProbe");
     WriteProbe(w, ReadinessHandler(x), t);
   }
-  if (x.base->has_requests() || x.base->has_limits() || x.base->has_claims()) {
-    w.Key("resources");
-    w.BeginObject();
-    WriteRawField(w, "claims", x.base->has_claims(), x.base->claims());
-    WriteResourceListField(w, "limits", x.base->has_limits(), x.base->limits());
-    WriteResourceListField(w, "requests", x.base->has_requests(), x.base->requests());
-    w.EndObject();
-  }
+  WriteResources(w, x.base->has_requests(), x.base->requests(), x.base->has_limits(),
+                 x.base->limits(), x.base->has_claims(), x.base->claims());
   const std::string& sc_text = x.base->container_security_context().json();
   if (x.c == Component::kBe && spec.be_spec().enable_workload_group()) {
     Json sc = RawOr(x.base->container_security_context(), Json());
@@ -244,16 +225,6 @@ void WriteMainContainer(const Ctx& x, JsonWriter& w, const Storage& storage, boo
   w.EndObject();
 }
 
-void WriteInitResources(JsonWriter& w, const model::v1::SystemInitialization& si) {
-  if (!si.has_requests() && !si.has_limits() && !si.has_claims()) return;
-  w.Key("resources");
-  w.BeginObject();
-  WriteRawField(w, "claims", si.has_claims(), si.claims());
-  WriteResourceListField(w, "limits", si.has_limits(), si.limits());
-  WriteResourceListField(w, "requests", si.has_requests(), si.requests());
-  w.EndObject();
-}
-
 // Returns false (writing nothing) when the pod has no init containers.
 bool WriteInitContainers(const Ctx& x, JsonWriter& w) {
   const auto& spec = x.cluster->spec();
@@ -263,50 +234,11 @@ bool WriteInitContainers(const Ctx& x, JsonWriter& w) {
       (x.c == Component::kCn && spec.cn_spec().skip_default_system_init()) ||
       x.c == Component::kFe || x.c == Component::kBroker;
   if (skip_default && !x.base->has_system_initialization()) return false;
-  auto image = [&]() -> std::string {
-    std::string img = si.init_image().empty() ? kDefaultInitImage : si.init_image();
-    // BE: the default init image is replaced by the BE image itself, which
-    // has sysctl and is already pulled (the reference does this too).
-    if (x.c == Component::kBe && img == kDefaultInitImage) img = x.base->image();
-    return img;
-  };
+  const std::string image = InitImage(si, x.c == Component::kBe, x.base->image());
   w.Key("initContainers");
   w.BeginArray();
-  if (!skip_default) {
-    w.BeginObject();
-    w.Key("args");
-    w.Raw(R"(["-c","sysctl -w vm.max_map_count=2000000 && swapoff -a"])");
-    w.Key("command");
-    w.Raw(R"(["/bin/sh"])");
-    w.Field("image", image());
-    w.Field("imagePullPolicy", "IfNotPresent");
-    w.Field("name", "default-init");
-    w.Key("securityContext");
-    w.Raw(R"({"privileged":true})");
-    w.EndObject();
-  }
-  if (x.base->has_system_initialization()) {
-    w.BeginObject();
-    if (si.args_size() > 0) {
-      w.Key("args");
-      w.BeginArray();
-      for (const std::string& a : si.args()) w.String(a);
-      w.EndArray();
-    }
-    if (si.command_size() > 0) {
-      w.Key("command");
-      w.BeginArray();
-      for (const std::string& a : si.command()) w.String(a);
-      w.EndArray();
-    }
-    w.Field("image", image());
-    w.Field("imagePullPolicy", "IfNotPresent");
-    w.Field("name", "init");
-    WriteInitResources(w, si);
-    w.Key("securityContext");
-    w.Raw(R"({"privileged":true})");
-    w.EndObject();
-  }
+  if (!skip_default) WriteDefaultInitContainer(w, image);
+  if (x.base->has_system_initialization()) WriteSystemInitContainer(w, si, image);
   w.EndArray();
   return true;
 }

@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "translator/object_parts.h"
+
 namespace doris_operator::translator::internal {
 
 namespace {
@@ -36,11 +38,7 @@ void WriteServiceLabels(const Ctx& x, JsonWriter& w, const char* role) {
 Written InternalService(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
   Written out{"v1", "Service", InternalServiceName(x.name(), x.c), false};
   const int port = InternalPort(x);
-  w.BeginObject();
-  w.Field("apiVersion", "v1");
-  w.Field("kind", "Service");
-  w.Key("metadata");
-  w.BeginObject();
+  BeginObjectMeta(w, "v1", "Service");
   WriteServiceLabels(x, w, "internal");
   WriteMetaTail(x, w, out.name);
   w.EndObject();
@@ -68,21 +66,8 @@ Written ExternalService(const Ctx& x, JsonWriter& w, const std::string* hash) {
   const auto& svc = x.base->service();
   Written out{"v1", "Service", ExternalServiceName(x.name(), x.c), !svc.annotations().empty()};
   const std::string type = svc.type().empty() ? "ClusterIP" : svc.type();
-  w.BeginObject();
-  w.Field("apiVersion", "v1");
-  w.Field("kind", "Service");
-  w.Key("metadata");
-  w.BeginObject();
-  if (out.has_annotations || hash != nullptr) {
-    // A user's value for the hash annotation never survives: it is replaced.
-    w.Key("annotations");
-    w.BeginObject();
-    for (const auto& [k, v] : svc.annotations()) {
-      if (k != kHashAnnotation) w.Field(k, v);
-    }
-    if (hash != nullptr) w.Field(kHashAnnotation, *hash);
-    w.EndObject();
-  }
+  BeginObjectMeta(w, "v1", "Service");
+  WriteServiceAnnotations(w, svc.annotations(), hash);
   WriteServiceLabels(x, w, "access");
   WriteMetaTail(x, w, out.name);
   w.EndObject();
@@ -112,10 +97,7 @@ Written ExternalService(const Ctx& x, JsonWriter& w, const std::string* hash) {
   w.EndArray();
   w.Key("selector");
   WriteSelectorLabels(x, w);
-  if (type != "ExternalName") {
-    w.Field("sessionAffinity", type == "LoadBalancer" ? "None" : "ClientIP");
-  }
-  w.Field("type", type);
+  WriteServiceAffinityAndType(w, type);
   w.EndObject();
   w.EndObject();
   return out;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 
+#include "translator/object_parts.h"
 #include "translator/pod_template.h"
 #include "translator/storage.h"
 
@@ -13,11 +14,7 @@ Written StatefulSet(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
   const Storage storage = BuildStorage(x);
   Written out{"apps/v1", "StatefulSet", x.sts(), false};
 
-  w.BeginObject();
-  w.Field("apiVersion", "apps/v1");
-  w.Field("kind", "StatefulSet");
-  w.Key("metadata");
-  w.BeginObject();
+  BeginObjectMeta(w, "apps/v1", "StatefulSet");
   w.Key("labels");
   w.BeginObject();
   w.Field(kOwnerRefLabel, x.name());

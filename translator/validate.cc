@@ -19,9 +19,11 @@ namespace {
 using internal::CheckClaimSpec;
 using internal::CheckMountPath;
 using internal::CheckQuantity;
+using internal::CheckReplicasAndProbeTimings;
 using internal::CheckResourceList;
+using internal::CheckServicePortMap;
+using internal::CheckServiceType;
 using internal::IsDns1123Label;
-using internal::IsDns1123Subdomain;
 
 // Service names are DNS-1035 labels: they must also start with a letter.
 constexpr size_t kMaxClusterName = 63 - sizeof("-broker-internal") + 1;
@@ -50,20 +52,9 @@ class Validator {
         !spec.has_broker_spec()) {
       Add("spec", "at least one of feSpec, beSpec, cnSpec, brokerSpec is required");
     }
-    if (!spec.auth_secret().empty() && !IsDns1123Subdomain(spec.auth_secret())) {
-      Add("spec.authSecret", "must be a valid Secret name (DNS-1123 subdomain)");
-    }
-    if (spec.has_admin_user() && absl::AsciiStrToLower(spec.admin_user().name()) == "admin") {
-      Add("spec.adminUser.name", "\"admin\" is reserved by Doris; use another user name");
-    }
-    if (spec.has_kerberos_info()) {
-      if (spec.kerberos_info().krb5_config_map().empty()) {
-        Add("spec.kerberosInfo.krb5ConfigMap", "required when kerberosInfo is set");
-      }
-      if (spec.kerberos_info().keytab_secret_name().empty()) {
-        Add("spec.kerberosInfo.keytabSecretName", "required when kerberosInfo is set");
-      }
-    }
+    internal::CheckAuthAndKerberos(spec.auth_secret(),
+                                   spec.has_admin_user() ? &spec.admin_user() : nullptr,
+                                   spec.has_kerberos_info() ? &spec.kerberos_info() : nullptr, out_);
     for (int i = 0; i < spec.shared_persistent_volume_claims_size(); ++i) {
       const auto& s = spec.shared_persistent_volume_claims(i);
       const std::string p = absl::StrCat("spec.sharedPersistentVolumeClaims[", i, "]");
@@ -163,37 +154,15 @@ class Validator {
       ResourceList(si.has_requests(), si.requests(), p + ".systemInitialization.requests");
       ResourceList(si.has_limits(), si.limits(), p + ".systemInitialization.limits");
     }
-    if (b.has_replicas() && b.replicas() < 0) {
-      Add(p + ".replicas", absl::StrCat("must be >= 0, got ", b.replicas()));
-    }
-    if (b.start_timeout() < 0) Add(p + ".startTimeout", "must be >= 0");
-    if (b.live_timeout() < 0) Add(p + ".liveTimeout", "must be >= 0");
-    if (b.has_readiness_probe_policy()) {
-      const auto& r = b.readiness_probe_policy();
-      if (r.timeout_seconds() < 0) Add(p + ".readinessProbePolicy.timeoutSeconds", "must be >= 0");
-      if (r.failure_threshold() < 0) {
-        Add(p + ".readinessProbePolicy.failureThreshold", "must be >= 0");
-      }
-      if (r.period_seconds() < 0) Add(p + ".readinessProbePolicy.periodSeconds", "must be >= 0");
-    }
+    CheckReplicasAndProbeTimings(
+        b.has_replicas(), b.replicas(), b.start_timeout(), b.live_timeout(),
+        b.has_readiness_probe_policy() ? &b.readiness_probe_policy() : nullptr, p, out_);
     if (b.has_service()) {
       const auto& s = b.service();
-      static const std::set<std::string> kTypes = {"", "ClusterIP", "NodePort", "LoadBalancer",
-                                                   "ExternalName"};
-      if (!kTypes.count(s.type())) {
-        Add(p + ".service.type",
-            absl::StrCat("\"", s.type(), "\" is not one of ClusterIP, NodePort, LoadBalancer, "
-                                         "ExternalName"));
-      }
+      CheckServiceType(s.type(), p + ".service.type", out_);
       for (int i = 0; i < s.service_ports_size(); ++i) {
-        const auto& sp = s.service_ports(i);
-        const std::string pp = absl::StrCat(p, ".service.servicePorts[", i, "]");
-        if (sp.target_port() < 1 || sp.target_port() > 65535) {
-          Add(pp + ".targetPort", absl::StrCat("must be a port (1-65535), got ", sp.target_port()));
-        }
-        if (sp.node_port() != 0 && (sp.node_port() < 1 || sp.node_port() > 65535)) {
-          Add(pp + ".nodePort", absl::StrCat("must be a port (1-65535), got ", sp.node_port()));
-        }
+        CheckServicePortMap(s.service_ports(i).target_port(), s.service_ports(i).node_port(),
+                            absl::StrCat(p, ".service.servicePorts[", i, "]"), out_);
       }
     }
     std::map<std::string, std::string> mounts = {

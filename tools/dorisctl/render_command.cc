@@ -4,6 +4,7 @@
 #include <map>
 #include <ostream>
 #include <sstream>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "tools/dorisctl/yaml_json.h"
@@ -24,10 +25,11 @@ using translator::Component;
 constexpr char kUsage[] =
     "usage: dorisctl render -f CLUSTER.yaml [--configmap KEY=PATH ...] [-o yaml|json]\n"
     "\n"
-    "Prints the Kubernetes objects the operator would create for a DorisCluster,\n"
-    "without contacting a cluster. ConfigMaps in the same file are used to resolve\n"
-    "ports and paths; --configmap fe.conf=./fe.conf supplies a config file for every\n"
-    "component whose core ConfigMap should hold that key.\n";
+    "Prints the Kubernetes objects the operator would create for a DorisCluster or a\n"
+    "DorisDisaggregatedCluster, without contacting a cluster. ConfigMaps in the same\n"
+    "file are used to resolve ports and paths (and a ddc's FDB cluster-file, by\n"
+    "namespace/name); --configmap fe.conf=./fe.conf supplies a config file for every\n"
+    "component whose core ConfigMap (a ddc: any of its configMaps) should hold that key.\n";
 
 bool ReadFile(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
@@ -145,10 +147,30 @@ int RunRender(const std::vector<std::string>& args, std::ostream& out, std::ostr
     if (model.ddc.metadata().namespace_().empty()) model.ddc.mutable_metadata()->set_namespace_("default");
     dd::TranslateInputs ddc_inputs;
     ddc_inputs.config_maps = inputs.config_maps;
-    const auto& ref = model.ddc.spec().meta_service().fdb().config_map_namespace_name();
-    auto fdb = namespaced.find(ref.namespace_() + "/" + ref.name());
-    if (fdb != namespaced.end() && fdb->second.count("cluster-file")) {
-      ddc_inputs.fdb_cluster_file = fdb->second.at("cluster-file");
+    const std::vector<dd::NeededConfigMap> needs = dd::NeededConfigMaps(model.ddc);
+    for (const dd::NeededConfigMap& need : needs) {
+      if (need.key != "cluster-file") continue;  // config files: by name, above
+      auto fdb = namespaced.find(need.namespace_ + "/" + need.name);
+      if (fdb != namespaced.end() && fdb->second.count(need.key)) {
+        ddc_inputs.fdb_cluster_file = fdb->second.at(need.key);
+      }
+    }
+    for (const auto& [key, path] : conf_files) {
+      std::string content;
+      if (!ReadFile(path, &content)) {
+        err << "dorisctl render: cannot read " << path << "\n";
+        return 1;
+      }
+      bool used = false;
+      for (const dd::NeededConfigMap& need : needs) {
+        if (need.key != key) continue;
+        ddc_inputs.config_maps[need.name][key] = content;
+        used = true;
+      }
+      if (!used) {
+        err << "warning: --configmap " << key
+            << " is not the config file of any component with configMaps; ignored\n";
+      }
     }
     absl::StatusOr<translator::DesiredSet> set = dd::Translate(model.ddc, ddc_inputs);
     if (!set.ok()) {
@@ -172,7 +194,7 @@ int RunRender(const std::vector<std::string>& args, std::ostream& out, std::ostr
     return 0;
   }
   if (cluster_doc == nullptr) {
-    err << file << ": no DorisCluster (kind: DorisCluster) in the file\n";
+    err << file << ": no DorisCluster or DorisDisaggregatedCluster in the file\n";
     return 1;
   }
   translator::ModelFromJsonResult model = translator::ModelFromJson(*cluster_doc);

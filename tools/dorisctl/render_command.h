@@ -2,7 +2,7 @@
 #define DORIS_OPERATOR_TOOLS_DORISCTL_RENDER_COMMAND_H_
 
 // `dorisctl render`: the offline preview of what the operator would create
-// for a DorisCluster file.
+// for a DorisCluster or DorisDisaggregatedCluster file (dispatched on kind).
 
 #include <iosfwd>
 #include <string>

@@ -1,17 +1,14 @@
 #include "translator/disaggregated/admin_user_secret.h"
 
 #include "translator/disaggregated/names.h"
+#include "translator/object_parts.h"
 
 namespace doris_operator::translator::disaggregated {
 
 // No annotations of its own: BuildDesired splices the hash annotation in.
 Written AdminUserSecret(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
   Written out{"v1", "Secret", AdminUserSecretName(x.name()), false};
-  w.BeginObject();
-  w.Field("apiVersion", "v1");
-  w.Field("kind", "Secret");
-  w.Key("metadata");
-  w.BeginObject();
+  internal::BeginObjectMeta(w, "v1", "Secret");
   w.Key("labels");
   w.BeginObject();
   w.Field(kClusterLabel, x.name());

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "translator/disaggregated/names.h"
+#include "translator/object_parts.h"
 
 namespace doris_operator::translator::disaggregated {
 
@@ -125,10 +126,15 @@ void WriteSelectorLabels(const Ctx& x, JsonWriter& w) {
 }
 
 void WriteMetaTail(const Ctx& x, JsonWriter& w, const std::string& name) {
-  w.Field("name", name);
-  w.Field("namespace", x.ns());
-  w.Key("ownerReferences");
-  w.Raw(*x.owner_refs);
+  internal::WriteMetaTail(w, name, x.ns(), *x.owner_refs);
+}
+
+void WriteLabelsAndMetaTail(const Ctx& x, JsonWriter& w, const std::string& name,
+                            const char* role) {
+  w.Key("labels");
+  WriteObjectLabels(x, w, role);
+  WriteMetaTail(x, w, name);
+  w.EndObject();
 }
 
 }  // namespace doris_operator::translator::disaggregated

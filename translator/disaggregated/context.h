@@ -72,6 +72,9 @@ void WriteSelectorLabels(const Ctx& x, JsonWriter& w);
 
 // metadata's name, namespace and ownerReferences (after annotations, labels).
 void WriteMetaTail(const Ctx& x, JsonWriter& w, const std::string& name);
+// metadata's labels (WriteObjectLabels) and tail; closes metadata.
+void WriteLabelsAndMetaTail(const Ctx& x, JsonWriter& w, const std::string& name,
+                            const char* role = nullptr);
 
 using internal::Written;
 using Builder = Written (*)(const Ctx&, JsonWriter&, const std::string* hash);

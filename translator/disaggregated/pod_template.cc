@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "translator/affinity.h"
+#include "translator/container_parts.h"
 #include "translator/disaggregated/names.h"
 #include "translator/env_list.h"
 #include "translator/json_parts.h"
@@ -19,8 +20,6 @@ using internal::EnvVar;
 using internal::ProbeTiming;
 using internal::RawOr;
 using internal::WriteRawField;
-
-constexpr char kDefaultInitImage[] = "selectdb/alpine:latest";
 
 // A container port's name must be an IANA service name, at most 15
 // characters (the API server refuses "brpc-listen-port"); the Services keep
@@ -106,17 +105,6 @@ void WriteEnv(const Ctx& x, JsonWriter& w) {
   internal::WriteEnvList(w, user, ours);
 }
 
-void WriteResources(JsonWriter& w, bool requests, const model::v1::RawJson& req, bool limits,
-                    const model::v1::RawJson& lim, bool claims, const model::v1::RawJson& cl) {
-  if (!requests && !limits && !claims) return;
-  w.Key("resources");
-  w.BeginObject();
-  WriteRawField(w, "claims", claims, cl);
-  internal::WriteResourceListField(w, "limits", limits, lim);
-  internal::WriteResourceListField(w, "requests", requests, req);
-  w.EndObject();
-}
-
 void WriteMainContainer(const Ctx& x, JsonWriter& w, const Storage& storage) {
   const auto& b = *x.base;
   const std::string script = Script(x.kind);
@@ -136,19 +124,8 @@ void WriteMainContainer(const Ctx& x, JsonWriter& w, const Storage& storage) {
   WriteEnv(x, w);
   w.Field("image", b.image());
   w.Field("imagePullPolicy", "IfNotPresent");
-  w.Key("lifecycle");
-  w.BeginObject();
-  w.Key("preStop");
-  w.BeginObject();
-  w.Key("exec");
-  w.BeginObject();
-  w.Key("command");
-  w.BeginArray();
-  w.String(absl::StrCat("/opt/apache-doris/", script, "_disaggregated_prestop.sh"));
-  w.EndArray();
-  w.EndObject();
-  w.EndObject();
-  w.EndObject();
+  internal::WritePreStopLifecycle(
+      w, absl::StrCat("/opt/apache-doris/", script, "_disaggregated_prestop.sh"));
   w.Key("livenessProbe");
   internal::WriteProbe(w, alive, {3, 5, 80, b.live_timeout() < 1 ? 180 : b.live_timeout()});
   w.Field("name", ContainerName(x.kind));
@@ -173,8 +150,8 @@ void WriteMainContainer(const Ctx& x, JsonWriter& w, const Storage& storage) {
     w.Key("readinessProbe");
     internal::WriteProbe(w, ready, t);
   }
-  WriteResources(w, b.has_requests(), b.requests(), b.has_limits(), b.limits(), b.has_claims(),
-                 b.claims());
+  internal::WriteResources(w, b.has_requests(), b.requests(), b.has_limits(), b.limits(),
+                           b.has_claims(), b.claims());
   if (x.kind == Kind::kCg && x.cg->enable_workload_group()) {
     Json sc = RawOr(b.container_security_context(), Json::object());
     if (!sc.is_object()) sc = Json::object();
@@ -202,47 +179,13 @@ void WriteInitContainers(const Ctx& x, JsonWriter& w) {
   const bool default_init = x.kind == Kind::kCg && !x.cg->skip_default_system_init();
   if (!default_init && !b.has_system_initialization()) return;
   const auto& si = b.system_initialization();
-  std::string image = si.init_image().empty() ? kDefaultInitImage : si.init_image();
+  // Compute groups only: the reference calls UseNewDefaultInitContainerImage
+  // from the group's StatefulSet builder alone.
+  const std::string image = internal::InitImage(si, x.kind == Kind::kCg, b.image());
   w.Key("initContainers");
   w.BeginArray();
-  if (default_init) {
-    w.BeginObject();
-    w.Key("args");
-    w.Raw(R"(["-c","sysctl -w vm.max_map_count=2000000 && swapoff -a"])");
-    w.Key("command");
-    w.Raw(R"(["/bin/sh"])");
-    // The default init image is replaced by the BE image, which has sysctl
-    // and is already pulled (the reference's UseNewDefaultInitContainerImage).
-    w.Field("image", image == kDefaultInitImage ? b.image() : image);
-    w.Field("imagePullPolicy", "IfNotPresent");
-    w.Field("name", "default-init");
-    w.Key("securityContext");
-    w.Raw(R"({"privileged":true})");
-    w.EndObject();
-  }
-  if (b.has_system_initialization()) {
-    w.BeginObject();
-    if (si.args_size() > 0) {
-      w.Key("args");
-      w.BeginArray();
-      for (const std::string& a : si.args()) w.String(a);
-      w.EndArray();
-    }
-    if (si.command_size() > 0) {
-      w.Key("command");
-      w.BeginArray();
-      for (const std::string& a : si.command()) w.String(a);
-      w.EndArray();
-    }
-    w.Field("image", image);
-    w.Field("imagePullPolicy", "IfNotPresent");
-    w.Field("name", "init");
-    WriteResources(w, si.has_requests(), si.requests(), si.has_limits(), si.limits(),
-                   si.has_claims(), si.claims());
-    w.Key("securityContext");
-    w.Raw(R"({"privileged":true})");
-    w.EndObject();
-  }
+  if (default_init) internal::WriteDefaultInitContainer(w, image);
+  if (b.has_system_initialization()) internal::WriteSystemInitContainer(w, si, image);
   w.EndArray();
 }
 

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "translator/disaggregated/names.h"
+#include "translator/object_parts.h"
 
 namespace doris_operator::translator::disaggregated {
 
@@ -43,25 +44,9 @@ Written AccessService(const Ctx& x, JsonWriter& w, const std::string* hash) {
   const auto& svc = x.base->service();
   Written out{"v1", "Service", AccessServiceName(x), !svc.annotations().empty()};
   const std::string type = svc.type().empty() ? "ClusterIP" : svc.type();
-  w.BeginObject();
-  w.Field("apiVersion", "v1");
-  w.Field("kind", "Service");
-  w.Key("metadata");
-  w.BeginObject();
-  if (out.has_annotations || hash != nullptr) {
-    // A user's value for the hash annotation never survives: it is replaced.
-    w.Key("annotations");
-    w.BeginObject();
-    for (const auto& [k, v] : svc.annotations()) {
-      if (k != kHashAnnotation) w.Field(k, v);
-    }
-    if (hash != nullptr) w.Field(kHashAnnotation, *hash);
-    w.EndObject();
-  }
-  w.Key("labels");
-  WriteObjectLabels(x, w);
-  WriteMetaTail(x, w, out.name);
-  w.EndObject();
+  internal::BeginObjectMeta(w, "v1", "Service");
+  internal::WriteServiceAnnotations(w, svc.annotations(), hash);
+  WriteLabelsAndMetaTail(x, w, out.name);
   w.Key("spec");
   w.BeginObject();
   w.Key("ports");
@@ -79,10 +64,7 @@ Written AccessService(const Ctx& x, JsonWriter& w, const std::string* hash) {
   w.EndArray();
   w.Key("selector");
   WriteSelectorLabels(x, w);
-  if (type != "ExternalName") {
-    w.Field("sessionAffinity", type == "LoadBalancer" ? "None" : "ClientIP");
-  }
-  w.Field("type", type);
+  internal::WriteServiceAffinityAndType(w, type);
   w.EndObject();
   w.EndObject();
   return out;
@@ -90,15 +72,8 @@ Written AccessService(const Ctx& x, JsonWriter& w, const std::string* hash) {
 
 Written HeadlessService(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
   Written out{"v1", "Service", GoverningServiceName(x), false};
-  w.BeginObject();
-  w.Field("apiVersion", "v1");
-  w.Field("kind", "Service");
-  w.Key("metadata");
-  w.BeginObject();
-  w.Key("labels");
-  WriteObjectLabels(x, w, "internal");
-  WriteMetaTail(x, w, out.name);
-  w.EndObject();
+  internal::BeginObjectMeta(w, "v1", "Service");
+  WriteLabelsAndMetaTail(x, w, out.name, "internal");
   w.Key("spec");
   w.BeginObject();
   w.Field("clusterIP", "None");

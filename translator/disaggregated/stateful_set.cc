@@ -1,6 +1,7 @@
 #include "translator/disaggregated/stateful_set.h"
 
 #include "translator/disaggregated/pod_template.h"
+#include "translator/object_parts.h"
 #include "translator/disaggregated/services.h"
 #include "translator/disaggregated/storage.h"
 
@@ -9,15 +10,8 @@ namespace doris_operator::translator::disaggregated {
 Written StatefulSet(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
   const Storage storage = BuildStorage(x);
   Written out{"apps/v1", "StatefulSet", x.sts, false};
-  w.BeginObject();
-  w.Field("apiVersion", "apps/v1");
-  w.Field("kind", "StatefulSet");
-  w.Key("metadata");
-  w.BeginObject();
-  w.Key("labels");
-  WriteObjectLabels(x, w);
-  WriteMetaTail(x, w, out.name);
-  w.EndObject();
+  internal::BeginObjectMeta(w, "apps/v1", "StatefulSet");
+  WriteLabelsAndMetaTail(x, w, out.name);
 
   w.Key("spec");
   w.BeginObject();

@@ -1,6 +1,7 @@
 #include "translator/disaggregated/storage.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -65,29 +66,26 @@ std::vector<Required> RequiredPaths(Kind k, const DorisConf& conf) {
   return out;
 }
 
-std::vector<std::string> Components(const std::string& path) {
-  return absl::StrSplit(path, '/', absl::SkipEmpty());
-}
-
-// The claim name for `path`: as few trailing components, joined by '-', as
-// make it differ from every other path's, with '_' turned into '-'.
-std::string ClaimName(const std::string& path, const std::vector<std::string>& all) {
-  const std::vector<std::string> mine = Components(path);
-  auto tail = [](const std::vector<std::string>& parts, size_t n) {
-    n = std::min(n, parts.size());
-    return absl::StrJoin(parts.end() - n, parts.end(), "-");
-  };
-  std::string name;
-  for (size_t n = 1; n <= std::max<size_t>(mine.size(), 1); ++n) {
-    name = tail(mine, n);
-    bool unique = true;
-    for (const std::string& other : all) {
-      if (other != path && tail(Components(other), n) == name) unique = false;
+// Claim names by path, as the reference names them (so that a ddc it ran
+// keeps its PVCs, `<claim>-<pod>`): paths are taken in `order`, each named by
+// as few trailing components, joined by '-', as no earlier path took; a path
+// listed twice is named again and keeps the later name; '_' becomes '-'
+// (contract §5).
+std::map<std::string, std::string> ClaimNames(const std::vector<std::string>& order) {
+  std::map<std::string, std::string> taken;  // name -> path
+  std::map<std::string, std::string> out;    // path -> name
+  for (const std::string& path : order) {
+    const std::vector<std::string> parts = absl::StrSplit(path, '/', absl::SkipEmpty());
+    std::string name;
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+      name = name.empty() ? *it : absl::StrCat(*it, "-", name);
+      if (!taken.count(name)) break;
     }
-    if (unique) break;
+    taken[name] = path;
+    out[path] = name;
   }
-  std::replace(name.begin(), name.end(), '_', '-');
-  return name;
+  for (auto& [path, name] : out) std::replace(name.begin(), name.end(), '_', '-');
+  return out;
 }
 
 }  // namespace
@@ -136,12 +134,21 @@ std::vector<DataVolume> PlanDataVolumes(const dv1::CommonSpec& base, Kind k, con
                                            [&](const Required& r) { return r.path == d.path; });
       if (!is_required) out.push_back(d);
     }
-    std::vector<std::string> claim_paths;
-    for (const DataVolume& d : out) {
-      if (d.pv != nullptr) claim_paths.push_back(d.path);
+    // The reference's order: FE meta or BE cache paths, every listed mount
+    // path (repeats too), then the log path unless logNotStore.
+    std::vector<std::string> order;
+    for (const Required& r : required) {
+      if (!r.log) order.push_back(r.path);
     }
+    for (const auto& pv : base.persistent_volumes()) {
+      for (const std::string& p : pv.mount_paths()) order.push_back(TrimSlash(p));
+    }
+    for (const Required& r : required) {
+      if (r.log && !log_not_store) order.push_back(r.path);
+    }
+    const std::map<std::string, std::string> names = ClaimNames(order);
     for (DataVolume& d : out) {
-      if (d.pv != nullptr) d.name = ClaimName(d.path, claim_paths);
+      if (d.pv != nullptr) d.name = names.at(d.path);
     }
     return out;
   }
@@ -159,6 +166,9 @@ std::vector<DataVolume> PlanDataVolumes(const dv1::CommonSpec& base, Kind k, con
       }
       if (r.default_name.rfind("be-storage", 0) == 0) ++next_storage;
     }
+    std::vector<std::string> paths;
+    for (const std::string& p : pv.mount_paths()) paths.push_back(TrimSlash(p));
+    const std::map<std::string, std::string> names = ClaimNames(paths);
     std::vector<std::string> extra;
     for (int j = 0; j < pv.mount_paths_size(); ++j) {
       const std::string p = TrimSlash(pv.mount_paths(j));
@@ -169,7 +179,7 @@ std::vector<DataVolume> PlanDataVolumes(const dv1::CommonSpec& base, Kind k, con
       const std::string name =
           k == Kind::kCg
               ? absl::StrCat("be-storage", next_storage++)
-              : ClaimName(p, std::vector<std::string>(pv.mount_paths().begin(), pv.mount_paths().end()));
+              : names.at(p);
       out.push_back({name, p, &pv, absl::StrCat(field, ".mountPaths[", j, "]")});
     }
     return out;

@@ -50,6 +50,31 @@ absl::Status Invalid(const FieldProblems& problems) {
 
 }  // namespace
 
+std::vector<NeededConfigMap> NeededConfigMaps(const dv1::DorisDisaggregatedCluster& ddc) {
+  std::vector<NeededConfigMap> out;
+  const auto& spec = ddc.spec();
+  auto component = [&](const dv1::CommonSpec& base, Kind k, const std::string& path) {
+    for (int i = 0; i < base.config_maps_size(); ++i) {
+      if (base.config_maps(i).name().empty()) continue;
+      out.push_back({ddc.metadata().namespace_(), base.config_maps(i).name(), ConfFileKey(k),
+                     absl::StrCat(path, ".configMaps[", i, "].name")});
+    }
+  };
+  component(spec.meta_service().base(), Kind::kMs, "spec.metaService");
+  const auto& fdb = spec.meta_service().fdb();
+  if (fdb.address().empty() && fdb.has_config_map_namespace_name()) {
+    out.push_back({fdb.config_map_namespace_name().namespace_(),
+                   fdb.config_map_namespace_name().name(), "cluster-file",
+                   "spec.metaService.fdb.configMapNamespaceName"});
+  }
+  component(spec.fe_spec().base(), Kind::kFe, "spec.feSpec");
+  for (int i = 0; i < spec.compute_groups_size(); ++i) {
+    component(spec.compute_groups(i).base(), Kind::kCg,
+              absl::StrCat("spec.computeGroups[", i, "]"));
+  }
+  return out;
+}
+
 absl::StatusOr<DesiredSet> Translate(const dv1::DorisDisaggregatedCluster& ddc,
                                      const TranslateInputs& inputs) {
   FieldProblems problems = Validate(ddc);

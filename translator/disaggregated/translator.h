@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "proto/doris_disaggregated_cluster.pb.h"
@@ -32,6 +33,21 @@ struct TranslateInputs {
   // steps a rollout one pod at a time; absent = 0.
   std::map<std::string, int32_t> partitions;
 };
+
+// A ConfigMap key the translation reads, so that the caller can fetch it
+// (and watch it) before translating: each component's config file from its
+// `configMaps` (the ddc's namespace; into TranslateInputs::config_maps) and,
+// unless fdb.address is set, `cluster-file` of the FDB ConfigMap (any
+// namespace; into TranslateInputs::fdb_cluster_file). What is not supplied
+// is a warning of Translate at `field`, never an error.
+struct NeededConfigMap {
+  std::string namespace_;
+  std::string name;
+  std::string key;    // "doris_cloud.conf", "fe.conf", "be.conf" or "cluster-file"
+  std::string field;  // the spec field that names it
+};
+std::vector<NeededConfigMap> NeededConfigMaps(
+    const model::disaggregated::v1::DorisDisaggregatedCluster& ddc);
 
 // InvalidArgument listing every validation problem ("path: message", one per
 // line) when the ddc is not valid. Objects come in apply order: the admin

@@ -1,7 +1,6 @@
 #include "translator/disaggregated/validate.h"
 
 #include <map>
-#include <set>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -19,7 +18,6 @@ using internal::CheckClaimSpec;
 using internal::CheckMountPath;
 using internal::CheckResourceList;
 using internal::IsDns1123Label;
-using internal::IsDns1123Subdomain;
 
 // Service names are DNS-1035 labels: a DNS-1123 label starting with a letter.
 bool IsDns1035Label(const std::string& s) { return IsDns1123Label(s) && absl::ascii_isalpha(s[0]); }
@@ -58,20 +56,9 @@ class Validator {
       name_ok = true;
     }
     const auto& spec = ddc.spec();
-    if (!spec.auth_secret().empty() && !IsDns1123Subdomain(spec.auth_secret())) {
-      Add("spec.authSecret", "must be a valid Secret name (DNS-1123 subdomain)");
-    }
-    if (spec.has_admin_user() && absl::AsciiStrToLower(spec.admin_user().name()) == "admin") {
-      Add("spec.adminUser.name", "\"admin\" is reserved by Doris; use another user name");
-    }
-    if (spec.has_kerberos_info()) {
-      if (spec.kerberos_info().krb5_config_map().empty()) {
-        Add("spec.kerberosInfo.krb5ConfigMap", "required when kerberosInfo is set");
-      }
-      if (spec.kerberos_info().keytab_secret_name().empty()) {
-        Add("spec.kerberosInfo.keytabSecretName", "required when kerberosInfo is set");
-      }
-    }
+    internal::CheckAuthAndKerberos(spec.auth_secret(),
+                                   spec.has_admin_user() ? &spec.admin_user() : nullptr,
+                                   spec.has_kerberos_info() ? &spec.kerberos_info() : nullptr, out_);
     const bool auth = !spec.auth_secret().empty();
     const bool kerberos = spec.has_kerberos_info();
     if (!spec.has_meta_service()) {
@@ -165,37 +152,15 @@ class Validator {
       CheckResourceList(si.has_requests(), si.requests(), p + ".systemInitialization.requests", out_);
       CheckResourceList(si.has_limits(), si.limits(), p + ".systemInitialization.limits", out_);
     }
-    if (b.has_replicas() && b.replicas() < 0) {
-      Add(p + ".replicas", absl::StrCat("must be >= 0, got ", b.replicas()));
-    }
-    if (b.start_timeout() < 0) Add(p + ".startTimeout", "must be >= 0");
-    if (b.live_timeout() < 0) Add(p + ".liveTimeout", "must be >= 0");
-    if (b.has_readiness_probe_policy()) {
-      const auto& r = b.readiness_probe_policy();
-      if (r.timeout_seconds() < 0) Add(p + ".readinessProbePolicy.timeoutSeconds", "must be >= 0");
-      if (r.failure_threshold() < 0) {
-        Add(p + ".readinessProbePolicy.failureThreshold", "must be >= 0");
-      }
-      if (r.period_seconds() < 0) Add(p + ".readinessProbePolicy.periodSeconds", "must be >= 0");
-    }
+    internal::CheckReplicasAndProbeTimings(
+        b.has_replicas(), b.replicas(), b.start_timeout(), b.live_timeout(),
+        b.has_readiness_probe_policy() ? &b.readiness_probe_policy() : nullptr, p, out_);
     if (b.has_service()) {
       const auto& s = b.service();
-      static const std::set<std::string> kTypes = {"", "ClusterIP", "NodePort", "LoadBalancer",
-                                                   "ExternalName"};
-      if (!kTypes.count(s.type())) {
-        Add(p + ".service.type",
-            absl::StrCat("\"", s.type(), "\" is not one of ClusterIP, NodePort, LoadBalancer, "
-                                         "ExternalName"));
-      }
+      internal::CheckServiceType(s.type(), p + ".service.type", out_);
       for (int i = 0; i < s.port_maps_size(); ++i) {
-        const auto& pm = s.port_maps(i);
-        const std::string pp = absl::StrCat(p, ".service.portMaps[", i, "]");
-        if (pm.target_port() < 1 || pm.target_port() > 65535) {
-          Add(pp + ".targetPort", absl::StrCat("must be a port (1-65535), got ", pm.target_port()));
-        }
-        if (pm.node_port() != 0 && (pm.node_port() < 1 || pm.node_port() > 65535)) {
-          Add(pp + ".nodePort", absl::StrCat("must be a port (1-65535), got ", pm.node_port()));
-        }
+        internal::CheckServicePortMap(s.port_maps(i).target_port(), s.port_maps(i).node_port(),
+                                      absl::StrCat(p, ".service.portMaps[", i, "]"), out_);
       }
     }
     // Mount paths of the main container, each taken once.

@@ -174,5 +174,128 @@ TEST(YamlJson, ScalarsFollowKubernetesRulesAndOutputReadsBack) {
   EXPECT_EQ((*back)[0], tricky);
 }
 
+// ---- DorisDisaggregatedCluster: render dispatches on kind ----
+
+constexpr char kDdc[] = R"(apiVersion: disaggregated.cluster.doris.com/v1
+kind: DorisDisaggregatedCluster
+metadata: {name: d, namespace: prod}
+spec:
+  metaService:
+    image: ms
+    fdb: {configMapNamespaceName: {namespace: fdb-ns, name: fdb-cm}}
+  feSpec: {image: fe, replicas: 1, configMaps: [{name: fe-cm}]}
+  computeGroups:
+  - {uniqueId: cg_1, image: be, replicas: 2}
+)";
+
+std::string Kinds(const std::string& yaml_out) {
+  auto docs = ParseYamlDocuments(yaml_out);
+  EXPECT_TRUE(docs.ok()) << docs.status();
+  std::string out;
+  for (const auto& d : docs.ok() ? *docs : std::vector<nlohmann::json>{}) {
+    out += d["kind"].get<std::string>() + "/" + d["metadata"]["name"].get<std::string>() + " ";
+  }
+  return out;
+}
+
+TEST(RenderDdc, RendersTheDdcWithItsConfigMapsFromTheFile) {
+  RenderRun r = Render(std::string(kDdc) + R"(---
+apiVersion: v1
+kind: ConfigMap
+metadata: {namespace: fdb-ns, name: fdb-cm}
+data: {cluster-file: "fdb:abc@10.0.0.1:4500"}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {namespace: prod, name: fe-cm}
+data: {fe.conf: "query_port = 19030\n"}
+)");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(Kinds(r.out),
+            "Service/d-ms StatefulSet/d-ms Service/d-fe-internal Service/d-fe StatefulSet/d-fe "
+            "Service/d-cg-1 Service/d-cg-1-external StatefulSet/d-cg-1 ");
+  EXPECT_NE(r.out.find("- name: FDB_ENDPOINT\n          value: fdb:abc@10.0.0.1:4500\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("- name: FE_QUERY_PORT\n          value: \"19030\"\n"), std::string::npos);
+  EXPECT_NE(r.out.find("- name: COMPUTE_GROUP_NAME\n          value: cg_1\n"), std::string::npos);
+}
+
+TEST(RenderDdc, AMissingFdbConfigMapIsAWarningNamingWhatIsNeeded) {
+  RenderRun r = Render(kDdc, {"-o", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err,
+            "warning: spec.feSpec.configMaps[0].name: ConfigMap \"fe-cm\" was not found; using "
+            "defaults\n"
+            "warning: spec.metaService.fdb.configMapNamespaceName: ConfigMap fdb-ns/fdb-cm (key "
+            "cluster-file) was not read; the meta service gets no FDB_ENDPOINT\n");
+  const nlohmann::json list = nlohmann::json::parse(r.out);
+  EXPECT_EQ(list["kind"], "List");
+  EXPECT_EQ(list["items"].size(), 8u);
+  EXPECT_EQ(r.out.find("FDB_ENDPOINT"), std::string::npos);
+}
+
+TEST(RenderDdc, ConfigMapFlagSuppliesAComponentsConfigFile) {
+  const fs::path conf = fs::path(::testing::TempDir()) / "fe.conf";
+  std::ofstream(conf) << "query_port = 19999\n";
+  RenderRun r = Render(kDdc, {"--configmap", "fe.conf=" + conf.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err.find("fe-cm"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("value: \"19999\""), std::string::npos);
+  r = Render(kDdc, {"--configmap", "be.conf=" + conf.string()});
+  EXPECT_NE(r.err.find("warning: --configmap be.conf is not the config file of any component"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(RenderDdc, InvalidDdcPrintsEveryErrorWithItsPathAndExits1) {
+  RenderRun r = Render(R"(apiVersion: disaggregated.cluster.doris.com/v1
+kind: DorisDisaggregatedCluster
+metadata: {name: d}
+spec:
+  metaService: {image: ms}
+  feSpec: {image: fe}
+  computeGroups:
+  - {uniqueId: cg1, image: be}
+  - {uniqueId: cg1, image: be, replicas: three}
+)");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "error: spec.computeGroups[1].replicas: expected integer, got \"three\"\n");
+  r = Render(R"(apiVersion: disaggregated.cluster.doris.com/v1
+kind: DorisDisaggregatedCluster
+metadata: {name: d}
+spec:
+  metaService: {image: ms}
+  feSpec: {image: fe}
+  computeGroups:
+  - {uniqueId: cg1, image: be}
+  - {uniqueId: cg1, image: be}
+)");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err,
+            "error: spec.metaService.fdb: required: set address (the fdb.cluster string) or "
+            "configMapNamespaceName (the ConfigMap holding cluster-file)\n"
+            "error: spec.computeGroups[1].uniqueId: \"cg1\" is already the uniqueId of "
+            "spec.computeGroups[0]\n");
+}
+
+TEST(RenderDdc, OneClusterAFile) {
+  RenderRun r = Render(std::string(kDdc) + "---\n" + kDdc);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("holds more than one DorisDisaggregatedCluster"), std::string::npos);
+  r = Render(std::string(kDdc) +
+             "---\napiVersion: doris.selectdb.com/v1\nkind: DorisCluster\nmetadata: {name: c}\n"
+             "spec: {feSpec: {image: fe, replicas: 1}}\n");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("holds a DorisCluster and a DorisDisaggregatedCluster"), std::string::npos);
+  r = Render("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: b}\n");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("no DorisCluster or DorisDisaggregatedCluster in the file"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace doris_operator::dorisctl
