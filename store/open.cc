@@ -240,11 +240,22 @@ absl::Status EventLog::Init() {
       db->Get(rocksdb::ReadOptions(), h->cf[kMeta], kFormatVersionKey, &version),
       path_, "reading the format version");
   if (!vs.ok()) return vs;
-  if (version != kFormatVersion) {
+  if (version != kFormatVersion && version != kFormatVersion1) {
     return absl::FailedPreconditionError(absl::StrCat(
         "event log ", path_, ": format version ", version,
-        " is not one this binary reads (it reads ", kFormatVersion,
+        " is not one this binary reads (it reads ", kFormatVersion1, " and ", kFormatVersion,
         "); use a matching operator version"));
+  }
+  if (version == kFormatVersion1) {
+    // Version 1 is read as it is (a count inside a run's record stands until
+    // a count of its own is written). Marked 2 before any such count is
+    // written, so a binary that reads only 1 refuses the log rather than
+    // showing runs without their later counts.
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    absl::Status s = FromRocks(db->Put(wo, h->cf[kMeta], kFormatVersionKey, kFormatVersion),
+                               path_, "marking the format version");
+    if (!s.ok()) return s;
   }
 
   absl::Status loaded = LoadState(h, 0);
@@ -405,6 +416,9 @@ absl::Status EventLog::LoadState(const std::shared_ptr<Handles>& h, uint64_t exp
     state_ = *std::move(state);
     last_seq_ = last;
     open_stats_ = stats;
+    // Looked up again as needed: a reopen may bring back records whose
+    // append failed.
+    newest_.clear();
     appended_.SignalAll();
   }
   absl::MutexLock l(&mu_);
