@@ -96,6 +96,7 @@ struct WriteHealth {
 // snapshot and the records after it, never the whole log.
 struct OpenStats {
   uint64_t snapshot_seq = 0;    // the snapshot the state was loaded from (0: none)
+  uint64_t snapshot_bytes = 0;  // its size as stored
   uint64_t records_folded = 0;  // records read and folded after it
   uint64_t bytes_folded = 0;    // their serialized size
   absl::Duration took;          // from opening RocksDB to a usable log

@@ -291,6 +291,10 @@ absl::StatusOr<std::shared_ptr<EventLog::Handles>> EventLog::OpenDatabase() cons
   db_options.create_if_missing = options_.create_if_missing;
   db_options.create_missing_column_families = options_.create_if_missing;
   db_options.paranoid_checks = true;
+  // Open reads no table properties for compaction statistics: with
+  // hundreds of table files that is a read per file before the log is
+  // usable, for a heuristic that catches up by itself.
+  db_options.skip_stats_update_on_db_open = true;
   // A small cap forces every column family to flush whenever the WAL
   // reaches it, long before the memtables are full: index families end up
   // as many tiny files to compact, which cost appends about 10% (measured in
@@ -400,8 +404,11 @@ absl::Status EventLog::LoadState(const std::shared_ptr<Handles>& h, uint64_t exp
   OpenStats stats;
   absl::StatusOr<State> state = FoldFromSnapshot(h, last, /*repair=*/true, &stats);
   if (!state.ok()) return state.status();
-  uint64_t newest_snapshot = 0, newest_snapshot_bytes = 0;
-  {
+  // The newest snapshot is the one just loaded, unless a damaged one was
+  // passed over (then rewritten): only then is it read again (a large
+  // state's snapshot is megabytes).
+  uint64_t newest_snapshot = stats.snapshot_seq, newest_snapshot_bytes = stats.snapshot_bytes;
+  if (!damaged_snapshots().empty()) {
     std::unique_ptr<rocksdb::Iterator> it(
         db->NewIterator(rocksdb::ReadOptions(), h->cf[kSnapshots]));
     it->SeekToLast();
