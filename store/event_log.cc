@@ -530,6 +530,8 @@ uint64_t EventLog::ApproximateBytes() const {
   for (auto* cf : h->cf) {
     uint64_t v = 0;
     if (h->db->GetIntProperty(cf, "rocksdb.total-sst-files-size", &v)) total += v;
+    // Snapshots' values are in blob files (see OpenDatabase).
+    if (h->db->GetIntProperty(cf, "rocksdb.total-blob-file-size", &v)) total += v;
     if (h->db->GetIntProperty(cf, "rocksdb.cur-size-all-mem-tables", &v)) total += v;
   }
   return total;

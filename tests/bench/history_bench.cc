@@ -315,6 +315,9 @@ SnapshotBytes CountSnapshots(const std::string& path) {
   for (size_t i = 0; i < names.size(); ++i) {
     uint64_t v = 0;
     db->GetIntProperty(handles[i], "rocksdb.total-sst-files-size", &v);
+    uint64_t blob = 0;  // snapshots' values are in blob files
+    db->GetIntProperty(handles[i], "rocksdb.total-blob-file-size", &blob);
+    v += blob;
     out.all_sst_bytes += v;
     if (names[i] == "records") out.records_sst_bytes = v;
     if (names[i] != "snapshots") continue;
