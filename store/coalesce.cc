@@ -1,5 +1,6 @@
 // The coalescing rule (pure), and EventLog::AppendReconcile, which applies it
-// by rewriting the cluster's newest record in place through the writer queue.
+// by writing the run's new count (a small value beside the run's record)
+// through the writer queue.
 
 #include "store/coalesce.h"
 
@@ -37,9 +38,9 @@ int64_t Micros(const google::protobuf::Timestamp& t) {
   return t.seconds() * 1000000 + t.nanos() / 1000;
 }
 
-// A rewrite is dropped when anything was appended between reading the
-// cluster's newest record and committing; it is tried again this often
-// before the record is simply appended.
+// A count is dropped when a record of the cluster was committed between
+// reading the cluster's newest record and committing the count; it is tried
+// again this often before the record is simply appended.
 constexpr int kStaleRetries = 3;
 
 enum class Try { kCounted, kNotARepeat, kStale };
@@ -77,14 +78,59 @@ void CountRepeat(const log::v1::LogRecord& next, log::v1::LogRecord* run) {
                                          n.duration_micros()}));
 }
 
-void EventLog::AddRewrite(const Handles& h, Writer* w, uint64_t last_seq, rocksdb::WriteBatch* batch) const {
-  if (last_seq != w->expect_last_seq) {
+void EventLog::AddRepeat(const Handles& h, Writer* w, const std::vector<Writer*>& earlier,
+                         rocksdb::WriteBatch* batch) const {
+  const log::v1::LogRecord& run = w->records->front();
+  const ClusterKey key = ClusterKey::From(run.cluster());
+  bool newest;
+  {
+    absl::MutexLock l(&state_mu_);
+    auto it = newest_.find(key);
+    newest = it != newest_.end() && it->second.seq == run.seq() && run.seq() >= first_seq_;
+  }
+  // A record of the cluster committed ahead of it in this group ends the run.
+  for (const Writer* x : earlier) {
+    if (x->repeat || !newest) continue;
+    for (const log::v1::LogRecord& r : *x->records) {
+      if (!r.cluster().name().empty() && ClusterKey::From(r.cluster()) == key) newest = false;
+    }
+  }
+  if (!newest) {
     w->stale = true;
     return;
   }
-  const log::v1::LogRecord& r = w->records->front();
-  batch->Put(h.cf[internal::kRecords], keys::Seq(r.seq()), r.SerializeAsString());
-  w->result.first_seq = w->result.last_seq = r.seq();
+  // The count only: the run's record stays as it was appended.
+  batch->Put(h.cf[internal::kMeta], keys::Repeats(run.seq()),
+             run.reconcile().repeats().SerializeAsString());
+  w->result.first_seq = w->result.last_seq = run.seq();
+}
+
+std::optional<log::v1::LogRecord> EventLog::NewestRunOf(const ClusterKey& cluster) {
+  {
+    absl::MutexLock l(&state_mu_);
+    auto it = newest_.find(cluster);
+    if (it != newest_.end()) {
+      if (it->second.seq < first_seq_) return std::nullopt;  // removed by retention
+      return it->second.run;
+    }
+  }
+  // Not looked at since Open: the index says which record is the newest. A
+  // group published meanwhile has put its own (newer) entry, which stays.
+  const uint64_t last = last_seq();
+  absl::StatusOr<std::vector<uint64_t>> seqs =
+      SeqsForCluster(cluster, {.to_seq = last, .limit = 1, .newest_first = true});
+  if (!seqs.ok()) return std::nullopt;  // appended instead; looked up again next time
+  NewestOfCluster found;
+  if (!seqs->empty()) {
+    found.seq = seqs->front();
+    absl::StatusOr<log::v1::LogRecord> r = Get(found.seq);
+    if (!r.ok()) return std::nullopt;
+    if (r->has_reconcile()) found.run = *std::move(r);
+  }
+  absl::MutexLock l(&state_mu_);
+  auto [it, added] = newest_.emplace(cluster, std::move(found));
+  if (it->second.seq < first_seq_) return std::nullopt;
+  return it->second.run;
 }
 
 absl::StatusOr<ReconcileAppend> EventLog::AppendReconcile(log::v1::LogRecord record) {
@@ -105,16 +151,11 @@ absl::StatusOr<ReconcileAppend> EventLog::AppendReconcile(log::v1::LogRecord rec
   ReconcileAppend counted;
   for (int attempt = 0; attempt < kStaleRetries; ++attempt) {
     // A retention pass may be removing the newest record: append rather
-    // than write it back below the cut.
+    // than count on a record below the cut.
     if (!retention_mu_.TryLock()) break;
     absl::StatusOr<Try> tried = [&]() -> absl::StatusOr<Try> {
-      const uint64_t last = last_seq();
-      absl::StatusOr<std::vector<uint64_t>> newest =
-          SeqsForCluster(key, {.to_seq = last, .limit = 1, .newest_first = true});
-      if (!newest.ok() || newest->empty()) return Try::kNotARepeat;
-      absl::StatusOr<log::v1::LogRecord> run = Get(newest->front());
-      if (!run.ok() || !run->has_reconcile() ||
-          !RepeatsDecision(run->reconcile(), record.reconcile())) {
+      std::optional<log::v1::LogRecord> run = NewestRunOf(key);
+      if (!run || !RepeatsDecision(run->reconcile(), record.reconcile())) {
         return Try::kNotARepeat;
       }
       CountRepeat(record, &*run);
@@ -122,8 +163,7 @@ absl::StatusOr<ReconcileAppend> EventLog::AppendReconcile(log::v1::LogRecord rec
       one.push_back(std::move(*run));
       Writer w;
       w.records = &one;
-      w.rewrite = true;
-      w.expect_last_seq = last;
+      w.repeat = true;
       if (absl::Status s = Commit(&w); !s.ok()) return s;
       if (w.stale) return Try::kStale;
       counted = {.seq = one.front().seq(),

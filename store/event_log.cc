@@ -16,6 +16,7 @@
 #include "rocksdb/options.h"
 #include "rocksdb/slice.h"
 #include "rocksdb/slice_transform.h"
+#include "rocksdb/snapshot.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/options_util.h"
 #include "rocksdb/write_batch.h"
@@ -35,6 +36,11 @@ absl::Status FromRocks(const rocksdb::Status& s, const std::string& path,
   if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
   if (s.IsIOError()) return absl::UnavailableError(msg);
   return absl::InternalError(msg);
+}
+
+bool ApplyRepeats(const rocksdb::Slice& value, log::v1::LogRecord* r) {
+  return r->mutable_reconcile()->mutable_repeats()->ParseFromArray(
+      value.data(), static_cast<int>(value.size()));
 }
 
 int64_t MicrosOf(const log::v1::LogRecord& r) {
@@ -254,9 +260,10 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
     last_observed.set_seconds(observed_floor / 1000000);
     last_observed.set_nanos(static_cast<int32_t>(observed_floor % 1000000) * 1000);
   }
-  for (Writer* w : group) {
-    if (w->rewrite) {
-      AddRewrite(*h, w, seq - 1, &batch);
+  for (size_t i = 0; i < group.size(); ++i) {
+    Writer* w = group[i];
+    if (w->repeat) {
+      AddRepeat(*h, w, std::vector<Writer*>(group.begin(), group.begin() + i), &batch);
       continue;
     }
     w->result.first_seq = seq;
@@ -290,7 +297,7 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
   if (snapshot) {
     std::vector<const log::v1::LogRecord*> records;
     for (Writer* w : group) {
-      if (w->rewrite) continue;
+      if (w->repeat) continue;
       for (const log::v1::LogRecord& r : *w->records) records.push_back(&r);
     }
     std::string state_bytes;
@@ -314,9 +321,25 @@ absl::Status EventLog::CommitGroup(const std::vector<Writer*>& group) {
   if (st.ok()) {
     absl::MutexLock l(&state_mu_);
     for (Writer* w : group) {
-      if (w->rewrite) continue;  // the fold ignores what a rewrite may change
-      // The records are ours now: fold by moving their objects' bytes.
-      for (log::v1::LogRecord& r : *w->records) state_ = Fold(std::move(state_), std::move(r));
+      if (w->repeat) {
+        // The fold ignores counts; the run's cached copy takes the new one.
+        const log::v1::LogRecord& run = w->records->front();
+        auto it = newest_.find(ClusterKey::From(run.cluster()));
+        if (!w->stale && it != newest_.end() && it->second.seq == run.seq() && it->second.run) {
+          *it->second.run->mutable_reconcile()->mutable_repeats() = run.reconcile().repeats();
+        }
+        continue;
+      }
+      for (log::v1::LogRecord& r : *w->records) {
+        if (!r.cluster().name().empty()) {
+          NewestOfCluster& newest = newest_[ClusterKey::From(r.cluster())];
+          newest.seq = r.seq();
+          newest.run.reset();
+          if (r.has_reconcile()) newest.run = r;
+        }
+        // The records are ours now: fold by moving their objects' bytes.
+        state_ = Fold(std::move(state_), std::move(r));
+      }
     }
     last_seq_ = last;
     appended_.SignalAll();
@@ -368,14 +391,26 @@ absl::StatusOr<log::v1::LogRecord> EventLog::Get(uint64_t seq) const {
   }
   std::shared_ptr<Handles> h = handles();
   if (h == nullptr) return Reopening();
+  // The record and its run's count, as of one moment.
+  rocksdb::ManagedSnapshot snapshot(h->db.get());
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot.snapshot();
   std::string bytes;
-  rocksdb::Status st =
-      h->db->Get(rocksdb::ReadOptions(), h->cf[kRecords], keys::Seq(seq), &bytes);
+  rocksdb::Status st = h->db->Get(ro, h->cf[kRecords], keys::Seq(seq), &bytes);
   if (st.IsNotFound()) return Corrupt(absl::StrCat("record ", seq, " is missing"));
   if (!st.ok()) return FromRocks(st, path_, absl::StrCat("reading record ", seq));
   log::v1::LogRecord r;
   if (!r.ParseFromString(bytes) || r.seq() != seq) {
     return Corrupt(absl::StrCat("record ", seq, " is damaged (does not parse)"));
+  }
+  if (r.has_reconcile()) {
+    st = h->db->Get(ro, h->cf[kMeta], keys::Repeats(seq), &bytes);
+    if (!st.ok() && !st.IsNotFound()) {
+      return FromRocks(st, path_, absl::StrCat("reading the repeat count of record ", seq));
+    }
+    if (st.ok() && !ApplyRepeats(bytes, &r)) {
+      return Corrupt(absl::StrCat("the repeat count of record ", seq, " is damaged (does not parse)"));
+    }
   }
   return r;
 }
@@ -385,7 +420,8 @@ std::unique_ptr<RecordIterator> EventLog::Read(uint64_t from_seq, uint64_t to_se
   const uint64_t to = std::min(to_seq, last_seq());
   std::shared_ptr<Handles> h = handles();
   if (h == nullptr) return std::make_unique<FailedRecordIterator>(Reopening());
-  return std::make_unique<RocksRecordIterator>(std::move(h), path_, from, to);
+  return std::make_unique<RocksRecordIterator>(std::move(h), path_, from, to,
+                                               /*with_repeats=*/true);
 }
 
 absl::StatusOr<std::vector<uint64_t>> EventLog::ScanIndex(
@@ -494,6 +530,8 @@ uint64_t EventLog::ApproximateBytes() const {
   for (auto* cf : h->cf) {
     uint64_t v = 0;
     if (h->db->GetIntProperty(cf, "rocksdb.total-sst-files-size", &v)) total += v;
+    // Snapshots' values are in blob files (see OpenDatabase).
+    if (h->db->GetIntProperty(cf, "rocksdb.total-blob-file-size", &v)) total += v;
     if (h->db->GetIntProperty(cf, "rocksdb.cur-size-all-mem-tables", &v)) total += v;
   }
   return total;

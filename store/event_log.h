@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -95,6 +96,7 @@ struct WriteHealth {
 // snapshot and the records after it, never the whole log.
 struct OpenStats {
   uint64_t snapshot_seq = 0;    // the snapshot the state was loaded from (0: none)
+  uint64_t snapshot_bytes = 0;  // its size as stored
   uint64_t records_folded = 0;  // records read and folded after it
   uint64_t bytes_folded = 0;    // their serialized size
   absl::Duration took;          // from opening RocksDB to a usable log
@@ -270,9 +272,14 @@ class EventLog {
   // Queues `w` and returns once it is committed (by itself as leader, or by
   // the leader of its group).
   absl::Status Commit(Writer* w);
-  // Adds a Writer::rewrite to `batch` when `last_seq` (the newest record
-  // before it in commit order) is the one it expects; else marks it stale.
-  void AddRewrite(const Handles& h, Writer* w, uint64_t last_seq, rocksdb::WriteBatch* batch) const;
+  // Adds a Writer::repeat to `batch` (the run's count, at keys::Repeats)
+  // when the run is still its cluster's newest record, counting the records
+  // of `earlier` (the group's writers before it); else marks it stale.
+  void AddRepeat(const Handles& h, Writer* w, const std::vector<Writer*>& earlier,
+                 rocksdb::WriteBatch* batch) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The newest record of `cluster` if it is a reconcile record (the run a
+  // repeat may be counted on), from newest_ or, the first time, the index.
+  std::optional<log::v1::LogRecord> NewestRunOf(const ClusterKey& cluster);
   // Opens RocksDB in path_ (the directory is known to hold a log or nothing).
   absl::StatusOr<std::shared_ptr<Handles>> OpenDatabase() const;
   // Reads first/last seq and rebuilds the state from the newest usable
@@ -360,6 +367,17 @@ class EventLog {
   uint64_t last_seq_ ABSL_GUARDED_BY(state_mu_) = 0;
 
   OpenStats open_stats_ ABSL_GUARDED_BY(state_mu_);
+  // The newest record of each cluster looked at since Open, for
+  // AppendReconcile: the record itself when it is a reconcile (a run a
+  // repeat may be counted on, with its count), else only its seq. Kept up
+  // to date as groups are published, emptied when the state is (re)loaded;
+  // a cluster not here is looked up in the index once. One entry per
+  // cluster, so bounded by the clusters the log has seen since Open.
+  struct NewestOfCluster {
+    uint64_t seq = 0;
+    std::optional<log::v1::LogRecord> run;
+  };
+  std::map<ClusterKey, NewestOfCluster> newest_ ABSL_GUARDED_BY(state_mu_);
 
   mutable absl::Mutex damaged_mu_;
   mutable std::vector<DamagedSnapshot> damaged_ ABSL_GUARDED_BY(damaged_mu_);

@@ -31,13 +31,22 @@ namespace doris_operator::store::internal {
 inline constexpr char kFormatKey[] = "format";
 inline constexpr char kFormatValue[] = "doris-operator/event-log";
 inline constexpr char kFormatVersionKey[] = "format_version";
-inline constexpr char kFormatVersion[] = "1";
+// 2: a coalesced run's count is a small value of its own (keys::Repeats) in
+// the meta family, no longer written into the run's record. Version 1 logs
+// (counts inside records) are read as they are and marked 2 on Open.
+inline constexpr char kFormatVersion[] = "2";
+inline constexpr char kFormatVersion1[] = "1";
 inline constexpr char kFirstSeqKey[] = "first_seq";
 
 // Column families, in the order handles are kept.
 enum Cf { kMeta, kRecords, kByObject, kByCluster, kSnapshots, kNumCf };
 inline const char* const kCfNames[kNumCf] = {"default", "records", "by_object", "by_cluster",
                                              "snapshots"};
+
+// Puts the count stored for reconcile record `r` (the value of
+// keys::Repeats(r.seq)) into it; it supersedes a count the record holds (a
+// version 1 log wrote counts into the record). False if it does not parse.
+bool ApplyRepeats(const rocksdb::Slice& value, log::v1::LogRecord* r);
 
 // A RocksDB status as an absl::Status naming the log's path and the step.
 absl::Status FromRocks(const rocksdb::Status& s, const std::string& path,
@@ -103,12 +112,14 @@ struct Handles {
 };
 
 // Reads records [from, to] of the records family, checking that each parses,
-// carries its key's seq and follows the previous one without a gap.
+// carries its key's seq and follows the previous one without a gap. With
+// `with_repeats`, reconcile records carry their run's count (ApplyRepeats),
+// read from the same RocksDB snapshot as the records; folds go without.
 class RocksRecordIterator : public RecordIterator {
  public:
   // Holds `handles` open until destroyed or ended by EndAll.
   RocksRecordIterator(std::shared_ptr<Handles> handles, std::string path,
-                      uint64_t from, uint64_t to)
+                      uint64_t from, uint64_t to, bool with_repeats = false)
       : live_(handles->iterators), path_(std::move(path)), from_(from), to_(to), expected_(from) {
     absl::MutexLock registry(&live_->mu);
     absl::MutexLock l(&mu_);
@@ -121,6 +132,10 @@ class RocksRecordIterator : public RecordIterator {
     rocksdb::ReadOptions ro;
     ro.fill_cache = false;
     ro.readahead_size = 2 << 20;
+    if (with_repeats) {
+      snapshot_ = handles_->db->GetSnapshot();
+      ro.snapshot = snapshot_;
+    }
     it_.reset(handles_->db->NewIterator(ro, handles_->cf[kRecords]));
     it_->Seek(keys::Seq(from));
     Load();
@@ -131,7 +146,7 @@ class RocksRecordIterator : public RecordIterator {
     absl::MutexLock registry(&live_->mu);
     live_->live.erase(this);
     absl::MutexLock l(&mu_);
-    it_.reset();
+    Release();
     last = std::move(handles_);
   }
 
@@ -144,7 +159,7 @@ class RocksRecordIterator : public RecordIterator {
     h.iterators->ended = why;
     for (RocksRecordIterator* it : h.iterators->live) {
       absl::MutexLock l(&it->mu_);
-      it->it_.reset();
+      it->Release();
       if (it->valid_) it->status_ = why;
       it->valid_ = false;
       released.push_back(std::move(it->handles_));
@@ -172,6 +187,41 @@ class RocksRecordIterator : public RecordIterator {
   }
 
  private:
+  // Lets go of everything that references the database (handles_ stays).
+  void Release() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    repeats_.reset();
+    it_.reset();
+    if (snapshot_ != nullptr && handles_ != nullptr) handles_->db->ReleaseSnapshot(snapshot_);
+    snapshot_ = nullptr;
+  }
+
+  // The stored count of reconcile record_, if any: the meta family's
+  // repeats keys are walked forward alongside the records (both ascend).
+  absl::Status LoadRepeats() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const std::string key = keys::Repeats(record_.seq());
+    if (repeats_ == nullptr) {
+      rocksdb::ReadOptions ro;
+      ro.fill_cache = false;
+      ro.snapshot = snapshot_;
+      repeats_.reset(handles_->db->NewIterator(ro, handles_->cf[kMeta]));
+      repeats_->Seek(key);
+    }
+    // Runs are few next to records; a long way to go is a Seek, not Nexts.
+    for (int steps = 0; repeats_->Valid() && repeats_->key().compare(key) < 0; ++steps) {
+      if (steps == 8) {
+        repeats_->Seek(key);
+        break;
+      }
+      repeats_->Next();
+    }
+    if (!repeats_->status().ok()) return FromRocks(repeats_->status(), path_, "reading repeat counts");
+    if (repeats_->Valid() && repeats_->key() == key && !ApplyRepeats(repeats_->value(), &record_)) {
+      return absl::DataLossError(absl::StrCat("event log ", path_, ": the repeat count of record ",
+                                              record_.seq(), " is damaged (does not parse)"));
+    }
+    return absl::OkStatus();
+  }
+
   void Load() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     valid_ = false;
     if (!it_->Valid()) {
@@ -202,6 +252,10 @@ class RocksRecordIterator : public RecordIterator {
       return;
     }
     expected_ = *seq + 1;
+    if (snapshot_ != nullptr && record_.has_reconcile()) {
+      status_ = LoadRepeats();
+      if (!status_.ok()) return;
+    }
     valid_ = true;
   }
 
@@ -210,6 +264,9 @@ class RocksRecordIterator : public RecordIterator {
   mutable absl::Mutex mu_;
   std::shared_ptr<Handles> handles_ ABSL_GUARDED_BY(mu_);  // outlives it_
   std::unique_ptr<rocksdb::Iterator> it_ ABSL_GUARDED_BY(mu_);
+  // With repeats: the view both iterators read, and the meta family's.
+  const rocksdb::Snapshot* snapshot_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::unique_ptr<rocksdb::Iterator> repeats_ ABSL_GUARDED_BY(mu_);
   const std::string path_;
   const uint64_t from_;
   const uint64_t to_;
@@ -237,18 +294,18 @@ class FailedRecordIterator : public RecordIterator {
 
 namespace doris_operator::store {
 
-// One caller's turn in the writer queue: records to append, or (rewrite)
-// one record to put back at its own seq (see coalesce.cc).
+// One caller's turn in the writer queue: records to append, or (repeat)
+// a reconcile counted on its cluster's run (see coalesce.cc).
 struct EventLog::Writer {
   std::vector<log::v1::LogRecord>* records = nullptr;
   absl::Status status;
   AppendResult result;
   bool done = false;
   absl::CondVar cv;
-  bool rewrite = false;
-  // For a rewrite: it applies only if this is still the newest record of
-  // the log when its group is committed; `stale` says it was not applied.
-  uint64_t expect_last_seq = 0;
+  // For a repeat, `records` holds the run's record with its new count. It
+  // applies only if that record is still its cluster's newest when the
+  // group is committed; `stale` says it was not applied.
+  bool repeat = false;
   bool stale = false;
 };
 

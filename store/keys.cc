@@ -61,4 +61,6 @@ std::optional<uint64_t> SeqOfIndexKey(std::string_view key, size_t prefix_len) {
   return GetFixed64BE(key.substr(prefix_len));
 }
 
+std::string Repeats(uint64_t seq) { return kRepeatsPrefix + Seq(seq); }
+
 }  // namespace doris_operator::store::keys

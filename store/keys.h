@@ -22,6 +22,11 @@ std::string ObjectPrefix(const ObjectId& id);
 std::string ClusterPrefix(const ClusterKey& cluster);
 std::optional<uint64_t> SeqOfIndexKey(std::string_view key, size_t prefix_len);
 
+// The key (in the meta family) of the repeat count of the coalesced run whose
+// record is `seq`: kRepeatsPrefix + Seq(seq).
+inline constexpr char kRepeatsPrefix[] = "repeats/";
+std::string Repeats(uint64_t seq);
+
 }  // namespace doris_operator::store::keys
 
 #endif  // DORIS_OPERATOR_STORE_KEYS_H_

@@ -240,11 +240,22 @@ absl::Status EventLog::Init() {
       db->Get(rocksdb::ReadOptions(), h->cf[kMeta], kFormatVersionKey, &version),
       path_, "reading the format version");
   if (!vs.ok()) return vs;
-  if (version != kFormatVersion) {
+  if (version != kFormatVersion && version != kFormatVersion1) {
     return absl::FailedPreconditionError(absl::StrCat(
         "event log ", path_, ": format version ", version,
-        " is not one this binary reads (it reads ", kFormatVersion,
+        " is not one this binary reads (it reads ", kFormatVersion1, " and ", kFormatVersion,
         "); use a matching operator version"));
+  }
+  if (version == kFormatVersion1) {
+    // Version 1 is read as it is (a count inside a run's record stands until
+    // a count of its own is written). Marked 2 before any such count is
+    // written, so a binary that reads only 1 refuses the log rather than
+    // showing runs without their later counts.
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    absl::Status s = FromRocks(db->Put(wo, h->cf[kMeta], kFormatVersionKey, kFormatVersion),
+                               path_, "marking the format version");
+    if (!s.ok()) return s;
   }
 
   absl::Status loaded = LoadState(h, 0);
@@ -280,6 +291,10 @@ absl::StatusOr<std::shared_ptr<EventLog::Handles>> EventLog::OpenDatabase() cons
   db_options.create_if_missing = options_.create_if_missing;
   db_options.create_missing_column_families = options_.create_if_missing;
   db_options.paranoid_checks = true;
+  // Open reads no table properties for compaction statistics: with
+  // hundreds of table files that is a read per file before the log is
+  // usable, for a heuristic that catches up by itself.
+  db_options.skip_stats_update_on_db_open = true;
   // A small cap forces every column family to flush whenever the WAL
   // reaches it, long before the memtables are full: index families end up
   // as many tiny files to compact, which cost appends about 10% (measured in
@@ -304,6 +319,20 @@ absl::StatusOr<std::shared_ptr<EventLog::Handles>> EventLog::OpenDatabase() cons
                                                    : options_.records_write_buffer_bytes / 4;
     if (i == kByObject || i == kByCluster) {
       cf_options.memtable_insert_with_hint_prefix_extractor = std::make_shared<IndexPrefix>();
+    }
+    if (i == kSnapshots) {
+      // Snapshots (a whole state each, megabytes) go to blob files; the
+      // table files hold their keys and references. Finding the snapshot
+      // to load (SeekForPrev) then reads one snapshot, not the block of
+      // the nearest snapshot in every sorted run: before, a restart on a
+      // 1,000,000-record log spent a third of its CPU decompressing and
+      // checksumming snapshots it did not load. Table files written before
+      // stay readable and are rewritten by compaction; blob files go with
+      // the last table file that references them.
+      cf_options.enable_blob_files = true;
+      cf_options.min_blob_size = 4096;
+      cf_options.blob_compression_type = cf_options.compression;
+      cf_options.enable_blob_garbage_collection = true;
     }
     descriptors.emplace_back(kCfNames[i], cf_options);
   }
@@ -389,8 +418,11 @@ absl::Status EventLog::LoadState(const std::shared_ptr<Handles>& h, uint64_t exp
   OpenStats stats;
   absl::StatusOr<State> state = FoldFromSnapshot(h, last, /*repair=*/true, &stats);
   if (!state.ok()) return state.status();
-  uint64_t newest_snapshot = 0, newest_snapshot_bytes = 0;
-  {
+  // The newest snapshot is the one just loaded, unless a damaged one was
+  // passed over (then rewritten): only then is it read again (a large
+  // state's snapshot is megabytes).
+  uint64_t newest_snapshot = stats.snapshot_seq, newest_snapshot_bytes = stats.snapshot_bytes;
+  if (!damaged_snapshots().empty()) {
     std::unique_ptr<rocksdb::Iterator> it(
         db->NewIterator(rocksdb::ReadOptions(), h->cf[kSnapshots]));
     it->SeekToLast();
@@ -405,6 +437,9 @@ absl::Status EventLog::LoadState(const std::shared_ptr<Handles>& h, uint64_t exp
     state_ = *std::move(state);
     last_seq_ = last;
     open_stats_ = stats;
+    // Looked up again as needed: a reopen may bring back records whose
+    // append failed.
+    newest_.clear();
     appended_.SignalAll();
   }
   absl::MutexLock l(&mu_);

@@ -55,6 +55,10 @@ absl::Status EventLog::DeleteRecordsUpTo(const std::shared_ptr<Handles>& h, uint
   batch.DeleteRange(h->cf[kRecords], begin, end);
   // Snapshots older than the cut can no longer be folded forward from.
   batch.DeleteRange(h->cf[kSnapshots], begin, keys::Seq(cut));
+  // And the counts of runs whose records go.
+  const std::string repeats_begin = keys::Repeats(0);
+  const std::string repeats_end = keys::Repeats(cut + 1);
+  batch.DeleteRange(h->cf[kMeta], repeats_begin, repeats_end);
   rocksdb::WriteOptions wo;
   wo.sync = true;
   absl::Status s = FromRocks(db->Write(wo, &batch), path_, "removing old records");
@@ -67,6 +71,10 @@ absl::Status EventLog::DeleteRecordsUpTo(const std::shared_ptr<Handles>& h, uint
         FromRocks(db->CompactRange(co, h->cf[cf], &lo, &hi), path_, "compacting");
     if (!cs.ok()) return cs;
   }
+  const rocksdb::Slice repeats_lo(repeats_begin), repeats_hi(repeats_end);
+  absl::Status ms = FromRocks(db->CompactRange(co, h->cf[kMeta], &repeats_lo, &repeats_hi),
+                              path_, "compacting");
+  if (!ms.ok()) return ms;
   for (int cf : {kByObject, kByCluster}) {
     absl::Status cs =
         FromRocks(db->CompactRange(co, h->cf[cf], nullptr, nullptr), path_, "compacting");

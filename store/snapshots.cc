@@ -87,6 +87,7 @@ absl::StatusOr<State> EventLog::FoldFromSnapshot(const std::shared_ptr<Handles>&
         } else {
           base = *at;
           state = *std::move(parsed);
+          if (stats != nullptr) stats->snapshot_bytes = it->value().size();
           break;
         }
       }

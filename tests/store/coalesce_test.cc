@@ -24,6 +24,8 @@
 #include "gtest/gtest.h"
 #include "store/coalesce.h"
 #include "store/event_log.h"
+#include "store/keys.h"
+#include "tests/store/raw_log.h"
 #include "tests/store/test_records.h"
 
 namespace doris_operator::store {
@@ -282,6 +284,82 @@ TEST_P(AppendReconcileTest, ConcurrentAppendsLoseNoRepeat) {
   auto indexed = log_->SeqsForCluster({"default", "c1"}, {.limit = 1000});
   ASSERT_TRUE(indexed.ok());
   EXPECT_EQ(indexed->size(), records);
+}
+
+// Format 2: a repeat writes the run's count beside the record (a small
+// value at keys::Repeats(seq) in the meta family); the record's own bytes
+// stay as appended, and retention removes the count with its record.
+TEST_P(AppendReconcileTest, ARepeatWritesTheCountNotTheRecord) {
+  ASSERT_EQ(Put(Reconcile("c1", Decision("in-1"), 100)).seq, 1u);
+  std::string appended;
+  ASSERT_TRUE(log_->Get(1)->SerializeToString(&appended));
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(Put(Reconcile("c1", Decision("in-1"), 101 + i)).coalesced);
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(log_->Append({WatchOf("c2", i, 120 + i)}).ok());
+  log_.reset();
+  {
+    testing::Raw raw(dir_);
+    ASSERT_TRUE(raw.ok());
+    EXPECT_EQ(raw.Get(testing::Raw::kRecords, keys::Seq(1)), appended);
+    ReconcileRecord::Repeats repeats;
+    ASSERT_TRUE(repeats.ParseFromString(raw.Get(testing::Raw::kMeta, keys::Repeats(1))));
+    EXPECT_EQ(repeats.count(), 11u);
+    EXPECT_LT(raw.Get(testing::Raw::kMeta, keys::Repeats(1)).size(), 40u);
+    EXPECT_EQ(raw.Get(testing::Raw::kMeta, "format_version"), "2");
+  }
+  Reopen();
+  auto kept = log_->ApplyRetention({.max_age = absl::Seconds(5), .keep_at_least = 5},
+                                   absl::FromUnixSeconds(140));
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  ASSERT_GT(kept->first_seq, 1u);
+  log_.reset();
+  testing::Raw raw(dir_);
+  ASSERT_TRUE(raw.ok());
+  EXPECT_EQ(raw.Get(testing::Raw::kMeta, keys::Repeats(1)), "") << "the count outlived its record";
+}
+
+// A log written by the previous format (version 1: a repeat rewrote the
+// whole run record in place, its count inside) opens, shows its counts, and
+// its runs go on counting.
+TEST_P(AppendReconcileTest, ALogOfFormatVersion1Opens) {
+  ASSERT_TRUE(log_->Append({WatchOf("c1", 1, 99)}).ok());
+  ASSERT_EQ(Put(Reconcile("c1", Decision("in-1"), 100)).seq, 2u);
+  ASSERT_EQ(Put(Reconcile("c2", Decision("in-2"), 101)).seq, 3u);
+  LogRecord run = *log_->Get(2);
+  log_.reset();
+  {
+    // What version 1 left on disk: the count inside the record, no count key.
+    testing::Raw raw(dir_);
+    ASSERT_TRUE(raw.ok());
+    for (int i = 0; i < 6; ++i) CountRepeat(Reconcile("c1", Decision("in-1"), 102 + i), &run);
+    ASSERT_EQ(run.reconcile().repeats().count(), 7u);
+    raw.Put(testing::Raw::kRecords, keys::Seq(2), run.SerializeAsString());
+    raw.Put(testing::Raw::kMeta, "format_version", "1");
+  }
+  Reopen();
+  auto got = log_->Get(2);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->reconcile().repeats().count(), 7u);
+  EXPECT_EQ(got->reconcile().repeats().last_observed_at().seconds(), 107);
+  auto c2 = log_->Get(3);
+  ASSERT_TRUE(c2.ok());
+  EXPECT_FALSE(c2->reconcile().has_repeats());
+  // The run goes on from its count.
+  const ReconcileAppend a = Put(Reconcile("c1", Decision("in-1"), 110));
+  EXPECT_TRUE(a.coalesced);
+  EXPECT_EQ(a.seq, 2u);
+  EXPECT_EQ(a.count, 8u);
+  uint64_t total = 0;
+  for (auto it = log_->Read(1); it->Valid(); it->Next()) {
+    if (it->record().has_reconcile()) total += ReconcileCount(it->record().reconcile());
+  }
+  EXPECT_EQ(total, 9u);  // 8 of c1, 1 of c2
+  Reopen();
+  EXPECT_EQ(log_->Get(2)->reconcile().repeats().count(), 8u);
+  EXPECT_EQ(log_->Get(2)->reconcile().repeats().last_observed_at().seconds(), 110);
+  log_.reset();
+  testing::Raw raw(dir_);
+  EXPECT_EQ(raw.Get(testing::Raw::kMeta, "format_version"), "2")
+      << "a binary that reads only version 1 must refuse the log now";
 }
 
 INSTANTIATE_TEST_SUITE_P(Durability, AppendReconcileTest,
