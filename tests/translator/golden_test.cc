@@ -14,21 +14,17 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/translator/render_testing.h"
 #include "tools/dorisctl/render_command.h"
 
 namespace doris_operator::dorisctl {
 namespace {
 
 namespace fs = std::filesystem;
+using translator::testing::ReadFile;
+using translator::testing::SampleTestName;
 
 bool g_update = false;
-
-std::string Read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 const fs::path kDir = "tests/translator/testdata";
 constexpr std::string_view kGolden = ".golden.yaml";
@@ -76,18 +72,12 @@ TEST_P(GoldenTest, RenderMatchesGolden) {
     return;
   }
   ASSERT_TRUE(fs::exists(golden)) << golden << " is missing; run with --update_goldens";
-  EXPECT_EQ(out.str(), Read(golden)) << "rendering of " << input << " changed; if intended, "
+  EXPECT_EQ(out.str(), ReadFile(golden)) << "rendering of " << input << " changed; if intended, "
                                      << "regenerate with --update_goldens and review the diff";
 }
 
 INSTANTIATE_TEST_SUITE_P(Samples, GoldenTest, ::testing::ValuesIn(Samples()),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (char& c : n) {
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           }
-                           return n;
-                         });
+                         [](const auto& info) { return SampleTestName(info.param); });
 
 }  // namespace
 }  // namespace doris_operator::dorisctl

@@ -12,13 +12,17 @@
 #include "translator/canonical_json.h"
 #include "translator/hash.h"
 #include "translator/model_json.h"
-#include "tools/dorisctl/render_command.h"
+#include "tests/translator/render_testing.h"
 
 namespace doris_operator::translator {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using testing::ByName;
+using testing::RenderFile;
+using testing::ReversedKeysText;
+using testing::RunProcess;
 
 model::v1::DorisCluster Model(const json& j) {
   ModelFromJsonResult r = ModelFromJson(j);
@@ -39,12 +43,6 @@ DesiredSet Tr(const json& j, const TranslateInputs& in = {}) {
   absl::StatusOr<DesiredSet> s = Translate(Model(j), in);
   EXPECT_TRUE(s.ok()) << s.status();
   return s.ok() ? *s : DesiredSet();
-}
-
-std::map<std::string, DesiredObject> ByName(const DesiredSet& s) {
-  std::map<std::string, DesiredObject> out;
-  for (const auto& o : s.objects) out[o.kind + "/" + o.name] = o;
-  return out;
 }
 
 json Sts(const DesiredSet& s, const std::string& name) {
@@ -273,41 +271,6 @@ TEST(Translate, UserMapsAndMergedKeysComeOutCanonicalLaterSourcesWinning) {
 
 // ---- determinism ----
 
-std::string ReversedText(const json& v) {
-  std::function<nlohmann::ordered_json(const json&)> rev = [&](const json& x) {
-    if (x.is_object()) {
-      nlohmann::ordered_json o = nlohmann::ordered_json::object();
-      std::vector<std::string> keys;
-      for (const auto& [k, _] : x.items()) keys.push_back(k);
-      for (auto it = keys.rbegin(); it != keys.rend(); ++it) o[*it] = rev(x.at(*it));
-      return o;
-    }
-    if (x.is_array()) {
-      nlohmann::ordered_json a = nlohmann::ordered_json::array();
-      for (const json& e : x) a.push_back(rev(e));
-      return a;
-    }
-    return nlohmann::ordered_json::parse(x.dump());
-  };
-  return rev(v).dump(1);
-}
-
-std::string RenderFile(const std::string& path) {
-  std::ostringstream out, err;
-  EXPECT_EQ(dorisctl::RunRender({"-f", path}, out, err), 0) << err.str();
-  return out.str();
-}
-
-std::string RunProcess(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return "";
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof(buf), p)) > 0;) out.append(buf, n);
-  pclose(p);
-  return out;
-}
-
 TEST(Determinism, KeyOrderOfTheInputDoesNotMatter) {
   const fs::path tmp = fs::path(::testing::TempDir()) / "reversed.yaml";
   json j = Base();
@@ -318,8 +281,8 @@ TEST(Determinism, KeyOrderOfTheInputDoesNotMatter) {
   j["spec"]["feSpec"]["nodeSelector"] = {{"z", "1"}, {"a", "2"}};
   const fs::path straight = fs::path(::testing::TempDir()) / "straight.yaml";
   std::ofstream(straight) << j.dump(1);
-  std::ofstream(tmp) << ReversedText(j);
-  ASSERT_NE(j.dump(1), ReversedText(j));
+  std::ofstream(tmp) << ReversedKeysText(j);
+  ASSERT_NE(j.dump(1), ReversedKeysText(j));
   EXPECT_EQ(RenderFile(straight.string()), RenderFile(tmp.string()));
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/translator/render_testing.h"
 #include "tools/dorisctl/render_command.h"
 #include "tools/dorisctl/yaml_json.h"
 
@@ -23,6 +24,8 @@ namespace doris_operator::dorisctl {
 namespace {
 
 namespace fs = std::filesystem;
+using translator::testing::ReadFile;
+using translator::testing::SampleTestName;
 using nlohmann::json;
 
 bool g_update = false;
@@ -32,13 +35,6 @@ const fs::path kGoldens = "tests/translator/disaggregated/golden";
 constexpr std::string_view kGolden = ".golden.yaml";
 // What fdb-kubernetes-operator would have written under `cluster-file`.
 constexpr char kFixtureClusterFile[] = "fixture_fdb:Fixture0@fdb-0.fdb-cluster:4500";
-
-std::string Read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::vector<std::string> Samples() {
   std::vector<std::string> out;
@@ -112,7 +108,7 @@ class GoldenTest : public ::testing::TestWithParam<std::string> {};
 TEST_P(GoldenTest, RenderMatchesGolden) {
   const fs::path input = kSamples / (GetParam() + ".yaml");
   const fs::path golden = kGoldens / (GetParam() + std::string(kGolden));
-  const RenderRun r = RenderText(GetParam(), WithFdbConfigMap(Read(input)));
+  const RenderRun r = RenderText(GetParam(), WithFdbConfigMap(ReadFile(input)));
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.err, "") << "rendering a sample (with its FDB ConfigMap) should produce no warnings";
   if (g_update) {
@@ -122,7 +118,7 @@ TEST_P(GoldenTest, RenderMatchesGolden) {
     return;
   }
   ASSERT_TRUE(fs::exists(golden)) << golden << " is missing; run with --update_goldens";
-  EXPECT_EQ(r.out, Read(golden)) << "rendering of " << input << " changed; if intended, "
+  EXPECT_EQ(r.out, ReadFile(golden)) << "rendering of " << input << " changed; if intended, "
                                  << "regenerate with --update_goldens and review the diff";
 }
 
@@ -132,12 +128,12 @@ TEST_P(GoldenTest, RenderMatchesGolden) {
 // FDB_ENDPOINT (as the reference, which raises FDBAddressNotConfiged).
 TEST_P(GoldenTest, WithoutItsFdbConfigMapTheRenderingSaysWhatItNeeds) {
   if (g_update) GTEST_SKIP();
-  const std::string text = Read(kSamples / (GetParam() + ".yaml"));
+  const std::string text = ReadFile(kSamples / (GetParam() + ".yaml"));
   const json ddc = Ddc(text);
   const std::string ref = FdbRef(ddc);
   const RenderRun r = RenderText(GetParam(), text);
   ASSERT_EQ(r.code, 0) << r.err;
-  const std::string golden = Read(kGoldens / (GetParam() + std::string(kGolden)));
+  const std::string golden = ReadFile(kGoldens / (GetParam() + std::string(kGolden)));
   if (ref.empty()) {
     EXPECT_EQ(r.err, "");
     EXPECT_EQ(r.out, golden);
@@ -164,13 +160,7 @@ TEST_P(GoldenTest, WithoutItsFdbConfigMapTheRenderingSaysWhatItNeeds) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Samples, GoldenTest, ::testing::ValuesIn(Samples()),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (char& c : n) {
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           }
-                           return n;
-                         });
+                         [](const auto& info) { return SampleTestName(info.param); });
 
 }  // namespace
 }  // namespace doris_operator::dorisctl

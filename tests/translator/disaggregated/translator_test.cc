@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "gtest/gtest.h"
+#include "tests/translator/render_testing.h"
 #include "tools/dorisctl/render_command.h"
 #include "tools/dorisctl/yaml_json.h"
 #include "translator/canonical_json.h"
@@ -26,6 +27,11 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 namespace dv1 = model::disaggregated::v1;
+using translator::testing::ByName;
+using translator::testing::ReadFile;
+using translator::testing::RenderFile;
+using translator::testing::ReversedKeysText;
+using translator::testing::RunProcess;
 
 const fs::path kSamples = "deploy/samples/disaggregated";
 
@@ -51,12 +57,6 @@ DesiredSet Tr(const json& j, const TranslateInputs& in = {}) {
   absl::StatusOr<DesiredSet> s = Translate(Model(j), in);
   EXPECT_TRUE(s.ok()) << s.status();
   return s.ok() ? *s : DesiredSet();
-}
-
-std::map<std::string, DesiredObject> ByName(const DesiredSet& s) {
-  std::map<std::string, DesiredObject> out;
-  for (const auto& o : s.objects) out[o.kind + "/" + o.name] = o;
-  return out;
 }
 
 json Obj(const DesiredSet& s, const std::string& kind_name) {
@@ -343,48 +343,6 @@ std::vector<fs::path> SampleFiles() {
   return out;
 }
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string ReversedText(const json& v) {
-  std::function<nlohmann::ordered_json(const json&)> rev = [&](const json& x) {
-    if (x.is_object()) {
-      nlohmann::ordered_json o = nlohmann::ordered_json::object();
-      std::vector<std::string> keys;
-      for (const auto& [k, _] : x.items()) keys.push_back(k);
-      for (auto it = keys.rbegin(); it != keys.rend(); ++it) o[*it] = rev(x.at(*it));
-      return o;
-    }
-    if (x.is_array()) {
-      nlohmann::ordered_json a = nlohmann::ordered_json::array();
-      for (const json& e : x) a.push_back(rev(e));
-      return a;
-    }
-    return nlohmann::ordered_json::parse(x.dump());
-  };
-  return rev(v).dump(1);
-}
-
-std::string RenderFile(const fs::path& path) {
-  std::ostringstream out, err;
-  EXPECT_EQ(dorisctl::RunRender({"-f", path.string()}, out, err), 0) << err.str();
-  return out.str();
-}
-
-std::string RunProcess(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return "";
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof(buf), p)) > 0;) out.append(buf, n);
-  pclose(p);
-  return out;
-}
-
 json SampleDdc(const fs::path& p) {
   absl::StatusOr<std::vector<json>> docs = dorisctl::ParseYamlDocuments(ReadFile(p));
   EXPECT_TRUE(docs.ok()) << docs.status();
@@ -404,8 +362,8 @@ TEST(Determinism, KeyOrderOfTheInputDoesNotMatter) {
     j["spec"]["computeGroups"][0]["annotations"] = {{"z", "1"}, {"a", "2"}};
     const fs::path straight = dir / "straight.yaml", reversed = dir / "reversed.yaml";
     std::ofstream(straight) << j.dump(1);
-    std::ofstream(reversed) << ReversedText(j);
-    ASSERT_NE(j.dump(1), ReversedText(j));
+    std::ofstream(reversed) << ReversedKeysText(j);
+    ASSERT_NE(j.dump(1), ReversedKeysText(j));
     const std::string a = RenderFile(straight);
     ASSERT_GT(a.size(), 1000u) << sample;
     EXPECT_EQ(a, RenderFile(reversed)) << sample;
