@@ -40,6 +40,32 @@ bool ReadFile(const std::string& path, std::string* out) {
   return true;
 }
 
+// A translation's outcome as `render` prints it: the objects (YAML
+// documents, or a JSON List) on `out`, warnings and errors on `err`; the
+// exit code.
+int PrintDesired(const absl::StatusOr<translator::DesiredSet>& set, const std::string& format,
+                 std::ostream& out, std::ostream& err) {
+  if (!set.ok()) {
+    std::istringstream lines{std::string(set.status().message())};
+    for (std::string line; std::getline(lines, line);) err << "error: " << line << "\n";
+    return 1;
+  }
+  for (const auto& w : set->warnings) err << "warning: " << w.ToString() << "\n";
+  if (format == "json") {
+    json list = {{"apiVersion", "v1"}, {"kind", "List"}, {"items", json::array()}};
+    for (const auto& o : set->objects) list["items"].push_back(json::parse(o.json));
+    out << list.dump(2) << "\n";
+    return 0;
+  }
+  bool first = true;
+  for (const auto& o : set->objects) {
+    if (!first) out << "---\n";
+    first = false;
+    out << ToYaml(json::parse(o.json));
+  }
+  return 0;
+}
+
 }  // namespace
 
 int RunRender(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -172,26 +198,7 @@ int RunRender(const std::vector<std::string>& args, std::ostream& out, std::ostr
             << " is not the config file of any component with configMaps; ignored\n";
       }
     }
-    absl::StatusOr<translator::DesiredSet> set = dd::Translate(model.ddc, ddc_inputs);
-    if (!set.ok()) {
-      std::istringstream lines{std::string(set.status().message())};
-      for (std::string line; std::getline(lines, line);) err << "error: " << line << "\n";
-      return 1;
-    }
-    for (const auto& w : set->warnings) err << "warning: " << w.ToString() << "\n";
-    bool first = true;
-    if (format == "json") {
-      json list = {{"apiVersion", "v1"}, {"kind", "List"}, {"items", json::array()}};
-      for (const auto& o : set->objects) list["items"].push_back(json::parse(o.json));
-      out << list.dump(2) << "\n";
-      return 0;
-    }
-    for (const auto& o : set->objects) {
-      if (!first) out << "---\n";
-      first = false;
-      out << ToYaml(json::parse(o.json));
-    }
-    return 0;
+    return PrintDesired(dd::Translate(model.ddc, ddc_inputs), format, out, err);
   }
   if (cluster_doc == nullptr) {
     err << file << ": no DorisCluster or DorisDisaggregatedCluster in the file\n";
@@ -227,26 +234,7 @@ int RunRender(const std::vector<std::string>& args, std::ostream& out, std::ostr
           << " is not the core config of any component with configMapInfo; ignored\n";
     }
   }
-  absl::StatusOr<translator::DesiredSet> set = translator::Translate(model.cluster, inputs);
-  if (!set.ok()) {
-    std::istringstream lines{std::string(set.status().message())};
-    for (std::string line; std::getline(lines, line);) err << "error: " << line << "\n";
-    return 1;
-  }
-  for (const auto& w : set->warnings) err << "warning: " << w.ToString() << "\n";
-  if (format == "json") {
-    json list = {{"apiVersion", "v1"}, {"kind", "List"}, {"items", json::array()}};
-    for (const auto& o : set->objects) list["items"].push_back(json::parse(o.json));
-    out << list.dump(2) << "\n";
-    return 0;
-  }
-  bool first = true;
-  for (const auto& o : set->objects) {
-    if (!first) out << "---\n";
-    first = false;
-    out << ToYaml(json::parse(o.json));
-  }
-  return 0;
+  return PrintDesired(translator::Translate(model.cluster, inputs), format, out, err);
 }
 
 }  // namespace doris_operator::dorisctl
