@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "operator/kube/kubeconfig.h"
@@ -66,6 +67,7 @@ class WatcherTest : public ::testing::Test {
     options.error_backoff = absl::Milliseconds(50);
     options.on_synced = [this](const std::string& stream, uint64_t seq) {
       EXPECT_EQ(stream, "v1/configmaps@default");
+      absl::MutexLock l(&synced_mu_);
       synced_.push_back(seq);
     };
     return options;
@@ -104,8 +106,18 @@ class WatcherTest : public ::testing::Test {
   std::unique_ptr<kube::Client> client_;
   std::string log_path_;
   std::unique_ptr<store::EventLog> log_;
-  // The log position each on_synced call reported.
-  std::vector<uint64_t> synced_;
+  // The log position each on_synced call reported; written by the watcher's
+  // thread while the test polls it.
+  std::vector<uint64_t> Synced() {
+    absl::MutexLock l(&synced_mu_);
+    return synced_;
+  }
+  void ClearSynced() {
+    absl::MutexLock l(&synced_mu_);
+    synced_.clear();
+  }
+  absl::Mutex synced_mu_;
+  std::vector<uint64_t> synced_ ABSL_GUARDED_BY(synced_mu_);
   const std::string cms_ = kube::CollectionPath("v1", "default", "configmaps");
   const StreamSpec spec_{"v1", "ConfigMap", "configmaps", "default", "app.doris.cluster"};
 };
@@ -117,8 +129,8 @@ TEST_F(WatcherTest, ListsThenWatchesAndListsAgainWhenRestarted) {
   EXPECT_EQ(Summary(*log_, 1),
             (std::vector<std::string>{"RELIST", "ADDED a (relist)", "ADDED b (relist)"}));
   // Synced once the list was in the log, through its last record.
-  ASSERT_EQ(synced_.size(), 1u);
-  EXPECT_GE(synced_[0], 3u);
+  ASSERT_EQ(Synced().size(), 1u);
+  EXPECT_GE(Synced()[0], 3u);
   const uint64_t after_first = log_->last_seq();
 
   // While no watcher runs: a change and a deletion. The restarted watcher
@@ -131,18 +143,18 @@ TEST_F(WatcherTest, ListsThenWatchesAndListsAgainWhenRestarted) {
   ASSERT_TRUE(cursors.ok());
   ASSERT_FALSE((*cursors)["v1/configmaps@default"].empty());
   OpenLog();
-  synced_.clear();
-  RunUntil([&] { return log_->CurrentObjectsOf({"default", "c1"}).size() == 1 && !synced_.empty(); });
+  ClearSynced();
+  RunUntil([&] { return log_->CurrentObjectsOf({"default", "c1"}).size() == 1 && !Synced().empty(); });
   const std::vector<std::string> second = Summary(*log_, after_first + 1);
   EXPECT_EQ(second, (std::vector<std::string>{"RELIST", "MODIFIED a (relist)", "DELETED b (relist)"}));
-  ASSERT_EQ(synced_.size(), 1u);
+  ASSERT_EQ(Synced().size(), 1u);
   uint64_t deleted_b = 0;
   uint64_t seq = after_first + 1;  // records are numbered without gaps
   for (auto it = log_->Read(after_first + 1); it->Valid(); it->Next(), ++seq) {
     if (it->record().watch().type() == log::v1::DELETED) deleted_b = seq;
   }
   ASSERT_NE(deleted_b, 0u);
-  EXPECT_GE(synced_[0], deleted_b);
+  EXPECT_GE(Synced()[0], deleted_b);
   const auto& objects = log_->CurrentObjectsOf({"default", "c1"});
   ASSERT_EQ(objects.size(), 1u);
   EXPECT_NE(objects.begin()->second.object_json().find(R"("k":"2")"), std::string::npos);
@@ -180,7 +192,7 @@ TEST_F(WatcherTest, GoneResetsTheCursorAndRelistsOnlyDifferences) {
   EXPECT_EQ(Summary(*log_, after_first + 1),
             (std::vector<std::string>{"RESET", "RELIST", "MODIFIED a (relist)",
                                       "DELETED b (relist)", "ADDED d (relist)"}));
-  EXPECT_EQ(synced_.size(), 1u);  // a re-list after 410 is not a first sync
+  EXPECT_EQ(Synced().size(), 1u);  // a re-list after 410 is not a first sync
   auto cursors = log_->WatchCursors();
   ASSERT_TRUE(cursors.ok());
   EXPECT_FALSE((*cursors)["v1/configmaps@default"].empty());
