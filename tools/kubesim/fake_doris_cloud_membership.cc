@@ -135,6 +135,7 @@ std::string FakeDorisCloud::DropFrontend(Cluster& c, const std::string& role, co
   }
   if (it->second.is_master) return "can not drop current master node.";
   c.dropped_pod_uids.insert(it->second.pod_uid);
+  if (!it->second.meta_claim_uid.empty()) c.dropped_meta_claims.insert(it->second.meta_claim_uid);
   c.frontends.erase(it);
   return "";
 }
