@@ -125,6 +125,9 @@ class FakeDorisCloud {
     // Knobs (POST /api/_sim/config on the FE).
     int64_t tablets_moved_per_second = -1;
     std::string service_lands_on = "round-robin";
+    // Membership writes refused with Doris' message, by op (DROP/fe,
+    // DROP/be, DECOMMISSION/be): {"refuse": {...}} on /api/_sim/config.
+    std::map<std::string, std::string> refuse;
   };
 
   Cluster& ClusterFor(const std::string& ns, const std::string& ddc) { return clusters_[ns + "/" + ddc]; }
