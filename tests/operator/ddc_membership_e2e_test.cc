@@ -88,7 +88,9 @@ spec:
       if (e.value("by", "").rfind("doris-operator", 0) != 0) continue;
       for (const Json& hp : e.value("hostPorts", Json::array())) {
         Write w{e.value("op", ""), hp.get<std::string>(), e.value("code", 0), 0};
-        (void)absl::SimpleAtoi(e.value("resourceVersion", "0"), &w.rv);
+        const Json& rv = e["resourceVersion"];
+        if (rv.is_number_integer()) w.rv = rv.get<int64_t>();
+        if (rv.is_string()) (void)absl::SimpleAtoi(rv.get<std::string>(), &w.rv);
         out.push_back(w);
       }
     }
@@ -223,9 +225,10 @@ TEST_F(DdcMembershipE2eTest, ComputeGroupClaimsStayAfterScaleInAndRemoval) {
   auto r = Kubectl({"patch", "ddc", ddc, "--type=json", "-p",
                     R"([{"op":"replace","path":"/spec/computeGroups/0/replicas","value":1}])"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  ASSERT_TRUE(Eventually([&] { return StsReplicas(cg) == 1 && Converged(ddc); }, 180))
-      << Ddc(ddc).dump() << operator_->Output();
-  ASSERT_FALSE(Get(kube::ObjectPath("v1", "default", "pods", cg + "-1")).is_object());
+  ASSERT_TRUE(Eventually([&] {
+    return StsReplicas(cg) == 1 && Converged(ddc) &&
+           !Get(kube::ObjectPath("v1", "default", "pods", cg + "-1")).is_object();
+  }, 180)) << Ddc(ddc).dump() << operator_->Output();
   EXPECT_EQ(Claims(cg), claims);
   r = Kubectl({"patch", "ddc", ddc, "--type=json", "-p", R"([{"op":"remove","path":"/spec/computeGroups/0"}])"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
