@@ -4,7 +4,8 @@
 // A cluster's Doris admin credentials, read live because the event log never
 // holds them: what the operator's own FE calls send, and the operator-owned
 // Secret `<name>-admin-user` that carries the deprecated spec.adminUser to
-// the pods (env PASSWD), filled here from the live DorisCluster.
+// the pods (env PASSWD), filled here from the live resource (a DorisCluster
+// or a DorisDisaggregatedCluster: CredentialOwner).
 
 #include <optional>
 #include <string>
