@@ -436,6 +436,15 @@ TEST_F(FakeDorisCloudTest, AnFeStartedOnADroppedFesMetaClaimNeverJoins) {
   ASSERT_EQ(observer.rfind("d-fe-2.", 0), 0u) << listed.body;
   const std::string claim = "/api/v1/namespaces/default/persistentvolumeclaims/doris-meta-d-fe-2";
   const std::string claim_uid = Api("GET", claim).json["metadata"]["uid"];
+  // The refuse knob: the master refuses (Env.dropFrontend's busy lock), nothing changes.
+  ASSERT_EQ(Fe("POST", "/api/_sim/config", {{"refuse", {{"DROP/fe", true}}}}).json["code"], 0);
+  Answer refused = Sql(absl::StrCat("ALTER SYSTEM DROP OBSERVER \"", observer, "\""));
+  EXPECT_EQ(refused.json["code"], 1);
+  EXPECT_NE(refused.body.find("Failed to acquire env lock. Try again"), std::string::npos) << refused.body;
+  refused = Fe("POST", "/rest/v2/manager/node/DROP/fe", {{"role", "OBSERVER"}, {"hostPort", observer}});
+  EXPECT_NE(refused.body.find("Failed to acquire env lock. Try again"), std::string::npos) << refused.body;
+  EXPECT_EQ(frontends().size(), 3u);
+  ASSERT_EQ(Fe("POST", "/api/_sim/config", {{"refuse", {{"DROP/fe", false}}}}).json["code"], 0);
   ASSERT_EQ(Sql(absl::StrCat("ALTER SYSTEM DROP OBSERVER \"", observer, "\"")).json["code"], 0);
   auto scale = [&](int replicas) {
     return Api("PATCH", "/apis/apps/v1/namespaces/default/statefulsets/d-fe", {{"spec", {{"replicas", replicas}}}},
