@@ -62,13 +62,29 @@ log::v1::ObjectRef SecretRef(const std::string& ns, const std::string& name) {
 
 }  // namespace
 
+CredentialOwner OwnerOf(const model::v1::DorisCluster& cluster) {
+  CredentialOwner o;
+  o.kind = "DorisCluster";
+  o.ns = cluster.metadata().namespace_();
+  o.name = cluster.metadata().name();
+  o.uid = cluster.metadata().uid();
+  o.live_path = kube::ObjectPath("doris.selectdb.com/v1", o.ns, "dorisclusters", o.name);
+  o.auth_secret = cluster.spec().auth_secret();
+  o.has_admin_user = cluster.spec().has_admin_user();
+  o.generation_applied = cluster.metadata().generation() == cluster.status().observed_generation();
+  o.admin_secret_name = translator::AdminUserSecretName(o.name);
+  return o;
+}
+
 Credentials ReadCredentials(kube::Client& kube, const model::v1::DorisCluster& cluster) {
+  return ReadCredentials(kube, OwnerOf(cluster));
+}
+
+Credentials ReadCredentials(kube::Client& kube, const CredentialOwner& owner) {
   Credentials c;
-  const std::string& ns = cluster.metadata().namespace_();
-  const model::v1::DorisClusterSpec& spec = cluster.spec();
-  if (spec.has_admin_user()) {
-    absl::StatusOr<Json> live = kube.Get(
-        kube::ObjectPath("doris.selectdb.com/v1", ns, "dorisclusters", cluster.metadata().name()));
+  const std::string& ns = owner.ns;
+  if (owner.has_admin_user) {
+    absl::StatusOr<Json> live = kube.Get(owner.live_path);
     if (live.ok()) {
       Credentials::AdminUser a;
       a.name = StringAt(*live, {"spec", "adminUser", "name"});
@@ -77,13 +93,13 @@ Credentials ReadCredentials(kube::Client& kube, const model::v1::DorisCluster& c
       c.admin_user = std::move(a);
     } else {
       c.admin_user_error = absl::Status(
-          live.status().code(),
-          absl::StrCat("reading spec.adminUser from the live DorisCluster: ", live.status().message()));
+          live.status().code(), absl::StrCat("reading spec.adminUser from the live ", owner.kind, ": ",
+                                             live.status().message()));
     }
   }
   // As the reference: an authSecret that exists with data wins; else adminUser.
-  if (!spec.auth_secret().empty()) {
-    absl::StatusOr<Json> secret = kube.Get(kube::ObjectPath("v1", ns, "secrets", spec.auth_secret()));
+  if (!owner.auth_secret.empty()) {
+    absl::StatusOr<Json> secret = kube.Get(kube::ObjectPath("v1", ns, "secrets", owner.auth_secret));
     if (secret.ok() && secret->is_object() && secret->contains("data")) {
       const std::string user = DataAt(*secret, "username").value_or("");
       if (!user.empty()) c.user = user;
@@ -103,8 +119,15 @@ std::vector<CredentialWrite> SyncAdminUserSecret(kube::Client& kube,
                                                  const Credentials& credentials,
                                                  std::vector<translator::DesiredObject>* objects,
                                                  const std::string& field_manager) {
-  const std::string& ns = cluster.metadata().namespace_();
-  const std::string name = translator::AdminUserSecretName(cluster.metadata().name());
+  return SyncAdminUserSecret(kube, OwnerOf(cluster), credentials, objects, field_manager);
+}
+
+std::vector<CredentialWrite> SyncAdminUserSecret(kube::Client& kube, const CredentialOwner& owner,
+                                                 const Credentials& credentials,
+                                                 std::vector<translator::DesiredObject>* objects,
+                                                 const std::string& field_manager) {
+  const std::string& ns = owner.ns;
+  const std::string& name = owner.admin_secret_name;
   const std::string path = kube::ObjectPath("v1", ns, "secrets", name);
   const log::v1::ObjectRef ref = SecretRef(ns, name);
   auto it = std::find_if(objects->begin(), objects->end(), [&](const translator::DesiredObject& o) {
@@ -113,9 +136,9 @@ std::vector<CredentialWrite> SyncAdminUserSecret(kube::Client& kube,
   if (it == objects->end()) {
     // No adminUser: remove ours if an earlier spec had one. Only a spec
     // change can make it go, so it is looked for only until one is applied.
-    if (cluster.metadata().generation() == cluster.status().observed_generation()) return {};
+    if (owner.generation_applied) return {};
     absl::StatusOr<Json> live = kube.Get(path);
-    if (!live.ok() || !ControlledBy(*live, cluster.metadata().uid())) return {};
+    if (!live.ok() || !ControlledBy(*live, owner.uid)) return {};
     absl::Status s = kube.Delete(path);
     if (absl::IsNotFound(s)) s = absl::OkStatus();
     return {{"delete", ref, "spec.adminUser was removed", s, true}};
@@ -131,11 +154,10 @@ std::vector<CredentialWrite> SyncAdminUserSecret(kube::Client& kube,
     return {{"apply", ref, "not written", live.status(), false}};
   }
   if (live.ok()) {
-    if (!ControlledBy(*live, cluster.metadata().uid())) {
+    if (!ControlledBy(*live, owner.uid)) {
       return {{"apply", ref, "not written",
                absl::FailedPreconditionError(absl::StrCat(
-                   "Secret ", name, " exists and is not controlled by DorisCluster ",
-                   cluster.metadata().name(),
+                   "Secret ", name, " exists and is not controlled by ", owner.kind, " ", owner.name,
                    "; the operator keeps spec.adminUser there and does not take over another "
                    "Secret: delete or rename it")),
                false}};
@@ -155,7 +177,7 @@ std::vector<CredentialWrite> SyncAdminUserSecret(kube::Client& kube,
   absl::StatusOr<Json> applied = kube.Apply(path, body.dump(), field_manager);
   const std::string verb = live.ok() ? "apply" : "create";
   const std::string detail = absl::StrCat(
-      "data from the live DorisCluster's spec.adminUser (never logged)",
+      "data from the live ", owner.kind, "'s spec.adminUser (never logged)",
       applied.ok() ? absl::StrCat("; resourceVersion ", StringAt(*applied, {"metadata", "resourceVersion"}))
                    : "");
   return {{verb, ref, detail, Scrubbed(applied.status(), want.password), true}};

@@ -4,7 +4,8 @@
 // A cluster's Doris admin credentials, read live because the event log never
 // holds them: what the operator's own FE calls send, and the operator-owned
 // Secret `<name>-admin-user` that carries the deprecated spec.adminUser to
-// the pods (env PASSWD), filled here from the live DorisCluster.
+// the pods (env PASSWD), filled here from the live resource (a DorisCluster
+// or a DorisDisaggregatedCluster: CredentialOwner).
 
 #include <optional>
 #include <string>
@@ -34,8 +35,27 @@ struct Credentials {
   absl::Status admin_user_error;  // why adminUser could not be read
 };
 
+// The resource whose credentials these are: a DorisCluster or a
+// DorisDisaggregatedCluster (both have authSecret and the deprecated
+// adminUser, with the same meaning).
+struct CredentialOwner {
+  std::string kind;       // for messages: DorisCluster | DorisDisaggregatedCluster
+  std::string live_path;  // the resource's API path: spec.adminUser.password is read there
+  std::string ns;
+  std::string name;
+  std::string uid;
+  std::string auth_secret;
+  bool has_admin_user = false;
+  // Its generation is applied (status.observedGeneration): a Secret left
+  // from an earlier adminUser is looked for only until then.
+  bool generation_applied = false;
+  std::string admin_secret_name;  // the operator's Secret for adminUser
+};
+CredentialOwner OwnerOf(const model::v1::DorisCluster& cluster);
+
 // GETs the authSecret (when named) and, when the spec has adminUser, the
-// live DorisCluster: the logged `cluster` has no password.
+// live resource: the logged one has no password.
+Credentials ReadCredentials(kube::Client& kube, const CredentialOwner& owner);
 Credentials ReadCredentials(kube::Client& kube, const model::v1::DorisCluster& cluster);
 
 // One write to the API server (or why it was not made), for the reconcile
@@ -56,6 +76,10 @@ struct CredentialWrite {
 // Secret of that name that this cluster does not control is never taken
 // over. Without adminUser, a Secret of ours left from an earlier spec is
 // deleted (looked for only while a spec change is not applied yet).
+std::vector<CredentialWrite> SyncAdminUserSecret(kube::Client& kube, const CredentialOwner& owner,
+                                                 const Credentials& credentials,
+                                                 std::vector<translator::DesiredObject>* objects,
+                                                 const std::string& field_manager);
 std::vector<CredentialWrite> SyncAdminUserSecret(kube::Client& kube,
                                                  const model::v1::DorisCluster& cluster,
                                                  const Credentials& credentials,

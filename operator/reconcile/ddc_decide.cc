@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "operator/reconcile/scale_in.h"
 #include "translator/disaggregated/names.h"
 
 namespace doris_operator::reconcile::ddc {
@@ -12,15 +13,6 @@ namespace doris_operator::reconcile::ddc {
 namespace dv1 = model::disaggregated::v1;
 
 namespace {
-
-// The ordinal of `pod` when it is one of `sts`'s pods ("<sts>-<n>"), else -1.
-int OrdinalIn(const std::string& sts, const std::string& pod) {
-  if (pod.size() <= sts.size() + 1 || pod.compare(0, sts.size(), sts) != 0 || pod[sts.size()] != '-') {
-    return -1;
-  }
-  int n = -1;
-  return absl::SimpleAtoi(pod.substr(sts.size() + 1), &n) ? n : -1;
-}
 
 // The phase of a workload as the reference computes it (§3): Ready when
 // every wanted pod is Ready on the update revision.
@@ -81,7 +73,7 @@ ScaleInPlan DecideScaleIn(const GroupScaleIn& g, const std::optional<std::vector
   const bool whole_group = g.desired_replicas == 0;
   std::vector<std::string> draining, drained;
   for (const BackendView& b : *backends) {
-    const int ordinal = OrdinalIn(g.statefulset, b.pod);
+    const int ordinal = OrdinalOf(b.pod, g.statefulset);
     if (ordinal < g.desired_replicas) continue;  // staying, or not this group's
     if (g.drop_without_drain || (b.decommissioned && (b.tablets == 0 || whole_group))) {
       plan.drop.push_back(b.host_port);

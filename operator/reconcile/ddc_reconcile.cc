@@ -14,12 +14,14 @@
 #include "operator/doris/node_list.h"
 #include "operator/kube/object_fields.h"
 #include "operator/reconcile/apply.h"
-#include "operator/reconcile/credentials.h"
+#include "operator/reconcile/ddc_credentials.h"
 #include "operator/reconcile/ddc_decide.h"
+#include "operator/reconcile/ddc_membership.h"
 #include "operator/reconcile/diff.h"
 #include "operator/reconcile/fe_access.h"
 #include "operator/reconcile/inputs.h"
 #include "operator/reconcile/observe.h"
+#include "operator/reconcile/scale_in.h"
 #include "operator/reconcile/write_status.h"
 #include "translator/canonical_json.h"
 #include "translator/doris_conf.h"
@@ -51,12 +53,6 @@ ComponentState& PartState(Run& run, ddc::Part p) { return run.ddc_parts[static_c
 
 int32_t ReplicasOf(const dv1::CommonSpec& base, int32_t fallback) {
   return base.has_replicas() ? base.replicas() : fallback;
-}
-
-int OrdinalOf(const std::string& pod) {
-  int n = -1;
-  const size_t dash = pod.rfind('-');
-  return dash != std::string::npos && absl::SimpleAtoi(pod.substr(dash + 1), &n) ? n : -1;
 }
 
 bool Deleting(const Json& object) { return !FieldAt(object, {"metadata", "deletionTimestamp"}).is_null(); }
@@ -99,7 +95,9 @@ ddc::WorkloadView WorkloadOf(const ComponentState& s, int32_t desired, int32_t f
   for (const Json& pod : s.pods) {
     if (!PodReady(pod) || Deleting(pod)) continue;
     ++w.ready;
-    const int ordinal = OrdinalOf(StringAt(pod, {"metadata", "name"}));
+    const int ordinal =
+        s.statefulset ? OrdinalOf(StringAt(pod, {"metadata", "name"}), StringAt(*s.statefulset, {"metadata", "name"}))
+                      : -1;
     if (ordinal >= 0 && ordinal < followers) w.follower_ready = true;
   }
   if (w.exists) {
@@ -250,15 +248,8 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
   run.fe.ns = run.key.ns;
   run.fe.cluster = run.key.name;
   run.fe.service = tdd::FeName(run.key.name);
-  {
-    // Credentials as a DorisCluster's: the authSecret, else root.
-    model::v1::DorisCluster as_cluster;
-    *as_cluster.mutable_metadata() = ddc.metadata();
-    as_cluster.mutable_spec()->set_auth_secret(spec.auth_secret());
-    run.credentials = ReadCredentials(*run.services.kube, as_cluster);
-    run.fe.user = run.credentials.user;
-    run.fe.password = run.credentials.password;
-  }
+  run.node_map = DdcNodeMap(run);
+  ObserveDdcCredentials(run, ddc);  // as a DorisCluster's: authSecret, else adminUser, else root
   CheckDorisAccess(run);
   // The config files the spec's ConfigMaps hold: from the log, or fetched
   // and logged once (the watchers file them under the ddc from now on).
@@ -341,6 +332,10 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
     }
   }
 
+  // FE observers leave the FE group before their pods go.
+  const DdcFeScaleIn fe_scale = ScaleInDdcFe(run, ddc, &translated);
+  under_way |= fe_scale.under_way;
+
   // Translate: the FDB cluster file when a ConfigMap holds it.
   const dv1::Fdb& fdb = spec.meta_service().fdb();
   if (fdb.address().empty() && !fdb.config_map_namespace_name().name().empty()) {
@@ -357,16 +352,14 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
   } else {
     run.record.set_desired_set_hash(desired->hash);
     RecordDesiredObjects(*desired, &run.record);
+    // The adminUser Secret leaves the desired objects (Secrets are not
+    // logged, so the diff cannot compare them) and is synced live.
+    SyncDdcAdminUserSecret(run, ddc, &desired->objects);
     // Withheld until Doris's order allows them (what exists stays).
     std::set<std::string> live_names;
     for (const LiveObject& l : run.live) live_names.insert(l.kind + "/" + l.name);
     std::vector<translator::DesiredObject> kept;
     for (translator::DesiredObject& o : desired->objects) {
-      if (o.kind == "Secret") {
-        // Secrets are not logged, so the diff cannot compare them.
-        run.not_applied.push_back("adminUser is not supported for a DorisDisaggregatedCluster yet: use authSecret");
-        continue;
-      }
       const int part = PartOfObject(run.key.name, o);
       const bool allowed = part == 0 || (part == 1 && bring_up.fe_allowed) || (part == 2 && bring_up.groups_allowed);
       if (allowed || live_names.count(o.kind + "/" + o.name)) kept.push_back(std::move(o));
@@ -408,7 +401,7 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
     v.scale_phase = scale_phase.count(sts) ? scale_phase[sts] : "";
     if (backends) {
       for (const ddc::BackendView& b : *backends) {
-        if (!b.group_id.empty() && OrdinalOf(b.pod) >= 0 && b.pod.substr(0, b.pod.rfind('-')) == sts) {
+        if (!b.group_id.empty() && OrdinalOf(b.pod, sts) >= 0) {
           v.compute_group_id = b.group_id;
         }
       }
@@ -421,7 +414,8 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
     }
     in.groups.push_back(std::move(v));
   }
-  const dv1::DorisDisaggregatedClusterStatus next = ddc::ComputeStatus(in);
+  dv1::DorisDisaggregatedClusterStatus next = ddc::ComputeStatus(in);
+  MarkFeScaling(fe_scale, &next);
   const Json next_json = tdd::StatusToJson(next);
   const Json& live_status = FieldAt(run.cluster_json, {"status"});
   if (translator::Canonical(next_json) != translator::Canonical(live_status)) {

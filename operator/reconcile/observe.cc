@@ -22,6 +22,8 @@ using kube::StringAt;
 
 constexpr char kComponentLabel[] = "app.kubernetes.io/component";
 
+}  // namespace
+
 PodAddress AddressOf(const Json& pod) {
   PodAddress a;
   a.name = StringAt(pod, {"metadata", "name"});
@@ -34,8 +36,6 @@ PodAddress AddressOf(const Json& pod) {
   }
   return a;
 }
-
-}  // namespace
 
 bool Controlled(const Json& object, const std::string& uid) {
   const Json& refs = FieldAt(object, {"metadata", "ownerReferences"});

@@ -34,6 +34,9 @@ bool Controlled(const nlohmann::json& object, const std::string& uid);
 // Kubernetes readiness of a pod (its Ready condition).
 bool PodReady(const nlohmann::json& pod);
 
+// A pod's name and IPs (status.podIP, podIPs), for the node map.
+PodAddress AddressOf(const nlohmann::json& pod);
+
 }  // namespace doris_operator::reconcile
 
 #endif  // DORIS_OPERATOR_OPERATOR_RECONCILE_OBSERVE_H_

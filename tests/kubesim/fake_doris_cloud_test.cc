@@ -104,7 +104,7 @@ class FakeDorisCloudTest : public ::testing::Test {
 
   // The ddc `d` and the objects the reference operator generates for it:
   // Services and StatefulSets of MS, FE and the compute groups.
-  void Deploy(const Json& fe_env_extra = Json::array(), bool fdb = true) {
+  void Deploy(const Json& fe_env_extra = Json::array(), bool fdb = true, bool fe_meta_claim = false) {
     ASSERT_EQ(Api("POST", "/apis/disaggregated.cluster.doris.com/v1/namespaces/default/dorisdisaggregatedclusters",
                   {{"metadata", {{"name", "d"}}},
                    {"spec", {{"metaService", {{"image", "apache/doris:ms-3.0.3"}}},
@@ -122,7 +122,7 @@ class FakeDorisCloudTest : public ::testing::Test {
                                {{"name", "CLUSTER_ID"}, {"value", kInstance}},
                                {{"name", "ELECT_NUMBER"}, {"value", "2"}}});
     for (const Json& e : fe_env_extra) fe_env.push_back(e);
-    Sts("d-fe", "fe", "", 3, "d-fe-internal", fe_env);
+    Sts("d-fe", "fe", "", 3, "d-fe-internal", fe_env, fe_meta_claim);
     for (const char* cg : {"cg1", "cg2"}) {
       Service(absl::StrCat("d-", cg), "", 9050, true, cg);
       Sts(absl::StrCat("d-", cg), "compute", cg, 2, absl::StrCat("d-", cg),
@@ -143,18 +143,25 @@ class FakeDorisCloudTest : public ::testing::Test {
               201);
   }
 
+  // `meta_claim`: a claim template mounted at the FE's default meta_dir.
   void Sts(const std::string& name, const std::string& type, const std::string& cg, int replicas,
-           const std::string& service, const Json& env) {
+           const std::string& service, const Json& env, bool meta_claim = false) {
     Json labels = {{"app.doris.disaggregated.cluster", "d"}, {"app.doris.disaggregated.type", type}};
     if (!cg.empty()) labels["app.doris.disaggregated.cg-uniqueid"] = cg;
-    const Answer a = Api(
-        "POST", "/apis/apps/v1/namespaces/default/statefulsets",
-        {{"metadata", {{"name", name}}},
-         {"spec", {{"replicas", replicas}, {"podManagementPolicy", "Parallel"}, {"serviceName", service},
-                   {"selector", {{"matchLabels", labels}}},
-                   {"template", {{"metadata", {{"labels", labels}}},
-                                 {"spec", {{"containers", Json::array({{{"name", type}, {"image", "apache/doris:3.0.3"},
-                                                                        {"env", env}}})}}}}}}}});
+    Json container = {{"name", type}, {"image", "apache/doris:3.0.3"}, {"env", env}};
+    Json spec = {{"replicas", replicas}, {"podManagementPolicy", "Parallel"}, {"serviceName", service},
+                 {"selector", {{"matchLabels", labels}}},
+                 {"template", {{"metadata", {{"labels", labels}}}, {"spec", Json::object()}}}};
+    if (meta_claim) {
+      container["volumeMounts"] = Json::array({{{"name", "doris-meta"}, {"mountPath", "/opt/apache-doris/fe/doris-meta"}}});
+      spec["volumeClaimTemplates"] = Json::array(
+          {{{"metadata", {{"name", "doris-meta"}}},
+            {"spec", {{"accessModes", Json::array({"ReadWriteOnce"})},
+                      {"resources", {{"requests", {{"storage", "1Gi"}}}}}}}}});
+    }
+    spec["template"]["spec"]["containers"] = Json::array({container});
+    const Answer a = Api("POST", "/apis/apps/v1/namespaces/default/statefulsets",
+                         {{"metadata", {{"name", name}}}, {"spec", spec}});
     ASSERT_EQ(a.status, 201) << a.body;
   }
 
@@ -405,6 +412,74 @@ TEST_F(FakeDorisCloudTest, MembershipErrorsChangeNothing) {
   // Statements the fake does not run fail instead of pretending.
   a = Sql("CANCEL DECOMMISSION BACKEND \"x:9050\"");
   EXPECT_EQ(a.json["code"], 1);
+}
+
+// fe_disaggregated_entrypoint.sh starts an FE whose meta_dir holds
+// image/ROLE with that meta and does not join; the group refuses the node it
+// dropped. So an observer dropped and started again on its old meta claim
+// never serves; on a new claim it joins as a new observer.
+TEST_F(FakeDorisCloudTest, AnFeStartedOnADroppedFesMetaClaimNeverJoins) {
+  Deploy(Json::array(), true, /*fe_meta_claim=*/true);
+  auto frontends = [&] {
+    std::map<std::string, std::string> out;  // pod -> role
+    const Answer a = Sql("SHOW FRONTENDS");
+    if (a.json.is_null() || a.json["code"] != 0) return out;
+    for (const Json& row : a.json["data"]["data"]) out[row[0].get<std::string>()] = row[7].get<std::string>();
+    return out;
+  };
+  ASSERT_TRUE(RunUntilTrue([&] { return frontends().size() == 3; }));
+  std::string observer;
+  const Answer listed = Sql("SHOW FRONTENDS");
+  for (const Json& row : listed.json["data"]["data"]) {
+    if (row[7] == "OBSERVER") observer = absl::StrCat(row[1].get<std::string>(), ":", row[2].get<std::string>());
+  }
+  ASSERT_EQ(observer.rfind("d-fe-2.", 0), 0u) << listed.body;
+  const std::string claim = "/api/v1/namespaces/default/persistentvolumeclaims/doris-meta-d-fe-2";
+  const std::string claim_uid = Api("GET", claim).json["metadata"]["uid"];
+  // The refuse knob: the master refuses (Env.dropFrontend's busy lock), nothing changes.
+  ASSERT_EQ(Fe("POST", "/api/_sim/config", {{"refuse", {{"DROP/fe", true}}}}).json["code"], 0);
+  Answer refused = Sql(absl::StrCat("ALTER SYSTEM DROP OBSERVER \"", observer, "\""));
+  EXPECT_EQ(refused.json["code"], 1);
+  EXPECT_NE(refused.body.find("Failed to acquire env lock. Try again"), std::string::npos) << refused.body;
+  refused = Fe("POST", "/rest/v2/manager/node/DROP/fe", {{"role", "OBSERVER"}, {"hostPort", observer}});
+  EXPECT_NE(refused.body.find("Failed to acquire env lock. Try again"), std::string::npos) << refused.body;
+  EXPECT_EQ(frontends().size(), 3u);
+  ASSERT_EQ(Fe("POST", "/api/_sim/config", {{"refuse", {{"DROP/fe", false}}}}).json["code"], 0);
+  ASSERT_EQ(Sql(absl::StrCat("ALTER SYSTEM DROP OBSERVER \"", observer, "\"")).json["code"], 0);
+  auto scale = [&](int replicas) {
+    return Api("PATCH", "/apis/apps/v1/namespaces/default/statefulsets/d-fe", {{"spec", {{"replicas", replicas}}}},
+               {{"Content-Type", "application/merge-patch+json"}})
+        .status;
+  };
+  auto pod_uid = [&] {
+    const Answer p = Api("GET", "/api/v1/namespaces/default/pods/d-fe-2");
+    return p.status == 200 ? p.json["metadata"].value("uid", "") : "";
+  };
+  const std::string first_pod = pod_uid();
+  ASSERT_EQ(scale(2), 200);
+  ASSERT_TRUE(RunUntilTrue([&] { return pod_uid().empty(); }));
+  // Back to 3 on the same claim (Retain): the pod runs, the FE never joins.
+  ASSERT_EQ(scale(3), 200);
+  ASSERT_TRUE(RunUntilTrue([&] {
+    const Answer p = Api("GET", "/api/v1/namespaces/default/pods/d-fe-2");
+    bool ready = false;
+    for (const Json& c : p.json.is_object() ? p.json["status"].value("conditions", Json::array()) : Json::array()) {
+      ready |= c.value("type", "") == "Ready" && c.value("status", "") == "True";
+    }
+    return ready && p.json["metadata"].value("uid", "") != first_pod;
+  }));
+  EXPECT_EQ(Api("GET", claim).json["metadata"]["uid"], claim_uid);
+  RunUntil(now_ + 10000);  // simulated: many registration ticks
+  EXPECT_EQ(frontends().size(), 2u);
+  // On a new claim (the old one deleted with its pod) it joins again.
+  ASSERT_EQ(scale(2), 200);
+  ASSERT_TRUE(RunUntilTrue([&] { return pod_uid().empty(); }));
+  ASSERT_EQ(Api("DELETE", claim).status, 200);
+  ASSERT_TRUE(RunUntilTrue([&] { return Api("GET", claim).status == 404; }));
+  ASSERT_EQ(scale(3), 200);
+  ASSERT_TRUE(RunUntilTrue([&] { return frontends().size() == 3; }));
+  EXPECT_EQ(frontends()["d-fe-2"], "OBSERVER");
+  EXPECT_NE(Api("GET", claim).json["metadata"]["uid"], claim_uid);
 }
 
 TEST_F(FakeDorisCloudTest, AddBackendWithAComputeGroupOverHttpAndSql) {

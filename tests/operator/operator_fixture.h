@@ -9,9 +9,12 @@
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
 
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/ascii.h"
@@ -597,6 +600,40 @@ class OperatorE2eTest : public ::testing::Test {
     const auto all = ReconcilesThrough(cluster, 0);
     return !all.empty() && all.back().outcome() == log::v1::ReconcileRecord::NO_CHANGE &&
            all.back().actions() == 0;
+  }
+
+  // Where `secret` (in clear or base64) is among what the operator records
+  // or says about `cluster`: the admin API's history of `kinds` and its
+  // reconciles, the log's files, its stderr, /metrics and the Events.
+  std::vector<std::string> SecretFoundIn(const std::string& secret, const std::string& cluster,
+                                         const std::vector<std::string>& kinds) {
+    std::vector<std::string> found;
+    const std::string b64 = absl::Base64Escape(secret);
+    auto check = [&](const std::string& where, const std::string& text) {
+      if (text.find(secret) != std::string::npos || text.find(b64) != std::string::npos) found.push_back(where);
+    };
+    std::string history;
+    for (const std::string& kind : kinds) {
+      for (const auto& r : WatchRecords(cluster, kind)) history += r.DebugString();
+    }
+    for (const auto& r : ReconcilesThrough(cluster, 0)) history += r.DebugString();
+    EXPECT_FALSE(history.empty()) << "the admin API has no history of " << cluster;
+    check("admin API history", history);
+    for (const auto& f : std::filesystem::recursive_directory_iterator(dir_ + "/data")) {
+      if (!f.is_regular_file()) continue;
+      std::ifstream file(f.path(), std::ios::binary);
+      std::ostringstream content;
+      content << file.rdbuf();
+      check(f.path().string(), content.str());
+    }
+    check("operator stderr", operator_->Output());
+    kube::ClusterConfig c;
+    c.server = absl::StrCat("http://127.0.0.1:", metrics_port_);
+    auto metrics = (*kube::Client::Create(c))->Do(kube::Request{.path = "/metrics"});
+    EXPECT_TRUE(metrics.ok());
+    check("/metrics", metrics.ok() ? metrics->body : "");
+    check("Events", Get("/api/v1/namespaces/default/events").dump());
+    return found;
   }
 
   std::string dir_;

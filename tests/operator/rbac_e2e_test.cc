@@ -121,7 +121,8 @@ class RbacE2eTest : public OperatorE2eTest {
     if (HasFatalFailure()) return {};
     if (mode.direct) {
       // A ddc: created in Doris's order, status written, a compute group
-      // scaled in through the FE (decommission, drop, then the shrink).
+      // scaled in through the FE (decommission, drop, then the shrink), as
+      // adminUser (the live ddc read, its Secret written).
       auto ddc = [](int replicas) {
         return absl::StrCat(R"(apiVersion: disaggregated.cluster.doris.com/v1
 kind: DorisDisaggregatedCluster
@@ -129,6 +130,9 @@ metadata:
   name: dd
   namespace: default
 spec:
+  adminUser:
+    name: ops
+    password: dd-rbac-pw
   metaService:
     replicas: 1
     image: apache/doris:ms-3.0.3
@@ -372,7 +376,8 @@ TEST_F(RbacE2eTest, DeployGrantsExactlyWhatTheOperatorIsSeenToUseInEveryMode) {
                            "update doris.selectdb.com/dorisclusters/finalizers", "get storage.k8s.io/storageclasses",
                            "patch /persistentvolumeclaims", "list disaggregated.cluster.doris.com/dorisdisaggregatedclusters",
                            "patch disaggregated.cluster.doris.com/dorisdisaggregatedclusters/status",
-                           "update disaggregated.cluster.doris.com/dorisdisaggregatedclusters/finalizers"}) {
+                           "update disaggregated.cluster.doris.com/dorisdisaggregatedclusters/finalizers",
+                           "get disaggregated.cluster.doris.com/dorisdisaggregatedclusters"}) {
     EXPECT_TRUE(deployed.count(call)) << call << " not seen; seen: " << absl::StrJoin(deployed, ", ");
   }
   bool live_cluster_read = false;

@@ -87,6 +87,7 @@ class FakeDorisCloud {
     bool terminating = false;
     int64_t up_since_ms = -1;
     int64_t last_start_ms = -1;
+    std::string meta_claim_uid;  // the claim holding its meta_dir, if any
   };
 
   // What the ddc's spec, ConfigMaps and pod env say (fake_doris_cloud_config.cc).
@@ -96,6 +97,7 @@ class FakeDorisCloud {
     int fe_http_port = 8030;
     int fe_query_port = 9030;
     int fe_edit_log_port = 9010;
+    std::string fe_meta_dir = "/opt/apache-doris/fe/doris-meta";  // fe.conf meta_dir
     bool fe_fqdn = true;
     int major = 3;
     int minor = 0;
@@ -110,6 +112,9 @@ class FakeDorisCloud {
     std::map<std::string, ComputeGroup> groups;  // by id
     std::map<std::string, Frontend> frontends;   // host:edit_log_port
     std::set<std::string> dropped_pod_uids;      // a dropped node re-registers after a restart only
+    // Claims that held a dropped FE's meta_dir: an FE started on one has
+    // image/ROLE, so it starts as that node, which the group removed.
+    std::set<std::string> dropped_meta_claims;
     int64_t last_tick_ms = -1;
     int64_t next_id = 10000;
     uint64_t next_group = 0;
@@ -120,6 +125,9 @@ class FakeDorisCloud {
     // Knobs (POST /api/_sim/config on the FE).
     int64_t tablets_moved_per_second = -1;
     std::string service_lands_on = "round-robin";
+    // Membership writes refused with Doris' message, by op (DROP/fe,
+    // DROP/be, DECOMMISSION/be): {"refuse": {...}} on /api/_sim/config.
+    std::map<std::string, std::string> refuse;
   };
 
   Cluster& ClusterFor(const std::string& ns, const std::string& ddc) { return clusters_[ns + "/" + ddc]; }
@@ -131,6 +139,8 @@ class FakeDorisCloud {
   void Register(Cluster& c, const std::string& ns, const std::string& ddc, const Config& conf,
                 const std::map<std::string, Json>& pods, int64_t now_ms);
   void Decommission(Cluster& c, int64_t dt);
+  // The UID of the claim mounted at the FE's meta_dir in `pod` ("" if none).
+  std::string MetaClaimUid(const Json& pod, const Config& conf) const;
 
   // Membership, shared by SQL and HTTP (fake_doris_cloud_membership.cc).
   // Each returns "" or Doris' error text; nothing changes on error.

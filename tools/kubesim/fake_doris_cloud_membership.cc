@@ -98,6 +98,7 @@ std::string FakeDorisCloud::AddBackend(Cluster& c, const std::string& host_port,
 // the FE forgets them. A group left without backends is treated as dropped
 // by the FE (updateCloudClusterMapNoLock); the meta service keeps it.
 std::string FakeDorisCloud::DropBackends(Cluster& c, const std::vector<std::string>& host_ports) {
+  if (auto r = c.refuse.find("DROP/be"); r != c.refuse.end()) return r->second;
   for (const std::string& hp : host_ports) {
     if (FindBackend(c, hp) == nullptr) return absl::StrCat("backend does not exists[", hp, "]");
   }
@@ -116,6 +117,7 @@ std::string FakeDorisCloud::DropBackends(Cluster& c, const std::vector<std::stri
 // SystemDecommissioned (CloudClusterChecker.updateStatus). One already
 // decommissioning or decommissioned is left as it is.
 std::string FakeDorisCloud::DecommissionBackends(Cluster& c, const std::vector<std::string>& host_ports) {
+  if (auto r = c.refuse.find("DECOMMISSION/be"); r != c.refuse.end()) return r->second;
   for (const std::string& hp : host_ports) {
     if (FindBackend(c, hp) == nullptr) return absl::StrCat("Backend does not exist[", hp, "]");
   }
@@ -129,12 +131,14 @@ std::string FakeDorisCloud::DecommissionBackends(Cluster& c, const std::vector<s
 // Env.dropFrontend: the node must exist with that role; the master cannot be
 // dropped.
 std::string FakeDorisCloud::DropFrontend(Cluster& c, const std::string& role, const std::string& host_port) {
+  if (auto r = c.refuse.find("DROP/fe"); r != c.refuse.end()) return r->second;
   auto it = c.frontends.find(host_port);
   if (it == c.frontends.end() || it->second.role != role) {
     return absl::StrCat(role, " does not exist[", host_port, "]");
   }
   if (it->second.is_master) return "can not drop current master node.";
   c.dropped_pod_uids.insert(it->second.pod_uid);
+  if (!it->second.meta_claim_uid.empty()) c.dropped_meta_claims.insert(it->second.meta_claim_uid);
   c.frontends.erase(it);
   return "";
 }

@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <optional>
+#include <variant>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -92,6 +94,12 @@ void FakeDorisCloud::Register(Cluster& c, const std::string& ns, const std::stri
     const std::string type = pod["metadata"]["labels"].value(kLabelType, "");
     const std::string ip = pod.value("status", Json::object()).value("podIP", "");
     if (type == "fe") {
+      // fe_disaggregated_entrypoint.sh starts an FE whose meta_dir has
+      // image/ROLE with that meta, without joining; a node the group dropped
+      // is refused by it (Doris's metadata operations: a dropped FE's meta is
+      // cleared before it is added again). It never serves.
+      const std::string meta_claim = MetaClaimUid(pod, conf);
+      if (!meta_claim.empty() && c.dropped_meta_claims.count(meta_claim)) continue;
       // The FE in cloud mode reads meta_service_endpoint (MS_ENDPOINT) and
       // cannot start without a meta service to talk to.
       const std::string ms = EnvOf(pod, "MS_ENDPOINT");
@@ -105,6 +113,7 @@ void FakeDorisCloud::Register(Cluster& c, const std::string& ns, const std::stri
       fe.pod = name;
       fe.pod_uid = uid;
       fe.ip = ip;
+      fe.meta_claim_uid = meta_claim;
       fe.up_since_ms = now_ms;
       fe.last_start_ms = now_ms;
       fe.alive = options_.heartbeat_ms == 0;
@@ -150,6 +159,29 @@ void FakeDorisCloud::Register(Cluster& c, const std::string& ns, const std::stri
       be->tablets = options_.tablets_per_backend;
     }
   }
+}
+
+std::string FakeDorisCloud::MetaClaimUid(const Json& pod, const Config& conf) const {
+  const Json spec = pod.value("spec", Json::object());
+  if (!spec.contains("containers") || spec["containers"].empty()) return "";
+  std::string volume;
+  for (const Json& m : spec["containers"][0].value("volumeMounts", Json::array())) {
+    std::string path = m.value("mountPath", "");
+    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    if (path == conf.fe_meta_dir) volume = m.value("name", "");
+  }
+  if (volume.empty()) return "";
+  std::string claim;
+  for (const Json& v : spec.value("volumes", Json::array())) {
+    if (v.value("name", "") == volume && v.contains("persistentVolumeClaim")) {
+      claim = v["persistentVolumeClaim"].value("claimName", "");
+    }
+  }
+  const std::optional<ResourceType> pvc_type = store_->Find("", "v1", "persistentvolumeclaims");
+  if (claim.empty() || !pvc_type) return "";
+  auto got = store_->Get(*pvc_type, pod["metadata"].value("namespace", ""), claim);
+  const Json* pvc = std::get_if<Json>(&got);
+  return pvc == nullptr ? "" : (*pvc)["metadata"].value("uid", "");
 }
 
 // CloudTabletRebalancer: a decommissioning backend's tablets are re-mapped to

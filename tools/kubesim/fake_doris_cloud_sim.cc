@@ -65,9 +65,29 @@ std::optional<HttpResponse> FakeDorisCloud::Simulator(Cluster& c, const std::str
     const Json body = Json::parse(req.body, nullptr, false);
     if (!body.is_object()) return DorisError("kubesim: the knobs are a JSON object");
     for (const auto& [k, v] : body.items()) {
-      if (k != "tabletsMovedPerSecond" && k != "serviceLandsOn") {
-        return DorisError("kubesim: a ddc's FE takes the knobs tabletsMovedPerSecond and serviceLandsOn");
+      if (k != "tabletsMovedPerSecond" && k != "serviceLandsOn" && k != "refuse") {
+        return DorisError("kubesim: a ddc's FE takes the knobs tabletsMovedPerSecond, serviceLandsOn and refuse");
       }
+    }
+    if (body.contains("refuse")) {
+      // {"DROP/fe"|"DROP/be"|"DECOMMISSION/be": true | "<Doris message>" | false}, as FakeDoris.
+      if (!body["refuse"].is_object()) return DorisError("kubesim: refuse is an object");
+      std::map<std::string, std::string> next = c.refuse;
+      for (const auto& [op, v] : body["refuse"].items()) {
+        if (op != "DROP/fe" && op != "DECOMMISSION/be" && op != "DROP/be") {
+          return DorisError("kubesim: refuse takes DROP/fe, DECOMMISSION/be and DROP/be");
+        }
+        if (v.is_boolean() && !v.get<bool>()) {
+          next.erase(op);
+        } else if (v.is_boolean()) {
+          next[op] = "Failed to acquire env lock. Try again";  // Env.dropFrontend's busy catalog lock
+        } else if (v.is_string() && !v.get<std::string>().empty()) {
+          next[op] = v.get<std::string>();
+        } else {
+          return DorisError("kubesim: a refusal is true, false or Doris' message");
+        }
+      }
+      c.refuse = std::move(next);
     }
     if (body.contains("tabletsMovedPerSecond")) {
       if (!body["tabletsMovedPerSecond"].is_number_integer() || body["tabletsMovedPerSecond"].get<int64_t>() < 0) {
@@ -82,7 +102,11 @@ std::optional<HttpResponse> FakeDorisCloud::Simulator(Cluster& c, const std::str
       }
       c.service_lands_on = v;
     }
-    return Envelope({{"tabletsMovedPerSecond", c.tablets_moved_per_second}, {"serviceLandsOn", c.service_lands_on}});
+    Json refusals = Json::object();
+    for (const auto& [op, why] : c.refuse) refusals[op] = why;
+    return Envelope({{"tabletsMovedPerSecond", c.tablets_moved_per_second},
+                     {"serviceLandsOn", c.service_lands_on},
+                     {"refuse", refusals}});
   }
   return std::nullopt;
 }

@@ -15,6 +15,19 @@ Written StatefulSet(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
 
   w.Key("spec");
   w.BeginObject();
+  if (x.kind == Kind::kFe && storage.claim_count > 0) {
+    // A dropped FE's meta claim holds image/ROLE: an FE started on it (a
+    // later scale-out to that ordinal) skips joining and is refused by the
+    // group (fe_disaggregated_entrypoint.sh; Doris's metadata operations:
+    // clear a dropped FE's meta before it joins again). The StatefulSet
+    // shrinks only after the observer was dropped, so its claims go with
+    // its pod then; the ddc's deletion keeps them (docs/operations.md).
+    w.Key("persistentVolumeClaimRetentionPolicy");
+    w.BeginObject();
+    w.Field("whenDeleted", "Retain");
+    w.Field("whenScaled", "Delete");
+    w.EndObject();
+  }
   w.Field("podManagementPolicy", "Parallel");
   w.Field("replicas", Replicas(*x.base, x.kind));
   w.Field("revisionHistoryLimit", 5);

@@ -1,0 +1,93 @@
+#include "operator/reconcile/ddc_membership.h"
+
+#include <utility>
+#include <vector>
+
+#include "operator/kube/object_fields.h"
+#include "operator/reconcile/apply_membership.h"
+#include "operator/reconcile/ddc_decide.h"
+#include "operator/reconcile/decide_membership.h"
+#include "operator/reconcile/fe_access.h"
+#include "operator/reconcile/observe.h"
+
+namespace doris_operator::reconcile {
+
+namespace {
+
+namespace dv1 = model::disaggregated::v1;
+
+int32_t FeReplicas(const dv1::DorisDisaggregatedCluster& ddc) {
+  const dv1::CommonSpec& base = ddc.spec().fe_spec().base();
+  return base.has_replicas() ? base.replicas() : 2;  // the reference's default (§2.2)
+}
+
+}  // namespace
+
+NodeMap DdcNodeMap(const Run& run) {
+  std::vector<PodAddress> addresses;
+  auto add = [&](const ComponentState& s) {
+    for (const nlohmann::json& pod : s.pods) addresses.push_back(AddressOf(pod));
+  };
+  for (const ComponentState& s : run.ddc_parts) add(s);
+  for (const auto& [sts, s] : run.ddc_groups) add(s);
+  return NodeMap(run.key.name, std::move(addresses));
+}
+
+DdcFeScaleIn ScaleInDdcFe(Run& run, const dv1::DorisDisaggregatedCluster& ddc,
+                          dv1::DorisDisaggregatedCluster* translated) {
+  DdcFeScaleIn out;
+  out.replicas = FeReplicas(ddc);
+  const ComponentState& fe = run.ddc_parts[static_cast<size_t>(ddc::Part::kFe)];
+  MembershipInput in;
+  in.component = Component::kFe;
+  in.cluster = run.key.name;
+  in.in_spec = true;  // feSpec is required (validation)
+  in.fe_in_spec = true;
+  in.has_statefulset = fe.statefulset.has_value();
+  if (fe.statefulset) in.live_replicas = static_cast<int>(kube::IntAt(*fe.statefulset, {"spec", "replicas"}, 0));
+  in.spec_replicas = out.replicas;
+  in.election_number =
+      ddc.spec().fe_spec().has_election_number() ? ddc.spec().fe_spec().election_number() : 1;  // §2.4
+  in.previous_phase = ddc.status().fe_status().phase();
+  for (const model::v1::Condition& c : ddc.status().conditions()) {
+    if (c.type() == "FEAvailable") in.previous_message = c.message();
+  }
+  in.node_map = &run.node_map;
+  in.fresh = run.fresh;
+  if (in.fresh && NodeListNeeded(in) == NodeList::kFrontends) in.nodes = &Frontends(run);
+  in.doris_refused = run.doris_refused;
+  const MembershipPlan plan = DecideMembership(in);
+  if (!plan.acts) return out;
+
+  // The DorisCluster path's apply holds the replicas in the run's
+  // DorisCluster spec and says what it waits for in its FE state: lend it
+  // both, then take the outcome over to the ddc.
+  model::v1::DorisClusterSpec* lent = run.cluster.mutable_spec();
+  lent->mutable_fe_spec()->mutable_base()->set_replicas(out.replicas);
+  ApplyMembership(run, plan);
+  out.replicas = lent->fe_spec().base().replicas();
+  lent->clear_fe_spec();
+  ComponentState& state = run.of(Component::kFe);
+  out.under_way = state.scaling;
+  out.waiting = state.waiting_on;
+  state = ComponentState();
+
+  if (out.replicas != FeReplicas(ddc)) {
+    translated->mutable_spec()->mutable_fe_spec()->mutable_base()->set_replicas(out.replicas);
+    log::v1::ReconcileRecord::ReplicaOverride* o = run.record.add_replica_overrides();
+    o->set_component("fe");
+    o->set_replicas(out.replicas);
+  }
+  return out;
+}
+
+void MarkFeScaling(const DdcFeScaleIn& fe, dv1::DorisDisaggregatedClusterStatus* status) {
+  if (!fe.under_way) return;
+  status->mutable_fe_status()->set_phase("Scaling");
+  if (status->cluster_health().health() == "green") status->mutable_cluster_health()->set_health("yellow");
+  for (model::v1::Condition& c : *status->mutable_conditions()) {
+    if (c.type() == "FEAvailable" && c.status() == "True" && !fe.waiting.empty()) c.set_message(fe.waiting);
+  }
+}
+
+}  // namespace doris_operator::reconcile
