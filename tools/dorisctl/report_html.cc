@@ -205,13 +205,15 @@ class Renderer {
   }
 
  private:
-  // Which component an object belongs to: names are CLUSTER-COMPONENT[-...].
+  // Which component an object belongs to: names are CLUSTER-COMPONENT[-...],
+  // for the components a DorisCluster has or a StatefulSet of the history
+  // names ("" for others, e.g. a user's ConfigMap "demo-settings").
   std::string ComponentOf(const std::string& name) const {
     const std::string prefix = in_.cluster.name() + "-";
     if (name.rfind(prefix, 0) != 0) return "";
     std::string rest = name.substr(prefix.size());
     rest = rest.substr(0, rest.find('-'));
-    return rest;
+    return known_components_.count(rest) ? rest : "";
   }
 
   // Pass 1: which records get a row, and a one-line description of each.
@@ -224,6 +226,13 @@ class Renderer {
       }
     }
     std::map<std::string, std::string> last_content;  // kind/name -> content
+    const std::string prefix = in_.cluster.name() + "-";
+    for (const LogRecord& r : in_.records) {
+      if (r.has_watch() && r.watch().object().kind() == "StatefulSet" &&
+          r.watch().object().name().rfind(prefix, 0) == 0) {
+        known_components_.insert(r.watch().object().name().substr(prefix.size()));
+      }
+    }
     for (const LogRecord& r : in_.records) {
       if (r.has_reconcile()) {
         shown_.insert(r.seq());
@@ -314,7 +323,10 @@ class Renderer {
         Json obj = Json::parse(w.object_json(), nullptr, false);
         PodState s = DescribePod(obj.is_discarded() ? Json() : obj, w.type() == log::v1::DELETED);
         auto& last = pod_last_[w.object().name()];
-        if (!s.ready && !s.deleted && (last.seq == 0 || last.ready)) last.not_ready_since = us;
+        // A pod re-created under the same name starts a new wait.
+        if (!s.ready && !s.deleted && (last.seq == 0 || last.ready || last.deleted)) {
+          last.not_ready_since = us;
+        }
         last.ready = s.ready;
         last.deleted = s.deleted;
         last.seq = r.seq();
@@ -567,6 +579,7 @@ class Renderer {
   };
 
   const ReportInput& in_;
+  std::set<std::string> known_components_ = {"fe", "be", "cn", "broker"};
   std::set<uint64_t> shown_;
   std::map<uint64_t, std::string> desc_;
   Lane cluster_, decisions_;
