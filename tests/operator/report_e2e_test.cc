@@ -95,7 +95,9 @@ TEST_F(ReportE2eTest, AStuckRolloutRendersInChromium) {
   const size_t summary = dom.find("id=\"summary\"");
   ASSERT_NE(summary, std::string::npos);
   const std::string summary_html = dom.substr(summary, dom.find("</div>", summary) - summary);
-  EXPECT_NE(summary_html.find("<b>demo-be-1</b> to become ready"), std::string::npos)
+  EXPECT_NE(
+      summary_html.find("<a href=\"#p-demo-be-1\"><b>demo-be-1</b></a> to become ready"),
+      std::string::npos)
       << summary_html;
   EXPECT_NE(summary_html.find("stuck for"), std::string::npos) << summary_html;
   EXPECT_NE(summary_html.find("REQUEUED"), std::string::npos) << summary_html;

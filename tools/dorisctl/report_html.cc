@@ -144,16 +144,23 @@ std::string DescribeStatefulSet(const Json& sts) {
 }
 
 // "fe: available, be: upgrading" from a DorisCluster's status.
-std::map<std::string, std::string> Phases(const Json& dcr) {
-  std::map<std::string, std::string> out;
+// In the order a cluster comes up (fe first), then any others.
+std::vector<std::pair<std::string, std::string>> Phases(const Json& dcr) {
+  std::vector<std::pair<std::string, std::string>> out;
   const Json& status = At(dcr, {"status"});
   if (!status.is_object()) return out;
   for (const auto& [k, v] : status.items()) {
     if (k.size() > 6 && k.substr(k.size() - 6) == "Status") {
       const std::string phase = Str(At(v, {"componentCondition", "phase"}));
-      if (!phase.empty()) out[k.substr(0, k.size() - 6)] = phase;
+      if (!phase.empty()) out.emplace_back(k.substr(0, k.size() - 6), phase);
     }
   }
+  auto rank = [](const std::string& c) {
+    const std::vector<std::string> order = {"fe", "be", "cn", "broker"};
+    return std::find(order.begin(), order.end(), c) - order.begin();
+  };
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
   return out;
 }
 
@@ -210,8 +217,10 @@ class Renderer {
   // names ("" for others, e.g. a user's ConfigMap "demo-settings").
   std::string ComponentOf(const std::string& name) const {
     const std::string prefix = in_.cluster.name() + "-";
-    if (name.rfind(prefix, 0) != 0) return "";
-    std::string rest = name.substr(prefix.size());
+    size_t at = name.rfind(prefix, 0) == 0 ? 0 : name.find("-" + prefix);
+    if (at == std::string::npos) return "";
+    if (at != 0) ++at;  // a claim: TEMPLATE-CLUSTER-COMPONENT-N
+    std::string rest = name.substr(at + prefix.size());
     rest = rest.substr(0, rest.find('-'));
     return known_components_.count(rest) ? rest : "";
   }
@@ -424,7 +433,9 @@ class Renderer {
         if (auto it = reasons.find(obj); it != reasons.end() && !it->second.empty()) {
           absl::StrAppend(&row, "<br>drift: ", Escape(it->second));
         }
-        if (!a.detail().empty() && a.detail().size() <= 300) {
+        auto reason = reasons.find(obj);
+        if (!a.detail().empty() && a.detail().size() <= 300 &&
+            (reason == reasons.end() || reason->second != a.detail())) {
           absl::StrAppend(&row, "<br><span class=note>", Escape(a.detail()), "</span>");
         }
         lane.rows.push_back(
@@ -459,12 +470,15 @@ class Renderer {
   }
 
   std::string Summary() const {
-    const std::string name = absl::StrCat(in_.cluster.namespace_(), "/", in_.cluster.name());
     std::vector<std::string> waits;
     for (const auto& [pod, s] : pod_last_) {
       if (s.ready || s.deleted) continue;
+      const std::string name =
+          pod_component_.count(pod)
+              ? absl::StrCat("<a href=\"#p-", Escape(pod), "\"><b>", Escape(pod), "</b></a>")
+              : absl::StrCat("<b>", Escape(pod), "</b>");
       waits.push_back(absl::StrCat(
-          "pod <b>", Escape(pod), "</b> to become ready (", Link(s.seq), " ", Escape(s.text),
+          "pod ", name, " to become ready (", Link(s.seq), " ", Escape(s.text),
           "; not ready since ", Escape(When(s.not_ready_since)), ", for ",
           Escape(Span(s.not_ready_since, last_us_)), ")"));
     }
@@ -510,7 +524,6 @@ class Renderer {
     absl::StrAppend(&out, "<dt>waits for</dt><dd>",
                     waits.empty() ? "nothing" : absl::StrCat("<ul><li>", absl::StrJoin(waits, "</li><li>"), "</li></ul>"),
                     "</dd></dl></div>");
-    (void)name;
     return out;
   }
 

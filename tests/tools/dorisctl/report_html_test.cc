@@ -82,7 +82,7 @@ class ReportHtmlTest : public ::testing::Test {
 };
 
 TEST_F(ReportHtmlTest, EveryTextIsEscaped) {
-  Watch(1, "Pod", "demo-be-0", Pod(false, 0, "img<script>alert('x')</script>&\"q\""));
+  Watch(1, "Pod", "demo-be-0", Pod(false, 0, "img<script>alert('x')</script>&\\\"q\\\""));
   LogRecord& r = Add(2);
   auto* rec = r.mutable_reconcile();
   rec->set_outcome(ReconcileRecord::FAILED);
@@ -179,10 +179,26 @@ TEST_F(ReportHtmlTest, CoalescedRepeatsShowCountAndTimeRange) {
   // The summary: phase now, what it waits for, how long.
   const std::string summary = html.substr(html.find("id=summary"));
   EXPECT_NE(summary.find("be <span class=\"pill notready\">upgrading</span>"), std::string::npos);
-  EXPECT_NE(summary.find("<b>demo-be-1</b> to become ready"), std::string::npos);
+  EXPECT_NE(summary.find("<a href=\"#p-demo-be-1\"><b>demo-be-1</b></a> to become ready"),
+            std::string::npos);
   EXPECT_NE(summary.find("not ready since 2025-12-01 08:00:10.000Z, for 10m2s"), std::string::npos);
   EXPECT_NE(summary.find("<dt>stuck for</dt><dd>10m"), std::string::npos);
   ExpectLinksResolve(html);
+}
+
+TEST_F(ReportHtmlTest, ObjectsGoToTheirComponentsTimeline) {
+  Watch(1, "StatefulSet", "demo-be", R"({"spec":{"replicas":2}})", log::v1::ADDED);
+  Watch(2, "PersistentVolumeClaim", "be-storage-demo-be-0", "{}", log::v1::ADDED);
+  Watch(3, "ConfigMap", "demo-settings", "{}", log::v1::ADDED);  // no component
+  const std::string html = RenderReportHtml(in_);
+  const size_t be = html.find("id=\"c-be\"");
+  const size_t cluster = html.find("<h2>Cluster</h2>");
+  ASSERT_NE(be, std::string::npos);
+  const size_t pvc = html.find("PersistentVolumeClaim/be-storage-demo-be-0");
+  const size_t cm = html.find("ConfigMap/demo-settings");
+  EXPECT_TRUE(pvc > be && pvc < cluster) << html;
+  EXPECT_GT(cm, cluster);
+  EXPECT_EQ(html.find("id=\"c-settings\""), std::string::npos);
 }
 
 TEST_F(ReportHtmlTest, DriftNowOnlyWhenKnown) {
