@@ -438,8 +438,10 @@ class Renderer {
             (reason == reasons.end() || reason->second != a.detail())) {
           absl::StrAppend(&row, "<br><span class=note>", Escape(a.detail()), "</span>");
         }
-        lane.rows.push_back(
-            {us, r.seq(), absl::StrCat("r", r.seq(), "-a", i), "did", row, !a.ok()});
+        // The record is written after its actions: placed at the reconcile's
+        // start, the action comes before the watch events it brought about.
+        lane.rows.push_back({us - rec.duration_micros(), r.seq(),
+                             absl::StrCat("r", r.seq(), "-a", i), "did", row, !a.ok()});
       }
       absl::StrAppend(&html, "</ul>");
     }
@@ -447,7 +449,9 @@ class Renderer {
                                rec.outcome() == ReconcileRecord::FAILED});
   }
 
-  static std::string Table(const Lane& lane) {
+  static std::string Table(Lane& lane) {
+    std::stable_sort(lane.rows.begin(), lane.rows.end(),
+                     [](const Row& a, const Row& b) { return a.us < b.us; });
     std::string out;
     if (lane.rows.empty()) {
       out = "<p class=note>nothing recorded</p>";

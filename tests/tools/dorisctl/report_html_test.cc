@@ -201,6 +201,20 @@ TEST_F(ReportHtmlTest, ObjectsGoToTheirComponentsTimeline) {
   EXPECT_EQ(html.find("id=\"c-settings\""), std::string::npos);
 }
 
+TEST_F(ReportHtmlTest, AnActionComesBeforeTheEventsItBroughtAbout) {
+  // The apply's result is watched (seq 1) before the reconcile's record is
+  // written (seq 2); the reconcile started 3 s before that record.
+  Watch(5, "StatefulSet", "demo-be", R"({"spec":{"replicas":3}})");
+  LogRecord& r = Add(6);
+  r.mutable_reconcile()->set_outcome(ReconcileRecord::APPLIED);
+  r.mutable_reconcile()->set_duration_micros(3000000);
+  Action(r.mutable_reconcile(), "apply", "StatefulSet", "demo-be", 0);
+  const std::string html = RenderReportHtml(in_);
+  ASSERT_NE(html.find("<tr id=\"r2-a0\""), std::string::npos);
+  EXPECT_LT(html.find("<tr id=\"r2-a0\""), html.find("<tr id=\"r1\"")) << html;
+  EXPECT_NE(html.find("2025-12-01 08:00:03.000Z</td><td class=who>did"), std::string::npos);
+}
+
 TEST_F(ReportHtmlTest, DriftNowOnlyWhenKnown) {
   Watch(1, "Pod", "demo-be-0", Pod(true, 0, "be:1"));
   EXPECT_NE(RenderReportHtml(in_).find("Not known: an offline report"), std::string::npos);
