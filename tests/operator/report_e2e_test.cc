@@ -82,6 +82,10 @@ TEST_F(ReportE2eTest, AStuckRolloutRendersInChromium) {
   const std::string live_html = Slurp(live_page);
   EXPECT_NE(live_html.find("pod demo-be-1"), std::string::npos);
   EXPECT_NE(live_html.find("the admin API at " + admin), std::string::npos);
+  // The operator reaches the API server, so a live page knows drift now.
+  EXPECT_NE(live_html.find("<h2 id=drift>Drift now</h2>"), std::string::npos);
+  EXPECT_EQ(live_html.find("Not known: an offline report"), std::string::npos) << live.output;
+  EXPECT_NE(html.find("Not known: an offline report"), std::string::npos);
 
   // The DOM Chromium built from the page.
   const std::string dom_file = dir_ + "/dom.html";

@@ -456,7 +456,7 @@ class Renderer {
     if (lane.rows.empty()) {
       out = "<p class=note>nothing recorded</p>";
     } else {
-      out = "<table><tr><th>seq</th><th>time</th><th></th><th>what</th></tr>";
+      out = "<table><tr><th title=\"the log record that holds it\">record</th><th>time</th><th></th><th>what</th></tr>";
       for (const Row& row : lane.rows) {
         absl::StrAppend(&out, "<tr id=\"", row.anchor, "\" class=\"", row.who,
                         row.bad ? " bad" : "", "\"><td class=seq>", row.seq,
