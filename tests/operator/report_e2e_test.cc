@@ -49,11 +49,14 @@ TEST_F(ReportE2eTest, AStuckRolloutRendersInChromium) {
   Apply(Cluster("demo", 1, 2, {.be_version = "2.1.8-never-ready"}));
   // demo-be-1 is rolled first (highest ordinal), runs, and never becomes
   // ready; the operator requeues, and its looks are one coalesced record.
-  ASSERT_TRUE(Eventually([&] {
-    auto all = ListReconciles("demo");
-    return !all.empty() && all.front().outcome() == log::v1::ReconcileRecord::REQUEUED &&
-           all.front().count() >= 3;
-  }, 300)) << operator_->Output();
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto all = ListReconciles("demo");
+        return !all.empty() && all.front().outcome() == log::v1::ReconcileRecord::REQUEUED &&
+               all.front().count() >= 3;
+      },
+      300))
+      << operator_->Output();
   ASSERT_EQ(Phase("demo", "be"), "upgrading");
 
   const std::string dorisctl = testing::Runfile("tools/dorisctl/dorisctl");
@@ -99,9 +102,8 @@ TEST_F(ReportE2eTest, AStuckRolloutRendersInChromium) {
   const size_t summary = dom.find("id=\"summary\"");
   ASSERT_NE(summary, std::string::npos);
   const std::string summary_html = dom.substr(summary, dom.find("</div>", summary) - summary);
-  EXPECT_NE(
-      summary_html.find("<a href=\"#p-demo-be-1\"><b>demo-be-1</b></a> to become ready"),
-      std::string::npos)
+  EXPECT_NE(summary_html.find("<a href=\"#p-demo-be-1\"><b>demo-be-1</b></a> to become ready"),
+            std::string::npos)
       << summary_html;
   EXPECT_NE(summary_html.find("stuck for"), std::string::npos) << summary_html;
   EXPECT_NE(summary_html.find("REQUEUED"), std::string::npos) << summary_html;
@@ -157,8 +159,8 @@ TEST_F(ReportE2eTest, AStuckRolloutRendersInChromium) {
 
   // A screenshot for a person to look at (bazel-testlogs/.../test.outputs).
   const std::string png = absl::StrCat(outputs, "/report.png");
-  auto shot = Chromium(page, absl::StrCat("--screenshot=", png, " --window-size=1400,2000"),
-                       "/dev/null");
+  auto shot =
+      Chromium(page, absl::StrCat("--screenshot=", png, " --window-size=1400,2000"), "/dev/null");
   ASSERT_EQ(shot.exit_code, 0) << shot.output << Slurp(dir_ + "/chromium.log");
   ASSERT_EQ(stat(png.c_str(), &st), 0) << "no screenshot at " << png;
   EXPECT_GT(st.st_size, 10000) << "the screenshot is nearly empty";

@@ -34,8 +34,8 @@ constexpr char kUsage[] =
     "exit codes: 0 ok, 1 error (server, network, file), 2 usage\n";
 
 // Options passed through to the admin commands (their connection handling).
-const char* const kPassThrough[] = {"--admin", "-n", "--namespace", "--ca-file", "--token-file",
-                                    "--timeout"};
+const char* const kPassThrough[] = {"--admin",   "-n",           "--namespace",
+                                    "--ca-file", "--token-file", "--timeout"};
 
 bool ReadFile(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
@@ -53,8 +53,8 @@ int Usage(const std::string& problem, std::ostream& err) {
 
 // The live drift, through `dorisctl drift -o json`. A server without API
 // access answers UNAVAILABLE; the page then says drift is not known.
-bool LiveDrift(const std::string& cluster, const std::vector<std::string>& conn,
-               ReportInput* input, std::ostream& err) {
+bool LiveDrift(const std::string& cluster, const std::vector<std::string>& conn, ReportInput* input,
+               std::ostream& err) {
   std::vector<std::string> args = {cluster, "-o", "json"};
   args.insert(args.end(), conn.begin(), conn.end());
   std::ostringstream out, drift_err;
@@ -84,8 +84,8 @@ int RunReport(const std::vector<std::string>& args, std::ostream& out, std::ostr
       out << kUsage;
       return 0;
     }
-    const bool pass = std::find(std::begin(kPassThrough), std::end(kPassThrough), a) !=
-                      std::end(kPassThrough);
+    const bool pass =
+        std::find(std::begin(kPassThrough), std::end(kPassThrough), a) != std::end(kPassThrough);
     if (a == "--bundle" || a == "-f" || a == "--file" || pass) {
       if (i + 1 >= args.size()) return Usage(absl::StrCat(a, " needs a value"), err);
       const std::string& v = args[++i];
@@ -114,8 +114,8 @@ int RunReport(const std::vector<std::string>& args, std::ostream& out, std::ostr
   if (bundle_path.empty()) {
     // Live: the admin API's export of the cluster, through `dorisctl export`.
     const char* tmpdir = std::getenv("TMPDIR");
-    tmp = out_path.empty() ? absl::StrCat(tmpdir != nullptr ? tmpdir : "/tmp",
-                                          "/dorisctl-report-", getpid(), ".bundle")
+    tmp = out_path.empty() ? absl::StrCat(tmpdir != nullptr ? tmpdir : "/tmp", "/dorisctl-report-",
+                                          getpid(), ".bundle")
                            : absl::StrCat(out_path, ".bundle");
     std::vector<std::string> ex = {cluster, "-f", tmp};
     ex.insert(ex.end(), conn.begin(), conn.end());

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/util/time_util.h"
 #include "nlohmann/json.hpp"
+#include "tools/dorisctl/report_describe.h"
 
 namespace doris_operator::dorisctl {
 
@@ -19,6 +20,14 @@ using google::protobuf::util::TimeUtil;
 using Json = nlohmann::json;
 using log::v1::LogRecord;
 using log::v1::ReconcileRecord;
+using report::At;
+using report::DescribeCluster;
+using report::DescribePod;
+using report::DescribeStatefulSet;
+using report::Int;
+using report::Phases;
+using report::PodState;
+using report::Str;
 
 constexpr char kStyle[] = R"css(
 body{font:14px/1.45 -apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:24px;color:#1d2330;background:#f6f7f9}
@@ -48,12 +57,23 @@ std::string Escape(const std::string& s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -70,121 +90,6 @@ std::string When(int64_t us) {
 
 std::string Span(int64_t from_us, int64_t to_us) {
   return absl::FormatDuration(absl::Seconds((to_us - from_us) / 1000000));
-}
-
-const Json& At(const Json& j, std::initializer_list<const char*> path) {
-  static const Json* null = new Json();
-  const Json* cur = &j;
-  for (const char* p : path) {
-    if (!cur->is_object() || !cur->contains(p)) return *null;
-    cur = &(*cur)[p];
-  }
-  return *cur;
-}
-
-std::string Str(const Json& j) {
-  if (j.is_string()) return j.get<std::string>();
-  if (j.is_number_integer()) return absl::StrCat(j.get<int64_t>());
-  if (j.is_boolean()) return j.get<bool>() ? "true" : "false";
-  return "";
-}
-
-int64_t Int(const Json& j) { return j.is_number_integer() ? j.get<int64_t>() : 0; }
-
-// What a pod's record says, in the terms of a rollout.
-struct PodState {
-  bool ready = false;
-  bool deleted = false;
-  std::string text;
-};
-
-PodState DescribePod(const Json& pod, bool deleted) {
-  PodState s;
-  s.deleted = deleted;
-  if (deleted) {
-    s.text = "deleted";
-    return s;
-  }
-  for (const Json& c : At(pod, {"status", "conditions"})) {
-    if (Str(At(c, {"type"})) == "Ready") s.ready = Str(At(c, {"status"})) == "True";
-  }
-  int64_t restarts = 0;
-  std::vector<std::string> waiting;
-  for (const Json& c : At(pod, {"status", "containerStatuses"})) {
-    restarts += Int(At(c, {"restartCount"}));
-    const std::string w = Str(At(c, {"state", "waiting", "reason"}));
-    if (!w.empty()) waiting.push_back(w);
-  }
-  std::string image;
-  const Json& containers = At(pod, {"spec", "containers"});
-  if (containers.is_array() && !containers.empty()) image = Str(At(containers[0], {"image"}));
-  const std::string phase = Str(At(pod, {"status", "phase"}));
-  s.text = absl::StrCat(phase.empty() ? "no phase" : phase, ", ", s.ready ? "ready" : "NOT ready",
-                        ", restarts ", restarts);
-  if (!waiting.empty()) absl::StrAppend(&s.text, ", waiting: ", absl::StrJoin(waiting, ","));
-  if (!image.empty()) absl::StrAppend(&s.text, ", image ", image);
-  return s;
-}
-
-std::string DescribeStatefulSet(const Json& sts) {
-  const Json& st = At(sts, {"status"});
-  std::string text = absl::StrCat(
-      "replicas ", Int(At(sts, {"spec", "replicas"})), ": ready ", Int(At(st, {"readyReplicas"})),
-      ", updated ", Int(At(st, {"updatedReplicas"})), ", partition ",
-      Int(At(sts, {"spec", "updateStrategy", "rollingUpdate", "partition"})));
-  const std::string cur = Str(At(st, {"currentRevision"})), upd = Str(At(st, {"updateRevision"}));
-  if (!upd.empty() && cur != upd) absl::StrAppend(&text, ", revision ", cur, " -> ", upd);
-  const Json& containers = At(sts, {"spec", "template", "spec", "containers"});
-  if (containers.is_array() && !containers.empty()) {
-    absl::StrAppend(&text, ", image ", Str(At(containers[0], {"image"})));
-  }
-  const int64_t gen = Int(At(sts, {"metadata", "generation"}));
-  if (gen != Int(At(st, {"observedGeneration"}))) absl::StrAppend(&text, ", generation not observed yet");
-  return text;
-}
-
-// "fe: available, be: upgrading" from a DorisCluster's status.
-// In the order a cluster comes up (fe first), then any others.
-std::vector<std::pair<std::string, std::string>> Phases(const Json& dcr) {
-  std::vector<std::pair<std::string, std::string>> out;
-  const Json& status = At(dcr, {"status"});
-  if (!status.is_object()) return out;
-  for (const auto& [k, v] : status.items()) {
-    if (k.size() > 6 && k.substr(k.size() - 6) == "Status") {
-      const std::string phase = Str(At(v, {"componentCondition", "phase"}));
-      if (!phase.empty()) out.emplace_back(k.substr(0, k.size() - 6), phase);
-    }
-  }
-  auto rank = [](const std::string& c) {
-    const std::vector<std::string> order = {"fe", "be", "cn", "broker"};
-    return std::find(order.begin(), order.end(), c) - order.begin();
-  };
-  std::stable_sort(out.begin(), out.end(),
-                   [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
-  return out;
-}
-
-std::string DescribeCluster(const Json& dcr) {
-  std::vector<std::string> parts;
-  for (const auto& [c, p] : Phases(dcr)) parts.push_back(absl::StrCat(c, " ", p));
-  const Json& spec = At(dcr, {"spec"});
-  if (spec.is_object()) {
-    for (const auto& [k, v] : spec.items()) {
-      const std::string image = Str(At(v, {"image"}));
-      if (!image.empty()) parts.push_back(absl::StrCat(k, ".image ", image));
-    }
-  }
-  return absl::StrCat("generation ", Int(At(dcr, {"metadata", "generation"})), "; ",
-                      absl::StrJoin(parts, ", "));
-}
-
-// Everything but bookkeeping, to tell a real change from a resourceVersion bump.
-std::string Content(Json j) {
-  if (j.is_object() && j.contains("metadata")) {
-    j["metadata"].erase("resourceVersion");
-    j["metadata"].erase("managedFields");
-  }
-  return j.dump();
 }
 
 struct Row {
@@ -245,12 +150,12 @@ class Renderer {
     for (const LogRecord& r : in_.records) {
       if (r.has_reconcile()) {
         shown_.insert(r.seq());
-        desc_[r.seq()] = absl::StrCat(
-            "reconcile ", ReconcileRecord::Outcome_Name(r.reconcile().outcome()));
+        desc_[r.seq()] =
+            absl::StrCat("reconcile ", ReconcileRecord::Outcome_Name(r.reconcile().outcome()));
       } else if (r.has_lifecycle()) {
         shown_.insert(r.seq());
-        desc_[r.seq()] = absl::StrCat("operator ",
-                                      log::v1::Lifecycle::Kind_Name(r.lifecycle().kind()));
+        desc_[r.seq()] =
+            absl::StrCat("operator ", log::v1::Lifecycle::Kind_Name(r.lifecycle().kind()));
       } else if (r.has_watch()) {
         const auto& w = r.watch();
         const std::string type = log::v1::WatchEventType_Name(w.type());
@@ -268,7 +173,7 @@ class Renderer {
           } else if (w.object().kind() == "DorisCluster") {
             text = deleted ? "deleted" : DescribeCluster(obj);
           }
-          content = deleted ? "deleted" : (text.empty() ? Content(obj) : text);
+          content = deleted ? "deleted" : (text.empty() ? report::Content(obj) : text);
         }
         desc_[r.seq()] = absl::StrCat(key, " ", type, text.empty() ? "" : ": ", text);
         const bool changed = last_content[key] != content;
@@ -287,7 +192,8 @@ class Renderer {
   std::string CauseHtml(uint64_t seq) const {
     if (seq == 0) return "<span class=note>no single record named</span>";
     auto it = desc_.find(seq);
-    return absl::StrCat(Link(seq), " ", it == desc_.end() ? "(before this history)" : Escape(it->second));
+    return absl::StrCat(Link(seq), " ",
+                        it == desc_.end() ? "(before this history)" : Escape(it->second));
   }
 
   static std::string Pill(const std::string& cls, const std::string& text) {
@@ -313,8 +219,8 @@ class Renderer {
         continue;
       }
       if (r.has_lifecycle()) {
-        cluster_.rows.push_back({us, r.seq(), absl::StrCat("r", r.seq()), "saw",
-                                 Escape(desc_[r.seq()]), false});
+        cluster_.rows.push_back(
+            {us, r.seq(), absl::StrCat("r", r.seq()), "saw", Escape(desc_[r.seq()]), false});
         continue;
       }
       if (!r.has_watch()) continue;
@@ -420,10 +326,11 @@ class Renderer {
         const auto& a = rec.actions(i);
         const std::string obj = absl::StrCat(a.object().kind(), "/", a.object().name());
         const std::string result =
-            a.ok() ? Pill("ok", "ok") : absl::StrCat(Pill("failed", "FAILED"), " ", Escape(a.error()));
+            a.ok() ? Pill("ok", "ok")
+                   : absl::StrCat(Pill("failed", "FAILED"), " ", Escape(a.error()));
         absl::StrAppend(&html, "<li><a href=\"#r", r.seq(), "-a", i, "\"><code>", Escape(a.verb()),
-                        "</code></a> ", Escape(obj), " ", result,
-                        " &mdash; caused by ", CauseHtml(a.caused_by_seq()), "</li>");
+                        "</code></a> ", Escape(obj), " ", result, " &mdash; caused by ",
+                        CauseHtml(a.caused_by_seq()), "</li>");
         // The action in its component's timeline, pointing back here.
         std::string comp = ComponentOf(a.object().name());
         Lane& lane = comp.empty() ? cluster_ : components_[comp];
@@ -456,12 +363,14 @@ class Renderer {
     if (lane.rows.empty()) {
       out = "<p class=note>nothing recorded</p>";
     } else {
-      out = "<table><tr><th title=\"the log record that holds it\">record</th><th>time</th><th></th><th>what</th></tr>";
+      out =
+          "<table><tr><th title=\"the log record that holds "
+          "it\">record</th><th>time</th><th></th><th>what</th></tr>";
       for (const Row& row : lane.rows) {
         absl::StrAppend(&out, "<tr id=\"", row.anchor, "\" class=\"", row.who,
-                        row.bad ? " bad" : "", "\"><td class=seq>", row.seq,
-                        "</td><td class=when>", Escape(When(row.us)), "</td><td class=who>",
-                        row.who, "</td><td>", row.html, "</td></tr>");
+                        row.bad ? " bad" : "", "\"><td class=seq>", row.seq, "</td><td class=when>",
+                        Escape(When(row.us)), "</td><td class=who>", row.who, "</td><td>", row.html,
+                        "</td></tr>");
       }
       absl::StrAppend(&out, "</table>");
     }
@@ -481,18 +390,18 @@ class Renderer {
           pod_component_.count(pod)
               ? absl::StrCat("<a href=\"#p-", Escape(pod), "\"><b>", Escape(pod), "</b></a>")
               : absl::StrCat("<b>", Escape(pod), "</b>");
-      waits.push_back(absl::StrCat(
-          "pod ", name, " to become ready (", Link(s.seq), " ", Escape(s.text),
-          "; not ready since ", Escape(When(s.not_ready_since)), ", for ",
-          Escape(Span(s.not_ready_since, last_us_)), ")"));
+      waits.push_back(absl::StrCat("pod ", name, " to become ready (", Link(s.seq), " ",
+                                   Escape(s.text), "; not ready since ",
+                                   Escape(When(s.not_ready_since)), ", for ",
+                                   Escape(Span(s.not_ready_since, last_us_)), ")"));
     }
     for (const auto& [sts, j] : sts_last_) {
       const int64_t want = Int(At(j, {"spec", "replicas"}));
       const int64_t updated = Int(At(j, {"status", "updatedReplicas"}));
       const int64_t ready = Int(At(j, {"status", "readyReplicas"}));
       if (updated < want || ready < want) {
-        waits.push_back(absl::StrCat("StatefulSet <b>", Escape(sts), "</b>: ", updated, " of ", want,
-                                     " updated, ", ready, " ready"));
+        waits.push_back(absl::StrCat("StatefulSet <b>", Escape(sts), "</b>: ", updated, " of ",
+                                     want, " updated, ", ready, " ready"));
       }
     }
     for (const Json& c : At(cluster_object_, {"status", "conditions"})) {
@@ -503,10 +412,12 @@ class Renderer {
     }
     std::vector<std::string> phases;
     for (const auto& [c, p] : Phases(cluster_object_)) {
-      phases.push_back(absl::StrCat(Escape(c), " ", Pill(p == "available" ? "ready" : "notready", p)));
+      phases.push_back(
+          absl::StrCat(Escape(c), " ", Pill(p == "available" ? "ready" : "notready", p)));
     }
     const bool stuck = waiting_since_ != 0;
-    std::string out = absl::StrCat("<div class=\"summary", stuck ? "" : " ok", "\" id=summary><dl>");
+    std::string out =
+        absl::StrCat("<div class=\"summary", stuck ? "" : " ok", "\" id=summary><dl>");
     absl::StrAppend(&out, "<dt>phase now</dt><dd>",
                     phases.empty() ? "unknown (no DorisCluster status in this history)"
                                    : absl::StrJoin(phases, ", "),
@@ -522,11 +433,13 @@ class Renderer {
     }
     if (stuck) {
       absl::StrAppend(&out, "<dt>stuck for</dt><dd>", Escape(Span(waiting_since_, last_us_)),
-                      " (requeued or failed since ", Escape(When(waiting_since_)),
-                      ", last look ", Escape(When(last_us_)), ")</dd>");
+                      " (requeued or failed since ", Escape(When(waiting_since_)), ", last look ",
+                      Escape(When(last_us_)), ")</dd>");
     }
     absl::StrAppend(&out, "<dt>waits for</dt><dd>",
-                    waits.empty() ? "nothing" : absl::StrCat("<ul><li>", absl::StrJoin(waits, "</li><li>"), "</li></ul>"),
+                    waits.empty()
+                        ? "nothing"
+                        : absl::StrCat("<ul><li>", absl::StrJoin(waits, "</li><li>"), "</li></ul>"),
                     "</dd></dl></div>");
     return out;
   }
@@ -534,12 +447,15 @@ class Renderer {
   std::string DriftSection() const {
     std::string out = "<h2 id=drift>Drift now</h2>";
     if (!in_.drift_known) {
-      return out + "<p class=note>Not known: an offline report (from a bundle) cannot see the "
-                   "live objects. Each decision above lists the drift it found then.</p>";
+      return out +
+             "<p class=note>Not known: an offline report (from a bundle) cannot see the "
+             "live objects. Each decision above lists the drift it found then.</p>";
     }
-    if (in_.drift.empty()) return out + "<p>No drift: live objects are what the operator would produce.</p>";
-    absl::StrAppend(&out, "<table><tr><th>object</th><th>path</th><th>class</th><th>desired</th>"
-                          "<th>live</th></tr>");
+    if (in_.drift.empty())
+      return out + "<p>No drift: live objects are what the operator would produce.</p>";
+    absl::StrAppend(&out,
+                    "<table><tr><th>object</th><th>path</th><th>class</th><th>desired</th>"
+                    "<th>live</th></tr>");
     for (const ReportDrift& d : in_.drift) {
       absl::StrAppend(&out, "<tr><td>", Escape(d.kind), "/", Escape(d.name), "</td><td>",
                       Escape(d.path), "</td><td>", Escape(d.classification), "</td><td><code>",
@@ -553,10 +469,11 @@ class Renderer {
     const std::string name = absl::StrCat(in_.cluster.namespace_(), "/", in_.cluster.name());
     std::string out = absl::StrCat(
         "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-        "<title>DorisCluster ", Escape(name), " report</title><style>", kStyle,
-        "</style></head><body>\n<h1>DorisCluster ", Escape(name), "</h1><div class=meta>",
-        in_.records.size(), " records");
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src "
+        "'unsafe-inline'\">"
+        "<title>DorisCluster ",
+        Escape(name), " report</title><style>", kStyle, "</style></head><body>\n<h1>DorisCluster ",
+        Escape(name), "</h1><div class=meta>", in_.records.size(), " records");
     if (!in_.records.empty()) {
       absl::StrAppend(&out, " (seq ", in_.records.front().seq(), "..", in_.records.back().seq(),
                       ", ", Escape(When(first_us_)), " .. ", Escape(When(last_us_)), ")");

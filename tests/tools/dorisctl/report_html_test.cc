@@ -43,10 +43,10 @@ class ReportHtmlTest : public ::testing::Test {
   }
 
   static std::string Pod(bool ready, int restarts, const std::string& image) {
-    return absl::StrCat(R"({"spec":{"containers":[{"image":")", image,
-                        R"("}]},"status":{"phase":"Running","conditions":[{"type":"Ready","status":")",
-                        ready ? "True" : "False", R"("}],"containerStatuses":[{"restartCount":)",
-                        restarts, "}]}}");
+    return absl::StrCat(
+        R"({"spec":{"containers":[{"image":")", image,
+        R"("}]},"status":{"phase":"Running","conditions":[{"type":"Ready","status":")",
+        ready ? "True" : "False", R"("}],"containerStatuses":[{"restartCount":)", restarts, "}]}}");
   }
 
   ReconcileRecord::Action* Action(ReconcileRecord* rec, const std::string& verb,
@@ -127,7 +127,8 @@ TEST_F(ReportHtmlTest, ActionsLinkToTheirCausesAndEveryLinkResolves) {
   rec->set_outcome(ReconcileRecord::APPLIED);
   rec->set_trigger_seq_begin(1);
   rec->set_trigger_seq_end(3);
-  rec->set_diff_json(R"([{"kind":"StatefulSet","name":"demo-be","reason":"image be:1 -> be:2","verb":"apply"}])");
+  rec->set_diff_json(
+      R"([{"kind":"StatefulSet","name":"demo-be","reason":"image be:1 -> be:2","verb":"apply"}])");
   Action(rec, "apply", "StatefulSet", "demo-be", 1);
   Action(rec, "delete", "Pod", "demo-be-1", 3);
   Action(rec, "apply", "Service", "demo-be-internal", 0);
