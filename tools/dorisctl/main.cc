@@ -7,6 +7,7 @@
 
 #include "tools/dorisctl/admin_commands.h"
 #include "tools/dorisctl/render_command.h"
+#include "tools/dorisctl/report_command.h"
 
 namespace {
 
@@ -22,6 +23,7 @@ constexpr char kUsage[] =
     "  drift       live objects against what the operator would produce now\n"
     "  tail        follow the operator's log\n"
     "  export      write a bundle of a cluster's history for offline replay\n"
+    "  report      a cluster's history as one HTML page (live or --bundle)\n"
     "\n"
     "Run `dorisctl COMMAND --help` for a command's options.\n";
 
@@ -35,6 +37,7 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "render") return doris_operator::dorisctl::RunRender(args, std::cout, std::cerr);
+  if (command == "report") return doris_operator::dorisctl::RunReport(args, std::cout, std::cerr);
   if (doris_operator::dorisctl::IsAdminCommand(command)) {
     return doris_operator::dorisctl::RunAdminCommand(command, args, std::cout, std::cerr);
   }
