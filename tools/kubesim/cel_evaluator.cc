@@ -107,14 +107,23 @@ bool CelEvaluator::Start(std::string& error) {
   return true;
 }
 
-void CelEvaluator::Stop() {
-  if (pid_ < 0) return;
+std::string CelEvaluator::Stop() {
+  if (pid_ < 0) return "";
   close(to_child_);  // the server exits when stdin closes
   close(from_child_);
-  kill(pid_, SIGTERM);
-  waitpid(pid_, nullptr, 0);
+  // Reaped before the signal when it already exited: its own status then.
+  int status = 0;
+  pid_t reaped = waitpid(pid_, &status, WNOHANG);
+  if (reaped == 0) {
+    kill(pid_, SIGTERM);
+    reaped = waitpid(pid_, &status, 0);
+  }
   pid_ = -1;
   to_child_ = from_child_ = -1;
+  if (reaped <= 0) return "";
+  if (WIFEXITED(status)) return absl::StrCat("exit status ", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return absl::StrCat("signal ", WTERMSIG(status));
+  return "";
 }
 
 bool CelEvaluator::Roundtrip(const std::string& request, std::string& answer, std::string& error) {
@@ -161,8 +170,14 @@ std::variant<std::vector<FieldError>, std::string> CelEvaluator::Validate(
       sent_.insert(key);
       break;
     }
-    Stop();
+    const std::string ended = Stop();
     answer.clear();
+    if (attempt == 1 && !ended.empty()) {
+      // Said so that the cause can be found: node's own message (a module
+      // not installed, a syntax error) is on kubesim's standard error.
+      absl::StrAppend(&error, " (", options_.node, " ", options_.script, " ended with ", ended,
+                      "; its error is in kubesim's log; tools/bootstrap installs its npm modules)");
+    }
   }
   if (answer.empty()) return error;
   const nlohmann::json a = nlohmann::json::parse(answer, nullptr, /*allow_exceptions=*/false);

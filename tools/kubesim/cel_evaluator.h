@@ -42,7 +42,7 @@ class CelEvaluator {
 
  private:
   bool Start(std::string& error);
-  void Stop();
+  std::string Stop();  // how the child ended ("" when unknown)
   const std::pair<std::string, bool>& Entry(const std::shared_ptr<const nlohmann::json>& schema);
   bool Roundtrip(const std::string& request, std::string& answer, std::string& error);
 
