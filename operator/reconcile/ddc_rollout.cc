@@ -29,10 +29,11 @@ std::string FirstNotServing(const RolloutPart& part) {
 void Locate(const RolloutPart& part, PartRollout* r) {
   for (int i = std::max(r->partition, 0); i < part.view.replicas; ++i) {
     const PodView* p = Find(part.view, i);
-    if (Serving(p)) continue;
+    // With a new template not written yet every pod is outdated.
+    if (Serving(p) && !part.view.template_changed) continue;
     r->current_ordinal = i;
     r->current_pod = absl::StrCat(part.statefulset, "-", i);
-    r->step = p != nullptr && p->updated && p->ready ? "WaitBEAlive" : "WaitPodReady";
+    r->step = p != nullptr && p->updated && p->ready && !part.view.template_changed ? "WaitBEAlive" : "WaitPodReady";
     return;
   }
 }
