@@ -120,6 +120,8 @@ class FakeDorisCloud {
     // Knobs (POST /api/_sim/config on the FE).
     int64_t tablets_moved_per_second = -1;
     std::string service_lands_on = "round-robin";
+    // Pods whose node's heartbeat fails (knob notAlive): listed not Alive.
+    std::set<std::string> not_alive_pods;
   };
 
   Cluster& ClusterFor(const std::string& ns, const std::string& ddc) { return clusters_[ns + "/" + ddc]; }
