@@ -21,7 +21,7 @@ namespace {
 constexpr char kName[] = "roll";
 
 // Two meta-service pods, two FE (one follower), two groups of two.
-std::string Ddc(const std::string& version) {
+std::string DdcYaml(const std::string& version) {
   return absl::StrCat(R"(apiVersion: disaggregated.cluster.doris.com/v1
 kind: DorisDisaggregatedCluster
 metadata:
@@ -98,7 +98,7 @@ class DdcRolloutE2eTest : public DdcE2eTest {
   }
 
   void BringUp() {
-    Apply(Ddc("3.0.3"));
+    Apply(DdcYaml("3.0.3"));
     ASSERT_TRUE(Eventually([&] { return RolledTo("3.0.3"); }, 300)) << DdcE2eTest::Ddc(kName).dump()
                                                                    << operator_->Output();
   }
@@ -167,7 +167,7 @@ TEST_F(DdcRolloutE2eTest, AnUpgradeOfAllThreeRollsTheMetaServiceThenFeThenTheGro
   if (HasFatalFailure()) return;
   const uint64_t before = WatchRecords(kName, "Pod").back().seq();
 
-  Apply(Ddc("3.0.4"));
+  Apply(DdcYaml("3.0.4"));
   ASSERT_TRUE(Eventually([&] { return RolledTo("3.0.4"); }, 600)) << DdcE2eTest::Ddc(kName).dump()
                                                                  << operator_->Output();
 
