@@ -233,7 +233,7 @@ TEST_F(DdcRolloutE2eTest, AGroupRestartsOnePodAtATimeAndTheNextWaitsForTheBacken
   BringUp();
   if (HasFatalFailure()) return;
   std::map<std::string, std::string> generations;
-  for (const std::string sts : {"ms", "fe", "cg2"}) {
+  for (const char* sts : {"ms", "fe", "cg2"}) {
     generations[sts] = At(Get(kube::ObjectPath("apps/v1", "default", "statefulsets", absl::StrCat(kName, "-", sts))),
                           "/metadata/generation")
                            .dump();
@@ -288,7 +288,7 @@ TEST_F(DdcRolloutE2eTest, AGroupRestartsOnePodAtATimeAndTheNextWaitsForTheBacken
   EXPECT_FALSE(GroupStatus(done, "cg1").contains("gracefulAction")) << done.dump();
 
   // The rest: not written, same pods.
-  for (const std::string sts : {"ms", "fe", "cg2"}) {
+  for (const char* sts : {"ms", "fe", "cg2"}) {
     EXPECT_EQ(At(Get(kube::ObjectPath("apps/v1", "default", "statefulsets", absl::StrCat(kName, "-", sts))),
                  "/metadata/generation")
                   .dump(),
