@@ -8,19 +8,10 @@ namespace doris_operator::reconcile::ddc {
 
 namespace {
 
-const PodView* Find(const ComponentView& v, int ordinal) {
-  for (const PodView& p : v.pods) {
-    if (p.ordinal == ordinal) return &p;
-  }
-  return nullptr;
-}
-
-bool Serving(const PodView* p) { return p != nullptr && p->updated && p->ready && p->doris_alive; }
-
 // "" when every wanted pod serves, else the first that does not.
 std::string FirstNotServing(const RolloutPart& part) {
   for (int i = 0; i < part.view.replicas; ++i) {
-    if (!Serving(Find(part.view, i))) return absl::StrCat(part.statefulset, "-", i, " to serve");
+    if (!PodServing(FindPod(part.view, i))) return absl::StrCat(part.statefulset, "-", i, " to serve");
   }
   return "";
 }
@@ -28,9 +19,9 @@ std::string FirstNotServing(const RolloutPart& part) {
 // The pod a rolling part is at, for status.
 void Locate(const RolloutPart& part, PartRollout* r) {
   for (int i = std::max(r->partition, 0); i < part.view.replicas; ++i) {
-    const PodView* p = Find(part.view, i);
+    const PodView* p = FindPod(part.view, i);
     // With a new template not written yet every pod is outdated.
-    if (Serving(p) && !part.view.template_changed) continue;
+    if (PodServing(p) && !part.view.template_changed) continue;
     r->current_ordinal = i;
     r->current_pod = absl::StrCat(part.statefulset, "-", i);
     r->step = p != nullptr && p->updated && p->ready && !part.view.template_changed ? "WaitBEAlive" : "WaitPodReady";

@@ -6,18 +6,15 @@
 
 namespace doris_operator::reconcile {
 
-namespace {
-
-const PodView* Find(const ComponentView& c, int ordinal) {
+const PodView* FindPod(const ComponentView& c, int ordinal) {
   for (const PodView& p : c.pods) {
     if (p.ordinal == ordinal) return &p;
   }
   return nullptr;
 }
 
-bool Serving(const PodView* p) { return p != nullptr && p->updated && p->ready && p->doris_alive; }
+bool PodServing(const PodView* p) { return p != nullptr && p->updated && p->ready && p->doris_alive; }
 
-}  // namespace
 
 ComponentStep StepComponent(const ComponentView& c, const std::string& name) {
   ComponentStep step;
@@ -40,12 +37,12 @@ ComponentStep StepComponent(const ComponentView& c, const std::string& name) {
   }
   bool all_updated = !c.template_changed;
   for (int i = 0; i < c.replicas && all_updated; ++i) {
-    const PodView* p = Find(c, i);
+    const PodView* p = FindPod(c, i);
     if (p == nullptr || !p->updated) all_updated = false;
   }
   if (all_updated) {
     for (int i = 0; i < c.replicas; ++i) {
-      if (!Serving(Find(c, i))) {
+      if (!PodServing(FindPod(c, i))) {
         step.settled = false;
         step.waiting_on = absl::StrCat(name, "-", i, " to serve again");
         break;
@@ -70,7 +67,7 @@ ComponentStep StepComponent(const ComponentView& c, const std::string& name) {
     int outdated = 0;
     int highest = -1;
     for (int i = 0; i < c.replicas; ++i) {
-      const PodView* p = Find(c, i);
+      const PodView* p = FindPod(c, i);
       if (p == nullptr || !p->updated) {
         ++outdated;
         highest = i;
@@ -80,7 +77,7 @@ ComponentStep StepComponent(const ComponentView& c, const std::string& name) {
   }
   bool above_serving = true;
   for (int i = partition; i < c.replicas; ++i) {
-    if (!Serving(Find(c, i))) {
+    if (!PodServing(FindPod(c, i))) {
       above_serving = false;
       step.waiting_on = absl::StrCat(name, "-", i, " to serve again");
       break;

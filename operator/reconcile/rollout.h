@@ -63,6 +63,11 @@ struct ComponentStep {
 };
 ComponentStep StepComponent(const ComponentView& c, const std::string& name);
 
+// The pod of `ordinal`, null when it has none; whether a pod serves on the
+// update revision (Ready and alive in Doris).
+const PodView* FindPod(const ComponentView& c, int ordinal);
+bool PodServing(const PodView* p);
+
 }  // namespace doris_operator::reconcile
 
 #endif  // DORIS_OPERATOR_OPERATOR_RECONCILE_ROLLOUT_H_

@@ -132,6 +132,14 @@ TEST(ComputeStatus, HealthAsTheReference) {
   EXPECT_EQ(ComputeStatus(in).cluster_health().health(), "red");  // no FE follower
 }
 
+model::v1::Condition condition(const model::disaggregated::v1::DorisDisaggregatedClusterStatus& s,
+                               const std::string& type) {
+  for (const auto& c : s.conditions()) {
+    if (c.type() == type) return c;
+  }
+  return model::v1::Condition();
+}
+
 TEST(ComputeStatus, SaysTheWaitsAndKeepsTransitionTimes) {
   StatusInput in;
   in.name = "d";
@@ -141,12 +149,6 @@ TEST(ComputeStatus, SaysTheWaitsAndKeepsTransitionTimes) {
   in.groups[0].workload.waiting = "waiting for the meta service and then the FE to be available";
   in.now = "2026-01-01T00:00:00Z";
   const auto first = ComputeStatus(in);
-  auto condition = [](const auto& s, const std::string& type) {
-    for (const auto& c : s.conditions()) {
-      if (c.type() == type) return c;
-    }
-    return model::v1::Condition();
-  };
   EXPECT_EQ(condition(first, "FEAvailable").reason(), "WaitingForMetaService");
   EXPECT_EQ(condition(first, "ComputeGroupsReady").reason(), "WaitingForFE");
   in.previous = &first;
@@ -169,12 +171,6 @@ TEST(ComputeStatus, SaysARollingGroupAndWhatItWaitsFor) {
                           .target_revision = "d-cg1-7f", .waiting = "d-cg1-1 to serve again"};
   in.now = "2026-01-01T00:00:00Z";
   const auto first = ComputeStatus(in);
-  auto condition = [](const auto& s, const std::string& type) {
-    for (const auto& c : s.conditions()) {
-      if (c.type() == type) return c;
-    }
-    return model::v1::Condition();
-  };
   const auto& cg1 = first.compute_group_statuses(0);
   EXPECT_EQ(cg1.phase(), "GracefulRolling");
   EXPECT_EQ(cg1.graceful_action().type(), "RollingUpdate");
