@@ -254,11 +254,12 @@ TEST_F(DdcRolloutE2eTest, AGroupRestartsOnePodAtATimeAndTheNextWaitsForTheBacken
   ASSERT_EQ(r.exit_code, 0) << r.output;
 
   // The operator says where the rollout is: roll-cg1-1 restarted and Ready,
-  // waiting for its backend.
+  // waiting for its backend (once the StatefulSet's status has caught up).
   auto waiting = [](const Json& o) {
     const Json g = GroupStatus(o, "cg1");
     return At(g, "/phase") == "GracefulRolling" && At(g, "/gracefulAction/phase") == "WaitBEAlive" &&
-           At(g, "/gracefulAction/currentPod") == "roll-cg1-1";
+           At(g, "/gracefulAction/currentPod") == "roll-cg1-1" &&
+           At(g, "/gracefulAction/lastMessage") == "roll-cg1-1 to serve again";
   };
   const auto held = ReconcileThatSaw(kName, kDdcApi, kDdcKind, kName, waiting);
   ASSERT_TRUE(held.has_value());
@@ -268,8 +269,6 @@ TEST_F(DdcRolloutE2eTest, AGroupRestartsOnePodAtATimeAndTheNextWaitsForTheBacken
   const Json cg1_0 = Get(kube::ObjectPath("v1", "default", "pods", "roll-cg1-0"));
   EXPECT_EQ(At(cg1_0, "/metadata/uid"), cg1_0_uid);
   EXPECT_EQ(ImageOf(cg1_0, "/spec/containers/0/image"), "apache/doris:be-3.0.3");
-  EXPECT_NE(At(GroupStatus(DdcE2eTest::Ddc(kName), "cg1"), "/gracefulAction/lastMessage").dump().find("roll-cg1-1"),
-            std::string::npos);
   // The group serves meanwhile, on the pod not restarting.
   const Json query = DdcFe(kName, "POST", "/api/_sim/query", R"({"computeGroup":"cg1"})");
   ASSERT_TRUE(query.is_object()) << "the group does not serve while it rolls";
