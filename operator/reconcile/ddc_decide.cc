@@ -133,6 +133,27 @@ dv1::DorisDisaggregatedClusterStatus ComputeStatus(const StatusInput& in) {
     cg->set_replicas(g.workload.desired);
     cg->set_available_replicas(g.workload.ready);
     cg->set_phase(!g.scale_phase.empty() ? g.scale_phase : PhaseOf(g.workload));
+    if (g.rollout.rolling || g.rollout.held) {
+      // The reference's graceful rolling update, which it declares but never
+      // fills (§7.7): where the group's one-pod-at-a-time restart is.
+      if (g.scale_phase.empty() && g.rollout.rolling && !g.rollout.held) cg->set_phase("GracefulRolling");
+      dv1::GracefulAction* a = cg->mutable_graceful_action();
+      a->set_type("RollingUpdate");
+      a->set_phase(g.rollout.step);
+      a->set_current_pod(g.rollout.current_pod);
+      if (g.rollout.current_ordinal >= 0) a->set_current_ordinal(g.rollout.current_ordinal);
+      a->set_target_revision(g.rollout.target_revision);
+      a->set_last_message(g.rollout.waiting);
+      a->set_started_at(in.now);
+      if (in.previous != nullptr) {
+        for (const dv1::ComputeGroupStatus& p : in.previous->compute_group_statuses()) {
+          if (p.unique_id() == g.unique_id && p.graceful_action().type() == "RollingUpdate" &&
+              !p.graceful_action().started_at().empty()) {
+            a->set_started_at(p.graceful_action().started_at());
+          }
+        }
+      }
+    }
     const bool cg_available = g.workload.ready > 0;
     cg->set_available_status(cg_available ? "Available" : "UnAvailable");
     available += cg_available;
@@ -179,6 +200,20 @@ dv1::DorisDisaggregatedClusterStatus ComputeStatus(const StatusInput& in) {
     if (g.scale_phase == "Decommissioning") groups_reason = "Decommissioning";
   }
   *s.add_conditions() = Condition("ComputeGroupsReady", all_groups, groups_reason, groups_message, in);
+  // Our addition: rolling changes, in Doris's order (ddc_rollout.h).
+  std::vector<std::string> rolls;
+  bool held = false;
+  auto roll = [&](const std::string& what, const RolloutView& r) {
+    if (!r.rolling && !r.held) return;
+    held |= r.held;
+    rolls.push_back(absl::StrCat(what, ": ", r.waiting.empty() ? "rolling" : r.waiting));
+  };
+  roll("meta service", in.meta_service_rollout);
+  roll("fe", in.fe_rollout);
+  for (const GroupView& g : in.groups) roll(g.unique_id, g.rollout);
+  *s.add_conditions() = Condition("RolloutComplete", rolls.empty(),
+                                  rolls.empty() ? "Complete" : held ? "RollingInOrder" : "Rolling",
+                                  rolls.empty() ? "no rolling change under way" : absl::StrJoin(rolls, "; "), in);
   *s.add_conditions() = Condition(
       "Synced", in.failed_writes.empty(), in.failed_writes.empty() ? "Applied" : "WriteFailed",
       in.failed_writes.empty() ? "every desired object is applied" : absl::StrJoin(in.failed_writes, "; "), in);

@@ -80,11 +80,23 @@ struct WorkloadView {
   std::string waiting;  // what it waits for ("" for nothing)
 };
 
+// A part's rolling change (ddc_rollout.h), for status.
+struct RolloutView {
+  bool rolling = false;  // its pods restart one at a time
+  bool held = false;     // its change waits for the parts before it
+  std::string step;      // WaitPodReady | WaitBEAlive | "" (the reference's names)
+  std::string current_pod;
+  int current_ordinal = -1;
+  std::string target_revision;  // the StatefulSet's updateRevision
+  std::string waiting;          // what it waits for
+};
+
 struct GroupView {
   std::string unique_id;
   WorkloadView workload;
   std::string compute_group_id;  // from the FE's backends ("" when unknown)
   std::string scale_phase;       // from ScaleInPlan
+  RolloutView rollout;
 };
 
 struct StatusInput {
@@ -98,6 +110,9 @@ struct StatusInput {
   // The FE's node lists could be read (and the master answered).
   bool fe_answers = false;
   std::vector<std::string> failed_writes;
+  // The meta service's and FE's rolling changes (the groups' are theirs).
+  RolloutView meta_service_rollout;
+  RolloutView fe_rollout;
   const model::disaggregated::v1::DorisDisaggregatedClusterStatus* previous = nullptr;
   std::string now;  // RFC 3339
 };

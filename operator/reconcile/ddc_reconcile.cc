@@ -17,6 +17,7 @@
 #include "operator/reconcile/ddc_credentials.h"
 #include "operator/reconcile/ddc_decide.h"
 #include "operator/reconcile/ddc_membership.h"
+#include "operator/reconcile/ddc_rollout_step.h"
 #include "operator/reconcile/diff.h"
 #include "operator/reconcile/fe_access.h"
 #include "operator/reconcile/inputs.h"
@@ -346,6 +347,13 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
     }
   }
   absl::StatusOr<translator::DesiredSet> desired = tdd::Translate(translated, inputs);
+  // Rolling changes (ddc_rollout_step.h): partitions, and templates held
+  // until the parts before them in Doris's order have rolled.
+  DdcRollout rollout;
+  if (desired.ok()) {
+    rollout = DecideDdcRollout(run, translated, *desired, &inputs);
+    if (!inputs.partitions.empty()) desired = tdd::Translate(translated, inputs);
+  }
   if (!desired.ok()) {
     run.failed = true;
     run.errors.push_back(std::string(desired.status().message()));
@@ -377,6 +385,7 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
       if (!held) writes.push_back(std::move(w));
     }
     diff.writes = std::move(writes);
+    HoldTemplates(rollout, &diff);
     Apply(run, diff);
   }
 
@@ -392,6 +401,8 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
   in.fe_answers = backends.has_value();
   in.failed_writes = run.failed_writes;
   in.previous = &ddc.status();
+  in.meta_service_rollout = rollout.views["ms"];
+  in.fe_rollout = rollout.views["fe"];
   in.now = run.Now();
   for (const dv1::ComputeGroup& g : spec.compute_groups()) {
     const std::string sts = tdd::ComputeGroupStatefulSetName(run.key.name, g.unique_id());
@@ -399,6 +410,7 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
     v.unique_id = g.unique_id();
     v.workload = WorkloadOf(run.ddc_groups[sts], ReplicasOf(g.base(), 1));
     v.scale_phase = scale_phase.count(sts) ? scale_phase[sts] : "";
+    v.rollout = rollout.views[sts];
     if (backends) {
       for (const ddc::BackendView& b : *backends) {
         if (!b.group_id.empty() && OrdinalOf(b.pod, sts) >= 0) {
@@ -425,7 +437,7 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
   }
   for (const auto& [reason, message] : run.failure_events) run.Event("Warning", reason, message);
 
-  const bool converged = ddc::Converged(next) && !under_way && run.retained.empty();
+  const bool converged = ddc::Converged(next) && !under_way && !rollout.decision.under_way && run.retained.empty();
   if (!converged || run.failed) *requeue_after = run.services.options->progress_poll;
   if (run.failed) return Outcome::FAILED;
   if (run.writes == 0) return converged ? Outcome::NO_CHANGE : Outcome::REQUEUED;

@@ -49,30 +49,26 @@ void DorisAlive(Run& run, Component c, std::vector<PodView>* pods) {
   }
 }
 
-// What the rollout planner needs to know about one component.
-ComponentView ViewOf(Run& run, Component c, const model::v1::BaseSpec& base,
-                     const translator::DesiredSet& desired) {
-  const ComponentState& state = run.of(c);
+}  // namespace
+
+ComponentView ObserveRollout(const std::optional<Json>& live, const std::vector<Json>& pods,
+                             const Json* desired_sts, const std::string& sts_name, int replicas) {
   ComponentView v;
-  v.component = c;
-  v.exists = state.statefulset.has_value();
-  v.replicas = translator::Replicas(base);
+  v.exists = live.has_value();
+  v.replicas = replicas;
   if (!v.exists) return v;
-  const Json& sts = *state.statefulset;
-  const std::string sts_name = translator::StatefulSetName(run.key.name, c);
-  for (const auto& o : desired.objects) {
-    if (o.kind != "StatefulSet" || o.name != sts_name) continue;
-    Json want = Json::parse(o.json, nullptr, false);
+  const Json& sts = *live;
+  if (desired_sts != nullptr) {
     // The same comparator as the diff and drift: the live template holds
     // quantities as the API server stores them ("1Gi" for "1024Mi").
-    v.template_changed = !SameAsStored("/spec/template", FieldAt(want, {"spec", "template"}),
+    v.template_changed = !SameAsStored("/spec/template", FieldAt(*desired_sts, {"spec", "template"}),
                                        FieldAt(sts, {"spec", "template"}));
   }
   v.partition = IntAt(sts, {"spec", "updateStrategy", "rollingUpdate", "partition"}, 0);
   v.status_stale =
       IntAt(sts, {"status", "observedGeneration"}, 0) < IntAt(sts, {"metadata", "generation"}, 0);
   const std::string update_rev = StringAt(sts, {"status", "updateRevision"});
-  for (const Json& pod : state.pods) {
+  for (const Json& pod : pods) {
     PodView p;
     p.ordinal = OrdinalOf(StringAt(pod, {"metadata", "name"}), sts_name);
     if (p.ordinal < 0) continue;
@@ -82,6 +78,24 @@ ComponentView ViewOf(Run& run, Component c, const model::v1::BaseSpec& base,
     p.doris_alive = p.ready;
     v.pods.push_back(p);
   }
+  return v;
+}
+
+namespace {
+
+// What the rollout planner needs to know about one component.
+ComponentView ViewOf(Run& run, Component c, const model::v1::BaseSpec& base,
+                     const translator::DesiredSet& desired) {
+  const ComponentState& state = run.of(c);
+  const std::string sts_name = translator::StatefulSetName(run.key.name, c);
+  std::optional<Json> want;
+  for (const auto& o : desired.objects) {
+    if (o.kind == "StatefulSet" && o.name == sts_name) want = Json::parse(o.json, nullptr, false);
+  }
+  ComponentView v = ObserveRollout(state.statefulset, state.pods, want ? &*want : nullptr, sts_name,
+                                   translator::Replicas(base));
+  v.component = c;
+  if (!v.exists) return v;
   bool rolling = v.template_changed || v.partition > 0;
   for (const PodView& p : v.pods) rolling |= !p.updated;
   if (rolling && !v.status_stale) DorisAlive(run, c, &v.pods);

@@ -52,6 +52,22 @@ struct RolloutPlan {
 
 RolloutPlan PlanRollout(const std::vector<ComponentView>& components);
 
+// One component's step, when every component before it in rollout order has
+// settled (PlanRollout holds the others); `name` prefixes its pods in
+// waits ("be-2 to serve again"). Shared with the ddc rollout (ddc_rollout.h).
+struct ComponentStep {
+  int partition = 0;
+  bool rolling = false;  // a rollout of this component is under way
+  bool settled = true;   // every pod updated and serving: the next may go
+  std::string waiting_on;
+};
+ComponentStep StepComponent(const ComponentView& c, const std::string& name);
+
+// The pod of `ordinal`, null when it has none; whether a pod serves on the
+// update revision (Ready and alive in Doris).
+const PodView* FindPod(const ComponentView& c, int ordinal);
+bool PodServing(const PodView* p);
+
 }  // namespace doris_operator::reconcile
 
 #endif  // DORIS_OPERATOR_OPERATOR_RECONCILE_ROLLOUT_H_

@@ -544,3 +544,24 @@ TEST_F(FakeDorisCloudTest, ARestartedBackendComesBackWithANewStartTime) {
 
 }  // namespace
 }  // namespace doris_operator::kubesim
+
+namespace doris_operator::kubesim {
+namespace {
+
+// The notAlive knob: the FE's heartbeats to the node on a pod fail, so SHOW
+// BACKENDS lists it Alive=false whatever its pod says, until released; a
+// knob that is not a pod->bool map is refused and changes nothing.
+TEST_F(FakeDorisCloudTest, NotAliveKnobFailsANodesHeartbeatUntilReleased) {
+  Deploy();
+  ASSERT_TRUE(RunUntilTrue([&] { return Backends().size() == 4 && Backends()["d-cg2-0"]["Alive"] == "true"; }));
+  EXPECT_NE(Fe("POST", "/api/_sim/config", {{"notAlive", {{"d-cg2-0", "yes"}}}}).json["code"], 0);
+  EXPECT_NE(Fe("POST", "/api/_sim/config", {{"notAlive", Json::array({"d-cg2-0"})}}).json["code"], 0);
+  ASSERT_EQ(Fe("POST", "/api/_sim/config", {{"notAlive", {{"d-cg2-0", true}}}}).json["code"], 0);
+  ASSERT_TRUE(RunUntilTrue([&] { return Backends()["d-cg2-0"]["Alive"] == "false"; }));
+  EXPECT_EQ(Backends()["d-cg2-1"]["Alive"], "true");
+  ASSERT_EQ(Fe("POST", "/api/_sim/config", {{"notAlive", {{"d-cg2-0", false}}}}).json["code"], 0);
+  ASSERT_TRUE(RunUntilTrue([&] { return Backends()["d-cg2-0"]["Alive"] == "true"; }));
+}
+
+}  // namespace
+}  // namespace doris_operator::kubesim

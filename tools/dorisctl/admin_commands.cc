@@ -531,6 +531,12 @@ int Show(const Args& a, const Connection& c, const std::string& format, std::ost
   for (const auto& o : rec.replica_overrides()) {
     out << "held replicas: " << o.component() << "=" << o.replicas() << " (Doris membership)\n";
   }
+  for (const auto& p : rec.partitions()) {
+    out << "partition:    " << p.component() << "=" << p.partition() << " (rollout)\n";
+  }
+  for (const auto& h : rec.held_templates()) {
+    out << "held template: " << h.component() << " (" << h.statefulset() << ") waits for " << h.waits_for() << "\n";
+  }
   if (!rec.diff_json().empty()) out << "diff:         " << rec.diff_json() << "\n";
   out << "\ntriggered by:\n";
   std::vector<std::vector<std::string>> trig = {{"SEQ", "TIME", "CLUSTER", "TYPE", "DETAIL"}};

@@ -128,6 +128,8 @@ class FakeDorisCloud {
     // Membership writes refused with Doris' message, by op (DROP/fe,
     // DROP/be, DECOMMISSION/be): {"refuse": {...}} on /api/_sim/config.
     std::map<std::string, std::string> refuse;
+    // Pods whose node's heartbeat fails (knob notAlive): listed not Alive.
+    std::set<std::string> not_alive_pods;
   };
 
   Cluster& ClusterFor(const std::string& ns, const std::string& ddc) { return clusters_[ns + "/" + ddc]; }

@@ -55,7 +55,8 @@ void FakeDorisCloud::RefreshNodes(Cluster& c, const std::map<std::string, Json>&
       node.up_since_ms = now_ms;
       node.last_start_ms = now_ms;
     }
-    node.alive = up && now_ms - node.up_since_ms >= options_.heartbeat_ms;
+    // HeartbeatMgr: a node whose heartbeat fails is not Alive, whatever its pod says.
+    node.alive = up && now_ms - node.up_since_ms >= options_.heartbeat_ms && !c.not_alive_pods.count(node.pod);
   };
   for (auto& [hp, fe] : c.frontends) refresh(fe);
   for (auto& [id, g] : c.groups) {

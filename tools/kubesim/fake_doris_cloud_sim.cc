@@ -65,8 +65,9 @@ std::optional<HttpResponse> FakeDorisCloud::Simulator(Cluster& c, const std::str
     const Json body = Json::parse(req.body, nullptr, false);
     if (!body.is_object()) return DorisError("kubesim: the knobs are a JSON object");
     for (const auto& [k, v] : body.items()) {
-      if (k != "tabletsMovedPerSecond" && k != "serviceLandsOn" && k != "refuse") {
-        return DorisError("kubesim: a ddc's FE takes the knobs tabletsMovedPerSecond, serviceLandsOn and refuse");
+      if (k != "tabletsMovedPerSecond" && k != "serviceLandsOn" && k != "refuse" && k != "notAlive") {
+        return DorisError(
+            "kubesim: a ddc's FE takes the knobs tabletsMovedPerSecond, serviceLandsOn, refuse and notAlive");
       }
     }
     if (body.contains("refuse")) {
@@ -102,11 +103,27 @@ std::optional<HttpResponse> FakeDorisCloud::Simulator(Cluster& c, const std::str
       }
       c.service_lands_on = v;
     }
+    if (body.contains("notAlive")) {
+      // {"<pod>": true | false}: the FE's heartbeats to the node on that pod
+      // fail (it is listed Alive=false) until set back to false.
+      if (!body["notAlive"].is_object()) return DorisError("kubesim: notAlive maps pod names to true or false");
+      for (const auto& [pod, v] : body["notAlive"].items()) {
+        if (!v.is_boolean()) return DorisError("kubesim: notAlive maps pod names to true or false");
+      }
+      for (const auto& [pod, v] : body["notAlive"].items()) {
+        if (v.get<bool>()) {
+          c.not_alive_pods.insert(pod);
+        } else {
+          c.not_alive_pods.erase(pod);
+        }
+      }
+    }
     Json refusals = Json::object();
     for (const auto& [op, why] : c.refuse) refusals[op] = why;
     return Envelope({{"tabletsMovedPerSecond", c.tablets_moved_per_second},
                      {"serviceLandsOn", c.service_lands_on},
-                     {"refuse", refusals}});
+                     {"refuse", refusals},
+                     {"notAlive", Json(std::vector<std::string>(c.not_alive_pods.begin(), c.not_alive_pods.end()))}});
   }
   return std::nullopt;
 }

@@ -132,6 +132,14 @@ TEST(ComputeStatus, HealthAsTheReference) {
   EXPECT_EQ(ComputeStatus(in).cluster_health().health(), "red");  // no FE follower
 }
 
+model::v1::Condition condition(const model::disaggregated::v1::DorisDisaggregatedClusterStatus& s,
+                               const std::string& type) {
+  for (const auto& c : s.conditions()) {
+    if (c.type() == type) return c;
+  }
+  return model::v1::Condition();
+}
+
 TEST(ComputeStatus, SaysTheWaitsAndKeepsTransitionTimes) {
   StatusInput in;
   in.name = "d";
@@ -141,12 +149,6 @@ TEST(ComputeStatus, SaysTheWaitsAndKeepsTransitionTimes) {
   in.groups[0].workload.waiting = "waiting for the meta service and then the FE to be available";
   in.now = "2026-01-01T00:00:00Z";
   const auto first = ComputeStatus(in);
-  auto condition = [](const auto& s, const std::string& type) {
-    for (const auto& c : s.conditions()) {
-      if (c.type() == type) return c;
-    }
-    return model::v1::Condition();
-  };
   EXPECT_EQ(condition(first, "FEAvailable").reason(), "WaitingForMetaService");
   EXPECT_EQ(condition(first, "ComputeGroupsReady").reason(), "WaitingForFE");
   in.previous = &first;
@@ -158,4 +160,45 @@ TEST(ComputeStatus, SaysTheWaitsAndKeepsTransitionTimes) {
 }
 
 }  // namespace
+TEST(ComputeStatus, SaysARollingGroupAndWhatItWaitsFor) {
+  StatusInput in;
+  in.ns = "default";
+  in.name = "d";
+  in.meta_service = Ready(2);
+  in.fe = Ready(2);
+  in.groups = {{"cg1", Ready(2), "abc", ""}, {"cg2", Ready(2), "def", ""}};
+  in.groups[0].rollout = {.rolling = true, .step = "WaitBEAlive", .current_pod = "d-cg1-1", .current_ordinal = 1,
+                          .target_revision = "d-cg1-7f", .waiting = "d-cg1-1 to serve again"};
+  in.now = "2026-01-01T00:00:00Z";
+  const auto first = ComputeStatus(in);
+  const auto& cg1 = first.compute_group_statuses(0);
+  EXPECT_EQ(cg1.phase(), "GracefulRolling");
+  EXPECT_EQ(cg1.graceful_action().type(), "RollingUpdate");
+  EXPECT_EQ(cg1.graceful_action().phase(), "WaitBEAlive");
+  EXPECT_EQ(cg1.graceful_action().current_pod(), "d-cg1-1");
+  EXPECT_EQ(cg1.graceful_action().current_ordinal(), 1);
+  EXPECT_EQ(cg1.graceful_action().last_message(), "d-cg1-1 to serve again");
+  EXPECT_FALSE(first.compute_group_statuses(1).has_graceful_action());
+  EXPECT_EQ(condition(first, "RolloutComplete").status(), "False");
+  EXPECT_EQ(condition(first, "RolloutComplete").reason(), "Rolling");
+  EXPECT_EQ(condition(first, "RolloutComplete").message(), "cg1: d-cg1-1 to serve again");
+  EXPECT_FALSE(Converged(first));
+
+  // The start is kept; a group held behind FE keeps its phase.
+  in.previous = &first;
+  in.now = "2026-01-01T00:05:00Z";
+  in.fe_rollout = {.rolling = true, .step = "WaitPodReady", .waiting = "d-fe-1 to serve again"};
+  in.groups[1].rollout = {.held = true, .waiting = "its new pod template waits for the FE"};
+  const auto second = ComputeStatus(in);
+  EXPECT_EQ(second.compute_group_statuses(0).graceful_action().started_at(), "2026-01-01T00:00:00Z");
+  EXPECT_EQ(second.compute_group_statuses(1).phase(), "Ready");
+  EXPECT_EQ(second.compute_group_statuses(1).graceful_action().last_message(), "its new pod template waits for the FE");
+  EXPECT_EQ(condition(second, "RolloutComplete").reason(), "RollingInOrder");
+
+  in.groups[0].rollout = {};
+  in.groups[1].rollout = {};
+  in.fe_rollout = {};
+  EXPECT_EQ(condition(ComputeStatus(in), "RolloutComplete").reason(), "Complete");
+}
+
 }  // namespace doris_operator::reconcile::ddc
