@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "operator/logging/log.h"
+#include "operator/reconcile/ddc_observe_inputs.h"
 #include "operator/reconcile/ddc_reconcile.h"
 #include "operator/reconcile/inputs.h"
 
@@ -14,7 +15,11 @@ namespace doris_operator {
 
 namespace {
 
-std::string KeyString(const store::ClusterKey& k) { return absl::StrCat(k.ns, "/", k.name); }
+// The work queue's key: "ns/name" for a DorisCluster (as before kinds),
+// "Kind:ns/name" for another kind (no namespace holds a ':').
+std::string KeyString(const store::ClusterKey& k) {
+  return k.kind.empty() ? absl::StrCat(k.ns, "/", k.name) : absl::StrCat(k.kind, ":", k.ns, "/", k.name);
+}
 
 std::set<std::string> StreamNames(const std::vector<ingest::StreamSpec>& streams) {
   std::set<std::string> names;
@@ -22,9 +27,12 @@ std::set<std::string> StreamNames(const std::vector<ingest::StreamSpec>& streams
   return names;
 }
 
-store::ClusterKey KeyFrom(const std::string& s) {
+store::ClusterKey KeyFrom(const std::string& key) {
+  const size_t colon = key.find(':');
+  const std::string kind = colon == std::string::npos ? "" : key.substr(0, colon);
+  const std::string s = colon == std::string::npos ? key : key.substr(colon + 1);
   const size_t slash = s.find('/');
-  return {s.substr(0, slash), s.substr(slash + 1)};
+  return store::ClusterKey::Of(kind, s.substr(0, slash), s.substr(slash + 1));
 }
 
 }  // namespace
@@ -90,7 +98,7 @@ void Controller::RebuildReferences() {
     const reconcile::ClusterInputs in = reconcile::InputsFromObjects(key, objects);
     if (in.present) references_.Set(key, in.config_maps);
     if (!in.present && reconcile::HoldsDisaggregated(key, objects)) {
-      references_.Set(key, reconcile::DisaggregatedConfigMaps(key, objects));
+      reconcile::IndexDisaggregatedReferences(key, objects, &references_);
     }
   }
 }

@@ -41,9 +41,7 @@ struct ClusterKey {
   static ClusterKey From(const log::v1::ClusterRef& ref);
   log::v1::ClusterRef ToRef() const;
   // The kind's name, "DorisCluster" for the default.
-  std::string_view Kind() const {
-    return kind.empty() ? std::string_view(kDefaultClusterKind) : std::string_view(kind);
-  }
+  std::string Kind() const { return kind.empty() ? std::string(kDefaultClusterKind) : kind; }
   bool empty() const { return ns.empty() && name.empty(); }
   auto operator<=>(const ClusterKey&) const = default;
   bool operator==(const ClusterKey&) const = default;
