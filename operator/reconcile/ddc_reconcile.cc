@@ -20,6 +20,7 @@
 #include "operator/reconcile/diff.h"
 #include "operator/reconcile/fe_access.h"
 #include "operator/reconcile/inputs.h"
+#include "operator/reconcile/metrics_sample.h"
 #include "operator/reconcile/observe.h"
 #include "operator/reconcile/write_status.h"
 #include "translator/canonical_json.h"
@@ -351,6 +352,7 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
       if (allowed || live_names.count(o.kind + "/" + o.name)) kept.push_back(std::move(o));
     }
     desired->objects = std::move(kept);
+    run.ddc_drift_fields = DriftFields(*desired, run.live);
     DiffResult diff = Diff(*desired, run.live);
     // A removed group's Services stay while its backends drain (they are
     // how the BEs are reached by name).
@@ -402,6 +404,7 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
   }
   const dv1::DorisDisaggregatedClusterStatus next = ddc::ComputeStatus(in);
   const Json next_json = tdd::StatusToJson(next);
+  run.ddc_status = next_json;
   const Json& live_status = FieldAt(run.cluster_json, {"status"});
   if (translator::Canonical(next_json) != translator::Canonical(live_status)) {
     const absl::Status written = PatchClusterStatus(run, MergePatchBetween(live_status, next_json));

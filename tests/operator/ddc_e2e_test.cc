@@ -40,6 +40,21 @@ class DdcE2eTest : public OperatorE2eTest {
     ASSERT_TRUE(operator_->WaitForOutput("DorisDisaggregatedCluster is served", 10000)) << operator_->Output();
   }
 
+  // The admin API's queries name the ddc's kind: its history is its own
+  // (a DorisCluster of the same name has another). These hide the
+  // fixture's DorisCluster versions for every test of this file.
+  std::vector<log::v1::LogRecord> WatchRecords(const std::string& cluster, const std::string& kind,
+                                               const std::string& ns = "default") {
+    return OperatorE2eTest::WatchRecords(cluster, kind, ns, kDdcKind);
+  }
+  std::vector<admin::v1::ReconcileSummary> ListReconciles(const std::string& cluster) {
+    return OperatorE2eTest::ListReconciles(cluster, kDdcKind);
+  }
+  std::vector<admin::v1::ReconcileSummary> ReconcilesThrough(const std::string& cluster, uint64_t seq,
+                                                             const std::string& ns = "default") {
+    return OperatorE2eTest::ReconcilesThrough(cluster, seq, ns, kDdcKind);
+  }
+
   void ApplySample(const std::string& file) {
     auto r = Kubectl({"apply", "-f", testing::Runfile("deploy/samples/disaggregated/" + file)});
     ASSERT_EQ(r.exit_code, 0) << r.output;
