@@ -4,8 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "operator/kube/object_fields.h"
-#include "translator/canonical_json.h"
+#include "operator/reconcile/observe.h"
 
 namespace doris_operator::reconcile {
 
@@ -38,15 +37,8 @@ DisaggregatedInputs ObserveDisaggregatedInputs(Run& run, ingest::ReferenceIndex*
   for (const std::string& name : in.missing_config_maps) fetch.push_back({"", "ConfigMap", run.key.ns, name});
   if (in.fdb_config_map_missing) fetch.push_back(*in.fdb_config_map);
   for (const store::ObjectId& id : fetch) {
-    absl::StatusOr<Json> got = run.services.kube->Get(kube::ObjectPath("v1", id.ns, "configmaps", id.name));
+    absl::StatusOr<Json> got = FetchAndLogConfigMap(run, id.ns, id.name);
     if (!got.ok()) continue;  // missing: defaults (no cluster file: none)
-    log::v1::LogRecord r;
-    *r.mutable_cluster() = run.key.ToRef();
-    r.mutable_watch()->set_type(log::v1::ADDED);
-    *r.mutable_watch()->mutable_object() = RefFor("v1", "ConfigMap", id.ns, id.name);
-    r.mutable_watch()->set_resource_version(kube::StringAt(*got, {"metadata", "resourceVersion"}));
-    r.mutable_watch()->set_object_json(translator::Canonical(*got));
-    (void)run.services.log->Append({r});
     AddDisaggregatedConfigMap(id, *got, &in);
   }
   return in;

@@ -597,8 +597,8 @@ class OperatorE2eTest : public ::testing::Test {
 
   // Whether the newest reconcile of `cluster` changed nothing: it has
   // settled (a change seen after this is what the next reconcile is about).
-  bool Settled(const std::string& cluster) {
-    const auto all = ReconcilesThrough(cluster, 0);
+  bool Settled(const std::string& cluster, const std::string& cluster_kind = "") {
+    const auto all = ReconcilesThrough(cluster, 0, "default", cluster_kind);
     return !all.empty() && all.back().outcome() == log::v1::ReconcileRecord::NO_CHANGE &&
            all.back().actions() == 0;
   }
