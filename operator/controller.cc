@@ -7,6 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "operator/logging/log.h"
+#include "operator/reconcile/ddc_inputs.h"
+#include "operator/reconcile/ddc_observe_inputs.h"
 #include "operator/reconcile/ddc_reconcile.h"
 #include "operator/reconcile/inputs.h"
 
@@ -14,7 +16,11 @@ namespace doris_operator {
 
 namespace {
 
-std::string KeyString(const store::ClusterKey& k) { return absl::StrCat(k.ns, "/", k.name); }
+// The work queue's key: "ns/name" for a DorisCluster (as before kinds),
+// "Kind:ns/name" for another kind (no namespace holds a ':').
+std::string KeyString(const store::ClusterKey& k) {
+  return k.kind.empty() ? absl::StrCat(k.ns, "/", k.name) : absl::StrCat(k.kind, ":", k.ns, "/", k.name);
+}
 
 std::set<std::string> StreamNames(const std::vector<ingest::StreamSpec>& streams) {
   std::set<std::string> names;
@@ -22,9 +28,26 @@ std::set<std::string> StreamNames(const std::vector<ingest::StreamSpec>& streams
   return names;
 }
 
-store::ClusterKey KeyFrom(const std::string& s) {
+// `kinds` once for every namespace of `namespaces` (empty: all).
+std::vector<ingest::StreamSpec> PerNamespace(const std::vector<ingest::StreamSpec>& kinds,
+                                             const std::vector<std::string>& namespaces) {
+  if (namespaces.empty()) return kinds;
+  std::vector<ingest::StreamSpec> out;
+  for (const std::string& ns : namespaces) {
+    for (ingest::StreamSpec s : kinds) {
+      s.ns = ns;
+      out.push_back(std::move(s));
+    }
+  }
+  return out;
+}
+
+store::ClusterKey KeyFrom(const std::string& key) {
+  const size_t colon = key.find(':');
+  const std::string kind = colon == std::string::npos ? "" : key.substr(0, colon);
+  const std::string s = colon == std::string::npos ? key : key.substr(colon + 1);
   const size_t slash = s.find('/');
-  return {s.substr(0, slash), s.substr(slash + 1)};
+  return store::ClusterKey::Of(kind, s.substr(0, slash), s.substr(slash + 1));
 }
 
 }  // namespace
@@ -58,25 +81,23 @@ std::vector<ingest::StreamSpec> Controller::Streams() const {
        "app.doris.ownerreference/name"},
       {"v1", "ConfigMap", "configmaps", "", "", /*only_owned=*/true},
   };
+  std::vector<ingest::StreamSpec> out = PerNamespace(kinds, options_.namespaces);
   if (options_.watch_disaggregated) {
-    // A ddc's objects carry app.doris.disaggregated.cluster, not the
-    // DorisCluster labels (docs/disaggregated-contract.md §4.2).
-    constexpr char kDdcLabel[] = "app.doris.disaggregated.cluster";
-    kinds.push_back({"disaggregated.cluster.doris.com/v1", "DorisDisaggregatedCluster",
-                     "dorisdisaggregatedclusters", "", ""});
-    kinds.push_back({"apps/v1", "StatefulSet", "statefulsets", "", kDdcLabel, false, "ddc"});
-    kinds.push_back({"v1", "Service", "services", "", kDdcLabel, false, "ddc"});
-    kinds.push_back({"v1", "Pod", "pods", "", kDdcLabel, false, "ddc"});
-  }
-  if (options_.namespaces.empty()) return kinds;
-  std::vector<ingest::StreamSpec> out;
-  for (const std::string& ns : options_.namespaces) {
-    for (ingest::StreamSpec s : kinds) {
-      s.ns = ns;
-      out.push_back(std::move(s));
-    }
+    for (ingest::StreamSpec& s : DisaggregatedStreams()) out.push_back(std::move(s));
   }
   return out;
+}
+
+std::vector<ingest::StreamSpec> Controller::DisaggregatedStreams() const {
+  // A ddc's objects carry app.doris.disaggregated.cluster, not the
+  // DorisCluster labels (docs/disaggregated-contract.md §4.2).
+  constexpr char kDdcLabel[] = "app.doris.disaggregated.cluster";
+  return PerNamespace({{"disaggregated.cluster.doris.com/v1", "DorisDisaggregatedCluster",
+                        "dorisdisaggregatedclusters", "", ""},
+                       {"apps/v1", "StatefulSet", "statefulsets", "", kDdcLabel, false, "ddc"},
+                       {"v1", "Service", "services", "", kDdcLabel, false, "ddc"},
+                       {"v1", "Pod", "pods", "", kDdcLabel, false, "ddc"}},
+                      options_.namespaces);
 }
 
 void Controller::RebuildReferences() {
@@ -90,7 +111,7 @@ void Controller::RebuildReferences() {
     const reconcile::ClusterInputs in = reconcile::InputsFromObjects(key, objects);
     if (in.present) references_.Set(key, in.config_maps);
     if (!in.present && reconcile::HoldsDisaggregated(key, objects)) {
-      references_.Set(key, reconcile::DisaggregatedConfigMaps(key, objects));
+      reconcile::IndexDisaggregatedReferences(key, objects, &references_);
     }
   }
 }
@@ -101,7 +122,7 @@ void Controller::Start() {
   // moved while no operator ran; the watchers' re-list says how) once every
   // stream has synced: see Worker.
   EnqueueAll();
-  ingest::WatcherOptions wo;
+  ingest::WatcherOptions& wo = watcher_options_;
   wo.resolve = [this](const log::v1::ObjectRef& ref) { return references_.Resolve(ref); };
   wo.watch_timeout_seconds = options_.watch_timeout_seconds;
   wo.on_append = [this](const std::vector<store::ClusterKey>& touched) {
@@ -116,6 +137,7 @@ void Controller::Start() {
   wo.on_synced = [this](const std::string& stream, uint64_t seq) {
     stats_.synced_streams.fetch_add(1);
     sync_.Listed(stream, seq, options_.reconciler.now());
+    if (late_disaggregated_) disaggregated_sync_->Listed(stream, seq, options_.reconciler.now());
   };
   wo.on_error = [this](const std::string& stream, const absl::Status& s) {
     stats_.watch_errors.fetch_add(1);
@@ -136,6 +158,42 @@ void Controller::Start() {
   if (options_.resync_period > absl::ZeroDuration()) {
     threads_.emplace_back([this] { Resync(); });
   }
+  if (!options_.watch_disaggregated && options_.disaggregated_served) {
+    threads_.emplace_back([this] { DiscoverDisaggregated(); });
+  }
+}
+
+void Controller::DiscoverDisaggregated() {
+  // As kube-controller-manager re-reads discovery for CRDs installed after it
+  // started; a watch on CustomResourceDefinitions would need a cluster-wide
+  // read of every CRD, which deploy/rbac.yaml does not grant.
+  absl::Time next = absl::Now() + options_.disaggregated_discovery_interval;
+  while (!stop_) {
+    absl::SleepFor(absl::Milliseconds(100));
+    if (absl::Now() < next) continue;
+    next = absl::Now() + options_.disaggregated_discovery_interval;
+    if (!options_.disaggregated_served()) continue;
+    logging::Log(logging::Level::kInfo, "DorisDisaggregatedCluster is served now: watching it too", {});
+    StartDisaggregated();
+    return;
+  }
+}
+
+void Controller::StartDisaggregated() {
+  std::vector<ingest::StreamSpec> streams = DisaggregatedStreams();
+  std::set<std::string> names = StreamNames(streams);
+  absl::MutexLock lock(&mu_);
+  disaggregated_sync_ = std::make_unique<ingest::SyncGate>(std::move(names));
+  late_disaggregated_ = true;
+  for (ingest::StreamSpec& s : streams) {
+    late_watchers_.push_back(std::make_unique<ingest::Watcher>(std::move(s), kube_, log_, watcher_options_));
+    ingest::Watcher* watcher = late_watchers_.back().get();
+    late_threads_.emplace_back([this, watcher] { watcher->Run(stop_); });
+  }
+}
+
+bool Controller::DisaggregatedWaiting(const store::ClusterKey& cluster) const {
+  return cluster.kind == reconcile::kDisaggregatedKind && late_disaggregated_ && !disaggregated_sync_->open();
 }
 
 void Controller::Resync() {
@@ -192,6 +250,11 @@ void Controller::Worker() {
       continue;
     }
     const store::ClusterKey cluster = KeyFrom(*key);
+    if (DisaggregatedWaiting(cluster)) {
+      queue_.AddAfter(*key, absl::Seconds(1));
+      queue_.Done(*key);
+      continue;
+    }
     uint64_t from;
     {
       absl::MutexLock lock(&mu_);
@@ -266,8 +329,10 @@ reconcile::ReconcileOutcome Controller::ReconcileContained(const store::ClusterK
 void Controller::Stop() {
   if (stop_.exchange(true)) return;
   queue_.ShutDown();
-  for (std::thread& t : threads_) t.join();
+  for (std::thread& t : threads_) t.join();  // DiscoverDisaggregated too: no more late threads
   threads_.clear();
+  for (std::thread& t : late_threads_) t.join();
+  late_threads_.clear();
 }
 
 }  // namespace doris_operator

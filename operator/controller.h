@@ -38,6 +38,12 @@ struct ControllerOptions {
   // the API server serves their CRD (main.cc asks discovery at start), so
   // that an operator on a cluster without it still syncs its streams.
   bool watch_disaggregated = false;
+  // Without watch_disaggregated: asked every disaggregated_discovery_interval
+  // whether the API server serves the ddc CRD now (installed after start);
+  // once it does, the ddc's streams start and its clusters reconcile once
+  // they have listed. Null: never asked again.
+  std::function<bool()> disaggregated_served;
+  absl::Duration disaggregated_discovery_interval = absl::Seconds(30);
   // Every cluster is reconciled at least this often, events or not, so a
   // missed event or an outside change to Doris is noticed (0: never).
   absl::Duration resync_period = absl::Minutes(10);
@@ -95,9 +101,17 @@ class Controller {
   // The reconciler's options, reading the gate for its freshness checks.
   reconcile::ReconcilerOptions ReconcilerOptionsWithGate() const;
   void Resync();
+  // Asks whether the ddc CRD is served until it is, then starts its streams.
+  void DiscoverDisaggregated();
+  void StartDisaggregated();
+  // A ddc whose streams started after this process's gate opened waits
+  // until they have listed (as every cluster waits for the first lists).
+  bool DisaggregatedWaiting(const store::ClusterKey& cluster) const;
   // The ConfigMap reference index, from the clusters in the log.
   void RebuildReferences();
   std::vector<ingest::StreamSpec> Streams() const;
+  // The ddc's streams (its resource and what it owns), per namespace.
+  std::vector<ingest::StreamSpec> DisaggregatedStreams() const;
 
   kube::Client* const kube_;
   store::EventLog* const log_;
@@ -112,6 +126,12 @@ class Controller {
   std::atomic<bool> stop_{false};
   std::vector<std::unique_ptr<ingest::Watcher>> watchers_;
   std::vector<std::thread> threads_;
+  ingest::WatcherOptions watcher_options_;
+  // Set once the ddc streams start after Start() (DiscoverDisaggregated).
+  std::atomic<bool> late_disaggregated_{false};
+  std::unique_ptr<ingest::SyncGate> disaggregated_sync_;
+  std::vector<std::unique_ptr<ingest::Watcher>> late_watchers_;
+  std::vector<std::thread> late_threads_;
 
   absl::Mutex mu_;
   // The first log record each cluster's next reconcile has not seen.

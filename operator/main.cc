@@ -73,6 +73,9 @@ ABSL_FLAG(double, kube_qps, 50, "Client-side limit of API requests per second (w
 ABSL_FLAG(int, kube_burst, 100, "Requests allowed above kube_qps in a burst.");
 ABSL_FLAG(absl::Duration, resync_period, absl::Minutes(10),
           "Every DorisCluster is reconciled at least this often even without events (0 = never).");
+ABSL_FLAG(absl::Duration, disaggregated_discovery_interval, absl::Seconds(30),
+          "While the API server does not serve the DorisDisaggregatedCluster CRD, ask this often "
+          "whether it does (a CRD installed after start is then watched without a restart).");
 ABSL_FLAG(std::string, admin_address, "127.0.0.1:9443",
           "host:port of the admin gRPC API (history, replay, drift, tail, export; reflection and "
           "grpc.health.v1 on). Empty: off. Off loopback it needs --admin-tls-cert, "
@@ -105,8 +108,8 @@ using doris_operator::ControllerOptions;
 
 // The process-wide figures for /metrics, read at each scrape.
 // Whether the API server serves DorisDisaggregatedCluster (its CRD is
-// installed): discovery of its group version lists the resource. Read once
-// at start; installing the CRD later takes an operator restart.
+// installed): discovery of its group version lists the resource. Asked at
+// start and then every --disaggregated-discovery-interval until it is.
 bool DisaggregatedServed(doris_operator::kube::Client* client) {
   absl::StatusOr<nlohmann::json> list = client->Get("/apis/disaggregated.cluster.doris.com/v1");
   if (!list.ok() || !list->is_object() || !(*list)["resources"].is_array()) return false;
@@ -390,6 +393,10 @@ int main(int argc, char** argv) {
   options.watch_disaggregated = DisaggregatedServed(client->get());
   if (options.watch_disaggregated) {
     std::printf("doris-operator: DorisDisaggregatedCluster is served: watching it too\n");
+  } else {
+    doris_operator::kube::Client* discovery = client->get();
+    options.disaggregated_served = [discovery] { return DisaggregatedServed(discovery); };
+    options.disaggregated_discovery_interval = absl::GetFlag(FLAGS_disaggregated_discovery_interval);
   }
   options.reconciler.cluster_metrics = &cluster_metrics;
   options.reconciler.write_failures = &write_failures;

@@ -34,7 +34,12 @@ inline constexpr char kFormatVersionKey[] = "format_version";
 // 2: a coalesced run's count is a small value of its own (keys::Repeats) in
 // the meta family, no longer written into the run's record. Version 1 logs
 // (counts inside records) are read as they are and marked 2 on Open.
-inline constexpr char kFormatVersion[] = "2";
+// 3: a cluster is named by kind, namespace and name (ClusterRef.kind; the
+// by_cluster keys of other kinds than DorisCluster hold it, keys.h). A
+// version 1 or 2 log holds only DorisClusters' records, whose refs and keys
+// are unchanged: it is read as it is and marked 3 on Open.
+inline constexpr char kFormatVersion[] = "3";
+inline constexpr char kFormatVersion2[] = "2";
 inline constexpr char kFormatVersion1[] = "1";
 inline constexpr char kFirstSeqKey[] = "first_seq";
 

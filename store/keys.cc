@@ -52,7 +52,17 @@ std::string ObjectPrefix(const ObjectId& id) {
 std::string ClusterPrefix(const ClusterKey& cluster) {
   std::string out;
   PutComponent(&out, cluster.ns);
-  PutComponent(&out, cluster.name);
+  if (cluster.kind.empty()) {
+    PutComponent(&out, cluster.name);
+  } else {
+    // name NUL kind: its length differs from the name's, so neither
+    // cluster's prefix is a prefix of the other's, and a DorisCluster's
+    // keys stay those of logs written before kinds (no name holds a NUL).
+    std::string name_kind = cluster.name;
+    name_kind.push_back('\0');
+    name_kind += cluster.kind;
+    PutComponent(&out, name_kind);
+  }
   return out;
 }
 

@@ -3,7 +3,8 @@
 
 // Keys the store uses to group and index records. An object is identified by
 // its API group (not version: autoscaling/v1 and v2 name the same object),
-// kind, namespace and name; a cluster by namespace and name.
+// kind, namespace and name; a cluster by kind, namespace and name (a
+// DorisCluster and a DorisDisaggregatedCluster of one name are two clusters).
 
 #include <compare>
 #include <string>
@@ -24,12 +25,23 @@ struct ObjectId {
   bool operator==(const ObjectId&) const = default;
 };
 
+// The kind a ClusterRef without one names: every record of a log before
+// format version 3 is a DorisCluster's.
+inline constexpr char kDefaultClusterKind[] = "DorisCluster";
+
 struct ClusterKey {
   std::string ns;
   std::string name;
+  // "" for a DorisCluster (kDefaultClusterKind), so its keys, refs and index
+  // entries are those of logs written before kinds existed; else the kind.
+  std::string kind;
 
+  // Canonical: `kind` "DorisCluster" is stored as "".
+  static ClusterKey Of(std::string_view kind, std::string ns, std::string name);
   static ClusterKey From(const log::v1::ClusterRef& ref);
   log::v1::ClusterRef ToRef() const;
+  // The kind's name, "DorisCluster" for the default.
+  std::string Kind() const { return kind.empty() ? std::string(kDefaultClusterKind) : kind; }
   bool empty() const { return ns.empty() && name.empty(); }
   auto operator<=>(const ClusterKey&) const = default;
   bool operator==(const ClusterKey&) const = default;

@@ -240,17 +240,18 @@ absl::Status EventLog::Init() {
       db->Get(rocksdb::ReadOptions(), h->cf[kMeta], kFormatVersionKey, &version),
       path_, "reading the format version");
   if (!vs.ok()) return vs;
-  if (version != kFormatVersion && version != kFormatVersion1) {
+  if (version != kFormatVersion && version != kFormatVersion2 && version != kFormatVersion1) {
     return absl::FailedPreconditionError(absl::StrCat(
         "event log ", path_, ": format version ", version,
-        " is not one this binary reads (it reads ", kFormatVersion1, " and ", kFormatVersion,
+        " is not one this binary reads (it reads ", kFormatVersion1, " to ", kFormatVersion,
         "); use a matching operator version"));
   }
-  if (version == kFormatVersion1) {
-    // Version 1 is read as it is (a count inside a run's record stands until
-    // a count of its own is written). Marked 2 before any such count is
-    // written, so a binary that reads only 1 refuses the log rather than
-    // showing runs without their later counts.
+  if (version != kFormatVersion) {
+    // Versions 1 and 2 are read as they are (a count inside a run's record
+    // stands until a count of its own is written; every cluster is a
+    // DorisCluster). Marked 3 before anything newer is written, so a binary
+    // that reads only older versions refuses the log rather than showing
+    // runs without their later counts or a ddc's records as a DorisCluster's.
     rocksdb::WriteOptions wo;
     wo.sync = true;
     absl::Status s = FromRocks(db->Put(wo, h->cf[kMeta], kFormatVersionKey, kFormatVersion),

@@ -65,6 +65,13 @@ absl::Status ValidateWatch(const log::v1::WatchEvent& ev) {
 }  // namespace
 
 absl::Status ValidateRecord(const log::v1::LogRecord& record) {
+  // The cluster index separates a name from its kind with a NUL (keys.h):
+  // no Kubernetes name or kind holds one.
+  for (const std::string* part : {&record.cluster().name(), &record.cluster().kind()}) {
+    if (part->find('\0') != std::string::npos) {
+      return absl::InvalidArgumentError("log record: cluster name or kind holds a NUL byte");
+    }
+  }
   switch (record.body_case()) {
     case log::v1::LogRecord::kWatch:
       return ValidateWatch(record.watch());

@@ -68,8 +68,7 @@ absl::StatusOr<v1::Bundle> ParseBundle(const std::string& bytes) {
       return absl::InvalidArgumentError(absl::StrCat(
           "bundle records are out of order or outside its range at seq ", r.seq()));
     }
-    if (r.cluster().namespace_() != b.cluster().namespace_() ||
-        r.cluster().name() != b.cluster().name()) {
+    if (!(store::ClusterKey::From(r.cluster()) == store::ClusterKey::From(b.cluster()))) {
       return absl::InvalidArgumentError(
           absl::StrCat("bundle record ", r.seq(), " belongs to another cluster"));
     }

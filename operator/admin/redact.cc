@@ -46,7 +46,7 @@ void StripAdminPassword(std::string* json) {
 
 void Strip(const std::string& kind, std::string* json) {
   if (kind == "Secret") StripSecret(json);
-  if (kind == "DorisCluster") StripAdminPassword(json);
+  if (kind == "DorisCluster" || kind == "DorisDisaggregatedCluster") StripAdminPassword(json);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "operator/admin/cluster_translation.h"
 #include "operator/admin/redact.h"
 #include "operator/kube/object_fields.h"
 #include "operator/reconcile/inputs.h"
@@ -45,27 +46,19 @@ void WhatIf(const ReplayPoint& point, const ReplaySource& source, v1::WhatIf* ou
     return;
   }
   out->set_input_state_hash_matches(reconcile::InputStateHash(*input) == rec.input_state_hash());
-  reconcile::ClusterInputs in = reconcile::InputsFromObjects(point.cluster, *input);
-  if (!in.missing_config_maps.empty() && record.seq() > 1) {
-    // The reconcile fetched (and logged) ConfigMaps no watch had delivered
-    // yet; they sit between its trigger range and its own record.
-    absl::StatusOr<store::ClusterObjects> later = source.ObjectsAt(record.seq() - 1);
-    if (later.ok()) {
-      for (const std::string& cm : in.missing_config_maps) {
-        auto it = later->find(store::ObjectId{"", "ConfigMap", point.cluster.ns, cm});
-        if (it == later->end()) continue;
-        const nlohmann::json j = nlohmann::json::parse(it->second.object_json(), nullptr, false);
-        reconcile::AddConfigMapData(cm, kube::FieldAt(j, {"data"}), &in.inputs);
-      }
-    }
+  TranslationOptions options;
+  options.recorded = &rec;
+  if (record.seq() > 1) {
+    options.fetched_by_reconcile = [&source, &record] { return source.ObjectsAt(record.seq() - 1); };
   }
-  if (!in.present || !in.problems.empty()) {
-    out->set_translator_error(in.present ? absl::StrCat("invalid spec: ", in.problems.front())
-                                         : "the DorisCluster is not in the reconcile's input");
+  ClusterTranslation t = TranslateCluster(point.cluster, *input, options);
+  if (!t.present || !t.problems.empty()) {
+    out->set_translator_error(t.present ? absl::StrCat("invalid spec: ", t.problems.front())
+                                        : absl::StrCat("the ", point.cluster.Kind(),
+                                                       " is not in the reconcile's input"));
     return;
   }
-  reconcile::ApplyRecordedDecisions(rec, &in.cluster, &in.inputs);
-  absl::StatusOr<translator::DesiredSet> desired = translator::Translate(in.cluster, in.inputs);
+  absl::StatusOr<translator::DesiredSet>& desired = t.desired;
   if (!desired.ok()) {
     out->set_translator_error(std::string(desired.status().message()));
     return;
@@ -123,11 +116,11 @@ absl::StatusOr<v1::ReplayResponse> ReplayAt(const ReplayPoint& point, const Repl
       RedactObject(o);
     }
   }
-  reconcile::ClusterInputs in = reconcile::InputsFromObjects(point.cluster, *objects);
-  out.set_cluster_present(in.present && in.problems.empty());
-  for (const std::string& p : in.problems) out.add_problems(p);
-  if (in.present && in.problems.empty()) {
-    absl::StatusOr<translator::DesiredSet> desired = translator::Translate(in.cluster, in.inputs);
+  ClusterTranslation t = TranslateCluster(point.cluster, *objects);
+  out.set_cluster_present(t.present && t.problems.empty());
+  for (const std::string& p : t.problems) out.add_problems(p);
+  if (t.present && t.problems.empty()) {
+    absl::StatusOr<translator::DesiredSet>& desired = t.desired;
     if (!desired.ok()) {
       out.set_cluster_present(false);
       out.add_problems(std::string(desired.status().message()));
@@ -142,7 +135,7 @@ absl::StatusOr<v1::ReplayResponse> ReplayAt(const ReplayPoint& point, const Repl
         if (request.include_desired()) d->set_json(o.json);
       }
       for (const auto& w : desired->warnings) out.add_warnings(absl::StrCat(w.path, ": ", w.message));
-      for (const std::string& cm : in.missing_config_maps) {
+      for (const std::string& cm : t.missing_config_maps) {
         out.add_warnings(absl::StrCat("ConfigMap ", cm,
                                       " is referenced but not in the log at this point; defaults "
                                       "used"));

@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
+#include "operator/admin/cluster_translation.h"
 #include "operator/admin/redact.h"
 #include "operator/admin/replay.h"
 #include "operator/admin/runs.h"
@@ -19,6 +20,7 @@ namespace {
 using log::v1::LogRecord;
 using google::protobuf::util::TimeUtil;
 
+constexpr char kDisaggregatedKind[] = "DorisDisaggregatedCluster";
 constexpr int32_t kDefaultPage = 100;
 constexpr int32_t kMaxPage = 1000;
 // Responses stay well under gRPC's default 4 MB receive limit.
@@ -162,12 +164,17 @@ absl::Status AdminService::CheckCluster(const log::v1::ClusterRef& ref, const ch
     return absl::InvalidArgumentError(
         absl::StrCat(field, " needs a namespace and a name"));
   }
+  if (!ref.kind().empty() && ref.kind() != store::kDefaultClusterKind && ref.kind() != kDisaggregatedKind) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ".kind is \"", ref.kind(), "\"; it is \"",
+                                                   store::kDefaultClusterKind, "\" (the default) or \"",
+                                                   kDisaggregatedKind, "\""));
+  }
   absl::StatusOr<std::vector<uint64_t>> any =
       log_->SeqsForCluster(store::ClusterKey::From(ref), {.limit = 1});
   if (!any.ok()) return any.status();
   if (any->empty()) {
-    return absl::NotFoundError(absl::StrCat("no record in the event log names DorisCluster ",
-                                            ClusterName(ref)));
+    return absl::NotFoundError(absl::StrCat("no record in the event log names ",
+                                            store::ClusterKey::From(ref).Kind(), " ", ClusterName(ref)));
   }
   return absl::OkStatus();
 }
@@ -465,23 +472,22 @@ absl::StatusOr<v1::DriftResponse> AdminService::Drift(const v1::DriftRequest& re
   absl::StatusOr<store::State> state = log_->StateAt(seq);
   if (!state.ok()) return state.status();
   const store::ClusterObjects& objects = state->ObjectsOf(key);
-  reconcile::ClusterInputs in = reconcile::InputsFromObjects(key, objects);
-  if (!in.present) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("DorisCluster ", key.ns, "/", key.name, " is deleted; nothing to compare"));
-  }
-  if (!in.problems.empty()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("DorisCluster ", key.ns, "/", key.name, " has an invalid spec: ",
-                     in.problems.front()));
-  }
-  // Hold replicas where the last reconcile's membership step held them.
+  // Replicas held where the last reconcile's membership step held them.
   LogReplaySource source(log_, key, options_.max_reconcile_lookback);
   absl::StatusOr<std::optional<LogRecord>> last = source.ReconcileAtOrBefore(seq);
-  if (last.ok() && last->has_value()) {
-    reconcile::ApplyRecordedDecisions((*last)->reconcile(), &in.cluster, &in.inputs);
+  TranslationOptions topts;
+  if (last.ok() && last->has_value()) topts.recorded = &(*last)->reconcile();
+  ClusterTranslation t = TranslateCluster(key, objects, topts);
+  if (!t.present) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(key.Kind(), " ", key.ns, "/", key.name, " is deleted; nothing to compare"));
   }
-  absl::StatusOr<translator::DesiredSet> desired = translator::Translate(in.cluster, in.inputs);
+  if (!t.problems.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(key.Kind(), " ", key.ns, "/", key.name, " has an invalid spec: ",
+                     t.problems.front()));
+  }
+  absl::StatusOr<translator::DesiredSet>& desired = t.desired;
   if (!desired.ok()) return desired.status();
   std::vector<DriftCandidate> known;
   std::set<std::string> kinds;

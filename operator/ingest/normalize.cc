@@ -68,32 +68,40 @@ Json Sanitize(Json object) {
 std::optional<log::v1::ClusterRef> OwningCluster(const Json& object,
                                                  const ClusterResolver& resolve) {
   const log::v1::ObjectRef ref = RefOf(object);
-  auto cluster = [&](const std::string& name) {
+  // A ddc's records name its kind; a DorisCluster's name none (as before
+  // kinds: store::ClusterKey).
+  auto cluster = [&](const std::string& name, bool ddc = false) {
     log::v1::ClusterRef c;
     c.set_namespace_(ref.namespace_());
     c.set_name(name);
+    if (ddc) c.set_kind(kDdcKind);
     return c;
   };
-  if ((ref.kind() == "DorisCluster" && ref.api_version().rfind(kDorisGroupPrefix, 0) == 0) ||
-      (ref.kind() == kDdcKind && ref.api_version().rfind(kDdcGroupPrefix, 0) == 0)) {
+  if (ref.kind() == "DorisCluster" && ref.api_version().rfind(kDorisGroupPrefix, 0) == 0) {
     return cluster(ref.name());
+  }
+  if (ref.kind() == kDdcKind && ref.api_version().rfind(kDdcGroupPrefix, 0) == 0) {
+    return cluster(ref.name(), true);
   }
   const Json& owners = FieldAt(object, {"metadata", "ownerReferences"});
   if (owners.is_array()) {
     for (const Json& owner : owners) {
       const std::string owner_kind = StringAt(owner, {"kind"});
       const std::string owner_api = StringAt(owner, {"apiVersion"});
-      if (((owner_kind == "DorisCluster" && owner_api.rfind(kDorisGroupPrefix, 0) == 0) ||
-           (owner_kind == kDdcKind && owner_api.rfind(kDdcGroupPrefix, 0) == 0)) &&
-          !StringAt(owner, {"name"}).empty()) {
+      if (StringAt(owner, {"name"}).empty()) continue;
+      if (owner_kind == "DorisCluster" && owner_api.rfind(kDorisGroupPrefix, 0) == 0) {
         return cluster(StringAt(owner, {"name"}));
+      }
+      if (owner_kind == kDdcKind && owner_api.rfind(kDdcGroupPrefix, 0) == 0) {
+        return cluster(StringAt(owner, {"name"}), true);
       }
     }
   }
-  for (const char* key : {kClusterLabel, kDdcClusterLabel}) {
-    if (const std::string* label = kube::LabelOf(object, key); label != nullptr && !label->empty()) {
-      return cluster(*label);
-    }
+  if (const std::string* label = kube::LabelOf(object, kClusterLabel); label != nullptr && !label->empty()) {
+    return cluster(*label);
+  }
+  if (const std::string* label = kube::LabelOf(object, kDdcClusterLabel); label != nullptr && !label->empty()) {
+    return cluster(*label, true);
   }
   // A claim made from a StatefulSet's volumeClaimTemplates carries only the
   // set's selector: `app.doris.ownerreference/name: <cluster>-<component>`

@@ -22,9 +22,20 @@ void ReferenceIndex::Set(const store::ClusterKey& cluster, std::set<std::string>
   by_cluster_[cluster] = std::move(config_maps);
 }
 
+void ReferenceIndex::SetElsewhere(const store::ClusterKey& cluster,
+                                  std::set<std::pair<std::string, std::string>> config_maps) {
+  absl::MutexLock lock(&mu_);
+  if (config_maps.empty()) {
+    elsewhere_.erase(cluster);
+  } else {
+    elsewhere_[cluster] = std::move(config_maps);
+  }
+}
+
 void ReferenceIndex::Remove(const store::ClusterKey& cluster) {
   absl::MutexLock lock(&mu_);
   by_cluster_.erase(cluster);
+  elsewhere_.erase(cluster);
 }
 
 std::optional<log::v1::ClusterRef> ReferenceIndex::Resolve(const log::v1::ObjectRef& object) const {
@@ -33,6 +44,9 @@ std::optional<log::v1::ClusterRef> ReferenceIndex::Resolve(const log::v1::Object
   for (auto it = by_cluster_.lower_bound({object.namespace_(), ""});
        it != by_cluster_.end() && it->first.ns == object.namespace_(); ++it) {
     if (it->second.count(object.name()) > 0) return it->first.ToRef();
+  }
+  for (const auto& [cluster, config_maps] : elsewhere_) {
+    if (config_maps.count({object.namespace_(), object.name()})) return cluster.ToRef();
   }
   return std::nullopt;
 }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "absl/synchronization/mutex.h"
 #include "proto/doris_cluster.pb.h"
@@ -23,6 +24,9 @@ std::set<std::string> ReferencedConfigMaps(const model::v1::DorisClusterSpec& sp
 class ReferenceIndex {
  public:
   void Set(const store::ClusterKey& cluster, std::set<std::string> config_maps);
+  // ConfigMaps by (namespace, name) that may lie outside the cluster's
+  // namespace (a ddc's FDB ConfigMap).
+  void SetElsewhere(const store::ClusterKey& cluster, std::set<std::pair<std::string, std::string>> config_maps);
   void Remove(const store::ClusterKey& cluster);
   // The cluster that references this ConfigMap (the first by name if several).
   std::optional<log::v1::ClusterRef> Resolve(const log::v1::ObjectRef& object) const;
@@ -30,6 +34,7 @@ class ReferenceIndex {
  private:
   mutable absl::Mutex mu_;
   std::map<store::ClusterKey, std::set<std::string>> by_cluster_ ABSL_GUARDED_BY(mu_);
+  std::map<store::ClusterKey, std::set<std::pair<std::string, std::string>>> elsewhere_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace doris_operator::ingest

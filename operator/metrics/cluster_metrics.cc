@@ -34,6 +34,15 @@ constexpr GaugeDoc kGauges[] = {
 };
 static_assert(std::size(kGauges) == 12);
 
+// namespace and cluster; kind too for another kind than DorisCluster, whose
+// series keep the labels they had before kinds (an absent label is the
+// empty value in PromQL: {kind=""} selects DorisClusters).
+prometheus::Labels BaseLabels(const store::ClusterKey& cluster) {
+  prometheus::Labels labels = {{"namespace", cluster.ns}, {"cluster", cluster.name}};
+  if (!cluster.kind.empty()) labels["kind"] = cluster.kind;
+  return labels;
+}
+
 }  // namespace
 
 ClusterMetrics::ClusterMetrics(Registry* registry) {
@@ -58,7 +67,7 @@ prometheus::Gauge& ClusterMetrics::GaugeOf(Series& s, GaugeKind kind, const prom
 }
 
 void ClusterMetrics::Reconciled(const store::ClusterKey& cluster, bool failed, absl::Time at) {
-  const prometheus::Labels labels = {{"namespace", cluster.ns}, {"cluster", cluster.name}};
+  const prometheus::Labels labels = BaseLabels(cluster);
   absl::MutexLock lock(&mu_);
   Series& s = clusters_[cluster];
   if (s.failures == nullptr) s.failures = &failures_->Add(labels);  // at 0 from the first reconcile
@@ -70,7 +79,7 @@ void ClusterMetrics::Reconciled(const store::ClusterKey& cluster, bool failed, a
 }
 
 void ClusterMetrics::Observe(const store::ClusterKey& cluster, const ClusterSample& sample) {
-  const prometheus::Labels base = {{"namespace", cluster.ns}, {"cluster", cluster.name}};
+  const prometheus::Labels base = BaseLabels(cluster);
   std::map<SeriesKey, double> want;
   want[{kAvailable, base}] = sample.available ? 1 : 0;
   want[{kDriftFields, base}] = static_cast<double>(sample.drift_fields);

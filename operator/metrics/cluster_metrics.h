@@ -1,8 +1,8 @@
 #ifndef DORIS_OPERATOR_OPERATOR_METRICS_CLUSTER_METRICS_H_
 #define DORIS_OPERATOR_OPERATOR_METRICS_CLUSTER_METRICS_H_
 
-// The per-DorisCluster series (labels namespace, cluster, and component for
-// per-component ones), fed by each reconcile from what it already computed
+// The per-cluster series (labels namespace, cluster, kind for another kind
+// than DorisCluster, and component for per-component ones), fed by each reconcile from what it already computed
 // (status, rollout plan, scale-in plan, drift, ghost nodes) and removed when
 // the cluster is deleted: the series count stays bounded by the clusters
 // (docs/metrics.md). Thread-safe; the metrics server reads concurrently.
@@ -25,7 +25,7 @@
 namespace doris_operator::metrics {
 
 struct ComponentSample {
-  std::string component;  // fe, be, cn, broker
+  std::string component;  // fe, be, cn, broker; a ddc's ms, fe, cg/<uniqueId>
   std::string phase;      // the status phase the reconcile wrote, e.g. available
   int64_t desired_replicas = 0;  // the spec's
   int64_t ready_replicas = 0;    // the StatefulSet's status

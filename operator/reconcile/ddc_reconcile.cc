@@ -18,9 +18,11 @@
 #include "operator/reconcile/ddc_decide.h"
 #include "operator/reconcile/ddc_membership.h"
 #include "operator/reconcile/ddc_rollout_step.h"
+#include "operator/reconcile/ddc_observe_inputs.h"
 #include "operator/reconcile/diff.h"
 #include "operator/reconcile/fe_access.h"
 #include "operator/reconcile/inputs.h"
+#include "operator/reconcile/metrics_sample.h"
 #include "operator/reconcile/observe.h"
 #include "operator/reconcile/scale_in.h"
 #include "operator/reconcile/write_status.h"
@@ -215,7 +217,7 @@ std::set<std::string> DisaggregatedConfigMaps(const store::ClusterKey& key, cons
 }
 
 bool HoldsDisaggregated(const store::ClusterKey& key, const store::ClusterObjects& objects) {
-  return objects.count(store::ObjectId{kGroup, tdd::kKind, key.ns, key.name}) > 0;
+  return key.kind == tdd::kKind && objects.count(store::ObjectId{kGroup, tdd::kKind, key.ns, key.name}) > 0;
 }
 
 log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::ReferenceIndex* references,
@@ -252,22 +254,9 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
   run.node_map = DdcNodeMap(run);
   ObserveDdcCredentials(run, ddc);  // as a DorisCluster's: authSecret, else adminUser, else root
   CheckDorisAccess(run);
-  // The config files the spec's ConfigMaps hold: from the log, or fetched
-  // and logged once (the watchers file them under the ddc from now on).
-  tdd::TranslateInputs inputs;
-  const std::set<std::string> config_maps = ConfigMapsOf(spec);
-  references->Set(run.key, config_maps);
-  std::set<std::string> missing;
-  for (const std::string& name : config_maps) {
-    auto it = run.objects.find(store::ObjectId{"", "ConfigMap", run.key.ns, name});
-    if (it == run.objects.end()) {
-      missing.insert(name);
-      continue;
-    }
-    AddConfigMapData(name, FieldAt(Json::parse(it->second.object_json(), nullptr, false), {"data"}), &run.inputs);
-  }
-  ObserveConfigMaps(run, missing);
-  inputs.config_maps = run.inputs.config_maps;
+  // The config files and the FDB cluster file: from the log, or fetched
+  // and logged once (ddc_observe_inputs.h), so a replay reads them too.
+  tdd::TranslateInputs inputs = ObserveDisaggregatedInputs(run, references).inputs;
   run.fe.http_port = ConfInt(inputs, spec.fe_spec().base(), "fe.conf", "http_port", run.fe.http_port);
   const int32_t followers = spec.fe_spec().has_election_number() ? spec.fe_spec().election_number() : 1;
   const ddc::WorkloadView ms_view =
@@ -337,15 +326,6 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
   const DdcFeScaleIn fe_scale = ScaleInDdcFe(run, ddc, &translated);
   under_way |= fe_scale.under_way;
 
-  // Translate: the FDB cluster file when a ConfigMap holds it.
-  const dv1::Fdb& fdb = spec.meta_service().fdb();
-  if (fdb.address().empty() && !fdb.config_map_namespace_name().name().empty()) {
-    absl::StatusOr<Json> cm = run.services.kube->Get(kube::ObjectPath(
-        "v1", fdb.config_map_namespace_name().namespace_(), "configmaps", fdb.config_map_namespace_name().name()));
-    if (cm.ok() && FieldAt(*cm, {"data", "cluster-file"}).is_string()) {
-      inputs.fdb_cluster_file = FieldAt(*cm, {"data", "cluster-file"}).get<std::string>();
-    }
-  }
   absl::StatusOr<translator::DesiredSet> desired = tdd::Translate(translated, inputs);
   // Rolling changes (ddc_rollout_step.h): partitions, and templates held
   // until the parts before them in Doris's order have rolled.
@@ -373,6 +353,7 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
       if (allowed || live_names.count(o.kind + "/" + o.name)) kept.push_back(std::move(o));
     }
     desired->objects = std::move(kept);
+    run.ddc_drift_fields = DriftFields(*desired, run.live);
     DiffResult diff = Diff(*desired, run.live);
     // A removed group's Services stay while its backends drain (they are
     // how the BEs are reached by name).
@@ -429,6 +410,7 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
   dv1::DorisDisaggregatedClusterStatus next = ddc::ComputeStatus(in);
   MarkFeScaling(fe_scale, &next);
   const Json next_json = tdd::StatusToJson(next);
+  run.ddc_status = next_json;
   const Json& live_status = FieldAt(run.cluster_json, {"status"});
   if (translator::Canonical(next_json) != translator::Canonical(live_status)) {
     const absl::Status written = PatchClusterStatus(run, MergePatchBetween(live_status, next_json));

@@ -46,18 +46,23 @@ bool Controlled(const Json& object, const std::string& uid) {
   return false;
 }
 
+absl::StatusOr<Json> FetchAndLogConfigMap(Run& run, const std::string& ns, const std::string& name) {
+  absl::StatusOr<Json> got = run.services.kube->Get(kube::ObjectPath("v1", ns, "configmaps", name));
+  if (!got.ok()) return got;
+  log::v1::LogRecord r;
+  *r.mutable_cluster() = run.key.ToRef();
+  r.mutable_watch()->set_type(log::v1::ADDED);
+  *r.mutable_watch()->mutable_object() = RefFor("v1", "ConfigMap", ns, name);
+  r.mutable_watch()->set_resource_version(StringAt(*got, {"metadata", "resourceVersion"}));
+  r.mutable_watch()->set_object_json(translator::Canonical(*got));
+  (void)run.services.log->Append({r});
+  return got;
+}
+
 void ObserveConfigMaps(Run& run, const std::set<std::string>& missing) {
   for (const std::string& cm : missing) {
-    absl::StatusOr<Json> got =
-        run.services.kube->Get(kube::ObjectPath("v1", run.key.ns, "configmaps", cm));
+    absl::StatusOr<Json> got = FetchAndLogConfigMap(run, run.key.ns, cm);
     if (!got.ok()) continue;  // missing: defaults, as the reference operator does
-    log::v1::LogRecord r;
-    *r.mutable_cluster() = run.key.ToRef();
-    r.mutable_watch()->set_type(log::v1::ADDED);
-    *r.mutable_watch()->mutable_object() = RefFor("v1", "ConfigMap", run.key.ns, cm);
-    r.mutable_watch()->set_resource_version(StringAt(*got, {"metadata", "resourceVersion"}));
-    r.mutable_watch()->set_object_json(translator::Canonical(*got));
-    (void)run.services.log->Append({r});
     AddConfigMapData(cm, FieldAt(*got, {"data"}), &run.inputs);
   }
 }

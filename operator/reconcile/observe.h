@@ -18,6 +18,9 @@ namespace doris_operator::reconcile {
 // appends them to the log and adds their data to the translator's inputs.
 // A missing one means defaults, as the reference operator does.
 void ObserveConfigMaps(Run& run, const std::set<std::string>& missing);
+// One such ConfigMap, in any namespace, filed under the run's cluster; an
+// error when it cannot be read.
+absl::StatusOr<nlohmann::json> FetchAndLogConfigMap(Run& run, const std::string& ns, const std::string& name);
 
 // The live objects, StatefulSets and pods per component, ownership and the
 // node map, all from run.objects.

@@ -8,6 +8,7 @@
 #include "operator/reconcile/apply.h"
 #include "operator/reconcile/apply_membership.h"
 #include "operator/reconcile/apply_restarts.h"
+#include "operator/reconcile/ddc_metrics_sample.h"
 #include "operator/reconcile/ddc_reconcile.h"
 #include "operator/reconcile/decide_membership.h"
 #include "operator/reconcile/decide_rollout.h"
@@ -79,8 +80,15 @@ ReconcileOutcome Reconciler::Reconcile(const store::ClusterKey& key, uint64_t tr
   run.record.set_input_state_hash(InputStateHash(run.objects));
   ClusterInputs in = InputsFromObjects(key, run.objects);
   if (!in.present && HoldsDisaggregated(key, run.objects)) {
-    // A DorisDisaggregatedCluster: its own pipeline, the same record.
+    // A DorisDisaggregatedCluster: its own pipeline, the same record and
+    // the same per-cluster series (labelled with its kind).
     const log::v1::ReconcileRecord::Outcome outcome = ReconcileDisaggregated(run, references_, &out.requeue_after);
+    present = true;
+    if (options_.cluster_metrics != nullptr) {
+      if (std::optional<metrics::ClusterSample> sample = DisaggregatedSampleOf(run)) {
+        options_.cluster_metrics->Observe(key, *sample);
+      }
+    }
     return finish(outcome);
   }
   if (!in.present) {

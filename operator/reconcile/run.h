@@ -83,6 +83,10 @@ struct Run {
   // its compute groups by StatefulSet name.
   std::array<ComponentState, 2> ddc_parts;
   std::map<std::string, ComponentState> ddc_groups;
+  // What a ddc reconcile computed, for its metrics (ddc_metrics_sample.h):
+  // the status (JSON) and the drift fields it saw before writing.
+  nlohmann::json ddc_status;
+  int64_t ddc_drift_fields = 0;
   doris::FeTarget fe;
   Credentials credentials;  // read live, never logged
   // The FE's node lists, read once per reconcile (and again after a

@@ -100,12 +100,13 @@ TEST_F(DdcE2eTest, SampleComesUpInDorisOrderAndBecomesGreen) {
               return At(Condition(o, "ComputeGroupsReady"), "/reason") == "WaitingForFE";
             }), 0u);
 
-  // dorisctl reads it from the log as a DorisCluster's: its history, and
-  // the first reconcile that wrote, in full.
+  // dorisctl reads it from the log (ddc/NAME: its own history, not a
+  // DorisCluster's of the same name), and the first reconcile that wrote,
+  // in full.
   ASSERT_TRUE(Eventually([&] { return Settled(ddc); })) << operator_->Output();
   const std::string admin = absl::StrCat("127.0.0.1:", admin_port_);
   const std::string dorisctl = testing::Runfile("tools/dorisctl/dorisctl");
-  auto history = testing::Run({dorisctl, "history", ddc, "--admin", admin});
+  auto history = testing::Run({dorisctl, "history", "ddc/" + ddc, "--admin", admin});
   EXPECT_EQ(history.exit_code, 0) << history.output;
   EXPECT_NE(history.output.find(ddc + "-etl-group"), std::string::npos) << history.output;
   const auto reconciles = ListReconciles(ddc);  // newest first

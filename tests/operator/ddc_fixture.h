@@ -23,6 +23,9 @@ class DdcE2eFixture : public OperatorE2eTest {
  public:
   // Direct access, as deployed: the samples' FE may need a password.
   bool DirectDoris() const override { return true; }
+  // The admin API's queries name the ddc's kind: its history is its own (a
+  // DorisCluster of the same name has another).
+  std::string DefaultClusterKind() const override { return kDdcKind; }
 
  protected:
   // The ddc CRD is served before the operator starts: it asks discovery once.

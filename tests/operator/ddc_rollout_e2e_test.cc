@@ -53,7 +53,7 @@ class DdcRolloutE2eTest : public DdcE2eFixture {
   std::vector<log::v1::ReconcileRecord> ReconcileRecords(const std::string& cluster) {
     std::vector<log::v1::ReconcileRecord> out;
     admin::v1::HistoryRequest req;
-    *req.mutable_cluster() = ClusterRef(cluster);
+    *req.mutable_cluster() = ClusterRef(cluster, "default", kDdcKind);
     req.mutable_filter()->add_record_types(admin::v1::RECONCILE);
     req.set_order(admin::v1::OLDEST_FIRST);
     req.set_page_size(1000);

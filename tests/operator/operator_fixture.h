@@ -505,12 +505,13 @@ class OperatorE2eTest : public ::testing::Test {
   // Every watch record of `kind` objects the operator logged for a cluster,
   // oldest first: the cluster's objects as the API server reported them,
   // in its order per watch stream. Empty when the log cannot be read.
+  // `cluster_kind`: "" for a DorisCluster, else the cluster's kind.
   std::vector<log::v1::LogRecord> WatchRecords(const std::string& cluster, const std::string& kind,
-                                               const std::string& ns = "default") {
+                                               const std::string& ns = "default",
+                                               const std::string& cluster_kind = "") {
     std::vector<log::v1::LogRecord> out;
     admin::v1::HistoryRequest req;
-    req.mutable_cluster()->set_namespace_(ns);
-    req.mutable_cluster()->set_name(cluster);
+    *req.mutable_cluster() = ClusterRef(cluster, ns, KindOr(cluster_kind));
     req.mutable_filter()->add_record_types(admin::v1::WATCH);
     req.mutable_filter()->add_object_kinds(kind);
     req.set_order(admin::v1::OLDEST_FIRST);
@@ -523,19 +524,28 @@ class OperatorE2eTest : public ::testing::Test {
     return read ? out : std::vector<log::v1::LogRecord>{};
   }
 
-  static log::v1::ClusterRef ClusterRef(const std::string& name, const std::string& ns = "default") {
+  // The cluster kind the admin-API helpers name when given none: "" (a
+  // DorisCluster) here; a fixture whose tests are about another resource
+  // (ddc_fixture.h) says its kind once.
+  virtual std::string DefaultClusterKind() const { return ""; }
+  std::string KindOr(const std::string& kind) const { return kind.empty() ? DefaultClusterKind() : kind; }
+
+  static log::v1::ClusterRef ClusterRef(const std::string& name, const std::string& ns = "default",
+                                        const std::string& kind = "") {
     log::v1::ClusterRef r;
     r.set_namespace_(ns);
     r.set_name(name);
+    r.set_kind(kind);
     return r;
   }
 
   // Every reconcile of a cluster the admin API lists, newest first (every
   // page); a failed call fails the test and answers what was read.
-  std::vector<admin::v1::ReconcileSummary> ListReconciles(const std::string& cluster) {
+  std::vector<admin::v1::ReconcileSummary> ListReconciles(const std::string& cluster,
+                                                          const std::string& cluster_kind = "") {
     std::vector<admin::v1::ReconcileSummary> out;
     admin::v1::ListReconcilesRequest req;
-    *req.mutable_cluster() = ClusterRef(cluster);
+    *req.mutable_cluster() = ClusterRef(cluster, "default", KindOr(cluster_kind));
     req.set_page_size(1000);
     const bool read = EachPage<admin::v1::ListReconcilesRequest, admin::v1::ListReconcilesResponse>(
         req, &admin::v1::Admin::Stub::ListReconciles, [&](const admin::v1::ListReconcilesResponse& resp) {
@@ -549,11 +559,11 @@ class OperatorE2eTest : public ::testing::Test {
   // The reconciles of a cluster whose input held the log through `seq`
   // (the folded state at their trigger_seq_end includes it), oldest first.
   std::vector<admin::v1::ReconcileSummary> ReconcilesThrough(const std::string& cluster, uint64_t seq,
-                                                             const std::string& ns = "default") {
+                                                             const std::string& ns = "default",
+                                                             const std::string& cluster_kind = "") {
     std::vector<admin::v1::ReconcileSummary> out;
     admin::v1::ListReconcilesRequest req;
-    req.mutable_cluster()->set_namespace_(ns);
-    req.mutable_cluster()->set_name(cluster);
+    *req.mutable_cluster() = ClusterRef(cluster, ns, KindOr(cluster_kind));
     req.mutable_range()->set_from_seq(seq + 1);  // a reconcile record follows its input
     req.set_order(admin::v1::OLDEST_FIRST);
     req.set_page_size(1000);
@@ -596,8 +606,8 @@ class OperatorE2eTest : public ::testing::Test {
 
   // Whether the newest reconcile of `cluster` changed nothing: it has
   // settled (a change seen after this is what the next reconcile is about).
-  bool Settled(const std::string& cluster) {
-    const auto all = ReconcilesThrough(cluster, 0);
+  bool Settled(const std::string& cluster, const std::string& cluster_kind = "") {
+    const auto all = ReconcilesThrough(cluster, 0, "default", cluster_kind);
     return !all.empty() && all.back().outcome() == log::v1::ReconcileRecord::NO_CHANGE &&
            all.back().actions() == 0;
   }

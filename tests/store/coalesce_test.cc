@@ -304,7 +304,7 @@ TEST_P(AppendReconcileTest, ARepeatWritesTheCountNotTheRecord) {
     ASSERT_TRUE(repeats.ParseFromString(raw.Get(testing::Raw::kMeta, keys::Repeats(1))));
     EXPECT_EQ(repeats.count(), 11u);
     EXPECT_LT(raw.Get(testing::Raw::kMeta, keys::Repeats(1)).size(), 40u);
-    EXPECT_EQ(raw.Get(testing::Raw::kMeta, "format_version"), "2");
+    EXPECT_EQ(raw.Get(testing::Raw::kMeta, "format_version"), "3");
   }
   Reopen();
   auto kept = log_->ApplyRetention({.max_age = absl::Seconds(5), .keep_at_least = 5},
@@ -358,7 +358,7 @@ TEST_P(AppendReconcileTest, ALogOfFormatVersion1Opens) {
   EXPECT_EQ(log_->Get(2)->reconcile().repeats().last_observed_at().seconds(), 110);
   log_.reset();
   testing::Raw raw(dir_);
-  EXPECT_EQ(raw.Get(testing::Raw::kMeta, "format_version"), "2")
+  EXPECT_EQ(raw.Get(testing::Raw::kMeta, "format_version"), "3")
       << "a binary that reads only version 1 must refuse the log now";
 }
 

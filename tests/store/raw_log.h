@@ -44,6 +44,10 @@ class Raw {
     std::string v;
     return db_->Get(rocksdb::ReadOptions(), cf_[cf], key, &v).ok() ? v : "";
   }
+  bool Has(int cf, const std::string& key) {
+    std::string v;
+    return db_->Get(rocksdb::ReadOptions(), cf_[cf], key, &v).ok();
+  }
   // Every key of a family whose key is a seq, in order, with its value's size.
   std::vector<std::pair<uint64_t, size_t>> Seqs(int cf) {
     std::vector<std::pair<uint64_t, size_t>> out;

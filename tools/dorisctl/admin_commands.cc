@@ -37,7 +37,9 @@ constexpr char kCommon[] =
     "common options:\n"
     "  --admin ADDRESS     the operator's admin API (default 127.0.0.1:9443, or $DORISCTL_ADMIN);\n"
     "                      reach an operator in a cluster with kubectl port-forward\n"
-    "  -n, --namespace NS  the DorisCluster's namespace (default \"default\")\n"
+    "  -n, --namespace NS  the cluster's namespace (default \"default\")\n"
+    "CLUSTER is NAME or TYPE/NAME as kubectl takes it: a DorisCluster (dcr/NAME, the\n"
+    "default) or a DorisDisaggregatedCluster (ddc/NAME); each has its own history.\n"
     "  -o, --output F      table (default), json or yaml\n"
     "  --ca-file FILE      use TLS, trusting this CA certificate (PEM)\n"
     "  --token-file FILE   send the bearer token in FILE\n"
@@ -188,6 +190,13 @@ std::string Lower(std::string s) {
   return s;
 }
 
+// ns/name, or Kind:ns/name for another kind than DorisCluster.
+std::string ClusterText(const log::v1::ClusterRef& c) {
+  const std::string kind = c.kind() == "DorisCluster" ? "" : c.kind();
+  return kind.empty() ? absl::StrCat(c.namespace_(), "/", c.name())
+                      : absl::StrCat(kind, ":", c.namespace_(), "/", c.name());
+}
+
 // Proto JSON, with the JSON held in bytes fields (base64 in proto JSON)
 // embedded as JSON so scripts can use it directly.
 void EmbedJsonBytes(json& j) {
@@ -275,7 +284,7 @@ std::vector<std::string> RecordRow(const log::v1::LogRecord& r) {
     type = "UNKNOWN";
   }
   const std::string cluster =
-      r.cluster().name().empty() ? "-" : absl::StrCat(r.cluster().namespace_(), "/", r.cluster().name());
+      r.cluster().name().empty() ? "-" : ClusterText(r.cluster());
   return {absl::StrCat(r.seq()), FormatTime(r.observed_at()), cluster, type, what};
 }
 
@@ -354,12 +363,38 @@ int RpcError(const grpc::Status& s, std::ostream& err) {
   return 1;
 }
 
+// The kind a TYPE of TYPE/NAME names, as kubectl resolves it (short name,
+// singular, plural, kind, with or without the group); "" if none.
+std::string ClusterKindOf(const std::string& type) {
+  const std::string t = Lower(type);
+  for (const char* dc : {"dcr", "doriscluster", "dorisclusters", "doriscluster.doris.selectdb.com",
+                         "dorisclusters.doris.selectdb.com"}) {
+    if (t == dc) return "";  // the default: a DorisCluster's ref names no kind
+  }
+  for (const char* ddc : {"ddc", "dorisdisaggregatedcluster", "dorisdisaggregatedclusters",
+                          "dorisdisaggregatedcluster.disaggregated.cluster.doris.com",
+                          "dorisdisaggregatedclusters.disaggregated.cluster.doris.com"}) {
+    if (t == ddc) return "DorisDisaggregatedCluster";
+  }
+  throw UsageError(absl::StrCat("unknown cluster type \"", type,
+                                "\": give NAME, dcr/NAME (a DorisCluster) or ddc/NAME (a "
+                                "DorisDisaggregatedCluster)"));
+}
+
 log::v1::ClusterRef ClusterArg(const Args& a, const std::string& command) {
   if (a.positional.empty()) throw UsageError(absl::StrCat(command, " needs a CLUSTER name"));
   if (a.positional.size() > 1) throw UsageError("too many arguments");
   log::v1::ClusterRef c;
   c.set_namespace_(a.Get("--namespace", "default"));
-  c.set_name(a.positional[0]);
+  const std::string& arg = a.positional[0];
+  const size_t slash = arg.find('/');
+  if (slash == std::string::npos) {
+    c.set_name(arg);
+    return c;
+  }
+  if (slash + 1 == arg.size()) throw UsageError(absl::StrCat(command, " needs a name after ", arg));
+  c.set_kind(ClusterKindOf(arg.substr(0, slash)));
+  c.set_name(arg.substr(slash + 1));
   return c;
 }
 
@@ -410,6 +445,7 @@ int History(const Args& a, const Connection& c, const std::string& format, std::
     if (api.empty()) {
       api = parts[0] == "StatefulSet" ? "apps/v1"
             : parts[0] == "DorisCluster" ? "doris.selectdb.com/v1"
+            : parts[0] == "DorisDisaggregatedCluster" ? "disaggregated.cluster.doris.com/v1"
             : parts[0] == "HorizontalPodAutoscaler" ? "autoscaling/v2"
             : parts[0] == "PodDisruptionBudget" ? "policy/v1"
                                                  : "v1";
@@ -511,8 +547,7 @@ int Show(const Args& a, const Connection& c, const std::string& format, std::ost
     return 0;
   }
   const auto& rec = resp.record().reconcile();
-  out << "reconcile " << resp.record().seq() << " of " << resp.record().cluster().namespace_()
-      << "/" << resp.record().cluster().name() << " at " << FormatTime(resp.record().observed_at())
+  out << "reconcile " << resp.record().seq() << " of " << ClusterText(resp.record().cluster()) << " at " << FormatTime(resp.record().observed_at())
       << "\n"
       << "outcome:      " << log::v1::ReconcileRecord::Outcome_Name(rec.outcome()) << "\n";
   if (!rec.error().empty()) out << "error:        " << rec.error() << "\n";
@@ -632,10 +667,16 @@ int Replay(const Args& a, const Connection* c, const std::string& format, std::o
       err << "dorisctl: " << a.Get("--bundle") << ": " << bundle.status().message() << "\n";
       return 1;
     }
-    if (!a.positional.empty() && a.positional[0] != bundle->cluster().name()) {
-      err << "dorisctl: the bundle holds cluster " << bundle->cluster().name() << ", not "
-          << a.positional[0] << "\n";
-      return 1;
+    if (!a.positional.empty()) {
+      const log::v1::ClusterRef named = ClusterArg(a, "replay");
+      if (named.name() != bundle->cluster().name() ||
+          (a.positional[0].find('/') != std::string::npos &&
+           ClusterKindOf(a.positional[0].substr(0, a.positional[0].find('/'))) !=
+               (bundle->cluster().kind() == "DorisCluster" ? "" : bundle->cluster().kind()))) {
+        err << "dorisctl: the bundle holds cluster " << ClusterText(bundle->cluster()) << ", not "
+            << a.positional[0] << "\n";
+        return 1;
+      }
     }
     *req.mutable_cluster() = bundle->cluster();
     absl::StatusOr<v1::ReplayResponse> r = admin::ReplayBundle(*bundle, req);
@@ -778,7 +819,7 @@ int Export(const Args& a, const Connection& c, std::ostream& out, std::ostream& 
     return 1;
   }
   out << "wrote " << records << " records (seq " << from << ".." << to << ") of "
-      << req.cluster().namespace_() << "/" << req.cluster().name() << " to " << file << "\n";
+      << ClusterText(req.cluster()) << " to " << file << "\n";
   return 0;
 }
 

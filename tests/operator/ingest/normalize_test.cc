@@ -124,6 +124,8 @@ TEST(OwningCluster, DisaggregatedClustersAndWhatTheyOwn) {
                     {"metadata", {{"name", "d"}, {"namespace", "ns"}}}};
   ASSERT_TRUE(OwningCluster(ddc).has_value());
   EXPECT_EQ(OwningCluster(ddc)->name(), "d");
+  // Filed under the ddc's kind: a DorisCluster named d has another history.
+  EXPECT_EQ(OwningCluster(ddc)->kind(), "DorisDisaggregatedCluster");
   const Json owned = {{"apiVersion", "apps/v1"},
                       {"kind", "StatefulSet"},
                       {"metadata",
@@ -135,12 +137,19 @@ TEST(OwningCluster, DisaggregatedClustersAndWhatTheyOwn) {
                                        {"name", "d"}}})}}}};
   ASSERT_TRUE(OwningCluster(owned).has_value());
   EXPECT_EQ(OwningCluster(owned)->name(), "d");
+  EXPECT_EQ(OwningCluster(owned)->kind(), "DorisDisaggregatedCluster");
   const Json pod = {{"apiVersion", "v1"},
                     {"kind", "Pod"},
                     {"metadata",
                      {{"name", "d-cg1-0"}, {"namespace", "ns"}, {"labels", {{"app.doris.disaggregated.cluster", "d"}}}}}};
   ASSERT_TRUE(OwningCluster(pod).has_value());
   EXPECT_EQ(OwningCluster(pod)->name(), "d");
+  EXPECT_EQ(OwningCluster(pod)->kind(), "DorisDisaggregatedCluster");
+  // A DorisCluster's refs name no kind, as in logs written before kinds.
+  Json dc_pod = pod;
+  dc_pod["metadata"]["labels"] = {{"app.doris.cluster", "d"}};
+  ASSERT_TRUE(OwningCluster(dc_pod).has_value());
+  EXPECT_EQ(OwningCluster(dc_pod)->kind(), "");
   // Another group's kind of the same name is not an owner.
   Json other = owned;
   other["metadata"]["ownerReferences"][0]["apiVersion"] = "example.com/v1";

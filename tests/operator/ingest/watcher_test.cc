@@ -226,13 +226,13 @@ TEST_F(WatcherTest, TwoStreamsOfOneKindDoNotDeleteEachOthersObjects) {
   };
   run(spec_, [&] { return log_->CurrentObjectsOf({"default", "c1"}).size() == 1; });
   run(ddc_spec, [&] {
-    return log_->CurrentObjectsOf({"default", "d1"}).size() == 1 && !cursors()["v1/configmaps#ddc@default"].empty();
+    return log_->CurrentObjectsOf(store::ClusterKey::Of("DorisDisaggregatedCluster", "default", "d1")).size() == 1 && !cursors()["v1/configmaps#ddc@default"].empty();
   });
   // Each list saw only its own object: nothing of the other was deleted.
   const uint64_t before = log_->last_seq();
   run(spec_, [&] { return log_->last_seq() > before; });  // the RELIST marker at least
   EXPECT_EQ(log_->CurrentObjectsOf({"default", "c1"}).size(), 1u);
-  EXPECT_EQ(log_->CurrentObjectsOf({"default", "d1"}).size(), 1u);
+  EXPECT_EQ(log_->CurrentObjectsOf(store::ClusterKey::Of("DorisDisaggregatedCluster", "default", "d1")).size(), 1u);
   for (auto it = log_->Read(1); it->Valid(); it->Next()) {
     EXPECT_NE(it->record().watch().type(), log::v1::DELETED) << it->record().DebugString();
   }

@@ -141,5 +141,41 @@ TEST(ClusterMetricsTest, ConcurrentReconcilesDeletesAndScrapes) {
   EXPECT_EQ(registry.Render().find(R"(namespace="ns")"), std::string::npos);
 }
 
+// A ddc's series carry kind="DorisDisaggregatedCluster"; a DorisCluster of
+// the same name keeps its own series (without the label, as before kinds),
+// and each goes with its own cluster.
+TEST(ClusterMetricsTest, ADdcAndADorisClusterOfOneNameHaveTheirOwnSeries) {
+  Registry registry;
+  ClusterMetrics m(&registry);
+  const store::ClusterKey dc{"prod", "demo"};
+  const store::ClusterKey ddc = store::ClusterKey::Of("DorisDisaggregatedCluster", "prod", "demo");
+  m.Reconciled(dc, /*failed=*/false, absl::FromUnixSeconds(1700000000));
+  m.Observe(dc, Sample("available", 3, false, 0));
+  ClusterSample d;
+  d.components = {ComponentSample{.component = "cg/cg1", .phase = "ready", .desired_replicas = 5}};
+  m.Reconciled(ddc, /*failed=*/true, absl::FromUnixSeconds(1700000001));
+  m.Observe(ddc, d);
+  std::string t = registry.Render();
+  const std::string kind = R"(kind="DorisDisaggregatedCluster")";
+  EXPECT_EQ(MetricValue(t, "doris_operator_component_desired_replicas", "component=\"cg/cg1\""), 5);
+  EXPECT_TRUE(Has(t, "doris_operator_component_desired_replicas", kind));
+  EXPECT_EQ(MetricValue(t, "doris_operator_reconcile_failures_total", kind), 1);
+  EXPECT_EQ(MetricValue(t, "doris_operator_component_desired_replicas", "component=\"be\""), 3);
+  // The DorisCluster's failures series has no kind label and did not count the ddc's failure.
+  for (const std::string& line : std::vector<std::string>(absl::StrSplit(t, '\n'))) {
+    if (line.rfind("doris_operator_component_desired_replicas{", 0) == 0 && line.find("component=\"be\"") != std::string::npos) {
+      EXPECT_EQ(line.find("kind="), std::string::npos) << line;
+    }
+    if (line.rfind("doris_operator_reconcile_failures_total{", 0) == 0 && line.find("kind=") == std::string::npos) {
+      EXPECT_EQ(line.substr(line.rfind(' ') + 1), "0") << line;
+    }
+  }
+  m.Remove(ddc);
+  t = registry.Render();
+  EXPECT_FALSE(Has(t, "doris_operator_component_desired_replicas", kind));
+  EXPECT_FALSE(Has(t, "doris_operator_reconcile_failures_total", kind));
+  EXPECT_EQ(MetricValue(t, "doris_operator_component_desired_replicas", "component=\"be\""), 3);
+}
+
 }  // namespace
 }  // namespace doris_operator::metrics

@@ -117,6 +117,33 @@ TEST_F(DorisctlAdminTest, HistoryAndReconcilesInEachFormat) {
   EXPECT_TRUE(absl::StrContains(yaml.out, "image: be:2")) << yaml.out;
 }
 
+// CLUSTER as kubectl's TYPE/NAME: ddc/NAME names a DorisDisaggregatedCluster,
+// whose history is not the DorisCluster's of the same name.
+TEST_F(DorisctlAdminTest, ClusterTypeNamesADisaggregatedCluster) {
+  log::v1::LogRecord r = admin::testing::WatchRecord(
+      "c1", "disaggregated.cluster.doris.com/v1", "DorisDisaggregatedCluster", "c1",
+      {{"kind", "DorisDisaggregatedCluster"}}, 2000, log::v1::ADDED);
+  r.mutable_cluster()->set_kind("DorisDisaggregatedCluster");
+  const uint64_t seq = Append(r);
+  CmdResult ddc = Cmd("history", {"ddc/c1", "-n", "prod"});
+  ASSERT_EQ(ddc.code, 0) << ddc.err;
+  std::vector<std::string> lines = absl::StrSplit(ddc.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u) << ddc.out;  // header and its one record
+  EXPECT_TRUE(absl::StartsWith(lines[1], absl::StrCat(seq, " "))) << ddc.out;
+  EXPECT_TRUE(absl::StrContains(lines[1], "DorisDisaggregatedCluster:prod/c1")) << ddc.out;
+  for (const char* dc : {"c1", "dcr/c1", "DorisCluster/c1"}) {
+    CmdResult d = Cmd("history", {dc, "-n", "prod", "--limit", "1000"});
+    ASSERT_EQ(d.code, 0) << d.err;
+    EXPECT_FALSE(absl::StrContains(d.out, "DorisDisaggregatedCluster")) << dc << d.out;
+    EXPECT_TRUE(absl::StrContains(d.out, " prod/c1 ")) << dc << d.out;
+  }
+  EXPECT_EQ(Cmd("history", {"ddc/nope", "-n", "prod"}).code, 1);
+  CmdResult bad = Cmd("history", {"pod/c1", "-n", "prod"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_TRUE(absl::StrContains(bad.err, "ddc/NAME")) << bad.err;
+  EXPECT_EQ(Cmd("drift", {"ddc/", "-n", "prod"}).code, 2);
+}
+
 TEST_F(DorisctlAdminTest, ShowNamesTheCauseOfEachAction) {
   CmdResult r = Cmd("show", {absl::StrCat(reconcile1_)});
   ASSERT_EQ(r.code, 0) << r.err;
