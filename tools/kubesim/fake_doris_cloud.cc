@@ -62,7 +62,10 @@ FakeDorisCloud::Config FakeDorisCloud::ConfigOf(const std::string& ns, const Jso
   const Json fe = spec.value("feSpec", Json::object());
   const Json ms = spec.value("metaService", Json::object());
   // apache/doris:fe-3.0.3 names the Doris version.
-  absl::string_view tag(fe.value("image", ""));
+  // Held here: the view below must not outlive it (a temporary did; TSan's
+  // heap-use-after-free in the full suite).
+  const std::string image = fe.value("image", std::string());
+  absl::string_view tag(image);
   tag = tag.substr(tag.rfind(':') == absl::string_view::npos ? tag.size() : tag.rfind(':') + 1);
   absl::ConsumePrefix(&tag, "fe-");
   std::vector<std::string> parts = absl::StrSplit(tag, '.');
