@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 
+#include "translator/hibernation.h"
 #include "translator/object_parts.h"
 #include "translator/pod_template.h"
 #include "translator/storage.h"
@@ -25,6 +26,20 @@ Written StatefulSet(const Ctx& x, JsonWriter& w, const std::string* /*hash*/) {
 
   w.Key("spec");
   w.BeginObject();
+  if (x.c == Component::kFe && storage.claim_count > 0) {
+    // An FE dropped from the group keeps its identity in its meta claim
+    // (image/ROLE), and fe_entrypoint.sh starts an FE on such a meta without
+    // joining, so a later scale-out to that ordinal would never serve (Doris:
+    // empty a dropped FE's meta dir before adding it again). Only observers
+    // leave (followers never go below electionNumber), and only after their
+    // drop, so their claims go with their pods. Hibernation stops every pod
+    // and keeps every claim; deleting the cluster keeps them too.
+    w.Key("persistentVolumeClaimRetentionPolicy");
+    w.BeginObject();
+    w.Field("whenDeleted", "Retain");
+    w.Field("whenScaled", Hibernates(*x.cluster) ? "Retain" : "Delete");
+    w.EndObject();
+  }
   w.Field("podManagementPolicy", "Parallel");
   const bool hpa = x.c == Component::kCn && spec.cn_spec().has_auto_scaling_policy();
   // Under an autoscaler the HPA owns the count: leaving it out of what we

@@ -35,19 +35,8 @@ void SetReplicas(Run& run, Component c, int replicas) {
   o->set_replicas(replicas);
 }
 
-// FE metadata and BE data on an emptyDir would not survive their pods:
-// such a cluster is not stopped. The components without persistentVolumes.
-std::vector<std::string> WithoutClaims(const model::v1::DorisClusterSpec& spec) {
-  std::vector<std::string> out;
-  for (Component c : {Component::kFe, Component::kBe}) {
-    const model::v1::BaseSpec* base = BaseOf(spec, c);
-    if (base != nullptr && base->persistent_volumes_size() == 0) out.push_back(absl::StrCat(ComponentName(c), "Spec"));
-  }
-  return out;
-}
-
 bool Hibernate(Run& run) {
-  if (const std::vector<std::string> bare = WithoutClaims(run.cluster.spec()); !bare.empty()) {
+  if (const std::vector<std::string> bare = translator::ComponentsWithoutClaims(run.cluster.spec()); !bare.empty()) {
     run.Event("Warning", "HibernateRefused",
               absl::StrCat("not hibernating: ", absl::StrJoin(bare, ", "),
                            " has no persistentVolumes, so its data (FE metadata, BE tablets) lives in the pods "

@@ -7,13 +7,15 @@
 // go to zero replicas without any decommission or drop, and an autoscaler
 // is removed meanwhile. Without it, a component whose StatefulSet stands at
 // zero starts only once every FE pod is Ready, so a cluster wakes FE first.
-// The replicas chosen go into the run's spec and the reconcile record.
+// The replicas chosen go into the run's spec and the reconcile record; the
+// translator keeps the FE's claims while the cluster hibernates.
 
 #include "operator/reconcile/run.h"
+#include "translator/hibernation.h"
 
 namespace doris_operator::reconcile {
 
-inline constexpr char kHibernateAnnotation[] = "doris-operator.io/hibernate";
+using translator::kHibernateAnnotation;
 
 // Decides replicas for hibernation and waking; true while the cluster
 // hibernates or holds components for the FE, when membership and restarts

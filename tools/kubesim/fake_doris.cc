@@ -6,6 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "tools/kubesim/fake_doris_internal.h"
+#include "tools/kubesim/fe_meta_claim.h"
 
 namespace doris_operator::kubesim {
 
@@ -60,6 +61,7 @@ FakeDoris::FeConfig FakeDoris::ConfigOf(const std::string& ns, const std::string
   // it, so the FE runs in IP mode unless the file turns FQDN on.
   out.fqdn = get("enable_fqdn_mode") == "true";
   out.drop_backend_after_decommission = get("drop_backend_after_decommission") != "false";
+  out.meta_dir = FeMetaDir(conf);
   return out;
 }
 

@@ -16,7 +16,9 @@
 // tablets; a decommissioned backend hands them to the others over simulated
 // time (never if too few backends remain for the replication factor), and
 // the FE drops it once empty unless fe.conf sets
-// drop_backend_after_decommission = false. Every node counts the queries
+// drop_backend_after_decommission = false. An FE pod started on the claim
+// that held a dropped FE's meta_dir never joins (fe_entrypoint.sh starts it
+// as the dropped node). Every node counts the queries
 // routed to it; a node whose pod is being deleted gets no new ones.
 // Tablet health (SHOW PROC '/cluster_health/tablet_health') follows the
 // backends: replicas on a dead backend are missing, on a decommissioned one
@@ -85,6 +87,7 @@ class FakeDoris {
     bool ever_alive = false;
     bool lost = false;
     int64_t repair_until_ms = -1;
+    std::string meta_claim_uid;  // FE: the claim holding its meta_dir, if any
   };
 
  private:
@@ -123,6 +126,9 @@ class FakeDoris {
     std::map<std::string, Node> backends;   // host:heartbeat_port
     std::map<std::string, Node> brokers;    // host:ipc_port
     std::set<std::string> dropped_pod_uids;  // a dropped node re-registers only after a restart
+    // Claims that held a dropped FE's meta_dir: an FE started on one has
+    // image/ROLE, so it starts as that node, which the group removed.
+    std::set<std::string> dropped_meta_claims;
     int64_t last_tick_ms = -1;
     size_t next_query = 0;
     size_t next_fe = 0;
@@ -142,6 +148,7 @@ class FakeDoris {
     int http_port = 8030;
     bool fqdn = true;
     bool drop_backend_after_decommission = true;
+    std::string meta_dir = "/opt/apache-doris/fe/doris-meta";  // fe.conf meta_dir (FeMetaDir)
     int major = 2;  // Doris version of the FE image
     int minor = 1;
   };

@@ -6,10 +6,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "tools/kubesim/fake_doris_cloud_internal.h"
+#include "tools/kubesim/fe_meta_claim.h"
 #include "tools/kubesim/fake_doris_internal.h"
 
 namespace doris_operator::kubesim {
@@ -81,11 +81,7 @@ FakeDorisCloud::Config FakeDorisCloud::ConfigOf(const std::string& ns, const Jso
   out.fe_http_port = PortOr(fe_conf, "http_port", out.fe_http_port);
   out.fe_query_port = PortOr(fe_conf, "query_port", out.fe_query_port);
   out.fe_edit_log_port = PortOr(fe_conf, "edit_log_port", out.fe_edit_log_port);
-  if (auto it = fe_conf.find("meta_dir"); it != fe_conf.end() && !it->second.empty()) {
-    // fe_disaggregated_entrypoint.sh evaluates it (e.g. ${DORIS_HOME}/doris-meta).
-    out.fe_meta_dir = absl::StrReplaceAll(it->second, {{"${DORIS_HOME}", "/opt/apache-doris/fe"},
-                                                       {"$DORIS_HOME", "/opt/apache-doris/fe"}});
-  }
+  out.fe_meta_dir = FeMetaDir(fe_conf);
   // fe_disaggregated_entrypoint.sh appends enable_fqdn_mode = true to the
   // image's fe.conf, then a user's fe.conf replaces it: FQDN unless the
   // user's file leaves it out or says otherwise.

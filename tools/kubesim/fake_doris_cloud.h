@@ -97,7 +97,7 @@ class FakeDorisCloud {
     int fe_http_port = 8030;
     int fe_query_port = 9030;
     int fe_edit_log_port = 9010;
-    std::string fe_meta_dir = "/opt/apache-doris/fe/doris-meta";  // fe.conf meta_dir
+    std::string fe_meta_dir = "/opt/apache-doris/fe/doris-meta";  // fe.conf meta_dir (FeMetaDir)
     bool fe_fqdn = true;
     int major = 3;
     int minor = 0;
@@ -141,8 +141,6 @@ class FakeDorisCloud {
   void Register(Cluster& c, const std::string& ns, const std::string& ddc, const Config& conf,
                 const std::map<std::string, Json>& pods, int64_t now_ms);
   void Decommission(Cluster& c, int64_t dt);
-  // The UID of the claim mounted at the FE's meta_dir in `pod` ("" if none).
-  std::string MetaClaimUid(const Json& pod, const Config& conf) const;
 
   // Membership, shared by SQL and HTTP (fake_doris_cloud_membership.cc).
   // Each returns "" or Doris' error text; nothing changes on error.

@@ -9,6 +9,7 @@
 #include "tools/kubesim/fake_doris_cloud.h"
 #include "tools/kubesim/fake_doris_cloud_internal.h"
 #include "tools/kubesim/fake_doris_internal.h"
+#include "tools/kubesim/fe_meta_claim.h"
 
 namespace doris_operator::kubesim {
 
@@ -99,7 +100,7 @@ void FakeDorisCloud::Register(Cluster& c, const std::string& ns, const std::stri
       // image/ROLE with that meta, without joining; a node the group dropped
       // is refused by it (Doris's metadata operations: a dropped FE's meta is
       // cleared before it is added again). It never serves.
-      const std::string meta_claim = MetaClaimUid(pod, conf);
+      const std::string meta_claim = FeMetaClaimUid(*store_, pod, conf.fe_meta_dir);
       if (!meta_claim.empty() && c.dropped_meta_claims.count(meta_claim)) continue;
       // The FE in cloud mode reads meta_service_endpoint (MS_ENDPOINT) and
       // cannot start without a meta service to talk to.
@@ -160,29 +161,6 @@ void FakeDorisCloud::Register(Cluster& c, const std::string& ns, const std::stri
       be->tablets = options_.tablets_per_backend;
     }
   }
-}
-
-std::string FakeDorisCloud::MetaClaimUid(const Json& pod, const Config& conf) const {
-  const Json spec = pod.value("spec", Json::object());
-  if (!spec.contains("containers") || spec["containers"].empty()) return "";
-  std::string volume;
-  for (const Json& m : spec["containers"][0].value("volumeMounts", Json::array())) {
-    std::string path = m.value("mountPath", "");
-    while (path.size() > 1 && path.back() == '/') path.pop_back();
-    if (path == conf.fe_meta_dir) volume = m.value("name", "");
-  }
-  if (volume.empty()) return "";
-  std::string claim;
-  for (const Json& v : spec.value("volumes", Json::array())) {
-    if (v.value("name", "") == volume && v.contains("persistentVolumeClaim")) {
-      claim = v["persistentVolumeClaim"].value("claimName", "");
-    }
-  }
-  const std::optional<ResourceType> pvc_type = store_->Find("", "v1", "persistentvolumeclaims");
-  if (claim.empty() || !pvc_type) return "";
-  auto got = store_->Get(*pvc_type, pod["metadata"].value("namespace", ""), claim);
-  const Json* pvc = std::get_if<Json>(&got);
-  return pvc == nullptr ? "" : (*pvc)["metadata"].value("uid", "");
 }
 
 // CloudTabletRebalancer: a decommissioning backend's tablets are re-mapped to

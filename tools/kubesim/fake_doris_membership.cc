@@ -116,6 +116,7 @@ HttpResponse FakeDoris::Membership(Cluster& c, const FeConfig& conf, const std::
       }
       if (it->second.is_master) return DorisError("can not drop current master node.");
       c.dropped_pod_uids.insert(it->second.pod_uid);
+      if (!it->second.meta_claim_uid.empty()) c.dropped_meta_claims.insert(it->second.meta_claim_uid);
       c.frontends.erase(it);
     }
     return Envelope(nullptr);

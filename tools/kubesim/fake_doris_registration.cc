@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "tools/kubesim/fake_doris_internal.h"
+#include "tools/kubesim/fe_meta_claim.h"
 
 namespace doris_operator::kubesim {
 
@@ -74,6 +75,11 @@ void FakeDoris::RegisterPods(Cluster& c, const std::string& ns, const std::strin
     }
     if (known) continue;
     if (comp == "fe") {
+      // fe_entrypoint.sh: with image/ROLE under meta_dir it runs start_fe_with_meta,
+      // never ALTER SYSTEM ADD; the group that dropped that node does not take
+      // it back (Doris: empty a dropped FE's meta dir before adding it again).
+      node.meta_claim_uid = FeMetaClaimUid(*store_, pod, conf.meta_dir);
+      if (!node.meta_claim_uid.empty() && c.dropped_meta_claims.count(node.meta_claim_uid)) continue;
       const std::string key = absl::StrCat(host, ":", kEditLogPort);
       if (c.frontends.empty() && ordinal == 0) {
         node.role = "FOLLOWER";
