@@ -7,7 +7,9 @@
 // Followers keep their claims, and deleting the cluster keeps every claim.
 
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
