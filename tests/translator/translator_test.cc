@@ -153,6 +153,34 @@ TEST(Translate, PartitionInputMovesOnlyThatStatefulSet) {
   }
 }
 
+// A dropped FE observer's meta claim must go with its pod (fe_entrypoint.sh
+// starts an FE on a dropped FE's meta without joining); hibernation keeps
+// every claim; BE claims and an FE without claims are left to the default.
+TEST(Translate, FeClaimsGoWithScaledInPodsExceptWhileHibernating) {
+  const json claim = {{"name", "fe-meta"},
+                      {"mountPath", "/opt/apache-doris/fe/doris-meta"},
+                      {"persistentVolumeClaimSpec",
+                       {{"accessModes", {"ReadWriteOnce"}}, {"resources", {{"requests", {{"storage", "5Gi"}}}}}}}};
+  json j = Base();
+  EXPECT_FALSE(Sts(Tr(j), "t-fe")["spec"].contains("persistentVolumeClaimRetentionPolicy"));
+  j["spec"]["feSpec"]["persistentVolumes"] = json::array({claim});
+  j["spec"]["beSpec"]["persistentVolumes"] = json::array({claim});
+  j["spec"]["beSpec"]["persistentVolumes"][0]["name"] = "be-storage";
+  j["spec"]["beSpec"]["persistentVolumes"][0]["mountPath"] = "/opt/apache-doris/be/storage";
+  DesiredSet s = Tr(j);
+  EXPECT_EQ(Sts(s, "t-fe")["spec"]["persistentVolumeClaimRetentionPolicy"],
+            (json{{"whenDeleted", "Retain"}, {"whenScaled", "Delete"}}));
+  EXPECT_FALSE(Sts(s, "t-be")["spec"].contains("persistentVolumeClaimRetentionPolicy"));
+
+  j["metadata"]["annotations"] = {{"doris-operator.io/hibernate", "true"}};
+  EXPECT_EQ(Sts(Tr(j), "t-fe")["spec"]["persistentVolumeClaimRetentionPolicy"],
+            (json{{"whenDeleted", "Retain"}, {"whenScaled", "Retain"}}));
+  // A hibernation the operator refuses (BE data in the pods) stops nothing:
+  // observers still leave, and their claims with them.
+  j["spec"]["beSpec"].erase("persistentVolumes");
+  EXPECT_EQ(Sts(Tr(j), "t-fe")["spec"]["persistentVolumeClaimRetentionPolicy"]["whenScaled"], "Delete");
+}
+
 TEST(Translate, AbsentReplicasIsOneExceptUnderAnAutoscaler) {
   json j = Base();
   j["spec"]["beSpec"].erase("replicas");
