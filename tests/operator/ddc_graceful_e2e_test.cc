@@ -131,10 +131,20 @@ class DdcGracefulE2eTest : public DdcE2eFixture {
     return !extra.is_object() || At(extra, "/kind") != "Pod";
   }
 
+  // Up and serving: the pods are Ready and the FE lists every backend of
+  // cg1 alive (a heartbeat after Ready), so every query can be answered.
   void BringUp(int replicas) {
     Apply(DdcYaml(replicas, "3.0.3"));
-    ASSERT_TRUE(Eventually([&] { return GroupSettled(replicas, "apache/doris:be-3.0.3"); }, 300))
-        << Ddc(kName).dump() << operator_->Output();
+    ASSERT_TRUE(Eventually([&] {
+      if (!GroupSettled(replicas, "apache/doris:be-3.0.3")) return false;
+      const Json nodes = Nodes(kName);
+      if (!nodes.is_object()) return false;
+      int alive = 0;
+      for (const auto& [hp, n] : nodes.items()) {
+        alive += n.value("computeGroup", "") == "cg1" && n.value("alive", false);
+      }
+      return alive == replicas;
+    }, 300)) << Ddc(kName).dump() << Nodes(kName).dump() << operator_->Output();
   }
 
   // The fake FE's counters of queries sent to leaving or gone backends, and
