@@ -37,7 +37,8 @@ std::optional<HttpResponse> FakeDorisCloud::Simulator(Cluster& c, const std::str
       if (j == nullptr || (*j)["metadata"].value("uid", "") != be.pod_uid) return std::nullopt;
       return *j;
     };
-    std::vector<std::pair<const std::string, Backend>*> serving;
+    // Each candidate with its pod as the FE's choice saw it (nullopt: gone).
+    std::vector<std::pair<std::pair<const std::string, Backend>*, std::optional<Json>>> serving;
     bool group_known = group.empty();
     bool skipped = false;
     for (auto& [id, g] : c.groups) {
@@ -54,14 +55,13 @@ std::optional<HttpResponse> FakeDorisCloud::Simulator(Cluster& c, const std::str
           skipped = true;
           continue;
         }
-        serving.push_back(&entry);
+        serving.emplace_back(&entry, pod);
       }
     }
     if (!group_known) return DorisError(absl::StrCat("Compute Group ", group, " not exist"));
     if (skipped) c.shut_down_skipped++;
     if (serving.empty()) return DorisError("no backend available to run the query");
-    auto* chosen = serving[c.next_query++ % serving.size()];
-    const std::optional<Json> live = live_pod(chosen->second);
+    const auto& [chosen, live] = serving[c.next_query++ % serving.size()];
     if (!live) {
       c.lost_queries++;
       return DorisError(absl::StrCat("backend ", chosen->first, " is gone"));
