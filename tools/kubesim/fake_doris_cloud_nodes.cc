@@ -41,7 +41,9 @@ int Ordinal(const std::string& pod_name) {
 // being deleted still runs, and answers heartbeats, until its container
 // stops: Alive stays as it was (the FE's HeartbeatMgr knows no pods), and
 // whether the FE still sends it queries is the shutdown rule's
-// (fake_doris_cloud_sim.cc).
+// (fake_doris_cloud_sim.cc). Frontends keep the simpler rule (down once
+// their pod is): clients reach them through the Service, which a
+// terminating pod has left.
 void FakeDorisCloud::RefreshNodes(Cluster& c, const std::map<std::string, Json>& pods, int64_t now_ms) {
   auto refresh = [&](auto& node, bool runs_while_terminating) {
     auto it = pods.find(node.pod);
