@@ -93,6 +93,7 @@ void ApplyMembership(Run& run, const MembershipPlan& plan) {
   state.scaling = plan.scaling;
   state.scaling_in = plan.scaling;
   state.scale_in_tablets = plan.tablets_remaining;
+  state.leaving_from = plan.leaving_from;
   state.waiting_on = refused.empty() ? plan.waiting_on : refused;
   if (plan.removing) run.removing = true;
   if (plan.release) run.retained.erase(plan.statefulset);

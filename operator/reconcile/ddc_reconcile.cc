@@ -285,6 +285,9 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
   // ReconcilerOptions::sync): else it is held as if the FE could not be read.
   const std::optional<std::vector<ddc::BackendView>> removal_picture = run.fresh ? backends : std::nullopt;
   std::map<std::string, std::string> scale_phase;  // by StatefulSet
+  // By StatefulSet, the first ordinal a scale-in under way removes: the
+  // rollout never restarts those pods (rollout.h, leaving_from).
+  std::map<std::string, int> leaving_from;
   bool under_way = false;
   std::set<std::string> spec_groups;
   for (dv1::ComputeGroup& g : *translated.mutable_spec()->mutable_compute_groups()) {
@@ -307,7 +310,10 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
       under_way = true;
       state.waiting_on = plan.waiting;
     }
-    if (in.desired_replicas < in.live_replicas) scale_phase[sts] = plan.phase;
+    if (in.desired_replicas < in.live_replicas) {
+      scale_phase[sts] = plan.phase;
+      leaving_from[sts] = in.desired_replicas;
+    }
   }
   for (auto& [sts, state] : run.ddc_groups) {
     if (spec_groups.count(sts) || !state.statefulset) continue;
@@ -325,13 +331,19 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
   // FE observers leave the FE group before their pods go.
   const DdcFeScaleIn fe_scale = ScaleInDdcFe(run, ddc, &translated);
   under_way |= fe_scale.under_way;
+  if (const ComponentState& fe = PartState(run, ddc::Part::kFe); fe.statefulset) {
+    const int fe_replicas = ReplicasOf(spec.fe_spec().base(), 2);
+    if (fe_replicas < IntAt(*fe.statefulset, {"spec", "replicas"}, 0)) {
+      leaving_from[tdd::FeName(run.key.name)] = fe_replicas;
+    }
+  }
 
   absl::StatusOr<translator::DesiredSet> desired = tdd::Translate(translated, inputs);
   // Rolling changes (ddc_rollout_step.h): partitions, and templates held
   // until the parts before them in Doris's order have rolled.
   DdcRollout rollout;
   if (desired.ok()) {
-    rollout = DecideDdcRollout(run, translated, *desired, &inputs);
+    rollout = DecideDdcRollout(run, translated, *desired, leaving_from, &inputs);
     if (!inputs.partitions.empty()) desired = tdd::Translate(translated, inputs);
   }
   if (!desired.ok()) {

@@ -92,7 +92,8 @@ ddc::RolloutView ViewFor(const ddc::PartRollout& r, const ComponentState& state)
 }  // namespace
 
 DdcRollout DecideDdcRollout(Run& run, const dv1::DorisDisaggregatedCluster& ddc,
-                            const translator::DesiredSet& desired, tdd::TranslateInputs* inputs) {
+                            const translator::DesiredSet& desired, const std::map<std::string, int>& leaving_from,
+                            tdd::TranslateInputs* inputs) {
   std::map<std::string, std::optional<Json>> parsed;
   struct Part {
     ddc::RolloutPart part;
@@ -109,6 +110,9 @@ DdcRollout DecideDdcRollout(Run& run, const dv1::DorisDisaggregatedCluster& ddc,
     Part p{{component, sts, ObserveRollout(state.statefulset, state.pods, want->has_value() ? &**want : nullptr, sts,
                                            replicas)},
            &state};
+    if (auto it = leaving_from.find(sts); it != leaving_from.end() && it->second < replicas) {
+      p.part.view.leaving_from = it->second;
+    }
     return p;
   };
   const std::string& name = run.key.name;

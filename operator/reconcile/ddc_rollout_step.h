@@ -29,10 +29,13 @@ struct DdcRollout {
 };
 
 // `ddc` is the ddc as translated (replica overrides applied) and `desired`
-// its translation. Sets inputs->partitions and the record's partitions and
-// held templates. Translate again when a partition is not 0.
+// its translation; `leaving_from` names, by StatefulSet, the first ordinal
+// a scale-in under way removes (those pods are never restarted by a
+// rollout). Sets inputs->partitions and the record's partitions and held
+// templates. Translate again when a partition is not 0.
 DdcRollout DecideDdcRollout(Run& run, const model::disaggregated::v1::DorisDisaggregatedCluster& ddc,
-                            const translator::DesiredSet& desired, translator::disaggregated::TranslateInputs* inputs);
+                            const translator::DesiredSet& desired, const std::map<std::string, int>& leaving_from,
+                            translator::disaggregated::TranslateInputs* inputs);
 
 // Leaves out the planned writes of held StatefulSets.
 void HoldTemplates(const DdcRollout& rollout, DiffResult* diff);

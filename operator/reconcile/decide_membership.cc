@@ -214,6 +214,8 @@ MembershipPlan DecideMembership(const MembershipInput& in) {
   plan.statefulset = translator::StatefulSetName(in.cluster, in.component);
   const NodeList needed = NodeListNeeded(in);
   if (needed == NodeList::kNone) return plan;
+  const int desired = in.component == Component::kFe ? in.spec_replicas : BackendDesired(in);
+  if (desired < in.live_replicas) plan.leaving_from = desired;
   if (!in.fresh) {
     // Decided on a picture older than this process's first full list:
     // hold, remove nothing, look again once it is current.

@@ -89,6 +89,9 @@ struct MembershipPlan {
   bool removed = false;
   std::string statefulset;
   bool scaling = false;
+  // A scale-in: pods at ordinals >= this leave (-1: none), so a rollout
+  // must not restart them (rollout.h, ComponentView::leaving_from).
+  int leaving_from = -1;
   int64_t tablets_remaining = 0;  // BE/CN: on the nodes being drained
   std::string waiting_on;
   std::vector<MembershipStep> steps;  // in order

@@ -96,6 +96,8 @@ ComponentView ViewOf(Run& run, Component c, const model::v1::BaseSpec& base,
                                    translator::Replicas(base));
   v.component = c;
   if (!v.exists) return v;
+  // Pods a scale-in under way removes are not restarted (rollout.h).
+  if (state.leaving_from >= 0 && state.leaving_from < v.replicas) v.leaving_from = state.leaving_from;
   bool rolling = v.template_changed || v.partition > 0;
   for (const PodView& p : v.pods) rolling |= !p.updated;
   if (rolling && !v.status_stale) DorisAlive(run, c, &v.pods);

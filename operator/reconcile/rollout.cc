@@ -83,7 +83,20 @@ ComponentStep StepComponent(const ComponentView& c, const std::string& name) {
       break;
     }
   }
-  if (above_serving && partition > 0 && !c.restart_blocked.empty()) {
+  // The partition never goes below a leaving pod on the old template: the
+  // rollout of the pods that stay goes on once the scale-in removed it
+  // (pods the rollout restarted before the scale-in began do not hold it).
+  int leaving_outdated = -1;
+  if (c.leaving_from >= 0) {
+    for (int i = std::max(c.leaving_from, 0); i < c.replicas; ++i) {
+      const PodView* p = FindPod(c, i);
+      if (c.template_changed || (p != nullptr && !p->updated)) leaving_outdated = i;
+    }
+  }
+  if (above_serving && partition > 0 && partition <= leaving_outdated + 1) {
+    step.waiting_on = absl::StrCat("the scale-in to remove ", name, "-", leaving_outdated,
+                                   " (a leaving pod is not restarted)");
+  } else if (above_serving && partition > 0 && !c.restart_blocked.empty()) {
     step.waiting_on = c.restart_blocked;
   } else if (above_serving && partition > 0) {
     --partition;

@@ -38,6 +38,11 @@ struct ComponentView {
   // Non-empty: no further pod of this component may restart now, and this
   // says what it waits for (e.g. Doris reporting every tablet healthy).
   std::string restart_blocked;
+  // A scale-in is under way: pods at ordinals >= this leave once their
+  // nodes have left Doris (-1: none leave). A leaving pod still on the old
+  // template is never released: restarting it would only take it down
+  // twice, and a restarted node could serve again just before it goes.
+  int leaving_from = -1;
 };
 
 struct RolloutPlan {

@@ -47,6 +47,7 @@ struct ComponentState {
   // Membership's scale-in: nodes leave Doris; tablets still on them (BE/CN).
   bool scaling_in = false;
   int64_t scale_in_tablets = 0;
+  int leaving_from = -1;  // pods at ordinals >= this leave with the scale-in (-1: none)
   std::string config_hash;  // status.<c>Status.coreConfigMapHashValue to write
   std::string waiting_on;   // what the component waits for, for its condition
 };

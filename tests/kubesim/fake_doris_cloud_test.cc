@@ -149,6 +149,7 @@ class FakeDorisCloudTest : public ::testing::Test {
     Json labels = {{"app.doris.disaggregated.cluster", "d"}, {"app.doris.disaggregated.type", type}};
     if (!cg.empty()) labels["app.doris.disaggregated.cg-uniqueid"] = cg;
     Json container = {{"name", type}, {"image", "apache/doris:3.0.3"}, {"env", env}};
+    if (auto it = lifecycle_.find(cg); it != lifecycle_.end()) container["lifecycle"] = it->second;
     Json spec = {{"replicas", replicas}, {"podManagementPolicy", "Parallel"}, {"serviceName", service},
                  {"selector", {{"matchLabels", labels}}},
                  {"template", {{"metadata", {{"labels", labels}}}, {"spec", Json::object()}}}};
@@ -224,6 +225,8 @@ class FakeDorisCloudTest : public ::testing::Test {
   std::unique_ptr<HttpServer> api_server_;
   std::unique_ptr<HttpServer> network_server_;
   int64_t now_ = 0;
+  // A compute group's container lifecycle (its preStop hook), by uniqueId.
+  std::map<std::string, Json> lifecycle_;
 };
 
 TEST_F(FakeDorisCloudTest, NothingServesWithoutAnFdbAddress) {
@@ -561,6 +564,71 @@ TEST_F(FakeDorisCloudTest, NotAliveKnobFailsANodesHeartbeatUntilReleased) {
   EXPECT_EQ(Backends()["d-cg2-1"]["Alive"], "true");
   ASSERT_EQ(Fe("POST", "/api/_sim/config", {{"notAlive", {{"d-cg2-0", false}}}}).json["code"], 0);
   ASSERT_TRUE(RunUntilTrue([&] { return Backends()["d-cg2-0"]["Alive"] == "true"; }));
+}
+
+}  // namespace
+}  // namespace doris_operator::kubesim
+
+namespace doris_operator::kubesim {
+namespace {
+
+// The shutdown rule: deleting a compute pod whose preStop hook stops the BE
+// gracefully (the image's be_disaggregated_prestop.sh, or stop_be.sh
+// --grace) makes the BE report is_shutdown, and the FE sends it no query
+// while the pod terminates, though it is still Alive (its process runs).
+// Without such a hook the FE goes on sending it queries until the pod is
+// gone (leavingQueries).
+TEST_F(FakeDorisCloudTest, AGracefullyStoppingBackendGetsNoQueryWhileItsPodTerminates) {
+  lifecycle_["cg1"] = {{"preStop", {{"exec", {{"command", {"/opt/apache-doris/be_disaggregated_prestop.sh"}}}}}}};
+  lifecycle_["cg2"] = {
+      {"preStop", {{"exec", {{"command", {"/bin/sh", "-c", "/opt/apache-doris/be/bin/stop_be.sh --grace"}}}}}}};
+  Deploy();
+  ASSERT_TRUE(RunUntilTrue([&] {
+    auto bes = Backends();
+    return bes.size() == 4 && bes["d-cg1-1"]["Alive"] == "true" && bes["d-cg2-1"]["Alive"] == "true";
+  }));
+  for (const char* pod : {"d-cg1-1", "d-cg2-1"}) {
+    ASSERT_EQ(Api("DELETE", absl::StrCat("/api/v1/namespaces/default/pods/", pod)).status, 200);
+  }
+  RunUntil(now_ + 100);  // terminating, not gone (the kubelet takes 300 ms)
+  ASSERT_EQ(Api("GET", "/api/v1/namespaces/default/pods/d-cg1-1").status, 200);
+  EXPECT_EQ(Backends()["d-cg1-1"]["Alive"], "true");  // it runs, and answers heartbeats
+  for (const char* group : {"cg1", "cg2"}) {
+    for (int i = 0; i < 4; ++i) {
+      const Answer q = Fe("POST", "/api/_sim/query", {{"computeGroup", group}});
+      ASSERT_EQ(q.json["code"], 0) << q.body;
+      EXPECT_EQ(q.json["data"]["backend"], Hp(absl::StrCat("d-", group, "-0"))) << group;
+    }
+  }
+  const Answer nodes = Fe("GET", "/api/_sim/nodes");
+  EXPECT_EQ(nodes.json["leavingQueries"], 0) << nodes.body;
+  EXPECT_EQ(nodes.json["lostQueries"], 0) << nodes.body;
+  EXPECT_EQ(nodes.json["shutDownSkipped"], 8) << nodes.body;
+}
+
+TEST_F(FakeDorisCloudTest, WithoutAGracefulStopHookATerminatingBackendGetsQueriesUntilItIsGone) {
+  Deploy();
+  ASSERT_TRUE(RunUntilTrue([&] { return Backends().size() == 4 && Backends()["d-cg1-1"]["Alive"] == "true"; }));
+  ASSERT_EQ(Api("DELETE", "/api/v1/namespaces/default/pods/d-cg1-1").status, 200);
+  RunUntil(now_ + 100);
+  int on_leaving = 0;
+  for (int i = 0; i < 4; ++i) {
+    const Answer q = Fe("POST", "/api/_sim/query", {{"computeGroup", "cg1"}});
+    ASSERT_EQ(q.json["code"], 0) << q.body;
+    on_leaving += q.json["data"]["backend"] == Hp("d-cg1-1");
+  }
+  EXPECT_EQ(on_leaving, 2);  // round robin over both: the FE does not know it leaves
+  Answer nodes = Fe("GET", "/api/_sim/nodes");
+  EXPECT_EQ(nodes.json["leavingQueries"], 2) << nodes.body;
+  EXPECT_EQ(nodes.json["data"][Hp("d-cg1-1")]["leavingQueries"], 2) << nodes.body;
+  EXPECT_EQ(nodes.json["shutDownSkipped"], 0) << nodes.body;
+  // Gone: its heartbeat fails, and the FE stops sending it queries.
+  ASSERT_TRUE(RunUntilTrue([&] { return Backends()["d-cg1-1"]["Alive"] == "false"; }));
+  for (int i = 0; i < 2; ++i) {
+    const Answer q = Fe("POST", "/api/_sim/query", {{"computeGroup", "cg1"}});
+    ASSERT_EQ(q.json["code"], 0) << q.body;
+    EXPECT_EQ(q.json["data"]["backend"], Hp("d-cg1-0"));
+  }
 }
 
 }  // namespace

@@ -65,10 +65,18 @@ class FakeDorisCloud {
     NodeStatus status = NodeStatus::kRunning;
     bool alive = false;
     bool terminating = false;
+    // The FE's Backend.isShutDown: the BE was told to stop gracefully and
+    // says so in its heartbeats; no query is scheduled on it. Until the
+    // node answers from a new process (its pod re-created).
+    bool shut_down = false;
     int64_t up_since_ms = -1;
     int64_t last_start_ms = -1;  // LastStartTime: when the BE process last started
     int64_t tablets = 0;
     int64_t queries = 0;
+    // Queries it was sent while its pod was being deleted without the BE's
+    // graceful stop (no preStop running `stop_be.sh --grace`): the kubelet
+    // kills it with whatever it runs. A graceful rollout keeps this at 0.
+    int64_t leaving_queries = 0;
   };
   struct ComputeGroup {
     std::string id;
@@ -121,6 +129,8 @@ class FakeDorisCloud {
     size_t next_fe = 0;
     size_t next_query = 0;
     int64_t lost_queries = 0;
+    int64_t leaving_queries = 0;     // the backends' leaving_queries, summed
+    int64_t shut_down_skipped = 0;   // queries kept off a backend that is shutting down
     std::vector<Json> membership_log;
     // Knobs (POST /api/_sim/config on the FE).
     int64_t tablets_moved_per_second = -1;

@@ -34,6 +34,32 @@ inline std::string EnvOf(const Json& pod, const std::string& name) {
   return out;
 }
 
+// Whether deleting `pod` stops its BE gracefully: the container's preStop
+// hook runs the image's be_disaggregated_prestop.sh or `stop_be.sh --grace`
+// (SIGTERM to doris_be, which then reports is_shutdown in its heartbeats
+// and finishes what it runs). Without it nothing signals doris_be before
+// the kubelet's SIGKILL at the end of the grace period: the entrypoint
+// script is the container's first process and passes no signal on.
+inline bool GracefulBeStop(const Json& pod) {
+  const Json spec = pod.value("spec", Json::object());
+  if (!spec.contains("containers") || !spec["containers"].is_array() || spec["containers"].empty()) return false;
+  const Json& container = spec["containers"][0];
+  if (!container.is_object() || !container.contains("lifecycle") || !container["lifecycle"].is_object()) return false;
+  const Json pre_stop = container["lifecycle"].value("preStop", Json::object());
+  const Json exec = pre_stop.is_object() ? pre_stop.value("exec", Json::object()) : Json::object();
+  const Json command = exec.is_object() ? exec.value("command", Json::array()) : Json::array();
+  if (!command.is_array()) return false;
+  bool prestop_script = false, stop_be = false, grace = false;
+  for (const Json& word : command) {
+    if (!word.is_string()) continue;
+    const std::string w = word.get<std::string>();
+    prestop_script |= w.find("be_disaggregated_prestop.sh") != std::string::npos;
+    stop_be |= w.find("stop_be.sh") != std::string::npos;
+    grace |= w.find("--grace") != std::string::npos;
+  }
+  return prestop_script || (stop_be && grace);
+}
+
 // cloud.proto NodeStatusPB names.
 inline const char* StatusName(FakeDorisCloud::NodeStatus s) {
   switch (s) {

@@ -38,12 +38,20 @@ int Ordinal(const std::string& pod_name) {
 
 // A node's liveness follows its pod: Ready and the pod (uid) it registered
 // from, for at least the heartbeat interval; a pod re-created under the same
-// name is the node restarting (its LastStartTime moves).
+// name is the node restarting (its LastStartTime moves). A BE whose pod is
+// being deleted still runs, and answers heartbeats, until its container
+// stops: Alive stays as it was (the FE's HeartbeatMgr knows no pods), and
+// whether the FE still sends it queries is the shutdown rule's
+// (fake_doris_cloud_sim.cc). Frontends keep the simpler rule (down once
+// their pod is): clients reach them through the Service, which a
+// terminating pod has left.
 void FakeDorisCloud::RefreshNodes(Cluster& c, const std::map<std::string, Json>& pods, int64_t now_ms) {
-  auto refresh = [&](auto& node) {
+  auto refresh = [&](auto& node, bool runs_while_terminating) {
     auto it = pods.find(node.pod);
-    bool up = it != pods.end() && Ready(it->second) && it->second["metadata"].value("uid", "") == node.pod_uid;
+    const bool same_pod = it != pods.end() && it->second["metadata"].value("uid", "") == node.pod_uid;
+    bool up = same_pod && Ready(it->second);
     node.terminating = it == pods.end() || it->second["metadata"].contains("deletionTimestamp");
+    if (runs_while_terminating && same_pod && node.terminating && node.up_since_ms >= 0) up = true;
     if (it != pods.end() && it->second["metadata"].value("uid", "") != node.pod_uid && Ready(it->second) &&
         !node.terminating) {
       node.pod_uid = it->second["metadata"].value("uid", "");
@@ -59,9 +67,20 @@ void FakeDorisCloud::RefreshNodes(Cluster& c, const std::map<std::string, Json>&
     // HeartbeatMgr: a node whose heartbeat fails is not Alive, whatever its pod says.
     node.alive = up && now_ms - node.up_since_ms >= options_.heartbeat_ms && !c.not_alive_pods.count(node.pod);
   };
-  for (auto& [hp, fe] : c.frontends) refresh(fe);
+  for (auto& [hp, fe] : c.frontends) refresh(fe, false);
   for (auto& [id, g] : c.groups) {
-    for (auto& [hp, be] : g.backends) refresh(be);
+    for (auto& [hp, be] : g.backends) {
+      refresh(be, true);
+      // HeartbeatMgr takes is_shutdown from every heartbeat: set once the
+      // BE got its graceful stop, clear once a new process on a new pod answers.
+      auto it = pods.find(be.pod);
+      if (it == pods.end() || it->second["metadata"].value("uid", "") != be.pod_uid) continue;
+      if (!it->second["metadata"].contains("deletionTimestamp")) {
+        be.shut_down = false;
+      } else if (GracefulBeStop(it->second)) {
+        be.shut_down = true;
+      }
+    }
   }
 }
 

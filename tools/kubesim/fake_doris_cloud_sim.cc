@@ -20,30 +20,55 @@ std::optional<HttpResponse> FakeDorisCloud::Simulator(Cluster& c, const std::str
                                                       const HttpRequest& req) {
   if (req.method == "POST" && path == "/api/_sim/query") {
     // {"computeGroup": "<name>"}: a query runs on one compute group (the
-    // session's), on a live backend that is neither leaving nor terminating.
+    // session's), on a backend the FE may schedule queries on
+    // (Backend.isQueryAvailable: alive and not shut down) that is not
+    // decommissioned. A BE whose pod is being deleted with the graceful
+    // stop hook has been sent SIGTERM and reports is_shutdown: the FE sends
+    // it nothing more. Without the hook it runs on, and gets queries, until
+    // the kubelet kills it (counted: leavingQueries).
     const Json body = req.body.empty() ? Json::object() : Json::parse(req.body, nullptr, false);
     if (!body.is_object()) return DorisError("kubesim: the query body is a JSON object");
     const std::string group = body.value("computeGroup", "");
-    std::vector<std::pair<const std::string, Backend>*> serving;
+    const std::optional<ResourceType> pod_type = store_->Find("", "v1", "pods");
+    auto live_pod = [&](const Backend& be) -> std::optional<Json> {
+      if (!pod_type) return std::nullopt;
+      auto got = store_->Get(*pod_type, ns, be.pod);
+      const Json* j = std::get_if<Json>(&got);
+      if (j == nullptr || (*j)["metadata"].value("uid", "") != be.pod_uid) return std::nullopt;
+      return *j;
+    };
+    // Each candidate with its pod as the FE's choice saw it (nullopt: gone).
+    std::vector<std::pair<std::pair<const std::string, Backend>*, std::optional<Json>>> serving;
     bool group_known = group.empty();
+    bool skipped = false;
     for (auto& [id, g] : c.groups) {
       if (!group.empty() && g.name != group) continue;
       group_known |= !g.backends.empty();
       for (auto& entry : g.backends) {
         const Backend& be = entry.second;
-        if (be.alive && be.status == NodeStatus::kRunning && !be.terminating) serving.push_back(&entry);
+        if (!be.alive || be.status != NodeStatus::kRunning) continue;
+        // Known at the last tick, or signalled since: taken as known at
+        // once. Doris learns it at the next heartbeat, and the BE finishes
+        // what it was sent meanwhile (docs/kubesim.md, the shutdown rule).
+        const std::optional<Json> pod = live_pod(be);
+        if (be.shut_down || (pod && (*pod)["metadata"].contains("deletionTimestamp") && GracefulBeStop(*pod))) {
+          skipped = true;
+          continue;
+        }
+        serving.emplace_back(&entry, pod);
       }
     }
     if (!group_known) return DorisError(absl::StrCat("Compute Group ", group, " not exist"));
+    if (skipped) c.shut_down_skipped++;
     if (serving.empty()) return DorisError("no backend available to run the query");
-    auto* chosen = serving[c.next_query++ % serving.size()];
-    const std::optional<ResourceType> pod_type = store_->Find("", "v1", "pods");
-    auto pod = pod_type ? store_->Get(*pod_type, ns, chosen->second.pod)
-                        : std::variant<Json, ApiError>(ApiError{404, "NotFound", ""});
-    const Json* live = std::get_if<Json>(&pod);
-    if (live == nullptr || (*live)["metadata"].value("uid", "") != chosen->second.pod_uid) {
+    const auto& [chosen, live] = serving[c.next_query++ % serving.size()];
+    if (!live) {
       c.lost_queries++;
       return DorisError(absl::StrCat("backend ", chosen->first, " is gone"));
+    }
+    if ((*live)["metadata"].contains("deletionTimestamp")) {
+      chosen->second.leaving_queries++;
+      c.leaving_queries++;
     }
     chosen->second.queries++;
     return Envelope({{"backend", chosen->first}});
@@ -52,11 +77,19 @@ std::optional<HttpResponse> FakeDorisCloud::Simulator(Cluster& c, const std::str
     Json nodes = Json::object();
     for (const auto& [id, g] : c.groups) {
       for (const auto& [hp, be] : g.backends) {
-        nodes[hp] = {{"pod", be.pod},       {"computeGroup", g.name},    {"queries", be.queries},
-                     {"tablets", be.tablets}, {"status", StatusName(be.status)}, {"alive", be.alive}};
+        nodes[hp] = {{"pod", be.pod},
+                     {"computeGroup", g.name},
+                     {"queries", be.queries},
+                     {"leavingQueries", be.leaving_queries},
+                     {"tablets", be.tablets},
+                     {"status", StatusName(be.status)},
+                     {"alive", be.alive}};
       }
     }
-    return Envelope(nodes, {{"lostQueries", c.lost_queries}, {"metaServiceUp", c.ms_up}});
+    return Envelope(nodes, {{"lostQueries", c.lost_queries},
+                            {"leavingQueries", c.leaving_queries},
+                            {"shutDownSkipped", c.shut_down_skipped},
+                            {"metaServiceUp", c.ms_up}});
   }
   if (req.method == "GET" && path == "/api/_sim/membership-log") {
     return Envelope({{"entries", c.membership_log}});

@@ -176,5 +176,26 @@ TEST(DdcRolloutTest, AnFeNotServingHoldsTheGroupsTemplates) {
   EXPECT_NE(d.groups[0].waiting_on.find("c-fe-1 to serve"), std::string::npos) << d.groups[0].waiting_on;
 }
 
+// A group scaled in and re-templated in one update: its StatefulSet keeps
+// 3 replicas while c-a-2's backend is decommissioned; the new template is
+// written but no pod is released until c-a-2 is gone (it would otherwise
+// restart first, being the highest ordinal).
+TEST(DdcRolloutTest, AGroupScaledInAndReTemplatedDoesNotRestartTheLeavingPod) {
+  RolloutPart a = Changed("cg/a", "c-a", 3);
+  a.view.leaving_from = 2;
+  RolloutDecision d = DecideRollout(Settled("ms", "c-ms", 2), Settled("fe", "c-fe", 3), {a});
+  EXPECT_EQ(d.groups[0].partition, 3);
+  EXPECT_FALSE(d.groups[0].hold_template);
+  EXPECT_TRUE(d.groups[0].rolling);
+  EXPECT_TRUE(d.under_way);
+  EXPECT_EQ(d.groups[0].waiting_on, "the scale-in to remove c-a-2 (a leaving pod is not restarted)");
+
+  // Scaled in: the rest rolls.
+  RolloutPart after = Rolling("cg/a", "c-a", 2, 3, 2);
+  d = DecideRollout(Settled("ms", "c-ms", 2), Settled("fe", "c-fe", 3), {after});
+  EXPECT_EQ(d.groups[0].partition, 1);
+  EXPECT_EQ(d.groups[0].waiting_on, "c-a-1 to restart");
+}
+
 }  // namespace
 }  // namespace doris_operator::reconcile::ddc

@@ -53,6 +53,7 @@ TEST(DecideMembership, NothingScalesNothingIsReadOrPlanned) {
   const MembershipPlan plan = DecideMembership(in);
   EXPECT_FALSE(plan.acts);
   EXPECT_TRUE(plan.steps.empty());
+  EXPECT_EQ(plan.leaving_from, -1);
   // A scale-in that was under way is looked at again, though the spec now
   // asks for what runs.
   in.previous_phase = "scaling";
@@ -70,6 +71,7 @@ TEST(DecideMembership, ScaleInDecommissionsFirstAndHoldsThePod) {
   ASSERT_TRUE(plan.acts);
   EXPECT_EQ(plan.replicas, 4);  // held: be-3 still holds its tablets
   EXPECT_TRUE(plan.scaling);
+  EXPECT_EQ(plan.leaving_from, 3);  // be-3 leaves: a rollout must not restart it
   EXPECT_EQ(plan.waiting_on, "be-3 to decommission");
   ASSERT_EQ(plan.steps.size(), 1u);
   const MembershipStep& s = plan.steps[0];

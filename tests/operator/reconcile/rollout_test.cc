@@ -180,5 +180,51 @@ TEST(Rollout, AStaleStatusKeepsTheTabletHealthWait) {
   EXPECT_EQ(p.waiting_on, "the be StatefulSet status to catch up");
 }
 
+// Scaled in and re-templated in one spec update: the StatefulSet keeps its
+// replicas until the leaving node has left Doris, and the rollout must not
+// restart that pod (highest ordinal first would pick it). The pods that
+// stay roll once the scale-in removed it.
+TEST(Rollout, APodLeavingWithAScaleInIsNotRestarted) {
+  ComponentView be = Settled(Component::kBe, 3);
+  be.template_changed = true;
+  be.leaving_from = 2;  // 3 -> 2: be-2 leaves
+  RolloutPlan p = PlanRollout({Settled(Component::kFe, 3), be});
+  EXPECT_EQ(p.partitions[Component::kBe], 3);  // every pod held, be-2 too
+  EXPECT_TRUE(p.rolling);
+  EXPECT_EQ(p.waiting_on, "the scale-in to remove be-2 (a leaving pod is not restarted)");
+
+  // The template is written (partition 3): be-2 is outdated and still leaving.
+  be.template_changed = false;
+  be.partition = 3;
+  for (PodView& pod : be.pods) pod.updated = false;
+  p = PlanRollout({Settled(Component::kFe, 3), be});
+  EXPECT_EQ(p.partitions[Component::kBe], 3);
+
+  // The scale-in removed be-2: the two that stay roll, highest first.
+  be.replicas = 2;
+  be.leaving_from = -1;
+  be.pods.pop_back();
+  p = PlanRollout({Settled(Component::kFe, 3), be});
+  EXPECT_EQ(p.partitions[Component::kBe], 1);
+  EXPECT_EQ(p.waiting_on, "be-1 to restart");
+}
+
+// A scale-in that begins mid-rollout: a leaving pod the rollout already
+// restarted does not hold the pods that stay; one still outdated does.
+TEST(Rollout, OnlyALeavingPodStillOutdatedHoldsTheRollout) {
+  ComponentView be = Settled(Component::kBe, 3);
+  be.partition = 2;
+  be.pods[0].updated = false;
+  be.pods[1].updated = false;  // be-2 restarted and serves
+  be.leaving_from = 2;
+  RolloutPlan p = PlanRollout({Settled(Component::kFe, 3), be});
+  EXPECT_EQ(p.partitions[Component::kBe], 1);
+  EXPECT_EQ(p.waiting_on, "be-1 to restart");
+  be.leaving_from = 1;  // be-1 leaves too, and is outdated
+  p = PlanRollout({Settled(Component::kFe, 3), be});
+  EXPECT_EQ(p.partitions[Component::kBe], 2);
+  EXPECT_EQ(p.waiting_on, "the scale-in to remove be-1 (a leaving pod is not restarted)");
+}
+
 }  // namespace
 }  // namespace doris_operator::reconcile
