@@ -53,6 +53,7 @@ std::vector<UnmountableVolume> UnmountableVolumes(const Json& pod_spec, const Po
     const bool secret = v.contains("secret");
     if (!secret && !v.contains("configMap")) continue;
     const Json& source = v[secret ? "secret" : "configMap"];
+    if (!source.is_object()) continue;
     const std::string kind = secret ? "Secret" : "ConfigMap";
     const std::string name = source.value(secret ? "secretName" : "name", "");
     const bool optional = Optional(source);
@@ -64,7 +65,9 @@ std::vector<UnmountableVolume> UnmountableVolumes(const Json& pod_spec, const Po
       continue;
     }
     // MakePayload: each key `items` names must exist unless optional.
-    for (const Json& item : source.value("items", Json::array())) {
+    const Json items = source.value("items", Json::array());
+    for (const Json& item : items.is_array() ? items : Json::array()) {
+      if (!item.is_object()) continue;
       const std::string key = item.value("key", "");
       // A ConfigMap's file may come from data or binaryData.
       if (optional || (object && (HasKey(*object, "data", key) || (!secret && HasKey(*object, "binaryData", key))))) {
@@ -81,20 +84,28 @@ std::vector<UnmountableVolume> UnmountableVolumes(const Json& pod_spec, const Po
 std::string ContainerConfigError(const Json& container, const std::string& ns, const PodObjectLookup& lookup) {
   if (!container.is_object()) return "";
   Objects objects(lookup);
-  for (const Json& from : container.value("envFrom", Json::array())) {
+  const Json env_from = container.value("envFrom", Json::array());
+  for (const Json& from : env_from.is_array() ? env_from : Json::array()) {
     if (!from.is_object()) continue;
     for (const auto& [field, kind] : {std::pair{"configMapRef", "ConfigMap"}, std::pair{"secretRef", "Secret"}}) {
-      if (!from.contains(field)) continue;
+      if (!from.contains(field) || !from[field].is_object()) continue;
       const std::string name = from[field].value("name", "");
       if (!objects.Get(kind, name) && !Optional(from[field])) return NotFound(kind, name);
     }
   }
-  for (const Json& env : container.value("env", Json::array())) {
+  const Json envs = container.value("env", Json::array());
+  for (const Json& env : envs.is_array() ? envs : Json::array()) {
     // A literal value wins over valueFrom, which is then not resolved.
-    if (!env.is_object() || !env.value("value", "").empty() || !env.contains("valueFrom")) continue;
+    if (!env.is_object() || !env.contains("valueFrom") ||
+        (env.contains("value") && env["value"].is_string() && !env["value"].get<std::string>().empty())) {
+      continue;
+    }
     for (const auto& [field, kind] :
          {std::pair{"configMapKeyRef", "ConfigMap"}, std::pair{"secretKeyRef", "Secret"}}) {
-      if (!env["valueFrom"].contains(field)) continue;
+      if (!env["valueFrom"].is_object() || !env["valueFrom"].contains(field) ||
+          !env["valueFrom"][field].is_object()) {
+        continue;
+      }
       const Json& ref = env["valueFrom"][field];
       const std::string name = ref.value("name", "");
       const std::string key = ref.value("key", "");
