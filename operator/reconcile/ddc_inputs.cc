@@ -1,9 +1,10 @@
 #include "operator/reconcile/ddc_inputs.h"
 
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "operator/kube/object_fields.h"
 #include "translator/disaggregated/model_json.h"
 #include "translator/disaggregated/names.h"
@@ -86,28 +87,18 @@ void AddDisaggregatedConfigMap(const store::ObjectId& id, const Json& config_map
 
 void ApplyRecordedDisaggregatedDecisions(const log::v1::ReconcileRecord& record, DisaggregatedInputs* in) {
   for (const auto& o : record.replica_overrides()) {
-    absl::string_view uid = o.component();
-    if (!absl::ConsumePrefix(&uid, "cg/")) continue;
+    const std::optional<std::string> uid = tdd::ComputeGroupOfPart(o.component());
+    if (!uid) continue;
     for (dv1::ComputeGroup& g : *in->ddc.mutable_spec()->mutable_compute_groups()) {
-      if (g.unique_id() == uid) g.mutable_base()->set_replicas(o.replicas());
+      if (g.unique_id() == *uid) g.mutable_base()->set_replicas(o.replicas());
     }
   }
-  // A rollout records its part ("ms", "fe", "cg/<uniqueId>", ddc_rollout_step);
-  // the translator takes partitions by StatefulSet name.
+  // A rollout records its part (ddc_rollout_step); the translator takes
+  // partitions by StatefulSet name.
   const std::string& name = in->ddc.metadata().name();
   for (const auto& p : record.partitions()) {
-    absl::string_view part = p.component();
-    std::string sts;
-    if (part == "ms") {
-      sts = tdd::MetaServiceName(name);
-    } else if (part == "fe") {
-      sts = tdd::FeName(name);
-    } else if (absl::ConsumePrefix(&part, "cg/")) {
-      sts = tdd::ComputeGroupStatefulSetName(name, std::string(part));
-    } else {
-      continue;
-    }
-    in->inputs.partitions[sts] = p.partition();
+    const std::string sts = tdd::PartStatefulSet(name, p.component());
+    if (!sts.empty()) in->inputs.partitions[sts] = p.partition();
   }
 }
 

@@ -4,7 +4,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "operator/doris/node_list.h"
 #include "operator/kube/object_fields.h"
 #include "operator/reconcile/decide_rollout.h"
@@ -116,12 +115,13 @@ DdcRollout DecideDdcRollout(Run& run, const dv1::DorisDisaggregatedCluster& ddc,
     return p;
   };
   const std::string& name = run.key.name;
-  Part ms = observe("ms", tdd::MetaServiceName(name), run.ddc_parts[0]);
-  Part fe = observe("fe", tdd::FeName(name), run.ddc_parts[1]);
+  Part ms = observe(tdd::kMetaServicePart, tdd::PartStatefulSet(name, tdd::kMetaServicePart), run.ddc_parts[0]);
+  Part fe = observe(tdd::kFePart, tdd::PartStatefulSet(name, tdd::kFePart), run.ddc_parts[1]);
   std::vector<Part> groups;
   for (const dv1::ComputeGroup& g : ddc.spec().compute_groups()) {
-    const std::string sts = tdd::ComputeGroupStatefulSetName(name, g.unique_id());
-    groups.push_back(observe(absl::StrCat("cg/", g.unique_id()), sts, run.ddc_groups[sts]));
+    const std::string part = tdd::ComputeGroupPart(g.unique_id());
+    const std::string sts = tdd::PartStatefulSet(name, part);
+    groups.push_back(observe(part, sts, run.ddc_groups[sts]));
   }
 
   // Doris is asked only while something rolls: then whether FE and BE pods
@@ -156,8 +156,8 @@ DdcRollout DecideDdcRollout(Run& run, const dv1::DorisDisaggregatedCluster& ddc,
     }
     out.views[key] = ViewFor(r, *p.state);
   };
-  record(ms, out.decision.meta_service, "ms");
-  record(fe, out.decision.fe, "fe");
+  record(ms, out.decision.meta_service, tdd::kMetaServicePart);
+  record(fe, out.decision.fe, tdd::kFePart);
   for (size_t i = 0; i < groups.size(); ++i) {
     record(groups[i], out.decision.groups[i], groups[i].part.statefulset);
   }

@@ -77,6 +77,36 @@ class WorkloadsTest : public ::testing::Test {
     }
     return "";
   }
+  // The StatefulSet `Sts` makes, with its pod template's spec fields
+  // replaced by `pod_spec` (containers included).
+  Json StsWithPodSpec(const Json& pod_spec) {
+    Json sts = Sts(1, "Parallel", "doris:1");
+    for (const auto& [k, v] : pod_spec.items()) sts["spec"]["template"]["spec"][k] = v;
+    return sts;
+  }
+  void Put(const char* resource, const Json& object) {
+    const ResourceType t = T("", "v1", resource);
+    auto cur = api_.store().Get(t, "default", object["metadata"]["name"]);
+    if (std::holds_alternative<ApiError>(cur)) {
+      api_.store().Create(t, "default", object);
+    } else {
+      Json next = object;
+      next["metadata"]["resourceVersion"] = std::get<Json>(cur)["metadata"]["resourceVersion"];
+      api_.store().Update(t, "default", next, false);
+    }
+  }
+  // The kubelet's Warning Events about pod `pod`, as "reason: message".
+  std::set<std::string> KubeletWarnings(const std::string& pod) {
+    std::set<std::string> out;
+    for (const Json& e : api_.store().List(T("", "v1", "events"), "default", "", "", 0, "").items) {
+      if (e["involvedObject"]["name"] != pod || e["source"]["component"] != "kubelet") continue;
+      EXPECT_EQ(e["type"], "Warning");
+      out.insert(e["reason"].get<std::string>() + ": " + e["message"].get<std::string>());
+    }
+    return out;
+  }
+  static Json Waiting(const Json& container_status) { return container_status["state"].value("waiting", Json()); }
+
   void RunUntil(int64_t until) {
     for (; now_ <= until; now_ += 50) {
       workloads_.Tick(now_);
@@ -434,6 +464,163 @@ TEST_F(WorkloadsTest, ForegroundDeletionKeepsTheOwnerUntilItsPodsAreGone) {
   EXPECT_TRUE(Pods().empty());
   EXPECT_TRUE(std::holds_alternative<ApiError>(
       api_.store().Get(T("apps", "v1", "statefulsets"), "default", "db")));
+}
+
+TEST_F(WorkloadsTest, AMissingSecretKeyRefHoldsTheContainerUntilTheKeyExists) {
+  Apply(StsWithPodSpec(
+      {{"containers",
+        Json::array({{{"name", "fe"},
+                      {"image", "doris:1"},
+                      {"env", Json::array({{{"name", "PASSWD"},
+                                            {"valueFrom", {{"secretKeyRef", {{"name", "auth"}, {"key", "password"}}}}}}})}}})}}));
+  RunUntil(1000);
+  Json pod = Pod("db-0");
+  // kuberuntime_container.go: ErrCreateContainerConfig with
+  // makeEnvironmentVariables's error; the sandbox runs, so the pod has an IP.
+  EXPECT_EQ(pod["status"]["phase"], "Pending");
+  EXPECT_TRUE(pod["status"].contains("podIP"));
+  EXPECT_EQ(Waiting(pod["status"]["containerStatuses"][0]),
+            Json({{"reason", "CreateContainerConfigError"}, {"message", "secret \"auth\" not found"}}));
+  EXPECT_EQ(ConditionOf(pod, "Ready"), "False");
+  EXPECT_EQ(StsStatus()["readyReplicas"], 0);
+  EXPECT_EQ(KubeletWarnings("db-0"), std::set<std::string>({"Failed: Error: secret \"auth\" not found"}));
+
+  // The Secret without the key: still held, now for the key.
+  Put("secrets", {{"metadata", {{"name", "auth"}}}, {"data", {{"user", "cm9vdA=="}}}});
+  RunUntil(now_ + 1000);
+  pod = Pod("db-0");
+  EXPECT_EQ(Waiting(pod["status"]["containerStatuses"][0])["message"],
+            "couldn't find key password in Secret default/auth");
+  EXPECT_EQ(ConditionOf(pod, "Ready"), "False");
+
+  // With the key the container starts where it stopped: running at once,
+  // Ready after the ready time.
+  Put("secrets", {{"metadata", {{"name", "auth"}}}, {"data", {{"password", "c2VjcmV0"}}}});
+  const int64_t added = now_;
+  RunUntil(added);
+  pod = Pod("db-0");
+  EXPECT_EQ(pod["status"]["phase"], "Running");
+  EXPECT_TRUE(pod["status"]["containerStatuses"][0]["state"].contains("running"));
+  EXPECT_EQ(ConditionOf(pod, "Ready"), "False");
+  RunUntil(added + 100);
+  EXPECT_EQ(ConditionOf(Pod("db-0"), "Ready"), "True");
+  EXPECT_EQ(StsStatus()["readyReplicas"], 1);
+
+  // A started container keeps its environment: the Secret going later does
+  // not stop it.
+  api_.store().Delete(T("", "v1", "secrets"), "default", "auth");
+  RunUntil(now_ + 500);
+  EXPECT_EQ(ConditionOf(Pod("db-0"), "Ready"), "True");
+}
+
+TEST_F(WorkloadsTest, EnvFromAndConfigMapKeyRefsNameTheirObjectAndKey) {
+  Json app = {{"name", "app"},
+              {"image", "doris:1"},
+              {"envFrom", Json::array({{{"secretRef", {{"name", "extra"}}}}})},
+              {"env", Json::array({{{"name", "CONF"},
+                                    {"valueFrom", {{"configMapKeyRef", {{"name", "conf"}, {"key", "fe.conf"}}}}}}})}};
+  Json sidecar = {{"name", "sidecar"}, {"image", "doris:1"}};
+  Apply(StsWithPodSpec({{"containers", Json::array({app, sidecar})}}));
+  RunUntil(500);
+  Json pod = Pod("db-0");
+  // envFrom first; the container that can start runs, so the pod is Running.
+  EXPECT_EQ(Waiting(pod["status"]["containerStatuses"][0])["message"], "secret \"extra\" not found");
+  EXPECT_TRUE(pod["status"]["containerStatuses"][1]["state"].contains("running"));
+  EXPECT_EQ(pod["status"]["phase"], "Running");
+  EXPECT_EQ(ConditionOf(pod, "ContainersReady"), "False");
+  Put("secrets", {{"metadata", {{"name", "extra"}}}, {"data", Json::object()}});
+  RunUntil(now_ + 200);
+  EXPECT_EQ(Waiting(Pod("db-0")["status"]["containerStatuses"][0])["message"], "configmap \"conf\" not found");
+  // A key in binaryData is not an environment value (configMap.Data[key] only).
+  Put("configmaps", {{"metadata", {{"name", "conf"}}}, {"binaryData", {{"fe.conf", "eA=="}}}});
+  RunUntil(now_ + 200);
+  EXPECT_EQ(Waiting(Pod("db-0")["status"]["containerStatuses"][0])["message"],
+            "couldn't find key fe.conf in ConfigMap default/conf");
+  Put("configmaps", {{"metadata", {{"name", "conf"}}}, {"data", {{"fe.conf", "x"}}}});
+  RunUntil(now_ + 300);
+  EXPECT_EQ(ConditionOf(Pod("db-0"), "Ready"), "True");
+  EXPECT_EQ(KubeletWarnings("db-0"),
+            std::set<std::string>({"Failed: Error: secret \"extra\" not found",
+                                   "Failed: Error: configmap \"conf\" not found",
+                                   "Failed: Error: couldn't find key fe.conf in ConfigMap default/conf"}));
+}
+
+TEST_F(WorkloadsTest, AMissingSecretOrConfigMapVolumeKeepsThePodContainerCreating) {
+  Apply(StsWithPodSpec(
+      {{"initContainers", Json::array({{{"name", "sysctl"}, {"image", "busybox"}}})},
+       {"volumes", Json::array({{{"name", "basic-auth"}, {"secret", {{"secretName", "auth"}}}},
+                                {{"name", "conf"},
+                                 {"configMap", {{"name", "fe-conf"},
+                                                {"items", Json::array({{{"key", "fe.conf"}, {"path", "fe.conf"}}})}}}}})}}));
+  Put("configmaps", {{"metadata", {{"name", "fe-conf"}}}, {"data", {{"other", "x"}}}});
+  RunUntil(1000);
+  Json pod = Pod("db-0");
+  // No sandbox: no IP, init containers PodInitializing, the others
+  // ContainerCreating.
+  EXPECT_EQ(pod["status"]["phase"], "Pending");
+  EXPECT_FALSE(pod["status"].contains("podIP"));
+  EXPECT_EQ(Waiting(pod["status"]["initContainerStatuses"][0]), Json({{"reason", "PodInitializing"}}));
+  EXPECT_EQ(Waiting(pod["status"]["containerStatuses"][0]), Json({{"reason", "ContainerCreating"}}));
+  EXPECT_EQ(ConditionOf(pod, "Initialized"), "False");
+  EXPECT_EQ(ConditionOf(pod, "Ready"), "False");
+  EXPECT_EQ(KubeletWarnings("db-0"),
+            std::set<std::string>(
+                {"FailedMount: MountVolume.SetUp failed for volume \"basic-auth\" : secret \"auth\" not found",
+                 "FailedMount: MountVolume.SetUp failed for volume \"conf\" : configmap references non-existent "
+                 "config key: fe.conf"}));
+  // Both present: the pod starts from the beginning (sandbox, init
+  // container, main container).
+  Put("secrets", {{"metadata", {{"name", "auth"}}}, {"data", Json::object()}});
+  Put("configmaps", {{"metadata", {{"name", "fe-conf"}}}, {"data", {{"fe.conf", "x"}}}});
+  const int64_t added = now_;
+  RunUntil(added);
+  EXPECT_FALSE(Pod("db-0")["status"].contains("podIP"));  // pulling images
+  RunUntil(added + 100);
+  pod = Pod("db-0");
+  EXPECT_TRUE(pod["status"].contains("podIP"));
+  EXPECT_TRUE(pod["status"]["initContainerStatuses"][0]["state"].contains("running"));
+  RunUntil(added + 400);
+  EXPECT_EQ(ConditionOf(Pod("db-0"), "Ready"), "True");
+}
+
+TEST_F(WorkloadsTest, AnInitContainersMissingReferenceHoldsInitialization) {
+  Apply(StsWithPodSpec(
+      {{"initContainers",
+        Json::array({{{"name", "first"}, {"image", "busybox"}},
+                     {{"name", "second"},
+                      {"image", "busybox"},
+                      {"env", Json::array({{{"name", "K"},
+                                            {"valueFrom", {{"configMapKeyRef", {{"name", "init"}, {"key", "k"}}}}}}})}}})}}));
+  RunUntil(1000);
+  Json pod = Pod("db-0");
+  const Json& inits = pod["status"]["initContainerStatuses"];
+  EXPECT_TRUE(inits[0]["state"].contains("terminated"));
+  EXPECT_EQ(Waiting(inits[1]), Json({{"reason", "CreateContainerConfigError"}, {"message", "configmap \"init\" not found"}}));
+  EXPECT_EQ(Waiting(pod["status"]["containerStatuses"][0]), Json({{"reason", "PodInitializing"}}));
+  EXPECT_EQ(ConditionOf(pod, "Initialized"), "False");
+  EXPECT_EQ(pod["status"]["phase"], "Pending");
+  Put("configmaps", {{"metadata", {{"name", "init"}}}, {"data", {{"k", "v"}}}});
+  RunUntil(now_ + 400);  // the second init container, then the main one
+  EXPECT_EQ(ConditionOf(Pod("db-0"), "Initialized"), "True");
+  EXPECT_EQ(ConditionOf(Pod("db-0"), "Ready"), "True");
+}
+
+TEST_F(WorkloadsTest, OptionalReferencesNeverHoldAPod) {
+  Apply(StsWithPodSpec(
+      {{"containers",
+        Json::array({{{"name", "fe"},
+                      {"image", "doris:1"},
+                      {"envFrom", Json::array({{{"configMapRef", {{"name", "absent"}, {"optional", true}}}}})},
+                      {"env", Json::array({{{"name", "A"},
+                                            {"valueFrom", {{"secretKeyRef",
+                                                            {{"name", "absent"}, {"key", "a"}, {"optional", true}}}}}}})}}})},
+       {"volumes", Json::array({{{"name", "s"},
+                                 {"secret", {{"secretName", "absent"},
+                                             {"optional", true},
+                                             {"items", Json::array({{{"key", "k"}, {"path", "k"}}})}}}}})}}));
+  RunUntil(400);
+  EXPECT_EQ(ConditionOf(Pod("db-0"), "Ready"), "True");
+  EXPECT_TRUE(KubeletWarnings("db-0").empty());
 }
 
 }  // namespace

@@ -212,5 +212,23 @@ TEST_F(DirectAccessE2eTest, FeObserversAreDroppedWithBasicAuth) {
   EXPECT_EQ(ProxyCalls(), 0);
 }
 
+// The authSecret applied after the cluster (as `kubectl apply -f dir/` may
+// order them): the FE pod waits for it as the kubelet makes it wait (its
+// Secret volume does not mount), the cluster is not Available, and it
+// starts once the Secret exists.
+TEST_F(DirectAccessE2eTest, AnAuthSecretAppliedAfterTheClusterStartsItOnceItExists) {
+  fe_user_ = "root:s3cret-pw";
+  Apply(Cluster("demo", 1, 1, {.spec_extra = "  authSecret: doris-auth\n"}));
+  Json fe;
+  ASSERT_TRUE(Eventually([&] {
+    fe = Get(kube::ObjectPath("v1", "default", "pods", "demo-fe-0"));
+    return At(fe, "/status/containerStatuses/0/state/waiting/reason") == "ContainerCreating";
+  })) << fe.dump() << operator_->Output();
+  EXPECT_TRUE(At(fe, "/status/podIP").is_null()) << fe.dump();
+  EXPECT_FALSE(Available("demo"));
+  Apply(kAuthSecret);
+  ASSERT_TRUE(Eventually([&] { return Available("demo") && BackendCount("demo") == 1; })) << operator_->Output();
+}
+
 }  // namespace
 }  // namespace doris_operator

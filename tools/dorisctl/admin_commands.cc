@@ -22,6 +22,7 @@
 #include "nlohmann/json.hpp"
 #include "operator/admin/bundle.h"
 #include "proto/admin.grpc.pb.h"
+#include "tools/dorisctl/files.h"
 #include "tools/dorisctl/yaml_json.h"
 
 namespace doris_operator::dorisctl {
@@ -303,15 +304,6 @@ struct Connection {
     return ctx;
   }
 };
-
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *out = ss.str();
-  return true;
-}
 
 int Connect(const Args& a, Connection* c, std::ostream& err) {
   std::string address = a.Get("--admin");

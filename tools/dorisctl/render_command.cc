@@ -1,12 +1,12 @@
 #include "tools/dorisctl/render_command.h"
 
-#include <fstream>
 #include <map>
 #include <ostream>
 #include <sstream>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "tools/dorisctl/files.h"
 #include "tools/dorisctl/yaml_json.h"
 #include "translator/canonical_json.h"
 #include "translator/component.h"
@@ -30,15 +30,6 @@ constexpr char kUsage[] =
     "file are used to resolve ports and paths (and a ddc's FDB cluster-file, by\n"
     "namespace/name); --configmap fe.conf=./fe.conf supplies a config file for every\n"
     "component whose core ConfigMap (a ddc: any of its configMaps) should hold that key.\n";
-
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *out = ss.str();
-  return true;
-}
 
 // A translation's outcome as `render` prints it: the objects (YAML
 // documents, or a JSON List) on `out`, warnings and errors on `err`; the

@@ -13,6 +13,7 @@
 #include "nlohmann/json.hpp"
 #include "operator/admin/bundle.h"
 #include "tools/dorisctl/admin_commands.h"
+#include "tools/dorisctl/files.h"
 #include "tools/dorisctl/report_html.h"
 
 namespace doris_operator::dorisctl {
@@ -36,15 +37,6 @@ constexpr char kUsage[] =
 // Options passed through to the admin commands (their connection handling).
 const char* const kPassThrough[] = {"--admin",   "-n",           "--namespace",
                                     "--ca-file", "--token-file", "--timeout"};
-
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *out = ss.str();
-  return true;
-}
 
 int Usage(const std::string& problem, std::ostream& err) {
   err << "dorisctl report: " << problem << "\n" << kUsage;

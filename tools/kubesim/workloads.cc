@@ -10,10 +10,17 @@
 #include "absl/strings/str_join.h"
 #include "tools/kubesim/statefulset_adoption.h"
 #include "tools/kubesim/storage_admission.h"
+#include "tools/kubesim/workloads_internal.h"
 
 namespace doris_operator::kubesim {
 
 namespace {
+
+using workloads_internal::Condition;
+using workloads_internal::ContainersOf;
+using workloads_internal::ImageOf;
+using workloads_internal::StartDelay;
+using workloads_internal::WaitingStatus;
 
 constexpr char kRevisionLabel[] = "controller-revision-hash";
 constexpr char kPodNameLabel[] = "statefulset.kubernetes.io/pod-name";
@@ -52,22 +59,7 @@ bool PodReady(const Json& pod) {
   return false;
 }
 
-std::string ImageOf(const Json& pod) {
-  if (!pod.contains("spec") || !pod["spec"].contains("containers") ||
-      pod["spec"]["containers"].empty()) {
-    return "";
-  }
-  return pod["spec"]["containers"][0].value("image", "");
-}
-
 bool Terminating(const Json& pod) { return pod["metadata"].contains("deletionTimestamp"); }
-
-Json Condition(const char* type, bool status, const char* reason = nullptr, const std::string& message = "") {
-  Json c = {{"type", type}, {"status", status ? "True" : "False"}};
-  if (reason != nullptr) c["reason"] = reason;
-  if (!message.empty()) c["message"] = message;
-  return c;
-}
 
 Json OwnerRef(const char* api_version, const char* kind, const Json& owner, bool controller) {
   Json r = {{"apiVersion", api_version}, {"kind", kind}, {"name", owner["metadata"]["name"]},
@@ -125,6 +117,34 @@ ResourceType Must(const ObjectStore& store, const char* group, const char* versi
 
 }  // namespace
 
+namespace workloads_internal {
+
+Json Condition(const char* type, bool status, const char* reason, const std::string& message) {
+  Json c = {{"type", type}, {"status", status ? "True" : "False"}};
+  if (reason != nullptr) c["reason"] = reason;
+  if (!message.empty()) c["message"] = message;
+  return c;
+}
+
+std::string ImageOf(const Json& pod) {
+  if (!pod.contains("spec") || !pod["spec"].contains("containers") ||
+      pod["spec"]["containers"].empty()) {
+    return "";
+  }
+  return pod["spec"]["containers"][0].value("image", "");
+}
+
+int64_t StartDelay(const Json& pod, const WorkloadOptions& options) {
+  return options.start_ms * (ImageOf(pod).find("slow-start") != std::string::npos ? 10 : 1);
+}
+
+const Json& ContainersOf(const Json& pod, const char* field) {
+  static const Json kNone = Json::array();
+  return pod["spec"].contains(field) && pod["spec"][field].is_array() ? pod["spec"][field] : kNone;
+}
+
+}  // namespace workloads_internal
+
 std::string TemplateRevision(const std::string& sts_name, const Json& pod_template) {
   return absl::StrCat(sts_name, "-", absl::Hex(Fnv1a(pod_template.dump()), absl::kZeroPad8));
 }
@@ -139,7 +159,10 @@ WorkloadController::WorkloadController(ObjectStore* store, WorkloadOptions optio
       endpoints_(Must(*store, "", "v1", "endpoints")),
       revisions_(Must(*store, "apps", "v1", "controllerrevisions")),
       events_(Must(*store, "", "v1", "events")),
-      resizer_(store) {}
+      secrets_(Must(*store, "", "v1", "secrets")),
+      configmaps_(Must(*store, "", "v1", "configmaps")),
+      resizer_(store),
+      kubelet_events_(store, "kubelet") {}
 
 const std::vector<std::string>& SimNodes() {
   static const std::vector<std::string> kNodes = {"kubesim-node-0", "kubesim-node-1",
@@ -525,17 +548,16 @@ void WorkloadController::SyncStatefulSet(const Json& sts, const std::vector<Json
 }
 
 Json WorkloadController::KubeletStatus(const Json& pod, int64_t scheduled_ms, int64_t now_ms,
-                                       bool node_ready) const {
+                                       bool node_ready, const Held* held) const {
   const int64_t age = now_ms - scheduled_ms;
   const std::string image = ImageOf(pod);
-  const int64_t start = options_.start_ms * (image.find("slow-start") != std::string::npos ? 10 : 1);
-  static const Json kNone = Json::array();
-  const Json& inits = pod["spec"].contains("initContainers") ? pod["spec"]["initContainers"] : kNone;
+  const int64_t start = StartDelay(pod, options_);
+  const Json& inits = ContainersOf(pod, "initContainers");
   const int64_t init_end = start + static_cast<int64_t>(inits.size()) * options_.init_ms;
   const std::string name = pod["metadata"]["name"];
   const std::string node = pod["spec"].value("nodeName", "");
   const uint32_t h = Fnv1a(name);
-  const Json& containers = pod["spec"].contains("containers") ? pod["spec"]["containers"] : kNone;
+  const Json& containers = ContainersOf(pod, "containers");
   const std::string container = containers.empty() ? "main" : containers[0].value("name", "main");
   Json next = pod.value("status", Json::object());
   if (!node.empty()) {
@@ -543,6 +565,7 @@ Json WorkloadController::KubeletStatus(const Json& pod, int64_t scheduled_ms, in
     const size_t idx = std::find(nodes.begin(), nodes.end(), node) - nodes.begin();
     next["hostIP"] = absl::StrCat("10.0.0.", idx + 1);
   }
+  if (held != nullptr && held->mounting) return HeldStatus(pod, *held, std::move(next), "");
   if (age < start) return next;  // pulling images, creating the sandbox
 
   // Init containers, one after another, before any main container starts.
@@ -557,6 +580,9 @@ Json WorkloadController::KubeletStatus(const Json& pod, int64_t scheduled_ms, in
         st["ready"] = true;
         st["started"] = false;
         st["state"] = {{"terminated", {{"exitCode", 0}, {"reason", "Completed"}}}};
+      } else if (held != nullptr && held->stage == j) {
+        incomplete.push_back(iname);
+        st = WaitingStatus(inits[j], "CreateContainerConfigError", held->errors[0]);
       } else {
         incomplete.push_back(iname);
         st["ready"] = false;
@@ -584,6 +610,9 @@ Json WorkloadController::KubeletStatus(const Json& pod, int64_t scheduled_ms, in
            Condition("ContainersReady", false, "ContainersNotReady"), Condition("Ready", false, "ContainersNotReady")});
       return next;
     }
+  }
+  if (held != nullptr && held->stage == inits.size()) {
+    return HeldStatus(pod, *held, std::move(next), absl::StrCat("10.244.", (h >> 8) & 255, ".", h & 255));
   }
   const int64_t run_age = age - init_end;
   if (image.find("crashloop") != std::string::npos) {
@@ -633,6 +662,18 @@ std::vector<Json> WorkloadController::SyncPods(int64_t now_ms) {
   // slow with thousands of pods.
   std::vector<Json> items = store_->List(pods_, "", "", "", 0, "").items;
   static const Json kNoStatus = Json::object();
+  // The Secrets and ConfigMaps pods name, each read once per tick.
+  std::map<std::string, std::optional<Json>> referenced;
+  auto lookup_in = [&](const std::string& ns) -> PodObjectLookup {
+    return [&, ns](const std::string& kind, const std::string& name) {
+      auto [it, inserted] = referenced.try_emplace(absl::StrCat(kind, "/", ns, "/", name));
+      if (inserted) {
+        auto got = store_->Get(kind == "Secret" ? secrets_ : configmaps_, ns, name);
+        if (auto* obj = std::get_if<Json>(&got)) it->second = std::move(*obj);
+      }
+      return it->second;
+    };
+  };
   for (Json& pod : items) {
     const std::string ns = pod["metadata"].value("namespace", "");
     const std::string uid = pod["metadata"].value("uid", "");
@@ -649,6 +690,9 @@ std::vector<Json> WorkloadController::SyncPods(int64_t now_ms) {
         terminating_since_ms_.erase(it);
         created_at_ms_.erase(uid);
         crashes_.erase(uid);
+        mounted_.erase(uid);
+        configured_.erase(uid);
+        reported_ms_.erase(uid);
         pod = Json();  // gone: dropped from what SyncEndpoints sees
       }
       continue;
@@ -686,7 +730,8 @@ std::vector<Json> WorkloadController::SyncPods(int64_t now_ms) {
     }
     auto [it, inserted] = created_at_ms_.emplace(uid, now_ms);
     const bool node_ready = !not_ready_nodes.count(obj["spec"].value("nodeName", ""));
-    Json next = KubeletStatus(obj, it->second, now_ms, node_ready);
+    const std::optional<Held> held = HoldStart(obj, now_ms, &it->second, lookup_in(ns));
+    Json next = KubeletStatus(obj, it->second, now_ms, node_ready, held ? &*held : nullptr);
     if (next != (obj.contains("status") ? obj["status"] : kNoStatus)) {
       obj["status"] = next;
       store_->Update(pods_, ns, obj, /*status_only=*/true);

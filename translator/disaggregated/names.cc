@@ -37,6 +37,23 @@ std::string ComputeGroupName(const std::string& unique_id) {
 
 std::string AdminUserSecretName(const std::string& ddc) { return ddc + "-admin-user"; }
 
+std::string ComputeGroupPart(const std::string& unique_id) { return "cg/" + unique_id; }
+
+std::optional<std::string> ComputeGroupOfPart(std::string_view part) {
+  constexpr std::string_view kPrefix = "cg/";
+  if (!part.starts_with(kPrefix)) return std::nullopt;
+  return std::string(part.substr(kPrefix.size()));
+}
+
+std::string PartStatefulSet(const std::string& ddc, std::string_view part) {
+  if (part == kMetaServicePart) return MetaServiceName(ddc);
+  if (part == kFePart) return FeName(ddc);
+  if (std::optional<std::string> unique_id = ComputeGroupOfPart(part)) {
+    return ComputeGroupStatefulSetName(ddc, *unique_id);
+  }
+  return "";
+}
+
 std::string ClusterId(const std::string& ns, const std::string& name) {
   const std::string hex = Sha256Hex(absl::StrCat(ns, "-", name));
   // The digest as a big-endian integer mod 10^9, one hex digit at a time.

@@ -5,7 +5,9 @@
 // names, label keys, the Doris compute-group name and the FE cluster id
 // (docs/disaggregated-contract.md §3, §4.1, §4.2).
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace doris_operator::translator::disaggregated {
 
@@ -34,6 +36,18 @@ std::string ComputeGroupName(const std::string& unique_id);
 // The operator-owned basic-auth Secret carrying the deprecated adminUser to
 // the pods (env PASSWD from its key "password").
 std::string AdminUserSecretName(const std::string& ddc);
+
+// The parts of a ddc as the operator's reconcile records name them (rollout
+// partitions, held templates, replica overrides): the meta service "ms",
+// FE "fe", and each compute group "cg/<uniqueId>".
+inline constexpr char kMetaServicePart[] = "ms";
+inline constexpr char kFePart[] = "fe";
+std::string ComputeGroupPart(const std::string& unique_id);
+// The uniqueId a "cg/<uniqueId>" part names; nullopt for any other part.
+std::optional<std::string> ComputeGroupOfPart(std::string_view part);
+// The StatefulSet of part `part` of ddc `ddc`: MetaServiceName, FeName or
+// ComputeGroupStatefulSetName; "" for an unknown part.
+std::string PartStatefulSet(const std::string& ddc, std::string_view part);
 
 // FE's CLUSTER_ID: SHA-256 of `<namespace>-<name>` read as a big-endian
 // integer, mod 10^9, plus 10^9, in decimal (as the reference's

@@ -3,13 +3,10 @@
 // (what-if included), Drift and bundles work for it as for a DorisCluster,
 // with the FDB ConfigMap (another namespace) read from the log.
 
-#include <filesystem>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 
-#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "operator/admin/bundle.h"
@@ -60,17 +57,9 @@ class FakeLive : public LiveObjectSource {
   std::map<std::string, json> objects;
 };
 
-class DdcAdminTest : public ::testing::Test {
+class DdcAdminTest : public testing::AdminFixture {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat("ddc-admin-", ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    store::EventLogOptions o;
-    o.snapshot_every = 8;
-    auto log = store::EventLog::Open(dir_.string(), o);
-    ASSERT_TRUE(log.ok()) << log.status();
-    log_ = std::move(*log);
+  void Fill() override {
     using testing::WatchRecord;
     // A DorisCluster and a ddc, both prod/c1.
     dc_seq_ = Append(WatchRecord("c1", "doris.selectdb.com/v1", "DorisCluster", "c1", testing::Cluster("be:1"),
@@ -94,15 +83,6 @@ class DdcAdminTest : public ::testing::Test {
     // Scaled in: cg1 held at 3 while its leaving backend drains.
     edited_ = Append(OfDdc(WatchRecord("c1", "disaggregated.cluster.doris.com/v1", kDdc, "c1", Ddc(2), 1020)));
     reconcile2_ = Reconcile(edited_, log_->last_seq(), 1021, 3);
-  }
-  void TearDown() override {
-    log_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  uint64_t Append(log::v1::LogRecord r) {
-    auto a = log_->Append({std::move(r)});
-    EXPECT_TRUE(a.ok()) << a.status();
-    return a.ok() ? a->last_seq : 0;
   }
   // A ddc reconcile as the operator records it: the real translator over
   // the ddc's objects (with what it fetched), a compute group held.
@@ -144,10 +124,7 @@ class DdcAdminTest : public ::testing::Test {
     return c;
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<store::EventLog> log_;
-  uint64_t dc_seq_ = 0, ddc_created_ = 0, fdb_seq_ = 0, reconcile1_ = 0, edited_ = 0, reconcile2_ = 0;
-  translator::DesiredSet last_desired_;
+  uint64_t dc_seq_ = 0, ddc_created_ = 0, fdb_seq_ = 0, edited_ = 0;
 };
 
 TEST_F(DdcAdminTest, ADdcAndADorisClusterOfOneNameHaveSeparateHistories) {

@@ -123,7 +123,9 @@ class AdminFixture : public ::testing::Test {
     return Append(r);
   }
 
-  void Fill() {
+  // What SetUp writes into the new log: a DorisCluster's history. A
+  // fixture deriving from this one writes its own instead.
+  virtual void Fill() {
     log::v1::LogRecord start;
     start.mutable_lifecycle()->set_kind(log::v1::Lifecycle::START);
     start.mutable_observed_at()->set_seconds(1000);

@@ -19,6 +19,7 @@
 #include "tools/dorisctl/yaml_json.h"
 #include "translator/canonical_json.h"
 #include "translator/disaggregated/model_json.h"
+#include "translator/disaggregated/names.h"
 #include "translator/hash.h"
 
 namespace doris_operator::translator::disaggregated {
@@ -96,6 +97,18 @@ TEST(Translate, ObjectsInApplyOrderCanonicalWithTheirHash) {
   EXPECT_EQ(Obj(s, "StatefulSet/t-cg-2")["spec"]["selector"]["matchLabels"]
                ["app.doris.disaggregated.cg-uniqueid"],
             "cg_2");
+}
+
+// The parts reconcile records name map to the StatefulSets the translator
+// makes (a record's "cg/cg_2" is StatefulSet t-cg-2).
+TEST(Names, EachPartNamesItsStatefulSet) {
+  EXPECT_EQ(PartStatefulSet("t", kMetaServicePart), MetaServiceName("t"));
+  EXPECT_EQ(PartStatefulSet("t", kFePart), FeName("t"));
+  EXPECT_EQ(ComputeGroupPart("cg_2"), "cg/cg_2");
+  EXPECT_EQ(PartStatefulSet("t", ComputeGroupPart("cg_2")), "t-cg-2");
+  EXPECT_EQ(ComputeGroupOfPart("cg/cg_2"), "cg_2");
+  EXPECT_EQ(ComputeGroupOfPart("fe"), std::nullopt);
+  EXPECT_EQ(PartStatefulSet("t", "be"), "");
 }
 
 std::vector<std::string> ClaimNamesOf(const json& sts) {
