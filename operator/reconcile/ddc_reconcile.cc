@@ -28,6 +28,7 @@
 #include "operator/reconcile/write_status.h"
 #include "translator/canonical_json.h"
 #include "translator/doris_conf.h"
+#include "translator/disaggregated/defaults.h"
 #include "translator/disaggregated/model_json.h"
 #include "translator/disaggregated/names.h"
 #include "translator/disaggregated/translator.h"
@@ -53,10 +54,6 @@ constexpr char kResource[] = "dorisdisaggregatedclusters";
 constexpr char kScaleInAnnotation[] = "disaggregated.cluster.doris.com/scale-in";
 
 ComponentState& PartState(Run& run, ddc::Part p) { return run.ddc_parts[static_cast<size_t>(p)]; }
-
-int32_t ReplicasOf(const dv1::CommonSpec& base, int32_t fallback) {
-  return base.has_replicas() ? base.replicas() : fallback;
-}
 
 bool Deleting(const Json& object) { return !FieldAt(object, {"metadata", "deletionTimestamp"}).is_null(); }
 
@@ -258,11 +255,10 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
   // and logged once (ddc_observe_inputs.h), so a replay reads them too.
   tdd::TranslateInputs inputs = ObserveDisaggregatedInputs(run, references).inputs;
   run.fe.http_port = ConfInt(inputs, spec.fe_spec().base(), "fe.conf", "http_port", run.fe.http_port);
-  const int32_t followers = spec.fe_spec().has_election_number() ? spec.fe_spec().election_number() : 1;
   const ddc::WorkloadView ms_view =
-      WorkloadOf(PartState(run, ddc::Part::kMetaService), ReplicasOf(spec.meta_service().base(), 2));
+      WorkloadOf(PartState(run, ddc::Part::kMetaService), tdd::MetaServiceReplicas(spec));
   const ddc::WorkloadView fe_view =
-      WorkloadOf(PartState(run, ddc::Part::kFe), ReplicasOf(spec.fe_spec().base(), 2), followers);
+      WorkloadOf(PartState(run, ddc::Part::kFe), tdd::FeReplicas(spec), tdd::ElectionNumber(spec.fe_spec()));
 
   // Decide: the bring-up order.
   const ddc::BringUp bring_up = ddc::DecideBringUp(ms_view.ready > 0, fe_view.follower_ready);
@@ -294,7 +290,7 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
     state.waiting_on = bring_up.groups_waiting;
     if (!state.statefulset) continue;
     ddc::GroupScaleIn in{sts, static_cast<int32_t>(IntAt(*state.statefulset, {"spec", "replicas"}, 1)),
-                         ReplicasOf(g.base(), 1), !drain};
+                         tdd::GroupReplicas(g), !drain};
     const ddc::ScaleInPlan plan = ddc::DecideScaleIn(in, removal_picture);
     ApplyScaleIn(run, sts, plan);
     if (plan.replicas != in.desired_replicas) {
@@ -389,7 +385,7 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
     const std::string sts = tdd::ComputeGroupStatefulSetName(run.key.name, g.unique_id());
     ddc::GroupView v;
     v.unique_id = g.unique_id();
-    v.workload = WorkloadOf(run.ddc_groups[sts], ReplicasOf(g.base(), 1));
+    v.workload = WorkloadOf(run.ddc_groups[sts], tdd::GroupReplicas(g));
     v.scale_phase = scale_phase.count(sts) ? scale_phase[sts] : "";
     v.rollout = rollout.views[sts];
     if (backends) {
