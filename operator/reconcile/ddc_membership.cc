@@ -10,21 +10,31 @@
 #include "operator/reconcile/fe_access.h"
 #include "operator/reconcile/observe.h"
 #include "translator/disaggregated/defaults.h"
+#include "translator/disaggregated/names.h"
 
 namespace doris_operator::reconcile {
 
 namespace dv1 = model::disaggregated::v1;
 namespace tdd = translator::disaggregated;
 
-NodeMap DdcNodeMap(const Run& run) {
+NodeMap DdcNodeMap(const Run& run, const dv1::DorisDisaggregatedClusterSpec& spec) {
   std::vector<PodAddress> addresses;
   auto add = [&](const ComponentState& s) {
     for (const nlohmann::json& pod : s.pods) addresses.push_back(AddressOf(pod));
   };
   for (const ComponentState& s : run.ddc_parts) add(s);
   for (const auto& [sts, s] : run.ddc_groups) add(s);
-  return NodeMap(run.key.name, std::move(addresses));
+  // A group taken out of the spec is none of these: its pods and backends
+  // are the removal's (ddc_reconcile.cc), not the nodes ghosts are told from.
+  std::vector<NodeWorkload> workloads = {{"fe", tdd::FeName(run.key.name)}};
+  for (const dv1::ComputeGroup& g : spec.compute_groups()) {
+    workloads.push_back({DdcGroupComponent(g.unique_id()),
+                         tdd::ComputeGroupStatefulSetName(run.key.name, g.unique_id())});
+  }
+  return NodeMap(std::move(workloads), std::move(addresses));
 }
+
+std::string DdcGroupComponent(const std::string& unique_id) { return "cg/" + unique_id; }
 
 DdcFeScaleIn ScaleInDdcFe(Run& run, const dv1::DorisDisaggregatedCluster& ddc,
                           dv1::DorisDisaggregatedCluster* translated) {

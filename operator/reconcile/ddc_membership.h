@@ -20,8 +20,13 @@
 namespace doris_operator::reconcile {
 
 // The ddc's pods by name and IP, so that the FE's rows can be placed on
-// them (its FE pods are `<ddc>-fe-<n>`, as a DorisCluster's).
-NodeMap DdcNodeMap(const Run& run);
+// them: components "fe" (`<ddc>-fe-<n>`, as a DorisCluster's) and
+// DdcGroupComponent of each compute group of `spec`.
+NodeMap DdcNodeMap(const Run& run, const model::disaggregated::v1::DorisDisaggregatedClusterSpec& spec);
+
+// A compute group's component in node maps, replica overrides, partitions
+// and metrics: "cg/<uniqueId>".
+std::string DdcGroupComponent(const std::string& unique_id);
 
 struct DdcFeScaleIn {
   bool under_way = false;  // observers still to drop: look again soon

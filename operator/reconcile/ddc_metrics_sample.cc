@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "operator/kube/object_fields.h"
 #include "operator/reconcile/ddc_decide.h"
+#include "operator/reconcile/ddc_membership.h"
 #include "translator/disaggregated/defaults.h"
 #include "translator/disaggregated/model_json.h"
 #include "translator/disaggregated/names.h"
@@ -36,6 +37,9 @@ metrics::ComponentSample Sample(const std::string& component, const std::string&
     const std::string update = StringAt(sts, {"status", "updateRevision"});
     c.rollout_in_progress = !update.empty() && update != current;
   }
+  // What the reconcile decided: nodes leaving Doris before the StatefulSet shrinks.
+  c.scale_in_in_progress = state.scaling_in;
+  c.scale_in_tablets_remaining = state.scale_in_tablets;
   return c;
 }
 
@@ -61,21 +65,15 @@ std::optional<metrics::ClusterSample> DisaggregatedSampleOf(const Run& run) {
     const std::string sts = tdd::ComputeGroupStatefulSetName(run.key.name, g.unique_id());
     auto state = run.ddc_groups.find(sts);
     std::string phase;
-    bool scaling_in = false;
     if (groups.is_array()) {
       for (const Json& gs : groups) {
-        if (StringAt(gs, {"uniqueId"}) != g.unique_id()) continue;
-        phase = StringAt(gs, {"phase"});
-        const std::string action = StringAt(gs, {"gracefulAction", "type"});
-        const std::string step = StringAt(gs, {"gracefulAction", "phase"});
-        scaling_in = action == "ScaleDown" && step != "Done" && step != "Failed";
+        if (StringAt(gs, {"uniqueId"}) == g.unique_id()) phase = StringAt(gs, {"phase"});
       }
     }
-    metrics::ComponentSample c = Sample(absl::StrCat("cg/", g.unique_id()), phase, tdd::GroupReplicas(g),
-                                        state == run.ddc_groups.end() ? ComponentState() : state->second);
-    c.scale_in_in_progress = scaling_in;
-    sample.components.push_back(std::move(c));
+    sample.components.push_back(Sample(DdcGroupComponent(g.unique_id()), phase, tdd::GroupReplicas(g),
+                                       state == run.ddc_groups.end() ? ComponentState() : state->second));
   }
+  for (const model::v1::GhostNode& g : run.ghosts) sample.ghosts.push_back({g.component(), g.state()});
   return sample;
 }
 

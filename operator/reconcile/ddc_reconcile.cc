@@ -16,6 +16,7 @@
 #include "operator/reconcile/apply.h"
 #include "operator/reconcile/ddc_credentials.h"
 #include "operator/reconcile/ddc_decide.h"
+#include "operator/reconcile/ddc_ghosts.h"
 #include "operator/reconcile/ddc_membership.h"
 #include "operator/reconcile/ddc_rollout_step.h"
 #include "operator/reconcile/ddc_observe_inputs.h"
@@ -154,19 +155,26 @@ log::v1::ObjectRef StsRef(const Run& run, const std::string& name) {
 }
 
 // Carries out a scale-in plan's Doris calls; each is an action of the record.
+// They go to the master FE, as a DorisCluster's (apply_membership.cc), not
+// to the Service: a master that cannot be found fails the call unsent, and
+// the plan (which keeps the StatefulSet's replicas until the backends have
+// left) is decided again on the next look.
 void ApplyScaleIn(Run& run, const std::string& sts, const ddc::ScaleInPlan& plan) {
-  if (!plan.decommission.empty()) {
-    const absl::Status s = run.services.fe->DecommissionBackends(run.fe, plan.decommission);
-    ++run.writes;
-    run.Action("doris:decommission_backends", StsRef(run, sts), absl::StrJoin(plan.decommission, ","), s);
+  if (plan.decommission.empty() && plan.drop.empty()) return;
+  const absl::StatusOr<doris::FeTarget> master = MasterTarget(run);
+  auto call = [&](const char* verb, const std::vector<std::string>& host_ports, auto write) {
+    if (host_ports.empty()) return;
+    const absl::Status s = master.ok() ? write(*master, host_ports) : master.status();
+    if (master.ok()) ++run.writes;
+    run.Action(verb, StsRef(run, sts), absl::StrJoin(host_ports, ","), s);
     run.backends.reset();
-  }
-  if (!plan.drop.empty()) {
-    const absl::Status s = run.services.fe->DropBackends(run.fe, plan.drop);
-    ++run.writes;
-    run.Action("doris:drop_backends", StsRef(run, sts), absl::StrJoin(plan.drop, ","), s);
-    run.backends.reset();
-  }
+  };
+  call("doris:decommission_backends", plan.decommission, [&](const doris::FeTarget& t, const auto& hps) {
+    return run.services.fe->DecommissionBackends(t, hps);
+  });
+  call("doris:drop_backends", plan.drop, [&](const doris::FeTarget& t, const auto& hps) {
+    return run.services.fe->DropBackends(t, hps);
+  });
 }
 
 // The part of the ddc a desired object belongs to: 0 MS, 1 FE, 2 a group
@@ -248,7 +256,7 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
   run.fe.ns = run.key.ns;
   run.fe.cluster = run.key.name;
   run.fe.service = tdd::FeName(run.key.name);
-  run.node_map = DdcNodeMap(run);
+  run.node_map = DdcNodeMap(run, spec);
   ObserveDdcCredentials(run, ddc);  // as a DorisCluster's: authSecret, else adminUser, else root
   CheckDorisAccess(run);
   // The config files and the FDB cluster file: from the log, or fetched
@@ -303,6 +311,9 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
       under_way = true;
       state.waiting_on = plan.waiting;
     }
+    // For the metrics: nodes leave before the StatefulSet shrinks.
+    state.scaling_in = plan.under_way;
+    state.scale_in_tablets = plan.tablets_remaining;
     if (in.desired_replicas < in.live_replicas) scale_phase[sts] = plan.phase;
   }
   for (auto& [sts, state] : run.ddc_groups) {
@@ -321,6 +332,9 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
   // FE observers leave the FE group before their pods go.
   const DdcFeScaleIn fe_scale = ScaleInDdcFe(run, ddc, &translated);
   under_way |= fe_scale.under_way;
+  PartState(run, ddc::Part::kFe).scaling_in = fe_scale.under_way;
+  // Nodes the FE lists that no pod backs, as the scale-ins left the lists.
+  ReconcileDdcGhosts(run, ddc, translated, fe_view.follower_ready);
 
   absl::StatusOr<translator::DesiredSet> desired = tdd::Translate(translated, inputs);
   // Rolling changes (ddc_rollout_step.h): partitions, and templates held
@@ -377,6 +391,8 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
   in.fe.waiting = PartState(run, ddc::Part::kFe).waiting_on;
   in.fe_answers = backends.has_value();
   in.failed_writes = run.failed_writes;
+  in.not_applied = run.not_applied;
+  in.ghosts = run.ghosts;
   in.previous = &ddc.status();
   in.meta_service_rollout = rollout.views["ms"];
   in.fe_rollout = rollout.views["fe"];
@@ -417,6 +433,11 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
 
   const bool converged = ddc::Converged(next) && !under_way && !rollout.decision.under_way && run.retained.empty();
   if (!converged || run.failed) *requeue_after = run.services.options->progress_poll;
+  if (run.ghost_recheck != absl::InfiniteDuration()) {
+    // A ghost's grace period ends then: nothing else may wake this cluster.
+    const absl::Duration at = std::max(run.ghost_recheck, run.services.options->progress_poll);
+    *requeue_after = *requeue_after == absl::ZeroDuration() ? at : std::min(*requeue_after, at);
+  }
   if (run.failed) return Outcome::FAILED;
   if (run.writes == 0) return converged ? Outcome::NO_CHANGE : Outcome::REQUEUED;
   return converged ? Outcome::APPLIED : Outcome::REQUEUED;
