@@ -539,13 +539,15 @@ TEST_F(FakeDorisCloudTest, AMembershipWriteOnANonMasterIsForwardedToTheMaster) {
 
   // The pods' and the FE's own entries (ADD, NOTIFY_DECOMMISSIONED) name no FE.
   std::vector<std::string> seen;
-  for (const Json& e : Fe("GET", "/api/_sim/membership-log").json["data"]["entries"]) {
+  const Answer log = Fe("GET", "/api/_sim/membership-log");
+  ASSERT_EQ(log.status, 200) << log.body;
+  for (const Json& e : log.json["data"]["entries"]) {
     if (e.contains("fe")) {
       seen.push_back(absl::StrCat(e["op"].get<std::string>(), " at ", e["fe"].get<std::string>(),
                                   e["forwarded"].get<bool>() ? ", forwarded" : ""));
     }
   }
-  ASSERT_EQ(seen.size(), 3u);
+  ASSERT_EQ(seen.size(), 3u) << log.body;
   EXPECT_TRUE(seen[0] == "DECOMMISSION/be at d-fe-1, forwarded" || seen[0] == "DECOMMISSION/be at d-fe-2, forwarded")
       << seen[0];
   EXPECT_TRUE(seen[1] == "DECOMMISSION/be at d-fe-1, forwarded" || seen[1] == "DECOMMISSION/be at d-fe-2, forwarded")
