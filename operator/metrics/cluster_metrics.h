@@ -37,7 +37,7 @@ struct ComponentSample {
 };
 
 struct GhostSample {
-  std::string component;  // fe, be, cn
+  std::string component;  // fe, be, cn; a ddc's fe, cg/<uniqueId>
   std::string state;      // InGracePeriod, Dropping, Kept
 };
 

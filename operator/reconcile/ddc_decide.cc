@@ -75,6 +75,7 @@ ScaleInPlan DecideScaleIn(const GroupScaleIn& g, const std::optional<std::vector
   for (const BackendView& b : *backends) {
     const int ordinal = OrdinalOf(b.pod, g.statefulset);
     if (ordinal < g.desired_replicas) continue;  // staying, or not this group's
+    plan.tablets_remaining += b.tablets;
     if (g.drop_without_drain || (b.decommissioned && (b.tablets == 0 || whole_group))) {
       plan.drop.push_back(b.host_port);
       drained.push_back(b.host_port);
@@ -214,9 +215,13 @@ dv1::DorisDisaggregatedClusterStatus ComputeStatus(const StatusInput& in) {
   *s.add_conditions() = Condition("RolloutComplete", rolls.empty(),
                                   rolls.empty() ? "Complete" : held ? "RollingInOrder" : "Rolling",
                                   rolls.empty() ? "no rolling change under way" : absl::StrJoin(rolls, "; "), in);
+  std::vector<std::string> unsynced = in.failed_writes;
+  unsynced.insert(unsynced.end(), in.not_applied.begin(), in.not_applied.end());
   *s.add_conditions() = Condition(
-      "Synced", in.failed_writes.empty(), in.failed_writes.empty() ? "Applied" : "WriteFailed",
-      in.failed_writes.empty() ? "every desired object is applied" : absl::StrJoin(in.failed_writes, "; "), in);
+      "Synced", unsynced.empty(),
+      !in.failed_writes.empty() ? "WriteFailed" : unsynced.empty() ? "Applied" : "NotApplicable",
+      unsynced.empty() ? "every desired object is applied" : absl::StrJoin(unsynced, "; "), in);
+  for (const model::v1::GhostNode& g : in.ghosts) *s.add_ghost_nodes() = g;
   return s;
 }
 

@@ -61,6 +61,7 @@ struct ScaleInPlan {
   bool under_way = false;  // not done yet: look again soon
   std::string phase;       // Decommissioning | Scaling | "" (done)
   std::string waiting;     // for status, when under way
+  int64_t tablets_remaining = 0;  // on the leaving backends, as the FE listed them
 };
 
 // `backends` is the FE's list, nullopt when it could not be read (then
@@ -110,6 +111,10 @@ struct StatusInput {
   // The FE's node lists could be read (and the master answered).
   bool fe_answers = false;
   std::vector<std::string> failed_writes;
+  // Parts of the spec that could not be applied (e.g. a bad annotation).
+  std::vector<std::string> not_applied;
+  // status.ghostNodes (ddc_ghosts.h).
+  std::vector<model::v1::GhostNode> ghosts;
   // The meta service's and FE's rolling changes (the groups' are theirs).
   RolloutView meta_service_rollout;
   RolloutView fe_rollout;

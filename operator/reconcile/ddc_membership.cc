@@ -9,34 +9,35 @@
 #include "operator/reconcile/decide_membership.h"
 #include "operator/reconcile/fe_access.h"
 #include "operator/reconcile/observe.h"
+#include "translator/disaggregated/defaults.h"
+#include "translator/disaggregated/names.h"
 
 namespace doris_operator::reconcile {
 
-namespace {
-
 namespace dv1 = model::disaggregated::v1;
+namespace tdd = translator::disaggregated;
 
-int32_t FeReplicas(const dv1::DorisDisaggregatedCluster& ddc) {
-  const dv1::CommonSpec& base = ddc.spec().fe_spec().base();
-  return base.has_replicas() ? base.replicas() : 2;  // the reference's default (§2.2)
-}
-
-}  // namespace
-
-NodeMap DdcNodeMap(const Run& run) {
+NodeMap DdcNodeMap(const Run& run, const dv1::DorisDisaggregatedClusterSpec& spec) {
   std::vector<PodAddress> addresses;
   auto add = [&](const ComponentState& s) {
     for (const nlohmann::json& pod : s.pods) addresses.push_back(AddressOf(pod));
   };
   for (const ComponentState& s : run.ddc_parts) add(s);
   for (const auto& [sts, s] : run.ddc_groups) add(s);
-  return NodeMap(run.key.name, std::move(addresses));
+  // A group taken out of the spec is none of these: its pods and backends
+  // are the removal's (ddc_reconcile.cc), not the nodes ghosts are told from.
+  std::vector<NodeWorkload> workloads = {{"fe", tdd::FeName(run.key.name)}};
+  for (const dv1::ComputeGroup& g : spec.compute_groups()) {
+    workloads.push_back({tdd::ComputeGroupPart(g.unique_id()),
+                         tdd::ComputeGroupStatefulSetName(run.key.name, g.unique_id())});
+  }
+  return NodeMap(std::move(workloads), std::move(addresses));
 }
 
 DdcFeScaleIn ScaleInDdcFe(Run& run, const dv1::DorisDisaggregatedCluster& ddc,
                           dv1::DorisDisaggregatedCluster* translated) {
   DdcFeScaleIn out;
-  out.replicas = FeReplicas(ddc);
+  out.replicas = tdd::FeReplicas(ddc.spec());
   const ComponentState& fe = run.ddc_parts[static_cast<size_t>(ddc::Part::kFe)];
   MembershipInput in;
   in.component = Component::kFe;
@@ -46,8 +47,7 @@ DdcFeScaleIn ScaleInDdcFe(Run& run, const dv1::DorisDisaggregatedCluster& ddc,
   in.has_statefulset = fe.statefulset.has_value();
   if (fe.statefulset) in.live_replicas = static_cast<int>(kube::IntAt(*fe.statefulset, {"spec", "replicas"}, 0));
   in.spec_replicas = out.replicas;
-  in.election_number =
-      ddc.spec().fe_spec().has_election_number() ? ddc.spec().fe_spec().election_number() : 1;  // §2.4
+  in.election_number = tdd::ElectionNumber(ddc.spec().fe_spec());
   in.previous_phase = ddc.status().fe_status().phase();
   for (const model::v1::Condition& c : ddc.status().conditions()) {
     if (c.type() == "FEAvailable") in.previous_message = c.message();
@@ -72,7 +72,7 @@ DdcFeScaleIn ScaleInDdcFe(Run& run, const dv1::DorisDisaggregatedCluster& ddc,
   out.waiting = state.waiting_on;
   state = ComponentState();
 
-  if (out.replicas != FeReplicas(ddc)) {
+  if (out.replicas != tdd::FeReplicas(ddc.spec())) {
     translated->mutable_spec()->mutable_fe_spec()->mutable_base()->set_replicas(out.replicas);
     log::v1::ReconcileRecord::ReplicaOverride* o = run.record.add_replica_overrides();
     o->set_component("fe");

@@ -20,8 +20,9 @@
 namespace doris_operator::reconcile {
 
 // The ddc's pods by name and IP, so that the FE's rows can be placed on
-// them (its FE pods are `<ddc>-fe-<n>`, as a DorisCluster's).
-NodeMap DdcNodeMap(const Run& run);
+// them: components "fe" (`<ddc>-fe-<n>`, as a DorisCluster's) and
+// ComputeGroupPart (translator/disaggregated/names.h) of each compute group of `spec`.
+NodeMap DdcNodeMap(const Run& run, const model::disaggregated::v1::DorisDisaggregatedClusterSpec& spec);
 
 struct DdcFeScaleIn {
   bool under_way = false;  // observers still to drop: look again soon

@@ -6,6 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "operator/kube/object_fields.h"
 #include "operator/reconcile/ddc_decide.h"
+#include "operator/reconcile/ddc_membership.h"
+#include "translator/disaggregated/defaults.h"
 #include "translator/disaggregated/model_json.h"
 #include "translator/disaggregated/names.h"
 
@@ -19,11 +21,6 @@ using kube::IntAt;
 using kube::StringAt;
 namespace dv1 = model::disaggregated::v1;
 namespace tdd = translator::disaggregated;
-
-// Replicas when the spec leaves them out, as the translator defaults them.
-int64_t ReplicasOf(const dv1::CommonSpec& base, int64_t fallback) {
-  return base.has_replicas() ? base.replicas() : fallback;
-}
 
 metrics::ComponentSample Sample(const std::string& component, const std::string& phase, int64_t desired,
                                 const ComponentState& state) {
@@ -40,6 +37,9 @@ metrics::ComponentSample Sample(const std::string& component, const std::string&
     const std::string update = StringAt(sts, {"status", "updateRevision"});
     c.rollout_in_progress = !update.empty() && update != current;
   }
+  // What the reconcile decided: nodes leaving Doris before the StatefulSet shrinks.
+  c.scale_in_in_progress = state.scaling_in;
+  c.scale_in_tablets_remaining = state.scale_in_tablets;
   return c;
 }
 
@@ -55,31 +55,25 @@ std::optional<metrics::ClusterSample> DisaggregatedSampleOf(const Run& run) {
   sample.available = StringAt(status, {"clusterHealth", "health"}) == "green";
   sample.drift_fields = run.ddc_drift_fields;
   sample.components.push_back(Sample("ms", StringAt(status, {"metaServiceStatus", "phase"}),
-                                     ReplicasOf(spec.meta_service().base(), 2),
+                                     tdd::MetaServiceReplicas(spec),
                                      run.ddc_parts[static_cast<size_t>(ddc::Part::kMetaService)]));
   sample.components.push_back(Sample("fe", StringAt(status, {"feStatus", "phase"}),
-                                     ReplicasOf(spec.fe_spec().base(), 2),
+                                     tdd::FeReplicas(spec),
                                      run.ddc_parts[static_cast<size_t>(ddc::Part::kFe)]));
   const Json& groups = FieldAt(status, {"computeGroupStatuses"});
   for (const dv1::ComputeGroup& g : spec.compute_groups()) {
     const std::string sts = tdd::ComputeGroupStatefulSetName(run.key.name, g.unique_id());
     auto state = run.ddc_groups.find(sts);
     std::string phase;
-    bool scaling_in = false;
     if (groups.is_array()) {
       for (const Json& gs : groups) {
-        if (StringAt(gs, {"uniqueId"}) != g.unique_id()) continue;
-        phase = StringAt(gs, {"phase"});
-        const std::string action = StringAt(gs, {"gracefulAction", "type"});
-        const std::string step = StringAt(gs, {"gracefulAction", "phase"});
-        scaling_in = action == "ScaleDown" && step != "Done" && step != "Failed";
+        if (StringAt(gs, {"uniqueId"}) == g.unique_id()) phase = StringAt(gs, {"phase"});
       }
     }
-    metrics::ComponentSample c = Sample(absl::StrCat("cg/", g.unique_id()), phase, ReplicasOf(g.base(), 1),
-                                        state == run.ddc_groups.end() ? ComponentState() : state->second);
-    c.scale_in_in_progress = scaling_in;
-    sample.components.push_back(std::move(c));
+    sample.components.push_back(Sample(tdd::ComputeGroupPart(g.unique_id()), phase, tdd::GroupReplicas(g),
+                                       state == run.ddc_groups.end() ? ComponentState() : state->second));
   }
+  for (const model::v1::GhostNode& g : run.ghosts) sample.ghosts.push_back({g.component(), g.state()});
   return sample;
 }
 

@@ -16,6 +16,7 @@
 #include "operator/reconcile/apply.h"
 #include "operator/reconcile/ddc_credentials.h"
 #include "operator/reconcile/ddc_decide.h"
+#include "operator/reconcile/ddc_ghosts.h"
 #include "operator/reconcile/ddc_membership.h"
 #include "operator/reconcile/ddc_rollout_step.h"
 #include "operator/reconcile/ddc_observe_inputs.h"
@@ -28,6 +29,7 @@
 #include "operator/reconcile/write_status.h"
 #include "translator/canonical_json.h"
 #include "translator/doris_conf.h"
+#include "translator/disaggregated/defaults.h"
 #include "translator/disaggregated/model_json.h"
 #include "translator/disaggregated/names.h"
 #include "translator/disaggregated/translator.h"
@@ -53,10 +55,6 @@ constexpr char kResource[] = "dorisdisaggregatedclusters";
 constexpr char kScaleInAnnotation[] = "disaggregated.cluster.doris.com/scale-in";
 
 ComponentState& PartState(Run& run, ddc::Part p) { return run.ddc_parts[static_cast<size_t>(p)]; }
-
-int32_t ReplicasOf(const dv1::CommonSpec& base, int32_t fallback) {
-  return base.has_replicas() ? base.replicas() : fallback;
-}
 
 bool Deleting(const Json& object) { return !FieldAt(object, {"metadata", "deletionTimestamp"}).is_null(); }
 
@@ -157,19 +155,26 @@ log::v1::ObjectRef StsRef(const Run& run, const std::string& name) {
 }
 
 // Carries out a scale-in plan's Doris calls; each is an action of the record.
+// They go to the master FE, as a DorisCluster's (apply_membership.cc), not
+// to the Service: a master that cannot be found fails the call unsent, and
+// the plan (which keeps the StatefulSet's replicas until the backends have
+// left) is decided again on the next look.
 void ApplyScaleIn(Run& run, const std::string& sts, const ddc::ScaleInPlan& plan) {
-  if (!plan.decommission.empty()) {
-    const absl::Status s = run.services.fe->DecommissionBackends(run.fe, plan.decommission);
-    ++run.writes;
-    run.Action("doris:decommission_backends", StsRef(run, sts), absl::StrJoin(plan.decommission, ","), s);
+  if (plan.decommission.empty() && plan.drop.empty()) return;
+  const absl::StatusOr<doris::FeTarget> master = MasterTarget(run);
+  auto call = [&](const char* verb, const std::vector<std::string>& host_ports, auto write) {
+    if (host_ports.empty()) return;
+    const absl::Status s = master.ok() ? write(*master, host_ports) : master.status();
+    if (master.ok()) ++run.writes;
+    run.Action(verb, StsRef(run, sts), absl::StrJoin(host_ports, ","), s);
     run.backends.reset();
-  }
-  if (!plan.drop.empty()) {
-    const absl::Status s = run.services.fe->DropBackends(run.fe, plan.drop);
-    ++run.writes;
-    run.Action("doris:drop_backends", StsRef(run, sts), absl::StrJoin(plan.drop, ","), s);
-    run.backends.reset();
-  }
+  };
+  call("doris:decommission_backends", plan.decommission, [&](const doris::FeTarget& t, const auto& hps) {
+    return run.services.fe->DecommissionBackends(t, hps);
+  });
+  call("doris:drop_backends", plan.drop, [&](const doris::FeTarget& t, const auto& hps) {
+    return run.services.fe->DropBackends(t, hps);
+  });
 }
 
 // The part of the ddc a desired object belongs to: 0 MS, 1 FE, 2 a group
@@ -251,18 +256,17 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
   run.fe.ns = run.key.ns;
   run.fe.cluster = run.key.name;
   run.fe.service = tdd::FeName(run.key.name);
-  run.node_map = DdcNodeMap(run);
+  run.node_map = DdcNodeMap(run, spec);
   ObserveDdcCredentials(run, ddc);  // as a DorisCluster's: authSecret, else adminUser, else root
   CheckDorisAccess(run);
   // The config files and the FDB cluster file: from the log, or fetched
   // and logged once (ddc_observe_inputs.h), so a replay reads them too.
   tdd::TranslateInputs inputs = ObserveDisaggregatedInputs(run, references).inputs;
   run.fe.http_port = ConfInt(inputs, spec.fe_spec().base(), "fe.conf", "http_port", run.fe.http_port);
-  const int32_t followers = spec.fe_spec().has_election_number() ? spec.fe_spec().election_number() : 1;
   const ddc::WorkloadView ms_view =
-      WorkloadOf(PartState(run, ddc::Part::kMetaService), ReplicasOf(spec.meta_service().base(), 2));
+      WorkloadOf(PartState(run, ddc::Part::kMetaService), tdd::MetaServiceReplicas(spec));
   const ddc::WorkloadView fe_view =
-      WorkloadOf(PartState(run, ddc::Part::kFe), ReplicasOf(spec.fe_spec().base(), 2), followers);
+      WorkloadOf(PartState(run, ddc::Part::kFe), tdd::FeReplicas(spec), tdd::ElectionNumber(spec.fe_spec()));
 
   // Decide: the bring-up order.
   const ddc::BringUp bring_up = ddc::DecideBringUp(ms_view.ready > 0, fe_view.follower_ready);
@@ -297,19 +301,22 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
     state.waiting_on = bring_up.groups_waiting;
     if (!state.statefulset) continue;
     ddc::GroupScaleIn in{sts, static_cast<int32_t>(IntAt(*state.statefulset, {"spec", "replicas"}, 1)),
-                         ReplicasOf(g.base(), 1), !drain};
+                         tdd::GroupReplicas(g), !drain};
     const ddc::ScaleInPlan plan = ddc::DecideScaleIn(in, removal_picture);
     ApplyScaleIn(run, sts, plan);
     if (plan.replicas != in.desired_replicas) {
       g.mutable_base()->set_replicas(plan.replicas);
       auto* o = run.record.add_replica_overrides();
-      o->set_component(absl::StrCat("cg/", g.unique_id()));
+      o->set_component(tdd::ComputeGroupPart(g.unique_id()));
       o->set_replicas(plan.replicas);
     }
     if (plan.under_way) {
       under_way = true;
       state.waiting_on = plan.waiting;
     }
+    // For the metrics: nodes leave before the StatefulSet shrinks.
+    state.scaling_in = plan.under_way;
+    state.scale_in_tablets = plan.tablets_remaining;
     if (in.desired_replicas < in.live_replicas) {
       scale_phase[sts] = plan.phase;
       leaving_from[sts] = in.desired_replicas;
@@ -332,11 +339,14 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
   const DdcFeScaleIn fe_scale = ScaleInDdcFe(run, ddc, &translated);
   under_way |= fe_scale.under_way;
   if (const ComponentState& fe = PartState(run, ddc::Part::kFe); fe.statefulset) {
-    const int fe_replicas = ReplicasOf(spec.fe_spec().base(), 2);
+    const int fe_replicas = tdd::FeReplicas(spec);
     if (fe_replicas < IntAt(*fe.statefulset, {"spec", "replicas"}, 0)) {
       leaving_from[tdd::FeName(run.key.name)] = fe_replicas;
     }
   }
+  PartState(run, ddc::Part::kFe).scaling_in = fe_scale.under_way;
+  // Nodes the FE lists that no pod backs, as the scale-ins left the lists.
+  ReconcileDdcGhosts(run, ddc, translated, fe_view.follower_ready);
 
   absl::StatusOr<translator::DesiredSet> desired = tdd::Translate(translated, inputs);
   // Rolling changes (ddc_rollout_step.h): partitions, and templates held
@@ -393,6 +403,8 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
   in.fe.waiting = PartState(run, ddc::Part::kFe).waiting_on;
   in.fe_answers = backends.has_value();
   in.failed_writes = run.failed_writes;
+  in.not_applied = run.not_applied;
+  in.ghosts = run.ghosts;
   in.previous = &ddc.status();
   in.meta_service_rollout = rollout.views["ms"];
   in.fe_rollout = rollout.views["fe"];
@@ -401,7 +413,7 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
     const std::string sts = tdd::ComputeGroupStatefulSetName(run.key.name, g.unique_id());
     ddc::GroupView v;
     v.unique_id = g.unique_id();
-    v.workload = WorkloadOf(run.ddc_groups[sts], ReplicasOf(g.base(), 1));
+    v.workload = WorkloadOf(run.ddc_groups[sts], tdd::GroupReplicas(g));
     v.scale_phase = scale_phase.count(sts) ? scale_phase[sts] : "";
     v.rollout = rollout.views[sts];
     if (backends) {
@@ -433,6 +445,11 @@ log::v1::ReconcileRecord::Outcome ReconcileDisaggregated(Run& run, ingest::Refer
 
   const bool converged = ddc::Converged(next) && !under_way && !rollout.decision.under_way && run.retained.empty();
   if (!converged || run.failed) *requeue_after = run.services.options->progress_poll;
+  if (run.ghost_recheck != absl::InfiniteDuration()) {
+    // A ghost's grace period ends then: nothing else may wake this cluster.
+    const absl::Duration at = std::max(run.ghost_recheck, run.services.options->progress_poll);
+    *requeue_after = *requeue_after == absl::ZeroDuration() ? at : std::min(*requeue_after, at);
+  }
   if (run.failed) return Outcome::FAILED;
   if (run.writes == 0) return converged ? Outcome::NO_CHANGE : Outcome::REQUEUED;
   return converged ? Outcome::APPLIED : Outcome::REQUEUED;

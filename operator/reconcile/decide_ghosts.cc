@@ -5,13 +5,13 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
 #include "operator/reconcile/doris_nodes.h"
 
 namespace doris_operator::reconcile {
 
 namespace {
 
-using translator::Component;
 using Step = MembershipStep;
 
 constexpr char kInGrace[] = "InGracePeriod";
@@ -35,8 +35,31 @@ bool Unbacked(const GhostInput& in, const std::vector<std::string>& hosts, std::
   if (!place) return true;
   *component = place->component;
   if (!place->pod.empty()) return false;
-  const std::optional<Component> c = translator::ComponentNamed(place->component);
-  return c.has_value() && place->ordinal >= in.live_replicas[*c];
+  auto replicas = in.live_replicas.find(place->component);
+  return replicas != in.live_replicas.end() && place->ordinal >= replicas->second;
+}
+
+// The component a backend row counts for when its host names no pod, "" for
+// none of this cluster's: a DorisCluster's by Doris's NodeRole, a ddc's by
+// the compute group its Tag names.
+std::string BackendComponent(const GhostInput& in, const doris::NodeRow& row) {
+  if (in.compute_groups.empty()) {
+    const std::string* role = doris::CellOf(row, "NodeRole");
+    return role != nullptr && *role == "computation" ? "cn" : "be";
+  }
+  const std::string* tag = doris::CellOf(row, "Tag");
+  const nlohmann::json t = tag == nullptr ? nlohmann::json() : nlohmann::json::parse(*tag, nullptr, false);
+  if (!t.is_object() || !t.contains("compute_group_name") || !t["compute_group_name"].is_string()) return "";
+  auto it = in.compute_groups.find(t["compute_group_name"].get<std::string>());
+  return it == in.compute_groups.end() ? "" : it->second;
+}
+
+bool IsBackendComponent(const GhostInput& in, const std::string& component) {
+  if (in.compute_groups.empty()) return component == "be" || component == "cn";
+  for (const auto& [name, c] : in.compute_groups) {
+    if (c == component) return true;
+  }
+  return false;
 }
 
 // Why a ghost past its grace period stays in the FE ("" when it may go).
@@ -110,8 +133,8 @@ void Consider(const GhostInput& in, model::v1::GhostNode g, GhostPlan* plan) {
     s.role = g.role();
     s.host_ports = {g.host_port()};
     s.verb = fe ? "doris:drop_frontend" : "doris:drop_backend";
-    s.object_api_version = "doris.selectdb.com/v1";
-    s.object_kind = "DorisCluster";
+    s.object_api_version = in.owner_api_version;
+    s.object_kind = in.owner_kind;
     s.object_name = in.cluster;
     s.detail = absl::StrCat(fe ? absl::StrCat(g.role(), " ") : "", g.host_port(), " (ghost since ", g.since(), ")");
     s.reason = "GhostNodeDropped";
@@ -164,10 +187,9 @@ GhostPlan DecideGhosts(const GhostInput& in) {
       const std::vector<std::string> hosts = doris::RowHosts(row);
       const std::string* port = doris::CellOf(row, "HeartbeatPort");
       if (hosts.empty() || port == nullptr) continue;
-      // A host that names no pod: Doris' own NodeRole says what it is.
-      const std::string* role = doris::CellOf(row, "NodeRole");
-      std::string component = role != nullptr && *role == "computation" ? "cn" : "be";
-      if (!Unbacked(in, hosts, &component) || (component != "be" && component != "cn")) continue;
+      // A host that names no pod: Doris says what it is (its role or group).
+      std::string component = BackendComponent(in, row);
+      if (!Unbacked(in, hosts, &component) || !IsBackendComponent(in, component)) continue;
       model::v1::GhostNode g;
       g.set_host_port(absl::StrCat(hosts.front(), ":", *port));
       g.set_component(component);

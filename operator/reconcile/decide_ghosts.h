@@ -11,6 +11,7 @@
 // (status.ghostNodes is the memory). Pure: node lists and the time in, the
 // ghosts for status and a plan of Doris calls and Events out.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,6 @@
 #include "operator/reconcile/decide_membership.h"
 #include "operator/reconcile/node_map.h"
 #include "proto/doris_cluster.pb.h"
-#include "translator/component.h"
 
 namespace doris_operator::reconcile {
 
@@ -35,15 +35,25 @@ absl::StatusOr<absl::Duration> GhostGracePeriod(const google::protobuf::Map<std:
 
 struct GhostInput {
   std::string cluster;
+  // What the drops are recorded against: the cluster's resource.
+  std::string owner_api_version = "doris.selectdb.com/v1";
+  std::string owner_kind = "DorisCluster";
   absl::Time now;
   absl::Duration grace = kDefaultGhostGrace;
   const std::vector<doris::NodeRow>* frontends = nullptr;
   const std::vector<doris::NodeRow>* backends = nullptr;
   const NodeMap* node_map = nullptr;
-  // Each component's replicas: the live StatefulSet's, or more when this
-  // reconcile restores it (0 without one). A pod below them is missing for
-  // a while (restarting, or coming back), not a ghost.
-  translator::PerComponent<int> live_replicas;
+  // Each component's replicas, by the node map's component names: the live
+  // StatefulSet's, or more when this reconcile restores it (0 without one).
+  // A pod below them is missing for a while (restarting, or coming back),
+  // not a ghost; so is a node of a component not listed here.
+  std::map<std::string, int> live_replicas;
+  // A ddc's compute groups: Doris's group name (a backend's Tag
+  // compute_group_name) -> component ("cg/<uniqueId>"). When set, backends
+  // are these components only: a host that names no pod belongs to its
+  // group, and a backend of a group not listed is not this cluster's. Empty
+  // (a DorisCluster): backends are be or cn, by Doris's NodeRole.
+  std::map<std::string, std::string> compute_groups;
   // The picture holds every watch's first list of this process; when not,
   // no grace period ends and nothing is dropped.
   bool fresh = true;

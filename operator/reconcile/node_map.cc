@@ -5,16 +5,31 @@
 
 namespace doris_operator::reconcile {
 
-NodeMap::NodeMap(std::string cluster, std::vector<PodAddress> pods)
-    : cluster_(std::move(cluster)), pods_(std::move(pods)) {}
+namespace {
+
+std::vector<NodeWorkload> DorisClusterWorkloads(const std::string& cluster) {
+  std::vector<NodeWorkload> out;
+  for (const char* c : {"fe", "be", "cn", "broker"}) out.push_back({c, absl::StrCat(cluster, "-", c)});
+  return out;
+}
+
+}  // namespace
+
+NodeMap::NodeMap(const std::string& cluster, std::vector<PodAddress> pods)
+    : NodeMap(DorisClusterWorkloads(cluster), std::move(pods)) {}
+
+NodeMap::NodeMap(std::vector<NodeWorkload> workloads, std::vector<PodAddress> pods)
+    : workloads_(std::move(workloads)), pods_(std::move(pods)) {}
 
 std::optional<NodePlace> NodeMap::FromName(const std::string& pod_name, bool live) const {
-  for (const char* c : {"fe", "be", "cn", "broker"}) {
-    const std::string prefix = absl::StrCat(cluster_, "-", c, "-");
+  // The rest after the prefix must be a whole ordinal, so `<ddc>-fe-` does
+  // not claim the pods of a group `fe-x`.
+  for (const NodeWorkload& w : workloads_) {
+    const std::string prefix = absl::StrCat(w.statefulset, "-");
     if (pod_name.rfind(prefix, 0) != 0) continue;
     int ordinal = -1;
     if (!absl::SimpleAtoi(pod_name.substr(prefix.size()), &ordinal) || ordinal < 0) continue;
-    return NodePlace{c, ordinal, live ? pod_name : ""};
+    return NodePlace{w.component, ordinal, live ? pod_name : ""};
   }
   return std::nullopt;
 }

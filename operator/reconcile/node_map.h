@@ -4,9 +4,8 @@
 // Maps a node as the FE lists it to the pod it runs in. Doris names a node
 // by its FQDN when fe.conf sets enable_fqdn_mode = true and by its pod IP
 // otherwise, so both are looked up: the pods' status.podIP, their names, and
-// the `<cluster>-<component>-<ordinal>` form of a StatefulSet pod's FQDN
-// (which names the pod even after it is gone). Pure: built from the pods the
-// log holds.
+// the `<statefulset>-<ordinal>` form of a StatefulSet pod's FQDN (which names
+// the pod even after it is gone). Pure: built from the pods the log holds.
 
 #include <optional>
 #include <string>
@@ -19,8 +18,14 @@ struct PodAddress {
   std::vector<std::string> ips;  // status.podIP and status.podIPs[].ip
 };
 
+// A component whose pods are nodes, and its StatefulSet (pods `<statefulset>-<n>`).
+struct NodeWorkload {
+  std::string component;
+  std::string statefulset;
+};
+
 struct NodePlace {
-  std::string component;  // "fe", "be", "cn", "broker"
+  std::string component;  // "fe", "be", "cn", "broker"; a ddc's "fe", "cg/<uniqueId>"
   int ordinal = -1;
   std::string pod;  // the live pod; "" when the FQDN names a pod that is gone
 };
@@ -28,7 +33,10 @@ struct NodePlace {
 class NodeMap {
  public:
   NodeMap() = default;
-  NodeMap(std::string cluster, std::vector<PodAddress> pods);
+  // A DorisCluster's: fe, be, cn and broker, StatefulSets `<cluster>-<component>`.
+  NodeMap(const std::string& cluster, std::vector<PodAddress> pods);
+  // Any other set of StatefulSets (a ddc's FE and compute groups).
+  NodeMap(std::vector<NodeWorkload> workloads, std::vector<PodAddress> pods);
 
   // nullopt when `host` (FQDN, IP or pod name) is none of the cluster's pods.
   std::optional<NodePlace> Find(const std::string& host) const;
@@ -38,7 +46,7 @@ class NodeMap {
  private:
   std::optional<NodePlace> FromName(const std::string& pod_name, bool live) const;
 
-  std::string cluster_;
+  std::vector<NodeWorkload> workloads_;
   std::vector<PodAddress> pods_;
 };
 

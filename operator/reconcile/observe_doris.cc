@@ -41,6 +41,22 @@ MembershipInput ObserveMembership(Run& run, Component c) {
   return in;
 }
 
+absl::Duration ObserveGhostGrace(Run& run, const google::protobuf::Map<std::string, std::string>& annotations,
+                                 const google::protobuf::RepeatedPtrField<model::v1::Condition>& conditions) {
+  absl::StatusOr<absl::Duration> grace = GhostGracePeriod(annotations);
+  if (grace.ok()) return *grace;
+  // A bad knob does not stop the cluster: the default applies, and the
+  // Synced condition (and one Event) says what to fix.
+  const std::string message(grace.status().message());
+  run.not_applied.push_back(message);
+  bool said = false;
+  for (const model::v1::Condition& c : conditions) {
+    said |= c.type() == "Synced" && c.message().find(message) != std::string::npos;
+  }
+  if (!said) run.Event("Warning", "InvalidAnnotation", message);
+  return kDefaultGhostGrace;
+}
+
 GhostInput ObserveGhosts(Run& run) {
   GhostInput in;
   in.cluster = run.key.name;
@@ -48,20 +64,7 @@ GhostInput ObserveGhosts(Run& run) {
   const model::v1::DorisClusterStatus& status = run.cluster.status();
   in.previous.assign(status.ghost_nodes().begin(), status.ghost_nodes().end());
   run.ghosts = in.previous;
-  absl::StatusOr<absl::Duration> grace = GhostGracePeriod(run.cluster.metadata().annotations());
-  if (grace.ok()) {
-    in.grace = *grace;
-  } else {
-    // A bad knob does not stop the cluster: the default applies, and the
-    // Synced condition (and one Event) says what to fix.
-    const std::string message(grace.status().message());
-    run.not_applied.push_back(message);
-    bool said = false;
-    for (const model::v1::Condition& c : status.conditions()) {
-      said |= c.type() == "Synced" && c.message().find(message) != std::string::npos;
-    }
-    if (!said) run.Event("Warning", "InvalidAnnotation", message);
-  }
+  in.grace = ObserveGhostGrace(run, run.cluster.metadata().annotations(), status.conditions());
   bool fe_serving = false;
   for (const nlohmann::json& pod : run.of(Component::kFe).pods) fe_serving |= PodReady(pod);
   if (!fe_serving || !run.doris_refused.empty()) return in;
@@ -89,7 +92,7 @@ GhostInput ObserveGhosts(Run& run) {
     const model::v1::BaseSpec* base = translator::BaseOf(spec, c);
     const bool autoscaled = c == Component::kCn && spec.has_cn_spec() && spec.cn_spec().has_auto_scaling_policy();
     if (base != nullptr && !autoscaled) replicas = std::max(replicas, translator::Replicas(*base));
-    in.live_replicas[c] = replicas;
+    in.live_replicas[translator::ComponentName(c)] = replicas;
   }
   return in;
 }

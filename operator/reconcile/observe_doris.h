@@ -24,6 +24,12 @@ MembershipInput ObserveMembership(Run& run, Component c);
 // membership step says it when a scale-in needs the FE.
 GhostInput ObserveGhosts(Run& run);
 
+// The grace period the cluster's annotations set; on a bad value the
+// default, with the problem in run.not_applied (for the Synced condition)
+// and one Warning Event (not again while `conditions`' Synced says it).
+absl::Duration ObserveGhostGrace(Run& run, const google::protobuf::Map<std::string, std::string>& annotations,
+                                 const google::protobuf::RepeatedPtrField<model::v1::Condition>& conditions);
+
 }  // namespace doris_operator::reconcile
 
 #endif  // DORIS_OPERATOR_OPERATOR_RECONCILE_OBSERVE_DORIS_H_

@@ -517,6 +517,47 @@ TEST_F(FakeDorisCloudTest, AddBackendWithAComputeGroupOverHttpAndSql) {
   EXPECT_EQ(Sql("SHOW BACKENDS").json["data"]["data"].size(), 7u);
 }
 
+// NodeAction.checkForwardToMaster: a membership write reaching a non-master
+// FE is forwarded to the master and done there (Doris 3.x; the answer is the
+// master's). The membership log says which FE the client reached and
+// whether it had to forward, so a test can tell a write addressed to the
+// master from one that only got there.
+TEST_F(FakeDorisCloudTest, AMembershipWriteOnANonMasterIsForwardedToTheMaster) {
+  Deploy();
+  ASSERT_TRUE(RunUntilTrue(
+      [&] { return Backends().size() == 4 && Sql("SHOW FRONTENDS").json["data"]["data"].size() == 3; }));
+  const Json knobs = {{"serviceLandsOn", "non-master"}, {"tabletsMovedPerSecond", 0}};
+  ASSERT_EQ(Fe("POST", "/api/_sim/config", knobs).json["code"], 0);
+  // Through the Service (a non-master FE), over HTTP and SQL: done.
+  Answer a = Fe("POST", "/rest/v2/manager/node/DECOMMISSION/be", {{"hostPorts", {Hp("d-cg1-1")}}});
+  ASSERT_EQ(a.json["code"], 0) << a.body;
+  EXPECT_EQ(Backends()["d-cg1-1"]["SystemDecommissioned"], "true");
+  a = Sql(absl::StrCat("ALTER SYSTEM DECOMMISSION BACKEND \"", Hp("d-cg2-1"), "\""));
+  ASSERT_EQ(a.json["code"], 0) << a.body;
+  EXPECT_EQ(Backends()["d-cg2-1"]["SystemDecommissioned"], "true");
+  // At the master itself (d-fe-0, the founder), by its pod.
+  a = Fe("POST", "/rest/v2/manager/node/DROP/be", {{"hostPorts", {Hp("d-cg1-1")}}}, "root:", "pods/d-fe-0:8030");
+  ASSERT_EQ(a.json["code"], 0) << a.body;
+  EXPECT_EQ(Backends().count("d-cg1-1"), 0u);
+
+  // The pods' and the FE's own entries (ADD, NOTIFY_DECOMMISSIONED) name no FE.
+  std::vector<std::string> seen;
+  const Answer log = Fe("GET", "/api/_sim/membership-log");
+  ASSERT_EQ(log.status, 200) << log.body;
+  for (const Json& e : log.json["data"]["entries"]) {
+    if (e.contains("fe")) {
+      seen.push_back(absl::StrCat(e["op"].get<std::string>(), " at ", e["fe"].get<std::string>(),
+                                  e["forwarded"].get<bool>() ? ", forwarded" : ""));
+    }
+  }
+  ASSERT_EQ(seen.size(), 3u) << log.body;
+  EXPECT_TRUE(seen[0] == "DECOMMISSION/be at d-fe-1, forwarded" || seen[0] == "DECOMMISSION/be at d-fe-2, forwarded")
+      << seen[0];
+  EXPECT_TRUE(seen[1] == "DECOMMISSION/be at d-fe-1, forwarded" || seen[1] == "DECOMMISSION/be at d-fe-2, forwarded")
+      << seen[1];
+  EXPECT_EQ(seen[2], "DROP/be at d-fe-0");
+}
+
 TEST_F(FakeDorisCloudTest, CredentialsAreTheFePodsAccountAndPodsAreReachable) {
   Deploy(Json::array({{{"name", "USER"}, {"value", "admin2"}}, {{"name", "PASSWD"}, {"value", "s3cret"}}}));
   ASSERT_TRUE(RunUntilTrue([&] { return Fe("GET", "/api/health", Json(), "").status == 200; }));

@@ -129,15 +129,7 @@ TEST_F(DdcE2eTest, SampleComesUpInDorisOrderAndBecomesGreen) {
 // while it drains, drops it, then shrinks; cg2 is not touched.
 TEST_F(DdcE2eTest, ScaleInDrainsBeforeTheStatefulSetShrinksAndLeavesTheOtherGroupAlone) {
   const std::string ddc = "ddc-sample";
-  Apply(R"(apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: fdb-cluster-config
-  namespace: default
-data:
-  cluster-file: "doris_fdb:Kq0vV2bX@10.0.0.11:4500"
-)");
-  ApplySample("ddc-sample.yaml");
+  ApplyDdcSample();
   ASSERT_TRUE(Eventually([&] { return Green(ddc); }, 300)) << Ddc(ddc).dump() << operator_->Output();
   const Json cg2_before = Get(kube::ObjectPath("apps/v1", "default", "statefulsets", ddc + "-cg2"));
   std::map<std::string, std::string> cg2_pods;
@@ -168,6 +160,16 @@ data:
   EXPECT_EQ(StsReplicas(ddc + "-cg1"), 3);  // written in the reconcile that said Decommissioning
   EXPECT_TRUE(Get(kube::ObjectPath("v1", "default", "pods", ddc + "-cg1-2")).is_object());
   EXPECT_EQ(At(Condition(Ddc(ddc), "ComputeGroupsReady"), "/reason"), "Decommissioning");
+  // /metrics: the drain and the tablets still on the leaving backend (none
+  // move meanwhile); cg2 drains nothing.
+  const int64_t stuck = held.value("tablets", int64_t{0});
+  ASSERT_GT(stuck, 0) << held.dump();
+  EXPECT_TRUE(Eventually([&] {
+    return MetricWith("doris_operator_scale_in_tablets_remaining", "component=\"cg/cg1\"") == stuck &&
+           MetricWith("doris_operator_scale_in_in_progress", "component=\"cg/cg1\"") == 1;
+  })) << MetricWith("doris_operator_scale_in_tablets_remaining", "component=\"cg/cg1\"") << " of " << stuck;
+  EXPECT_EQ(MetricWith("doris_operator_scale_in_in_progress", "component=\"cg/cg2\""), 0);
+  EXPECT_EQ(MetricWith("doris_operator_scale_in_tablets_remaining", "component=\"cg/cg2\""), 0);
 
   // Let it drain: dropped, then the StatefulSet shrinks.
   ASSERT_FALSE(DdcFe(ddc, "POST", "/api/_sim/config", R"({"tabletsMovedPerSecond":1000})").is_null());
@@ -175,6 +177,10 @@ data:
       << Ddc(ddc).dump() << operator_->Output();
   EXPECT_EQ(OperatorMembership(ddc),
             (std::vector<std::string>{"DECOMMISSION/be " + leaving, "DROP/be " + leaving}));
+  EXPECT_TRUE(Eventually([&] {
+    return MetricWith("doris_operator_scale_in_tablets_remaining", "component=\"cg/cg1\"") == 0 &&
+           MetricWith("doris_operator_scale_in_in_progress", "component=\"cg/cg1\"") == 0;
+  }));
   const Json after = Nodes(ddc);
   EXPECT_FALSE(after.contains(leaving)) << after.dump();
   EXPECT_EQ(after.size(), 5u) << after.dump();

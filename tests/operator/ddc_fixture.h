@@ -50,6 +50,20 @@ class DdcE2eFixture : public OperatorE2eTest {
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
 
+  // deploy/samples/disaggregated/ddc-sample.yaml (two groups of three, FE 3
+  // with one follower) and the fdb-kubernetes-operator ConfigMap it reads.
+  void ApplyDdcSample() {
+    Apply(R"(apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: fdb-cluster-config
+  namespace: default
+data:
+  cluster-file: "doris_fdb:Kq0vV2bX@10.0.0.11:4500"
+)");
+    ApplySample("ddc-sample.yaml");
+  }
+
   Json Ddc(const std::string& name) { return Get(kube::ObjectPath(kDdcApi, "default", "dorisdisaggregatedclusters", name)); }
 
   bool Green(const std::string& name) { return At(Ddc(name), "/status/clusterHealth/health") == "green"; }

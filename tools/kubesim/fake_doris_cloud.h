@@ -159,7 +159,10 @@ class FakeDorisCloud {
   std::string DecommissionBackends(Cluster& c, const std::vector<std::string>& host_ports);
   std::string DropFrontend(Cluster& c, const std::string& role, const std::string& host_port);
   Backend* FindBackend(Cluster& c, const std::string& host_port, ComputeGroup** group = nullptr);
-  void Log(Cluster& c, const std::string& op, const Json& host_ports, const std::string& by, int code);
+  // A membership-log entry; `fe_pod`: the FE a client's write reached ("" for
+  // the FE's and the pods' own writes).
+  void Log(Cluster& c, const std::string& op, const Json& host_ports, const std::string& by, int code,
+           const std::string& fe_pod = "");
 
   // The FE's HTTP API (fake_doris_cloud_fe.cc) and its statements
   // (fake_doris_cloud_statements.cc).
@@ -170,7 +173,8 @@ class FakeDorisCloud {
   Json BackendRows(const Cluster& c, const Config& conf) const;
   Json FrontendColumns() const;
   Json FrontendRows(const Cluster& c, const Config& conf) const;
-  HttpResponse Statement(Cluster& c, const Config& conf, const std::string& path, const HttpRequest& req);
+  HttpResponse Statement(Cluster& c, const Config& conf, const std::string& fe_pod, const std::string& path,
+                         const HttpRequest& req);
   std::optional<HttpResponse> Simulator(Cluster& c, const std::string& ns, const std::string& path,
                                         const HttpRequest& req);
 

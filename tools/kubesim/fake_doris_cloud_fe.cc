@@ -142,7 +142,7 @@ HttpResponse FakeDorisCloud::ServeFe(const std::string& ns, const std::string& d
     return DorisError(absl::StrCat("Proc path '", proc, "' doesn't exist"));
   }
   if (std::optional<HttpResponse> sim = Simulator(c, ns, path, req)) return *std::move(sim);
-  if (req.method == "POST" && absl::StartsWith(path, "/api/query/")) return Statement(c, conf, path, req);
+  if (req.method == "POST" && absl::StartsWith(path, "/api/query/")) return Statement(c, conf, fe_pod, path, req);
   if (req.method != "POST" || !absl::StartsWith(path, "/rest/v2/manager/node/")) return NotFound(path);
 
   // Membership writes: NodeAction forwards them to the master (3.x).
@@ -199,7 +199,7 @@ HttpResponse FakeDorisCloud::ServeFe(const std::string& ns, const std::string& d
   } else {
     return DorisError(absl::StrCat("unknown operation ", op));
   }
-  Log(c, op, hosts, req.Header("user-agent"), error.empty() ? 0 : 1);
+  Log(c, op, hosts, req.Header("user-agent"), error.empty() ? 0 : 1, fe_pod);
   return error.empty() ? Envelope(nullptr) : DorisError(error);
 }
 

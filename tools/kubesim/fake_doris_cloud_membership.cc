@@ -60,9 +60,18 @@ FakeDorisCloud::Backend* FakeDorisCloud::FindBackend(Cluster& c, const std::stri
 }
 
 void FakeDorisCloud::Log(Cluster& c, const std::string& op, const Json& host_ports, const std::string& by,
-                         int code) {
-  c.membership_log.push_back(
-      {{"op", op}, {"hostPorts", host_ports}, {"by", by}, {"resourceVersion", store_->CurrentRv()}, {"code", code}});
+                         int code, const std::string& fe_pod) {
+  Json entry = {{"op", op}, {"hostPorts", host_ports}, {"by", by}, {"resourceVersion", store_->CurrentRv()},
+                {"code", code}};
+  if (!fe_pod.empty()) {
+    // Which FE the client reached, and whether that FE had to forward the
+    // write to the master (NodeAction.checkForwardToMaster).
+    bool at_master = false;
+    for (const auto& [hp, fe] : c.frontends) at_master |= fe.pod == fe_pod && fe.is_master;
+    entry["fe"] = fe_pod;
+    entry["forwarded"] = !at_master;
+  }
+  c.membership_log.push_back(std::move(entry));
 }
 
 // CloudSystemInfoService.addBackends: the group named by the

@@ -69,8 +69,8 @@ bool ConsumeProperties(absl::string_view* s, std::map<std::string, std::string>*
 // [PROPERTIES ("tag.compute_group_name" = ...)], ALTER SYSTEM DECOMMISSION |
 // DROP | DROPP BACKEND ..., ALTER SYSTEM DROP OBSERVER | FOLLOWER "...".
 // Anything else fails (stricter than Doris).
-HttpResponse FakeDorisCloud::Statement(Cluster& c, const Config& conf, const std::string& path,
-                                       const HttpRequest& req) {
+HttpResponse FakeDorisCloud::Statement(Cluster& c, const Config& conf, const std::string& fe_pod,
+                                       const std::string& path, const HttpRequest& req) {
   const std::vector<std::string> parts = absl::StrSplit(path.substr(std::string("/api/query/").size()), '/');
   if (parts.size() != 2 || parts[0].empty() || parts[1].empty()) {
     HttpResponse r;
@@ -161,7 +161,7 @@ HttpResponse FakeDorisCloud::Statement(Cluster& c, const Config& conf, const std
     std::string hp;
     if (!ConsumeString(&t, &hp) || !absl::StripAsciiWhitespace(t).empty()) return SqlError(syntax);
     const std::string error = DropFrontend(c, role, hp);
-    Log(c, "DROP/fe", Json::array({hp}), req.Header("user-agent"), error.empty() ? 0 : 1);
+    Log(c, "DROP/fe", Json::array({hp}), req.Header("user-agent"), error.empty() ? 0 : 1, fe_pod);
     return error.empty() ? ExecStatus() : SqlError(error);
   }
   if (!ConsumeKeyword(&r, "BACKEND")) return SqlError(syntax);
@@ -190,7 +190,7 @@ HttpResponse FakeDorisCloud::Statement(Cluster& c, const Config& conf, const std
     op = "DROP/be";
     error = DropBackends(c, hps);
   }
-  Log(c, op, hps, req.Header("user-agent"), error.empty() ? 0 : 1);
+  Log(c, op, hps, req.Header("user-agent"), error.empty() ? 0 : 1, fe_pod);
   return error.empty() ? ExecStatus() : SqlError(error);
 }
 

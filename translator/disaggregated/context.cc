@@ -60,11 +60,12 @@ DorisConf LoadConf(const TranslateInputs& in, const dv1::CommonSpec& base, Kind 
 
 int32_t Replicas(const dv1::CommonSpec& base, Kind k) {
   if (base.has_replicas()) return base.replicas();
-  return k == Kind::kCg ? 1 : 2;
-}
-
-int32_t ElectionNumber(const dv1::FeSpec& fe) {
-  return fe.has_election_number() ? fe.election_number() : 1;
+  switch (k) {
+    case Kind::kMs: return kDefaultMetaServiceReplicas;
+    case Kind::kFe: return kDefaultFeReplicas;
+    case Kind::kCg: break;
+  }
+  return kDefaultGroupReplicas;
 }
 
 std::vector<Port> Ports(const Ctx& x) {

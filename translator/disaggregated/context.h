@@ -14,6 +14,7 @@
 #include "translator/doris_conf.h"
 #include "translator/field_problem.h"
 #include "translator/json_writer.h"
+#include "translator/disaggregated/defaults.h"
 #include "translator/disaggregated/translator.h"
 
 namespace doris_operator::translator::disaggregated {
@@ -52,10 +53,8 @@ struct Ctx {
 DorisConf LoadConf(const TranslateInputs& in, const dv1::CommonSpec& base, Kind k,
                    const std::string& path, FieldProblems* warnings);
 
-// Replicas with the reference's defaults: meta service 2, FE 2, group 1.
+// Replicas with the reference's defaults (defaults.h) for the component.
 int32_t Replicas(const dv1::CommonSpec& base, Kind k);
-// FE followers: electionNumber, 1 when absent (the reference's code default).
-int32_t ElectionNumber(const dv1::FeSpec& fe);
 
 struct Port {
   std::string name;

@@ -50,6 +50,7 @@ TEST(DecideScaleIn, DecommissionsThenDropsThenShrinks) {
   EXPECT_EQ(p.decommission[0], running[2].host_port);
   EXPECT_EQ(p.replicas, 3);
   EXPECT_EQ(p.phase, "Decommissioning");
+  EXPECT_EQ(p.tablets_remaining, 10);  // the leaving backend's only
 
   std::vector<BackendView> draining = running;
   draining[2] = Be("d-cg1-2", true, 4);
@@ -57,16 +58,19 @@ TEST(DecideScaleIn, DecommissionsThenDropsThenShrinks) {
   EXPECT_TRUE(p.decommission.empty() && p.drop.empty());
   EXPECT_EQ(p.replicas, 3);
   EXPECT_TRUE(p.under_way);
+  EXPECT_EQ(p.tablets_remaining, 4);
 
   draining[2] = Be("d-cg1-2", true, 0);
   p = DecideScaleIn({"d-cg1", 3, 2, false}, draining);
   ASSERT_EQ(p.drop.size(), 1u);
   EXPECT_EQ(p.replicas, 3);  // the pod goes once Doris no longer lists it
+  EXPECT_EQ(p.tablets_remaining, 0);
 
   draining.erase(draining.begin() + 2);
   p = DecideScaleIn({"d-cg1", 3, 2, false}, draining);
   EXPECT_EQ(p.replicas, 2);
   EXPECT_FALSE(p.under_way);
+  EXPECT_EQ(p.tablets_remaining, 0);
 }
 
 TEST(DecideScaleIn, DropsAtOnceOnlyWhenOptedOut) {
@@ -157,6 +161,31 @@ TEST(ComputeStatus, SaysTheWaitsAndKeepsTransitionTimes) {
   EXPECT_EQ(condition(second, "FEAvailable").last_transition_time(), "2026-01-01T00:00:00Z");
   in.groups[0].scale_phase = "Decommissioning";
   EXPECT_EQ(condition(ComputeStatus(in), "ComputeGroupsReady").reason(), "Decommissioning");
+}
+
+// Our additions: ghosts as decided (the next reconcile's memory), and what
+// could not be applied in the Synced condition.
+TEST(ComputeStatus, CarriesGhostsAndSaysWhatWasNotApplied) {
+  StatusInput in;
+  in.name = "d";
+  in.ns = "default";
+  in.now = "2026-01-01T00:00:00Z";
+  EXPECT_EQ(condition(ComputeStatus(in), "Synced").reason(), "Applied");
+  model::v1::GhostNode g;
+  g.set_host_port("10.7.7.7:9050");
+  g.set_component("cg/cg1");
+  g.set_state("InGracePeriod");
+  g.set_since("2026-01-01T00:00:00Z");
+  in.ghosts = {g};
+  in.not_applied = {"metadata.annotations[doris-operator.io/ghost-node-grace-period]: bad"};
+  const auto s = ComputeStatus(in);
+  ASSERT_EQ(s.ghost_nodes_size(), 1);
+  EXPECT_EQ(s.ghost_nodes(0).host_port(), "10.7.7.7:9050");
+  EXPECT_EQ(condition(s, "Synced").status(), "False");
+  EXPECT_EQ(condition(s, "Synced").reason(), "NotApplicable");
+  EXPECT_NE(condition(s, "Synced").message().find("ghost-node-grace-period"), std::string::npos);
+  in.failed_writes = {"apply StatefulSet d-cg1: conflict"};
+  EXPECT_EQ(condition(ComputeStatus(in), "Synced").reason(), "WriteFailed");
 }
 
 }  // namespace

@@ -3,13 +3,13 @@
 
 #include "operator/reconcile/decide_ghosts.h"
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace doris_operator::reconcile {
 namespace {
 
 using doris::ParseNodeList;
-using translator::Component;
 using Kind = MembershipStep::Kind;
 
 constexpr char kFrontends[] = R"({"code":0,"data":{
@@ -41,9 +41,9 @@ struct Fixture {
     in.frontends = &*frontends;
     in.backends = &*backends;
     in.node_map = &pods;
-    in.live_replicas[Component::kFe] = 1;
-    in.live_replicas[Component::kBe] = 2;
-    in.live_replicas[Component::kCn] = 1;
+    in.live_replicas["fe"] = 1;
+    in.live_replicas["be"] = 2;
+    in.live_replicas["cn"] = 1;
     in.previous = std::move(previous);
     return in;
   }
@@ -196,8 +196,59 @@ TEST(DecideGhosts, APodTheStatefulSetIsRestoredToIsNoGhost) {
   Fixture f;
   GhostInput in = f.Input(absl::FromUnixSeconds(1800000000), {});
   EXPECT_NE(Find(DecideGhosts(in), "c-be-2.c-be-internal.ns.svc.cluster.local:9050"), nullptr);
-  in.live_replicas[Component::kBe] = 3;
+  in.live_replicas["be"] = 3;
   EXPECT_EQ(Find(DecideGhosts(in), "c-be-2.c-be-internal.ns.svc.cluster.local:9050"), nullptr);
+}
+
+// A ddc (ddc_ghosts.h): its compute groups' backends by the group's
+// StatefulSet or, for a host naming no pod, by the group in their Tag; a
+// backend of a group not in its spec is not its business. Drops are
+// recorded against the ddc.
+TEST(DecideGhosts, ADdcsGhostsAreBackendsOfItsComputeGroupsThatNoPodBacks) {
+  constexpr char kDdcBackends[] = R"({"code":0,"data":{
+    "column_names":["BackendId","Host","HeartbeatPort","Alive","SystemDecommissioned","TabletNum","Tag"],
+    "rows":[["1","d-cg1-0.d-cg1.ns.svc.cluster.local","9050","true","false","100","{\"compute_group_name\":\"cg1\"}"],
+            ["2","d-cg1-3.d-cg1.ns.svc.cluster.local","9050","false","false","0","{\"compute_group_name\":\"cg1\"}"],
+            ["3","10.7.7.7","9050","false","false","0","{\"compute_group_name\":\"cg_2\"}"],
+            ["4","10.7.7.8","9050","false","false","0","{\"compute_group_name\":\"other\"}"],
+            ["5","d-old-0.d-old.ns.svc.cluster.local","9050","false","true","0","{\"compute_group_name\":\"old\"}"],
+            ["6","10.7.7.9","9050","false","false","7","{\"compute_group_name\":\"cg1\"}"]]}})";
+  const absl::StatusOr<std::vector<doris::NodeRow>> backends = ParseNodeList(kDdcBackends);
+  ASSERT_TRUE(backends.ok());
+  const std::vector<doris::NodeRow> frontends;
+  const NodeMap pods({{"fe", "d-fe"}, {"cg/cg1", "d-cg1"}, {"cg/cg-2", "d-cg-2"}}, {{"d-cg1-0", {"10.1.0.1"}}});
+  const absl::Time t0 = absl::FromUnixSeconds(1800000000);
+  GhostInput in;
+  in.cluster = "d";
+  in.owner_api_version = "disaggregated.cluster.doris.com/v1";
+  in.owner_kind = "DorisDisaggregatedCluster";
+  in.now = t0;
+  in.grace = absl::Minutes(5);
+  in.frontends = &frontends;
+  in.backends = &*backends;
+  in.node_map = &pods;
+  in.live_replicas = {{"fe", 1}, {"cg/cg1", 2}, {"cg/cg-2", 1}};
+  in.compute_groups = {{"cg1", "cg/cg1"}, {"cg_2", "cg/cg-2"}};
+  const GhostPlan first = DecideGhosts(in);
+  std::vector<std::string> seen;
+  for (const auto& g : first.ghosts) seen.push_back(absl::StrCat(g.host_port(), " ", g.component()));
+  EXPECT_EQ(seen, (std::vector<std::string>{"d-cg1-3.d-cg1.ns.svc.cluster.local:9050 cg/cg1",
+                                            "10.7.7.7:9050 cg/cg-2", "10.7.7.9:9050 cg/cg1"}));
+  in.now = t0 + absl::Minutes(5);
+  in.previous = first.ghosts;
+  const GhostPlan late = DecideGhosts(in);
+  EXPECT_EQ(Find(late, "d-cg1-3.d-cg1.ns.svc.cluster.local:9050")->state(), "Dropping");
+  EXPECT_EQ(Find(late, "10.7.7.7:9050")->state(), "Dropping");
+  EXPECT_EQ(Find(late, "10.7.7.9:9050")->state(), "Kept");  // holds tablets
+  std::vector<std::string> drops;
+  for (const MembershipStep& s : late.steps) {
+    if (s.kind != Kind::kDropBackends) continue;
+    drops.push_back(s.host_ports[0]);
+    EXPECT_EQ(s.object_kind, "DorisDisaggregatedCluster");
+    EXPECT_EQ(s.object_api_version, "disaggregated.cluster.doris.com/v1");
+    EXPECT_EQ(s.object_name, "d");
+  }
+  EXPECT_EQ(drops, (std::vector<std::string>{"d-cg1-3.d-cg1.ns.svc.cluster.local:9050", "10.7.7.7:9050"}));
 }
 
 TEST(DecideGhosts, GracePeriodAnnotation) {
