@@ -204,9 +204,10 @@ TEST_F(DdcMembershipE2eTest, FeObserversLeaveTheFeBeforeTheirPodsAndTheirClaimsG
   }
 }
 
-// A compute group scaled in, then removed: its backends leave Doris first,
-// and its claims stay (as a DorisCluster's BE claims do).
-TEST_F(DdcMembershipE2eTest, ComputeGroupClaimsStayAfterScaleInAndRemoval) {
+// A compute group scaled in, scaled back out, then removed: its backends
+// leave Doris first, its claims stay (as a DorisCluster's BE claims do) and
+// a pod back on its kept claim rejoins the group.
+TEST_F(DdcMembershipE2eTest, ComputeGroupClaimsStayThroughScaleInScaleOutAndRemoval) {
   const std::string ddc = "ddc-cg";
   const std::string cg = ddc + "-cg1";
   Apply(Cluster(ddc, 2, 2));
@@ -225,6 +226,24 @@ TEST_F(DdcMembershipE2eTest, ComputeGroupClaimsStayAfterScaleInAndRemoval) {
            !Get(kube::ObjectPath("v1", "default", "pods", cg + "-1")).is_object();
   }, 180)) << Ddc(ddc).dump() << operator_->Output();
   EXPECT_EQ(Claims(cg), claims);
+  // Scaled back out: the pod comes back on its kept claim and its backend
+  // joins the group again, alive (the BE entrypoint adds a backend the FE
+  // does not list, whatever its disk holds).
+  r = Kubectl({"patch", "ddc", ddc, "--type=json", "-p",
+               R"([{"op":"replace","path":"/spec/computeGroups/0/replicas","value":2}])"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_TRUE(Eventually([&] {
+    if (StsReplicas(cg) != 2 || !Converged(ddc)) return false;
+    int alive = 0;
+    const Json nodes = Nodes(ddc);  // named: items() of a temporary dangles
+    for (const auto& [hp, n] : nodes.items()) {
+      if (n.value("pod", "").rfind(cg + "-", 0) == 0 && n.value("alive", false)) ++alive;
+    }
+    return alive == 2;
+  }, 180)) << Nodes(ddc).dump() << Ddc(ddc).dump() << operator_->Output();
+  for (const auto& [c, uid] : uids) {
+    EXPECT_EQ(At(Get(kube::ObjectPath("v1", "default", "persistentvolumeclaims", c)), "/metadata/uid"), uid) << c;
+  }
   r = Kubectl({"patch", "ddc", ddc, "--type=json", "-p", R"([{"op":"remove","path":"/spec/computeGroups/0"}])"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   ASSERT_TRUE(Eventually([&] {
