@@ -125,7 +125,7 @@ void PlanBackendMembership(const MembershipInput& in, MembershipPlan* plan) {
       rows.ok() ? BackendsOf(*rows, name, *in.node_map) : absl::StatusOr<BackendList>(rows.status());
   if (!backends.ok()) return Unreadable(in, "FE backend list", backends.status(), plan);
   if (!backends->unmapped.empty()) return Unmapped(in, backends->unmapped, plan);
-  const ScalePlan scale = PlanScale(name, desired, live, backends->mine);
+  const ScalePlan scale = PlanScale(name, desired, live, backends->mine, in.starting);
   auto call = [&](Step::Kind kind, const std::vector<std::string>& hosts) {
     Step s;
     s.kind = kind;

@@ -38,6 +38,8 @@ struct MembershipInput {
   // The FE's node list that NodeListNeeded names, as read (null: none needed).
   const absl::StatusOr<std::vector<doris::NodeRow>>* nodes = nullptr;
   const NodeMap* node_map = nullptr;
+  // BE/CN: ordinals of pods still starting (StartingOrdinals, observe.h).
+  std::vector<int> starting;
   // The picture holds every watch's first list of this process. When not,
   // nothing is removed: the StatefulSet is held at its live size (a new
   // spec beside a StatefulSet not listed yet looks like a scale-in).

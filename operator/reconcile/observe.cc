@@ -7,6 +7,7 @@
 #include "operator/kube/object_fields.h"
 #include "operator/reconcile/credentials.h"
 #include "operator/reconcile/inputs.h"
+#include "operator/reconcile/scale_in.h"
 #include "translator/canonical_json.h"
 #include "translator/doris_conf.h"
 
@@ -115,6 +116,38 @@ void ObserveFeTarget(Run& run) {
   run.credentials = ReadCredentials(*run.services.kube, run.cluster);
   run.fe.user = run.credentials.user;
   run.fe.password = run.credentials.password;
+}
+
+std::vector<int> StartingOrdinals(const ComponentState& state, absl::Time now) {
+  std::vector<int> out;
+  if (!state.statefulset) return out;
+  const std::string sts = StringAt(*state.statefulset, {"metadata", "name"});
+  for (const Json& pod : state.pods) {
+    if (PodReady(pod) || !FieldAt(pod, {"metadata", "deletionTimestamp"}).is_null()) continue;
+    absl::Time created;
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, StringAt(pod, {"metadata", "creationTimestamp"}), &created, &error) ||
+        now - created > kStartWindow) {
+      continue;
+    }
+    bool stuck = false;
+    const Json& conditions = FieldAt(pod, {"status", "conditions"});
+    if (conditions.is_array()) {
+      for (const Json& c : conditions) {
+        stuck |= StringAt(c, {"type"}) == "PodScheduled" && StringAt(c, {"status"}) == "False";
+      }
+    }
+    const Json& containers = FieldAt(pod, {"status", "containerStatuses"});
+    if (containers.is_array()) {
+      for (const Json& c : containers) {
+        const std::string reason = StringAt(c, {"state", "waiting", "reason"});
+        stuck |= !reason.empty() && reason != "ContainerCreating" && reason != "PodInitializing";
+      }
+    }
+    const int ordinal = OrdinalOf(StringAt(pod, {"metadata", "name"}), sts);
+    if (!stuck && ordinal >= 0) out.push_back(ordinal);
+  }
+  return out;
 }
 
 bool PodReady(const Json& pod) {

@@ -8,6 +8,9 @@
 
 #include <set>
 #include <string>
+#include <vector>
+
+#include "absl/time/time.h"
 
 #include "nlohmann/json.hpp"
 #include "operator/reconcile/run.h"
@@ -36,6 +39,14 @@ bool Controlled(const nlohmann::json& object, const std::string& uid);
 
 // Kubernetes readiness of a pod (its Ready condition).
 bool PodReady(const nlohmann::json& pod);
+
+// Ordinals of the component's pods that are starting and so may register
+// with the FE at any moment: not deleting, not Ready, created less than
+// kStartWindow before `now`, neither unschedulable nor stuck in a container
+// error (those do not start by themselves). A pod never Ready stops counting
+// after the window, so a scale-in of broken pods is not held for ever.
+inline constexpr absl::Duration kStartWindow = absl::Minutes(5);
+std::vector<int> StartingOrdinals(const ComponentState& state, absl::Time now);
 
 // A pod's name and IPs (status.podIP, podIPs), for the node map.
 PodAddress AddressOf(const nlohmann::json& pod);

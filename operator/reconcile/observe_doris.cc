@@ -29,6 +29,7 @@ MembershipInput ObserveMembership(Run& run, Component c) {
     in.previous_message = prev->component_condition().message();
   }
   in.node_map = &run.node_map;
+  if (c == Component::kBe || c == Component::kCn) in.starting = StartingOrdinals(state, run.services.options->now());
   in.fresh = run.fresh;
   if (!in.fresh) return in;  // nothing will be removed: no list to read
   switch (NodeListNeeded(in)) {

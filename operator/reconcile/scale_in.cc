@@ -17,7 +17,7 @@ int OrdinalOf(const std::string& host, const std::string& statefulset) {
 }
 
 ScalePlan PlanScale(const std::string& component, int desired_replicas, int live_replicas,
-                    const std::vector<BackendView>& backends) {
+                    const std::vector<BackendView>& backends, const std::vector<int>& starting) {
   ScalePlan plan;
   desired_replicas = std::max(desired_replicas, 0);
   // The highest pod the FE still knows about: the StatefulSet may not shrink
@@ -42,6 +42,19 @@ ScalePlan PlanScale(const std::string& component, int desired_replicas, int live
       }
     } else {
       plan.drop.push_back(b.host_port);
+    }
+  }
+  // A leaving pod the FE does not list yet but that is starting could
+  // register between this look and the shrink, and go with its data.
+  for (int ordinal : starting) {
+    if (ordinal < desired_replicas) continue;
+    bool listed = false;
+    for (const BackendView& b : backends) listed |= b.ordinal == ordinal;
+    if (listed) continue;
+    plan.scaling = true;
+    keep = std::max(keep, ordinal + 1);
+    if (plan.waiting_on.empty()) {
+      plan.waiting_on = absl::StrCat(component, "-", ordinal, " to finish starting (it may still register with the FE)");
     }
   }
   // Shrink only past nodes that are gone from the FE (dropped now counts as

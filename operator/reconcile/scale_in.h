@@ -32,9 +32,12 @@ struct ScalePlan {
   int64_t tablets_remaining = 0;  // still on the nodes leaving, for the metric
 };
 
-// `component` ("be" / "cn") names pods in messages.
+// `component` ("be" / "cn") names pods in messages. `starting`: ordinals of
+// pods still starting, which may register with the FE at any moment (the BE
+// entrypoint adds itself before the BE runs): the StatefulSet does not
+// shrink past one until the FE lists it (it is then drained) or it settles.
 ScalePlan PlanScale(const std::string& component, int desired_replicas, int live_replicas,
-                    const std::vector<BackendView>& backends);
+                    const std::vector<BackendView>& backends, const std::vector<int>& starting = {});
 
 // The pod ordinal in an FQDN or pod-name host, e.g.
 // "c-be-3.c-be-internal.ns.svc.cluster.local" with statefulset "c-be" -> 3.

@@ -54,6 +54,25 @@ TEST(ScaleIn, DecommissionsFirstAndNeverShrinksWhileDataRemains) {
   EXPECT_FALSE(p.scaling);
 }
 
+// Scaled 3 -> 8 and back to 4 before pods 4-7 joined: the FE lists none of
+// them, but one still starting could register before the shrink and leave
+// with its data. The shrink waits for them to be listed (then drained).
+TEST(ScaleIn, NeverShrinksPastAPodStillStartingThatTheFeDoesNotListYet) {
+  const std::vector<BackendView> four = {Be(0), Be(1), Be(2), Be(3)};
+  EXPECT_EQ(PlanScale("be", 4, 8, four).statefulset_replicas, 4);  // nothing starting: nothing to lose
+  ScalePlan p = PlanScale("be", 4, 8, four, {5, 7});
+  EXPECT_EQ(p.statefulset_replicas, 8);
+  EXPECT_TRUE(p.scaling);
+  EXPECT_EQ(p.waiting_on, "be-5 to finish starting (it may still register with the FE)");
+  EXPECT_TRUE(p.decommission.empty());
+  // Listed by now: decommissioned like any leaving node, not waited on as starting.
+  p = PlanScale("be", 4, 8, {Be(0), Be(1), Be(2), Be(3), Be(5), Be(7)}, {5, 7});
+  EXPECT_EQ(p.decommission.size(), 2u);
+  EXPECT_EQ(p.waiting_on, "be-5 to decommission");
+  // A pod starting below the new size stays anyway.
+  EXPECT_EQ(PlanScale("be", 4, 8, four, {2}).statefulset_replicas, 4);
+}
+
 TEST(ScaleIn, ScaleOutIsImmediateAndParallel) {
   ScalePlan p = PlanScale("be", 7, 5, Five());
   EXPECT_EQ(p.statefulset_replicas, 7);
